@@ -1,0 +1,1 @@
+"""Private implementations of the verbs; ``dbmigrate_magic.api`` is the public surface."""

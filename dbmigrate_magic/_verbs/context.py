@@ -1,0 +1,78 @@
+"""Resolving what every verb needs: the project, its environments, and the one to use."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import session
+from ..config import (
+    DEFAULT_ENV, Environment, FoundConnection, build_environments, canonical_env_name, dotenv_connections,
+    environment_from_url, process_connections,
+)
+from ..db import Database
+from ..errors import ConfigError
+from ..project import Project, find_project
+
+
+def discover_environments(project: Project) -> list[Environment]:
+    preferred: tuple[str, ...] = ()
+    found: list[FoundConnection] = []
+    if project.matches:
+        adapter = project.adapter
+        preferred = adapter.preferred_variables()
+        found.extend(adapter.config_connections())
+    found.extend(dotenv_connections(project.root, preferred))
+    found.extend(process_connections(project.root, preferred))
+    return build_environments(found)
+
+
+@dataclass
+class Context:
+    project: Project
+    environments: list[Environment]
+    environment: Environment | None
+    active_reason: str | None
+
+    def database(self) -> Database:
+        env = self.require_environment()
+        return Database(env.url or "", env.name, env.schema)
+
+    def require_environment(self) -> Environment:
+        if self.environment is None or not self.environment.url:
+            names = ", ".join(e.name for e in self.environments) or "none"
+            raise ConfigError(
+                f"No database connection was found for this project (environments found: {names}).",
+                next_step="Set DATABASE_URL in .env, pass --env NAME, or pass a URL with --env.",
+            )
+        return self.environment
+
+
+def select(environments: list[Environment], name: str | None, root: Path) -> tuple[Environment | None, str | None]:
+    if name and "://" in name or (name and name.startswith("file:")):
+        return environment_from_url(name, base_dir=root), "given on the command line"
+    reason = "--env" if name else None
+    if not name:
+        name, reason = session.get_active(root)
+    if name:
+        wanted = canonical_env_name(name)
+        for env in environments:
+            if env.name == wanted:
+                return env, reason
+        known = ", ".join(e.name for e in environments) or "none"
+        raise ConfigError(
+            f"There is no environment named '{name}' (found: {known}).",
+            next_step="Run `dbm env` to list environments, or add a .env.<name> file.",
+        )
+    for env in environments:
+        if env.name == DEFAULT_ENV:
+            return env, "default (development)"
+    if len(environments) == 1:
+        return environments[0], "the only environment found"
+    return None, None
+
+
+def resolve(project: str | Path | None = None, env: str | None = None) -> Context:
+    proj = find_project(project)
+    environments = discover_environments(proj)
+    chosen, reason = select(environments, env, proj.root)
+    return Context(proj, environments, chosen, reason)

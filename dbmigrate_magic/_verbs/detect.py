@@ -1,0 +1,79 @@
+"""``detect``: which migration tool a project uses, the evidence, and its connection."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..adapters import Evidence
+from ..project import recommend
+from ..results import Result
+from . import context
+
+
+@dataclass(frozen=True, repr=False)
+class DetectResult(Result):
+    title: ClassVar[str] = "dbm detect"
+
+    root: str
+    tool: str | None
+    evidence: tuple[str, ...]
+    also_matched: tuple[Evidence, ...]
+    migrations_dir: str | None
+    migration_count: int
+    connection: str | None  # masked
+    connection_source: str | None
+    dialect: str | None
+    environment: str | None
+    production: bool | None
+    notes: tuple[str, ...]
+    recommendation: str | None
+    recommendation_reason: str | None
+
+    def summary_lines(self) -> list[str]:
+        if self.tool is None:
+            lines = [f"No migration tool found in {self.root}."]
+            lines.append(f"Recommendation: {self.recommendation} — {self.recommendation_reason}")
+        else:
+            lines = [
+                f"Tool: {self.tool} (evidence: {', '.join(self.evidence)})",
+                f"Migrations: {self.migrations_dir or '-'} ({self.migration_count} files)",
+            ]
+            if self.also_matched:
+                others = "; ".join(f"{e.tool} ({', '.join(e.files)})" for e in self.also_matched)
+                lines.append(f"Also matched: {others}")
+        if self.connection:
+            lines.append(f"Connection: {self.connection} [{self.dialect}] from {self.connection_source}")
+            kind = "production" if self.production else "not production"
+            lines.append(f"Environment: {self.environment} ({kind})")
+        else:
+            lines.append("Connection: none found (set DATABASE_URL in .env)")
+        lines.extend(f"Note: {n}" for n in self.notes)
+        return lines
+
+    def table(self) -> list[dict[str, Any]] | None:
+        return None
+
+
+def detect(path: str | Path | None = None, env: str | None = None) -> DetectResult:
+    ctx = context.resolve(path, env)
+    proj = ctx.project
+    chosen = ctx.environment
+    rec, why = (None, None) if proj.tool else recommend(proj.root)
+    ev = proj.evidence
+    return DetectResult(
+        root=str(proj.root),
+        tool=proj.tool,
+        evidence=ev.files if ev else (),
+        also_matched=proj.matches[1:],
+        migrations_dir=ev.migrations_dir if ev else None,
+        migration_count=ev.migration_count if ev else 0,
+        connection=chosen.masked_url if chosen else None,
+        connection_source=chosen.source if chosen else None,
+        dialect=chosen.dialect if chosen else None,
+        environment=chosen.name if chosen else None,
+        production=chosen.production if chosen else None,
+        notes=proj.notes + (ev.notes if ev else ()),
+        recommendation=rec,
+        recommendation_reason=why,
+    )

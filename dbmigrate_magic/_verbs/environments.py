@@ -1,0 +1,59 @@
+"""``env``: the environments found, masked, with their sources; selecting the active one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .. import session
+from ..config import Environment
+from ..errors import ConfigError
+from ..results import Result
+from . import context
+
+
+@dataclass(frozen=True, repr=False)
+class EnvResult(Result):
+    title: ClassVar[str] = "dbm env"
+
+    root: str
+    environments: tuple[Environment, ...]
+    active: str | None
+    active_reason: str | None
+
+    def summary_lines(self) -> list[str]:
+        if not self.environments:
+            return ["No environments found: add DATABASE_URL to .env or the process environment."]
+        if self.active:
+            return [f"Active environment: {self.active} ({self.active_reason})"]
+        return ["No active environment: choose one with `env NAME`."]
+
+    def columns(self) -> list[str]:
+        return ["active", "environment", "production", "dialect", "url", "source", "classification"]
+
+    def table(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "active": "*" if e.name == self.active else "",
+                "environment": e.name,
+                "production": e.production,
+                "dialect": e.dialect,
+                "url": e.masked_url,
+                "source": e.source,
+                "classification": e.classification,
+            }
+            for e in self.environments
+        ]
+
+
+def env(name: str | None = None, project: str | Path | None = None) -> EnvResult:
+    ctx = context.resolve(project, None if name is None else None)
+    if name is not None:
+        chosen, _ = context.select(ctx.environments, name, ctx.project.root)
+        if chosen is None or chosen.name not in {e.name for e in ctx.environments}:
+            raise ConfigError(f"'{name}' is not one of this project's environments.",
+                              next_step="Pick a name from `dbm env`.")
+        session.set_active(ctx.project.root, chosen.name)
+        return EnvResult(str(ctx.project.root), tuple(ctx.environments), chosen.name, "selected with `env NAME`")
+    active = ctx.environment.name if ctx.environment else None
+    return EnvResult(str(ctx.project.root), tuple(ctx.environments), active, ctx.active_reason)

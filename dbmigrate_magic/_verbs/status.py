@@ -1,0 +1,130 @@
+"""``status``: every migration on disk or in the tracking table, with its state."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..adapters.base import STATES, History, MigrationRow
+from ..errors import ConnectionFailed
+from ..results import Result
+from . import context
+
+STANDARD_COLUMNS = ["migration", "file", "state", "applied_at", "checksum_ok"]
+NEEDS_ATTENTION = ("pending", "failed", "modified", "missing", "skipped", "unknown")
+
+
+@dataclass(frozen=True, repr=False)
+class StatusResult(Result):
+    title: ClassVar[str] = "dbm status"
+    state_column: ClassVar[str | None] = "state"
+
+    tool: str
+    environment: str | None
+    database: str | None  # masked URL
+    tracking_table: str
+    table_exists: bool
+    rows: tuple[MigrationRow, ...]
+    current: str | None
+    position: str  # up to date, behind, ahead, diverged, unknown
+    counts: dict[str, int]
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+    extra_columns: tuple[str, ...] = ()
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(self.counts.get(s) for s in ("pending", "failed", "modified", "missing", "skipped"))
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts,
+            "current": self.current,
+            "position": self.position,
+            "table": self.tracking_table,
+            "table_exists": self.table_exists,
+            "environment": self.environment,
+            "database": self.database,
+            "error": self.error,
+            "notes": list(self.notes),
+        }
+
+    def summary_lines(self) -> list[str]:
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n) or "no migrations"
+        head = f"{self.tool}: {counts}; current: {self.current or '-'}; database is {self.position}"
+        lines = [head]
+        if self.environment:
+            lines.append(f"Environment: {self.environment} ({self.database})")
+        if self.error:
+            lines.append(f"Error: {self.error}")
+        elif not self.table_exists:
+            lines.append(f"The tracking table {self.tracking_table} does not exist yet: nothing has been applied.")
+        lines.extend(f"Note: {n}" for n in self.notes)
+        return lines
+
+    def columns(self) -> list[str]:
+        return STANDARD_COLUMNS + list(self.extra_columns) + ["note"]
+
+    def table(self) -> list[dict[str, Any]]:
+        return [r.as_row() for r in self.rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..results import jsonable
+        from ..secrets import mask_obj
+
+        return mask_obj({
+            "tool": self.tool,
+            "summary": jsonable(self.summary),
+            "migrations": [jsonable(r) for r in self.table()],
+        })  # type: ignore[return-value]
+
+
+def position_of(counts: Counter) -> str:
+    behind = counts.get("pending", 0) + counts.get("skipped", 0)
+    ahead = counts.get("missing", 0)
+    if counts.get("unknown"):
+        return "unknown"
+    if counts.get("failed") or counts.get("modified") or (behind and ahead):
+        return "diverged"
+    if behind:
+        return "behind"
+    if ahead:
+        return "ahead"
+    return "up to date"
+
+
+def build(tool: str, env_name: str | None, db_url: str | None, history: History, error: str | None) -> StatusResult:
+    counts = Counter(r.state for r in history.rows)
+    ordered = {s: counts[s] for s in STATES if counts.get(s)}
+    return StatusResult(
+        tool=tool,
+        environment=env_name,
+        database=db_url,
+        tracking_table=history.table,
+        table_exists=history.table_exists,
+        rows=history.rows,
+        current=history.current,
+        position=position_of(counts),
+        counts=ordered,
+        notes=history.notes,
+        error=error,
+        extra_columns=history.extra_columns,
+    )
+
+
+def status(path: str | Path | None = None, env: str | None = None) -> StatusResult:
+    ctx = context.resolve(path, env)
+    adapter = ctx.project.adapter
+    environment = ctx.require_environment()
+    db = ctx.database()
+    error = None
+    try:
+        history = adapter.history(db)
+    except ConnectionFailed as exc:
+        error = exc.what
+        history = adapter.history(None)
+    finally:
+        db.dispose()
+    return build(adapter.tool, environment.name, environment.masked_url, history, error)

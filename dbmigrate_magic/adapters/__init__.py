@@ -1,0 +1,36 @@
+"""Adapters, one per migration tool, in detection order (first match wins, all are reported)."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
+
+#: (tool id, module, class) in the order of DESIGN.md's signal table, then read-only extras
+ADAPTERS: tuple[tuple[str, str, str], ...] = (
+    ("prisma", "prisma", "PrismaAdapter"),
+    ("drizzle", "drizzle", "DrizzleAdapter"),
+    ("knex", "knex", "KnexAdapter"),
+    ("typeorm", "typeorm", "TypeOrmAdapter"),
+    ("alembic", "alembic", "AlembicAdapter"),
+    ("django", "django", "DjangoAdapter"),
+    ("rawsql", "rawsql", "RawSqlAdapter"),
+    ("dbmate", "dbmate", "DbmateAdapter"),
+    ("golang-migrate", "golang_migrate", "GolangMigrateAdapter"),
+    ("flyway", "flyway", "FlywayAdapter"),
+)
+TOOL_IDS = tuple(t for t, _, _ in ADAPTERS)
+
+
+def adapter_class(tool: str) -> type[Adapter]:
+    for tool_id, module, cls in ADAPTERS:
+        if tool_id == tool:
+            return getattr(import_module(f".{module}", __name__), cls)
+    raise KeyError(tool)
+
+
+def all_adapter_classes() -> list[type[Adapter]]:
+    return [adapter_class(t) for t in TOOL_IDS]
+
+
+__all__ = ["ADAPTERS", "TOOL_IDS", "Adapter", "Evidence", "History", "MigrationFile", "MigrationRow",
+           "adapter_class", "all_adapter_classes"]

@@ -1,0 +1,223 @@
+"""The protocol every migration-tool adapter implements, and the records they share.
+
+Tool facts (file layout, tracking table, checksum rule, how to apply) live in one adapter per
+tool; everything above this layer (api, display) only speaks this protocol.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import UnsupportedOperation
+
+if TYPE_CHECKING:
+    from ..config import FoundConnection
+    from ..db import Database
+
+#: every state a migration row can be in
+STATES = ("applied", "pending", "failed", "modified", "missing", "rolled_back", "skipped", "unknown")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a tool was detected: the files that matched and anything worth saying."""
+
+    tool: str
+    files: tuple[str, ...]
+    migrations_dir: str | None = None
+    migration_count: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A migration as it exists on disk."""
+
+    id: str  # the tool's own id/name for the migration
+    path: Path  # absolute
+    checksum: str | None = None  # in the tool's own checksum format, None if the tool keeps none
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    """One row of ``status``: a migration on disk, in the tracking table, or both."""
+
+    migration: str
+    file: str | None  # path relative to the project root
+    state: str
+    applied_at: dt.datetime | None = None  # timezone-aware UTC
+    checksum_ok: bool | None = None
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        row = {
+            "migration": self.migration,
+            "file": self.file,
+            "state": self.state,
+            "applied_at": self.applied_at,
+            "checksum_ok": self.checksum_ok,
+        }
+        row.update(self.extra)
+        row["note"] = self.note
+        return row
+
+
+@dataclass(frozen=True)
+class History:
+    """What an adapter read: rows in apply order plus facts for the summary line."""
+
+    rows: tuple[MigrationRow, ...]
+    table_exists: bool
+    table: str  # tracking table name, for messages
+    current: str | None = None  # current version / head(s)
+    notes: tuple[str, ...] = ()
+    extra_columns: tuple[str, ...] = ()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_utc(value: Any) -> dt.datetime | None:
+    """Normalise a stored time (datetime, ISO text, epoch seconds or milliseconds) to aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()):
+        number = float(value)
+        if number > 1e11:  # milliseconds
+            number /= 1000.0
+        return dt.datetime.fromtimestamp(number, tz=dt.timezone.utc)
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return to_utc(parsed)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return None
+
+
+class Adapter:
+    """Base class: detection is required; other operations raise until a tool implements them."""
+
+    tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
+    display_name: ClassVar[str]
+    read_only: ClassVar[bool] = False
+
+    def __init__(self, root: Path, evidence: Evidence | None = None):
+        self.root = root
+        self.evidence = evidence
+
+    # --- detection and configuration -----------------------------------------------
+    @classmethod
+    def detect(cls, root: Path) -> Evidence | None:
+        """Evidence that ``root`` uses this tool, or None."""
+        raise NotImplementedError
+
+    def config_connections(self) -> list["FoundConnection"]:
+        """Connections named in the tool's own config files (knexfile, alembic.ini, ...)."""
+        return []
+
+    def preferred_variables(self) -> tuple[str, ...]:
+        """Environment variables the tool's config reads the URL from (e.g. Prisma env("X"))."""
+        return ()
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    # --- reading ----------------------------------------------------------------------
+    def migration_files(self) -> list[MigrationFile]:
+        raise self._unsupported("list migration files")
+
+    def history(self, db: "Database | None") -> History:
+        """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
+        raise self._unsupported("read migration history")
+
+    # --- changing (implemented per tool) -----------------------------------------------
+    def _unsupported(self, what: str) -> UnsupportedOperation:
+        extra = " (read-only support)" if self.read_only else ""
+        return UnsupportedOperation(
+            f"dbmigrate_magic cannot {what} for {self.display_name} projects yet{extra}.",
+            next_step=f"Use {self.display_name}'s own command line for this step.",
+        )
+
+
+@dataclass(frozen=True)
+class LedgerRecord:
+    """One row of a tracking table, in the tool-neutral form the merge below needs."""
+
+    id: str
+    applied_at: dt.datetime | None = None
+    checksum: str | None = None
+    state: str = "applied"  # applied, failed, rolled_back
+    extra: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+
+
+def merge_history(
+    adapter: Adapter,
+    files: list[MigrationFile],
+    records: list[LedgerRecord] | None,
+    *,
+    table: str,
+    extra_columns: tuple[str, ...] = (),
+    current: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> History:
+    """Join files and tracking rows by id: the common case for tools with a linear history.
+
+    ``records`` None means the database could not be read: every file is ``unknown``. Rows
+    keep the files' order; records with no file (``missing``) are placed where they sort.
+    """
+    if records is None:
+        rows = tuple(
+            MigrationRow(f.id, adapter.relative(f.path), "unknown", extra=_pick(f.extra, extra_columns))
+            for f in files
+        )
+        return History(rows, False, table, None, notes, extra_columns)
+    by_id = {}
+    for r in records:
+        by_id.setdefault(r.id, r)
+    file_ids = {f.id for f in files}
+    rows: list[tuple[str, MigrationRow]] = []
+    for f in files:
+        rec = by_id.get(f.id)
+        extra = _pick({**f.extra, **(rec.extra if rec else {})}, extra_columns)
+        if rec is None:
+            rows.append((f.id, MigrationRow(f.id, adapter.relative(f.path), "pending", extra=extra)))
+            continue
+        checksum_ok = None
+        if rec.checksum is not None and f.checksum is not None:
+            checksum_ok = rec.checksum == f.checksum
+        state = rec.state
+        if state == "applied" and checksum_ok is False:
+            state = "modified"
+        rows.append((f.id, MigrationRow(f.id, adapter.relative(f.path), state, rec.applied_at, checksum_ok,
+                                        rec.note, extra)))
+    for rec in records:
+        if rec.id not in file_ids:
+            state = "missing" if rec.state == "applied" else rec.state
+            rows.append((rec.id, MigrationRow(rec.id, None, state, rec.applied_at, None,
+                                              rec.note or "recorded in the database, file not found",
+                                              _pick(rec.extra, extra_columns))))
+    rows.sort(key=lambda pair: pair[0])
+    if current is None:
+        applied = [r for _, r in rows if r.state in ("applied", "modified")]
+        current = applied[-1].migration if applied else None
+    return History(tuple(r for _, r in rows), True, table, current, notes, extra_columns)
+
+
+def _pick(values: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    return {c: values.get(c) for c in columns}

@@ -1,0 +1,325 @@
+"""Environments and connection settings: where a database URL comes from, and which is active.
+
+Sources, in precedence order within one environment: the process environment, ``.env.<name>.local``,
+``.env.local`` (development only), ``.env.<name>``, ``.env``, then literal URLs in the tools' own
+configs (each adapter's ``config_connections``). Every URL is normalised for SQLAlchemy and every
+secret value is registered with the masking function as soon as it is read.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from .errors import ConfigError
+from .secrets import mask, register_secret
+
+DEFAULT_ENV = "development"
+PRODUCTION_WORDS = ("production", "prod", "live")
+#: variables that hold a whole URL, in the order they are preferred
+URL_VARIABLES = (
+    "DATABASE_URL",
+    "SQLALCHEMY_DATABASE_URI",
+    "POSTGRES_URL",
+    "POSTGRES_PRISMA_URL",
+    "TURSO_DATABASE_URL",
+)
+PART_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
+SECRET_VARIABLE = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|PWD)", re.IGNORECASE)
+# Query parameters that Prisma and other Node drivers accept but libpq/pymysql reject.
+NODE_ONLY_PARAMS = {
+    "schema", "connection_limit", "pool_timeout", "pgbouncer", "sslaccept", "socket_timeout",
+    "statement_cache_size", "connect_timeout_ms", "sslidentity", "ssl", "authToken",
+}
+
+
+@dataclass(frozen=True)
+class FoundConnection:
+    """One place a connection for an environment was found."""
+
+    environment: str
+    url: str = field(repr=False)  # normalised SQLAlchemy URL, may hold a password
+    source: str  # human description: file and variable
+    precedence: int  # lower wins
+    note: str | None = None
+
+    @property
+    def masked_url(self) -> str:
+        return mask(self.url)
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    url: str | None = field(repr=False)
+    source: str | None
+    production: bool
+    classification: str  # why it is (not) production
+    found: tuple[FoundConnection, ...] = ()
+    schema: str | None = None  # Prisma ?schema=..., kept aside because drivers reject it
+
+    @property
+    def masked_url(self) -> str | None:
+        return mask(self.url) if self.url else None
+
+    @property
+    def dialect(self) -> str | None:
+        return dialect_of(self.url) if self.url else None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "url": self.masked_url,
+            "dialect": self.dialect,
+            "source": self.source,
+            "production": self.production,
+            "classification": self.classification,
+            "schema": self.schema,
+            "found": [
+                {"url": f.masked_url, "source": f.source, "note": f.note} for f in self.found
+            ],
+        }
+
+
+# --- names and classification ------------------------------------------------------------
+
+def env_name_for_file(filename: str) -> str | None:
+    """Map ``.env``, ``.env.local``, ``.env.staging.local`` ... to an environment name."""
+    if filename in (".env", ".env.local"):
+        return DEFAULT_ENV
+    if not filename.startswith(".env."):
+        return None
+    name = filename[len(".env."):]
+    if name.endswith(".local"):
+        name = name[: -len(".local")]
+    if name in ("example", "sample", "template", "dist", "defaults"):
+        return None
+    return canonical_env_name(name)
+
+
+def canonical_env_name(name: str) -> str:
+    lowered = name.strip().lower()
+    return {"dev": DEFAULT_ENV, "develop": DEFAULT_ENV, "local": DEFAULT_ENV}.get(lowered, lowered)
+
+
+def classify(name: str) -> tuple[bool, str]:
+    """Whether an environment is production, with the reason shown to the user."""
+    lowered = name.lower()
+    for word in PRODUCTION_WORDS:
+        if re.search(rf"(^|[^a-z]){word}([^a-z]|$)", lowered):
+            return True, f"production: the name '{name}' says so"
+    dbm_env = os.environ.get("DBM_ENV", "")
+    if dbm_env and canonical_env_name(dbm_env) == canonical_env_name(name) and any(
+        w == dbm_env.lower() for w in PRODUCTION_WORDS
+    ):
+        return True, "production: DBM_ENV says so"
+    if os.environ.get("DBM_ENV", "").lower() in PRODUCTION_WORDS and name == process_env_name():
+        return True, "production: DBM_ENV=production"
+    return False, f"not production: '{name}' is not named production, prod or live"
+
+
+def process_env_name() -> str:
+    """The environment the process's own variables belong to: DBM_ENV, else development."""
+    value = os.environ.get("DBM_ENV")
+    return canonical_env_name(value) if value else DEFAULT_ENV
+
+
+# --- URLs --------------------------------------------------------------------------------
+
+def dialect_of(url: str) -> str:
+    scheme = url.split(":", 1)[0].lower()
+    base = scheme.split("+", 1)[0]
+    return {"postgres": "postgresql", "mariadb": "mysql", "file": "sqlite"}.get(base, base)
+
+
+def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | None]:
+    """Return a SQLAlchemy URL for a URL written for any tool, and a Prisma ``schema`` if given.
+
+    ``postgres://``/``postgresql://`` -> psycopg, ``mysql://``/``mariadb://`` -> pymysql,
+    ``file:./dev.db`` -> an absolute sqlite path resolved against ``base_dir`` (the folder of
+    the file that named it, as Prisma resolves it), bare ``*.db`` paths likewise.
+    """
+    raw = raw.strip()
+    base_dir = base_dir or Path.cwd()
+    if not raw:
+        raise ConfigError("An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
+    if raw.startswith("file:"):
+        path = raw[len("file:"):].split("?", 1)[0]
+        if path.startswith("//"):
+            path = path[2:]
+        return _sqlite_url(path, base_dir), None
+    if raw == ":memory:":
+        return "sqlite://", None
+    if "://" not in raw:
+        if raw.endswith((".db", ".sqlite", ".sqlite3")) or raw.startswith((".", "/")):
+            return _sqlite_url(raw, base_dir), None
+        raise ConfigError(
+            f"'{mask(raw)}' is not a database URL.",
+            next_step="Use a URL such as postgresql://user@host/db, mysql://user@host/db or sqlite:///path.db.",
+        )
+    scheme, rest = raw.split("://", 1)
+    scheme_l = scheme.lower()
+    if scheme_l.startswith("sqlite"):
+        if rest.startswith("/") and not rest.startswith("//") and rest not in ("", "/"):
+            path = rest[1:]
+            if not path or path == ":memory:":
+                return "sqlite://", None
+            return _sqlite_url(path, base_dir), None
+        return f"sqlite://{rest}", None
+    driver = {
+        "postgres": "postgresql+psycopg",
+        "postgresql": "postgresql+psycopg",
+        "pg": "postgresql+psycopg",
+        "mysql": "mysql+pymysql",
+        "mariadb": "mysql+pymysql",
+        "mysql2": "mysql+pymysql",
+    }.get(scheme_l, scheme_l)
+    parts = urlsplit(f"{driver}://{rest}")
+    schema = None
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if SECRET_VARIABLE.search(key):
+            register_secret(value)
+        if key == "schema" and driver.startswith("postgresql"):
+            schema = value
+            continue
+        if key in NODE_ONLY_PARAMS and not driver.startswith(("libsql", "sqlite")):
+            continue
+        query.append((key, value))
+    if parts.password:
+        from urllib.parse import unquote
+
+        register_secret(unquote(parts.password))
+        register_secret(parts.password)
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    return url, schema
+
+
+def _sqlite_url(path: str, base_dir: Path) -> str:
+    p = Path(path)
+    if not p.is_absolute():
+        p = (base_dir / p).resolve()
+    return f"sqlite:///{p}"
+
+
+def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> str | None:
+    """Build a URL from DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD (dialect from DB_DIALECT or port)."""
+    host = values.get("DB_HOST")
+    name = values.get("DB_NAME")
+    if not host or not name:
+        return None
+    port = values.get("DB_PORT") or ""
+    dialect_hint = (
+        values.get("DB_DIALECT") or values.get("DB_CLIENT") or values.get("DB_ENGINE") or values.get("DB_TYPE")
+        or scheme_hint or ""
+    ).lower()
+    if "mysql" in dialect_hint or "maria" in dialect_hint or (not dialect_hint and port == "3306"):
+        scheme = "mysql+pymysql"
+    else:
+        scheme = "postgresql+psycopg"
+    user = values.get("DB_USER") or ""
+    password = values.get("DB_PASSWORD")
+    if password:
+        register_secret(password)
+    auth = quote(user, safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    if auth:
+        auth += "@"
+    hostport = host + (f":{port}" if port else "")
+    return f"{scheme}://{auth}{hostport}/{quote(name, safe='')}"
+
+
+# --- discovery ---------------------------------------------------------------------------
+
+def _register_secret_values(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value and SECRET_VARIABLE.search(key):
+            register_secret(value)
+
+
+def connections_from_values(
+    values: dict[str, str | None], environment: str, source: str, precedence: int, base_dir: Path,
+    preferred: Iterable[str] = (),
+) -> list[FoundConnection]:
+    """Connections named by a set of variables (one ``.env`` file, or the process environment)."""
+    _register_secret_values(values)
+    found: list[FoundConnection] = []
+    seen: set[str] = set()
+    for var in (*preferred, *URL_VARIABLES):
+        if var in seen:
+            continue
+        seen.add(var)
+        raw = values.get(var)
+        if not raw:
+            continue
+        note = None
+        if var == "TURSO_DATABASE_URL":
+            token = values.get("TURSO_AUTH_TOKEN")
+            if token:
+                register_secret(token)
+                sep = "&" if "?" in raw else "?"
+                raw = f"{raw}{sep}authToken={token}"
+            note = "Turso/libSQL: needs the sqlalchemy-libsql driver to connect"
+        try:
+            url, _schema = normalise_url(raw, base_dir)
+        except ConfigError as exc:
+            note = exc.what
+            url = raw
+        found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note))
+    parts_url = url_from_parts({k: v for k, v in values.items() if v})
+    if parts_url:
+        found.append(FoundConnection(environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence))
+    return found
+
+
+def dotenv_connections(root: Path, preferred: Iterable[str] = ()) -> list[FoundConnection]:
+    """Connections in ``.env*`` files in the project root."""
+    from dotenv import dotenv_values
+
+    found: list[FoundConnection] = []
+    for path in sorted(root.glob(".env*")):
+        if not path.is_file():
+            continue
+        env = env_name_for_file(path.name)
+        if env is None:
+            continue
+        local = path.name.endswith(".local")
+        specific = path.name not in (".env", ".env.local")
+        precedence = 10 + (0 if local else 1) + (0 if specific else 2)
+        values = dotenv_values(path, interpolate=True)
+        found.extend(connections_from_values(values, env, path.name, precedence, root, preferred))
+    return found
+
+
+def process_connections(root: Path, preferred: Iterable[str] = ()) -> list[FoundConnection]:
+    names = set(URL_VARIABLES) | set(PART_VARIABLES) | {"TURSO_AUTH_TOKEN", "DB_DIALECT", "DB_CLIENT"}
+    names |= set(preferred)
+    values = {k: os.environ[k] for k in names if k in os.environ}
+    return connections_from_values(values, process_env_name(), "process environment", 0, root, preferred)
+
+
+def build_environments(found: list[FoundConnection]) -> list[Environment]:
+    by_env: dict[str, list[FoundConnection]] = {}
+    for f in found:
+        by_env.setdefault(f.environment, []).append(f)
+    envs = []
+    for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
+        candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
+        chosen = next((c for c in candidates if "://" in c.url), candidates[0])
+        production, why = classify(name)
+        schema = None
+        if "schema=" in chosen.source:
+            schema = None
+        envs.append(Environment(name, chosen.url, chosen.source, production, why, candidates, schema))
+    return envs
+
+
+def environment_from_url(url: str, name: str = "url", base_dir: Path | None = None) -> Environment:
+    """An ad-hoc environment for a URL given on the command line."""
+    normalised, schema = normalise_url(url, base_dir)
+    production, why = classify(name)
+    return Environment(name, normalised, "given on the command line", production, why, (), schema)

@@ -1,0 +1,1 @@
+"""Renderers for results: plain text for terminals and logs, HTML for notebooks."""

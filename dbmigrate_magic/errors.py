@@ -1,0 +1,91 @@
+"""One error tree, so every front end can turn any failure into the same three-part message.
+
+Each error says what happened, what was left unchanged, and what to do next. Messages pass
+through the masking function at construction, so a password can never escape in an exception.
+"""
+from __future__ import annotations
+
+from .secrets import mask
+
+
+class DbmError(Exception):
+    """Root of every error a user can cause. ``exit_code`` is what the CLI returns."""
+
+    exit_code = 2
+    default_unchanged = "Nothing was changed."
+
+    def __init__(self, what: str, *, unchanged: str | None = None, next_step: str | None = None):
+        self.what = mask(what)
+        self.unchanged = mask(unchanged if unchanged is not None else self.default_unchanged)
+        self.next_step = mask(next_step) if next_step else None
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [self.what, self.unchanged]
+        if self.next_step:
+            parts.append(f"Next: {self.next_step}")
+        return "\n".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "error": type(self).__name__,
+            "what": self.what,
+            "unchanged": self.unchanged,
+            "next": self.next_step,
+        }
+
+
+class UsageProblem(DbmError):
+    """Bad arguments or an impossible combination of flags."""
+
+
+class ProjectError(DbmError):
+    """The project folder, its files or a migration file cannot be used as they are."""
+
+
+class ConfigError(DbmError):
+    """An environment or connection setting is missing or malformed."""
+
+
+class ConnectionFailed(DbmError):
+    """The database could not be reached or refused the credentials."""
+
+
+class UnsupportedOperation(DbmError):
+    """The detected tool has no way to do what was asked (e.g. rollback without down SQL)."""
+
+
+class ToolMissing(DbmError):
+    """A client binary or the project's own tool (npx knex, manage.py) is not installed."""
+
+
+class ToolFailed(DbmError):
+    """The project's own migration tool exited with an error."""
+
+
+class ConfirmationRequired(DbmError):
+    """A change was previewed but not confirmed; nothing ran."""
+
+    exit_code = 1
+
+
+class ProductionRefused(DbmError):
+    """The production guard refused an operation."""
+
+
+class ChecksumMismatch(DbmError):
+    """An applied migration's file changed since it was applied."""
+
+    exit_code = 1
+
+
+class LockBusy(DbmError):
+    """Another runner holds the migration lock."""
+
+
+class MigrationFailed(DbmError):
+    """A migration's SQL failed; the message names the statement, the line and the database error."""
+
+    exit_code = 1
+    default_unchanged = "The failed migration was rolled back; migrations before it stay applied."

@@ -1,0 +1,81 @@
+"""``%dbm`` / ``%%dbm``: parse the line with the CLI's own argument declarations, call ``api``,
+display the result. Errors become ``UsageError`` so the cell fails without a traceback."""
+from __future__ import annotations
+
+import shlex
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from traitlets import Unicode
+
+from . import session
+from .commands import VERBS, ArgumentError, HelpRequested, parse, run, usage_line
+from .errors import DbmError
+from .secrets import mask
+
+
+@magics_class
+class Dbm(Magics):
+    """Run database migrations from a notebook: ``%dbm detect``, ``%dbm status``, ``%%dbm migrate``."""
+
+    default_env = Unicode(
+        "", help="Environment used when a verb gets no --env and none was selected with `%dbm env NAME`."
+    ).tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        self.observe(self._default_env_changed, names="default_env")
+        session.default_env = self.default_env or None
+
+    def _default_env_changed(self, change) -> None:
+        session.default_env = change["new"] or None
+
+    @line_cell_magic
+    def dbm(self, line: str, cell: str | None = None):
+        """Usage: %dbm VERB [options]. Run `%dbm --help` for the verbs, `%dbm VERB --help` for one."""
+        try:
+            argv = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"{exc}\n{usage_line('%dbm')}") from None
+        try:
+            args = parse(argv, prog="%dbm")
+        except HelpRequested as h:
+            print(h.text.rstrip())
+            return None
+        except ArgumentError as e:
+            raise UsageError(f"{mask(e)}\n{e.usage}") from None
+        if args.version:
+            from . import __version__
+
+            print(__version__)
+            return None
+        verb = VERBS[args.verb]
+        if cell is not None:
+            if verb.cell_argument is None:
+                raise UsageError(f"%%dbm {verb.name} takes no cell body; use the line form %dbm {verb.name}.")
+            setattr(args, verb.cell_argument, cell)
+        args.front_end = "magic"
+        try:
+            result = run(args)
+        except DbmError as e:
+            raise UsageError(e.message) from None
+        df_var = getattr(args, "df", None)
+        if df_var:
+            if not df_var.isidentifier():
+                raise UsageError(f"--df needs a Python variable name, not {df_var!r}.")
+            self.shell.user_ns[df_var] = result.to_frame()
+        display = getattr(result, "display_in_notebook", None)
+        if callable(display):
+            return display()
+        return result
+
+
+def load(ipython) -> None:
+    ipython.register_magics(Dbm)
+
+
+def unload(ipython) -> None:
+    manager = ipython.magics_manager
+    for kind in ("line", "cell"):
+        manager.magics[kind].pop("dbm", None)
+    manager.registry.pop("Dbm", None)

@@ -1,0 +1,85 @@
+"""Base for every verb's result: plain frozen dataclasses that know how to show themselves.
+
+A result is what ``api`` returns and what the CLI and the magic display, so JSON, text, HTML
+and DataFrame views all come from the same object and are masked in one place.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import enum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .secrets import mask, mask_obj
+
+
+def jsonable(value: Any) -> Any:
+    """Turn dataclasses, paths, datetimes and enums into JSON-friendly values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr}
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+class Result:
+    """Mixin for result dataclasses: ``to_dict``, ``to_frame``, text ``__repr__`` and HTML."""
+
+    title: ClassVar[str] = "dbm"
+    #: column holding a state, coloured in the HTML view
+    state_column: ClassVar[str | None] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self) if f.repr}
+        return mask_obj(data)  # type: ignore[return-value]
+
+    # --- tabular view -------------------------------------------------------------------
+    def table(self) -> list[dict[str, Any]] | None:
+        """Rows for ``to_frame`` and the HTML table; None when the result has no table."""
+        return None
+
+    def columns(self) -> list[str] | None:
+        return None
+
+    def to_frame(self):
+        """The result's table as a pandas DataFrame (pandas is imported only here)."""
+        import pandas as pd
+
+        rows = self.table()
+        if rows is None:
+            return pd.DataFrame([self.to_dict()])
+        cols = self.columns()
+        frame = pd.DataFrame([{k: mask_obj(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows],
+                             columns=cols)
+        return frame
+
+    # --- text and HTML -----------------------------------------------------------------
+    def summary_lines(self) -> list[str]:
+        return []
+
+    def to_text(self) -> str:
+        from .display.text import render_text
+
+        return mask(render_text(self))
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        from .display.html import render_html
+
+        return mask(render_html(self))

@@ -1,0 +1,72 @@
+"""The one masking function every displayed, logged, raised or stored text goes through.
+
+Masking is by shape (URL user-info, ``password=`` style parameters, token variables) and by
+value: every secret read from a ``.env`` file or the environment is registered, so it is also
+hidden where it appears in an unexpected form (a driver's error message, a DSN).
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+MASK = "***"
+
+_SECRET_KEYS = (
+    r"password|passwd|pwd|pass|sslpassword|secret|token|auth_token|authtoken|api_key|apikey"
+    r"|access_key|private_key|sslkey_password"
+)
+# scheme://user:password@host  (password may contain anything but @ and whitespace; the last @ wins)
+_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/?#@\s'\"]*:)(?P<pw>[^\s'\"]*)(?=@)")
+# key=value in query strings, DSNs and ODBC strings: password=..., PWD=...; sslpassword=...
+_KEY_VALUE = re.compile(
+    rf"(?P<head>(?<![A-Za-z0-9])(?:{_SECRET_KEYS})\s*[=:]\s*)"
+    rf"(?:(?P<q>['\"])(?P<qpw>.*?)(?P=q)|(?P<pw>[^\s&;,'\"}}]+))",
+    re.IGNORECASE,
+)
+# VAR_WITH_SECRET_NAME=value in env-file style text (TURSO_AUTH_TOKEN=..., DB_PASSWORD=...)
+_ENV_ASSIGN = re.compile(
+    r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)"
+)
+
+_registered: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so it is masked wherever it later appears verbatim."""
+    if value and len(value) >= 3:
+        with _lock:
+            _registered.add(value)
+            from urllib.parse import quote
+
+            _registered.add(quote(value, safe=""))
+
+
+def mask(text: object) -> str:
+    """Return ``text`` with every password, token and registered secret replaced by ``***``."""
+    if text is None:
+        return ""
+    s = str(text)
+    if not s:
+        return s
+    s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
+    s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+    s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
+    if _registered:
+        with _lock:
+            values = sorted(_registered, key=len, reverse=True)
+        for value in values:
+            if value in s:
+                s = s.replace(value, MASK)
+    return s
+
+
+def mask_obj(value: object) -> object:
+    """Mask every string inside a JSON-like structure (dicts, lists, tuples)."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: mask_obj(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_obj(v) for v in value]
+    return value

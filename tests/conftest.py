@@ -1,0 +1,139 @@
+"""Shared fixtures: real servers (each test gets its own database), the CLI as a subprocess,
+and a real IPython shell whose failures are raised."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("DBM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+MYSQL_URL = os.environ.get("DBM_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+REQUIRE_SERVERS = os.environ.get("DBM_REQUIRE_SERVERS") == "1"
+
+
+def _unavailable(what: str, exc: BaseException) -> None:
+    message = f"{what} is not reachable ({type(exc).__name__}: {exc})"
+    if REQUIRE_SERVERS:
+        pytest.fail(f"{message}; DBM_REQUIRE_SERVERS=1 makes this a failure")
+    pytest.skip(message)
+
+
+def _server_engine(url: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+
+
+def _with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def new_database(kind: str) -> tuple[str, callable]:
+    """Create a uniquely named database on the server; return its URL and a dropper."""
+    from sqlalchemy import text
+
+    base = PG_URL if kind == "postgres" else MYSQL_URL
+    name = f"dbm_test_{uuid.uuid4().hex[:12]}"
+    engine = _server_engine(base)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:  # server down, wrong credentials
+        engine.dispose()
+        _unavailable("PostgreSQL" if kind == "postgres" else "MySQL/MariaDB", exc)
+
+    def drop() -> None:
+        with engine.connect() as conn:
+            if kind == "postgres":
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            else:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        engine.dispose()
+
+    return _with_database(base, name), drop
+
+
+@pytest.fixture
+def pg_url():
+    """URL of a fresh PostgreSQL database, dropped afterwards."""
+    url, drop = new_database("postgres")
+    yield url
+    drop()
+
+
+@pytest.fixture
+def mysql_url():
+    """URL of a fresh MySQL/MariaDB database, dropped afterwards."""
+    url, drop = new_database("mysql")
+    yield url
+    drop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mysql", marks=pytest.mark.mysql)])
+def db_url(request, tmp_path):
+    """A fresh database on each of the three dialects in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    url, drop = new_database(request.param)
+    yield url
+    drop()
+
+
+def dbm_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    for var in ("DATABASE_URL", "DBM_ENV"):
+        env.pop(var, None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_dbm():
+    """Run the real ``dbm`` command line (``python -m dbmigrate_magic``) in a subprocess."""
+
+    def run(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+            input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dbmigrate_magic", *map(str, args)], cwd=cwd,
+                              env=dbm_env(env), capture_output=True, text=True, input=input, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def ipython(tmp_path, monkeypatch):
+    """A real InteractiveShell with the extension loaded; errors propagate to the test."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "dbmigrate_magic")
+    yield shell
+    shell.run_line_magic("unload_ext", "dbmigrate_magic")
+
+
+@pytest.fixture(autouse=True)
+def _clean_process_env(monkeypatch):
+    """Tests start without a DATABASE_URL or DBM_ENV from the developer's shell."""
+    for var in ("DATABASE_URL", "DBM_ENV", "SQLALCHEMY_DATABASE_URI", "POSTGRES_URL", "DB_HOST"):
+        monkeypatch.delenv(var, raising=False)
+    from dbmigrate_magic import session
+
+    session._active.clear()
+    session.default_env = None
