@@ -68,6 +68,30 @@ class MigrationRow:
 
 
 @dataclass(frozen=True)
+class PlannedStep:
+    """One migration about to run, up or down, with the SQL shown in the preview."""
+
+    migration: str
+    file: str | None
+    direction: str  # "up" or "down"
+    sql: str  # the exact SQL, or the best preview the tool gives (Alembic offline, sqlmigrate)
+    transactional: bool  # runs in one transaction with its tracking row
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What happened to one planned step."""
+
+    migration: str
+    direction: str
+    state: str  # applied, rolled_back, failed, skipped
+    seconds: float = 0.0
+    error: str | None = None  # masked database message, with the failing statement
+    statements_run: int | None = None
+
+
+@dataclass(frozen=True)
 class History:
     """What an adapter read: rows in apply order plus facts for the summary line."""
 
@@ -146,6 +170,39 @@ class Adapter:
         raise self._unsupported("read migration history")
 
     # --- changing (implemented per tool) -----------------------------------------------
+    # The api layer (``_verbs/migrate.py``) previews a plan, runs the guard (confirmation,
+    # production rules, lint, backup), takes the lock and only then calls ``apply``/``rollback``.
+
+    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
+        """Write a migration in the tool's own format and location; return its path."""
+        raise self._unsupported("write a new migration")
+
+    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
+        """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
+        return None
+
+    def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
+        """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""
+        raise self._unsupported("apply migrations")
+
+    def apply(self, db: "Database", steps: list["PlannedStep"]) -> list["StepOutcome"]:
+        """Run planned steps with the tool's own semantics and bookkeeping."""
+        raise self._unsupported("apply migrations")
+
+    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list["PlannedStep"]:
+        raise self._unsupported("roll back migrations")
+
+    def rollback(self, db: "Database", steps: list["PlannedStep"]) -> list["StepOutcome"]:
+        raise self._unsupported("roll back migrations")
+
+    def resolve(self, db: "Database", migration: str, state: str) -> str:
+        """Mark a migration ``applied`` or ``rolled_back`` without running it; returns a summary."""
+        raise self._unsupported("resolve a migration")
+
+    def baseline(self, db: "Database", target: str | None = None) -> str:
+        """Record migrations up to ``target`` as applied on an existing database."""
+        raise self._unsupported("baseline a database")
+
     def _unsupported(self, what: str) -> UnsupportedOperation:
         extra = " (read-only support)" if self.read_only else ""
         return UnsupportedOperation(
