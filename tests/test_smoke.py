@@ -2,7 +2,7 @@
 import json
 import shutil
 
-from tests.conftest import REPO
+from conftest import REPO
 
 
 def test_detect_and_status_on_example(tmp_path, run_dbm):
