@@ -179,3 +179,27 @@ def _refusal(findings: list[Destructive], name: str, env_class: str, connections
     elif env_class == "production" and yes:
         lines.append("--yes alone does not confirm destructive statements in production.")
     return "\n".join(lines)
+
+
+def require_confirmation(environment: Environment | str, confirm: str | None, yes: bool, what: str) -> str:
+    """Confirmation for an operation that overwrites data as a whole (``restore``).
+
+    Production needs its name typed back; elsewhere ``--yes`` is enough. Returns how it was
+    confirmed, for the result.
+    """
+    name = environment.name if isinstance(environment, Environment) else environment
+    env_class = environment_class(environment)
+    typed = confirm is not None and confirm.strip().lower() == name.lower()
+    if typed:
+        return f"--confirm {name}"
+    if env_class == "production":
+        extra = f" (--confirm {confirm} does not match)" if confirm else (" (--yes is not enough in production)"
+                                                                          if yes else "")
+        raise ConfirmationRequired(f"{what} '{name}' is a production environment: confirmation required{extra}.",
+                                   unchanged=f"Nothing was changed in {name}.",
+                                   next_step=f"Run again with --confirm {name} (the environment's name typed back).")
+    if not yes:
+        raise ConfirmationRequired(f"{what} '{name}' ({env_class}): confirmation required.",
+                                   unchanged=f"Nothing was changed in {name}.",
+                                   next_step="Run again with --yes.")
+    return "--yes"
