@@ -27,11 +27,14 @@ class BackupResult(Result):
         kind = "schema-only backup" if r.schema_only else "backup"
         scope = f" of tables {', '.join(r.tables)}" if r.tables else ""
         return [f"{kind.capitalize()}{scope} of {r.environment} ({r.source}) written to {r.file}",
-                f"{r.size_bytes:,} bytes in {r.duration_s:.2f} s with {r.tool} ({r.tool_version}); "
+                f"{r.size_bytes:,} bytes in {r.duration_s:.2f} s with {r.as_row()['tool']}; "
                 f"sha256 {r.sha256}"]
 
     def table(self) -> list[dict[str, Any]]:
         return [self.record.as_row()]
+
+    def columns(self) -> list[str]:
+        return ["name", "environment", "dialect", "size_bytes", "duration_s", "schema_only", "tables", "sha256"]
 
     def to_dict(self) -> dict[str, Any]:
         return {"folder": self.folder, **self.record.to_dict()}

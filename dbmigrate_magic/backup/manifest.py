@@ -56,7 +56,7 @@ class BackupRecord:
             "database": self.database,
             "size_bytes": self.size_bytes,
             "duration_s": round(self.duration_s, 3),
-            "tool": f"{self.tool} {self.tool_version}".strip(),
+            "tool": self.tool_version if self.tool in self.tool_version else f"{self.tool} {self.tool_version}",
             "schema_only": self.schema_only,
             "tables": ",".join(self.tables),
             "sha256": self.sha256[:12],

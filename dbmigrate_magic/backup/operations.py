@@ -85,18 +85,32 @@ def verify_backup(record: BackupRecord, source_url: str) -> tuple[str, list[dict
 
     Returns the scratch database's name and one comparison row per table.
     """
+    from sqlalchemy.engine import make_url
+
     check_file(record)
     with scratch_database(source_url) as scratch_url:
         engine_for(record.dialect).restore(scratch_url, record.file)
-        restored = fingerprint(scratch_url, data=not record.schema_only)
-        from sqlalchemy.engine import make_url
-
+        restored = _fingerprint(scratch_url, not record.schema_only, "the restored scratch copy")
         name = Path(make_url(scratch_url).database or "").stem
-    source = fingerprint(source_url, data=not record.schema_only)
+    source = _fingerprint(source_url, not record.schema_only, "the source")
     if record.tables:
         wanted = set(record.tables)
         source = {k: v for k, v in source.items() if k in wanted}
     return name, compare(source, restored)
+
+
+def _fingerprint(url: str, data: bool, what: str):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..db import short_db_error
+    from ..errors import ConnectionFailed
+
+    try:
+        return fingerprint(url, data=data)
+    except SQLAlchemyError as exc:
+        raise ConnectionFailed(f"Could not read {what} ({mask(url)}) to compare: {short_db_error(exc)}",
+                               unchanged="Nothing was changed; the scratch database was dropped.",
+                               next_step="Check the connection and run the verification again.") from None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..errors import ProjectError
+from ..errors import ProjectError, ToolFailed
 
 TOOL = "sqlite3-backup-api"
 
@@ -28,6 +28,14 @@ def _connect_source(path: Path) -> sqlite3.Connection:
 
 
 def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
+    try:
+        return _dump(url, path, schema_only, tables)
+    except sqlite3.Error as exc:
+        raise ToolFailed(f"The SQLite backup failed: {exc}.", unchanged="The database was only read.",
+                         next_step="Check that the file is a SQLite database and readable.") from None
+
+
+def _dump(url: str, path: Path, schema_only: bool, tables: tuple[str, ...]) -> tuple[str, str]:
     source_path = database_path(url)
     if schema_only or tables:
         _copy_subset(source_path, path, schema_only, tables)
@@ -91,10 +99,23 @@ def restore(url: str, path: Path) -> None:
     target = database_path(url)
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
     try:
-        with dst:
-            src.backup(dst)
+        try:
+            check = src.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            check = str(exc)
+        if check != "ok":
+            raise ToolFailed(f"The backup {path.name} is not a readable SQLite database ({check}).",
+                             unchanged=f"{target} was not touched.", next_step="Restore another backup.")
+        dst = sqlite3.connect(target, timeout=30)
+        try:
+            with dst:
+                src.backup(dst)
+        except sqlite3.Error as exc:
+            raise ToolFailed(f"Restoring {path.name} into {target} failed: {exc}.",
+                             unchanged="SQLite's backup API replaces the file in one step; it was not replaced.",
+                             next_step="Check that no other process holds a write lock on the target.") from None
+        finally:
+            dst.close()
     finally:
-        dst.close()
         src.close()
