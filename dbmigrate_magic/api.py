@@ -12,6 +12,13 @@ from ._verbs.detect import DetectResult
 from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
 from ._verbs.environments import env as _env
+from ._verbs.migrate import NewResult
+from ._verbs.migrate import migrate as _migrate
+from ._verbs.migrate import new as _new
+from ._verbs.migrate import rollback as _rollback
+from ._verbs.preview import ChangeResult, Preview
+from ._verbs.recover import baseline as _baseline
+from ._verbs.recover import resolve as _resolve
 from ._verbs.status import StatusResult
 from ._verbs.status import status as _status
 
@@ -33,4 +40,41 @@ def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     return _status(path, env)
 
 
-__all__ = ["detect", "env", "status", "DetectResult", "EnvResult", "StatusResult"]
+def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
+            name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
+            allow_modified: bool = False) -> ChangeResult:
+    """Preview, then (confirmed by ``yes``, or ``confirm=<env name>`` in production) apply pending migrations.
+
+    With ``sql`` (a ``%%dbm migrate`` cell, ``-- UP``/``-- DOWN`` sections), the SQL first becomes a new
+    migration in the tool's own format, unless an earlier run already wrote the same one.
+    Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
+    """
+    return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
+                    allow_modified=allow_modified)
+
+
+def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None) -> NewResult:
+    """Write a new (empty unless SQL is given) migration in the project's tool format."""
+    return _new(name, path, up_sql, down_sql)
+
+
+def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
+             dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
+    """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
+    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+
+
+def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,
+            yes: bool = False, confirm: str | None = None) -> ChangeResult:
+    """Mark a (failed) migration ``applied`` or ``rolled_back`` in the tracking table without running it."""
+    return _resolve(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
+
+
+def baseline(path: PathLike = None, *, env: str | None = None, to: str | None = None, dry_run: bool = False,
+             yes: bool = False, confirm: str | None = None) -> ChangeResult:
+    """Record migrations up to ``to`` (default: all) as applied on an existing database, running nothing."""
+    return _baseline(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+
+
+__all__ = ["detect", "env", "status", "migrate", "new", "rollback", "resolve", "baseline",
+           "DetectResult", "EnvResult", "StatusResult", "ChangeResult", "Preview", "NewResult"]
