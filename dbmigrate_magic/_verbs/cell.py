@@ -10,30 +10,32 @@ import re
 _MARKER = re.compile(r"^\s*--\s*(UP|DOWN)\s*:?\s*$", re.IGNORECASE)
 
 
-def split_sections(text: str) -> tuple[str, str | None]:
-    """``(up, down)``; without an ``-- UP`` marker the whole body is the up part.
+def sections(text: str) -> tuple[tuple[str, int], tuple[str, int] | None]:
+    """``((up, up_first_line), (down, down_first_line) or None)`` with text kept line for line.
 
-    Returns ``down`` None when there is no ``-- DOWN`` section, "" when it is present but empty.
+    Without an ``-- UP`` marker the whole body (up to ``-- DOWN``) is the up part. Line numbers are
+    1-based lines of ``text`` where each part starts, so statement errors can name the file's line.
     """
-    up: list[str] = []
-    down: list[str] | None = None
-    current: list[str] | None = None
-    saw_up = False
-    preamble: list[str] = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    markers: dict[str, int] = {}
+    for i, line in enumerate(lines):
         m = _MARKER.match(line)
         if m:
-            if m.group(1).upper() == "UP":
-                saw_up = True
-                current = up
-            else:
-                down = [] if down is None else down
-                current = down
-            continue
-        (current if current is not None else preamble).append(line)
-    if not saw_up:
-        up = preamble + up
-    return "\n".join(up).strip(), ("\n".join(down).strip() if down is not None else None)
+            markers.setdefault(m.group(1).upper(), i)
+
+    def part(begin: int) -> tuple[str, int]:
+        end = min([i for i in markers.values() if i >= begin] + [len(lines)])
+        return "\n".join(lines[begin:end]), begin + 1
+
+    up = part(markers["UP"] + 1) if "UP" in markers else part(0)
+    down = part(markers["DOWN"] + 1) if "DOWN" in markers else None
+    return up, down
+
+
+def split_sections(text: str) -> tuple[str, str | None]:
+    """``(up, down)`` stripped; ``down`` None when there is no ``-- DOWN`` section."""
+    (up, _), down = sections(text)
+    return up.strip(), (down[0].strip() if down is not None else None)
 
 
 def compose(up: str, down: str | None) -> str:
