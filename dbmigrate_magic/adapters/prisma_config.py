@@ -19,7 +19,7 @@ CONFIG_FILES = ("prisma.config.ts", "prisma.config.js", "prisma.config.mjs", "pr
 def _datasource(schema: Path | None) -> str:
     if schema is None:
         return ""
-    text = re.sub(r"//[^\n]*", "", read_text(schema))
+    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*', lambda m: m.group(1) or "", read_text(schema))
     m = DATASOURCE.search(text)
     return m.group("body") if m else ""
 
