@@ -4,6 +4,7 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
+from . import alembic_config
 from ._files import iter_files
 from .base import Adapter, Evidence
 
@@ -43,3 +44,9 @@ class AlembicAdapter(Adapter):
         files = ("alembic.ini",) if ini else ("alembic/",)
         rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
         return Evidence(cls.tool, files, rel, count)
+
+    def config_connections(self):  # parsing lives in alembic_config.py
+        return alembic_config.connections(self.root, self.ini_file(self.root))
+
+    def preferred_variables(self):  # variables env.py reads the URL from
+        return alembic_config.env_py_variables(self.script_location(self.root))

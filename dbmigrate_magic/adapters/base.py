@@ -155,6 +155,10 @@ class Adapter:
         """Environment variables the tool's config reads the URL from (e.g. Prisma env("X"))."""
         return ()
 
+    def url_base_dir(self) -> Path:
+        """Folder relative SQLite paths in ``.env`` URLs resolve against (Prisma: the schema's)."""
+        return self.root
+
     def relative(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import drizzle_config
 from ._files import first_existing, js_string_option, read_text
 from .base import Adapter, Evidence
 
@@ -44,6 +45,12 @@ class DrizzleAdapter(Adapter):
             files = (journal.relative_to(root).as_posix(),) if journal.is_file() else (rel_out + "/",)
             return Evidence(cls.tool, files, rel_out, count)
         return None
+
+    def config_connections(self):  # parsing lives in drizzle_config.py
+        return drizzle_config.connections(self.root, first_existing(self.root, CONFIG_NAMES))
+
+    def preferred_variables(self):
+        return drizzle_config.preferred_variables(first_existing(self.root, CONFIG_NAMES))
 
     @classmethod
     def ignored_folder_note(cls, root: Path) -> str | None:

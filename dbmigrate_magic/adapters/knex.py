@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import knex_config
 from ._files import first_existing, iter_files, js_string_option, read_text
 from .base import Adapter, Evidence
 
@@ -29,3 +30,9 @@ class KnexAdapter(Adapter):
         count = len([p for p in iter_files(folder, "*") if p.suffix in MIGRATION_EXTS])
         rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
         return Evidence(cls.tool, (knexfile.name,), rel, count)
+
+    def config_connections(self):  # parsing lives in knex_config.py
+        return knex_config.connections(self.root, first_existing(self.root, KNEXFILES))
+
+    def preferred_variables(self):
+        return knex_config.preferred_variables(first_existing(self.root, KNEXFILES))

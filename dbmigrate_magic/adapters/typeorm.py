@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+from . import typeorm_config
 from ._files import read_text
 from .base import Adapter, Evidence
 
@@ -71,6 +72,12 @@ class TypeOrmAdapter(Adapter):
         if files:
             folder = files[0].parent.relative_to(root).as_posix()
         return Evidence(cls.tool, tuple(evidence), folder, len(files))
+
+    def config_connections(self):  # parsing lives in typeorm_config.py
+        return typeorm_config.connections(self.root, self.data_source(self.root))
+
+    def preferred_variables(self):
+        return typeorm_config.preferred_variables(self.data_source(self.root))
 
     @classmethod
     def decoy_note(cls, root: Path) -> str | None:
