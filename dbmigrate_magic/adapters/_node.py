@@ -110,9 +110,28 @@ def run_tool(executable: Path, args: list[str], *, cwd: Path, env: dict[str, str
 def tool_message(run: ToolRun, limit: int = 4000) -> str:
     """The useful part of a failed tool's output: its error lines, not its query log."""
     text = run.output
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("query:")]
+    noise = ("query:", "Working directory changed to", "Requiring external module", "Using environment:")
+    lines = [ln for ln in text.splitlines()
+             if ln.strip() and not ln.startswith(noise) and not ln.lstrip().startswith("at ")]
     message = "\n".join(lines) or text or "(no output)"
     return message[-limit:]
+
+
+def after_failure(error: Exception, steps_done: list[str], steps_left: list[str], transactional: bool) -> Exception:
+    """Restate a tool failure with what was (not) left changed, read back from the tracking table."""
+    if not isinstance(error, ToolFailed):
+        return error
+    if steps_done:
+        unchanged = f"Applied and recorded before the failure: {', '.join(steps_done)}."
+    else:
+        unchanged = "Nothing was recorded."
+    if steps_left:
+        if transactional:
+            unchanged += f" Not applied (rolled back by the tool): {', '.join(steps_left)}."
+        else:
+            unchanged += (f" Not recorded: {', '.join(steps_left)}; on MySQL/MariaDB, DDL that ran before the "
+                          "error is not rolled back, so check the schema.")
+    return ToolFailed(error.what, unchanged=unchanged, next_step=error.next_step)
 
 
 @contextmanager

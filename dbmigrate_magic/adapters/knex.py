@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import _knex_files as kf
 from ._files import first_existing, iter_files, read_text
-from ._node import find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
 from .base import (
     Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, to_utc,
@@ -241,7 +241,8 @@ class KnexAdapter(Adapter):
                                 getattr(error, "what", None) if s.migration not in done and error else None)
                     for s in steps]
         if error is not None:
-            raise error
+            raise after_failure(error, [s.migration for s in steps if s.migration in done],
+                                [s.migration for s in steps if s.migration not in done], steps[0].transactional)
         return outcomes
 
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
     merge_history
@@ -270,7 +270,8 @@ class TypeOrmAdapter(Adapter):
                                 getattr(error, "what", None) if error and s.migration not in done else None)
                     for s in steps]
         if error is not None:
-            raise error
+            raise after_failure(error, [s.migration for s in steps if s.migration in done],
+                                [s.migration for s in steps if s.migration not in done], steps[0].transactional)
         return outcomes
 
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
