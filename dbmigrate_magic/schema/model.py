@@ -54,6 +54,7 @@ class Table:
     rls: tuple[bool, bool] = (False, False)  # PG: row security enabled, forced
     sql: str | None = None  # SQLite: the stored CREATE TABLE text (normalised for comparison)
     grants: tuple[str, ...] = ()  # "privilege grantee" pairs, only with privileges
+    create: str = field(default="", compare=False)  # SQLite/MySQL: the database's own CREATE TABLE text
 
     @property
     def key(self) -> Key:
