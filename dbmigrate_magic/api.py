@@ -21,6 +21,10 @@ from ._verbs.recover import baseline as _baseline
 from ._verbs.recover import resolve as _resolve
 from ._verbs.status import StatusResult
 from ._verbs.status import status as _status
+from ._verbs.diff import DiffResult
+from ._verbs.drift import DriftResult
+from ._verbs.generate import DownResult, GenerateResult
+from ._verbs.scratch import ScratchResult
 
 PathLike = str | Path | None
 
@@ -76,5 +80,48 @@ def baseline(path: PathLike = None, *, env: str | None = None, to: str | None = 
     return _baseline(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
-__all__ = ["detect", "env", "status", "migrate", "new", "rollback", "resolve", "baseline",
-           "DetectResult", "EnvResult", "StatusResult", "ChangeResult", "Preview", "NewResult"]
+def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = False,
+         schemas: tuple[str, ...] = (), exclude_schemas: tuple[str, ...] = (), privileges: bool = False,
+         extensions_only: bool = False, ignore_extension_versions: bool = False,
+         dialect: str | None = None) -> DiffResult:
+    """Schema diff from ``source`` to ``target`` (environment, URL, .sql file or "migrations")."""
+    from ._verbs.diff import diff as _diff
+
+    return _diff(source, target, project=project, unsafe=unsafe, schemas=schemas, exclude_schemas=exclude_schemas,
+                 privileges=privileges, extensions_only=extensions_only,
+                 ignore_extension_versions=ignore_extension_versions, dialect=dialect)
+
+
+def drift(path: PathLike = None, *, env: str | None = None) -> DriftResult:
+    """The live database against what its migrations produce on a scratch database."""
+    from ._verbs.drift import drift as _drift
+
+    return _drift(path, env)
+
+
+def generate(name: str, from_schema: str, *, project: PathLike = None, env: str | None = None,
+             unsafe: bool = False, dry_run: bool = False) -> GenerateResult:
+    """A new migration: up = diff(current -> desired), down = diff(desired -> current)."""
+    from ._verbs.generate import generate as _generate
+
+    return _generate(name, from_schema, project=project, env=env, unsafe=unsafe, dry_run=dry_run)
+
+
+def down_for(migration: str, *, project: PathLike = None, env: str | None = None) -> DownResult:
+    """A computed down migration for ``migration`` (replay + diff), for review."""
+    from ._verbs.generate import down_for as _down_for
+
+    return _down_for(migration, project=project, env=env)
+
+
+def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = False,
+            everything: bool = False) -> ScratchResult:
+    """Scratch databases on the environment's server; ``clean`` drops stale ones."""
+    from ._verbs.scratch import scratch as _scratch
+
+    return _scratch(project=project, env=env, clean=clean, everything=everything)
+
+
+__all__ = ["detect", "env", "status", "migrate", "new", "rollback", "resolve", "baseline", "diff", "drift",
+           "generate", "down_for", "scratch", "DetectResult", "EnvResult", "StatusResult", "ChangeResult", "Preview",
+           "NewResult", "DiffResult", "DriftResult", "GenerateResult", "DownResult", "ScratchResult"]

@@ -174,6 +174,94 @@ def _call_baseline(args):
                         confirm=args.confirm)
 
 
+# --- diff / drift / generate / scratch ---------------------------------------------------
+def _declare_diff(p):
+    p.add_argument("source", nargs="?", help="environment, URL, schema .sql file, or 'migrations'")
+    p.add_argument("target", nargs="?", help="environment, URL, schema .sql file, or 'migrations'")
+    p.add_argument("--from", dest="from_", metavar="SOURCE", help="same as the first positional")
+    p.add_argument("--to", metavar="TARGET", help="same as the second positional")
+    _project(p)
+    p.add_argument("--sql", action="store_true", help="print only the SQL on stdout (messages go to stderr)")
+    p.add_argument("--unsafe", action="store_true", help="include destructive statements (drops, narrowing)")
+    p.add_argument("--schema", action="append", default=[], metavar="S", help="only this schema (repeatable)")
+    p.add_argument("--exclude-schema", action="append", default=[], metavar="S", help="leave this schema out")
+    p.add_argument("--with-privileges", action="store_true", help="include GRANT/REVOKE on tables and views")
+    p.add_argument("--extensions-only", action="store_true", help="only extensions")
+    p.add_argument("--ignore-extension-versions", action="store_true", help="extensions differing only in version are equal")
+    p.add_argument("--dialect", choices=("postgresql", "mysql", "sqlite"),
+                   help="database kind for schema files when neither side is a database")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences")
+    _output(p)
+
+
+def _call_diff(args):
+    from . import api
+    from .errors import UsageProblem
+
+    source = args.from_ or args.source
+    target = args.to or (args.target if args.from_ is None else args.source)
+    if not source or not target:
+        raise UsageProblem("diff needs a SOURCE and a TARGET.",
+                           next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.")
+    return api.diff(source, target, project=args.project, unsafe=args.unsafe, schemas=tuple(args.schema),
+                    exclude_schemas=tuple(args.exclude_schema), privileges=args.with_privileges,
+                    extensions_only=args.extensions_only, ignore_extension_versions=args.ignore_extension_versions,
+                    dialect=args.dialect)
+
+
+def _declare_drift(p):
+    _project(p, positional=True)
+    _env(p)
+    p.add_argument("--sql", action="store_true", help="print only the SQL that would record the drift")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when the database drifted")
+    _output(p)
+
+
+def _call_drift(args):
+    from . import api
+
+    return api.drift(_where(args), env=args.env)
+
+
+def _declare_generate(p):
+    p.add_argument("--name", help="name of the new migration")
+    p.add_argument("--from-schema", metavar="FILE|ENV|URL", help="the desired schema")
+    p.add_argument("--down-for", metavar="MIGRATION",
+                   help="instead: compute a down migration for MIGRATION by replay and diff (shown for review)")
+    p.add_argument("--unsafe", action="store_true", help="include destructive statements in the up part")
+    p.add_argument("--dry-run", action="store_true", help="show the migration without writing it")
+    _project(p)
+    _env(p)
+    _output(p, table=False)
+
+
+def _call_generate(args):
+    from . import api
+    from .errors import UsageProblem
+
+    if args.down_for:
+        return api.down_for(args.down_for, project=args.project, env=args.env)
+    if not args.name or not args.from_schema:
+        raise UsageProblem("generate needs --name NAME and --from-schema FILE|ENV|URL (or --down-for MIGRATION).",
+                           next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.")
+    return api.generate(args.name, args.from_schema, project=args.project, env=args.env, unsafe=args.unsafe,
+                        dry_run=args.dry_run)
+
+
+def _declare_scratch(p):
+    _env(p)
+    _project(p)
+    p.add_argument("--clean", action="store_true", help="drop scratch databases left by processes that are gone")
+    p.add_argument("--all", action="store_true", help="with --clean: drop every dbm_scratch_* database")
+    _output(p)
+
+
+def _call_scratch(args):
+    from . import api
+
+    return api.scratch(project=args.project, env=args.env, clean=args.clean, everything=args.all)
+
+
 VERBS: dict[str, Verb] = {
     v.name: v
     for v in (
@@ -190,6 +278,13 @@ VERBS: dict[str, Verb] = {
              _call_resolve),
         Verb("baseline", "adopt an existing database: record migrations as applied without running them",
              _declare_baseline, _call_baseline),
+        Verb("diff", "schema diff between environments, URLs, schema files or the migrations", _declare_diff,
+             _call_diff),
+        Verb("drift", "the live database against what its migrations produce", _declare_drift, _call_drift),
+        Verb("generate", "a new migration from a desired schema (up and down by diff)", _declare_generate,
+             _call_generate),
+        Verb("scratch", "list scratch databases (dbm_scratch_*); --clean drops stale ones", _declare_scratch,
+             _call_scratch),
     )
 }
 
