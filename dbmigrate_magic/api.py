@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
+from ._verbs.backup import backup as _backup
+from ._verbs.backup import backups as _backups
+from ._verbs.backup import restore as _restore
 from ._verbs.detect import DetectResult
 from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
@@ -122,6 +126,54 @@ def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = F
     return _scratch(project=project, env=env, clean=clean, everything=everything)
 
 
-__all__ = ["detect", "env", "status", "migrate", "new", "rollback", "resolve", "baseline", "diff", "drift",
-           "generate", "down_for", "scratch", "DetectResult", "EnvResult", "StatusResult", "ChangeResult", "Preview",
-           "NewResult", "DiffResult", "DriftResult", "GenerateResult", "DownResult", "ScratchResult"]
+def backup(path: PathLike = None, *, env: str | None = None, schema_only: bool = False,
+           tables: str | list[str] | None = None, backup_dir: PathLike = None) -> BackupResult:
+    """Back up the environment's database (pg_dump, mysqldump, SQLite backup API) with a manifest."""
+    return _backup(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
+
+
+def backups(path: PathLike = None, *, backup_dir: PathLike = None) -> BackupsResult:
+    """The backups in the backup folder, newest first."""
+    return _backups(path, folder=backup_dir)
+
+
+def restore(backup: str, path: PathLike = None, *, env: str | None = None, into: str | None = None,
+            verify: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False,
+            backup_dir: PathLike = None) -> RestoreResult:
+    """Restore a backup into ``into`` (default: the environment), or ``verify`` it in a scratch database."""
+    return _restore(backup, path, env, into=into, verify=verify, yes=yes, confirm=confirm, no_backup=no_backup,
+                    folder=backup_dir)
+
+
+__all__ = [
+    "detect",
+    "env",
+    "status",
+    "migrate",
+    "new",
+    "rollback",
+    "resolve",
+    "baseline",
+    "diff",
+    "drift",
+    "generate",
+    "down_for",
+    "scratch",
+    "DetectResult",
+    "EnvResult",
+    "StatusResult",
+    "ChangeResult",
+    "Preview",
+    "NewResult",
+    "DiffResult",
+    "DriftResult",
+    "GenerateResult",
+    "DownResult",
+    "ScratchResult",
+    "backup",
+    "backups",
+    "restore",
+    "BackupResult",
+    "BackupsResult",
+    "RestoreResult",
+]

@@ -260,6 +260,59 @@ def _call_scratch(args):
     from . import api
 
     return api.scratch(project=args.project, env=args.env, clean=args.clean, everything=args.all)
+# --- backup / backups / restore -----------------------------------------------------------
+def _backup_dir(p):
+    p.add_argument("--dir", dest="backup_dir", help="backup folder (default: $DBM_BACKUP_DIR or <project>/.dbm/backups)")
+
+
+def _declare_backup(p):
+    _project(p)
+    _env(p)
+    p.add_argument("--schema-only", action="store_true", help="schema without data")
+    p.add_argument("--tables", metavar="T,...", help="only these tables (comma-separated)")
+    _backup_dir(p)
+    _output(p)
+
+
+def _call_backup(args):
+    from . import api
+
+    return api.backup(args.project, env=args.env, schema_only=args.schema_only, tables=args.tables,
+                      backup_dir=args.backup_dir)
+
+
+def _declare_backups(p):
+    _project(p)
+    _backup_dir(p)
+    _output(p)
+
+
+def _call_backups(args):
+    from . import api
+
+    return api.backups(args.project, backup_dir=args.backup_dir)
+
+
+def _declare_restore(p):
+    p.add_argument("backup", help="backup name (see `backups`), its file, or `latest`")
+    _project(p)
+    p.add_argument("--env", help="with --verify: the source to compare with; otherwise the default target")
+    p.add_argument("--into", metavar="ENV|URL", help="restore into this environment or URL (overwrites it)")
+    p.add_argument("--verify", action="store_true",
+                   help="restore into a scratch database, compare schema and rows with --env, drop it")
+    p.add_argument("--yes", action="store_true", help="confirm overwriting the target (not enough in production)")
+    p.add_argument("--confirm", metavar="ENV", help="type the target environment's name (needed in production)")
+    p.add_argument("--no-backup", action="store_true",
+                   help="in production, do not back up the target before overwriting it (recorded)")
+    _backup_dir(p)
+    _output(p)
+
+
+def _call_restore(args):
+    from . import api
+
+    return api.restore(args.backup, args.project, env=args.env, into=args.into, verify=args.verify, yes=args.yes,
+                       confirm=args.confirm, no_backup=args.no_backup, backup_dir=args.backup_dir)
 
 
 VERBS: dict[str, Verb] = {
@@ -285,6 +338,11 @@ VERBS: dict[str, Verb] = {
              _call_generate),
         Verb("scratch", "list scratch databases (dbm_scratch_*); --clean drops stale ones", _declare_scratch,
              _call_scratch),
+        Verb("backup", "back up a database (pg_dump, mysqldump, SQLite backup API) with a manifest",
+             _declare_backup, _call_backup),
+        Verb("backups", "list backups in the backup folder", _declare_backups, _call_backups),
+        Verb("restore", "restore a backup into a target, or --verify it in a scratch database", _declare_restore,
+             _call_restore),
     )
 }
 
