@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, iter_files, read_text
 from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
@@ -46,6 +47,11 @@ class KnexAdapter(Adapter):
         rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
         return Evidence(cls.tool, (knexfile.name,), rel, count)
 
+    def config_connections(self):  # parsing lives in knex_config.py
+        return knex_config.connections(self.root, first_existing(self.root, KNEXFILES))
+
+    def preferred_variables(self):
+        return knex_config.preferred_variables(first_existing(self.root, KNEXFILES))
     @property
     def settings(self) -> kf.KnexSettings:
         return kf.read_settings(self.root)

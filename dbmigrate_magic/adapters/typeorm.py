@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
 from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
@@ -94,6 +95,12 @@ class TypeOrmAdapter(Adapter):
         if files:
             folder = files[0].parent.relative_to(root).as_posix()
         return Evidence(cls.tool, tuple(evidence), folder, len(files))
+
+    def config_connections(self):  # parsing lives in typeorm_config.py
+        return typeorm_config.connections(self.root, self.data_source(self.root))
+
+    def preferred_variables(self):
+        return typeorm_config.preferred_variables(self.data_source(self.root))
 
     @classmethod
     def decoy_note(cls, root: Path) -> str | None:
