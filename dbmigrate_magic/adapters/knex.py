@@ -6,14 +6,13 @@ are Knex's own; we only hand it the selected environment's connection.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, iter_files, read_text
-from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
 from .base import (
     Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, to_utc,
@@ -214,12 +213,12 @@ class KnexAdapter(Adapter):
             wrapper = tmp / f"knexfile{ext}"
             wrapper.write_text(("// @ts-nocheck\n" if ext == ".ts" else "") + WRAPPER.read_text(encoding="utf-8"),
                                encoding="utf-8")
-            env = {
-                "DBM_NODE_CONNECTION": json.dumps({"dialect": conn.dialect, "url": conn.url, "database": conn.database}),
+            env = connection_env(conn, read_text(settings.knexfile), self.preferred_variables())
+            env.update({
                 "DBM_PROJECT_ROOT": str(self.root),
                 "DBM_KNEXFILE": str(settings.knexfile.resolve()),
                 "DBM_KNEX_ENV": db.environment or "",
-            }
+            })
             module = _knex_module(knex_bin)
             if module:
                 env["KNEX_PATH"] = str(module)

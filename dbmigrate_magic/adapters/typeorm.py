@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
     merge_history
@@ -248,9 +248,8 @@ class TypeOrmAdapter(Adapter):
         with wrapper_folder() as tmp:
             wrapper = tmp / "dbm-data-source.js"
             wrapper.write_text(WRAPPER.read_text(encoding="utf-8"), encoding="utf-8")
-            env = {"DBM_NODE_CONNECTION": json.dumps({"dialect": conn.dialect, "url": conn.url,
-                                                      "database": conn.database}),
-                   "DBM_DATASOURCE": str(ds.resolve())}
+            env = connection_env(conn, read_text(ds), self.preferred_variables())
+            env["DBM_DATASOURCE"] = str(ds.resolve())
             if migrations is not None:
                 env["DBM_TYPEORM_MIGRATIONS"] = json.dumps([str(p) for p in migrations])
             return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
