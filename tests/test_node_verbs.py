@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from tests.node_projects import fast_ts_node  # noqa: F401 (fixture)
 from tests.node_projects import knex_list, knex_project, typeorm_project, typeorm_show
 
 pytestmark = pytest.mark.node
@@ -58,7 +59,7 @@ def test_knex_cli_and_cell_rerun(tmp_path, run_dbm, ipython):
 
 
 @pytest.mark.postgres
-def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url):
+def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url, fast_ts_node):
     url = pg_url.replace("postgres@", f"postgres:{PASSWORD}@", 1)
     project = typeorm_project(tmp_path / "app", url, ["alpha"])
     out = run_dbm("migrate", project, "--yes", "--format", "json")
