@@ -17,6 +17,7 @@ from . import _typeorm_files as tf
 from ._files import read_text
 from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
+from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
     merge_history
 from ..errors import ProjectError, UnsupportedOperation
@@ -126,14 +127,9 @@ class TypeOrmAdapter(Adapter):
 
     def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
         """Rows of the tracking table in id order (None when it does not exist; nothing is created)."""
-        from sqlalchemy import inspect, text
-
-        table = self.table
-        with db.connect() as conn:
-            if not inspect(conn).has_table(table):
-                return None
-            quoted = conn.dialect.identifier_preparer.quote(table)
-            rows = conn.execute(text(f"SELECT id, timestamp, name FROM {quoted} ORDER BY id")).mappings().all()
+        rows = read_tables(db, {"rows": (self.table, "id, timestamp, name", "ORDER BY id")})["rows"]
+        if rows is None:
+            return None
         return [LedgerRecord(r["name"], None, None, "applied", {"timestamp": int(r["timestamp"]), "id": r["id"]})
                 for r in rows]
 
