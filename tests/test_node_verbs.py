@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -80,3 +81,40 @@ def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url, f
     assert out.returncode == 0, out.stdout + out.stderr
     assert typeorm_show(project, url) == ([], ["CreateAlpha1700000000000"])
     assert PASSWORD not in out.stdout + out.stderr
+
+
+@pytest.mark.postgres
+def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
+    """Four `dbm migrate --yes` at once: knex's lock table lets one run; each migration runs once."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from conftest import dbm_env
+
+    names = ["a1", "b2", "c3", "d4", "e5", "f6"]
+    project = knex_project(tmp_path / "app", pg_url, names)
+    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
+                               "--format", "json"],
+                              env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = [(p.wait(timeout=240), *p.communicate()) for p in procs]
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text("SELECT name FROM knex_history ORDER BY id"))]
+        locked = conn.execute(text("SELECT is_locked FROM knex_history_lock")).scalar()
+    engine.dispose()
+    assert sorted(recorded) == sorted(f.name for f in (project / "db" / "migrations").iterdir())
+    assert len(recorded) == len(set(recorded)) == len(names)
+    assert locked == 0
+    applied_by: dict[str, int] = {}
+    for code, out, err in results:
+        assert "Traceback" not in err
+        if code == 0:
+            for o in json.loads(out).get("outcomes", []):
+                if o["state"] == "applied":
+                    applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
+        else:  # a loser says why, in a sentence: knex's lock, or the plan changed under it
+            assert re.search(r"lock|already|plan changed", out + err, re.I), out + err
+    assert applied_by == {n: 1 for n in recorded}  # each reported applied by exactly one run

@@ -159,3 +159,20 @@ def connection_env(conn: NodeUrl, config_text: str, preferred: tuple[str, ...] =
     for name in names & (set(URL_VARIABLES) | set(preferred)):
         env[name] = value
     return env
+
+
+@contextmanager
+def runner_lock(db) -> Iterator[None]:
+    """Serialise dbm runners on a server (our advisory lock / GET_LOCK) around a tool that has no
+    lock of its own (TypeORM); SQLite runs rely on the tool's own write transaction."""
+    if db.dialect == "sqlite":
+        yield
+        return
+    from ..ledger import LedgerConfig, Session
+
+    session = Session(db, LedgerConfig())
+    try:
+        with session.runner_lock():
+            yield
+    finally:
+        session.close()

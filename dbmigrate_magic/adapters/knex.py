@@ -7,6 +7,7 @@ are Knex's own; we only hand it the selected environment's connection.
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -226,25 +227,37 @@ class KnexAdapter(Adapter):
                             unchanged=unchanged)
 
     def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migrate:latest`` (or ``migrate:to`` the last step): one knex batch, under knex's own lock."""
         if not steps:
             return []
         import time
 
-        pending_all = [s.migration for s in self.plan_apply(db)]
-        args = ["migrate:latest"] if len(steps) == len(pending_all) else ["migrate:to", steps[-1].migration]
+        before, _ = self.read_ledger(db)
+        before_ids = {r.id for r in before or []}
+        if steps[-1].migration in before_ids:  # another run applied the plan since the preview
+            return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+        newest = self.migration_files()[-1].id
+        args = ["migrate:latest"] if steps[-1].migration == newest else ["migrate:to", steps[-1].migration]
         started = time.perf_counter()
         error = None
+        output = ""
         try:
-            self._knex(db, args, f"npx knex {args[0]}")
+            output = self._knex(db, args, f"npx knex {args[0]}").stdout
         except Exception as exc:  # ToolFailed: report per step from the table, then re-raise below
             error = exc
         seconds = time.perf_counter() - started
         records, _ = self.read_ledger(db)
         done = {r.id for r in records or []}
-        outcomes = [StepOutcome(s.migration, "up", "applied" if s.migration in done else
-                                ("failed" if error else "skipped"), seconds / len(steps),
-                                getattr(error, "what", None) if s.migration not in done and error else None)
-                    for s in steps]
+        ours = _ran_by_this_run(output, records or [], before_ids)
+        outcomes = []
+        for s in steps:
+            if s.migration in ours:
+                outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(steps)))
+            elif s.migration in done:
+                outcomes.append(StepOutcome(s.migration, "up", "skipped"))  # recorded by a concurrent run
+            else:
+                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
+                                            getattr(error, "what", None)))
         if error is not None:
             raise after_failure(error, [s.migration for s in steps if s.migration in done],
                                 [s.migration for s in steps if s.migration not in done], steps[0].transactional)
@@ -257,15 +270,35 @@ class KnexAdapter(Adapter):
 
         started = time.perf_counter()
         if all(s.extra.get("knex_command") == "rollback" for s in steps):
+            records, _ = self.read_ledger(db)
+            last = max((r.extra["batch"] for r in records or []), default=None)
+            if {r.id for r in records or [] if r.extra["batch"] == last} != {s.migration for s in steps}:
+                raise ProjectError("The last knex batch changed since the preview (another run).",
+                                   next_step="Run `dbm status`, then preview the rollback again.")
             self._knex(db, ["migrate:rollback"], "npx knex migrate:rollback")
         else:
-            for _ in steps:  # migrate:down undoes the newest applied migration, one at a time
+            for step in steps:  # migrate:down undoes the newest applied migration, one at a time
+                records, _ = self.read_ledger(db)
+                if not records or records[-1].id != step.migration:
+                    raise ProjectError(
+                        f"{step.migration} is no longer the newest applied migration (another run changed the "
+                        "history since the preview).", next_step="Run `dbm status`, then preview again.")
                 self._knex(db, ["migrate:down"], "npx knex migrate:down")
         seconds = time.perf_counter() - started
         records, _ = self.read_ledger(db)
         still = {r.id for r in records or []}
         return [StepOutcome(s.migration, "down", "rolled_back" if s.migration not in still else "failed",
                             seconds / len(steps)) for s in steps]
+
+
+def _ran_by_this_run(output: str, records: list[LedgerRecord], before: set[str]) -> set[str]:
+    """Migrations this knex run recorded: its batch, as knex prints it ("Batch 3 run: 2 migrations")."""
+    if "Already up to date" in output:
+        return set()
+    m = re.search(r"Batch (\d+) (?:run|ran)", output)
+    if m:
+        return {r.id for r in records if r.extra["batch"] == int(m.group(1))}
+    return {r.id for r in records} - before
 
 
 def _count_files(folder: Path) -> int:

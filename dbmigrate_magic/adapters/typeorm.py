@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, wrapper_folder
 from ._sqltext import split_statements
 from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
@@ -251,39 +251,61 @@ class TypeOrmAdapter(Adapter):
             return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
 
     def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:run`` (all pending in TypeORM's one transaction), serialised between dbm runners."""
         if not steps:
             return []
-        applied_before = {r.id for r in self.read_ledger(db) or []}
-        files = self.migration_files()
-        wanted = {s.migration for s in steps} | applied_before
-        subset = None
-        if {f.id for f in files} - wanted:  # `--to`: hand TypeORM only the migrations up to the target
-            subset = [f.path for f in files if f.id in wanted]
-        started = time.perf_counter()
-        error = None
-        try:
-            self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
-        except Exception as exc:
-            error = exc
-        seconds = time.perf_counter() - started
-        done = {r.id for r in self.read_ledger(db) or []}
-        outcomes = [StepOutcome(s.migration, "up", "applied" if s.migration in done else
-                                ("failed" if error else "skipped"), seconds / len(steps),
-                                getattr(error, "what", None) if error and s.migration not in done else None)
-                    for s in steps]
+        with runner_lock(db):
+            applied_before = {r.id for r in self.read_ledger(db) or []}
+            todo = [s for s in steps if s.migration not in applied_before]
+            if not todo:  # another run applied the plan since the preview
+                return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+            files = self.migration_files()
+            wanted = {s.migration for s in steps} | applied_before
+            subset = None
+            if {f.id for f in files} - wanted:  # `--to`: hand TypeORM only the migrations up to the target
+                subset = [f.path for f in files if f.id in wanted]
+            started = time.perf_counter()
+            error = None
+            try:
+                self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
+            except Exception as exc:
+                error = exc
+            seconds = time.perf_counter() - started
+            done = {r.id for r in self.read_ledger(db) or []}
+        outcomes = []
+        for s in steps:
+            if s.migration in applied_before:
+                outcomes.append(StepOutcome(s.migration, "up", "skipped"))
+            elif s.migration in done:
+                outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(todo)))
+            else:
+                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
+                                            getattr(error, "what", None)))
         if error is not None:
-            raise after_failure(error, [s.migration for s in steps if s.migration in done],
-                                [s.migration for s in steps if s.migration not in done], steps[0].transactional)
+            raise after_failure(error, [s.migration for s in todo if s.migration in done],
+                                [s.migration for s in todo if s.migration not in done], steps[0].transactional)
         return outcomes
 
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:revert`` once per step; each step must still be the newest applied one."""
         outcomes = []
-        for step in steps:  # migration:revert undoes one migration per run
-            started = time.perf_counter()
-            self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
-            still = {r.id for r in self.read_ledger(db) or []}
-            outcomes.append(StepOutcome(step.migration, "down", "failed" if step.migration in still else "rolled_back",
-                                        time.perf_counter() - started))
+        with runner_lock(db):
+            for step in steps:
+                records = self.read_ledger(db) or []
+                if step.migration not in {r.id for r in records}:
+                    outcomes.append(StepOutcome(step.migration, "down", "skipped"))
+                    continue
+                if records[-1].id != step.migration:
+                    raise ProjectError(
+                        f"{records[-1].id} was applied after the preview, so reverting now would undo it, not "
+                        f"{step.migration}.", unchanged=f"Reverted so far: {len(outcomes)} step(s).",
+                        next_step="Run `dbm status`, then preview the rollback again.")
+                started = time.perf_counter()
+                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
+                still = {r.id for r in self.read_ledger(db) or []}
+                outcomes.append(StepOutcome(step.migration, "down",
+                                            "failed" if step.migration in still else "rolled_back",
+                                            time.perf_counter() - started))
         return outcomes
 
 
