@@ -170,6 +170,9 @@ def test_env_select_sticks_for_later_verbs(tmp_path, run_dbm):
     assert detected["environment"] == "staging" and detected["connection"].endswith("/st.db")
     bad = run_dbm("env", "nope", "--project", tmp_path)
     assert bad.returncode == 2 and "nope" in bad.stderr
+    (tmp_path / ".env.staging").unlink()  # the remembered choice is gone: env still lists, and says why
+    listed = run_dbm("env", "--project", tmp_path, "--format", "json")
+    assert listed.returncode == 0 and "staging" in json.loads(listed.stdout)["active_reason"]
 
 
 # --- tools' own configs -----------------------------------------------------------------

@@ -72,6 +72,7 @@ def test_env_name_selects_the_active_environment(ipython, tmp_path):
     result = ipython.run_line_magic("dbm", f"env staging --project {root}")
     assert result.active == "staging"
     assert ipython.run_line_magic("dbm", f"detect {root}").environment == "staging"
+    assert not (root / ".dbm").exists()  # a notebook's choice stays in its own process
     with pytest.raises(UsageError, match="nope"):
         ipython.run_line_magic("dbm", f"env nope --project {root}")
 
