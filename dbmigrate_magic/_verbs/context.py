@@ -35,9 +35,10 @@ class Context:
     environment: Environment | None
     active_reason: str | None
 
-    def database(self) -> Database:
+    def database(self, read_only: bool = False) -> Database:
+        """The active environment's database; ``read_only`` for verbs that only look (status)."""
         env = self.require_environment()
-        return Database(env.url or "", env.name, env.schema)
+        return Database(env.url or "", env.name, env.schema, read_only=read_only)
 
     def require_environment(self) -> Environment:
         if self.environment is None or not self.environment.url:

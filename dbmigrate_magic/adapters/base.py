@@ -185,6 +185,17 @@ class Adapter:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
 
+    def discard_migration(self, path: Path) -> str:
+        """Undo ``new_migration`` when its preview is cancelled; tools that also edit a journal
+        or index file override this. Returns what was removed, for the message."""
+        import shutil
+
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        return f"Removed {self.relative(path)}."
+
     def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
         """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""
         raise self._unsupported("apply migrations")
