@@ -152,3 +152,17 @@ def test_mask_handles_every_form():
     ]
     for s in samples:
         assert PW not in mask(s) and PW_SPECIAL_Q not in mask(s), (s, mask(s))
+
+
+def test_short_registered_secret_masks_whole_words_only():
+    from dbmigrate_magic import secrets
+
+    before = set(secrets._registered)
+    try:
+        secrets.register_secret("postgres")
+        assert secrets.mask("driver postgresql+psycopg, password postgres.") == \
+            "driver postgresql+psycopg, password ***."
+        secrets.register_secret("Lng-S3cret-value-42")  # long values are masked wherever they appear
+        assert "S3cret" not in secrets.mask("prefixLng-S3cret-value-42suffix")
+    finally:  # the registry is process-wide: leave it as other tests expect it
+        secrets._registered.intersection_update(before)
