@@ -38,9 +38,10 @@ def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     return _detect(path, env)
 
 
-def env(name: str | None = None, *, project: PathLike = None) -> EnvResult:
-    """List environments and their (masked) connections; with ``name``, make it the active one."""
-    return _env(name, project)
+def env(name: str | None = None, *, project: PathLike = None, persist: bool = False) -> EnvResult:
+    """List environments and their (masked) connections; with ``name``, make it the active one for
+    later verbs in this process (``persist=True``, as the CLI does: for later commands too)."""
+    return _env(name, project, persist)
 
 
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:

@@ -65,7 +65,8 @@ def _declare_env(p):
 def _call_env(args):
     from . import api
 
-    return api.env(args.name, project=args.project)
+    # the CLI remembers the choice for later commands; a notebook keeps it to its own process
+    return api.env(args.name, project=args.project, persist=getattr(args, "front_end", "cli") != "magic")
 
 
 # --- status ------------------------------------------------------------------------------

@@ -57,8 +57,19 @@ def mask(text: object) -> str:
             values = sorted(_registered, key=len, reverse=True)
         for value in values:
             if value in s:
-                s = s.replace(value, MASK)
+                s = _replace_registered(s, value)
     return s
+
+
+#: registered values this short are masked only as whole words, so a password such as
+#: ``postgres`` does not turn ``postgresql+psycopg`` into ``***ql+psycopg``
+SHORT_SECRET = 10
+
+
+def _replace_registered(s: str, value: str) -> str:
+    if len(value) > SHORT_SECRET:
+        return s.replace(value, MASK)
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", MASK, s)
 
 
 def mask_obj(value: object) -> object:
