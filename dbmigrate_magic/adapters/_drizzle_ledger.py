@@ -122,15 +122,15 @@ class DrizzleLedger:
         if not steps:
             return []
         with session(self.db) as s, s.lock(LOCK_KEY, LOCK_NAME):
-            self.ensure(s)
+            self.ensure(s)  # outside the batch's transaction, as drizzle-orm does
+            transactional = self.db.dialect != "mysql"
+            if transactional:  # re-check and batch in one transaction (SQLite: this is the lock)
+                s.begin()
             cols = self.columns(s)
             done = {r.hash for r in self._read(s)}
             todo = [st for st in steps if st.extra["hash"] not in done]
             outcomes = [StepOutcome(st.migration, "up", "skipped", error="already applied by another run")
                         for st in steps if st.extra["hash"] in done]
-            transactional = self.db.dialect != "mysql"
-            if transactional:
-                s.begin()
             finished: list[StepOutcome] = []
             for i, step in enumerate(todo):
                 t0 = time.perf_counter()
@@ -197,16 +197,17 @@ class DrizzleLedger:
         """Insert rows for (hash, when, tag) not yet recorded; returns how many were added."""
         with session(self.db) as s, s.lock(LOCK_KEY, LOCK_NAME):
             self.ensure(s)
+            s.begin()
             cols = self.columns(s)
             have = self._read(s)
             known = {r.hash for r in have} | {r.created_at for r in have}
             added = 0
-            with s.transaction():
-                for hash_, when, tag in items:
-                    if hash_ in known or when in known:
-                        continue
-                    self._insert(s, cols, hash_, when, tag)
-                    added += 1
+            for hash_, when, tag in items:
+                if hash_ in known or when in known:
+                    continue
+                self._insert(s, cols, hash_, when, tag)
+                added += 1
+            s.commit()
             return added
 
     def forget(self, hash_: str, when: int) -> int:

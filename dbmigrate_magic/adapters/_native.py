@@ -106,7 +106,9 @@ class Session:
         return list(cur.fetchall()) if cur.description else []
 
     def begin(self) -> None:
-        self.execute("BEGIN" if self.dialect != "mysql" else "START TRANSACTION")
+        # SQLite: take the write lock now, so a concurrent runner waits here (busy_timeout)
+        # instead of failing later when it upgrades a read lock
+        self.execute({"mysql": "START TRANSACTION", "sqlite": "BEGIN IMMEDIATE"}.get(self.dialect, "BEGIN"))
 
     def commit(self) -> None:
         self.execute("COMMIT")
@@ -140,7 +142,8 @@ class Session:
     def lock(self, pg_key: int, mysql_name: str, timeout: int = 10) -> Iterator[None]:
         """The tool's own lock: advisory lock on PostgreSQL, GET_LOCK on MySQL.
 
-        SQLite needs none here: every write runs in a transaction SQLite serialises."""
+        SQLite needs none here: every write runs in a ``BEGIN IMMEDIATE`` transaction, which
+        SQLite serialises, and callers re-check what is applied inside it."""
         from ..errors import DbmError
 
         if self.dialect == "postgresql":
@@ -169,6 +172,7 @@ def session(db: "Database") -> Iterator[Session]:
         dbapi = conn.connection.dbapi_connection
         if db.dialect == "sqlite":
             dbapi.isolation_level = None
+            dbapi.execute("PRAGMA busy_timeout = 60000")
         elif db.dialect == "postgresql":
             if not dbapi.autocommit:
                 dbapi.rollback()

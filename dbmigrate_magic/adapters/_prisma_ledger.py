@@ -116,6 +116,10 @@ class PrismaLedger:
             return self._read(s) if self.exists(s) else None
 
     # --- writing ------------------------------------------------------------------------
+    def _is_applied(self, s: Session, name: str) -> bool:
+        return bool(s.rows(f"SELECT COUNT(*) FROM {TABLE} WHERE migration_name = ? AND finished_at IS NOT NULL "
+                           "AND rolled_back_at IS NULL", (name,))[0][0])
+
     def _start(self, s: Session, name: str, checksum: str) -> str:
         row_id = str(uuid.uuid4())
         s.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, migration_name) VALUES (?, ?, ?, ?)",
@@ -158,6 +162,10 @@ class PrismaLedger:
                 try:
                     if transactional:
                         with s.transaction():
+                            if self._is_applied(s, step.migration):  # a concurrent SQLite runner won
+                                outcomes.append(StepOutcome(step.migration, "up", "skipped",
+                                                            error="already applied by another run"))
+                                continue
                             row_id = self._start(s, step.migration, checksum)
                             n = s.run_statements(statements, step.file)
                             self._finish(s, row_id)
