@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ProjectError, UnsupportedOperation
 from . import _drizzle_files as files
+from . import drizzle_config
 from ._drizzle_ledger import DrizzleLedger, LedgerRow
 from ._files import first_existing, js_string_option, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome
@@ -72,6 +73,12 @@ class DrizzleAdapter(Adapter):
             files_ = (journal.relative_to(root).as_posix(),) if journal.is_file() else (rel_out + "/",)
             return Evidence(cls.tool, files_, rel_out, count)
         return None
+
+    def config_connections(self):  # parsing lives in drizzle_config.py
+        return drizzle_config.connections(self.root, first_existing(self.root, CONFIG_NAMES))
+
+    def preferred_variables(self):
+        return drizzle_config.preferred_variables(first_existing(self.root, CONFIG_NAMES))
 
     @classmethod
     def ignored_folder_note(cls, root: Path) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ProjectError, UnsupportedOperation
+from . import prisma_config
 from ._files import first_existing, read_text
 from ._prisma_ledger import TABLE, PrismaLedger, PrismaRow, failed_block
 from .base import (Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome,
@@ -53,12 +54,15 @@ class PrismaAdapter(Adapter):
         return Evidence(cls.tool, (schema.relative_to(root).as_posix(),),
                         migrations.relative_to(root).as_posix(), count)
 
-    def preferred_variables(self) -> tuple[str, ...]:
+    def config_connections(self):  # parsing lives in prisma_config.py
+        return prisma_config.connections(self.schema_file(self.root))
+
+    def url_base_dir(self):  # Prisma resolves file: URLs against the schema file's folder
         schema = self.schema_file(self.root)
-        if schema is None:
-            return ()
-        m = re.search(r"datasource\s+\w+\s*\{[^}]*?\burl\s*=\s*env\(\s*\"([^\"]+)\"\s*\)", read_text(schema), re.S)
-        return (m.group(1),) if m else ()
+        return schema.parent if schema else self.root
+
+    def preferred_variables(self) -> tuple[str, ...]:
+        return prisma_config.preferred_variables(self.root, self.schema_file(self.root))
 
     # --- files ----------------------------------------------------------------------------
     @property
