@@ -86,7 +86,7 @@ def test_failing_statement_is_named_and_nothing_is_kept(tmp_path, db_url):
     outcomes = adapter.apply(db, adapter.plan_apply(db))
     assert [o.state for o in outcomes][-1] == "failed"
     error = outcomes[-1].error
-    assert "Statement 2 of 2" in error and "CREATE TABLE broken" in error and "0001_bad.sql" in error
+    assert "statement 2 of 2 (line 3 of drizzle/0001_bad.sql)" in error and "CREATE TABLE broken" in error
     if db_url.startswith("mysql"):  # DDL auto-commits: the first migration stays, recorded
         assert [o.state for o in outcomes] == ["applied", "failed"]
         assert len(migrator_rows(db_url)) == 1

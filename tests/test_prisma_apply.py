@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 import uuid
 
 import pytest
@@ -86,20 +85,27 @@ def test_our_table_matches_the_documented_one(adapter, db_url, tmp_path):
     assert ours == documented
 
 
-def test_failure_is_recorded_and_needs_resolve(adapter, db_url):
+def test_failure_names_the_statement_and_keeps_prismas_rules(adapter, db_url):
     db = Database(db_url)
     adapter.new_migration("good", "CREATE TABLE a (id INT);")
     bad = adapter.new_migration("bad", "CREATE TABLE b (id INT);\nCREATE TABLE broken (id INT,, x);\nCREATE TABLE c (id INT);")
     outcomes = adapter.apply(db, adapter.plan_apply(db))
     assert [o.state for o in outcomes] == ["applied", "failed"]
     error = outcomes[1].error
-    assert "Statement 2 of 3" in error and "CREATE TABLE broken" in error and "line 2" in error
-    failed = [r for r in rows(db_url) if r["migration_name"] == bad.parent.name]
-    assert len(failed) == 1 and failed[0]["finished_at"] is None and failed[0]["rolled_back_at"] is None
-    assert "CREATE TABLE broken" in failed[0]["logs"] and failed[0]["applied_steps_count"] == 0
-    if dialect(db_url) != "mysql":  # transactional DDL: nothing of the failed migration stayed
-        assert "b" not in tables(db_url)
+    assert "statement 2 of 3" in error and "CREATE TABLE broken" in error and "line 2" in error
+    attempts = [r for r in rows(db_url) if r["migration_name"] == bad.parent.name]
     state = {r.migration: r.state for r in adapter.history(db).rows}
+    if dialect(db_url) != "mysql":
+        # transactional DDL: the script and its row rolled back together; it is simply still pending
+        assert attempts == [] and "b" not in tables(db_url)
+        assert state[bad.parent.name] == "pending"
+        bad.write_text("CREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n")
+        assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied"]
+        return
+    # MySQL: recorded as Prisma records it: started, never finished, logs with the error
+    assert len(attempts) == 1 and attempts[0]["finished_at"] is None and attempts[0]["rolled_back_at"] is None
+    assert "CREATE TABLE broken" in attempts[0]["logs"] and attempts[0]["applied_steps_count"] == 0
+    assert "b" in tables(db_url)  # statement 1 auto-committed
     assert state[bad.parent.name] == "failed"
     with pytest.raises(DbmError, match="failed migrations"):
         adapter.plan_apply(db)
@@ -108,9 +114,10 @@ def test_failure_is_recorded_and_needs_resolve(adapter, db_url):
         adapter.resolve(db, [n for n in state if n != bad.parent.name][0], "rolled_back")
     adapter.resolve(db, bad.parent.name, "rolled_back")
     assert {r.migration: r.state for r in adapter.history(db).rows}[bad.parent.name] == "rolled_back"
-    if dialect(db_url) == "mysql":  # DDL auto-committed: undo statement 1 by hand, as a user would
-        with create_engine(db_url).begin() as conn:
-            conn.execute(text("DROP TABLE b"))
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # undo statement 1 by hand, as a user would
+        conn.execute(text("DROP TABLE b"))
+    engine.dispose()
     bad.write_text("CREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n")
     assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied"]
     history = {r.migration: r for r in adapter.history(db).rows}
@@ -162,29 +169,22 @@ def test_resolve_applied_and_baseline_run_nothing(adapter, db_url):
 
 
 @pytest.mark.postgres
-def test_waits_for_prismas_advisory_lock(tmp_path, pg_url):
+def test_uses_prismas_advisory_lock(tmp_path, pg_url, monkeypatch):
+    """While something holds Prisma's lock id (a running `prisma migrate deploy`), we run nothing."""
+    from dbmigrate_magic.errors import LockBusy
+
     write_project(tmp_path, "postgresql", pg_url)
     adapter = PrismaAdapter(tmp_path)
     adapter.new_migration("a", "CREATE TABLE a (id INT);")
     db = Database(pg_url)
     plan = adapter.plan_apply(db)
+    monkeypatch.setenv("DBM_RUNNER_WAIT", "0.5")
     engine = create_engine(pg_url)
-    holder = engine.connect()
-    holder.execute(text("SELECT pg_advisory_lock(72707369)"))
-    result: list = []
-    worker = threading.Thread(target=lambda: result.append(adapter.apply(db, plan)))
-    worker.start()
-    with engine.connect() as watcher:  # the runner is queued on Prisma's lock id, not running
-        for _ in range(200):
-            waiting = watcher.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 "
-                                           "AND NOT granted")).scalar()
-            if waiting:
-                break
-            watcher.execute(text("SELECT pg_sleep(0.05)"))
-        assert waiting == 1
-        assert watcher.execute(text("SELECT to_regclass('a')")).scalar() is None
-    holder.execute(text("SELECT pg_advisory_unlock(72707369)"))
-    holder.close()
-    worker.join(60)
+    with engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(72707369)"))
+        with pytest.raises(LockBusy):
+            adapter.apply(db, plan)
+        assert "a" not in tables(pg_url)
+        holder.execute(text("SELECT pg_advisory_unlock(72707369)"))
     engine.dispose()
-    assert [o.state for o in result[0]] == ["applied"]
+    assert [o.state for o in adapter.apply(db, plan)] == ["applied"]

@@ -243,7 +243,7 @@ class DrizzleAdapter(Adapter):
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """A journal entry, ``NNNN_name.sql`` with breakpoints and a snapshot chained to the last."""
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         dialect = self._dialect_for_files()
         out = self.out
@@ -278,7 +278,7 @@ class DrizzleAdapter(Adapter):
         import json
         import uuid
 
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
         if entries and stamp <= entries[-1].tag[:14]:
@@ -316,7 +316,7 @@ class DrizzleAdapter(Adapter):
         return f"Removed {self.relative(path)}, its snapshot and its journal entry."
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         dialect = self._dialect_for_files()
         want_up = files.render_sql([s.sql for s in split_statements(up_sql, dialect)])
