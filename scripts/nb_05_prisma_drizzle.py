@@ -21,17 +21,13 @@ CELLS = [
     ("code", "%dbm detect {prisma_app}"),
     ("code", "%dbm status {prisma_app} --df prisma_history\n"
              "prisma_history[['migration', 'state', 'applied_steps_count']]"),
-    ("md", "## Prisma: apply what is pending\nThe adapter plans exactly what `prisma migrate deploy` would run and "
-           "records each migration as Prisma does (checksum, start and finish times, steps count), under "
-           "Prisma's own lock. On a re-run the plan is empty."),
-    ("code", "from dbmigrate_magic._verbs import context\n"
-             "ctx = context.resolve(prisma_app)\n"
-             "adapter, db = ctx.project.adapter, ctx.database()\n"
-             "plan = adapter.plan_apply(db)\n"
-             "print([step.migration for step in plan] or 'nothing pending')\n"
-             "outcomes = adapter.apply(db, plan)\n"
-             "[(o.migration, o.state) for o in outcomes]"),
+    ("md", "## Prisma: apply what is pending\n`migrate` previews exactly what `prisma migrate deploy` would run, "
+           "then (with `--yes`) records each migration as Prisma does (checksum, start and finish times, steps "
+           "count) under Prisma's own lock. On a re-run there is nothing to apply."),
+    ("code", "%dbm migrate {prisma_app} --yes"),
     ("code", "import pandas as pd\n"
+             "from dbmigrate_magic._verbs import context\n"
+             "db = context.resolve(prisma_app).database()\n"
              "pd.read_sql('SELECT migration_name, checksum, started_at, finished_at, applied_steps_count '\n"
              "            'FROM _prisma_migrations', db.engine)"),
     ("code", "%dbm status {prisma_app}"),
@@ -41,12 +37,12 @@ CELLS = [
            "generated before the newest applied one shows as `skipped`: `drizzle-kit migrate` would never run it."),
     ("code", "%dbm status {drizzle_app} --df drizzle_history\n"
              "drizzle_history[['migration', 'state', 'generated_at']]"),
-    ("code", "dctx = context.resolve(drizzle_app)\n"
-             "dadapter, ddb = dctx.project.adapter, dctx.database()\n"
-             "dplan = dadapter.plan_apply(ddb)\n"
-             "print([step.migration for step in dplan] or 'nothing pending')\n"
-             "[(o.migration, o.state) for o in dadapter.apply(ddb, dplan)]"),
-    ("code", "pd.read_sql('SELECT hash, created_at FROM __drizzle_migrations', ddb.engine)"),
+    ("md", "`migrate` applies pending migrations the way drizzle-orm's migrator does (all in one transaction, "
+           "`created_at` = the journal's `when`), so `npx drizzle-kit migrate` afterwards finds nothing to do. "
+           "If a statement fails, the error names it and its line."),
+    ("code", "%dbm migrate {drizzle_app} --yes"),
+    ("code", "ddb = context.resolve(drizzle_app).database()\n"
+             "pd.read_sql('SELECT hash, created_at FROM __drizzle_migrations', ddb.engine)"),
     ("code", "%dbm status {drizzle_app}"),
     ("code", "db.dispose(); ddb.dispose()"),
 ]
