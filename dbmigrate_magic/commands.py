@@ -127,7 +127,7 @@ def _declare_rollback(p):
     _project(p, positional=True)
     _env(p)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default 1)")
+    group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default: one migration; Knex: its last batch)")
     group.add_argument("--to", metavar="TARGET", help="revert every migration after TARGET (TARGET stays applied)")
     _confirmation(p)
     _output(p)

@@ -28,6 +28,9 @@ _ENV_ASSIGN = re.compile(
     r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)"
 )
 
+#: every alternative in _SECRET_KEYS contains one of these: a cheap test before the regex
+_KEY_WORDS = ("pass", "pwd", "secret", "token", "key")
+
 _registered: set[str] = set()
 _lock = threading.Lock()
 
@@ -49,9 +52,14 @@ def mask(text: object) -> str:
     s = str(text)
     if not s:
         return s
-    s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
-    s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
-    s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
+    # each pattern needs a character most texts (file names, states) lack: skip it cheaply then,
+    # since ``status`` masks every cell of a 2,000-row table
+    if "://" in s:
+        s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
+    if ("=" in s or ":" in s) and any(w in s.lower() for w in _KEY_WORDS):
+        s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+    if "=" in s:
+        s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
     if _registered:
         with _lock:
             values = sorted(_registered, key=len, reverse=True)

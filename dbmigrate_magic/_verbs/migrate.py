@@ -145,7 +145,8 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
     db = ctx.database()
 
     def plan():
-        planned = adapter.plan_rollback(db, steps if steps is not None or to is not None else 1, to)
+        # steps None = the tool's own default unit (Knex: the last batch; the others: one migration)
+        planned = adapter.plan_rollback(db, steps, to)
         return make_preview("rollback", adapter, environment, planned, ctx, db)
 
     preview = plan()
