@@ -157,15 +157,12 @@ class AlembicAdapter(Adapter):
 
     def read_heads(self, db: "Database") -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
-        from sqlalchemy import inspect, text
-
         table, schema = self.version_table
-        with db.connect() as conn:
-            if not inspect(conn).has_table(table, schema=schema):
-                return None
-            quote = conn.dialect.identifier_preparer.quote
-            name = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
-            return [r[0] for r in conn.execute(text(f"SELECT version_num FROM {name}"))]
+        name = f'"{schema}"."{table}"' if schema else f'"{table}"'
+        if db.dialect == "mysql":
+            name = name.replace('"', "`")
+        rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
+        return None if rows is None else [r[0] for r in rows]
 
     def history(self, db: "Database | None") -> History:
         graph = self.graph()

@@ -87,12 +87,7 @@ class DjangoAdapter(Adapter):
 
     def read_ledger(self, db: "Database") -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
-        from sqlalchemy import inspect, text
-
-        with db.connect() as conn:
-            if not inspect(conn).has_table(TABLE):
-                return None
-            return [tuple(r) for r in conn.execute(text(f"SELECT app, name, applied FROM {TABLE} ORDER BY id"))]
+        return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
 
     def history(self, db: "Database | None") -> History:
         from ._django_graph import build_graph
