@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._alembic_ops import AlembicOps
 from ._files import iter_files, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
@@ -27,7 +28,7 @@ EXTRA_COLUMNS = ("revision", "down_revision", "branch_labels", "is_head", "is_cu
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
-class AlembicAdapter(Adapter):
+class AlembicAdapter(AlembicOps, Adapter):
     tool = "alembic"
     display_name = "Alembic"
 
