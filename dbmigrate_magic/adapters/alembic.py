@@ -14,12 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import alembic_config
 from ._alembic_ops import AlembicOps
 from ._files import iter_files, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 if TYPE_CHECKING:
-    from ..config import FoundConnection
     from ..db import Database
     from ._alembic_graph import RevisionGraph
 
@@ -94,19 +94,11 @@ class AlembicAdapter(AlembicOps, Adapter):
         rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
         return Evidence(cls.tool, files, rel, count)
 
-    def config_connections(self) -> list["FoundConnection"]:
-        """``sqlalchemy.url`` in alembic.ini, unless it is the template's placeholder."""
-        url = self._option(self.root, "sqlalchemy.url")
-        if not url or url.startswith("driver://") or "%(" in url:
-            return []
-        from ..config import DEFAULT_ENV, FoundConnection, normalise_url
-        from ..errors import ConfigError
+    def config_connections(self):  # parsing lives in alembic_config.py
+        return alembic_config.connections(self.root, self.ini_file(self.root))
 
-        try:
-            normalised, _ = normalise_url(url, self.root)
-        except ConfigError:
-            return []
-        return [FoundConnection(DEFAULT_ENV, normalised, "alembic.ini (sqlalchemy.url)", 50)]
+    def preferred_variables(self):  # variables env.py reads the URL from
+        return alembic_config.env_py_variables(self.script_location(self.root))
 
     @cached_property
     def version_table(self) -> tuple[str, str | None]:

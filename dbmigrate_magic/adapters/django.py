@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import django_config
 from ._files import SKIP_DIRS, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 
@@ -46,6 +47,9 @@ class DjangoAdapter(Adapter):
         count = sum(1 for d in dirs for p in d.iterdir() if MIGRATION_NAME.match(p.name))
         folder = dirs[0].relative_to(root).as_posix() if len(dirs) == 1 else ("*/migrations" if dirs else None)
         return Evidence(cls.tool, ("manage.py",), folder, count)
+
+    def config_connections(self):  # parsing lives in django_config.py
+        return django_config.connections(self.root)
 
     @classmethod
     def decoy_note(cls, root: Path) -> str | None:
