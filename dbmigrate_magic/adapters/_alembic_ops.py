@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..errors import MigrationFailed, ProjectError, UnsupportedOperation, UsageProblem
 from .base import MigrationFile, PlannedStep, StepOutcome
 from . import _alembic_run as ar
+from ._runner_lock import runner_lock
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 class AlembicOps:
     root: Path
+
+    def _url_variables(self, db: "Database") -> dict[str, str]:
+        """env.py often reads the URL from a variable instead of alembic.ini: point those at ``db`` too."""
+        return {name: db.url for name in self.preferred_variables()}
 
     # --- writing -------------------------------------------------------------------------
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
@@ -77,14 +82,15 @@ class AlembicOps:
     def _upgrade_sql(self, db, graph, heads, pending, dest) -> dict[str, str]:
         """Per-revision SQL from Alembic's offline mode: one run from a single current head,
         else one run per revision (offline mode cannot start from several heads)."""
+        env = self._url_variables(db)
         if len(heads) <= 1:
             rng = f"{heads[0]}:{dest}" if heads else dest
-            return ar.split_by_revision(ar.offline_sql(self.root, db.url, "upgrade", rng))
+            return ar.split_by_revision(ar.offline_sql(self.root, db.url, "upgrade", rng, env))
         sql = {}
         for rev in pending:
             downs = graph.revisions[rev].down_revisions
             rng = f"{downs[0]}:{rev}" if downs else rev
-            sql[rev] = ar.split_by_revision(ar.offline_sql(self.root, db.url, "upgrade", rng)).get(rev, "")
+            sql[rev] = ar.split_by_revision(ar.offline_sql(self.root, db.url, "upgrade", rng, env)).get(rev, "")
         return sql
 
     def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
@@ -130,7 +136,8 @@ class AlembicOps:
                 next_step="Write a reverse revision (`dbm new`), or restore a backup taken before it.")
         sql = {}
         if len(heads) == 1:
-            sql = ar.split_by_revision(ar.offline_sql(self.root, db.url, "downgrade", f"{heads[0]}:{dest}"))
+            sql = ar.split_by_revision(ar.offline_sql(self.root, db.url, "downgrade", f"{heads[0]}:{dest}",
+                                                           self._url_variables(db)))
         transactional = db.dialect != "mysql"
         return [PlannedStep(r, self.relative(graph.revisions[r].path), "down", sql.get(r, ""), transactional,
                             {"target": dest}) for r in order]
@@ -145,15 +152,19 @@ class AlembicOps:
 
     def _run_and_check(self, db, steps, direction, what, fn, dest) -> list[StepOutcome]:
         cfg = ar.make_config(self.root, db.url)
-        start = time.perf_counter()
         error, statement = None, None
-        try:
-            ar.run(self.root, what, fn, cfg, dest)
-        except MigrationFailed as exc:
-            error, statement = exc.what, getattr(exc, "statement", None)
-        seconds = time.perf_counter() - start
-        applied = self.graph().ancestors(self.read_heads(db) or [])
-        done = {s.migration for s in steps if (s.migration in applied) == (direction == "up")}
+        with runner_lock(db):
+            graph = self.graph()
+            before = graph.ancestors(self.read_heads(db) or [])
+            already = {s.migration for s in steps if (s.migration in before) == (direction == "up")}
+            start = time.perf_counter()
+            try:
+                ar.run(self.root, what, fn, cfg, dest, environ=self._url_variables(db))
+            except MigrationFailed as exc:
+                error, statement = exc.what, getattr(exc, "statement", None)
+            seconds = time.perf_counter() - start
+            applied = graph.ancestors(self.read_heads(db) or [])
+        done = {s.migration for s in steps if (s.migration in applied) == (direction == "up")} - already
         culprit = None
         if error:
             left = [s for s in steps if s.migration not in done]
@@ -162,7 +173,9 @@ class AlembicOps:
         order = [s.migration for s in steps]
         outcomes = []
         for s in steps:
-            if s.migration in done:
+            if s.migration in already:
+                outcomes.append(StepOutcome(s.migration, direction, "skipped"))
+            elif s.migration in done:
                 state = "applied" if direction == "up" else "rolled_back"
                 outcomes.append(StepOutcome(s.migration, direction, state, seconds / len(steps)))
             elif s.migration == culprit:
@@ -191,7 +204,8 @@ class AlembicOps:
         else:
             raise UsageProblem(f"Unknown state '{state}'.", next_step="Use --applied or --rolled-back.")
         cfg = ar.make_config(self.root, db.url)
-        ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest)
+        with runner_lock(db):
+            ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest, environ=self._url_variables(db))
         return f"alembic stamp {dest if isinstance(dest, str) else ' '.join(dest)}: {rev} marked {state}"
 
     def baseline(self, db: "Database", target: str | None = None) -> str:
@@ -200,5 +214,6 @@ class AlembicOps:
 
         dest = self._resolve(self.graph(), target) if target else "heads"
         cfg = ar.make_config(self.root, db.url)
-        ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest)
+        with runner_lock(db):
+            ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest, environ=self._url_variables(db))
         return f"alembic stamp {dest}: recorded as applied without running"

@@ -16,6 +16,7 @@ from typing import Iterator
 
 from ..errors import DbmError, MigrationFailed, ProjectError
 from ..secrets import mask
+from ._pystatic import python_string
 
 RUNNING = re.compile(r"^-- Running (upgrade|downgrade) (.*?) -> (.*?)$", re.M)
 
@@ -42,12 +43,27 @@ def make_config(root: Path, url: str | None, buffer: io.StringIO | None = None):
     return cfg
 
 
-def run(root: Path, what: str, fn, *args, **kwargs):
+@contextlib.contextmanager
+def variables(values: dict[str, str] | None) -> Iterator[None]:
+    """Set process environment variables for the duration of one Alembic call."""
+    saved = {k: os.environ.get(k) for k in values or {}}
+    os.environ.update(values or {})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run(root: Path, what: str, fn, *args, environ: dict[str, str] | None = None, **kwargs):
     """Call an ``alembic.command`` function; Alembic's errors become dbm errors (masked)."""
     from alembic.util import CommandError
 
     try:
-        with in_project(root):
+        with in_project(root), variables(environ):
             return fn(*args, **kwargs)
     except CommandError as exc:
         raise ProjectError(f"Alembic could not {what}: {mask(exc)}",
@@ -70,13 +86,14 @@ def _short(exc: BaseException) -> str:
     return mask(text.strip())
 
 
-def offline_sql(root: Path, url: str, command: str, rng: str) -> str:
+def offline_sql(root: Path, url: str, command: str, rng: str, environ: dict[str, str] | None = None) -> str:
     """The SQL Alembic's offline mode (``--sql``) writes for ``upgrade``/``downgrade`` over ``rng``."""
     from alembic import command as commands
 
     buffer = io.StringIO()
     cfg = make_config(root, url, buffer)
-    run(root, f"render the SQL for {command} {rng}", getattr(commands, command), cfg, rng, sql=True)
+    run(root, f"render the SQL for {command} {rng}", getattr(commands, command), cfg, rng, sql=True,
+        environ=environ)
     return buffer.getvalue()
 
 
@@ -105,13 +122,6 @@ def has_body(path: Path, function: str) -> bool:
                     and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
             return bool(real)
     return False
-
-
-def python_string(sql: str) -> str:
-    """A readable Python literal for SQL: triple-quoted when that is exact, else repr()."""
-    if "\n" in sql and '"""' not in sql and "\\" not in sql and not sql.endswith('"'):
-        return '"""' + sql + '"""'
-    return repr(sql)
 
 
 def fill_function(path: Path, function: str, sql: str | None) -> None:

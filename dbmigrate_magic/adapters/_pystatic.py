@@ -151,3 +151,10 @@ def _has_indented_assignment(source: str, names: tuple[str, ...]) -> bool:
                 return True
             idx = source.find(name, idx + 1)
     return False
+
+
+def python_string(text: str) -> str:
+    """A readable Python literal for SQL: triple-quoted when that is exact, else repr()."""
+    if "\n" in text and '"""' not in text and "\\" not in text and not text.endswith('"'):
+        return '"""' + text + '"""'
+    return repr(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import django_config
+from ._django_ops import DjangoOps
 from ._files import SKIP_DIRS, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 
@@ -25,7 +26,7 @@ TABLE = "django_migrations"
 EXTRA_COLUMNS = ("app", "name", "replaces")
 
 
-class DjangoAdapter(Adapter):
+class DjangoAdapter(DjangoOps, Adapter):
     tool = "django"
     display_name = "Django"
 
