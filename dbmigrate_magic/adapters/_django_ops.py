@@ -44,8 +44,6 @@ class Migration(migrations.Migration):
 
 class DjangoOps:
     root: Path
-    #: the app new migrations go to (``--app``); None: the only project app with migrations
-    app: str | None = None
 
     # --- graph helpers ----------------------------------------------------------------------
     def _graph(self, applied: set[Key] | None = None):
