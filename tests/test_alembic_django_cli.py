@@ -7,7 +7,18 @@ import json
 from tests import alembic_project as ap
 from tests import django_project as dj
 
-CELL = "-- UP\nCREATE TABLE orders (id int);\n-- DOWN\nDROP TABLE orders;\n"
+CELL = ("-- UP\nCREATE TABLE orders (id int);\nCREATE TABLE order_lines (id int);\n"
+        "-- DOWN\nDROP TABLE order_lines;\nDROP TABLE orders;\n")
+
+
+def tables(url: str) -> set[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_url):
@@ -27,6 +38,7 @@ def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_ur
         ipython.run_cell_magic("dbm", f"migrate --project {root} --name add_orders --yes", CELL)
     revisions = ap.history_revisions(root)
     assert len(revisions) == 2
+    assert {"orders", "order_lines"} <= tables(sqlite_url)  # two statements, two op.execute calls
     assert ap.current_heads(root) == {revisions[0]}
     data = json.loads(run_dbm("status", root, "--format", "json").stdout)
     assert [r["state"] for r in data["migrations"]] == ["applied", "applied"]
@@ -34,6 +46,7 @@ def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_ur
     out = run_dbm("rollback", root, "--yes")
     assert out.returncode == 0, out.stderr + out.stdout
     assert ap.current_heads(root) == {revisions[1]}
+    assert not {"orders", "order_lines"} & tables(sqlite_url)
     ap.cli(root, "upgrade", "head")  # Alembic applies what we wrote; our status agrees
     data = json.loads(run_dbm("status", root, "--format", "json").stdout)
     assert data["summary"]["position"] == "up to date"

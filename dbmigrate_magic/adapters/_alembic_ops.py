@@ -38,16 +38,28 @@ class AlembicOps:
         cfg = ar.make_config(self.root, None)
         script = ar.run(self.root, "write a new revision", command.revision, cfg, message=name, head="head")
         path = Path(script.path)
-        ar.fill_function(path, "upgrade", up_sql)
-        ar.fill_function(path, "downgrade", down_sql)
+        ar.fill_function(path, "upgrade", self._statements(up_sql))
+        ar.fill_function(path, "downgrade", self._statements(down_sql))
         return path
+
+    def _statements(self, sql: str | None) -> list[str]:
+        """SQL split into statements with the project database's rules (SQLite's when unknown)."""
+        if not sql or not sql.strip():
+            return []
+        from ..config import dialect_of
+        from ..sqlsplit import split
+
+        urls = [c.url for c in self.config_connections() if "://" in c.url]
+        dialect = dialect_of(urls[0]) if urls else "sqlite"
+        return [s.sql for s in split(sql, dialect if dialect in ("postgresql", "mysql") else "sqlite")]
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """A revision with this message whose upgrade() executes exactly this SQL."""
         graph = self.graph()
+        wanted = [s.strip() for s in self._statements(up_sql)]
         for rev_id in graph.ordered():
             rev = graph.revisions[rev_id]
-            if rev.message == name and [s.strip() for s in ar.executed_sql(rev.path, "upgrade")] == [up_sql.strip()]:
+            if rev.message == name and [s.strip() for s in ar.executed_sql(rev.path, "upgrade")] == wanted:
                 return self._file(graph, rev_id)
         return None
 

@@ -124,9 +124,12 @@ def has_body(path: Path, function: str) -> bool:
     return False
 
 
-def fill_function(path: Path, function: str, sql: str | None) -> None:
-    """Replace the ``pass`` Alembic's template leaves in ``function`` with ``op.execute(sql)``."""
-    if not sql:
+def fill_function(path: Path, function: str, sql: str | list[str] | None) -> None:
+    """Replace the ``pass`` Alembic's template leaves in ``function`` with ``op.execute(...)`` calls,
+    one per statement (drivers such as sqlite3 and pymysql run one statement per call)."""
+    statements = [sql] if isinstance(sql, str) else list(sql or [])
+    statements = [s for s in statements if s.strip()]
+    if not statements:
         return
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -135,7 +138,7 @@ def fill_function(path: Path, function: str, sql: str | None) -> None:
         if isinstance(node, ast.FunctionDef) and node.name == function:
             last = node.body[-1]
             indent = " " * last.col_offset
-            call = f"{indent}op.execute({python_string(sql)})\n"
+            call = "".join(f"{indent}op.execute({python_string(s)})\n" for s in statements)
             if isinstance(last, ast.Pass):
                 lines[last.lineno - 1] = call
             else:
