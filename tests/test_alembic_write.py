@@ -64,12 +64,16 @@ def test_write_preview_apply_rollback_stamp(db_url, tmp_path):
 
 
 def test_baseline_stamps_an_existing_database(sqlite_url, tmp_path):
+    import logging
+
+    users_logger = logging.getLogger("a_notebook_users_logger")
     root = ap.init(tmp_path / "proj", sqlite_url)
     adapter = AlembicAdapter(root)
     adapter.new_migration("one", "CREATE TABLE one (id int)", "DROP TABLE one")
     adapter.new_migration("two", "CREATE TABLE two (id int)", "DROP TABLE two")
     db = Database(sqlite_url)
     adapter.baseline(db)
+    assert not users_logger.disabled  # env.py's fileConfig() must not silence the kernel's loggers
     assert ap.current_heads(root) == set(ap.history_revisions(root)[:1])
     assert "one" not in tables(sqlite_url)
 

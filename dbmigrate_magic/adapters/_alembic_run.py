@@ -58,12 +58,32 @@ def variables(values: dict[str, str] | None) -> Iterator[None]:
                 os.environ[k] = v
 
 
+@contextlib.contextmanager
+def kept_logging() -> Iterator[None]:
+    """env.py's ``fileConfig(alembic.ini)`` reconfigures the root logger and disables every other
+    logger; in a notebook kernel that would silence the user's logging. Put it back afterwards."""
+    import logging
+
+    root_logger = logging.getLogger()
+    handlers, level = list(root_logger.handlers), root_logger.level
+    disabled = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
+                if isinstance(lg, logging.Logger)}
+    try:
+        yield
+    finally:
+        root_logger.handlers[:] = handlers
+        root_logger.setLevel(level)
+        for name, lg in logging.root.manager.loggerDict.items():
+            if isinstance(lg, logging.Logger) and name in disabled:
+                lg.disabled = disabled[name]
+
+
 def run(root: Path, what: str, fn, *args, environ: dict[str, str] | None = None, **kwargs):
     """Call an ``alembic.command`` function; Alembic's errors become dbm errors (masked)."""
     from alembic.util import CommandError
 
     try:
-        with in_project(root), variables(environ):
+        with in_project(root), variables(environ), kept_logging():
             return fn(*args, **kwargs)
     except CommandError as exc:
         raise ProjectError(f"Alembic could not {what}: {mask(exc)}",

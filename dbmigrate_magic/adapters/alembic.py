@@ -199,6 +199,11 @@ def _notes(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] 
                      "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)")
     if recorded and len(recorded) > 1:
         notes.append(f"the database is at {len(recorded)} heads: {', '.join(recorded)}")
+    lost = [r for r in recorded or () if r not in graph.revisions]
+    if lost:
+        notes.append(f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
+                     f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
+                     "revisions shown pending may already be applied (restore the file, or `alembic stamp`)")
     for rev, ref in graph.dangling():
         notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
     for path in graph.unreadable:
