@@ -51,7 +51,7 @@ def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None) -> ChangeResult:
     """Preview, then (confirmed by ``yes``, or ``confirm=<env name>`` in production) apply pending migrations.
 
     With ``sql`` (a ``%%dbm migrate`` cell, ``-- UP``/``-- DOWN`` sections), the SQL first becomes a new
@@ -59,12 +59,14 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
     return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
-                    allow_modified=allow_modified)
+                    allow_modified=allow_modified, app=app)
 
 
-def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None) -> NewResult:
-    """Write a new (empty unless SQL is given) migration in the project's tool format."""
-    return _new(name, path, up_sql, down_sql)
+def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
+        app: str | None = None) -> NewResult:
+    """Write a new (empty unless SQL is given) migration in the project's tool format (``app``: which
+    Django app, when there are several)."""
+    return _new(name, path, up_sql, down_sql, app)
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,

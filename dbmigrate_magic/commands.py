@@ -93,11 +93,17 @@ def _confirmation(p):
                        help="confirm by typing the target environment's name back (required in production)")
 
 
+def _app(p):
+    p.add_argument("--app", help="where a new migration goes when the project has several migration folders "
+                   "(a Django app label)")
+
+
 def _declare_migrate(p):
     _project(p, positional=True)
     _env(p)
     p.add_argument("--to", metavar="TARGET", help="apply pending migrations up to and including TARGET")
     p.add_argument("--name", help="name of the migration written from the cell (%%%%dbm migrate)")
+    _app(p)
     p.add_argument("--allow-modified-applied", dest="allow_modified", action="store_true",
                    help="run even though an applied migration's file changed since it was applied")
     _confirmation(p)
@@ -108,19 +114,20 @@ def _call_migrate(args):
     from . import api
 
     return api.migrate(_where(args), env=args.env, to=args.to, sql=getattr(args, "sql", None), name=args.name,
-                       dry_run=args.dry_run, yes=args.yes, confirm=args.confirm, allow_modified=args.allow_modified)
+                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm, allow_modified=args.allow_modified)
 
 
 def _declare_new(p):
     p.add_argument("name", help="the migration's name, e.g. add_orders_total")
     _project(p)
+    _app(p)
     _output(p, table=False)
 
 
 def _call_new(args):
     from . import api
 
-    return api.new(args.name, args.project)
+    return api.new(args.name, args.project, app=args.app)
 
 
 def _declare_rollback(p):

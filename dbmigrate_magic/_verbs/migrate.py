@@ -37,9 +37,11 @@ class NewResult(Result):
         return [f"Created {self.file} ({self.tool}). Edit it, then preview with `dbm migrate --dry-run`."]
 
 
-def new(name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None) -> NewResult:
+def new(name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None,
+        app: str | None = None) -> NewResult:
     ctx = context.resolve(path, None)
     adapter = writing_adapter(ctx)
+    adapter.app = app or adapter.app
     created = adapter.new_migration(_check_name(name), up_sql, down_sql)
     rel = adapter.relative(created)
     return NewResult(adapter.tool, created.stem if created.is_file() else created.name, rel)
@@ -81,10 +83,11 @@ def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None) -> ChangeResult:
     """Apply pending migrations (up to ``to``); with ``sql`` (a cell), first write it as a new migration."""
     ctx = context.resolve(path, env)
     adapter = writing_adapter(ctx)
+    adapter.app = app or adapter.app
     environment = ctx.require_environment()
     db = ctx.database()
     created: str | None = None
