@@ -143,6 +143,9 @@ SQLITE = [
     ("full_to_empty", SQLITE_FULL, "", [("table", "removed")]),
     ("add_column", "create table t (a int);", "create table t (a int, b text not null default 'x');", [("column", "added")]),
     ("drop_column", "create table t (a int, b text);", "create table t (a int);", [("column", "removed")]),
+    ("add_column_in_place", "create table t (a int); create view v as select a from t; create index t_a on t (a);",
+     "create table t (a int, b text default 'x'); create view v as select a from t; create index t_a on t (a);",
+     [("column", "added")]),
     ("type_change", "create table t (a int, b text);", "create table t (a text, b text);", [("column", "changed")]),
     ("fk_to_rebuilt_table",
      "create table p (id integer primary key, x int); create table c (id integer primary key, p int references p(id));"
