@@ -47,6 +47,8 @@ PG = [
     ("drop_column", "create table t (a int, b text);", "create table t (a int);", [("column", "removed")]),
     ("widen_type", "create table t (a int, b varchar(10));", "create table t (a bigint, b varchar(20));",
      [("column", "changed")]),
+    ("type_without_cast", "create table t (a boolean, b int);", "create table t (a numeric(8, 2), b int);",
+     [("column", "changed")]),
     ("narrow_type", "create table t (a text);", "create table t (a varchar(5));", [("column", "changed")]),
     ("nullability", "create table t (a int not null, b int);", "create table t (a int, b int not null);",
      [("column", "changed")]),
