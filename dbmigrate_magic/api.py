@@ -11,6 +11,8 @@ from pathlib import Path
 from ._verbs.detect import DetectResult
 from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
+from ._verbs.lint import LintResult
+from ._verbs.lint import lint as _lint
 from ._verbs.environments import env as _env
 from ._verbs.status import StatusResult
 from ._verbs.status import status as _status
@@ -33,4 +35,13 @@ def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     return _status(path, env)
 
 
-__all__ = ["detect", "env", "status", "DetectResult", "EnvResult", "StatusResult"]
+def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: str | None = None,
+         pg_version: str | int | None = None, in_transaction: bool = False, include=(), exclude=(),
+         project: PathLike = None, env: str | None = None, session_timeouts: bool = False) -> LintResult:
+    """Dangerous operations in SQL files, a SQL string, or the pending migrations, with the safe alternative."""
+    return _lint(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
+                 in_transaction=in_transaction, include=include, exclude=exclude, project=project, env=env,
+                 session_timeouts=session_timeouts)
+
+
+__all__ = ["detect", "env", "status", "lint", "DetectResult", "EnvResult", "StatusResult", "LintResult"]

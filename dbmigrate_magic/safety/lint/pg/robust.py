@@ -69,22 +69,32 @@ def alter_table(n: dict, ctx: Context) -> None:
             ctx.flags.setdefault("dropped_if_exists", set()).add((t.lower(), (cmd.get("name") or "").lower()))
 
 
-def _long(ctx: Context, name: str | None, node: dict | None) -> None:
-    if name and len(name.encode("utf-8")) > 63:
-        ctx.emit(TOO_LONG, f"'{name[:40]}...' is {len(name.encode('utf-8'))} bytes; PostgreSQL silently truncates "
-                 "identifiers to 63 bytes, so two long names can collide and later migrations that use the full "
-                 "name fail.", f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", at(ctx, node))
+def _long(ctx: Context, name: str, offset: int | None) -> None:
+    size = len(name.encode("utf-8"))
+    ctx.emit(TOO_LONG, f"'{name[:40]}...' is {size} bytes; PostgreSQL silently truncates identifiers to 63 bytes, "
+             "so two long names can collide and later migrations or code that use the full name fail.",
+             f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", offset)
 
 
 @on("CreateStmt", "IndexStmt", "RenameStmt", "AlterTableStmt", "ViewStmt", "CreateSeqStmt")
 def identifiers(n: dict, ctx: Context) -> None:
+    # the parser has already truncated long names to 63 bytes; a 63-byte name means: look at the source
+    suspicious = False
     for d in walk(n):
-        if "relname" in d:
-            _long(ctx, d["relname"], d)
-        for k in ("colname", "conname", "idxname", "newname"):
+        for k in ("relname", "colname", "conname", "idxname", "newname"):
             v = d.get(k)
-            if isinstance(v, str):
-                _long(ctx, v, d)
+            if isinstance(v, str) and len(v.encode("utf-8")) >= 63:
+                suspicious = True
+    if not suspicious:
+        return
+    from pglast.parser import scan
+
+    st = ctx.statement
+    for tok in scan(st.text):
+        if tok.name == "IDENT":
+            raw = st.text[tok.start:tok.end + 1].strip('"')
+            if len(raw.encode("utf-8")) > 63:
+                _long(ctx, raw, st.start + tok.start)
 
 
 @on("UpdateStmt")
