@@ -78,7 +78,7 @@ class LintResult(Result):
     def cli_output(self, args: Any) -> str:
         """``--format json`` prints the list of findings (the shape linters and CI tools expect)."""
         if getattr(args, "format", "text") == "json":
-            return json.dumps([f.to_dict() for f in self.findings], indent=1)
+            return json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
         return self.to_text()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import Context
 from ..model import ERROR, WARNING, rule
-from .nodes import alter_cmds, relname, walk
+from .nodes import alter_cmds, relname
 from .registry import at, on
 
 PG = "postgresql"
@@ -76,16 +76,23 @@ def _long(ctx: Context, name: str, offset: int | None) -> None:
              f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", offset)
 
 
+def _names(n: dict) -> list:
+    """The names a statement creates (the parser already truncated them to 63 bytes)."""
+    out = [(n.get("relation") or {}).get("relname"), n.get("idxname"), n.get("newname")]
+    for elt in n.get("tableElts", ()):
+        d = elt.get("ColumnDef") or elt.get("Constraint") or {}
+        out.append(d.get("colname") or d.get("conname"))
+    for cmd in n.get("cmds", ()):
+        d = (cmd.get("AlterTableCmd", {}).get("def") or {})
+        d = d.get("ColumnDef") or d.get("Constraint") or {}
+        out.append(d.get("colname") or d.get("conname"))
+    return out
+
+
 @on("CreateStmt", "IndexStmt", "RenameStmt", "AlterTableStmt", "ViewStmt", "CreateSeqStmt")
 def identifiers(n: dict, ctx: Context) -> None:
-    # the parser has already truncated long names to 63 bytes; a 63-byte name means: look at the source
-    suspicious = False
-    for d in walk(n):
-        for k in ("relname", "colname", "conname", "idxname", "newname"):
-            v = d.get(k)
-            if isinstance(v, str) and len(v.encode("utf-8")) >= 63:
-                suspicious = True
-    if not suspicious:
+    # a name of exactly 63 bytes may have been truncated: then read the identifiers from the source
+    if not any(v and len(v) >= 21 and len(v.encode("utf-8")) >= 63 for v in _names(n)):
         return
     from pglast.parser import scan
 
