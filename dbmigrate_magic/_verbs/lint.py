@@ -116,7 +116,7 @@ def lint(files: Iterable[str | Path] | None = None, *, sql: str | None = None, p
                            "the cell.")
     source = "--dialect"
     if dialect is None:
-        found, source = _dialect_from_project(project, env) if (pending or project or env) else (None, "default")
+        found, source = _dialect_from_project(project, env)
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
     version = parse_pg_version(pg_version) if dialect == "postgresql" else None
