@@ -37,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         result = run(args)
+        if getattr(result, "needs_confirmation", False) and sys.stdin.isatty() and args.format == "text":
+            print(mask(result.to_text()))  # the preview, then ask: a terminal's confirmation
+            try:
+                answer = input(result.prompt_text())
+            except EOFError:
+                answer = ""
+            result = result.confirm(answer)
     except DbmError as e:
         if getattr(args, "format", "text") == "json":
             print(json.dumps(e.to_dict(), indent=2))

@@ -16,11 +16,14 @@ from .secrets import mask
 class Database:
     """A database reached through SQLAlchemy; ``dialect`` is postgresql, mysql or sqlite."""
 
-    def __init__(self, url: str, environment: str = "url", schema: str | None = None):
+    def __init__(self, url: str, environment: str = "url", schema: str | None = None, read_only: bool = False):
         self.url = url
         self.environment = environment
         self.schema = schema
         self.dialect = dialect_of(url)
+        #: read-only: a SQLite file is opened with mode=ro and a missing one reads as an empty
+        #: database, so looking (``status``) never creates anything
+        self.read_only = read_only
         self._engine = None
 
     def __repr__(self) -> str:
@@ -39,6 +42,8 @@ class Database:
             kwargs: dict[str, Any] = {"poolclass": NullPool}
             if self.dialect == "postgresql" and self.schema:
                 kwargs["connect_args"] = {"options": f"-csearch_path={self.schema}"}
+            if self.dialect == "sqlite" and self.read_only:
+                kwargs["creator"] = self._sqlite_read_only
             try:
                 self._engine = create_engine(self.url, **kwargs)
             except Exception as exc:  # bad URL or missing driver
@@ -47,6 +52,33 @@ class Database:
                     next_step="Check the URL's scheme and that its driver is installed.",
                 ) from None
         return self._engine
+
+    def sqlite_path(self) -> str | None:
+        """The SQLite file behind the URL (None for in-memory databases and other dialects)."""
+        if self.dialect != "sqlite":
+            return None
+        from sqlalchemy.engine import make_url
+
+        path = make_url(self.url).database
+        return path if path and path != ":memory:" else None
+
+    def exists(self) -> bool:
+        """False only for a SQLite file that is not there yet (servers: assumed to exist)."""
+        path = self.sqlite_path()
+        if path is None:
+            return True
+        import os
+
+        return os.path.exists(path)
+
+    def _sqlite_read_only(self):
+        import sqlite3
+        from pathlib import Path
+
+        path = self.sqlite_path()
+        if path is None or not Path(path).exists():
+            return sqlite3.connect(":memory:", check_same_thread=False)  # reads as an empty database
+        return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
 
     @contextmanager
     def connect(self) -> Iterator[Any]:

@@ -89,3 +89,9 @@ class MigrationFailed(DbmError):
 
     exit_code = 1
     default_unchanged = "The failed migration was rolled back; migrations before it stay applied."
+
+
+class NeedsResolve(DbmError):
+    """A migration is recorded as failed (started, not finished): resolve it before going on."""
+
+    exit_code = 1

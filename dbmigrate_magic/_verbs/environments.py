@@ -29,7 +29,7 @@ class EnvResult(Result):
         return ["No active environment: choose one with `env NAME`."]
 
     def columns(self) -> list[str]:
-        return ["active", "environment", "production", "dialect", "url", "source", "classification"]
+        return ["active", "environment", "production", "dialect", "url", "source", "classification", "note"]
 
     def table(self) -> list[dict[str, Any]]:
         return [
@@ -41,6 +41,7 @@ class EnvResult(Result):
                 "url": e.masked_url,
                 "source": e.source,
                 "classification": e.classification,
+                "note": e.note,
             }
             for e in self.environments
         ]

@@ -118,7 +118,7 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
     ctx = context.resolve(path, env)
     adapter = ctx.project.adapter
     environment = ctx.require_environment()
-    db = ctx.database()
+    db = ctx.database(read_only=True)  # status never creates anything, not even a SQLite file
     error = None
     try:
         history = adapter.history(db)
@@ -127,4 +127,8 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
         history = adapter.history(None)
     finally:
         db.dispose()
+    if not db.exists():
+        history = History(history.rows, False, history.table, history.current,
+                          history.notes + ("The SQLite database file does not exist yet (it was not created).",),
+                          history.extra_columns)
     return build(adapter.tool, environment.name, environment.masked_url, history, error)

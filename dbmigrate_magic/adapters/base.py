@@ -155,6 +155,10 @@ class Adapter:
         """Environment variables the tool's config reads the URL from (e.g. Prisma env("X"))."""
         return ()
 
+    def url_base_dir(self) -> Path:
+        """Folder relative SQLite paths in ``.env`` URLs resolve against (Prisma: the schema's)."""
+        return self.root
+
     def relative(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()
@@ -180,6 +184,17 @@ class Adapter:
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
+
+    def discard_migration(self, path: Path) -> str:
+        """Undo ``new_migration`` when its preview is cancelled; tools that also edit a journal
+        or index file override this. Returns what was removed, for the message."""
+        import shutil
+
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        return f"Removed {self.relative(path)}."
 
     def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
         """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""

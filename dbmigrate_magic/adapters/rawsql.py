@@ -5,18 +5,27 @@ The minimal table must keep working; extra columns (checksum, state, ...) are re
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import ProjectError, UnsupportedOperation, UsageProblem
 from ._files import iter_files, read_text
-from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, merge_history, sha256_hex, to_utc
+from .base import (
+    Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, sha256_hex,
+    to_utc,
+)
+from .rawsql_table import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
     from ..db import Database
+    from ..ledger import LedgerStep
 
 MIGRATIONS_DIR = "migrations"
 TABLE = "_migrations"
+STAMP = "%Y%m%d%H%M%S"
+_STAMPED = re.compile(r"^(\d{14})_(.+)\.sql$")
 
 
 def is_rawsql_file(path: Path) -> bool:
@@ -68,22 +77,186 @@ class RawSqlAdapter(Adapter):
             if not insp.has_table(TABLE):
                 return None
             columns = {c["name"] for c in insp.get_columns(TABLE)}
-            wanted = ["filename", "applied_at"] + [c for c in ("checksum", "state", "error") if c in columns]
-            result = conn.execute(text(f"SELECT {', '.join(wanted)} FROM {TABLE}"))
+            extra = [c for c in ("checksum", "state", "error", "statements_run") if c in columns]
+            result = conn.execute(text(f"SELECT {', '.join(['filename', 'applied_at'] + extra)} FROM {TABLE}"))
             records = []
             for row in result.mappings():
+                if str(row["filename"]).startswith(INTERNAL_PREFIX):
+                    self._internal_notes.append(f"{TABLE}: {row['filename']} ({row['applied_at']})")
+                    continue
                 state = (row.get("state") or "applied").lower()
-                note = row.get("error") if state == "failed" else None
+                note = None
+                if state == "running":  # MySQL step started and never finished: killed, or running now
+                    state = "failed"
+                    note = (f"started, not finished (interrupted, or running right now) after "
+                            f"{row.get('statements_run') or 0} statement(s)" + (f": {row['error']}" if row.get("error")
+                                                                              else ""))
+                elif state == "failed":
+                    note = f"failed after {row.get('statements_run') or 0} statement(s) ran: {row.get('error')}"
                 records.append(LedgerRecord(row["filename"], to_utc(row["applied_at"]), row.get("checksum"),
-                                            state, note=note))
+                                            state, extra={"statements_run": row.get("statements_run")}, note=note))
             return records
 
     def history(self, db: "Database | None") -> History:
         files = self.migration_files()
+        self._internal_notes: list[str] = []
         if db is None:
             return merge_history(self, files, None, table=TABLE)
         records = self.read_ledger(db)
         if records is None:
             h = merge_history(self, files, [], table=TABLE)
             return History(h.rows, False, TABLE, None, h.notes)
-        return merge_history(self, files, records, table=TABLE)
+        return merge_history(self, files, records, table=TABLE, notes=tuple(self._internal_notes))
+
+    # --- writing ------------------------------------------------------------------------------
+    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
+        from .._verbs.cell import compose
+
+        folder = self.root / MIGRATIONS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        newest = max((dt.datetime.strptime(m.group(1), STAMP) for p in folder.glob("*.sql")
+                      if (m := _STAMPED.match(p.name))), default=None)
+        stamp = max(now, newest + dt.timedelta(seconds=1)) if newest else now
+        while True:  # strictly after every existing file, and never clobber one
+            path = folder / f"{stamp.strftime(STAMP)}_{name}.sql"
+            if not path.exists():
+                break
+            stamp += dt.timedelta(seconds=1)
+        path.write_text(compose(up_sql, down_sql if down_sql is not None else ""), encoding="utf-8")
+        return path
+
+    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
+        from .._verbs.cell import split_sections
+
+        for f in self.migration_files():
+            m = _STAMPED.match(f.id)
+            if not m or m.group(2) != name:
+                continue
+            up, down = split_sections(f.path.read_text(encoding="utf-8"))
+            if up == up_sql.strip() and (down or "") == (down_sql or "").strip():
+                return f
+        return None
+
+    # --- applying -------------------------------------------------------------------------------
+    def _parts(self, f: MigrationFile) -> tuple[tuple[str, int], tuple[str, int] | None]:
+        from .._verbs.cell import sections
+
+        try:
+            return sections(f.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(f"Cannot read {self.relative(f.path)}: {exc}",
+                               next_step="Fix or remove the file, then run the command again.") from None
+
+    def _find_target(self, ids: list[str], target: str) -> str:
+        for i in ids:
+            if target in (i, i[:-4], i.split("_", 1)[0]) or (i.split("_", 1)[-1][:-4] == target):
+                return i
+        raise UsageProblem(f"There is no migration {target!r}.", next_step="Run `dbm status` to see the names.")
+
+    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+        rows = self.history(db).rows
+        files = {f.id: f for f in self.migration_files()}
+        limit = self._find_target([r.migration for r in rows], target) if target else None
+        steps = []
+        for r in rows:
+            if r.state == "pending" and r.migration in files:
+                f = files[r.migration]
+                (up, _), _down = self._parts(f)
+                steps.append(PlannedStep(f.id, self.relative(f.path), "up", up.strip(), db.dialect != "mysql",
+                                         {"checksum": f.checksum}))
+            if limit is not None and r.migration == limit:
+                break
+        return steps
+
+    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+        rows = [r for r in self.history(db).rows if r.state in ("applied", "modified", "missing")]
+        if target is not None:
+            keep = self._find_target([r.migration for r in rows], target)
+            chosen = rows[[r.migration for r in rows].index(keep) + 1:]
+        else:
+            chosen = rows[-(steps or 1):] if rows else []
+        files = {f.id: f for f in self.migration_files()}
+        planned, without_down = [], []
+        for r in reversed(chosen):
+            f = files.get(r.migration)
+            down = self._parts(f)[1] if f else None
+            if f is None or down is None or not down[0].strip():
+                without_down.append(r.migration + ("" if f else " (file missing)"))
+                continue
+            planned.append(PlannedStep(f.id, self.relative(f.path), "down", down[0].strip(), db.dialect != "mysql",
+                                       {"checksum": f.checksum}))
+        if without_down:
+            raise UnsupportedOperation(
+                f"Cannot roll back: {', '.join(without_down)} has no -- DOWN SQL.",
+                unchanged="Nothing was rolled back.",
+                next_step="Write a reverse migration (`dbm new revert_<name>` with the undoing SQL) and migrate, or "
+                          "restore a backup taken before it (`dbm backups`, `dbm restore`).",
+            )
+        return planned
+
+    def _ledger_steps(self, db: "Database", steps: list[PlannedStep]) -> list["LedgerStep"]:
+        from ..ledger import LedgerStep
+        from ..sqlsplit import split
+
+        files = {f.id: f for f in self.migration_files()}
+        out = []
+        for step in steps:
+            f = files.get(step.migration)
+            if f is None:
+                raise ProjectError(f"The migration file for {step.migration} is gone.",
+                                   next_step="Restore it, or run `dbm status` and preview again.")
+            up, down = self._parts(f)
+            text, line = up if step.direction == "up" else (down or ("", 1))
+            if text.strip() != step.sql:
+                raise ProjectError(f"{self.relative(f.path)} changed since it was previewed.",
+                                   next_step="Preview again (`dbm migrate --dry-run`) and confirm the new SQL.")
+            out.append(LedgerStep(f.id, step.direction, tuple(split(text, db.dialect, line)), step.transactional,
+                                  self.relative(f.path), {"checksum": f.checksum}))
+        return out
+
+    def _run(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        from ..ledger import Ledger
+
+        ledger = Ledger(db, RawSqlBook(db.dialect))
+        outcomes = ledger.run(self._ledger_steps(db, steps))
+        self.last_notes = list(ledger.notes)
+        return outcomes
+
+    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self._run(db, steps)
+
+    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self._run(db, steps)
+
+    # --- recovery -------------------------------------------------------------------------------
+    def _bookkeeping(self, db: "Database", work) -> str:
+        from ..ledger import Session, LedgerConfig
+
+        session = Session(db, LedgerConfig())
+        try:
+            with session.runner_lock():
+                book = RawSqlBook(db.dialect)
+                book.prepare(session)
+                book.done = None
+                session.begin()
+                summary = work(session, book)
+                session.commit()
+                return summary
+        finally:
+            session.close()
+
+    def resolve(self, db: "Database", migration: str, state: str) -> str:
+        files = {f.id: f for f in self.migration_files()}
+        f = files.get(migration)
+        if state == "applied":
+            return self._bookkeeping(db, lambda s, b: b.mark_applied(s, migration, f.checksum if f else None))
+        return self._bookkeeping(db, lambda s, b: b.mark_rolled_back(s, migration))
+
+    def baseline(self, db: "Database", target: str | None = None) -> str:
+        steps = self.plan_apply(db, target)
+
+        def work(s, book):
+            return "\n".join(book.mark_applied(s, st.migration, st.extra.get("checksum")) for st in steps)
+
+        return self._bookkeeping(db, work)

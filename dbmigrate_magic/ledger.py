@@ -1,0 +1,322 @@
+"""Tool-neutral tracking-table mechanics: one runner per database, one transaction per migration,
+lock timeouts with bounded retries, and precise failure reports.
+
+A tool supplies its own bookkeeping (what to write in *its* table) as a ``Bookkeeping`` object;
+this module decides when that runs: in the migration's own transaction on PostgreSQL and SQLite,
+and as started -> progress -> finished/failed records on MySQL/MariaDB, where DDL auto-commits.
+
+Runner lock: PostgreSQL session advisory lock (key configurable, e.g. Prisma's 72707369), MySQL
+``GET_LOCK`` (name configurable), SQLite ``BEGIN IMMEDIATE`` per migration with a busy timeout plus a
+re-check inside the transaction. Everything runs on one raw DBAPI connection (no per-step reflection).
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Protocol
+
+from .adapters.base import StepOutcome
+from .errors import LockBusy
+from .secrets import mask
+from .sqlsplit import Statement
+
+#: advisory lock key / GET_LOCK name used by our own raw SQL runner
+DEFAULT_PG_LOCK_KEY = 727_001_001
+DEFAULT_MYSQL_LOCK_NAME = "dbmigrate_magic"
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    """Locks and timeouts; defaults can be overridden by ``DBM_*`` environment variables."""
+
+    pg_lock_key: int = DEFAULT_PG_LOCK_KEY
+    mysql_lock_name: str = DEFAULT_MYSQL_LOCK_NAME
+    #: how long a second runner waits for the first before reporting a run in progress
+    runner_wait: float = field(default_factory=lambda: _env_float("DBM_RUNNER_WAIT", 120.0))
+    #: PostgreSQL lock_timeout / MySQL lock_wait_timeout for migration statements (seconds)
+    lock_timeout: float = field(default_factory=lambda: _env_float("DBM_LOCK_TIMEOUT", 5.0))
+    #: PostgreSQL statement_timeout for migration statements (seconds; 0 = none)
+    statement_timeout: float = field(default_factory=lambda: _env_float("DBM_STATEMENT_TIMEOUT", 900.0))
+    #: attempts after a lock timeout (so up to 1 + lock_retries tries), with doubling backoff
+    lock_retries: int = field(default_factory=lambda: int(_env_float("DBM_LOCK_RETRIES", 4)))
+    backoff: float = field(default_factory=lambda: _env_float("DBM_LOCK_BACKOFF", 0.5))
+    backoff_max: float = 8.0
+    #: SQLite busy timeout (seconds) for BEGIN IMMEDIATE
+    sqlite_busy: float = field(default_factory=lambda: _env_float("DBM_SQLITE_BUSY", 30.0))
+
+
+@dataclass(frozen=True)
+class LedgerStep:
+    """One migration (or its reversal) as the ledger runs it."""
+
+    id: str
+    direction: str  # up or down
+    statements: tuple[Statement, ...]
+    transactional: bool
+    file: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # for the tool's bookkeeping (checksum, ...)
+
+
+class Bookkeeping(Protocol):
+    """What a tool writes in its own tracking table. ``s`` is the ledger's ``Session``."""
+
+    def prepare(self, s: "Session") -> list[str]:
+        """Create/upgrade the table if needed (runs under the runner lock); returns notes."""
+
+    def is_done(self, s: "Session", step: LedgerStep) -> bool:
+        """Whether ``step`` already took effect (up: recorded applied; down: no longer recorded)."""
+
+    def finished(self, s: "Session", step: LedgerStep, seconds: float) -> None:
+        """Record success; on transactional dialects this runs inside the migration's transaction."""
+
+    def started(self, s: "Session", step: LedgerStep) -> None:
+        """Non-transactional only: record that the step began (visible if it never finishes)."""
+
+    def progressed(self, s: "Session", step: LedgerStep, statements_run: int) -> None:
+        """Non-transactional only: after each statement."""
+
+    def failed(self, s: "Session", step: LedgerStep, statements_run: int, error: str) -> None:
+        """Non-transactional only: leave the step ``failed`` with the error."""
+
+
+class LockTimeout(Exception):
+    """A statement gave up waiting for a lock (lock_timeout / lock_wait_timeout / busy)."""
+
+
+class Session:
+    """One raw DBAPI connection in autocommit mode, with explicit transactions."""
+
+    def __init__(self, db, config: LedgerConfig):
+        self.db = db
+        self.dialect = db.dialect
+        self.config = config
+        self._proxy = db.engine.raw_connection()
+        self.conn = getattr(self._proxy, "driver_connection", None) or self._proxy.dbapi_connection
+        self.in_tx = False
+        if self.dialect == "sqlite":
+            self.conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+            self.conn.execute(f"PRAGMA busy_timeout = {int(config.sqlite_busy * 1000)}")
+        else:
+            self.conn.autocommit = True
+        self.cur = self.conn.cursor()
+        self._configure()
+
+    def _configure(self) -> None:
+        c = self.config
+        if self.dialect == "postgresql":
+            self.execute(f"SET lock_timeout = '{int(c.lock_timeout * 1000)}ms'")
+            self.execute(f"SET statement_timeout = '{int(c.statement_timeout * 1000)}ms'")
+        elif self.dialect == "mysql":
+            self.execute(f"SET SESSION lock_wait_timeout = {max(1, int(round(c.lock_timeout)))}")
+            self.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(round(c.lock_timeout)))}")
+            self.execute("SET time_zone = '+00:00'")
+
+    # --- statements ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: tuple | list | None = None) -> Any:
+        if params is not None and self.dialect == "sqlite":
+            sql = sql.replace("%s", "?")
+        if params is None:
+            self.cur.execute(sql)
+        else:
+            self.cur.execute(sql, tuple(params))
+        return self.cur
+
+    def query(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
+        return list(self.execute(sql, params).fetchall())
+
+    def begin(self) -> None:
+        self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+        self.in_tx = True
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+        self.in_tx = False
+
+    def rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        except Exception:
+            pass
+        self.in_tx = False
+
+    def close(self) -> None:
+        try:
+            if self.in_tx:
+                self.rollback()
+        finally:
+            self._proxy.close()
+
+    # --- runner lock ----------------------------------------------------------------------------
+    @contextmanager
+    def runner_lock(self) -> Iterator[None]:
+        """Hold the database-wide runner lock; wait up to ``runner_wait`` for another runner."""
+        c = self.config
+        if self.dialect == "postgresql":
+            deadline = time.monotonic() + c.runner_wait
+            delay = 0.02
+            while not self.query("SELECT pg_try_advisory_lock(%s)", (c.pg_lock_key,))[0][0]:
+                if time.monotonic() > deadline:
+                    raise self._busy()
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+            try:
+                yield
+            finally:
+                self.execute("SELECT pg_advisory_unlock(%s)", (c.pg_lock_key,))
+        elif self.dialect == "mysql":
+            got = self.query("SELECT GET_LOCK(%s, %s)", (c.mysql_lock_name, int(max(0, c.runner_wait))))[0][0]
+            if got != 1:
+                raise self._busy()
+            try:
+                yield
+            finally:
+                self.execute("SELECT RELEASE_LOCK(%s)", (c.mysql_lock_name,))
+        else:  # SQLite: each migration's BEGIN IMMEDIATE is the lock, re-checked inside it
+            yield
+
+    def _busy(self) -> LockBusy:
+        return LockBusy(
+            f"Another migration run holds the lock on {self.db.masked_url}; waited {self.config.runner_wait:.0f}s.",
+            next_step="Wait for it to finish and run `dbm status`, then run the command again "
+                      "(DBM_RUNNER_WAIT sets how long to wait).",
+        )
+
+    # --- errors -----------------------------------------------------------------------------------
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        if self.dialect == "postgresql":
+            return getattr(exc, "sqlstate", None) == "55P03"
+        if self.dialect == "mysql":
+            return bool(getattr(exc, "args", None)) and exc.args[0] in (1205,)
+        return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+    def is_db_error(self, exc: BaseException) -> bool:
+        module = type(exc).__module__ or ""
+        return module.split(".")[0] in ("psycopg", "pymysql", "sqlite3") or type(exc).__name__ in (
+            "OperationalError", "ProgrammingError", "IntegrityError", "DatabaseError", "InternalError",
+            "DataError", "NotSupportedError")
+
+
+def db_message(exc: BaseException) -> str:
+    """The database's own message, masked, without driver boilerplate."""
+    args = getattr(exc, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):  # pymysql: (errno, message)
+        text = f"({args[0]}) {args[1]}"
+    else:
+        text = str(exc)
+    return mask(text.strip())
+
+
+def describe_failure(step: LedgerStep, stmt: Statement, index: int, exc: BaseException) -> str:
+    where = f"line {stmt.line} of {step.file}" if step.file else f"line {stmt.line}"
+    snippet = stmt.sql if len(stmt.sql) <= 400 else stmt.sql[:400] + " ..."
+    return (f"statement {index + 1} of {len(step.statements)} ({where}) failed:\n    {snippet}\n"
+            f"Database said: {db_message(exc)}")
+
+
+class Ledger:
+    """Runs steps with a tool's ``Bookkeeping``; see the module docstring for the guarantees."""
+
+    def __init__(self, db, book: Bookkeeping, config: LedgerConfig | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.db = db
+        self.book = book
+        self.config = config or LedgerConfig()
+        self.sleep = sleep
+        self.notes: list[str] = []
+
+    def run(self, steps: list[LedgerStep]) -> list[StepOutcome]:
+        """Run ``steps`` in order under the runner lock; stop at the first failure."""
+        session = Session(self.db, self.config)
+        outcomes: list[StepOutcome] = []
+        try:
+            with session.runner_lock():
+                self.notes.extend(self.book.prepare(session))
+                for step in steps:
+                    outcome = (self._run_transactional(session, step) if step.transactional
+                               else self._run_autocommit(session, step))
+                    outcomes.append(outcome)
+                    if outcome.state == "failed":
+                        break
+        finally:
+            session.close()
+        return outcomes
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.config.backoff * (2 ** attempt), self.config.backoff_max)
+
+    # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
+    def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
+        done_state = "applied" if step.direction == "up" else "rolled_back"
+        attempt = 0
+        while True:
+            t0 = time.perf_counter()
+            index = -1
+            try:
+                s.begin()
+                if self.book.is_done(s, step):  # another runner got here first
+                    s.rollback()
+                    return StepOutcome(step.id, step.direction, "skipped", 0.0, None, 0)
+                for index, stmt in enumerate(step.statements):
+                    s.execute(stmt.sql)
+                index = len(step.statements)
+                self.book.finished(s, step, time.perf_counter() - t0)
+                s.commit()
+                return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
+                                   len(step.statements))
+            except Exception as exc:
+                s.rollback()
+                if not s.is_db_error(exc):
+                    raise
+                if s.is_lock_timeout(exc) and attempt < self.config.lock_retries:
+                    self.sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0,
+                                   self._error(step, index, exc, attempt), 0)
+
+    def _error(self, step: LedgerStep, index: int, exc: BaseException, attempts: int) -> str:
+        if 0 <= index < len(step.statements):
+            text = describe_failure(step, step.statements[index], index, exc)
+        else:
+            text = f"recording it in the tracking table failed: {db_message(exc)}"
+        if attempts:
+            text += f"\n(gave up after {attempts + 1} attempts on lock timeouts)"
+        return text
+
+    # --- MySQL/MariaDB: DDL auto-commits; started -> per-statement progress -> finished/failed --------
+    def _run_autocommit(self, s: Session, step: LedgerStep) -> StepOutcome:
+        done_state = "applied" if step.direction == "up" else "rolled_back"
+        if self.book.is_done(s, step):
+            return StepOutcome(step.id, step.direction, "skipped", 0.0, None, 0)
+        t0 = time.perf_counter()
+        self.book.started(s, step)
+        for index, stmt in enumerate(step.statements):
+            attempt = 0
+            while True:
+                try:
+                    s.execute(stmt.sql)
+                    break
+                except Exception as exc:
+                    if not s.is_db_error(exc):
+                        self.book.failed(s, step, index, f"interrupted: {type(exc).__name__}")
+                        raise
+                    if s.is_lock_timeout(exc) and attempt < self.config.lock_retries:
+                        self.sleep(self._backoff(attempt))
+                        attempt += 1
+                        continue
+                    error = self._error(step, index, exc, attempt)
+                    self.book.failed(s, step, index, error)
+                    return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0, error, index)
+            self.book.progressed(s, step, index + 1)
+        self.book.finished(s, step, time.perf_counter() - t0)
+        return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
+                           len(step.statements))
