@@ -17,6 +17,7 @@ from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
 from ._verbs.lint import LintResult
 from ._verbs.lint import lint as _lint
+from .safety.lint.review import register as _register_lint_review
 from ._verbs.environments import env as _env
 from ._verbs.migrate import NewResult
 from ._verbs.migrate import migrate as _migrate
@@ -33,6 +34,8 @@ from ._verbs.generate import DownResult, GenerateResult
 from ._verbs.scratch import ScratchResult
 
 PathLike = str | Path | None
+
+_register_lint_review()
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
