@@ -81,6 +81,8 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
     rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
     """
     dialect = normalise_dialect(dialect)
+    if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
+        sql = " " + sql[1:]
     _load_rules(dialect)
     ctx = Context(dialect=dialect, pg_version=parse_pg_version(pg_version), assume_in_transaction=in_transaction,
                   session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect))
