@@ -4,7 +4,10 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from conftest import REPO
+
+from dbmigrate_magic.safety.lint import lint_sql
 
 RENAME = "-- UP\nALTER TABLE users RENAME COLUMN email TO email_address;\n\n-- DOWN\n" \
          "ALTER TABLE users RENAME COLUMN email_address TO email;\n"
@@ -44,3 +47,17 @@ def test_preview_shows_findings_and_production_blocks_error_until_ignored(tmp_pa
     assert "Refused" not in out.stdout + out.stderr, out.stdout + out.stderr
     rows = json.loads(run_dbm("status", "--env", "production", "--format", "json", cwd=project).stdout)["migrations"]
     assert [r["state"] for r in rows] == ["applied"] * 3
+
+
+@pytest.mark.postgres
+def test_preview_reads_the_server_version_for_version_aware_rules(pg_url):
+    from dbmigrate_magic.db import Database
+    from dbmigrate_magic.safety.lint.review import server_pg_version
+
+    version = server_pg_version(Database(pg_url))
+    assert version is not None and version >= 11
+    # on this server a constant default is safe, a volatile one is not
+    sql = "ALTER TABLE t ADD COLUMN a boolean DEFAULT true;\nALTER TABLE t ADD COLUMN b uuid DEFAULT gen_random_uuid();"
+    findings = lint_sql(sql, "postgresql", pg_version=version, in_transaction=True, session_timeouts=True)
+    assert [(f.rule, f.line) for f in findings] == [("adding-field-with-default", 2)]
+    assert server_pg_version(Database("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None
