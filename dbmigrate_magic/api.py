@@ -15,6 +15,9 @@ from ._verbs.backup import restore as _restore
 from ._verbs.detect import DetectResult
 from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
+from ._verbs.lint import LintResult
+from ._verbs.lint import lint as _lint
+from .safety.lint.review import register as _register_lint_review
 from ._verbs.environments import env as _env
 from ._verbs.migrate import NewResult
 from ._verbs.migrate import migrate as _migrate
@@ -32,6 +35,8 @@ from ._verbs.scratch import ScratchResult
 
 PathLike = str | Path | None
 
+_register_lint_review()
+
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     """Which migration tool the project at ``path`` uses, the evidence, and its connection (masked)."""
@@ -47,6 +52,15 @@ def env(name: str | None = None, *, project: PathLike = None, persist: bool = Fa
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     """Every migration on disk or in the tracking table, with its state."""
     return _status(path, env)
+
+
+def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: str | None = None,
+         pg_version: str | int | None = None, in_transaction: bool = False, include=(), exclude=(),
+         project: PathLike = None, env: str | None = None, session_timeouts: bool = False) -> LintResult:
+    """Dangerous operations in SQL files, a SQL string, or the pending migrations, with the safe alternative."""
+    return _lint(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
+                 in_transaction=in_transaction, include=include, exclude=exclude, project=project, env=env,
+                 session_timeouts=session_timeouts)
 
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
@@ -152,6 +166,8 @@ __all__ = [
     "detect",
     "env",
     "status",
+    "lint",
+    "LintResult",
     "migrate",
     "new",
     "rollback",

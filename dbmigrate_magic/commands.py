@@ -84,6 +84,44 @@ def _call_status(args):
     return api.status(_where(args), env=args.env)
 
 
+# --- lint --------------------------------------------------------------------------------
+def _declare_lint(p):
+    p.add_argument("files", nargs="*", help="SQL files to lint (in a notebook, %%%%dbm lint lints the cell)")
+    p.add_argument("--pending", action="store_true", help="lint the SQL of the project's pending migrations")
+    p.add_argument("--dialect", choices=("postgresql", "mysql", "sqlite"),
+                   help="SQL dialect (default: the active environment's, else postgresql)")
+    p.add_argument("--pg-version", help="PostgreSQL major version the migration targets (default 14)")
+    p.add_argument("--assume-in-transaction", action="store_true",
+                   help="the migration tool wraps each file in a transaction")
+    p.add_argument("--session-timeouts", action="store_true",
+                   help="the runner sets lock_timeout/statement_timeout itself (silences require-*-timeout)")
+    p.add_argument("--include", action="append", default=[], metavar="RULE",
+                   help="only these rules (repeat or comma-separate)")
+    p.add_argument("--exclude", action="append", default=[], metavar="RULE",
+                   help="skip these rules (repeat or comma-separate)")
+    p.add_argument("--rules", action="store_true", help="list the rules and exit")
+    _project(p)
+    _env(p)
+    _output(p)
+
+
+def _split_rules(values):
+    return [r for v in values or () for r in v.split(",") if r.strip()]
+
+
+def _call_lint(args):
+    if args.rules:
+        from ._verbs.lint_rules import rules
+
+        return rules()
+    from ._verbs.lint import lint
+
+    return lint(args.files, sql=getattr(args, "sql", None), pending=args.pending, dialect=args.dialect,
+                pg_version=args.pg_version, in_transaction=args.assume_in_transaction,
+                include=_split_rules(args.include), exclude=_split_rules(args.exclude), project=args.project,
+                env=args.env, session_timeouts=args.session_timeouts)
+
+
 # --- changing verbs: migrate, new, rollback, resolve, baseline ------------------------------
 def _confirmation(p):
     p.add_argument("--dry-run", action="store_true", help="show the preview and exit; nothing runs")
@@ -330,6 +368,8 @@ VERBS: dict[str, Verb] = {
         Verb("env", "environments and connections found (masked); choose the active one", _declare_env, _call_env),
         Verb("status", "migration history: applied, pending, failed, modified, missing", _declare_status,
              _call_status),
+        Verb("lint", "dangerous operations in migration SQL, with why and the safe alternative", _declare_lint,
+             _call_lint, cell_argument="sql"),
         Verb("migrate", "preview and apply pending migrations (cell form: the cell's SQL becomes a new migration)",
              _declare_migrate, _call_migrate, cell_argument="sql"),
         Verb("new", "write an empty migration in the project's tool format", _declare_new, _call_new),
