@@ -32,10 +32,12 @@ from ._verbs.diff import DiffResult
 from ._verbs.drift import DriftResult
 from ._verbs.generate import DownResult, GenerateResult
 from ._verbs.scratch import ScratchResult
+from .safety.gate import register as _register_guard_review
 
 PathLike = str | Path | None
 
 _register_lint_review()
+_register_guard_review()  # destructive statements and active connections in every preview
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
@@ -65,7 +67,7 @@ def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: 
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False, app: str | None = None) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
     """Preview, then (confirmed by ``yes``, or ``confirm=<env name>`` in production) apply pending migrations.
 
     With ``sql`` (a ``%%dbm migrate`` cell, ``-- UP``/``-- DOWN`` sections), the SQL first becomes a new
@@ -73,7 +75,7 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
     return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
-                    allow_modified=allow_modified, app=app)
+                    allow_modified=allow_modified, app=app, no_backup=no_backup)
 
 
 def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
@@ -84,9 +86,11 @@ def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | N
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
-             dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
+             dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
+             ) -> ChangeResult:
     """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
-    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm,
+                     no_backup=no_backup)
 
 
 def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,

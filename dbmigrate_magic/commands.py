@@ -136,6 +136,11 @@ def _app(p):
                    "(a Django app label)")
 
 
+def _no_backup(p):
+    p.add_argument("--no-backup", action="store_true",
+                   help="in production, skip the automatic backup before running (the decline is recorded)")
+
+
 def _declare_migrate(p):
     _project(p, positional=True)
     _env(p)
@@ -145,6 +150,7 @@ def _declare_migrate(p):
     p.add_argument("--allow-modified-applied", dest="allow_modified", action="store_true",
                    help="run even though an applied migration's file changed since it was applied")
     _confirmation(p)
+    _no_backup(p)
     _output(p)
 
 
@@ -152,7 +158,8 @@ def _call_migrate(args):
     from . import api
 
     return api.migrate(_where(args), env=args.env, to=args.to, sql=getattr(args, "sql", None), name=args.name,
-                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm, allow_modified=args.allow_modified)
+                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm,
+                       allow_modified=args.allow_modified, no_backup=args.no_backup)
 
 
 def _declare_new(p):
@@ -175,6 +182,7 @@ def _declare_rollback(p):
     group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default: one migration; Knex: its last batch)")
     group.add_argument("--to", metavar="TARGET", help="revert every migration after TARGET (TARGET stays applied)")
     _confirmation(p)
+    _no_backup(p)
     _output(p)
 
 
@@ -182,7 +190,7 @@ def _call_rollback(args):
     from . import api
 
     return api.rollback(_where(args), env=args.env, steps=args.steps, to=args.to, dry_run=args.dry_run,
-                        yes=args.yes, confirm=args.confirm)
+                        yes=args.yes, confirm=args.confirm, no_backup=args.no_backup)
 
 
 def _declare_resolve(p):
