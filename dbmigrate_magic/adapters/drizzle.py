@@ -23,7 +23,6 @@ from ._files import first_existing, js_string_option, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome
 
 if TYPE_CHECKING:
-    from ..config import FoundConnection
     from ..db import Database
 
 CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs", "drizzle.config.mts",
@@ -103,29 +102,6 @@ class DrizzleAdapter(Adapter):
             journal = files.read_journal(self.out)
             found = journal.get("dialect") if journal else None
         return DIALECTS.get((found or "").lower())
-
-    def _credentials(self) -> str:
-        block = re.search(r"\bdbCredentials\s*:\s*\{([^}]*)\}", self._config_text())
-        return block.group(1) if block else ""
-
-    def preferred_variables(self) -> tuple[str, ...]:
-        """``url: process.env.X`` (or ``process.env["X"]``) in the config's dbCredentials."""
-        names = re.findall(r"process\.env(?:\.|\[\s*['\"])([A-Za-z_][A-Za-z0-9_]*)", self._credentials())
-        return tuple(dict.fromkeys(names))
-
-    def config_connections(self) -> list["FoundConnection"]:
-        """A literal ``dbCredentials.url`` in drizzle.config (drizzle-kit resolves paths from the root)."""
-        from ..config import FoundConnection, normalise_url
-
-        literal = js_string_option(self._credentials(), "url")
-        config = first_existing(self.root, CONFIG_NAMES)
-        if not literal or config is None:
-            return []
-        try:
-            url, _ = normalise_url(literal, self.root)
-        except Exception:
-            return []
-        return [FoundConnection("development", url, f"{config.name} (dbCredentials.url)", 40)]
 
     def ledger(self, db: "Database") -> DrizzleLedger:
         """The migrator table, honouring the config's ``migrations: {table, schema}``."""
