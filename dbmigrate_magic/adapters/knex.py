@@ -55,6 +55,7 @@ class KnexAdapter(Adapter):
 
     def preferred_variables(self):
         return knex_config.preferred_variables(first_existing(self.root, KNEXFILES))
+
     @cached_property
     def settings(self) -> kf.KnexSettings:
         return kf.read_settings(self.root)
