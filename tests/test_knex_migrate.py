@@ -145,3 +145,30 @@ def test_missing_knex_names_npm_install(tmp_path):
         adapter.apply(Database(url), adapter.plan_apply(Database(url)))
     assert not (tmp_path / "app" / "dev.sqlite3").exists() or "knex_history" not in tables(url)
     shutil.rmtree(project / "db")
+
+
+def test_typescript_knexfile(tmp_path, monkeypatch):
+    """A knexfile.ts project: the project's ts-node loads it (and its .ts migrations) under our wrapper."""
+    monkeypatch.setenv("TS_NODE_TRANSPILE_ONLY", "1")
+    project = knex_project(tmp_path / "app", f"sqlite:///{tmp_path / 'unused.sqlite3'}", [])
+    (project / "knexfile.js").unlink()
+    (project / "knexfile.ts").write_text(
+        'import type { Knex } from "knex";\n'
+        "const config: { [env: string]: Knex.Config } = {\n"
+        '  development: { client: "better-sqlite3", connection: { filename: "./dev.sqlite3" },\n'
+        '    useNullAsDefault: true, migrations: { directory: "./db/migrations", tableName: "knex_history" } },\n'
+        "};\nmodule.exports = config;\n")
+    (project / "tsconfig.json").write_text('{"compilerOptions": {"module": "commonjs", "target": "ES2020", '
+                                           '"esModuleInterop": true, "skipLibCheck": true}}')
+    (project / "db" / "migrations" / "20240101000000_first.ts").write_text(
+        'import type { Knex } from "knex";\n'
+        'export async function up(knex: Knex) { await knex.schema.createTable("first", (t) => t.increments()); }\n'
+        'export async function down(knex: Knex) { await knex.schema.dropTable("first"); }\n')
+    url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
+    adapter = KnexAdapter(project)
+    db = Database(url, "development")
+    path = adapter.new_migration("second", "CREATE TABLE second (id int);", "DROP TABLE second;")
+    assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied", "applied"]
+    assert ledger(url) == [("20240101000000_first.ts", 1), (path.name, 1)]
+    assert {"first", "second"} <= tables(url)
+    assert not (project / "dev.sqlite3").exists()  # the knexfile's own database was not touched

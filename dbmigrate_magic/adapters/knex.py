@@ -210,12 +210,14 @@ class KnexAdapter(Adapter):
             raise ProjectError("No knexfile was found.", next_step="Create knexfile.js (`npx knex init`).")
         knex_bin = find_node_bin(self.root, "knex", "knex")
         conn = node_url(db.url, db.dialect)
-        ext = ".ts" if settings.knexfile.suffix == ".ts" else ".js"
         with wrapper_folder() as tmp:
-            wrapper = tmp / f"knexfile{ext}"
-            wrapper.write_text(("// @ts-nocheck\n" if ext == ".ts" else "") + WRAPPER.read_text(encoding="utf-8"),
-                               encoding="utf-8")
+            wrapper = tmp / "knexfile.js"
+            wrapper.write_text(WRAPPER.read_text(encoding="utf-8"), encoding="utf-8")
             env = connection_env(conn, read_text(settings.knexfile), self.preferred_variables())
+            if settings.knexfile.suffix == ".ts":
+                # knex would look for ts-node next to our wrapper; register the project's own instead
+                register = find_node_bin(self.root, "ts-node", "ts-node").parent.parent / "ts-node" / "register"
+                env["NODE_OPTIONS"] = (os.environ.get("NODE_OPTIONS", "") + f' --require "{register}"').strip()
             env.update({
                 "DBM_PROJECT_ROOT": str(self.root),
                 "DBM_KNEXFILE": str(settings.knexfile.resolve()),
