@@ -27,6 +27,7 @@ def test_knex_cli_and_cell_rerun(tmp_path, run_dbm, ipython):
     out = run_dbm("migrate", project, "--dry-run")
     assert out.returncode == 0, out.stderr
     assert "hand-written" in out.stdout and "20240101120000_create_alpha.js" in out.stdout
+    assert "the whole batch in one transaction (knex's own)" in out.stdout
     assert knex_list(project, url)[0] == []  # a dry run runs nothing
 
     out = run_dbm("migrate", project, "--yes")

@@ -176,3 +176,11 @@ def runner_lock(db) -> Iterator[None]:
             yield
     finally:
         session.close()
+
+
+def transaction_note(tool: str, dialect: str, unit: str) -> str:
+    """How the tool's run is wrapped in transactions, for the preview's header line."""
+    if dialect == "mysql":
+        return (f"NOT transactional on MySQL/MariaDB: DDL auto-commits, and {tool} records each migration after it "
+                "runs, so a failure can leave part of one applied and unrecorded")
+    return f"{unit} ({tool}'s own), with the tracking rows"

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, read_text
-from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import (
+    after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder,
+)
 from ._sqltext import split_statements
 from ._tables import read_tables
 from .base import (
@@ -171,7 +173,8 @@ class KnexAdapter(Adapter):
                                    next_step="Run `dbm status` to see the pending migrations.")
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"
-        return [self._step(f, f.id, "up", transactional) for f in pending]
+        note = transaction_note("knex", db.dialect, "the whole batch in one transaction")
+        return [_with(self._step(f, f.id, "up", transactional), transaction=note) for f in pending]
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records, _ = self.read_ledger(db)
@@ -199,8 +202,10 @@ class KnexAdapter(Adapter):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
                     next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.")
+            unit = "the whole batch in one transaction" if mode == "rollback" else "each in its own transaction"
             plan.append(PlannedStep(step.migration, step.file, "down", step.sql, step.transactional,
-                                    {**step.extra, "knex_command": mode, "batch": rec.extra["batch"]}))
+                                    {**step.extra, "knex_command": mode, "batch": rec.extra["batch"],
+                                     "transaction": transaction_note("knex", db.dialect, unit)}))
         return plan
 
     # --- running the project's knex ------------------------------------------------------------
@@ -292,6 +297,11 @@ class KnexAdapter(Adapter):
         still = {r.id for r in records or []}
         return [StepOutcome(s.migration, "down", "rolled_back" if s.migration not in still else "failed",
                             seconds / len(steps)) for s in steps]
+
+
+def _with(step: PlannedStep, **extra) -> PlannedStep:
+    return PlannedStep(step.migration, step.file, step.direction, step.sql, step.transactional,
+                       {**step.extra, **extra})
 
 
 def _ran_by_this_run(output: str, records: list[LedgerRecord], before: set[str]) -> set[str]:

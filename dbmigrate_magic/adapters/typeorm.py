@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, wrapper_folder
+from ._node import (
+    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note, wrapper_folder,
+)
 from ._sqltext import split_statements
 from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
@@ -179,7 +181,8 @@ class TypeOrmAdapter(Adapter):
         return None
 
     # --- planning ------------------------------------------------------------------------------
-    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool) -> PlannedStep:
+    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool,
+              transaction: str | None = None) -> PlannedStep:
         parsed = tf.parse_ours(read_text(f.path)) if f else None
         if parsed is None:
             where = "its file is missing" if f is None else "it is hand-written TypeScript"
@@ -189,7 +192,7 @@ class TypeOrmAdapter(Adapter):
             sql = (f"-- {name} has no down SQL." if statements is None else
                    "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)")
         return PlannedStep(name, self.relative(f.path) if f else None, direction, sql, transactional,
-                           {"written_by_dbm": parsed is not None})
+                           {"written_by_dbm": parsed is not None, "transaction": transaction})
 
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         applied = {r.id for r in self.read_ledger(db) or []}
@@ -202,7 +205,8 @@ class TypeOrmAdapter(Adapter):
                                    next_step="Run `dbm status` to see the pending migrations.")
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"  # TypeORM runs all pending in one transaction by default
-        return [self._step(f, f.id, "up", transactional) for f in pending]
+        note = transaction_note("TypeORM", db.dialect, "all in one transaction")
+        return [self._step(f, f.id, "up", transactional, note) for f in pending]
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records = self.read_ledger(db) or []
@@ -223,7 +227,8 @@ class TypeOrmAdapter(Adapter):
             if f is None:
                 raise ProjectError(f"{rec.id} is applied but its file is missing, so TypeORM cannot revert it.",
                                    next_step="Restore the file (git checkout) and retry.")
-            step = self._step(f, rec.id, "down", db.dialect != "mysql")
+            step = self._step(f, rec.id, "down", db.dialect != "mysql",
+                              transaction_note("TypeORM", db.dialect, "each revert in its own transaction"))
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
