@@ -119,3 +119,32 @@ def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
         else:  # a loser says why, in a sentence: knex's lock, or the plan changed under it
             assert re.search(r"lock|already|plan changed", out + err, re.I), out + err
     assert applied_by == {n: 1 for n in recorded}  # each reported applied by exactly one run
+
+
+@pytest.mark.postgres
+def test_concurrent_typeorm_runs_are_serialised(tmp_path, pg_url, fast_ts_node):
+    """TypeORM has no lock of its own: three `dbm migrate --yes` at once still apply each migration once."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from conftest import dbm_env
+
+    project = typeorm_project(tmp_path / "app", pg_url, ["a1", "b2", "c3"])
+    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
+                               "--format", "json"], env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text("SELECT name FROM typeorm_history ORDER BY id"))]
+    engine.dispose()
+    assert sorted(recorded) == sorted(set(recorded)) and len(recorded) == 3
+    applied_by: dict[str, int] = {}
+    for code, out, err in results:
+        assert code == 0, out + err  # the others waited for the lock, then found nothing left to do
+        for o in json.loads(out).get("outcomes", []):
+            if o["state"] == "applied":
+                applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
+    assert applied_by == {n: 1 for n in recorded}
