@@ -151,32 +151,35 @@ class TypeOrmAdapter(Adapter):
         return History(tuple(rows), exists, self.table, current, h.notes, h.extra_columns)
 
     # --- writing ---------------------------------------------------------------------------
-    def migrations_folder(self) -> Path:
+    def migrations_folder(self) -> tuple[Path, bool]:
+        """Where new migrations go (the DataSource's first glob), and whether they are TypeScript."""
         globs = self.migration_globs(self.root)
-        ts_globs = [g for g in globs if ".ts" in g or "{" in g] or globs
-        folder = tf.folder_of(ts_globs[0].removeprefix("./")) if ts_globs else "src/migrations"
-        return (self.root / folder).resolve()
+        ts_globs = [g for g in globs if ".ts" in g or "{" in g]
+        chosen = (ts_globs or globs or ["src/migrations/*.ts"])[0]
+        folder = tf.folder_of(chosen.removeprefix("./"))
+        typescript = bool(ts_globs) or not chosen.endswith(".js")
+        return (self.root / folder).resolve(), typescript
 
     def _statements(self, sql: str | None) -> list[str] | None:
         return None if sql is None else split_statements(sql)
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        folder = self.migrations_folder()
+        folder, typescript = self.migrations_folder()
         folder.mkdir(parents=True, exist_ok=True)
         stamps = [m.timestamp for m in self.parsed() if m.timestamp]
         stamp = max(int(time.time() * 1000), max(stamps, default=0) + 1)
         base = tf.pascal(name)
         cls = f"{base}{stamp}"
         down = self._statements(down_sql) if down_sql is not None else ([] if not up_sql.strip() else None)
-        path = folder / f"{stamp}-{base}.ts"
-        path.write_text(tf.render(cls, self._statements(up_sql) or [], down), encoding="utf-8")
+        path = folder / f"{stamp}-{base}.{'ts' if typescript else 'js'}"
+        path.write_text(tf.render(cls, self._statements(up_sql) or [], down, typescript), encoding="utf-8")
         return path
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         wanted = (self._statements(up_sql) or [], self._statements(down_sql))
-        suffix = f"-{tf.pascal(name)}.ts"
+        stem = f"-{tf.pascal(name)}"
         for f in self.migration_files():
-            if f.path.name.endswith(suffix) and tf.parse_ours(read_text(f.path)) == wanted:
+            if f.path.stem.endswith(stem) and tf.parse_ours(read_text(f.path)) == wanted:
                 return f
         return None
 
