@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from dbmigrate_magic.adapters.knex import KnexAdapter
 from dbmigrate_magic.db import Database
-from dbmigrate_magic.errors import ToolFailed, ToolMissing, UnsupportedOperation
+from dbmigrate_magic.errors import ProjectError, ToolFailed, ToolMissing, UnsupportedOperation
 from dbmigrate_magic.secrets import register_secret
 from tests.node_projects import knex, knex_list, knex_project
 
@@ -115,6 +115,11 @@ def test_to_target_steps_and_no_down(tmp_path):
     with pytest.raises(UnsupportedOperation, match="no down SQL"):
         adapter.plan_rollback(db)
     assert ledger(url)[-1][0] == one_way.name  # nothing was touched
+
+    (project / "db" / "migrations" / names[0]).unlink()  # knex calls the directory corrupt: we say so first
+    with pytest.raises(ProjectError, match="missing"):
+        adapter.plan_rollback(db, steps=1)
+    assert "corrupt" in knex(project, url, "migrate:rollback", check=False).stderr
 
 
 def test_failing_sql_is_a_masked_tool_error(tmp_path, knex_db):

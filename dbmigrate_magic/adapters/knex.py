@@ -182,6 +182,11 @@ class KnexAdapter(Adapter):
         if not records:
             return []
         by_name = {f.id: f for f in self.migration_files()}
+        missing = sorted({r.id for r in records} - set(by_name))
+        if missing:  # knex checks the whole directory first and refuses
+            raise ProjectError(
+                f"knex will not roll back: {len(missing)} applied migration file(s) are missing ({', '.join(missing[:3])}).",
+                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.")
         newest_first = list(reversed(records))
         if target:
             match = _match(target, [r.id for r in records])
