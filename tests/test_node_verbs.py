@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -86,7 +85,8 @@ def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url, f
 
 @pytest.mark.postgres
 def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
-    """Four `dbm migrate --yes` at once: knex's lock table lets one run; each migration runs once."""
+    """Four `dbm migrate --yes` at once on a fresh database (where knex's own first runs race to create
+    its tables): the runs queue, each migration runs once, and the others report nothing left to do."""
     import subprocess
     import sys
 
@@ -111,13 +111,10 @@ def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
     assert locked == 0
     applied_by: dict[str, int] = {}
     for code, out, err in results:
-        assert "Traceback" not in err
-        if code == 0:
-            for o in json.loads(out).get("outcomes", []):
-                if o["state"] == "applied":
-                    applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
-        else:  # a loser says why, in a sentence: knex's lock, or the plan changed under it
-            assert re.search(r"lock|already|plan changed", out + err, re.I), out + err
+        assert code == 0, out + err  # the others waited their turn, then found nothing left to do
+        for o in json.loads(out).get("outcomes", []):
+            if o["state"] == "applied":
+                applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
     assert applied_by == {n: 1 for n in recorded}  # each reported applied by exactly one run
 
 

@@ -16,7 +16,8 @@ from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, read_text
 from ._node import (
-    after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder,
+    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note,
+    wrapper_folder,
 )
 from ._sqltext import split_statements
 from ._tables import read_tables
@@ -245,21 +246,24 @@ class KnexAdapter(Adapter):
             return []
         import time
 
-        before, _ = self.read_ledger(db)
-        before_ids = {r.id for r in before or []}
-        if steps[-1].migration in before_ids:  # another run applied the plan since the preview
-            return [StepOutcome(s.migration, "up", "skipped") for s in steps]
-        newest = self.migration_files()[-1].id
-        args = ["migrate:latest"] if steps[-1].migration == newest else ["migrate:to", steps[-1].migration]
-        started = time.perf_counter()
-        error = None
-        output = ""
-        try:
-            output = self._knex(db, args, f"npx knex {args[0]}").stdout
-        except Exception as exc:  # ToolFailed: report per step from the table, then re-raise below
-            error = exc
-        seconds = time.perf_counter() - started
-        records, _ = self.read_ledger(db)
+        # Knex's lock table guards against every runner, but two first runs on a fresh database race to
+        # create knex's tables and both fail; dbm runners therefore also queue on our runner lock.
+        with runner_lock(db):
+            before, _ = self.read_ledger(db)
+            before_ids = {r.id for r in before or []}
+            if steps[-1].migration in before_ids:  # another run applied the plan since the preview
+                return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+            newest = self.migration_files()[-1].id
+            args = ["migrate:latest"] if steps[-1].migration == newest else ["migrate:to", steps[-1].migration]
+            started = time.perf_counter()
+            error = None
+            output = ""
+            try:
+                output = self._knex(db, args, f"npx knex {args[0]}").stdout
+            except Exception as exc:  # ToolFailed: report per step from the table, then re-raise below
+                error = exc
+            seconds = time.perf_counter() - started
+            records, _ = self.read_ledger(db)
         done = {r.id for r in records or []}
         ours = _ran_by_this_run(output, records or [], before_ids)
         outcomes = []
@@ -279,6 +283,10 @@ class KnexAdapter(Adapter):
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
         if not steps:
             return []
+        with runner_lock(db):
+            return self._rollback(db, steps)
+
+    def _rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
         import time
 
         started = time.perf_counter()
