@@ -116,6 +116,7 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
             discard = lambda: adapter.discard_migration(written)  # noqa: E731
     guard_notes = check_history(adapter.history(db).rows, allow_modified)
     notes.extend(guard_notes)
+    notes.extend(adapter.preview_notes(db))
 
     def plan():
         steps = adapter.plan_apply(db, to)
