@@ -1,9 +1,10 @@
 """Environments and connection settings: where a database URL comes from, and which is active.
 
 Sources, in precedence order within one environment: the process environment, ``.env.<name>.local``,
-``.env.local`` (development only), ``.env.<name>``, ``.env``, then literal URLs in the tools' own
-configs (each adapter's ``config_connections``). Every URL is normalised for SQLAlchemy and every
-secret value is registered with the masking function as soon as it is read.
+``.env.local``, ``.env.<name>``, ``.env`` (the order dotenv-flow and Next.js use), then the tools' own
+configs (each adapter's ``config_connections``). ``.env`` and ``.env.local`` belong to the process's
+environment: development, unless ``DBM_ENV`` names another. Every URL is normalised for SQLAlchemy
+and every secret value is registered with the masking function as soon as it is read.
 """
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class FoundConnection:
     source: str  # human description: file and variable
     precedence: int  # lower wins
     note: str | None = None
+    schema: str | None = None  # Prisma ?schema=..., removed from ``url`` because drivers reject it
+    declared_env: str | None = None  # DBM_ENV written in the same source (``DBM_ENV=production``)
 
     @property
     def masked_url(self) -> str:
@@ -69,6 +72,11 @@ class Environment:
     def dialect(self) -> str | None:
         return dialect_of(self.url) if self.url else None
 
+    @property
+    def note(self) -> str | None:
+        """What to know about the chosen connection (e.g. the settings had to be imported)."""
+        return next((f.note for f in self.found if f.source == self.source), None)
+
     def to_dict(self) -> dict:
         return {
             "name": self.name,
@@ -78,6 +86,7 @@ class Environment:
             "production": self.production,
             "classification": self.classification,
             "schema": self.schema,
+            "note": self.note,
             "found": [
                 {"url": f.masked_url, "source": f.source, "note": f.note} for f in self.found
             ],
@@ -89,7 +98,7 @@ class Environment:
 def env_name_for_file(filename: str) -> str | None:
     """Map ``.env``, ``.env.local``, ``.env.staging.local`` ... to an environment name."""
     if filename in (".env", ".env.local"):
-        return DEFAULT_ENV
+        return process_env_name()
     if not filename.startswith(".env."):
         return None
     name = filename[len(".env."):]
@@ -105,20 +114,22 @@ def canonical_env_name(name: str) -> str:
     return {"dev": DEFAULT_ENV, "develop": DEFAULT_ENV, "local": DEFAULT_ENV}.get(lowered, lowered)
 
 
-def classify(name: str) -> tuple[bool, str]:
-    """Whether an environment is production, with the reason shown to the user."""
+def classify(name: str, declared: str | None = None) -> tuple[bool, str]:
+    """Whether an environment is production, with the reason shown to the user.
+
+    Production when the name says so (production, prod, live), or when ``DBM_ENV=production`` is
+    set for it: in one of its own ``.env`` files, or in the process for the process's environment.
+    """
     lowered = name.lower()
     for word in PRODUCTION_WORDS:
         if re.search(rf"(^|[^a-z]){word}([^a-z]|$)", lowered):
-            return True, f"production: the name '{name}' says so"
-    dbm_env = os.environ.get("DBM_ENV", "")
-    if dbm_env and canonical_env_name(dbm_env) == canonical_env_name(name) and any(
-        w == dbm_env.lower() for w in PRODUCTION_WORDS
-    ):
-        return True, "production: DBM_ENV says so"
-    if os.environ.get("DBM_ENV", "").lower() in PRODUCTION_WORDS and name == process_env_name():
-        return True, "production: DBM_ENV=production"
-    return False, f"not production: '{name}' is not named production, prod or live"
+            return True, f"production: named '{name}'"
+    if declared and declared.strip().lower() in PRODUCTION_WORDS:
+        return True, f"production: DBM_ENV={declared.strip()} set for it"
+    dbm_env = os.environ.get("DBM_ENV", "").strip().lower()
+    if dbm_env in PRODUCTION_WORDS and name == process_env_name():
+        return True, f"production: DBM_ENV={dbm_env} in the process"
+    return False, "not production: not named production, prod or live"
 
 
 def process_env_name() -> str:
@@ -233,6 +244,88 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
     return f"{scheme}://{auth}{hostport}/{quote(name, safe='')}"
 
 
+DIALECT_SCHEMES = {
+    "postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "pg": "postgresql+psycopg",
+    "psql": "postgresql+psycopg", "cockroachdb": "postgresql+psycopg", "mysql": "mysql+pymysql",
+    "mysql2": "mysql+pymysql", "mariadb": "mysql+pymysql",
+}
+SQLITE_WORDS = ("sqlite", "sqlite3", "better-sqlite3", "better-sqlite", "sqljs", "capacitor", "expo")
+
+
+def url_from_fields(kind: str | None, *, host: object = None, port: object = None, user: object = None,
+                    password: object = None, database: object = None, base_dir: Path | None = None) -> str | None:
+    """A SQLAlchemy URL from a tool config's separate fields (knexfile ``connection``, ormconfig,
+    Django ``DATABASES``). ``kind`` is the tool's word for the dialect (pg, mysql2, sqlite3 ...);
+    for SQLite ``database`` is the file, relative to ``base_dir``."""
+    word = (kind or "").strip().lower()
+    word = word.rsplit(".", 1)[-1]  # django.db.backends.postgresql -> postgresql
+    word = {"postgresql_psycopg2": "postgresql"}.get(word, word)
+    if word in SQLITE_WORDS or word.startswith("sqlite"):
+        if not database:
+            return None
+        name = str(database)
+        if name == ":memory:":
+            return "sqlite://"
+        return normalise_url(name if name.startswith("file:") else "file:" + name, base_dir)[0]
+    scheme = DIALECT_SCHEMES.get(word)
+    if scheme is None:
+        if not word and port is not None and str(port) == "3306":
+            scheme = DIALECT_SCHEMES["mysql"]
+        elif not word and host:
+            scheme = DIALECT_SCHEMES["postgresql"]
+        else:
+            return None
+    if password:
+        register_secret(str(password))
+    auth = quote(str(user), safe="") if user else ""
+    if password:
+        auth += ":" + quote(str(password), safe="")
+    if auth:
+        auth += "@"
+    hostport = str(host or "localhost") + (f":{port}" if port not in (None, "") else "")
+    db = quote(str(database), safe="") if database else ""
+    return f"{scheme}://{auth}{hostport}/{db}"
+
+
+def register_config_secrets(value: object) -> None:
+    """Register every literal secret in a parsed config (``password`` keys, URL passwords) for masking."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (str, int)) and SECRET_VARIABLE.search(str(key)) or str(key).lower() in ("pass",):
+                register_secret(str(item))
+            else:
+                register_config_secrets(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            register_config_secrets(item)
+    elif isinstance(value, str) and "://" in value:
+        parts = urlsplit(value.strip())
+        try:
+            password = parts.password
+        except ValueError:
+            password = None
+        if password:
+            from urllib.parse import unquote
+
+            register_secret(password)
+            register_secret(unquote(password))
+
+
+#: tool configs rank after the process environment and every ``.env`` file
+CONFIG_PRECEDENCE = 20
+
+
+def config_connection(environment: str | None, raw_url: str, source: str, base_dir: Path,
+                      note: str | None = None) -> FoundConnection:
+    """A connection named in a tool's own config file, normalised; a malformed URL is kept with a note."""
+    env = canonical_env_name(environment) if environment else process_env_name()
+    try:
+        url, schema = normalise_url(raw_url, base_dir)
+    except ConfigError as exc:
+        return FoundConnection(env, mask(raw_url), source, CONFIG_PRECEDENCE, exc.what)
+    return FoundConnection(env, url, source, CONFIG_PRECEDENCE, note, schema)
+
+
 # --- discovery ---------------------------------------------------------------------------
 
 def _register_secret_values(values: dict[str, str | None]) -> None:
@@ -247,6 +340,7 @@ def connections_from_values(
 ) -> list[FoundConnection]:
     """Connections named by a set of variables (one ``.env`` file, or the process environment)."""
     _register_secret_values(values)
+    declared = values.get("DBM_ENV") or None
     found: list[FoundConnection] = []
     seen: set[str] = set()
     for var in (*preferred, *URL_VARIABLES):
@@ -265,22 +359,21 @@ def connections_from_values(
                 raw = f"{raw}{sep}authToken={token}"
             note = "Turso/libSQL: needs the sqlalchemy-libsql driver to connect"
         try:
-            url, _schema = normalise_url(raw, base_dir)
+            url, schema = normalise_url(raw, base_dir)
         except ConfigError as exc:
-            note = exc.what
-            url = raw
-        found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note))
+            note, url, schema = exc.what, raw, None
+        found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note, schema, declared))
     parts_url = url_from_parts({k: v for k, v in values.items() if v})
     if parts_url:
-        found.append(FoundConnection(environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence))
+        found.append(FoundConnection(environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence,
+                                     declared_env=declared))
     return found
 
 
-def dotenv_connections(root: Path, preferred: Iterable[str] = ()) -> list[FoundConnection]:
-    """Connections in ``.env*`` files in the project root."""
-    from dotenv import dotenv_values
-
-    found: list[FoundConnection] = []
+def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
+    """The ``.env*`` files in ``root`` with their environment and precedence (lower wins):
+    ``.env.<name>.local`` 10, ``.env.local`` 11, ``.env.<name>`` 12, ``.env`` 13."""
+    out = []
     for path in sorted(root.glob(".env*")):
         if not path.is_file():
             continue
@@ -289,17 +382,47 @@ def dotenv_connections(root: Path, preferred: Iterable[str] = ()) -> list[FoundC
             continue
         local = path.name.endswith(".local")
         specific = path.name not in (".env", ".env.local")
-        precedence = 10 + (0 if local else 1) + (0 if specific else 2)
-        values = dotenv_values(path, interpolate=True)
-        found.extend(connections_from_values(values, env, path.name, precedence, root, preferred))
+        precedence = {(True, True): 10, (False, True): 11, (True, False): 12, (False, False): 13}[(specific, local)]
+        out.append((path, env, precedence))
+    return out
+
+
+def read_dotenv(path: Path) -> dict[str, str | None]:
+    from dotenv import dotenv_values
+
+    values = dict(dotenv_values(path, interpolate=True))
+    _register_secret_values(values)
+    return values
+
+
+def dotenv_connections(root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None) -> list[FoundConnection]:
+    """Connections in ``.env*`` files in the project root; relative SQLite paths resolve against
+    ``base_dir`` (Prisma: the schema file's folder), default the root."""
+    found: list[FoundConnection] = []
+    for path, env, precedence in dotenv_files(root):
+        values = read_dotenv(path)
+        found.extend(connections_from_values(values, env, path.name, precedence, base_dir or root, preferred))
     return found
 
 
-def process_connections(root: Path, preferred: Iterable[str] = ()) -> list[FoundConnection]:
-    names = set(URL_VARIABLES) | set(PART_VARIABLES) | {"TURSO_AUTH_TOKEN", "DB_DIALECT", "DB_CLIENT"}
+def process_connections(root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None) -> list[FoundConnection]:
+    names = set(URL_VARIABLES) | set(PART_VARIABLES) | {"TURSO_AUTH_TOKEN", "DB_DIALECT", "DB_CLIENT", "DBM_ENV"}
     names |= set(preferred)
     values = {k: os.environ[k] for k in names if k in os.environ}
-    return connections_from_values(values, process_env_name(), "process environment", 0, root, preferred)
+    return connections_from_values(values, process_env_name(), "process environment", 0, base_dir or root,
+                                   preferred)
+
+
+def project_variables(root: Path, environment: str | None = None) -> dict[str, str]:
+    """Variables a tool config of ``environment`` would see: its ``.env*`` files, then the process
+    environment on top (configs such as alembic.ini or knexfile interpolate these)."""
+    wanted = canonical_env_name(environment) if environment else process_env_name()
+    merged: dict[str, str] = {}
+    for path, env, _precedence in sorted(dotenv_files(root), key=lambda t: -t[2]):
+        if env == wanted:
+            merged.update({k: v for k, v in read_dotenv(path).items() if v is not None})
+    merged.update(os.environ)
+    return merged
 
 
 def build_environments(found: list[FoundConnection]) -> list[Environment]:
@@ -309,12 +432,11 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     envs = []
     for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
         candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
-        chosen = next((c for c in candidates if "://" in c.url), candidates[0])
-        production, why = classify(name)
-        schema = None
-        if "schema=" in chosen.source:
-            schema = None
-        envs.append(Environment(name, chosen.url, chosen.source, production, why, candidates, schema))
+        usable = [c for c in candidates if "://" in c.url]
+        chosen = usable[0] if usable else candidates[0]
+        declared = next((c.declared_env for c in candidates if c.declared_env), None)
+        production, why = classify(name, declared)
+        envs.append(Environment(name, chosen.url or None, chosen.source, production, why, candidates, chosen.schema))
     return envs
 
 

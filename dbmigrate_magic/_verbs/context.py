@@ -16,13 +16,15 @@ from ..project import Project, find_project
 
 def discover_environments(project: Project) -> list[Environment]:
     preferred: tuple[str, ...] = ()
+    base_dir = project.root
     found: list[FoundConnection] = []
     if project.matches:
         adapter = project.adapter
         preferred = adapter.preferred_variables()
+        base_dir = adapter.url_base_dir()
         found.extend(adapter.config_connections())
-    found.extend(dotenv_connections(project.root, preferred))
-    found.extend(process_connections(project.root, preferred))
+    found.extend(dotenv_connections(project.root, preferred, base_dir))
+    found.extend(process_connections(project.root, preferred, base_dir))
     return build_environments(found)
 
 
@@ -61,12 +63,13 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
                 return env, reason
         known = ", ".join(e.name for e in environments) or "none"
         raise ConfigError(
-            f"There is no environment named '{name}' (found: {known}).",
-            next_step="Run `dbm env` to list environments, or add a .env.<name> file.",
+            f"There is no environment named '{name}' (found: {known}; '{name}' came from {reason}).",
+            next_step="Run `dbm env` to list environments, choose one with `dbm env NAME`, "
+            "or add a .env.<name> file.",
         )
     for env in environments:
         if env.name == DEFAULT_ENV:
-            return env, "default (development)"
+            return env, "the default environment"
     if len(environments) == 1:
         return environments[0], "the only environment found"
     return None, None

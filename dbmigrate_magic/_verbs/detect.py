@@ -26,6 +26,7 @@ class DetectResult(Result):
     dialect: str | None
     environment: str | None
     production: bool | None
+    connection_note: str | None
     notes: tuple[str, ...]
     recommendation: str | None
     recommendation_reason: str | None
@@ -46,6 +47,8 @@ class DetectResult(Result):
             lines.append(f"Connection: {self.connection} [{self.dialect}] from {self.connection_source}")
             kind = "production" if self.production else "not production"
             lines.append(f"Environment: {self.environment} ({kind})")
+            if self.connection_note:
+                lines.append(f"Connection note: {self.connection_note}")
         else:
             lines.append("Connection: none found (set DATABASE_URL in .env)")
         lines.extend(f"Note: {n}" for n in self.notes)
@@ -73,6 +76,7 @@ def detect(path: str | Path | None = None, env: str | None = None) -> DetectResu
         dialect=chosen.dialect if chosen else None,
         environment=chosen.name if chosen else None,
         production=chosen.production if chosen else None,
+        connection_note=chosen.note if chosen else None,
         notes=proj.notes + (ev.notes if ev else ()),
         recommendation=rec,
         recommendation_reason=why,

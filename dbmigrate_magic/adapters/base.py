@@ -136,6 +136,9 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
+    #: None lets the adapter choose (the only one), tools with one folder ignore it
+    app: str | None = None
 
     def __init__(self, root: Path, evidence: Evidence | None = None):
         self.root = root
@@ -154,6 +157,10 @@ class Adapter:
     def preferred_variables(self) -> tuple[str, ...]:
         """Environment variables the tool's config reads the URL from (e.g. Prisma env("X"))."""
         return ()
+
+    def url_base_dir(self) -> Path:
+        """Folder relative SQLite paths in ``.env`` URLs resolve against (Prisma: the schema's)."""
+        return self.root
 
     def relative(self, path: Path) -> str:
         try:

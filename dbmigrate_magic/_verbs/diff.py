@@ -1,0 +1,132 @@
+"""``diff``: the schema difference between two sides, as a change table, a side-by-side view and SQL."""
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..results import Result
+from ..schema.changes import Change
+from ..schema.introspect import Scope
+from ..secrets import mask
+from .schema_sources import load_models, tracking_tables
+
+COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
+
+
+@dataclass(frozen=True, repr=False)
+class DiffResult(Result):
+    title: ClassVar[str] = "dbm diff"
+
+    source: str
+    target: str
+    dialect: str
+    changes: tuple[Change, ...]
+    sql: str  # what to run (destructive statements left out unless unsafe)
+    unsafe: bool
+    left_out: tuple[str, ...]  # destructive statements not included
+    source_model: Any = field(default=None, repr=False, compare=False)
+    target_model: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.sql
+
+    @property
+    def needs_attention(self) -> bool:
+        return not self.is_empty
+
+    def exit_code(self, args) -> int:
+        return 1 if getattr(args, "exit_code", False) and not self.is_empty else 0
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.changes:
+            out[c.change] = out.get(c.change, 0) + 1
+        return out
+
+    def summary_line(self) -> str:
+        if self.is_empty:
+            return f"No differences: {self.source} and {self.target} have the same schema."
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items()))
+        destructive = sum(1 for c in self.changes if c.destructive)
+        line = f"{len(self.changes)} changes ({counts}); {destructive} destructive"
+        if self.left_out:
+            line += f"; {len(self.left_out)} destructive statements left out (use --unsafe to include them)"
+        return line
+
+    def summary_lines(self) -> list[str]:
+        lines = [self.summary_line(), f"From: {self.source}", f"To:   {self.target}"]
+        if self.sql:
+            lines += ["", "SQL:", self.sql.rstrip()]
+        if self.left_out:
+            lines += ["", "Left out (destructive):"] + [f"  {s}" for s in self.left_out]
+        if self.changes:
+            lines.append("")
+        return lines
+
+    def columns(self) -> list[str]:
+        return COLUMNS
+
+    def to_text(self) -> str:
+        from ..display.text import format_table
+
+        lines = self.summary_lines()
+        if self.changes:
+            lines.append(format_table(self.table(), COLUMNS))
+        return mask("\n".join(lines))
+
+    def table(self) -> list[dict[str, Any]]:
+        return [c.as_row() for c in self.changes]
+
+    def to_dict(self) -> dict[str, Any]:
+        return mask_dict({
+            "source": self.source, "target": self.target, "dialect": self.dialect, "empty": self.is_empty,
+            "summary": self.summary_line(), "changes": self.table(), "sql": self.sql, "unsafe": self.unsafe,
+            "left_out": list(self.left_out),
+        })
+
+    def cli_output(self, args) -> str:
+        if getattr(args, "sql", False):
+            print(mask(self.summary_line()), file=sys.stderr)
+            for s in self.left_out:
+                print(f"-- left out (destructive): {s.splitlines()[0]}", file=sys.stderr)
+            return self.sql.rstrip()
+        if getattr(args, "format", "text") == "json":
+            import json
+
+            return json.dumps(self.to_dict(), indent=2, default=str)
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        from ..display.schema_diff import render_diff_html
+
+        return mask(render_diff_html(self))
+
+
+def mask_dict(d: dict) -> dict:
+    from ..secrets import mask_obj
+
+    return mask_obj(d)  # type: ignore[return-value]
+
+
+def make_result(sides, models, schema_diff, unsafe: bool) -> DiffResult:
+    left_out = tuple(s.sql for s in schema_diff.statements if s.destructive and not unsafe)
+    return DiffResult(mask(sides[0].label), mask(sides[1].label), schema_diff.dialect, schema_diff.changes,
+                      schema_diff.sql(unsafe), unsafe, left_out, models[0], models[1])
+
+
+def diff(source: str, target: str, *, project: str | Path | None = None, unsafe: bool = False,
+         schemas: tuple[str, ...] = (), exclude_schemas: tuple[str, ...] = (), privileges: bool = False,
+         extensions_only: bool = False, ignore_extension_versions: bool = False,
+         dialect: str | None = None) -> DiffResult:
+    from ..schema import diff as schema_diff
+
+    scope = Scope(tuple(schemas), tuple(exclude_schemas), privileges, ignore_extension_versions)
+    with ExitStack() as stack:
+        sides, models = load_models([source, target], project, scope, dialect, stack,
+                                    ignore_tables=tracking_tables(project))
+    d = schema_diff(models[0], models[1], extensions_only=extensions_only)
+    return make_result(sides, models, d, unsafe)

@@ -1,0 +1,193 @@
+"""Turning a diff side (environment, URL, schema file, ``migrations``) into a schema model.
+
+Files and ``migrations`` are loaded into scratch databases of the other side's dialect, on the
+same server; every scratch database is dropped when the ``ExitStack`` closes.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import shadow
+from ..config import dialect_of, environment_from_url
+from ..db import Database
+from ..errors import ProjectError, UnsupportedOperation, UsageProblem
+from ..schema.introspect import Scope, introspect
+from ..secrets import mask
+from . import context
+
+MIGRATIONS = "migrations"
+
+
+@dataclass
+class Side:
+    spec: str
+    kind: str  # url, environment, file, migrations
+    url: str | None = None  # for url/environment
+    path: Path | None = None  # for file
+    label: str = ""
+
+    @property
+    def dialect(self) -> str | None:
+        return dialect_of(self.url) if self.url else None
+
+
+def classify_side(spec: str, project: str | Path | None) -> Side:
+    if spec == MIGRATIONS:
+        return Side(spec, "migrations", label="migrations (replayed on a scratch database)")
+    if "://" in spec or spec.startswith(("sqlite:", "file:")):
+        env = environment_from_url(spec, base_dir=Path(project) if project else Path.cwd())
+        return Side(spec, "url", env.url, label=mask(env.url or spec))
+    path = Path(spec)
+    if not path.is_absolute() and project:
+        candidate = Path(project) / spec
+        path = candidate if candidate.exists() else path
+    if path.suffix.lower() == ".sql" or path.is_file():
+        if not path.is_file():
+            raise UsageProblem(f"The schema file {spec} does not exist.", next_step="Pass an existing .sql file.")
+        return Side(spec, "file", path=path, label=f"file {path.name}")
+    ctx = context.resolve(project, spec)
+    env = ctx.require_environment()
+    return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
+
+
+def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | None) -> str:
+    """A URL whose server hosts scratch databases: another side's, else the project's, else SQLite."""
+    for s in sides:
+        if s.url and (dialect is None or s.dialect == dialect):
+            return s.url
+    if dialect in (None, "sqlite"):
+        try:
+            env = context.resolve(project).environment
+        except ProjectError:
+            env = None
+        if env and env.url and (dialect is None or env.dialect == dialect):
+            return env.url
+        return "sqlite://"
+    try:
+        env = context.resolve(project).require_environment()
+    except ProjectError:
+        env = None
+    if env is None or env.dialect != dialect:
+        raise UsageProblem(f"A scratch {dialect} database is needed but no {dialect} server is known.",
+                           next_step="Pass a URL for the other side or set DATABASE_URL.")
+    return env.url or ""
+
+
+def migration_scripts(project: str | Path | None, upto: str | None = None, before: str | None = None) -> list[tuple[str, str]]:
+    """(id, up SQL) of the project's migrations in order, for replay on a scratch database."""
+    proj = context.resolve(project).project
+    adapter = proj.adapter
+    out = []
+    for f in adapter.migration_files():
+        if before is not None and f.id == before:
+            break
+        if f.path.suffix != ".sql":
+            raise UnsupportedOperation(
+                f"Replaying {adapter.display_name} migrations on a scratch database is not supported yet "
+                f"({f.path.name} is not SQL).", next_step="Compare against a database the tool migrated instead.")
+        out.append((f.id, up_section(f.path.read_text(encoding="utf-8"))))
+        if upto is not None and f.id == upto:
+            break
+    return out
+
+
+_MARK = re.compile(r"^\s*--\s*(?:migrate:)?(up|down)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def up_section(text: str) -> str:
+    """The ``-- UP`` part of a raw SQL migration (``-- migrate:up`` for dbmate); all of it if unmarked."""
+    marks = list(_MARK.finditer(text))
+    if not marks:
+        return text
+    out, current, pos = [], None, 0
+    for m in marks:
+        if current == "up":
+            out.append(text[pos:m.start()])
+        current, pos = m.group(1).lower(), m.end()
+    if current == "up":
+        out.append(text[pos:])
+    return "".join(out)
+
+
+def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
+    """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply;
+    all of them, up to and including ``upto``, or only those before ``before``."""
+    from ..errors import MigrationFailed
+
+    adapter = context.resolve(project).project.adapter
+    if before is not None:
+        ids = [f.id for f in adapter.migration_files()]
+        if before not in ids:
+            raise UsageProblem(f"There is no migration named {before}.", next_step="`dbm status` lists them.")
+        if ids.index(before) == 0:
+            return
+        upto = ids[ids.index(before) - 1]
+    db = Database(url, "scratch")
+    try:
+        try:
+            steps = adapter.plan_apply(db, upto)
+        except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
+            for mid, sql in migration_scripts(project, upto):
+                shadow.load_sql(url, sql, source=f"migration {mid}")
+            return
+        for outcome in adapter.apply(db, steps):
+            if outcome.state == "failed":
+                raise MigrationFailed(f"Replaying migration {outcome.migration} on a scratch database failed: "
+                                      f"{outcome.error}", unchanged="Only a scratch database was touched; it is dropped.",
+                                      next_step="Fix the migration; `dbm migrate --dry-run` shows its SQL.")
+    finally:
+        db.dispose()
+
+
+def tracking_tables(project) -> tuple[str, ...]:
+    """The detected tool's tracking tables (and their lock tables), left out of every comparison."""
+    from ..errors import DbmError
+
+    try:
+        adapter = context.resolve(project).project.adapter
+        table = adapter.history(None).table
+    except DbmError:
+        return ()
+    except Exception:  # an adapter that cannot describe itself offline: compare everything
+        return ()
+    name = table.split(".")[-1].strip('"`')
+    return (name, name + "_lock")
+
+
+def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
+                ignore_tables: tuple[str, ...] = ()):
+    """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``."""
+    sides = [classify_side(s, project) for s in specs]
+    dialects = {s.dialect for s in sides if s.dialect}
+    if len(dialects) > 1:
+        raise UsageProblem(f"The two sides use different databases ({', '.join(sorted(dialects))}).",
+                           next_step="Compare databases of the same kind.")
+    dialect = dialect or (dialects.pop() if dialects else None)
+    models = []
+    for side in sides:
+        url = side.url
+        if side.kind in ("file", "migrations"):
+            url = stack.enter_context(shadow.scratch(anchor_url(sides, project, dialect)))
+            if side.kind == "file":
+                shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
+            else:
+                replay(project, url)
+        db = Database(url or "", side.label)
+        try:
+            model = introspect(db, scope)
+        finally:
+            db.dispose()
+        models.append(drop_tables(model, ignore_tables))
+    return sides, models
+
+
+def drop_tables(model, names: tuple[str, ...]):
+    """The model without the migration tools' tracking tables."""
+    if not names:
+        return model
+    from dataclasses import replace
+
+    return replace(model, tables={k: v for k, v in model.tables.items() if k[1] not in names})

@@ -1,0 +1,54 @@
+"""MySQL/MariaDB: ``mariadb-dump``/``mysqldump --single-transaction --routines --triggers``
+(a consistent InnoDB snapshot without locking writers), restored with the ``mariadb`` client.
+
+The dump names no database (no ``--databases``), so it restores into whichever database
+the target URL names, including a scratch database.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from . import clients
+
+
+def _database(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database or ""
+
+
+@contextmanager
+def dump_command(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[list[str], dict[str, str]]]:
+    binary = clients.find_binary("mariadb-dump", "mysqldump")
+    with clients.mysql_defaults_file(url) as defaults:
+        # --defaults-extra-file must be the first option
+        argv = [binary, f"--defaults-extra-file={defaults}", "--single-transaction", "--routines", "--triggers",
+                "--hex-blob", "--no-tablespaces", "--default-character-set=utf8mb4", f"--result-file={path}"]
+        if schema_only:
+            argv.append("--no-data")
+        argv.append(_database(url))
+        argv.extend(tables)
+        yield argv, clients.child_environment({})
+
+
+def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
+    with dump_command(url, path, schema_only, tables) as (argv, env):
+        clients.run(argv, env, "mysqldump", unchanged="The database was only read; no backup file was kept.")
+    return Path(argv[0]).name, clients.version_of(argv[0])
+
+
+@contextmanager
+def restore_command(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    binary = clients.find_binary("mariadb", "mysql")
+    with clients.mysql_defaults_file(url) as defaults:
+        yield [binary, f"--defaults-extra-file={defaults}", "--batch", _database(url)], clients.child_environment({})
+
+
+def restore(url: str, path: Path) -> None:
+    with restore_command(url) as (argv, env), path.open("rb") as fh:
+        clients.run(argv, env, "mysql restore", stdin=fh,
+                    unchanged="MySQL cannot restore in one transaction: tables up to the failing statement "
+                    "were replaced, the rest are as they were.")

@@ -1,0 +1,71 @@
+"""HTML for a schema diff: summary line, one side-by-side card per changed table (columns,
+constraints and indexes; added green, removed red, changed amber), unchanged tables collapsed,
+then the change table and the SQL."""
+from __future__ import annotations
+
+import html
+
+from .html import table_html
+
+COLOURS = {"added": "#dafbe1", "removed": "#ffebe9", "changed": "#fff8c5"}
+
+
+def _esc(x) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def _items(table) -> dict[str, str]:
+    """Name -> one-line description of each column, constraint and index of a table."""
+    if table is None:
+        return {}
+    out = {}
+    for c in table.columns:
+        desc = c.definition or " ".join(filter(None, [
+            c.type, "" if c.nullable else "NOT NULL", f"DEFAULT {c.default}" if c.default is not None else "",
+            f"GENERATED {c.identity} AS IDENTITY" if c.identity else "",
+            f"GENERATED AS ({c.generated})" if c.generated else "", f"COLLATE {c.collation}" if c.collation else ""]))
+        out[f"column {c.name}"] = desc
+    for k in table.constraints:
+        out[f"{k.kind} {k.name}"] = k.definition
+    for i in table.indexes:
+        out[f"index {i.name}"] = i.definition
+    return out
+
+
+def _card(key, old, new) -> str:
+    a, b = _items(old), _items(new)
+    names = list(a) + [n for n in b if n not in a]
+    rows = []
+    for n in names:
+        state = "removed" if n not in b else "added" if n not in a else "changed" if a[n] != b[n] else None
+        bg = f" style='background:{COLOURS[state]}'" if state else ""
+        rows.append(f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}</code></td>"
+                    f"<td><code>{_esc(b.get(n, ''))}</code></td></tr>")
+    status = "added" if old is None else "removed" if new is None else "changed"
+    name = ".".join(p for p in key if p)
+    return (f"<div style='margin:6px 0'><strong>{_esc(name)}</strong> <em>({status})</em>"
+            f"<table><tr><th></th><th>source</th><th>target</th></tr>{''.join(rows)}</table></div>")
+
+
+def render_diff_html(result) -> str:
+    parts = [f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
+             f"<div><b>{_esc(result.summary_line())}</b></div>",
+             f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>"]
+    a = result.source_model.tables if result.source_model else {}
+    b = result.target_model.tables if result.target_model else {}
+    keys = sorted(set(a) | set(b))
+    changed = [k for k in keys if a.get(k) != b.get(k)]
+    same = [k for k in keys if a.get(k) == b.get(k)]
+    parts += [_card(k, a.get(k), b.get(k)) for k in changed]
+    if same:
+        names = ", ".join(_esc(".".join(p for p in k if p)) for k in same)
+        parts.append(f"<details><summary>{len(same)} unchanged tables</summary><div>{names}</div></details>")
+    if result.changes:
+        parts.append(table_html(result.table(), result.columns()))
+    if result.sql:
+        parts.append(f"<details open><summary>SQL</summary><pre>{_esc(result.sql)}</pre></details>")
+    if result.left_out:
+        parts.append("<details><summary>Left out (destructive; use --unsafe)</summary><pre>"
+                     + _esc("\n\n".join(result.left_out)) + "</pre></details>")
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""Safety layer: the migration linter (``safety.lint``) and the production guard."""

@@ -1,0 +1,146 @@
+"""``lint_sql``: parse, run the dialect's rules, apply suppressions and rule selection, and turn
+rule hits into ``Finding`` records with positions in the original text."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .context import Context
+from .model import DIALECTS, ERROR, RULES, UNPARSEABLE, UNUSED_IGNORE, Finding, Statement, canonical_rule
+from .text import LineIndex, apply_suppressions
+
+DEFAULT_PG_VERSION = 14  # oldest PostgreSQL release still supported upstream (Nov 2026)
+MAX_STATEMENT_CHARS = 500
+
+_DIALECT_NAMES = {"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgresql", "psql": "postgresql",
+                  "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "sqlite3": "sqlite"}
+
+
+def normalise_dialect(name: str | None) -> str:
+    d = _DIALECT_NAMES.get((name or "postgresql").lower().split("+")[0])
+    if d is None:
+        from ...errors import UsageProblem
+
+        raise UsageProblem(f"Unknown SQL dialect '{name}'.", next_step=f"Use one of: {', '.join(DIALECTS)}.")
+    return d
+
+
+def parse_pg_version(value: str | int | float | None) -> int:
+    """'15', '15.4', 15, '9.6' -> major version (9.6 -> 9)."""
+    if value is None or value == "":
+        return DEFAULT_PG_VERSION
+    try:
+        return int(str(value).split(".")[0])
+    except ValueError:
+        from ...errors import UsageProblem
+
+        raise UsageProblem(f"--pg-version '{value}' is not a PostgreSQL version.",
+                           next_step="Pass a major version such as 11, 12 or 16.") from None
+
+
+def _select(include: Iterable[str], exclude: Iterable[str], dialect: str) -> frozenset[str]:
+    inc = {canonical_rule(r) for r in include or ()}
+    exc = {canonical_rule(r) for r in exclude or ()}
+    unknown = sorted((inc | exc) - set(RULES))
+    if unknown:
+        from ...errors import UsageProblem
+
+        raise UsageProblem(f"Unknown lint rule(s): {', '.join(unknown)}.",
+                           next_step="Run `dbm lint --rules` to list the rule ids.")
+    chosen = inc or {r for r, info in RULES.items() if dialect in info.dialects}
+    return frozenset(chosen - exc) | ({UNPARSEABLE} if UNPARSEABLE not in exc else frozenset())
+
+
+def _parse(sql: str, dialect: str) -> list[Statement]:
+    if dialect == "postgresql":
+        from .pg.parse import parse
+
+        return parse(sql)
+    from .glot import parse
+
+    return parse(sql, dialect)
+
+
+def _run(statements: list[Statement], ctx: Context) -> None:
+    if ctx.dialect == "postgresql":
+        from .pg.run import run
+    elif ctx.dialect == "mysql":
+        from .mysql.run import run
+    else:
+        from .sqlite.run import run
+    run(statements, ctx)
+
+
+def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None = None,
+             in_transaction: bool = False, *, include: Iterable[str] = (), exclude: Iterable[str] = (),
+             session_timeouts: bool = False, file: str | None = None) -> list[Finding]:
+    """Findings for ``sql``, sorted by position.
+
+    ``in_transaction``: the migration tool wraps the file in a transaction (squawk's
+    ``--assume-in-transaction``). ``session_timeouts``: the runner sets lock_timeout and
+    statement_timeout itself, so the timeout rules stay quiet. ``include`` limits the run to those
+    rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
+    """
+    dialect = normalise_dialect(dialect)
+    if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
+        sql = " " + sql[1:]
+    _load_rules(dialect)
+    ctx = Context(dialect=dialect, pg_version=parse_pg_version(pg_version), assume_in_transaction=in_transaction,
+                  session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect))
+    statements = _parse(sql, dialect)
+    file_ignored = apply_suppressions(sql, statements, hash_comments=dialect == "mysql")
+    for st in statements:
+        if st.error is not None:
+            ctx.statement = st
+            ctx.emit(UNPARSEABLE, f"The {dialect} parser cannot read this statement ({st.error}); it was not "
+                     "checked by any rule, and the database will most likely reject it too.",
+                     "Fix the syntax (or the --dialect), then lint again.")
+    _run(statements, ctx)
+    _unused_ignores(statements, file_ignored, ctx)
+    index = LineIndex(sql)
+    findings = []
+    for st, hit in ctx.hits:
+        if "*" in file_ignored or hit.rule in file_ignored or "*" in st.ignored or hit.rule in st.ignored:
+            continue
+        line, col = index.position(hit.offset if hit.offset is not None else st.start)
+        text = st.text if len(st.text) <= MAX_STATEMENT_CHARS else st.text[:MAX_STATEMENT_CHARS] + " ..."
+        findings.append(Finding(hit.rule, RULES[hit.rule].severity, line, col, hit.message, hit.help, text, dialect,
+                                file))
+    findings.sort(key=lambda f: (f.line, f.column))
+    return findings
+
+
+def _unused_ignores(statements: list[Statement], file_ignored: frozenset[str], ctx: Context) -> None:
+    """An ignore comment naming a rule that did not fire there (or no rule at all) hides nothing: say so,
+    so stale or misspelt suppressions do not pile up."""
+    if not file_ignored and not any(st.ignored for st in statements):
+        return
+    fired: dict[int, set[str]] = {}
+    for st, hit in ctx.hits:
+        fired.setdefault(id(st), set()).add(hit.rule)
+    every = set().union(*fired.values()) if fired else set()
+    for st in statements:
+        for name in sorted(st.ignored - {"*"}):
+            if name not in fired.get(id(st), ()):
+                ctx.statement = st
+                known = "" if name in RULES else " (no rule has this id)"
+                ctx.emit(UNUSED_IGNORE, f"The ignore comment for {name}{known} suppresses nothing on this statement.",
+                         f"Remove `{name}` from the ignore comment, or fix its spelling.")
+    for name in sorted(file_ignored - {"*"}):
+        if name not in every and statements:
+            ctx.statement = statements[0]
+            ctx.emit(UNUSED_IGNORE, f"The file-wide ignore for {name} suppresses nothing in this file.",
+                     f"Remove `{name}` from the ignore-file comment.")
+
+
+def _load_rules(dialect: str) -> None:
+    """Import the dialect's rule modules so RULES holds their ids before selection."""
+    if dialect == "postgresql":
+        from .pg import run  # noqa: F401
+    elif dialect == "mysql":
+        from .mysql import run  # noqa: F401
+    else:
+        from .sqlite import run  # noqa: F401
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)

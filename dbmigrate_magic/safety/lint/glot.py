@@ -1,0 +1,72 @@
+"""Split and parse MySQL/MariaDB and SQLite with sqlglot.
+
+The dialect's own tokenizer splits statements (it knows quotes, backticks and ``#`` comments) and
+keeps exact offsets; each statement is then parsed alone, so one bad statement does not hide the
+others. Statements sqlglot only knows as an opaque ``Command`` keep their tokens for the rules.
+"""
+from __future__ import annotations
+
+import logging
+
+from .model import Statement
+
+
+def parse(sql: str, dialect: str) -> list[Statement]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+    from sqlglot.tokens import TokenType
+
+    d = sqlglot.Dialect.get_or_raise(dialect)
+    try:
+        tokens = d.tokenize(sql)
+    except TokenError as exc:
+        body = sql.strip()
+        return [Statement(body, sql.find(body[:1]) if body else 0, None, error=str(exc))]
+    groups, current = [], []
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            if current:
+                groups.append(current)
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        groups.append(current)
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is reported by the rules instead
+    out = []
+    try:
+        for group in groups:
+            start, end = group[0].start, group[-1].end + 1
+            text = sql[start:end]
+            try:
+                node = sqlglot.parse_one(text, read=d)
+                st = Statement(text, start, node)
+                if isinstance(node, exp.Command):
+                    st.extra["command"] = True
+            except (ParseError, TokenError) as exc:
+                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                st = Statement(text, start, None, error=msg)
+            st.extra["tokens"] = group
+            out.append(st)
+    finally:
+        log.setLevel(level)
+    return out
+
+
+def words(st: Statement) -> list[str]:
+    """Upper-cased token texts of a statement (for statements sqlglot keeps as a Command)."""
+    # the tokenizer keeps the tail of some commands (RENAME TABLE a TO b) as one token: split it
+    return [w for t in st.extra.get("tokens", ()) for w in t.text.upper().split()]
+
+
+def option(ws: list[str], name: str) -> str | None:
+    """Value of ``NAME = VALUE`` (or ``NAME VALUE``) in a token list, e.g. ALGORITHM=COPY."""
+    for i, w in enumerate(ws):
+        if w == name and i + 1 < len(ws):
+            j = i + 2 if ws[i + 1] == "=" else i + 1
+            if j < len(ws):
+                return ws[j]
+    return None

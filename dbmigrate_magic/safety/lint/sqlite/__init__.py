@@ -1,0 +1,1 @@
+"""SQLite: ALTER TABLE forms SQLite cannot do (table rebuilds) and foreign keys during rebuilds."""

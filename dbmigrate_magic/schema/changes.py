@@ -1,0 +1,47 @@
+"""What a diff produces: changes a person reads, and ordered statements a database runs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the change table."""
+
+    object_type: str  # table, column, index, constraint, view, ...
+    schema: str
+    name: str
+    change: str  # added, removed, changed
+    detail: str = ""
+    destructive: bool = False
+    table: str | None = None  # the table a column/index/constraint belongs to
+
+    def as_row(self) -> dict:
+        return {"object_type": self.object_type, "schema": self.schema, "name": self.name, "change": self.change,
+                "detail": self.detail, "destructive": self.destructive}
+
+
+@dataclass(frozen=True)
+class Statement:
+    phase: int  # statements run in phase order; within a phase, in the order they were made
+    sql: str
+    destructive: bool = False
+    seq: int = field(default=0, compare=False)
+
+
+class Collector:
+    """Collects changes and statements while a dialect's differ walks two models."""
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.statements: list[Statement] = []
+
+    def change(self, object_type: str, schema: str, name: str, change: str, detail: str = "",
+               destructive: bool = False, table: str | None = None) -> None:
+        self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))
+
+    def sql(self, phase: int, sql: str, destructive: bool = False) -> None:
+        self.statements.append(Statement(phase, sql, destructive, len(self.statements)))
+
+    def ordered(self) -> list[Statement]:
+        return sorted(self.statements, key=lambda s: (s.phase, s.seq))

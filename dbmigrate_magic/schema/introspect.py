@@ -1,0 +1,38 @@
+"""Entry point: read a live database into a ``SchemaModel`` with the dialect's own module."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from .model import SchemaModel
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which objects to read (the migra-style filters)."""
+
+    schemas: tuple[str, ...] = ()  # only these (empty: all user schemas)
+    exclude_schemas: tuple[str, ...] = ()
+    privileges: bool = False
+    ignore_extension_versions: bool = False
+
+    def wants(self, schema: str) -> bool:
+        if self.schemas and schema not in self.schemas:
+            return False
+        return schema not in self.exclude_schemas
+
+
+def introspect(db: "Database", scope: Scope | None = None) -> "SchemaModel":
+    scope = scope or Scope()
+    if db.dialect == "postgresql":
+        from .pg_introspect import introspect_pg as read
+    elif db.dialect == "mysql":
+        from .mysql_introspect import introspect_mysql as read
+    elif db.dialect == "sqlite":
+        from .sqlite_introspect import introspect_sqlite as read
+    else:  # pragma: no cover - config.dialect_of only yields these three
+        raise ValueError(db.dialect)
+    with db.connect() as conn:
+        return read(conn, scope)

@@ -1,0 +1,143 @@
+"""MySQL/MariaDB differ: ALTER TABLE with the server's own column and key lines (MODIFY COLUMN,
+ADD COLUMN ... AFTER to keep column order, DROP/ADD KEY, FOREIGN KEY and CHECK), new tables from
+the target's ``SHOW CREATE TABLE``; views dropped before and recreated after the tables they read.
+The script runs with FOREIGN_KEY_CHECKS = 0, as mysqldump's output does."""
+from __future__ import annotations
+
+from .changes import Collector
+from .model import SchemaModel, Table
+from .ordering import dependants_closure, topo_order
+from .quoting import quoter
+
+q = quoter("mysql")
+P_DROP_VIEWS, P_DROP_FKS, P_DROP_KEYS, P_TABLES, P_ALTER, P_DROP_TABLES, P_KEYS, P_FKS, P_VIEWS = (
+    12, 16, 18, 30, 32, 36, 40, 44, 50)
+
+
+TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
+
+
+def _charset(options: str) -> tuple:
+    return tuple(w for w in options.split() if w.startswith(("CHARSET=", "COLLATE=")))
+
+
+def _generated(c) -> bool:
+    return " GENERATED ALWAYS AS " in (c.definition or "")
+
+
+class MySqlDiffer:
+    def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
+        self.a, self.b, self.out = a, b, Collector()
+        self.extensions_only = extensions_only
+        self.altered: set = set()
+
+    def run(self) -> Collector:
+        if self.extensions_only:
+            return self.out
+        a, b, out = self.a.tables, self.b.tables, self.out
+        for k in sorted(b.keys() - a.keys()):
+            t = b[k]
+            out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
+            out.sql(P_TABLES, t.create + ";")
+        for k in sorted(a.keys() - b.keys()):
+            t = a[k]
+            self.altered.add(k)
+            out.change("table", "", t.name, "removed", f"{len(t.columns)} columns", True, t.name)
+            out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
+        for k in sorted(a.keys() & b.keys()):
+            if a[k] != b[k]:
+                self.alter(a[k], b[k])
+        self.views()
+        return out
+
+    def alter(self, old: Table, new: Table) -> None:
+        out, name = self.out, q(new.name)
+        if old.options != new.options:
+            out.sql(P_ALTER - 1, f"ALTER TABLE {name} {new.options};")
+            out.change("table", "", new.name, "changed", f"options: {new.options}", table=new.name)
+        regenerated = set()
+        for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
+            was = old.column(c.name)
+            if was is not None and was.definition != c.definition and (_generated(was) or _generated(c)):
+                regenerated.add(c.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
+        charset_changed = _charset(old.options) != _charset(new.options)
+        prev = None
+        for c in new.columns:
+            was = old.column(c.name)
+            if was is not None and charset_changed and c.type.split("(")[0].lower() in TEXT_TYPES:
+                was = None if was.definition != c.definition else was
+                if was is not None:  # same text, different table default: restate it
+                    out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                    prev = c.name
+                    continue
+                was = old.column(c.name)
+            where = f" AFTER {q(prev)}" if prev else " FIRST"
+            if c.name in regenerated:
+                self.altered.add(new.key)
+                out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition} "
+                           "(generated column recreated)", table=new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+            elif was is None:
+                out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+            elif was.definition != c.definition:
+                self.altered.add(new.key)
+                destructive = was.type != c.type
+                out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
+                           destructive, new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition}{where};", destructive)
+            prev = c.name
+        for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
+            if new.column(c.name) is None:
+                self.altered.add(new.key)
+                out.change("column", "", f"{new.name}.{c.name}", "removed", c.definition, True, new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
+        a = {c.name: c for c in old.constraints}
+        b = {c.name: c for c in new.constraints}
+        for n, c in a.items():
+            if b.get(n) != c:
+                drop = {"primary": "DROP PRIMARY KEY", "foreign": f"DROP FOREIGN KEY {q(n)}"}.get(
+                    c.kind, f"DROP CONSTRAINT {q(n)}")
+                out.sql(P_DROP_FKS if c.kind == "foreign" else P_DROP_KEYS, f"ALTER TABLE {name} {drop};")
+                if n not in b:
+                    out.change("constraint", "", f"{new.name}.{n}", "removed", c.definition, table=new.name)
+        for n, c in b.items():
+            if a.get(n) != c:
+                out.sql(P_FKS if c.kind == "foreign" else P_KEYS, f"ALTER TABLE {name} ADD {c.definition};")
+                out.change("constraint", "", f"{new.name}.{n}", "added" if n not in a else "changed", c.definition,
+                           table=new.name)
+        ia = {i.name: i for i in old.indexes}
+        ib = {i.name: i for i in new.indexes}
+        for n, i in ia.items():
+            if ib.get(n) != i:
+                out.sql(P_DROP_KEYS, f"ALTER TABLE {name} DROP INDEX {q(n)};")
+                if n not in ib:
+                    out.change("index", "", n, "removed", i.definition, table=new.name)
+        for n, i in ib.items():
+            if ia.get(n) != i:
+                out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
+                out.change("index", "", n, "added" if n not in ia else "changed", i.definition, table=new.name)
+
+    def views(self) -> None:
+        a, b = self.a.of_kind("view"), self.b.of_kind("view")
+        a = {k[1:]: v for k, v in a.items()}
+        b = {k[1:]: v for k, v in b.items()}
+        changed = {k for k in a.keys() & b.keys() if a[k].definition != b[k].definition}
+        removed = a.keys() - b.keys()
+        deps_a = {k: set(v.depends) for k, v in a.items()}
+        recreate = (changed | dependants_closure(changed | removed | self.altered, deps_a)) & a.keys()
+        for k in reversed(topo_order(sorted(a), deps_a)):
+            if k in recreate or k in removed:
+                self.out.sql(P_DROP_VIEWS, a[k].drop)
+                if k in removed:
+                    self.out.change("view", "", k[1], "removed")
+        deps_b = {k: set(v.depends) for k, v in b.items()}
+        for k in topo_order(sorted(b), deps_b):
+            if k in a and k not in recreate:
+                continue
+            self.out.sql(P_VIEWS, b[k].create)
+            if k not in a:
+                self.out.change("view", "", k[1], "added")
+            elif k in changed:
+                self.out.change("view", "", k[1], "changed", "definition")

@@ -1,0 +1,86 @@
+"""MySQL/MariaDB introspection from the server's own rendering: ``SHOW CREATE TABLE`` gives one
+line per column, key, foreign key and check, already in canonical form, so the model stores those
+lines and the renderer reuses them verbatim. Views come from ``information_schema.VIEWS`` with the
+database's own name stripped, so two databases with the same views compare equal."""
+from __future__ import annotations
+
+from .introspect import Scope
+from .model import Column, Constraint, Index, SchemaModel, Table, Thing
+from .quoting import quoter
+
+q = quoter("mysql")
+
+
+def read_name(line: str) -> tuple[str, str]:
+    """Split a line starting with a backquoted identifier into (name, rest)."""
+    assert line.startswith("`")
+    i, out = 1, []
+    while i < len(line):
+        ch = line[i]
+        if ch == "`":
+            if line[i + 1:i + 2] == "`":
+                out.append("`")
+                i += 2
+                continue
+            return "".join(out), line[i + 1:].strip()
+        out.append(ch)
+        i += 1
+    raise ValueError(line)
+
+
+def parse_create(create: str) -> tuple[list[Column], list[Constraint], list[Index], str]:
+    lines = create.splitlines()
+    body, tail = lines[1:-1], lines[-1]
+    cols, cons, idx = [], [], []
+    for raw in body:
+        line = raw.strip().rstrip(",")
+        if line.startswith("`"):
+            name, rest = read_name(line)
+            parts = rest.split(" ", 1)
+            cols.append(Column(name, parts[0], "NOT NULL" not in rest, definition=line))
+        elif line.startswith("PRIMARY KEY"):
+            cons.append(Constraint("PRIMARY", "primary", line))
+        elif line.startswith("CONSTRAINT"):
+            name, rest = read_name(line[len("CONSTRAINT "):])
+            kind = "foreign" if rest.startswith("FOREIGN KEY") else "check"
+            cons.append(Constraint(name, kind, line))
+        else:  # KEY, UNIQUE KEY, FULLTEXT KEY, SPATIAL KEY
+            words = line.split("`", 1)
+            name, _ = read_name("`" + words[1])
+            idx.append(Index(name, line, unique=line.startswith("UNIQUE")))
+    options = " ".join(w for w in tail.lstrip(") ").split(" ") if not w.startswith("AUTO_INCREMENT="))
+    return cols, cons, idx, options
+
+
+def introspect_mysql(conn, scope: Scope) -> SchemaModel:
+    raw = conn.connection.dbapi_connection
+    cur = raw.cursor()
+    cur.execute("select database()")
+    database = cur.fetchone()[0]
+    cur.execute("select table_name, table_type from information_schema.tables where table_schema = database() "
+                "order by table_name")
+    rels = cur.fetchall()
+    tables, things = {}, {}
+    for name, kind in rels:
+        if kind != "BASE TABLE":
+            continue
+        cur.execute(f"SHOW CREATE TABLE {q(name)}")
+        create = cur.fetchone()[1]
+        cols, cons, idx, options = parse_create(create)
+        lines = create.splitlines()
+        create = "\n".join(lines[:-1] + [") " + options])
+        tables[("", name)] = Table("", name, tuple(cols), tuple(cons), tuple(idx), options=options, create=create)
+    cur.execute("select table_name, view_definition, check_option, security_type from information_schema.views "
+                "where table_schema = database() order by table_name")
+    views = cur.fetchall()
+    prefix = q(database) + "."
+    names = [v[0] for v in views] + [t[1] for t in tables]
+    for name, definition, check, security in views:
+        body = definition.replace(prefix, "")
+        deps = tuple(("", n) for n in names if n != name and q(n) in body)
+        opt = "" if check in (None, "NONE") else f" WITH {check} CHECK OPTION"
+        sql = f"CREATE SQL SECURITY {security} VIEW {q(name)} AS {body}{opt};"
+        things[("view", "", name)] = Thing("view", "", name, body + opt + security, sql, f"DROP VIEW {q(name)};",
+                                           depends=deps)
+    cur.close()
+    return SchemaModel("mysql", tables, things, database)

@@ -1,0 +1,435 @@
+"""PostgreSQL differ: walks two models and emits changes plus phased statements.
+
+Phases put dependants' drops before what they depend on and creations before use: triggers,
+policies and views are dropped first and recreated last; foreign keys are added after every table
+and unique index exists; enums and sequences exist before the columns that use them.
+"""
+from __future__ import annotations
+
+from .changes import Collector
+from .model import Column, SchemaModel, Table, Thing
+from .ordering import dependants_closure, topo_order
+from .pg_introspect import qn
+from .quoting import literal, quoter
+
+q = quoter("postgresql")
+
+P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_FUNCS, P_DROP_FKS, P_DROP_CONS = 10, 12, 14, 16, 18
+P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 34
+P_DROP_TABLES, P_OWNED, P_CONS, P_FKS, P_DROP_OTHER, P_VIEWS, P_TRIGGERS, P_COMMENTS = 36, 38, 40, 44, 46, 50, 52, 54
+P_DROP_SCHEMAS = 48
+
+WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"), ("real", "double precision"),
+            ("character varying", "text"), ("character", "text")}
+
+
+def _base(t: str) -> tuple[str, int | None]:
+    if "(" in t and t.endswith(")") and t.count("(") == 1:
+        head, arg = t[:-1].split("(")
+        return head, int(arg) if arg.isdigit() else None
+    return t, None
+
+
+def widening(old: str, new: str) -> bool:
+    (ob, on), (nb, nn) = _base(old), _base(new)
+    if (ob, nb) in WIDENING:
+        return True
+    if ob == nb and on is not None and (nn is None or nn >= on):
+        return True
+    return ob == nb and ob in ("character varying", "numeric") and on is not None and nn is None
+
+
+CATEGORIES = {"boolean": "B", "smallint": "N", "integer": "N", "bigint": "N", "numeric": "N", "real": "N",
+              "double precision": "N", "text": "S", "character varying": "S", "character": "S", "date": "D",
+              "timestamp without time zone": "D", "timestamp with time zone": "D", "jsonb": "J", "json": "J"}
+
+
+def castable(old: str, new: str) -> bool:
+    """Whether ``USING col::new`` can work: same category, to/from a string type (I/O conversion),
+    or PostgreSQL's one cast between integer and boolean. Unknown types are assumed castable."""
+    a, b = CATEGORIES.get(_base(old)[0]), CATEGORIES.get(_base(new)[0])
+    if a is None or b is None or a == b or "S" in (a, b):
+        return True
+    return {_base(old)[0], _base(new)[0]} == {"integer", "boolean"}
+
+
+def column_sql(c: Column) -> str:
+    parts = [q(c.name), c.type]
+    if c.collation:
+        parts.append(f"COLLATE {c.collation}")
+    if c.generated:
+        parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
+    if c.identity:
+        parts.append(f"GENERATED {c.identity} AS IDENTITY")
+    if c.default is not None:
+        parts.append(f"DEFAULT {c.default}")
+    if not c.nullable:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+class PgDiffer:
+    def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
+        self.a, self.b, self.out = a, b, Collector()
+        self.extensions_only = extensions_only
+        self.altered_relations: set = set()  # tables whose columns change in a way views notice
+        self.functions_recreated = False
+
+    # ------------------------------------------------------------------ entry point
+    def run(self) -> Collector:
+        if self.extensions_only:
+            self.things("extension")
+            return self.out
+        self.out.sql(0, "SET check_function_bodies = off;")
+        self.things("schema")
+        self.things("extension")
+        self.enums()
+        self.things("sequence")
+        self.things("function")
+        self.tables()
+        self.views()
+        self.things("trigger")
+        self.things("policy")
+        if len(self.out.statements) == 1:
+            self.out.statements.clear()
+        return self.out
+
+    # ------------------------------------------------------------------ generic objects
+    PHASES = {  # kind: (drop phase for removed, create phase, drop phase when recreating)
+        "schema": (P_DROP_SCHEMAS, P_SCHEMAS, P_DROP_SCHEMAS),
+        "extension": (P_DROP_OTHER, P_SCHEMAS, P_DROP_OTHER),
+        "sequence": (P_DROP_OTHER, P_SEQUENCES, P_DROP_OTHER),
+        "function": (P_DROP_OTHER, P_FUNCS, P_DROP_FUNCS),
+        "trigger": (P_DROP_TRIGGERS, P_TRIGGERS, P_DROP_TRIGGERS),
+        "policy": (P_DROP_TRIGGERS, P_TRIGGERS, P_DROP_TRIGGERS),
+    }
+    DESTRUCTIVE_DROP = {"schema", "extension", "sequence", "function", "enum", "table", "materialized view"}
+
+    def things(self, kind: str) -> None:
+        a, b = self.a.of_kind(kind), self.b.of_kind(kind)
+        drop_removed, create, drop_changed = self.PHASES[kind]
+        for key in a.keys() - b.keys():
+            t = a[key]
+            self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
+                            table=t.table)
+            self.out.sql(drop_removed, t.drop, destructive=kind in self.DESTRUCTIVE_DROP)
+        for key in sorted(b.keys() - a.keys()):
+            t = b[key]
+            self.out.change(kind, t.schema, t.name, "added", table=t.table)
+            self.out.sql(create, t.create)
+            if kind == "sequence" and t.get("owned_by"):
+                self.out.sql(P_OWNED, f"ALTER SEQUENCE {qn(t.schema, t.name)} OWNED BY {t.get('owned_by')};")
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if old.definition == new.definition and old.extra == new.extra:
+                if kind == "trigger" and self.functions_recreated:
+                    self.out.sql(drop_changed, old.drop)
+                    self.out.sql(create, new.create)
+                continue
+            self.changed_thing(kind, old, new, create, drop_changed)
+
+    def changed_thing(self, kind: str, old: Thing, new: Thing, create: int, drop: int) -> None:
+        name = qn(new.schema, new.name)
+        if kind == "extension":
+            detail = []
+            if old.get("schema") != new.get("schema"):
+                self.out.sql(P_SCHEMAS, f"ALTER EXTENSION {q(new.name)} SET SCHEMA {q(new.get('schema'))};")
+                detail.append(f"schema {old.get('schema')} -> {new.get('schema')}")
+            if old.get("version") != new.get("version") and old.definition != new.definition:
+                self.out.sql(P_SCHEMAS, f"ALTER EXTENSION {q(new.name)} UPDATE TO {literal(new.get('version'))};")
+                detail.append(f"version {old.get('version')} -> {new.get('version')}")
+            if detail:
+                self.out.change(kind, "", new.name, "changed", "; ".join(detail))
+            return
+        if kind == "sequence":
+            if old.definition.split(" OWNED BY ")[0] != new.definition.split(" OWNED BY ")[0]:
+                self.out.sql(P_SEQUENCES, f"ALTER SEQUENCE {name} {new.create.split(name, 1)[1].strip()}")
+            if old.get("owned_by") != new.get("owned_by"):
+                self.out.sql(P_OWNED, f"ALTER SEQUENCE {name} OWNED BY {new.get('owned_by') or 'NONE'};")
+            self.out.change(kind, new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
+            return
+        if kind == "function" and old.get("result") == new.get("result"):
+            self.out.sql(create, new.create)  # CREATE OR REPLACE keeps dependants
+            self.out.change(kind, new.schema, new.name, "changed", "body or attributes")
+            return
+        if kind == "function":
+            self.functions_recreated = True
+        self.out.sql(drop, old.drop)
+        self.out.sql(create, new.create)
+        self.out.change(kind, new.schema, new.name, "changed", "recreated", table=new.table)
+
+    # ------------------------------------------------------------------ enums
+    def enums(self) -> None:
+        a, b = self.a.of_kind("enum"), self.b.of_kind("enum")
+        for key in b.keys() - a.keys():
+            t = b[key]
+            self.out.change("enum", t.schema, t.name, "added")
+            self.out.sql(P_ENUMS, t.create)
+        for key in a.keys() - b.keys():
+            t = a[key]
+            self.out.change("enum", t.schema, t.name, "removed", destructive=True)
+            self.out.sql(P_DROP_OTHER, t.drop, destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if old.definition == new.definition:
+                continue
+            before, after = old.get("labels").split("\x1f"), new.get("labels").split("\x1f")
+            name = qn(new.schema, new.name)
+            if [v for v in after if v in before] == before:  # only additions: ALTER TYPE ADD VALUE in place
+                for i, v in enumerate(after):
+                    if v in before:
+                        continue
+                    nxt = next((w for w in after[i + 1:] if w in before), None)
+                    where = f" BEFORE {literal(nxt)}" if nxt else ""
+                    self.out.sql(P_ENUMS, f"ALTER TYPE {name} ADD VALUE {literal(v)}{where};")
+                added = [v for v in after if v not in before]
+                self.out.change("enum", new.schema, new.name, "changed", "values added: " + ", ".join(added))
+                continue
+            self.swap_enum(old, new, before, after)
+
+    def swap_enum(self, old: Thing, new: Thing, before: list, after: list) -> None:
+        """Values removed or reordered: rename the old type, create the new one, convert columns."""
+        name = qn(new.schema, new.name)
+        tmp = new.name + "__dbm_old"
+        removed = [v for v in before if v not in after]
+        self.out.change("enum", new.schema, new.name, "changed",
+                        "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
+                        destructive=bool(removed))
+        self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
+        self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
+        for table in self.a.tables.values():
+            target = self.b.tables.get(table.key)
+            for col in table.columns:
+                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                    continue
+                self.altered_relations.add(table.key)
+                tq = qn(table.schema, table.name)
+                if col.default is not None:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} DROP DEFAULT;")
+                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} TYPE {col.type} "
+                                          f"USING {q(col.name)}::text{'[]' if col.type.endswith('[]') else ''}::{col.type};",
+                             destructive=bool(removed))
+                tcol = target.column(col.name)
+                if tcol.default is not None:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} SET DEFAULT {tcol.default};")
+        self.out.sql(P_ENUM_SWAP + 1, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
+
+    # ------------------------------------------------------------------ tables
+    def tables(self) -> None:
+        a, b = self.a.tables, self.b.tables
+        for key in sorted(b.keys() - a.keys()):
+            self.create_table(b[key])
+        for key in sorted(a.keys() - b.keys()):
+            t = a[key]
+            self.altered_relations.add(key)
+            self.out.change("table", t.schema, t.name, "removed", f"{len(t.columns)} columns", destructive=True)
+            for c in t.constraints:  # foreign keys into other dropped tables would block the drop order
+                if c.kind == "foreign":
+                    self.out.sql(P_DROP_FKS, f"ALTER TABLE {qn(t.schema, t.name)} DROP CONSTRAINT {q(c.name)};",
+                                 destructive=True)
+            self.out.sql(P_DROP_TABLES, f"DROP TABLE {qn(t.schema, t.name)};", destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            if a[key] != b[key]:
+                self.alter_table(a[key], b[key])
+
+    def create_table(self, t: Table) -> None:
+        name = qn(t.schema, t.name)
+        items = [column_sql(c) for c in t.columns]
+        items += [f"CONSTRAINT {q(c.name)} {c.definition}" for c in t.constraints if c.kind != "foreign"]
+        unlogged = "UNLOGGED " if t.options == "UNLOGGED" else ""
+        self.out.sql(P_TABLES, f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + "\n);")
+        self.out.change("table", t.schema, t.name, "added", f"{len(t.columns)} columns", table=t.name)
+        for c in t.constraints:
+            if c.kind == "foreign":
+                self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+        for ix in t.indexes:
+            self.out.sql(P_CONS, ix.definition + ";")
+        self.table_extras(None, t)
+
+    def alter_table(self, old: Table, new: Table) -> None:
+        name = qn(new.schema, new.name)
+        out = self.out
+        for c in old.columns:
+            if new.column(c.name) is None:
+                self.altered_relations.add(new.key)
+                out.change("column", new.schema, f"{new.name}.{c.name}", "removed", c.type, True, new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
+        for c in new.columns:
+            was = old.column(c.name)
+            if was is None:
+                out.change("column", new.schema, f"{new.name}.{c.name}", "added", column_sql(c), table=new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
+            elif was != c:
+                self.alter_column(new, was, c)
+        self.constraints(old, new)
+        self.indexes(old, new)
+        if old.options != new.options:
+            out.sql(P_ALTER, f"ALTER TABLE {name} SET {'UNLOGGED' if new.options == 'UNLOGGED' else 'LOGGED'};")
+            out.change("table", new.schema, new.name, "changed", new.options or "LOGGED", table=new.name)
+        self.table_extras(old, new)
+
+    def alter_column(self, t: Table, old: Column, new: Column) -> None:
+        name, col = qn(t.schema, t.name), q(new.name)
+        out, details, destructive = self.out, [], False
+        alter = f"ALTER TABLE {name} ALTER COLUMN {col}"
+        if old.generated != new.generated or not castable(old.type, new.type):
+            self.altered_relations.add(t.key)
+            out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {col};", destructive=True)
+            out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(new)};", destructive=True)
+            out.change("column", t.schema, f"{t.name}.{new.name}", "changed",
+                       (f"generated: {old.generated} -> {new.generated}" if old.generated != new.generated
+                        else f"type {old.type} -> {new.type} has no cast") + " (column recreated)", True, t.name)
+            return
+        type_changed = old.type != new.type or old.collation != new.collation
+        if type_changed and old.default is not None:
+            out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
+        if old.identity and old.identity != new.identity:
+            out.sql(P_ALTER, f"{alter} DROP IDENTITY;")
+            details.append("identity dropped" if not new.identity else "identity changed")
+        if type_changed:
+            self.altered_relations.add(t.key)
+            destructive = not (widening(old.type, new.type) and old.collation == new.collation)
+            coll = f" COLLATE {new.collation}" if new.collation else ""
+            out.sql(P_ALTER, f"{alter} TYPE {new.type}{coll} USING {col}::{new.type};", destructive=destructive)
+            details.append(f"type {old.type} -> {new.type}" + (f" collate {new.collation}" if coll else ""))
+        if old.nullable != new.nullable:
+            out.sql(P_ALTER, f"{alter} {'DROP' if new.nullable else 'SET'} NOT NULL;")
+            details.append("nullable" if new.nullable else "not null")
+        if old.default != new.default or (type_changed and new.default is not None):
+            if new.default is None:
+                if old.default is not None and not type_changed:
+                    out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
+            else:
+                out.sql(P_ALTER + 1, f"{alter} SET DEFAULT {new.default};")  # after sequences are owned
+            if old.default != new.default:
+                details.append(f"default {old.default} -> {new.default}")
+        if new.identity and old.identity != new.identity:
+            out.sql(P_ALTER, f"{alter} ADD GENERATED {new.identity} AS IDENTITY;")
+            details.append(f"identity {new.identity}")
+        if old.comment != new.comment:
+            self.comment("COLUMN", f"{name}.{col}", new.comment)
+            details.append("comment")
+        out.change("column", t.schema, f"{t.name}.{new.name}", "changed", "; ".join(details), destructive, t.name)
+
+    def constraints(self, old: Table, new: Table) -> None:
+        name = qn(new.schema, new.name)
+        a = {c.name: c for c in old.constraints}
+        b = {c.name: c for c in new.constraints}
+        for n, c in a.items():
+            if n not in b or b[n] != c:
+                phase = P_DROP_FKS if c.kind == "foreign" else P_DROP_CONS
+                self.out.sql(phase, f"ALTER TABLE {name} DROP CONSTRAINT {q(n)};")
+                if n not in b:
+                    self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition,
+                                    table=new.name)
+        for n, c in b.items():
+            if n not in a or a[n] != c:
+                phase = P_FKS if c.kind == "foreign" else P_CONS
+                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};")
+                self.out.change("constraint", new.schema, f"{new.name}.{n}", "added" if n not in a else "changed",
+                                c.definition, table=new.name)
+
+    def indexes(self, old: Table, new: Table) -> None:
+        a = {i.name: i for i in old.indexes}
+        b = {i.name: i for i in new.indexes}
+        for n, i in a.items():
+            if n not in b or b[n] != i:
+                self.out.sql(P_DROP_CONS, f"DROP INDEX {qn(new.schema, n)};")
+                if n not in b:
+                    self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
+        for n, i in b.items():
+            if n not in a or a[n] != i:
+                self.out.sql(P_CONS, i.definition + ";")
+                self.out.change("index", new.schema, n, "added" if n not in a else "changed", i.definition,
+                                table=new.name)
+
+    def table_extras(self, old: Table | None, new: Table) -> None:
+        name = qn(new.schema, new.name)
+        if new.comment != (old.comment if old else None):
+            self.comment("TABLE", name, new.comment)
+            if old:
+                self.out.change("table", new.schema, new.name, "changed", "comment", table=new.name)
+        for c in new.columns:
+            was = old.column(c.name) if old else None
+            if c.comment and was is None:
+                self.comment("COLUMN", f"{name}.{q(c.name)}", c.comment)
+        rls_old = old.rls if old else (False, False)
+        if new.rls != rls_old:
+            if new.rls[0] != rls_old[0]:
+                self.out.sql(P_TRIGGERS, f"ALTER TABLE {name} {'ENABLE' if new.rls[0] else 'DISABLE'} ROW LEVEL SECURITY;")
+            if new.rls[1] != rls_old[1]:
+                self.out.sql(P_TRIGGERS, f"ALTER TABLE {name} {'' if new.rls[1] else 'NO '}FORCE ROW LEVEL SECURITY;")
+            if old:
+                self.out.change("table", new.schema, new.name, "changed", f"row level security {new.rls}",
+                                table=new.name)
+        self.grants("TABLE", name, old.grants if old else (), new.grants, new.schema, new.name)
+
+    def grants(self, kind: str, name: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
+        for g in sorted(set(old) - set(new)):
+            priv, grantee = g.split(" ", 1)
+            self.out.sql(P_COMMENTS, f"REVOKE {priv} ON {kind} {name} FROM {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "removed", table=obj)
+        for g in sorted(set(new) - set(old)):
+            priv, grantee = g.split(" ", 1)
+            self.out.sql(P_COMMENTS, f"GRANT {priv} ON {kind} {name} TO {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "added", table=obj)
+
+    def comment(self, kind: str, target: str, text: str | None) -> None:
+        self.out.sql(P_COMMENTS, f"COMMENT ON {kind} {target} IS {literal(text) if text else 'NULL'};")
+
+    # ------------------------------------------------------------------ views
+    def views(self) -> None:
+        kinds = ("view", "materialized view")
+        a = {k[1:]: v for k, v in self.a.things.items() if k[0] in kinds}
+        b = {k[1:]: v for k, v in self.b.things.items() if k[0] in kinds}
+        changed = {k for k in a.keys() & b.keys() if (a[k].kind, a[k].definition) != (b[k].kind, b[k].definition)}
+        removed = a.keys() - b.keys()
+        deps_a = {k: set(v.depends) for k, v in a.items()}
+        recreate = changed | dependants_closure(changed | removed | self.altered_relations, deps_a)
+        recreate &= a.keys()
+        drop = [k for k in topo_order(sorted(a), deps_a) if k in recreate or k in removed]
+        for k in reversed(drop):
+            v = a[k]
+            destructive = k in removed
+            self.out.sql(P_DROP_VIEWS, v.drop, destructive=destructive)
+            if k in removed:
+                self.out.change(v.kind, v.schema, v.name, "removed", destructive=destructive)
+        deps_b = {k: set(v.depends) for k, v in b.items()}
+        for k in topo_order(sorted(b), deps_b):
+            v = b[k]
+            if k in a and k not in recreate:
+                old = a[k]
+                if old.extra != v.extra:
+                    self.view_extras(old, v)
+                continue
+            self.out.sql(P_VIEWS, v.create)
+            self.view_extras(None, v)
+            if k not in a:
+                self.out.change(v.kind, v.schema, v.name, "added")
+            elif k in changed:
+                self.out.change(v.kind, v.schema, v.name, "changed", "definition")
+        # indexes on materialized views follow their view
+        ia, ib = self.a.of_kind("index"), self.b.of_kind("index")
+        for key, ix in ia.items():
+            if key not in ib or ib[key] != ix:
+                if (ix.schema, ix.table) not in recreate and (ix.schema, ix.table) not in removed:
+                    self.out.sql(P_DROP_CONS, ix.drop)
+                if key not in ib:
+                    self.out.change("index", ix.schema, ix.name, "removed", ix.definition, table=ix.table)
+        for key, ix in ib.items():
+            if key not in ia or ia[key] != ix or (ix.schema, ix.table) in recreate:
+                self.out.sql(P_VIEWS + 1, ix.create)
+                if key not in ia or ia[key] != ix:
+                    self.out.change("index", ix.schema, ix.name, "added" if key not in ia else "changed",
+                                    ix.definition, table=ix.table)
+
+    def view_extras(self, old: Thing | None, new: Thing) -> None:
+        kind = "VIEW" if new.kind == "view" else "MATERIALIZED VIEW"
+        name = qn(new.schema, new.name)
+        before = dict(old.extra) if old else {}
+        after = dict(new.extra)
+        if after.get("comment", "") != before.get("comment", ""):
+            self.comment(kind, name, after.get("comment") or None)
+        g_old = tuple(filter(None, before.get("grants", "").split("\n")))
+        g_new = tuple(filter(None, after.get("grants", "").split("\n")))
+        self.grants("TABLE", name, g_old, g_new, new.schema, new.name)

@@ -1,0 +1,224 @@
+"""PostgreSQL introspection straight from the system catalogs, one bulk query per object type.
+
+The database renders every definition itself (``format_type``, ``pg_get_constraintdef``,
+``pg_get_indexdef``, ``pg_get_viewdef``, ``pg_get_functiondef``, ``pg_get_triggerdef``) with
+``search_path`` set to ``pg_catalog`` so all names come back schema-qualified; the renderer
+reuses that text as is. Objects that belong to an extension are left to the extension.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .introspect import Scope
+from .model import Column, Constraint, Index, SchemaModel, Table, Thing
+from .quoting import literal, quoter
+
+q = quoter("postgresql")
+NOT_EXT = ("not exists (select 1 from pg_depend d where d.classid = '{cls}'::regclass and d.objid = {oid} "
+           "and d.deptype = 'e')")
+SCHEMAS = """
+select n.nspname from pg_namespace n
+where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
+  and """ + NOT_EXT.format(cls="pg_namespace", oid="n.oid") + " order by 1"
+RELATIONS = """
+select c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
+       obj_description(c.oid, 'pg_class'), pg_get_userbyid(c.relowner),
+       case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s) and not c.relispartition
+  and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
+COLUMNS = """
+select a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+       case when a.attcollation <> t.typcollation then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
+       col_description(a.attrelid, a.attnum)
+from pg_attribute a
+join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
+join pg_namespace n on n.oid = c.relnamespace
+join pg_type t on t.oid = a.atttypid
+left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+left join pg_collation co on co.oid = a.attcollation
+left join pg_namespace cn on cn.oid = co.collnamespace
+where a.attnum > 0 and not a.attisdropped and n.nspname = any(%(s)s)
+order by a.attrelid, a.attnum
+"""
+CONSTRAINTS = """
+select c.conrelid, c.conname, c.contype, pg_get_constraintdef(c.oid),
+       array(select a.attname from unnest(c.conkey) with ordinality k(n, i)
+             join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i),
+       rn.nspname, r.relname
+from pg_constraint c
+join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+left join pg_class r on r.oid = c.confrelid left join pg_namespace rn on rn.oid = r.relnamespace
+where c.contype in ('p', 'u', 'c', 'f', 'x') and n.nspname = any(%(s)s) and c.conparentid = 0
+order by c.conrelid, c.conname
+"""
+INDEXES = """
+select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
+       array(select pg_get_indexdef(i.indexrelid, k, true) from generate_subscripts(i.indkey, 1) k)
+from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
+where n.nspname = any(%(s)s)
+  and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x')
+                  and c.conrelid = i.indrelid)
+order by ic.relname
+"""
+VIEW_DEPS = """
+select distinct r.ev_class, d.refobjid
+from pg_depend d join pg_rewrite r on r.oid = d.objid
+where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
+"""
+SEQUENCES = """
+select s.schemaname, s.sequencename, format_type(q.seqtypid, null), s.start_value, s.min_value, s.max_value,
+       s.increment_by, s.cycle, s.cache_size, tn.nspname, t.relname, a.attname
+from pg_sequences s
+join pg_namespace n on n.nspname = s.schemaname
+join pg_class c on c.relname = s.sequencename and c.relnamespace = n.oid
+join pg_sequence q on q.seqrelid = c.oid
+left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refobjsubid > 0
+     and d.deptype in ('a', 'i')
+left join pg_class t on t.oid = d.refobjid left join pg_namespace tn on tn.oid = t.relnamespace
+left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+where s.schemaname = any(%(s)s) and (d.deptype is null or d.deptype = 'a')
+  and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
+ENUMS = """
+select n.nspname, t.typname, array(select e.enumlabel from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder)
+from pg_type t join pg_namespace n on n.oid = t.typnamespace
+where t.typtype = 'e' and n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid")
+EXTENSIONS = """
+select e.extname, e.extversion, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+where e.extname <> 'plpgsql'
+"""
+FUNCTIONS = """
+select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),
+       pg_get_function_result(p.oid), p.prokind
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where p.prokind in ('f', 'p') and n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_proc", oid="p.oid")
+TRIGGERS = """
+select t.tgrelid, t.tgname, pg_get_triggerdef(t.oid) from pg_trigger t
+join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+where not t.tgisinternal and n.nspname = any(%(s)s)
+"""
+POLICIES = """
+select p.polrelid, p.polname, p.polcmd, p.polpermissive,
+       array(select case when r = 0 then 'public' else quote_ident(pg_get_userbyid(r)) end
+             from unnest(p.polroles) r order by 1),
+       pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = any(%(s)s)
+"""
+GRANTS = """
+select c.oid, g.privilege_type, case when g.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(g.grantee)) end
+from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) g
+where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s) and g.grantee <> c.relowner
+"""
+POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
+CONSTRAINT_KINDS = {"p": "primary", "u": "unique", "c": "check", "f": "foreign", "x": "exclusion"}
+
+
+def qn(schema: str, name: str) -> str:
+    return f"{q(schema)}.{q(name)}"
+
+
+def introspect_pg(conn, scope: Scope) -> SchemaModel:
+    raw = conn.connection.dbapi_connection  # psycopg: plain cursors avoid SQLAlchemy's per-row cost
+    with raw.cursor() as cur:
+        raw.rollback()
+        cur.execute("set transaction read only")
+        cur.execute("set local search_path = pg_catalog")
+
+        def rows(sql: str, **params):
+            cur.execute(sql, params or None)
+            return cur.fetchall()
+
+        schemas = [r[0] for r in rows(SCHEMAS) if scope.wants(r[0])]
+        p = {"s": schemas}
+        things: dict = {}
+
+        def add(thing: Thing) -> None:
+            things[thing.key] = thing
+
+        for s in schemas:
+            add(Thing("schema", s, s, s, f"CREATE SCHEMA {q(s)};", f"DROP SCHEMA {q(s)};"))
+
+        rels = {r[0]: r for r in rows(RELATIONS, **p)}
+        cols = defaultdict(list)
+        for rel, name, typ, notnull, default, ident, gen, coll, comment in rows(COLUMNS, **p):
+            cols[rel].append(Column(
+                name, typ, not notnull,
+                default=None if gen == "s" or ident else default,
+                identity={"a": "ALWAYS", "d": "BY DEFAULT"}.get(ident),
+                generated=default if gen == "s" else None,
+                collation=coll, comment=comment))
+        cons = defaultdict(list)
+        for rel, name, kind, definition, columns, rschema, rtable in rows(CONSTRAINTS, **p):
+            cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(columns),
+                                        (rschema, rtable) if rtable else None))
+        idx = defaultdict(list)
+        for rel, name, definition, unique, columns in rows(INDEXES, **p):
+            idx[rel].append(Index(name, definition, tuple(columns), unique))
+        grants = defaultdict(list)
+        if scope.privileges:
+            for rel, priv, grantee in rows(GRANTS, **p):
+                grants[rel].append(f"{priv} {grantee}")
+        deps = defaultdict(set)
+        for view, ref in rows(VIEW_DEPS):
+            if ref in rels:
+                deps[view].add((rels[ref][1], rels[ref][2]))
+
+        tables = {}
+        for oid, (rel, schema, name, kind, persistence, rls, force, comment, owner, viewdef) in rels.items():
+            if kind in ("r", "p"):
+                tables[(schema, name)] = Table(
+                    schema, name, tuple(cols[oid]), tuple(cons[oid]), tuple(idx[oid]),
+                    options="UNLOGGED" if persistence == "u" else "", comment=comment, rls=(rls, force),
+                    grants=tuple(sorted(grants[oid])))
+                continue
+            vkind = "view" if kind == "v" else "materialized view"
+            body = viewdef.strip().rstrip(";")
+            verb = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
+            extra = [("comment", comment or "")]
+            if scope.privileges:
+                extra.append(("grants", "\n".join(sorted(grants[oid]))))
+            add(Thing(vkind, schema, name, body, f"CREATE {verb} {qn(schema, name)} AS\n{body};",
+                      f"DROP {verb} {qn(schema, name)};", depends=tuple(sorted(deps[oid])), extra=tuple(extra)))
+            for ix in idx[oid]:
+                add(Thing("index", schema, ix.name, ix.definition, ix.definition + ";",
+                          f"DROP INDEX {qn(schema, ix.name)};", table=name))
+
+        for (schema, name, typ, start, minv, maxv, inc, cycle, cache, tschema, tname, col) in rows(SEQUENCES, **p):
+            definition = (f"AS {typ} INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} "
+                          f"CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}")
+            owned = f"{qn(tschema, tname)}.{q(col)}" if tname else ""
+            add(Thing("sequence", schema, name, definition + (f" OWNED BY {owned}" if owned else ""),
+                      f"CREATE SEQUENCE {qn(schema, name)} {definition};",
+                      f"DROP SEQUENCE IF EXISTS {qn(schema, name)};",
+                      table=tname, extra=(("owned_by", owned), ("owner_schema", tschema or ""))))
+        for schema, name, labels in rows(ENUMS, **p):
+            values = ", ".join(literal(v) for v in labels)
+            add(Thing("enum", schema, name, values, f"CREATE TYPE {qn(schema, name)} AS ENUM ({values});",
+                      f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
+        for name, version, schema in rows(EXTENSIONS):
+            definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
+            add(Thing("extension", "", name, definition,
+                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
+                      f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
+        for schema, name, args, definition, result, kind in rows(FUNCTIONS, **p):
+            word = "PROCEDURE" if kind == "p" else "FUNCTION"
+            add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
+                      f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
+        for rel, name, definition in rows(TRIGGERS, **p):
+            schema, table = rels[rel][1], rels[rel][2]
+            add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
+                      f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
+        for rel, name, cmd, permissive, roles, using, check in rows(POLICIES, **p):
+            schema, table = rels[rel][1], rels[rel][2]
+            sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
+                   f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
+            if using:
+                sql += f" USING ({using})"
+            if check:
+                sql += f" WITH CHECK ({check})"
+            add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
+                      f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
+    raw.rollback()
+    return SchemaModel("postgresql", tables, things)

@@ -1,0 +1,132 @@
+"""SQLite differ. Any change to a table is done with SQLite's documented 12-step rebuild: rename
+the old table away (with ``legacy_alter_table`` so other tables' foreign keys keep pointing at the
+name), create the target table from its exact stored SQL, copy the common columns, drop the old
+one, then recreate its indexes. Views and triggers are dropped first and recreated last whenever a
+table is rebuilt or dropped, since they may read it."""
+from __future__ import annotations
+
+from .changes import Collector
+from .model import SchemaModel, Table
+from .quoting import quoter
+from .sqlnorm import normalise
+
+q = quoter("sqlite")
+P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_INDEXES, P_TABLES, P_REBUILD, P_DROP_TABLES = 10, 12, 18, 30, 32, 36
+P_INDEXES, P_VIEWS, P_TRIGGERS = 40, 50, 52
+
+
+class SqliteDiffer:
+    def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
+        self.a, self.b, self.out = a, b, Collector()
+        self.extensions_only = extensions_only
+
+    def run(self) -> Collector:
+        if self.extensions_only:
+            return self.out
+        a, b, out = self.a.tables, self.b.tables, self.out
+        added = sorted(b.keys() - a.keys())
+        removed = sorted(a.keys() - b.keys())
+        rebuilt = sorted(k for k in a.keys() & b.keys() if a[k].sql != b[k].sql)
+        for k in added:
+            t = b[k]
+            out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
+            out.sql(P_TABLES, t.create.rstrip(";") + ";")
+        for k in removed:
+            t = a[k]
+            out.change("table", "", t.name, "removed", f"{len(t.columns)} columns", True, t.name)
+            out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
+        appended = [k for k in rebuilt if self.add_column(a[k], b[k])]
+        rebuilt = [k for k in rebuilt if k not in appended]
+        if rebuilt:
+            out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;")
+            for k in rebuilt:
+                self.rebuild(a[k], b[k])
+            out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;")
+        touched = {k[1] for k in removed + rebuilt}
+        self.things(touched, {k[1] for k in rebuilt}, {k[1] for k in removed})
+        return out
+
+    def add_column(self, old: Table, new: Table) -> bool:
+        """One column appended, as SQLite's own ADD COLUMN stores it: no rebuild needed."""
+        added = [c for c in new.columns if old.column(c.name) is None]
+        if len(added) != 1 or len(new.columns) != len(old.columns) + 1 or new.columns[:-1] != old.columns:
+            return False
+        head = old.create.rstrip().rstrip(";").rstrip()
+        if not head.endswith(")"):
+            return False
+        head = head[:-1]
+        tail = new.create.rstrip().rstrip(";").rstrip()
+        if not (tail.startswith(head + ", ") and tail.endswith(")")):
+            return False
+        piece = tail[len(head) + 2:-1]
+        words = normalise(piece).split()
+        if {"primary", "unique", "stored", "references", "constraint"} & set(words):
+            return False
+        if "not" in words and "default" not in words:
+            return False
+        self.out.change("column", "", f"{new.name}.{added[0].name}", "added", piece, table=new.name)
+        self.out.change("table", "", new.name, "changed", f"column {added[0].name} added", table=new.name)
+        self.out.sql(P_REBUILD, f"ALTER TABLE {q(new.name)} ADD COLUMN {piece};")
+        return True
+
+    def rebuild(self, old: Table, new: Table) -> None:
+        out = self.out
+        gone = [c.name for c in old.columns if new.column(c.name) is None]
+        destructive = bool(gone)
+        details = []
+        for c in new.columns:
+            was = old.column(c.name)
+            if was is None:
+                details.append(f"+{c.name}")
+                out.change("column", "", f"{new.name}.{c.name}", "added", c.type, table=new.name)
+            elif was != c:
+                details.append(f"~{c.name}")
+                out.change("column", "", f"{new.name}.{c.name}", "changed",
+                           f"{was.type} -> {c.type}" if was.type != c.type else "definition", table=new.name)
+        for name in gone:
+            details.append(f"-{name}")
+            out.change("column", "", f"{new.name}.{name}", "removed", old.column(name).type, True, new.name)
+        if old.constraints != new.constraints:
+            a, b = set(old.constraints), set(new.constraints)
+            for c in sorted(a - b, key=lambda c: c.name):
+                out.change("constraint", "", f"{new.name}.{c.name}", "removed", c.definition, table=new.name)
+            for c in sorted(b - a, key=lambda c: c.name):
+                out.change("constraint", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
+        out.change("table", "", new.name, "changed", "rebuilt (" + (", ".join(details) or "constraints") + ")",
+                   destructive, new.name)
+        tmp = q(f"_dbm_old_{new.name}")
+        common = [q(c.name) for c in new.columns if old.column(c.name) is not None
+                  and not c.generated and not old.column(c.name).generated]
+        out.sql(P_REBUILD, f"ALTER TABLE {q(old.name)} RENAME TO {tmp};", destructive)
+        out.sql(P_REBUILD, new.create.rstrip(";") + ";", destructive)
+        if common:
+            cols = ", ".join(common)
+            out.sql(P_REBUILD, f"INSERT INTO {q(new.name)} ({cols}) SELECT {cols} FROM {tmp};", destructive)
+        out.sql(P_REBUILD, f"DROP TABLE {tmp};", destructive)
+
+    def things(self, touched: set, rebuilt: set, removed: set) -> None:
+        out = self.out
+        phases = {"trigger": (P_DROP_TRIGGERS, P_TRIGGERS), "view": (P_DROP_VIEWS, P_VIEWS),
+                  "index": (P_DROP_INDEXES, P_INDEXES)}
+        for kind in ("index", "view", "trigger"):
+            a, b = self.a.of_kind(kind), self.b.of_kind(kind)
+            drop_phase, create_phase = phases[kind]
+            # views and triggers may read any table: recreate them all when a table is rebuilt or dropped
+            redo_all = kind != "index" and bool(touched)
+            for key in sorted(a):
+                t = a[key]
+                gone_with_table = t.table in touched and kind == "index"
+                changed = key not in b or b[key].definition != t.definition
+                if key not in b:
+                    out.change(kind, "", t.name, "removed", table=t.table)
+                if (changed or redo_all) and not gone_with_table:
+                    out.sql(drop_phase, t.drop)
+            for key in sorted(b):
+                t = b[key]
+                changed = key not in a or a[key].definition != t.definition
+                if key not in a:
+                    out.change(kind, "", t.name, "added", table=t.table)
+                elif changed:
+                    out.change(kind, "", t.name, "changed", "recreated", table=t.table)
+                if changed or redo_all or t.table in rebuilt:
+                    out.sql(create_phase, t.create)

@@ -1,0 +1,137 @@
+"""Drizzle status against what the real drizzle-kit 0.31 wrote and applied (issue 3)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from dbmigrate_magic import api
+
+from .drizzle_kit import DrizzleProject
+
+pytestmark = pytest.mark.node
+
+
+def migrator_rows(url: str) -> list[tuple[str, int]]:
+    """(hash, created_at) as drizzle-orm stored them, read without our code."""
+    from sqlalchemy import create_engine, text
+
+    table = "drizzle.__drizzle_migrations" if url.startswith("postgresql") else "__drizzle_migrations"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [(h, int(c)) for h, c in conn.execute(text(f"SELECT hash, created_at FROM {table} ORDER BY created_at"))]
+    finally:
+        engine.dispose()
+
+
+def by_name(result) -> dict:
+    return {r.migration: r for r in result.rows}
+
+
+@pytest.fixture
+def project(tmp_path, db_url):
+    p = DrizzleProject(tmp_path / "app", db_url)
+    p.schema({"users": ["name"]})
+    p.generate("create_users")
+    p.schema({"users": ["name"], "posts": ["title"]})
+    p.generate("add_posts")
+    p.migrate()
+    return p
+
+
+def test_status_matches_what_drizzle_kit_applied(project, run_dbm):
+    recorded = migrator_rows(project.db_url)
+    journal = project.journal()["entries"]
+    assert len(recorded) == 2
+    proc = run_dbm("status", project.root, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["tool"] == "drizzle"
+    rows = data["migrations"]
+    assert [r["migration"] for r in rows] == [e["tag"] for e in journal]
+    for row, entry, (hash_, created) in zip(rows, journal, recorded):
+        sql = (project.out / f"{entry['tag']}.sql").read_bytes()
+        assert hash_ == hashlib.sha256(sql).hexdigest()  # drizzle's own record of this file
+        assert created == entry["when"]
+        assert row["state"] == "applied" and row["checksum_ok"] is True
+        assert row["file"] == f"drizzle/{entry['tag']}.sql"
+        assert row["applied_at"] is None  # drizzle-orm 0.x records no apply time
+    assert data["summary"]["position"] == "up to date"
+    assert data["summary"]["current"] == journal[-1]["tag"]
+
+
+def test_edit_delete_add_are_modified_missing_pending(project):
+    first, second = project.journal()["entries"]
+    path0 = project.out / f"{first['tag']}.sql"
+    path0.write_text(path0.read_text() + "\n-- edited after it was applied\n")
+    # delete the second migration as a user would: its file and its journal entry
+    (project.out / f"{second['tag']}.sql").unlink()
+    journal = project.journal()
+    journal["entries"] = journal["entries"][:1]
+    project.set_journal(journal)
+    project.schema({"users": ["name", "email"]})
+    project.generate("add_email")
+    result = api.status(project.root)
+    states = {r.migration: (r.state, r.checksum_ok) for r in result.rows}
+    assert states[first["tag"]] == ("modified", False)
+    missing = [r for r in result.rows if r.state == "missing"]
+    assert len(missing) == 1 and missing[0].file is None
+    pending = [r for r in result.rows if r.state == "pending"]
+    assert len(pending) == 1 and pending[0].migration.endswith("_add_email")
+    assert result.position == "diverged"
+
+
+def test_migration_from_an_older_branch_is_skipped(project):
+    """A migration generated before the newest applied one: drizzle-kit migrate never runs it."""
+    last_when = project.journal()["entries"][-1]["when"]
+    project.schema({"users": ["name"], "posts": ["title"], "tags": ["label"]})
+    branch = project.generate("branch_tags")
+    journal = project.journal()
+    journal["entries"][-1]["when"] = last_when - 60_000  # generated a minute earlier, on a branch
+    project.set_journal(journal)
+    project.migrate()  # drizzle-kit says success ...
+    assert len(migrator_rows(project.db_url)) == 2  # ... and ran nothing
+    row = by_name(api.status(project.root))[branch.stem]
+    assert row.state == "skipped"
+    assert "never run" in row.note and "drizzle-kit migrate" in row.note
+
+
+def test_no_tracking_table_reports_pending_and_creates_nothing(tmp_path, sqlite_url):
+    p = DrizzleProject(tmp_path / "fresh", sqlite_url)
+    p.schema({"users": ["name"]})
+    p.generate("init")
+    result = api.status(p.root)
+    assert [r.state for r in result.rows] == ["pending"]
+    assert result.table_exists is False
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(sqlite_url)
+    assert "__drizzle_migrations" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_drizzle_1_0_folder_layout_with_name_column(tmp_path, sqlite_url):
+    """1.0 release candidates: ``<ts>_<name>/migration.sql`` and name/applied_at columns (TOOLS.md)."""
+    from sqlalchemy import create_engine, text
+
+    root = tmp_path / "v1"
+    (root / "drizzle" / "20250101090000_init").mkdir(parents=True)
+    (root / "drizzle" / "20250102090000_posts").mkdir(parents=True)
+    (root / "drizzle" / "20250101090000_init" / "migration.sql").write_text("CREATE TABLE a (id integer);\n")
+    (root / "drizzle" / "20250102090000_posts" / "migration.sql").write_text("CREATE TABLE b (id integer);\n")
+    (root / "drizzle.config.ts").write_text('export default { dialect: "sqlite", out: "./drizzle", '
+                                            f'dbCredentials: {{ url: "{sqlite_url.split(":///")[1]}" }} }};\n')
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
+                          "created_at numeric, name text, applied_at text)"))
+        # recorded under its name, but the file changed since: matched by name, flagged modified
+        conn.execute(text("INSERT INTO __drizzle_migrations (hash, created_at, name, applied_at) VALUES "
+                          "('0000', 1735722000000, '20250101090000_init', '2025-01-01 10:00:00')"))
+    engine.dispose()
+    result = api.status(root)  # the connection comes from dbCredentials.url in drizzle.config.ts
+    assert [(r.migration, r.state) for r in result.rows] == [("20250101090000_init", "modified"),
+                                                              ("20250102090000_posts", "pending")]
+    assert result.rows[0].applied_at.isoformat() == "2025-01-01T10:00:00+00:00"

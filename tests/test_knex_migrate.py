@@ -1,0 +1,147 @@
+"""Writing, applying and rolling back Knex migrations through the project's own knex CLI.
+
+Round trips: what we write, `knex migrate:list` lists and knex applies; what we apply, knex
+records exactly as it would; our rollback leaves knex's table as knex's own rollback would.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from dbmigrate_magic.adapters.knex import KnexAdapter
+from dbmigrate_magic.db import Database
+from dbmigrate_magic.errors import ToolFailed, ToolMissing, UnsupportedOperation
+from dbmigrate_magic.secrets import register_secret
+from tests.node_projects import knex, knex_list, knex_project
+
+pytestmark = pytest.mark.node
+PASSWORD = "pl4nted-Secret-9"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def knex_db(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'chosen.sqlite3'}"
+    # trust authentication ignores the password, so a planted one must simply never show up
+    return request.getfixturevalue("pg_url").replace("postgres@", f"postgres:{PASSWORD}@", 1)
+
+
+def ledger(url: str) -> list[tuple[str, int]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, batch FROM knex_history ORDER BY id")).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    return names
+
+
+def test_write_apply_rollback_round_trip(tmp_path, knex_db):
+    (tmp_path / "data").mkdir()
+    register_secret(PASSWORD)
+    project = knex_project(tmp_path / "app", knex_db, ["alpha"])
+    # The project's .env points somewhere else: the connection must come from the environment we pass.
+    (project / ".env").write_text("DATABASE_URL=file:./not-this-one.sqlite3\n")
+    knex(project, knex_db, "migrate:latest")
+    adapter = KnexAdapter(project)
+    db = Database(knex_db, "development")
+
+    up = "CREATE TABLE people (id int PRIMARY KEY, note varchar(20));\nINSERT INTO people VALUES (1, 'a;b');"
+    path = adapter.new_migration("add people", up, "DROP TABLE people;")
+    assert re.fullmatch(r"\d{14}_add_people\.js", path.name)
+    assert path.parent == project / "db" / "migrations"  # the knexfile's directory
+    assert path.name > "20240101120000_create_alpha.js"
+    assert adapter.find_migration("add people", up, "DROP TABLE people;").path == path
+    assert adapter.find_migration("add people", up.replace("20", "30"), "DROP TABLE people;") is None
+    assert adapter.find_migration("add people", up, None) is None
+    assert knex_list(project, knex_db)[1] == [path.name]  # knex's own status lists it as pending
+
+    plan = adapter.plan_apply(db)
+    assert [s.migration for s in plan] == [path.name]
+    assert "CREATE TABLE people" in plan[0].sql and "'a;b'" in plan[0].sql
+    assert plan[0].transactional
+
+    before = ledger(knex_db)
+    outcomes = adapter.apply(db, plan)
+    assert [o.state for o in outcomes] == ["applied"]
+    completed, pending = knex_list(project, knex_db)
+    assert completed[-1] == path.name and pending == []
+    assert ledger(knex_db) == before + [(path.name, 2)]  # a new batch, as migrate:latest records it
+    assert "people" in tables(knex_db)
+    assert not (project / "not-this-one.sqlite3").exists()
+    assert [r.state for r in adapter.history(db).rows] == ["applied", "applied"]
+
+    steps = adapter.plan_rollback(db)  # default: knex's last batch
+    assert [s.migration for s in steps] == [path.name] and "DROP TABLE people" in steps[0].sql
+    assert [o.state for o in adapter.rollback(db, steps)] == ["rolled_back"]
+    assert ledger(knex_db) == before
+    assert "people" not in tables(knex_db)
+    assert knex_list(project, knex_db)[1] == [path.name]
+
+
+def test_to_target_steps_and_no_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app' / 'dev.sqlite3'}"
+    project = knex_project(tmp_path / "app", url, ["alpha", "beta", "gamma"])
+    adapter = KnexAdapter(project)
+    db = Database(url, "development")
+    names = [f.id for f in adapter.migration_files()]
+    plan = adapter.plan_apply(db, target=names[1].removesuffix(".js"))
+    assert [s.migration for s in plan] == names[:2]
+    assert "hand-written" in plan[0].sql and not plan[0].extra["written_by_dbm"]
+    adapter.apply(db, plan)
+    assert knex_list(project, url) == (names[:2], names[2:])
+    adapter.apply(db, adapter.plan_apply(db))
+    assert ledger(url) == [(names[0], 1), (names[1], 1), (names[2], 2)]
+
+    steps = adapter.plan_rollback(db, steps=2)  # crosses a batch boundary: one migrate:down per step
+    assert [s.migration for s in steps] == [names[2], names[1]]
+    adapter.rollback(db, steps)
+    assert ledger(url) == [(names[0], 1)]
+
+    adapter.apply(db, adapter.plan_apply(db))
+    adapter.rollback(db, adapter.plan_rollback(db, target=names[0]))
+    assert ledger(url) == [(names[0], 1)]
+
+    one_way = adapter.new_migration("one way", "CREATE TABLE t1 (id int);")
+    adapter.apply(db, adapter.plan_apply(db))
+    with pytest.raises(UnsupportedOperation, match="no down SQL"):
+        adapter.plan_rollback(db)
+    assert ledger(url)[-1][0] == one_way.name  # nothing was touched
+
+
+def test_failing_sql_is_a_masked_tool_error(tmp_path, knex_db):
+    (tmp_path / "data").mkdir()
+    register_secret(PASSWORD)
+    project = knex_project(tmp_path / "app", knex_db, ["alpha"])
+    adapter = KnexAdapter(project)
+    db = Database(knex_db, "development")
+    adapter.new_migration("broken", "CREATE TABLE ok_table (id int);\nCREATE TABLE broken (id int, id int);")
+    with pytest.raises(ToolFailed) as info:
+        adapter.apply(db, adapter.plan_apply(db))
+    message = str(info.value)
+    assert "broken" in message and "exit code" in message
+    assert PASSWORD not in message
+    status = {r.migration: r.state for r in adapter.history(db).rows}
+    # knex runs a whole batch in one transaction: neither alpha nor the broken one is recorded or left behind
+    assert sorted(status.values()) == ["pending", "pending"]
+    assert not {"ok_table", "alpha"} & tables(knex_db)
+    print(message)
+
+
+def test_missing_knex_names_npm_install(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app' / 'dev.sqlite3'}"
+    project = knex_project(tmp_path / "app", url, ["alpha"])
+    (project / "node_modules").unlink()
+    adapter = KnexAdapter(project)
+    with pytest.raises(ToolMissing, match="npm install"):
+        adapter.apply(Database(url), adapter.plan_apply(Database(url)))
+    assert not (tmp_path / "app" / "dev.sqlite3").exists() or "knex_history" not in tables(url)
+    shutil.rmtree(project / "db")
