@@ -151,3 +151,52 @@ def test_status_creates_no_sqlite_file(tmp_path, run_dbm):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["summary"]["table_exists"] is False
     assert not (project / "never.db").exists()
+
+
+BODIES = {
+    "postgresql": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE FUNCTION stamp_note() RETURNS trigger AS $body$
+BEGIN
+    NEW.note := coalesce(NEW.note, '') || ';stamped';  -- a semicolon inside a dollar-quoted body
+    RETURN NEW;
+END
+$body$ LANGUAGE plpgsql;
+CREATE TRIGGER items_stamp BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION stamp_note();
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+DROP FUNCTION stamp_note();
+""",
+    "mysql": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE TRIGGER items_stamp BEFORE INSERT ON items FOR EACH ROW
+BEGIN
+    IF NEW.note IS NULL THEN SET NEW.note = ''; END IF;
+    SET NEW.note = CONCAT(NEW.note, CASE WHEN NEW.id > 0 THEN ';stamped' ELSE ';odd' END);
+END;
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+""",
+    "sqlite": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE TRIGGER items_stamp AFTER INSERT ON items
+BEGIN
+    UPDATE items SET note = note || ';stamped' WHERE id = NEW.id;
+END;
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+""",
+}
+
+
+def test_function_and_trigger_bodies_run_whole(db_url, tmp_path):
+    """Semicolons inside dollar quotes, trigger bodies and strings do not split statements."""
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_items.sql": BODIES[dialect(db_url)]})
+    result = api.migrate(project, yes=True)
+    assert result.outcomes[0].statements_run == (4 if dialect(db_url) == "postgresql" else 3)
+    assert query(db_url, "SELECT note FROM items WHERE id = 1") == [("a;b;stamped",)]
+    api.rollback(project, yes=True)
+    assert "items" not in tables(db_url)
