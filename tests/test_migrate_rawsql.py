@@ -200,3 +200,33 @@ def test_function_and_trigger_bodies_run_whole(db_url, tmp_path):
     assert query(db_url, "SELECT note FROM items WHERE id = 1") == [("a;b;stamped",)]
     api.rollback(project, yes=True)
     assert "items" not in tables(db_url)
+
+
+@pytest.mark.postgres
+def test_previews_and_errors_never_show_the_password(pg_url, tmp_path, run_dbm):
+    secret = "Pl4nted-S3cret-xyz"
+    url = pg_url.replace("postgres@", f"postgres:{secret}@", 1)
+    project = make_project(tmp_path / "app", url, {
+        "20250101000000_users.sql": USERS,
+        "20250102000000_bad.sql": f"-- UP\nCREATE TABLE t1 (x INTEGER);\nSELECT no_such_fn('{secret}');\n"})
+    runs = [run_dbm("migrate", project), run_dbm("migrate", project, "--yes"),
+            run_dbm("migrate", project, "--yes", "--format", "json"), run_dbm("status", project)]
+    assert runs[1].returncode == 1 and "no_such_fn" in runs[1].stderr and "line 3" in runs[1].stderr
+    for out in runs:
+        assert secret not in out.stdout + out.stderr
+    assert "postgres:***@" in runs[0].stdout
+
+
+def test_targets_for_migrate_and_rollback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    project = make_project(tmp_path / "app", url, {
+        "20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS,
+        "20250103000000_more.sql": "-- UP\nCREATE TABLE more (x INTEGER);\n-- DOWN\nDROP TABLE more;\n"})
+    assert [o.migration for o in api.migrate(project, to="orders", yes=True).outcomes] == [
+        "20250101000000_users.sql", "20250102000000_orders.sql"]
+    assert [r.state for r in api.status(project).rows] == ["applied", "applied", "pending"]
+    api.migrate(project, yes=True)
+    back = api.rollback(project, to="20250101000000_users.sql", yes=True)
+    assert [o.migration for o in back.outcomes] == ["20250103000000_more.sql", "20250102000000_orders.sql"]
+    assert tables(url) & {"users", "orders", "more"} == {"users"}
+    assert api.rollback(project, steps=5, dry_run=True).preview.steps[0].migration == "20250101000000_users.sql"
