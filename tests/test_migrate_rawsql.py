@@ -27,6 +27,9 @@ def test_apply_rollback_resolve_baseline(db_url, tmp_path):
     done = api.migrate(project, yes=True)
     assert done.status == "applied"
     assert [o.state for o in done.outcomes] == ["applied", "applied"]
+    frame = done.to_frame()
+    assert list(frame["state"]) == ["applied", "applied"] and list(frame["statements_run"]) == [1, 2]
+    assert done.to_dict()["outcomes"][1]["statements_run"] == 2 and "CREATE TABLE orders" in done._repr_html_()
     assert {"users", "orders"} <= tables(db_url)
     assert set(recorded(db_url)) == {"20250101000000_users.sql", "20250102000000_orders.sql"}
     status = api.status(project)
