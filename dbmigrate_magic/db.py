@@ -57,6 +57,9 @@ class Database:
         """The SQLite file behind the URL (None for in-memory databases and other dialects)."""
         if self.dialect != "sqlite":
             return None
+        simple = self._sqlite_file()  # plain sqlite:///path: no need to import SQLAlchemy
+        if simple is not None:
+            return simple
         from sqlalchemy.engine import make_url
 
         path = make_url(self.url).database

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,8 +138,10 @@ def migration_modules(root: Path) -> tuple[list[tuple[str, Path | None]], str]:
 
 
 def migration_names(folder: Path) -> list[str]:
-    """Modules Django would load: ``*.py`` not starting with ``_`` or ``~``."""
-    return sorted(p.stem for p in folder.glob("*.py") if p.stem[:1] not in ("_", "~") and p.is_file())
+    """Modules Django would load: ``*.py`` not starting with ``_`` or ``~`` (scandir: no stat per file)."""
+    with os.scandir(folder) as entries:
+        return sorted(e.name[:-3] for e in entries
+                      if e.name.endswith(".py") and e.name[:1] not in ("_", "~") and e.is_file())
 
 
 def read_declaration(app: str, path: Path, user_model: str) -> Declaration | None:
@@ -176,12 +179,32 @@ def fast_facts(source: str, user_model: str) -> dict[str, tuple[Key, ...]] | Non
             if end < 0:
                 return None
             expr = source[m.start(2):end + len(closing)]
+        simple = _plain_pairs(expr)
+        if simple is not None:
+            facts[name] = simple
+            continue
         try:
             node = ast.parse(expr.strip(), mode="eval").body
             facts[name] = _keys(node, user_model)
         except (SyntaxError, NeedsDjango):
             return None
     return facts
+
+
+_PAIR = re.compile(r"""\(\s*(['"])([\w.]+)\1\s*,\s*(['"])([\w.]+)\3\s*,?\s*\)""")
+_LIST = re.compile(r"""^\s*[\[(](?P<body>[^\[\]()]*(?:\([^()]*\)[^\[\]()]*)*)[\])]\s*$""")
+
+
+def _plain_pairs(expr: str) -> tuple[Key, ...] | None:
+    """``[('app', '0001_x'), ...]`` of plain identifiers read without compiling; None for anything else."""
+    m = _LIST.match(expr)
+    if m is None:
+        return None
+    body = m.group("body")
+    pairs = list(_PAIR.finditer(body))
+    if _PAIR.sub("", body).replace(",", "").strip():
+        return None  # something besides plain pairs (a call, a comment, ...): let ast read it
+    return tuple((p.group(2), p.group(4)) for p in pairs)
 
 
 def ast_facts(source: str, user_model: str) -> dict[str, tuple[Key, ...]] | None:
