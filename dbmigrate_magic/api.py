@@ -6,46 +6,60 @@ public surface and stays thin.
 """
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
-from ._verbs.backup import backup as _backup
-from ._verbs.backup import backups as _backups
-from ._verbs.backup import restore as _restore
-from ._verbs.detect import DetectResult
-from ._verbs.detect import detect as _detect
-from ._verbs.environments import EnvResult
-from ._verbs.environments import env as _env
-from ._verbs.migrate import NewResult
-from ._verbs.migrate import migrate as _migrate
-from ._verbs.migrate import new as _new
-from ._verbs.migrate import rollback as _rollback
-from ._verbs.preview import ChangeResult, Preview
-from ._verbs.recover import baseline as _baseline
-from ._verbs.recover import resolve as _resolve
-from ._verbs.status import StatusResult
-from ._verbs.status import status as _status
-from ._verbs.diff import DiffResult
-from ._verbs.drift import DriftResult
-from ._verbs.generate import DownResult, GenerateResult
-from ._verbs.scratch import ScratchResult
+if TYPE_CHECKING:  # imported lazily below: `dbm status` should not load diff, backup, ...
+    from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
+    from ._verbs.detect import DetectResult
+    from ._verbs.diff import DiffResult
+    from ._verbs.drift import DriftResult
+    from ._verbs.environments import EnvResult
+    from ._verbs.generate import DownResult, GenerateResult
+    from ._verbs.migrate import NewResult
+    from ._verbs.preview import ChangeResult, Preview
+    from ._verbs.scratch import ScratchResult
+    from ._verbs.status import StatusResult
+
+#: result classes exported here, imported on first access
+_RESULTS = {
+    "BackupResult": "backup", "BackupsResult": "backup", "RestoreResult": "backup", "DetectResult": "detect",
+    "DiffResult": "diff", "DriftResult": "drift", "EnvResult": "environments", "DownResult": "generate",
+    "GenerateResult": "generate", "NewResult": "migrate", "ChangeResult": "preview", "Preview": "preview",
+    "ScratchResult": "scratch", "StatusResult": "status",
+}
+
+
+def __getattr__(name: str):
+    if name in _RESULTS:
+        value = getattr(import_module(f"._verbs.{_RESULTS[name]}", __package__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _verb(module: str, name: str):
+    """The implementation of a verb, imported when the verb is first called."""
+    return getattr(import_module(f"._verbs.{module}", __package__), name)
+
 
 PathLike = str | Path | None
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     """Which migration tool the project at ``path`` uses, the evidence, and its connection (masked)."""
-    return _detect(path, env)
+    return _verb("detect", "detect")(path, env)
 
 
 def env(name: str | None = None, *, project: PathLike = None) -> EnvResult:
     """List environments and their (masked) connections; with ``name``, make it the active one."""
-    return _env(name, project)
+    return _verb("environments", "env")(name, project)
 
 
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     """Every migration on disk or in the tracking table, with its state."""
-    return _status(path, env)
+    return _verb("status", "status")(path, env)
 
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
@@ -57,33 +71,33 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     migration in the tool's own format, unless an earlier run already wrote the same one.
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
-    return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
-                    allow_modified=allow_modified, app=app)
+    return _verb("migrate", "migrate")(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes,
+                                       confirm=confirm, allow_modified=allow_modified, app=app)
 
 
 def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
         app: str | None = None) -> NewResult:
     """Write a new (empty unless SQL is given) migration in the project's tool format (``app``: which
     Django app, when there are several)."""
-    return _new(name, path, up_sql, down_sql, app)
+    return _verb("migrate", "new")(name, path, up_sql, down_sql, app)
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
              dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
     """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
-    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("migrate", "rollback")(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,
             yes: bool = False, confirm: str | None = None) -> ChangeResult:
     """Mark a (failed) migration ``applied`` or ``rolled_back`` in the tracking table without running it."""
-    return _resolve(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("recover", "resolve")(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def baseline(path: PathLike = None, *, env: str | None = None, to: str | None = None, dry_run: bool = False,
              yes: bool = False, confirm: str | None = None) -> ChangeResult:
     """Record migrations up to ``to`` (default: all) as applied on an existing database, running nothing."""
-    return _baseline(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("recover", "baseline")(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = False,
@@ -131,20 +145,20 @@ def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = F
 def backup(path: PathLike = None, *, env: str | None = None, schema_only: bool = False,
            tables: str | list[str] | None = None, backup_dir: PathLike = None) -> BackupResult:
     """Back up the environment's database (pg_dump, mysqldump, SQLite backup API) with a manifest."""
-    return _backup(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
+    return _verb("backup", "backup")(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
 
 
 def backups(path: PathLike = None, *, backup_dir: PathLike = None) -> BackupsResult:
     """The backups in the backup folder, newest first."""
-    return _backups(path, folder=backup_dir)
+    return _verb("backup", "backups")(path, folder=backup_dir)
 
 
 def restore(backup: str, path: PathLike = None, *, env: str | None = None, into: str | None = None,
             verify: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False,
             backup_dir: PathLike = None) -> RestoreResult:
     """Restore a backup into ``into`` (default: the environment), or ``verify`` it in a scratch database."""
-    return _restore(backup, path, env, into=into, verify=verify, yes=yes, confirm=confirm, no_backup=no_backup,
-                    folder=backup_dir)
+    return _verb("backup", "restore")(backup, path, env, into=into, verify=verify, yes=yes, confirm=confirm,
+                                      no_backup=no_backup, folder=backup_dir)
 
 
 __all__ = [

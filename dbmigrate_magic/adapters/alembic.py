@@ -188,7 +188,8 @@ def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: lis
     for rev_id in order:
         rev = graph.revisions[rev_id]
         extra = {"revision": rev_id, "down_revision": ", ".join(rev.down_revisions) or None,
-                 "branch_labels": ", ".join(rev.branch_labels) or None, "message": rev.message, "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
+                 "branch_labels": ", ".join(rev.branch_labels) or None, "message": rev.message,
+                 "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
         if not reachable:
             state = "unknown"
         else:
