@@ -31,10 +31,14 @@ class Declaration:
 
     app: str
     name: str
-    path: Path | None
+    file: str | None  # absolute path as text (2,000 Path objects cost more than the parsing)
     dependencies: tuple[Key, ...] = ()
     replaces: tuple[Key, ...] = ()
     run_before: tuple[Key, ...] = ()
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.file) if self.file else None
 
     @property
     def key(self) -> Key:
@@ -144,9 +148,11 @@ def migration_names(folder: Path) -> list[str]:
                       if e.name.endswith(".py") and e.name[:1] not in ("_", "~") and e.is_file())
 
 
-def read_declaration(app: str, path: Path, user_model: str) -> Declaration | None:
+def read_declaration(app: str, path: str | Path, user_model: str) -> Declaration | None:
     """The Migration class's graph facts; None if the file has no Migration class."""
-    source = path.read_text(encoding="utf-8", errors="replace")
+    path = str(path)
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        source = fh.read()
     if "class Migration" not in source:
         return None
     facts = fast_facts(source, user_model)
@@ -154,8 +160,8 @@ def read_declaration(app: str, path: Path, user_model: str) -> Declaration | Non
         facts = ast_facts(source, user_model)
     if facts is None:
         return None
-    return Declaration(app, path.stem, path, facts.get("dependencies", ()), facts.get("replaces", ()),
-                       facts.get("run_before", ()))
+    return Declaration(app, os.path.basename(path)[:-3], path, facts.get("dependencies", ()),
+                       facts.get("replaces", ()), facts.get("run_before", ()))
 
 
 _FACT_LINE = re.compile(r"^    (dependencies|replaces|run_before)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(.*)$", re.M)
@@ -248,8 +254,9 @@ def read_project(root: Path) -> tuple[list[Declaration], set[str]]:
         if folder is None or not folder.is_dir():
             continue
         migrated.add(label)
+        prefix = str(folder) + os.sep
         for name in migration_names(folder):
-            decl = read_declaration(label, folder / f"{name}.py", user_model)
+            decl = read_declaration(label, f"{prefix}{name}.py", user_model)
             if decl is not None:
                 declarations.append(decl)
     return declarations, migrated
