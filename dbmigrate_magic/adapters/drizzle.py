@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import re
 import shutil
 import time
 from pathlib import Path
@@ -23,7 +22,6 @@ from ._files import first_existing, js_string_option, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome
 
 if TYPE_CHECKING:
-    from ..config import FoundConnection
     from ..db import Database
 
 CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs", "drizzle.config.mts",
@@ -93,48 +91,25 @@ class DrizzleAdapter(Adapter):
     def out(self) -> Path:
         return self.out_dir(self.root)
 
-    def _config_text(self) -> str:
-        config = first_existing(self.root, CONFIG_NAMES)
-        return read_text(config) if config is not None else ""
+    def _exported(self) -> dict:
+        """The config's exported object, read without running it (drizzle_config)."""
+        exported, _ = drizzle_config.credentials(first_existing(self.root, CONFIG_NAMES))
+        return exported if isinstance(exported, dict) else {}
 
     def config_dialect(self) -> str | None:
-        found = js_string_option(self._config_text(), "dialect")
-        if found is None:
+        found = self._exported().get("dialect")
+        if not isinstance(found, str):
             journal = files.read_journal(self.out)
             found = journal.get("dialect") if journal else None
         return DIALECTS.get((found or "").lower())
 
-    def _credentials(self) -> str:
-        block = re.search(r"\bdbCredentials\s*:\s*\{([^}]*)\}", self._config_text())
-        return block.group(1) if block else ""
-
-    def preferred_variables(self) -> tuple[str, ...]:
-        """``url: process.env.X`` (or ``process.env["X"]``) in the config's dbCredentials."""
-        names = re.findall(r"process\.env(?:\.|\[\s*['\"])([A-Za-z_][A-Za-z0-9_]*)", self._credentials())
-        return tuple(dict.fromkeys(names))
-
-    def config_connections(self) -> list["FoundConnection"]:
-        """A literal ``dbCredentials.url`` in drizzle.config (drizzle-kit resolves paths from the root)."""
-        from ..config import FoundConnection, normalise_url
-
-        literal = js_string_option(self._credentials(), "url")
-        config = first_existing(self.root, CONFIG_NAMES)
-        if not literal or config is None:
-            return []
-        try:
-            url, _ = normalise_url(literal, self.root)
-        except Exception:
-            return []
-        return [FoundConnection("development", url, f"{config.name} (dbCredentials.url)", 40)]
-
     def ledger(self, db: "Database") -> DrizzleLedger:
         """The migrator table, honouring the config's ``migrations: {table, schema}``."""
-        block = re.search(r"\bmigrations\s*:\s*\{([^}]*)\}", self._config_text())
-        table = schema = None
-        if block:
-            table = js_string_option(block.group(1), "table")
-            schema = js_string_option(block.group(1), "schema")
-        return DrizzleLedger(db, table or "__drizzle_migrations", schema or "drizzle")
+        block = self._exported().get("migrations")
+        block = block if isinstance(block, dict) else {}
+        table, schema = block.get("table"), block.get("schema")
+        return DrizzleLedger(db, table if isinstance(table, str) else "__drizzle_migrations",
+                             schema if isinstance(schema, str) else "drizzle")
 
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:
