@@ -15,6 +15,9 @@ from ._verbs.backup import restore as _restore
 from ._verbs.detect import DetectResult
 from ._verbs.detect import detect as _detect
 from ._verbs.environments import EnvResult
+from ._verbs.lint import LintResult
+from ._verbs.lint import lint as _lint
+from .safety.lint.review import register as _register_lint_review
 from ._verbs.environments import env as _env
 from ._verbs.migrate import NewResult
 from ._verbs.migrate import migrate as _migrate
@@ -29,8 +32,12 @@ from ._verbs.diff import DiffResult
 from ._verbs.drift import DriftResult
 from ._verbs.generate import DownResult, GenerateResult
 from ._verbs.scratch import ScratchResult
+from .safety.gate import register as _register_guard_review
 
 PathLike = str | Path | None
+
+_register_lint_review()
+_register_guard_review()  # destructive statements and active connections in every preview
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
@@ -38,9 +45,10 @@ def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     return _detect(path, env)
 
 
-def env(name: str | None = None, *, project: PathLike = None) -> EnvResult:
-    """List environments and their (masked) connections; with ``name``, make it the active one."""
-    return _env(name, project)
+def env(name: str | None = None, *, project: PathLike = None, persist: bool = False) -> EnvResult:
+    """List environments and their (masked) connections; with ``name``, make it the active one for
+    later verbs in this process (``persist=True``, as the CLI does: for later commands too)."""
+    return _env(name, project, persist)
 
 
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
@@ -48,9 +56,18 @@ def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     return _status(path, env)
 
 
+def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: str | None = None,
+         pg_version: str | int | None = None, in_transaction: bool = False, include=(), exclude=(),
+         project: PathLike = None, env: str | None = None, session_timeouts: bool = False) -> LintResult:
+    """Dangerous operations in SQL files, a SQL string, or the pending migrations, with the safe alternative."""
+    return _lint(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
+                 in_transaction=in_transaction, include=include, exclude=exclude, project=project, env=env,
+                 session_timeouts=session_timeouts)
+
+
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
     """Preview, then (confirmed by ``yes``, or ``confirm=<env name>`` in production) apply pending migrations.
 
     With ``sql`` (a ``%%dbm migrate`` cell, ``-- UP``/``-- DOWN`` sections), the SQL first becomes a new
@@ -58,18 +75,22 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
     return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
-                    allow_modified=allow_modified)
+                    allow_modified=allow_modified, app=app, no_backup=no_backup)
 
 
-def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None) -> NewResult:
-    """Write a new (empty unless SQL is given) migration in the project's tool format."""
-    return _new(name, path, up_sql, down_sql)
+def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
+        app: str | None = None) -> NewResult:
+    """Write a new (empty unless SQL is given) migration in the project's tool format (``app``: which
+    Django app, when there are several)."""
+    return _new(name, path, up_sql, down_sql, app)
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
-             dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
+             dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
+             ) -> ChangeResult:
     """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
-    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm,
+                     no_backup=no_backup)
 
 
 def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,
@@ -149,6 +170,8 @@ __all__ = [
     "detect",
     "env",
     "status",
+    "lint",
+    "LintResult",
     "migrate",
     "new",
     "rollback",

@@ -146,6 +146,45 @@ def read_declaration(app: str, path: Path, user_model: str) -> Declaration | Non
     source = path.read_text(encoding="utf-8", errors="replace")
     if "class Migration" not in source:
         return None
+    facts = fast_facts(source, user_model)
+    if facts is None:
+        facts = ast_facts(source, user_model)
+    if facts is None:
+        return None
+    return Declaration(app, path.stem, path, facts.get("dependencies", ()), facts.get("replaces", ()),
+                       facts.get("run_before", ()))
+
+
+_FACT_LINE = re.compile(r"^    (dependencies|replaces|run_before)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(.*)$", re.M)
+
+
+def fast_facts(source: str, user_model: str) -> dict[str, tuple[Key, ...]] | None:
+    """Parse only the three assignments (not the operations, the bulk of a file) when the file
+    has the shape ``makemigrations`` writes: one class, each name assigned once at class level,
+    multi-line lists closed at the same indent. Anything else returns None (parse it all)."""
+    if source.count("class ") != 1 or "\nclass Migration(" not in source:
+        return None
+    facts: dict[str, tuple[Key, ...]] = {}
+    for m in _FACT_LINE.finditer(source):
+        name, rest = m.group(1), m.group(2).rstrip()
+        if name in facts or m.start() < source.index("\nclass Migration("):
+            return None
+        expr = rest
+        if rest.endswith(("[", "(")):
+            closing = "\n    " + ("]" if rest.endswith("[") else ")")
+            end = source.find(closing, m.end(2))
+            if end < 0:
+                return None
+            expr = source[m.start(2):end + len(closing)]
+        try:
+            node = ast.parse(expr.strip(), mode="eval").body
+            facts[name] = _keys(node, user_model)
+        except (SyntaxError, NeedsDjango):
+            return None
+    return facts
+
+
+def ast_facts(source: str, user_model: str) -> dict[str, tuple[Key, ...]] | None:
     tree = ast.parse(source)
     cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
     if cls is None:
@@ -156,8 +195,7 @@ def read_declaration(app: str, path: Path, user_model: str) -> Declaration | Non
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             if isinstance(target, ast.Name) and target.id in ("dependencies", "replaces", "run_before"):
                 facts[target.id] = _keys(node.value, user_model)
-    return Declaration(app, path.stem, path, facts.get("dependencies", ()), facts.get("replaces", ()),
-                       facts.get("run_before", ()))
+    return facts
 
 
 def _keys(node: ast.expr | None, user_model: str) -> tuple[Key, ...]:

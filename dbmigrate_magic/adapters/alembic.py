@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import alembic_config
+from ._alembic_ops import AlembicOps
 from ._files import iter_files, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
@@ -27,7 +28,7 @@ EXTRA_COLUMNS = ("revision", "down_revision", "branch_labels", "is_head", "is_cu
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
-class AlembicAdapter(Adapter):
+class AlembicAdapter(AlembicOps, Adapter):
     tool = "alembic"
     display_name = "Alembic"
 
@@ -149,15 +150,12 @@ class AlembicAdapter(Adapter):
 
     def read_heads(self, db: "Database") -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
-        from sqlalchemy import inspect, text
-
         table, schema = self.version_table
-        with db.connect() as conn:
-            if not inspect(conn).has_table(table, schema=schema):
-                return None
-            quote = conn.dialect.identifier_preparer.quote
-            name = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
-            return [r[0] for r in conn.execute(text(f"SELECT version_num FROM {name}"))]
+        name = f'"{schema}"."{table}"' if schema else f'"{table}"'
+        if db.dialect == "mysql":
+            name = name.replace('"', "`")
+        rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
+        return None if rows is None else [r[0] for r in rows]
 
     def history(self, db: "Database | None") -> History:
         graph = self.graph()
@@ -201,6 +199,11 @@ def _notes(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] 
                      "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)")
     if recorded and len(recorded) > 1:
         notes.append(f"the database is at {len(recorded)} heads: {', '.join(recorded)}")
+    lost = [r for r in recorded or () if r not in graph.revisions]
+    if lost:
+        notes.append(f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
+                     f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
+                     "revisions shown pending may already be applied (restore the file, or `alembic stamp`)")
     for rev, ref in graph.dangling():
         notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
     for path in graph.unreadable:

@@ -136,6 +136,9 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
+    #: None lets the adapter choose (the only one), tools with one folder ignore it
+    app: str | None = None
 
     def __init__(self, root: Path, evidence: Evidence | None = None):
         self.root = root

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import django_config
+from ._django_ops import DjangoOps
 from ._files import SKIP_DIRS, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 
@@ -25,7 +26,7 @@ TABLE = "django_migrations"
 EXTRA_COLUMNS = ("app", "name", "replaces")
 
 
-class DjangoAdapter(Adapter):
+class DjangoAdapter(DjangoOps, Adapter):
     tool = "django"
     display_name = "Django"
 
@@ -91,12 +92,7 @@ class DjangoAdapter(Adapter):
 
     def read_ledger(self, db: "Database") -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
-        from sqlalchemy import inspect, text
-
-        with db.connect() as conn:
-            if not inspect(conn).has_table(TABLE):
-                return None
-            return [tuple(r) for r in conn.execute(text(f"SELECT app, name, applied FROM {TABLE} ORDER BY id"))]
+        return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
 
     def history(self, db: "Database | None") -> History:
         from ._django_graph import build_graph
