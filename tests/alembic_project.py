@@ -50,12 +50,21 @@ def merge(root: Path, rev_id: str, revisions: list[str], message: str = "merge")
 
 
 def set_bodies(path: Path, up: str, down: str | None) -> None:
+    """Give the template's upgrade()/downgrade() an ``op.execute`` body (replacing a previous one)."""
+    from dbmigrate_magic.adapters._alembic_run import fill_function
+    import ast
+
     text = path.read_text()
-    text = text.replace('    """Upgrade schema."""\n    pass', f'    """Upgrade schema."""\n    op.execute({up!r})', 1)
-    text = text.replace('    """Downgrade schema."""\n    pass',
-                        f'    """Downgrade schema."""\n    op.execute({down!r})' if down else
-                        '    """Downgrade schema."""\n    pass', 1)
-    path.write_text(text)
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):  # back to the template's ``pass`` first
+        if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
+            last = node.body[-1]
+            if not isinstance(last, ast.Pass) and len(node.body) > 1:
+                lines[last.lineno - 1:last.end_lineno] = [" " * last.col_offset + "pass\n"]
+    path.write_text("".join(lines))
+    fill_function(path, "upgrade", up)
+    fill_function(path, "downgrade", down)
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -37,9 +37,11 @@ class NewResult(Result):
         return [f"Created {self.file} ({self.tool}). Edit it, then preview with `dbm migrate --dry-run`."]
 
 
-def new(name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None) -> NewResult:
+def new(name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None,
+        app: str | None = None) -> NewResult:
     ctx = context.resolve(path, None)
     adapter = writing_adapter(ctx)
+    adapter.app = app or adapter.app
     created = adapter.new_migration(_check_name(name), up_sql, down_sql)
     rel = adapter.relative(created)
     return NewResult(adapter.tool, created.stem if created.is_file() else created.name, rel)
@@ -81,12 +83,14 @@ def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False, no_backup: bool = False) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
     """Apply pending migrations (up to ``to``); with ``sql`` (a cell), first write it as a new migration."""
     ctx = context.resolve(path, env)
     adapter = writing_adapter(ctx)
+    adapter.app = app or adapter.app
     environment = ctx.require_environment()
     db = ctx.database()
+    look = ctx.database(read_only=True)  # planning and previewing create nothing (not even a SQLite file)
     created: str | None = None
     notes: list[str] = []
     discard = None
@@ -99,7 +103,7 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
         mig_name = _check_name(name) if name else default_name(up)
         existing = adapter.find_migration(mig_name, up, down)
         if existing is not None:
-            row = next((r for r in adapter.history(db).rows if r.migration == existing.id), None)
+            row = next((r for r in adapter.history(look).rows if r.migration == existing.id), None)
             state = row.state if row else "pending"
             notes.append(f"This cell's migration already exists as {adapter.relative(existing.path)} ({state}); "
                          "no new migration was written.")
@@ -114,14 +118,15 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
             written = adapter.new_migration(mig_name, up, down)
             created = adapter.relative(written)
             discard = lambda: adapter.discard_migration(written)  # noqa: E731
-    guard_notes = check_history(adapter.history(db).rows, allow_modified)
+    guard_notes = check_history(adapter.history(look).rows, allow_modified)
     notes.extend(guard_notes)
+    notes.extend(adapter.preview_notes(look))
 
     def plan():
-        steps = adapter.plan_apply(db, to)
+        steps = adapter.plan_apply(look, to)
         if pending_new is not None:
             steps = steps + [pending_new]
-        return make_preview("migrate", adapter, environment, steps, ctx, db, tuple(notes))
+        return make_preview("migrate", adapter, environment, steps, ctx, look, tuple(notes))
 
     preview = plan()
     if not preview.steps:
@@ -144,10 +149,12 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()
+    look = ctx.database(read_only=True)
 
     def plan():
-        planned = adapter.plan_rollback(db, steps if steps is not None or to is not None else 1, to)
-        return make_preview("rollback", adapter, environment, planned, ctx, db)
+        # steps None = the tool's own default unit (Knex: the last batch; the others: one migration)
+        planned = adapter.plan_rollback(look, steps, to)
+        return make_preview("rollback", adapter, environment, planned, ctx, look)
 
     preview = plan()
     if not preview.steps:

@@ -56,10 +56,28 @@ def declarations():
                     "replaces": [list(d) for d in m.replaces], "run_before": [list(d) for d in m.run_before]})
     print("DBM-JSON" + json.dumps({"migrations": out, "migrated": sorted(loader.migrated_apps)}))
 
+def sqlmigrate():
+    import io
+    import django
+    django.setup()
+    from django.core.management import call_command
+    out = {}
+    for app, name, backwards in json.loads(sys.stdin.read()):
+        buf = io.StringIO()
+        try:
+            call_command("sqlmigrate", app, name, backwards=backwards, stdout=buf)
+            out[app + "." + name] = {"sql": buf.getvalue()}
+        except Exception as exc:
+            out[app + "." + name] = {"error": type(exc).__name__ + ": " + str(exc)}
+    print("DBM-JSON" + json.dumps(out))
+
 def patched(args=None):
     use_selected_database()
     if mode == "declarations":
         declarations()
+        return
+    if mode == "sql":
+        sqlmigrate()
         return
     original([manage] + argv)
 
@@ -87,7 +105,7 @@ def django_database(url: str) -> dict[str, Any]:
 
 
 def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage",
-               check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+               check: bool = True, timeout: float = 600, stdin: str | None = None) -> subprocess.CompletedProcess:
     """``manage.py ARGS`` in ``root`` against ``url``; output masked; failures raise ToolFailed."""
     manage = root / "manage.py"
     if not manage.is_file():
@@ -98,7 +116,7 @@ def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     try:
         out = subprocess.run([sys.executable, "-c", BOOTSTRAP, str(manage), mode, *args], cwd=root, env=env,
-                             capture_output=True, text=True, timeout=timeout)
+                             capture_output=True, text=True, timeout=timeout, input=stdin)
     except subprocess.TimeoutExpired:
         raise ToolFailed(f"manage.py {' '.join(args)} did not finish within {timeout:.0f} s.",
                          unchanged="It may have applied part of its work: run `dbm status` to see.") from None
@@ -114,8 +132,26 @@ def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage
 
 def load_declarations(root: Path) -> dict[str, Any]:
     """Django's own view of the migration files (imports the project): the static reader's fallback."""
-    out = run_manage(root, [], None, mode="declarations")
+    data = _json_output(run_manage(root, [], None, mode="declarations"))
+    if data is not None:
+        return data
+    raise ToolFailed("Django did not report its migrations.", next_step="Run `python manage.py check` to see why.")
+
+
+def _json_output(out: subprocess.CompletedProcess) -> dict[str, Any] | None:
     for line in out.stdout.splitlines():
         if line.startswith("DBM-JSON"):
             return json.loads(line[len("DBM-JSON"):])
-    raise ToolFailed("Django did not report its migrations.", next_step="Run `python manage.py check` to see why.")
+    return None
+
+
+def sqlmigrate(root: Path, url: str, items: list[tuple[str, str, bool]]) -> dict[str, dict[str, str]]:
+    """``manage.py sqlmigrate [--backwards]`` for many migrations in one Django process:
+    "app.name" -> {"sql": ...} or {"error": ...}."""
+    if not items:
+        return {}
+    out = run_manage(root, [], url, mode="sql", stdin=json.dumps([list(i) for i in items]))
+    data = _json_output(out)
+    if data is None:
+        raise ToolFailed("Django did not render the SQL (sqlmigrate).", next_step="Run `python manage.py check`.")
+    return data

@@ -13,7 +13,6 @@ from typing import Any, Iterable
 
 NOT_LITERAL = object()  #: marker: the name is assigned, but not to a literal
 
-_TRIPLE = re.compile(r'"""|\'\'\'')
 
 
 def _target_name(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -77,7 +76,6 @@ def fast_literals(source: str, names: tuple[str, ...]) -> dict[str, Any] | None:
     """
     pattern = _scan_pattern(names)
     found: dict[str, Any] = {}
-    triples = None
     for m in pattern.finditer(source):
         name, value = m.group(1), m.group(2).strip()
         if name in found:
@@ -89,16 +87,27 @@ def fast_literals(source: str, names: tuple[str, ...]) -> dict[str, Any] | None:
             if value is None:
                 return None
         try:
-            found[name] = ast.literal_eval(value)
+            found[name] = _simple_literal(value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        if triples is None:
-            triples = [t.start() for t in _TRIPLE.finditer(source)]
-        if sum(1 for t in triples if t < m.start()) % 2:
+        if source.count('"""', 0, m.start()) % 2 or source.count("'''", 0, m.start()) % 2:
             return None  # inside (or confusingly near) a triple-quoted string
     if _has_indented_assignment(source, names):
         return None
     return found
+
+
+_PLAIN_STRING = re.compile(r"""^(?:'([^'\\\n]*)'|"([^"\\\n]*)")$""")
+
+
+def _simple_literal(value: str) -> Any:
+    """``ast.literal_eval`` with the common cases (None, a plain quoted id) answered without compiling."""
+    if value == "None":
+        return None
+    m = _PLAIN_STRING.match(value)
+    if m:
+        return m.group(1) if m.group(1) is not None else m.group(2)
+    return ast.literal_eval(value)
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -137,3 +146,10 @@ def _has_indented_assignment(source: str, names: tuple[str, ...]) -> bool:
                 return True
             idx = source.find(name, idx + 1)
     return False
+
+
+def python_string(text: str) -> str:
+    """A readable Python literal for SQL: triple-quoted when that is exact, else repr()."""
+    if "\n" in text and '"""' not in text and "\\" not in text and not text.endswith('"'):
+        return '"""' + text + '"""'
+    return repr(text)

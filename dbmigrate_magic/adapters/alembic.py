@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import alembic_config
-from ._files import iter_files, read_text
+from ._alembic_ops import AlembicOps
+from ._files import read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ EXTRA_COLUMNS = ("revision", "down_revision", "branch_labels", "is_head", "is_cu
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
-class AlembicAdapter(Adapter):
+class AlembicAdapter(AlembicOps, Adapter):
     tool = "alembic"
     display_name = "Alembic"
 
@@ -88,7 +89,7 @@ class AlembicAdapter(Adapter):
         if ini is None and not (root / "alembic").is_dir():
             return None
         versions = folder / "versions"
-        count = len([p for p in iter_files(versions, "*.py") if p.name != "__init__.py"])
+        count = _count_py(versions)
         files = ("alembic.ini",) if ini else ("alembic/",)
         rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
         return Evidence(cls.tool, files, rel, count)
@@ -149,20 +150,31 @@ class AlembicAdapter(Adapter):
 
     def read_heads(self, db: "Database") -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
-        from sqlalchemy import inspect, text
-
         table, schema = self.version_table
-        with db.connect() as conn:
-            if not inspect(conn).has_table(table, schema=schema):
-                return None
-            quote = conn.dialect.identifier_preparer.quote
-            name = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
-            return [r[0] for r in conn.execute(text(f"SELECT version_num FROM {name}"))]
+        name = f'"{schema}"."{table}"' if schema else f'"{table}"'
+        if db.dialect == "mysql":
+            name = name.replace('"', "`")
+        rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
+        return None if rows is None else [r[0] for r in rows]
 
     def history(self, db: "Database | None") -> History:
         graph = self.graph()
         heads = self.read_heads(db) if db is not None else None
         return build_history(self, graph, heads, db is not None)
+
+
+def _relative(adapter: AlembicAdapter, file: str) -> str:
+    prefix = str(adapter.root) + os.sep
+    return file[len(prefix):].replace(os.sep, "/") if file.startswith(prefix) else adapter.relative(Path(file))
+
+
+def _count_py(folder: Path) -> int:
+    """Revision files in a folder, counted without sorting or stat-ing each one (2,000 files)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for e in entries if e.name.endswith(".py") and e.name != "__init__.py")
+    except OSError:
+        return 0
 
 
 def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] | None,
@@ -174,14 +186,17 @@ def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: lis
     applied = graph.ancestors(recorded or ())
     rows: list[MigrationRow] = []
     for rev_id in order:
-        f = adapter._file(graph, rev_id)
-        extra = {**f.extra, "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
+        rev = graph.revisions[rev_id]
+        extra = {"revision": rev_id, "down_revision": ", ".join(rev.down_revisions) or None,
+                 "branch_labels": ", ".join(rev.branch_labels) or None, "message": rev.message,
+                 "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
         if not reachable:
             state = "unknown"
         else:
             state = "applied" if rev_id in applied else "pending"
         note = "identifiers read by importing the module" if graph.revisions[rev_id].imported else None
-        rows.append(MigrationRow(rev_id, adapter.relative(f.path), state, None, None, note, extra))
+        rows.append(MigrationRow(rev_id, _relative(adapter, graph.revisions[rev_id].file), state, None, None, note,
+                                 extra))
     for rev_id in recorded or ():
         if rev_id not in graph.revisions:
             extra = {c: None for c in EXTRA_COLUMNS} | {"revision": rev_id, "is_head": False, "is_current": True}
@@ -201,10 +216,15 @@ def _notes(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] 
                      "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)")
     if recorded and len(recorded) > 1:
         notes.append(f"the database is at {len(recorded)} heads: {', '.join(recorded)}")
+    lost = [r for r in recorded or () if r not in graph.revisions]
+    if lost:
+        notes.append(f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
+                     f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
+                     "revisions shown pending may already be applied (restore the file, or `alembic stamp`)")
     for rev, ref in graph.dangling():
         notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
     for path in graph.unreadable:
-        notes.append(f"{adapter.relative(path)} is not a readable revision file (no `revision` id, or it fails "
+        notes.append(f"{_relative(adapter, path)} is not a readable revision file (no `revision` id, or it fails "
                      "to import)")
     for rev in graph.duplicates:
         notes.append(f"revision id {rev} is declared by more than one file")

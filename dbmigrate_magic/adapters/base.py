@@ -136,6 +136,9 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
+    #: None lets the adapter choose (the only one), tools with one folder ignore it
+    app: str | None = None
 
     def __init__(self, root: Path, evidence: Evidence | None = None):
         self.root = root
@@ -195,6 +198,10 @@ class Adapter:
         elif path.exists():
             path.unlink()
         return f"Removed {self.relative(path)}."
+
+    def preview_notes(self, db: "Database") -> list[str]:
+        """What applying will do besides the migrations' SQL (create or upgrade the tracking table)."""
+        return []
 
     def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
         """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""

@@ -7,11 +7,13 @@ literal), squashed migrations treated as Django treats them, and rows recorded i
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import django_config
+from ._django_ops import DjangoOps
 from ._files import SKIP_DIRS, read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 
@@ -25,7 +27,7 @@ TABLE = "django_migrations"
 EXTRA_COLUMNS = ("app", "name", "replaces")
 
 
-class DjangoAdapter(Adapter):
+class DjangoAdapter(DjangoOps, Adapter):
     tool = "django"
     display_name = "Django"
 
@@ -71,7 +73,7 @@ class DjangoAdapter(Adapter):
         from ._django_run import load_declarations
 
         data = load_declarations(self.root)
-        decls = [Declaration(m["app"], m["name"], Path(m["file"]) if m["file"] else None,
+        decls = [Declaration(m["app"], m["name"], m["file"] or None,
                              tuple(map(tuple, m["dependencies"])), tuple(map(tuple, m["replaces"])),
                              tuple(map(tuple, m["run_before"]))) for m in data["migrations"]]
         return decls, set(data["migrated"]), f"migrations read by loading Django ({reason})"
@@ -89,14 +91,14 @@ class DjangoAdapter(Adapter):
             "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) or None,
         })
 
+    def _relative(self, path: str) -> str:
+        """``relative()`` by string prefix: Path.relative_to costs more than reading 2,000 rows."""
+        prefix = str(self.root) + os.sep
+        return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else self.relative(Path(path))
+
     def read_ledger(self, db: "Database") -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
-        from sqlalchemy import inspect, text
-
-        with db.connect() as conn:
-            if not inspect(conn).has_table(TABLE):
-                return None
-            return [tuple(r) for r in conn.execute(text(f"SELECT app, name, applied FROM {TABLE} ORDER BY id"))]
+        return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
 
     def history(self, db: "Database | None") -> History:
         from ._django_graph import build_graph
@@ -109,14 +111,15 @@ class DjangoAdapter(Adapter):
         rows = []
         for key in graph.plan():
             d = graph.nodes[key]
-            f = self._file(d)
+            extra = {"app": d.app, "name": d.name,
+                     "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) if d.replaces else None}
             state = "unknown" if db is None else ("applied" if key in applied else "pending")
             when = times.get(key)
             if when is None and state == "applied" and d.replaces:
                 when = max((times[k] for k in d.replaces if times.get(k)), default=None)
             note = f"squashed: replaces {len(d.replaces)} migrations" if d.replaces else None
-            rows.append(MigrationRow(f.id, self.relative(f.path) if d.path else None, state, when, None, note,
-                                     f.extra))
+            rows.append(MigrationRow(f"{d.app}.{d.name}", self._relative(d.file) if d.file else None, state, when,
+                                     None, note, extra))
         on_disk = {d.key for d in decls}
         for key, when in times.items():
             if key in graph.nodes or key in on_disk or key in replaced_by:

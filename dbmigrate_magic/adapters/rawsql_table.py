@@ -82,8 +82,10 @@ def columns_of(s: "Session") -> set[str] | None:
 class RawSqlBook:
     """``ledger.Bookkeeping`` for ``_migrations``; adapts to the columns the table has."""
 
-    def __init__(self, dialect: str):
+    def __init__(self, dialect: str, strict: bool = True):
         self.dialect = dialect
+        #: refuse to run while a failed/interrupted step is recorded (resolve itself is not strict)
+        self.strict = strict
         self.columns: set[str] = set(MINIMAL)
         self.done: dict[str, str | None] | None = None  # filename -> state, read once under the lock
 
@@ -104,6 +106,13 @@ class RawSqlBook:
         self.columns = cols
         if s.dialect != "sqlite":  # under the runner lock nothing else writes: read once
             self.done = dict(self._rows(s))
+            stuck = sorted(f for f, st in self.done.items() if st not in (None, "applied"))
+            if stuck and self.strict:  # under the lock, a 'running' row cannot belong to a live run: it was interrupted
+                raise NeedsResolve(
+                    f"{stuck[0]} is recorded as {self.done[stuck[0]]}: an earlier run failed or was interrupted.",
+                    unchanged="Nothing was run.",
+                    next_step=f"Check what it left behind, then `dbm resolve {stuck[0]} --rolled-back` or "
+                              "`--applied`, and migrate again.")
         return notes
 
     def upgrade(self, s: "Session", cols: set[str]) -> str:
@@ -161,8 +170,6 @@ class RawSqlBook:
     def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
         if step.direction == "down":
             s.execute(f"DELETE FROM {TABLE} WHERE filename = %s", (step.id,))
-            if self.done is not None:
-                self.done.pop(step.id, None)
             return
         if step.transactional or not self.extended:
             self._insert(s, step, "applied" if self.extended else None, seconds, len(step.statements))
@@ -170,7 +177,14 @@ class RawSqlBook:
             s.execute(f"UPDATE {TABLE} SET state = 'applied', error = NULL, statements_run = %s, "
                       f"finished_at = CURRENT_TIMESTAMP, duration_ms = %s WHERE filename = %s",
                       (len(step.statements), int(seconds * 1000), step.id))
-        if self.done is not None:
+
+    def committed(self, s: "Session", step: "LedgerStep") -> None:
+        """After the step's transaction committed: keep the cached view of the table in step."""
+        if self.done is None:
+            return
+        if step.direction == "down":
+            self.done.pop(step.id, None)
+        else:
             self.done[step.id] = "applied"
 
     def started(self, s: "Session", step: "LedgerStep") -> None:

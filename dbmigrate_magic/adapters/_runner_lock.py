@@ -1,0 +1,28 @@
+"""One runner at a time for tools that bring no lock of their own (Alembic, Django).
+
+Holds the ledger's database-wide runner lock (PostgreSQL advisory lock, MySQL ``GET_LOCK``) on a
+separate connection while the tool runs on its own. SQLite has no session lock to take: there
+the tool's own transactions serialise writers.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+
+@contextmanager
+def runner_lock(db: "Database") -> Iterator[None]:
+    if db.dialect not in ("postgresql", "mysql"):
+        yield
+        return
+    from ..ledger import LedgerConfig, Session
+
+    session = Session(db, LedgerConfig())
+    try:
+        with session.runner_lock():
+            yield
+    finally:
+        session.close()

@@ -1,0 +1,32 @@
+"""create orders
+
+Revision ID: 1a2b3c4d5e02
+Revises: 1a2b3c4d5e01
+Create Date: 2025-01-02 09:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '1a2b3c4d5e02'
+down_revision: Union[str, Sequence[str], None] = '1a2b3c4d5e01'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.execute("""CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    total NUMERIC(10, 2) NOT NULL
+)""")
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.execute('DROP TABLE orders')
