@@ -166,7 +166,7 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
         raise UsageProblem(f"The two sides use different databases ({', '.join(sorted(dialects))}).",
                            next_step="Compare databases of the same kind.")
     dialect = dialect or (dialects.pop() if dialects else None)
-    models = []
+    urls = []
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
@@ -175,12 +175,21 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
                 shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
             else:
                 replay(project, url)
-        db = Database(url or "", side.label)
+        urls.append(url or "")
+
+    def read(pair) -> object:
+        url, side = pair
+        db = Database(url, side.label)
         try:
-            model = introspect(db, scope)
+            return drop_tables(introspect(db, scope), ignore_tables)
         finally:
             db.dispose()
-        models.append(drop_tables(model, ignore_tables))
+
+    # both sides are read at once: the time goes to the servers' catalog queries, which overlap
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        models = list(pool.map(read, zip(urls, sides)))
     return sides, models
 
 

@@ -27,6 +27,8 @@ class Statement:
     sql: str
     destructive: bool = False
     seq: int = field(default=0, compare=False)
+    #: a session setting that only brackets other statements (dropped when nothing else is left)
+    wrapper: bool = False
 
 
 class Collector:
@@ -40,8 +42,8 @@ class Collector:
                destructive: bool = False, table: str | None = None) -> None:
         self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))
 
-    def sql(self, phase: int, sql: str, destructive: bool = False) -> None:
-        self.statements.append(Statement(phase, sql, destructive, len(self.statements)))
+    def sql(self, phase: int, sql: str, destructive: bool = False, wrapper: bool = False) -> None:
+        self.statements.append(Statement(phase, sql, destructive, len(self.statements), wrapper))
 
     def ordered(self) -> list[Statement]:
         return sorted(self.statements, key=lambda s: (s.phase, s.seq))

@@ -18,16 +18,17 @@ class SchemaDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes and not self.statements
+        return not self.changes and all(s.wrapper for s in self.statements)
 
     @property
     def destructive(self) -> tuple[Statement, ...]:
         return tuple(s for s in self.statements if s.destructive)
 
     def sql_statements(self, unsafe: bool = False) -> list[str]:
-        body = [s.sql for s in self.statements if unsafe or not s.destructive]
-        if not body or all(b.startswith("SET check_function_bodies") for b in body):
+        chosen = [s for s in self.statements if unsafe or not s.destructive]
+        if all(s.wrapper for s in chosen):
             return []
+        body = [s.sql for s in chosen]
         before, after = PREAMBLE.get(self.dialect, (None, None))
         return ([before] if before else []) + body + ([after] if after else [])
 

@@ -80,7 +80,7 @@ class PgDiffer:
         if self.extensions_only:
             self.things("extension")
             return self.out
-        self.out.sql(0, "SET check_function_bodies = off;")
+        self.out.sql(0, "SET check_function_bodies = off;", wrapper=True)
         self.things("schema")
         self.things("extension")
         self.enums()
@@ -90,8 +90,6 @@ class PgDiffer:
         self.views()
         self.things("trigger")
         self.things("policy")
-        if len(self.out.statements) == 1:
-            self.out.statements.clear()
         return self.out
 
     # ------------------------------------------------------------------ generic objects

@@ -22,16 +22,17 @@ where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not li
   and """ + NOT_EXT.format(cls="pg_namespace", oid="n.oid") + " order by 1"
 RELATIONS = """
 select c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
-       obj_description(c.oid, 'pg_class'), pg_get_userbyid(c.relowner),
+       ds.description, null,
        case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
 where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s) and not c.relispartition
   and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
 COLUMNS = """
 select a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
        case when a.attcollation <> t.typcollation then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
-       col_description(a.attrelid, a.attnum)
+       ds.description
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
 join pg_namespace n on n.oid = c.relnamespace
@@ -39,6 +40,7 @@ join pg_type t on t.oid = a.atttypid
 left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
 left join pg_collation co on co.oid = a.attcollation
 left join pg_namespace cn on cn.oid = co.collnamespace
+left join pg_description ds on ds.objoid = a.attrelid and ds.classoid = 'pg_class'::regclass and ds.objsubid = a.attnum
 where a.attnum > 0 and not a.attisdropped and n.nspname = any(%(s)s)
 order by a.attrelid, a.attnum
 """
@@ -54,12 +56,10 @@ where c.contype in ('p', 'u', 'c', 'f', 'x') and n.nspname = any(%(s)s) and c.co
 order by c.conrelid, c.conname
 """
 INDEXES = """
-select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
-       array(select pg_get_indexdef(i.indexrelid, k, true) from generate_subscripts(i.indkey, 1) k)
+select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique
 from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
-where n.nspname = any(%(s)s)
-  and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x')
-                  and c.conrelid = i.indrelid)
+left join pg_constraint k on k.conindid = i.indexrelid and k.conrelid = i.indrelid and k.contype in ('p', 'u', 'x')
+where n.nspname = any(%(s)s) and k.oid is null
 order by ic.relname
 """
 VIEW_DEPS = """
@@ -68,18 +68,17 @@ from pg_depend d join pg_rewrite r on r.oid = d.objid
 where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
 """
 SEQUENCES = """
-select s.schemaname, s.sequencename, format_type(q.seqtypid, null), s.start_value, s.min_value, s.max_value,
-       s.increment_by, s.cycle, s.cache_size, tn.nspname, t.relname, a.attname
-from pg_sequences s
-join pg_namespace n on n.nspname = s.schemaname
-join pg_class c on c.relname = s.sequencename and c.relnamespace = n.oid
-join pg_sequence q on q.seqrelid = c.oid
+select n.nspname, c.relname, format_type(q.seqtypid, null), q.seqstart, q.seqmin, q.seqmax,
+       q.seqincrement, q.seqcycle, q.seqcache, tn.nspname, t.relname, a.attname
+from pg_sequence q
+join pg_class c on c.oid = q.seqrelid
+join pg_namespace n on n.oid = c.relnamespace
 left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refobjsubid > 0
      and d.deptype in ('a', 'i')
 left join pg_class t on t.oid = d.refobjid left join pg_namespace tn on tn.oid = t.relnamespace
 left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-where s.schemaname = any(%(s)s) and (d.deptype is null or d.deptype = 'a')
-  and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
+where n.nspname = any(%(s)s) and (d.deptype is null or d.deptype = 'a')
+  and """ + NOT_EXT.format(cls="pg_class", oid="c.oid") + "\n"
 ENUMS = """
 select n.nspname, t.typname, array(select e.enumlabel from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder)
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
@@ -154,8 +153,8 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
             cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(columns),
                                         (rschema, rtable) if rtable else None))
         idx = defaultdict(list)
-        for rel, name, definition, unique, columns in rows(INDEXES, **p):
-            idx[rel].append(Index(name, definition, tuple(columns), unique))
+        for rel, name, definition, unique in rows(INDEXES, **p):
+            idx[rel].append(Index(name, definition, (), unique))
         grants = defaultdict(list)
         if scope.privileges:
             for rel, priv, grantee in rows(GRANTS, **p):

@@ -38,10 +38,10 @@ class SqliteDiffer:
         appended = [k for k in rebuilt if self.add_column(a[k], b[k])]
         rebuilt = [k for k in rebuilt if k not in appended]
         if rebuilt:
-            out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;")
+            out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;", wrapper=True)
             for k in rebuilt:
                 self.rebuild(a[k], b[k])
-            out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;")
+            out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;", wrapper=True)
         touched = {k[1] for k in removed + rebuilt}
         self.things(touched, {k[1] for k in rebuilt}, {k[1] for k in removed})
         return out

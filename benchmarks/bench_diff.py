@@ -1,0 +1,147 @@
+"""Schema diff speed on PostgreSQL: ``dbm diff`` against ``migra`` on the same pair of databases, in
+the same run, whole-process times (median of several runs), plus two ``pg_dump --schema-only`` runs
+as the floor (reading the catalogs), and how diff time grows from 50 to 500 to 2,000 tables.
+
+Each table: 10 columns, 2 indexes, 1 foreign key. The target changes ~10% of the tables (a column
+added, a type widened, an index replaced) and adds 20 new ones.
+
+Usage: python benchmarks/bench_diff.py [--sizes 50,500,2000] [--runs 5] [--migra PATH]
+migra lives in its own virtualenv (it needs psycopg2 and sqlbag): /work/bench-venv/bin/migra by
+default, or set DBM_MIGRA.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+REPO = Path(__file__).resolve().parent.parent
+PG = os.environ.get("DBM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+MIGRA = os.environ.get("DBM_MIGRA", "/work/bench-venv/bin/migra")
+
+
+def table_sql(i: int, changed: bool = False) -> str:
+    parent = f"REFERENCES t{i - 1}(id)" if i > 0 else ""
+    cols = [
+        "id bigserial PRIMARY KEY",
+        f"parent_id bigint {parent}",
+        "name text NOT NULL",
+        "email varchar(200)" if changed else "email varchar(100)",
+        "created_at timestamptz NOT NULL DEFAULT now()",
+        "amount numeric(12, 2) DEFAULT 0",
+        "active boolean NOT NULL DEFAULT true",
+        "payload jsonb",
+        "code integer CHECK (code > 0)",
+        "note text",
+    ]
+    if changed:
+        cols.append("extra_flag boolean")
+    out = [f"CREATE TABLE t{i} (\n  " + ",\n  ".join(cols) + "\n);",
+           f"CREATE INDEX t{i}_parent ON t{i} (parent_id);"]
+    out.append(f"CREATE INDEX t{i}_name_v2 ON t{i} (name, email);" if changed
+               else f"CREATE INDEX t{i}_name ON t{i} (name);")
+    return "\n".join(out)
+
+
+def schema(n: int, target: bool) -> str:
+    parts = [table_sql(i, changed=target and i % 10 == 3) for i in range(n)]
+    if target:
+        parts += [table_sql(n + j).replace(f"REFERENCES t{n + j - 1}(id)", "REFERENCES t0(id)") for j in range(20)]
+    return "\n".join(parts)
+
+
+def admin():
+    return create_engine(PG, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+
+
+def create(sql: str) -> str:
+    name = f"dbm_bench_{uuid.uuid4().hex[:10]}"
+    with admin().connect() as c:
+        c.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    eng = create_engine(url, poolclass=NullPool)
+    with eng.begin() as c:
+        c.exec_driver_sql(sql)
+    eng.dispose()
+    return url
+
+
+def drop(url: str) -> None:
+    with admin().connect() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
+
+
+def libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def timed(cmd: list[str], runs: int, ok=(0,)) -> tuple[float, str]:
+    times, out = [], ""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - t)
+        if p.returncode not in ok:
+            raise SystemExit(f"{cmd[0]} failed ({p.returncode}): {p.stderr[-2000:]}")
+        out = p.stdout
+    return statistics.median(times), out
+
+
+def in_process(a: str, b: str, runs: int) -> float:
+    sys.path.insert(0, str(REPO))
+    from dbmigrate_magic.db import Database
+    from dbmigrate_magic.schema import diff, introspect
+
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        da, db = Database(a), Database(b)
+        diff(introspect(da), introspect(db)).sql(unsafe=True)
+        times.append(time.perf_counter() - t)
+        da.dispose()
+        db.dispose()
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="50,500,2000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--migra", default=MIGRA)
+    args = ap.parse_args()
+    have_migra = Path(args.migra).exists()
+    if not have_migra:
+        print(f"migra not found at {args.migra}: comparing against pg_dump only", file=sys.stderr)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {args.runs} runs")
+    print(f"{'tables':>7} {'dbm diff':>9} {'(in-proc)':>9} {'migra':>8} {'2x pg_dump':>10} {'migra/dbm':>9} "
+          f"{'dbm/pg_dump':>11} {'stmts':>6}")
+    for n in (int(x) for x in args.sizes.split(",")):
+        a, b = create(schema(n, False)), create(schema(n, True))
+        try:
+            ours, sql = timed([sys.executable, "-m", "dbmigrate_magic", "diff", a, b, "--sql", "--unsafe"], args.runs)
+            inproc = in_process(a, b, args.runs)
+            dump = sum(timed(["pg_dump", "--schema-only", libpq(u)], args.runs)[0] for u in (a, b))
+            migra = float("nan")
+            if have_migra:
+                m = [make_url(u).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False) for u in (a, b)]
+                migra, msql = timed([args.migra, "--unsafe", *m], args.runs, ok=(0, 2))
+            stmts = sql.count(";\n") + sql.rstrip().endswith(";")
+            print(f"{n:>7} {ours:>8.3f}s {inproc:>8.3f}s {migra:>7.3f}s {dump:>9.3f}s {migra / ours:>8.1f}x "
+                  f"{ours / dump:>10.2f}x {stmts:>6}")
+        finally:
+            drop(a)
+            drop(b)
+
+
+if __name__ == "__main__":
+    main()
