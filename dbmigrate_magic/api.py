@@ -10,24 +10,27 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported lazily below: `dbm status` should not load diff, backup, ...
+if TYPE_CHECKING:  # imported when first used: `dbm status` should not load diff, backup, lint, ...
     from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
     from ._verbs.detect import DetectResult
     from ._verbs.diff import DiffResult
     from ._verbs.drift import DriftResult
     from ._verbs.environments import EnvResult
     from ._verbs.generate import DownResult, GenerateResult
+    from ._verbs.lint import LintResult
     from ._verbs.migrate import NewResult
     from ._verbs.preview import ChangeResult, Preview
     from ._verbs.scratch import ScratchResult
     from ._verbs.status import StatusResult
 
+PathLike = str | Path | None
+
 #: result classes exported here, imported on first access
 _RESULTS = {
     "BackupResult": "backup", "BackupsResult": "backup", "RestoreResult": "backup", "DetectResult": "detect",
     "DiffResult": "diff", "DriftResult": "drift", "EnvResult": "environments", "DownResult": "generate",
-    "GenerateResult": "generate", "NewResult": "migrate", "ChangeResult": "preview", "Preview": "preview",
-    "ScratchResult": "scratch", "StatusResult": "status",
+    "GenerateResult": "generate", "LintResult": "lint", "NewResult": "migrate", "ChangeResult": "preview",
+    "Preview": "preview", "ScratchResult": "scratch", "StatusResult": "status",
 }
 
 
@@ -39,32 +42,51 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _verb(module: str, name: str):
-    """The implementation of a verb, imported when the verb is first called."""
+def _register_reviews() -> None:
+    """Lint findings and the production guard join every preview (registering twice is a no-op)."""
+    from .safety.gate import register as register_guard
+    from .safety.lint.review import register as register_lint
+
+    register_lint()
+    register_guard()  # destructive statements and active connections in every preview
+
+
+def _verb(module: str, name: str, reviews: bool = True):
+    """The implementation of a verb, imported when the verb is first called; every verb but the
+    read-only detect/env/status first registers the review checks its previews need."""
+    if reviews:
+        _register_reviews()
     return getattr(import_module(f"._verbs.{module}", __package__), name)
-
-
-PathLike = str | Path | None
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     """Which migration tool the project at ``path`` uses, the evidence, and its connection (masked)."""
-    return _verb("detect", "detect")(path, env)
+    return _verb("detect", "detect", reviews=False)(path, env)
 
 
-def env(name: str | None = None, *, project: PathLike = None) -> EnvResult:
-    """List environments and their (masked) connections; with ``name``, make it the active one."""
-    return _verb("environments", "env")(name, project)
+def env(name: str | None = None, *, project: PathLike = None, persist: bool = False) -> EnvResult:
+    """List environments and their (masked) connections; with ``name``, make it the active one for
+    later verbs in this process (``persist=True``, as the CLI does: for later commands too)."""
+    return _verb("environments", "env", reviews=False)(name, project, persist)
 
 
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     """Every migration on disk or in the tracking table, with its state."""
-    return _verb("status", "status")(path, env)
+    return _verb("status", "status", reviews=False)(path, env)
+
+
+def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: str | None = None,
+         pg_version: str | int | None = None, in_transaction: bool = False, include=(), exclude=(),
+         project: PathLike = None, env: str | None = None, session_timeouts: bool = False) -> LintResult:
+    """Dangerous operations in SQL files, a SQL string, or the pending migrations, with the safe alternative."""
+    return _verb("lint", "lint")(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
+                 in_transaction=in_transaction, include=include, exclude=exclude, project=project, env=env,
+                 session_timeouts=session_timeouts)
 
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False, app: str | None = None) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
     """Preview, then (confirmed by ``yes``, or ``confirm=<env name>`` in production) apply pending migrations.
 
     With ``sql`` (a ``%%dbm migrate`` cell, ``-- UP``/``-- DOWN`` sections), the SQL first becomes a new
@@ -72,7 +94,8 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
     return _verb("migrate", "migrate")(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes,
-                                       confirm=confirm, allow_modified=allow_modified, app=app)
+                                       confirm=confirm, allow_modified=allow_modified, app=app,
+                                       no_backup=no_backup)
 
 
 def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
@@ -83,9 +106,11 @@ def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | N
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
-             dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
+             dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
+             ) -> ChangeResult:
     """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
-    return _verb("migrate", "rollback")(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("migrate", "rollback")(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes,
+                                        confirm=confirm, no_backup=no_backup)
 
 
 def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,
@@ -105,6 +130,7 @@ def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = F
          extensions_only: bool = False, ignore_extension_versions: bool = False,
          dialect: str | None = None) -> DiffResult:
     """Schema diff from ``source`` to ``target`` (environment, URL, .sql file or "migrations")."""
+    _register_reviews()
     from ._verbs.diff import diff as _diff
 
     return _diff(source, target, project=project, unsafe=unsafe, schemas=schemas, exclude_schemas=exclude_schemas,
@@ -114,6 +140,7 @@ def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = F
 
 def drift(path: PathLike = None, *, env: str | None = None) -> DriftResult:
     """The live database against what its migrations produce on a scratch database."""
+    _register_reviews()
     from ._verbs.drift import drift as _drift
 
     return _drift(path, env)
@@ -122,6 +149,7 @@ def drift(path: PathLike = None, *, env: str | None = None) -> DriftResult:
 def generate(name: str, from_schema: str, *, project: PathLike = None, env: str | None = None,
              unsafe: bool = False, dry_run: bool = False) -> GenerateResult:
     """A new migration: up = diff(current -> desired), down = diff(desired -> current)."""
+    _register_reviews()
     from ._verbs.generate import generate as _generate
 
     return _generate(name, from_schema, project=project, env=env, unsafe=unsafe, dry_run=dry_run)
@@ -129,6 +157,7 @@ def generate(name: str, from_schema: str, *, project: PathLike = None, env: str 
 
 def down_for(migration: str, *, project: PathLike = None, env: str | None = None) -> DownResult:
     """A computed down migration for ``migration`` (replay + diff), for review."""
+    _register_reviews()
     from ._verbs.generate import down_for as _down_for
 
     return _down_for(migration, project=project, env=env)
@@ -137,6 +166,7 @@ def down_for(migration: str, *, project: PathLike = None, env: str | None = None
 def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = False,
             everything: bool = False) -> ScratchResult:
     """Scratch databases on the environment's server; ``clean`` drops stale ones."""
+    _register_reviews()
     from ._verbs.scratch import scratch as _scratch
 
     return _scratch(project=project, env=env, clean=clean, everything=everything)
@@ -165,6 +195,8 @@ __all__ = [
     "detect",
     "env",
     "status",
+    "lint",
+    "LintResult",
     "migrate",
     "new",
     "rollback",

@@ -65,7 +65,8 @@ def _declare_env(p):
 def _call_env(args):
     from . import api
 
-    return api.env(args.name, project=args.project)
+    # the CLI remembers the choice for later commands; a notebook keeps it to its own process
+    return api.env(args.name, project=args.project, persist=getattr(args, "front_end", "cli") != "magic")
 
 
 # --- status ------------------------------------------------------------------------------
@@ -83,6 +84,44 @@ def _call_status(args):
     return api.status(_where(args), env=args.env)
 
 
+# --- lint --------------------------------------------------------------------------------
+def _declare_lint(p):
+    p.add_argument("files", nargs="*", help="SQL files to lint (in a notebook, %%%%dbm lint lints the cell)")
+    p.add_argument("--pending", action="store_true", help="lint the SQL of the project's pending migrations")
+    p.add_argument("--dialect", choices=("postgresql", "mysql", "sqlite"),
+                   help="SQL dialect (default: the active environment's, else postgresql)")
+    p.add_argument("--pg-version", help="PostgreSQL major version the migration targets (default 14)")
+    p.add_argument("--assume-in-transaction", action="store_true",
+                   help="the migration tool wraps each file in a transaction")
+    p.add_argument("--session-timeouts", action="store_true",
+                   help="the runner sets lock_timeout/statement_timeout itself (silences require-*-timeout)")
+    p.add_argument("--include", action="append", default=[], metavar="RULE",
+                   help="only these rules (repeat or comma-separate)")
+    p.add_argument("--exclude", action="append", default=[], metavar="RULE",
+                   help="skip these rules (repeat or comma-separate)")
+    p.add_argument("--rules", action="store_true", help="list the rules and exit")
+    _project(p)
+    _env(p)
+    _output(p)
+
+
+def _split_rules(values):
+    return [r for v in values or () for r in v.split(",") if r.strip()]
+
+
+def _call_lint(args):
+    if args.rules:
+        from ._verbs.lint_rules import rules
+
+        return rules()
+    from ._verbs.lint import lint
+
+    return lint(args.files, sql=getattr(args, "sql", None), pending=args.pending, dialect=args.dialect,
+                pg_version=args.pg_version, in_transaction=args.assume_in_transaction,
+                include=_split_rules(args.include), exclude=_split_rules(args.exclude), project=args.project,
+                env=args.env, session_timeouts=args.session_timeouts)
+
+
 # --- changing verbs: migrate, new, rollback, resolve, baseline ------------------------------
 def _confirmation(p):
     p.add_argument("--dry-run", action="store_true", help="show the preview and exit; nothing runs")
@@ -97,6 +136,11 @@ def _app(p):
                    "(a Django app label)")
 
 
+def _no_backup(p):
+    p.add_argument("--no-backup", action="store_true",
+                   help="in production, skip the automatic backup before running (the decline is recorded)")
+
+
 def _declare_migrate(p):
     _project(p, positional=True)
     _env(p)
@@ -106,6 +150,7 @@ def _declare_migrate(p):
     p.add_argument("--allow-modified-applied", dest="allow_modified", action="store_true",
                    help="run even though an applied migration's file changed since it was applied")
     _confirmation(p)
+    _no_backup(p)
     _output(p)
 
 
@@ -113,7 +158,8 @@ def _call_migrate(args):
     from . import api
 
     return api.migrate(_where(args), env=args.env, to=args.to, sql=getattr(args, "sql", None), name=args.name,
-                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm, allow_modified=args.allow_modified)
+                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm,
+                       allow_modified=args.allow_modified, no_backup=args.no_backup)
 
 
 def _declare_new(p):
@@ -133,9 +179,10 @@ def _declare_rollback(p):
     _project(p, positional=True)
     _env(p)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default 1)")
+    group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default: one migration; Knex: its last batch)")
     group.add_argument("--to", metavar="TARGET", help="revert every migration after TARGET (TARGET stays applied)")
     _confirmation(p)
+    _no_backup(p)
     _output(p)
 
 
@@ -143,7 +190,7 @@ def _call_rollback(args):
     from . import api
 
     return api.rollback(_where(args), env=args.env, steps=args.steps, to=args.to, dry_run=args.dry_run,
-                        yes=args.yes, confirm=args.confirm)
+                        yes=args.yes, confirm=args.confirm, no_backup=args.no_backup)
 
 
 def _declare_resolve(p):
@@ -329,6 +376,8 @@ VERBS: dict[str, Verb] = {
         Verb("env", "environments and connections found (masked); choose the active one", _declare_env, _call_env),
         Verb("status", "migration history: applied, pending, failed, modified, missing", _declare_status,
              _call_status),
+        Verb("lint", "dangerous operations in migration SQL, with why and the safe alternative", _declare_lint,
+             _call_lint, cell_argument="sql"),
         Verb("migrate", "preview and apply pending migrations (cell form: the cell's SQL becomes a new migration)",
              _declare_migrate, _call_migrate, cell_argument="sql"),
         Verb("new", "write an empty migration in the project's tool format", _declare_new, _call_new),

@@ -123,13 +123,13 @@ def classify(name: str, declared: str | None = None) -> tuple[bool, str]:
     lowered = name.lower()
     for word in PRODUCTION_WORDS:
         if re.search(rf"(^|[^a-z]){word}([^a-z]|$)", lowered):
-            return True, f"production: the name '{name}' says so"
+            return True, f"production: named '{name}'"
     if declared and declared.strip().lower() in PRODUCTION_WORDS:
-        return True, f"production: DBM_ENV={declared.strip()} is set for it"
+        return True, f"production: DBM_ENV={declared.strip()} set for it"
     dbm_env = os.environ.get("DBM_ENV", "").strip().lower()
     if dbm_env in PRODUCTION_WORDS and name == process_env_name():
-        return True, f"production: DBM_ENV={dbm_env} in the process environment"
-    return False, f"not production: '{name}' is not named production, prod or live"
+        return True, f"production: DBM_ENV={dbm_env} in the process"
+    return False, "not production: not named production, prod or live"
 
 
 def process_env_name() -> str:

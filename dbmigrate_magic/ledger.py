@@ -105,6 +105,8 @@ class Session:
         if self.dialect == "sqlite":
             self.conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
             self.conn.execute(f"PRAGMA busy_timeout = {int(config.sqlite_busy * 1000)}")
+        elif self.dialect == "mysql":
+            self.conn.autocommit(True)  # pymysql: a method, not a property
         else:
             self.conn.autocommit = True
         self.cur = self.conn.cursor()

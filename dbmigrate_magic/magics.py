@@ -24,10 +24,10 @@ class Dbm(Magics):
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.observe(self._default_env_changed, names="default_env")
+        self.observe(self._on_default_env, names="default_env")
         session.default_env = self.default_env or None
 
-    def _default_env_changed(self, change) -> None:
+    def _on_default_env(self, change) -> None:
         session.default_env = change["new"] or None
 
     @line_cell_magic

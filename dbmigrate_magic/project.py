@@ -40,7 +40,8 @@ def detect_in(root: Path) -> tuple[list[Evidence], list[str]]:
 def recommend(root: Path) -> tuple[str, str]:
     """A tool to adopt, judged from the files present, with the reason."""
     settings = list(root.glob("settings.py")) + list(root.glob("*/settings.py"))
-    if settings or (root / "manage.py").is_file():
+    manage = root / "manage.py"
+    if settings or (manage.is_file() and "django" in read_text(manage).lower()):
         return "django", "Django settings found: use Django's own migrations (manage.py makemigrations)."
     package = root / "package.json"
     if package.is_file():
@@ -91,5 +92,6 @@ def find_project(path: str | Path | None = None) -> Project:
         matches, notes = detect_in(root)
         if matches:
             return Project(root, tuple(matches), tuple(notes))
-    _, notes = detect_in(roots[0])
-    return Project(roots[0], (), tuple(notes))
+    # nothing found: report (and recommend) from the repository root, where package.json & co. live
+    _, notes = detect_in(roots[-1])
+    return Project(roots[-1], (), tuple(notes))

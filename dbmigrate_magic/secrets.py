@@ -28,6 +28,10 @@ _ENV_ASSIGN = re.compile(
     r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)"
 )
 
+#: substrings every match of _KEY_VALUE / _ENV_ASSIGN contains (a fast pre-check)
+_KEY_LITERALS = ("pass", "pwd", "secret", "token", "api_key", "apikey", "access_key", "private_key")
+_ENV_LITERALS = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "PWD")
+
 _registered: set[str] = set()
 _lock = threading.Lock()
 
@@ -49,16 +53,33 @@ def mask(text: object) -> str:
     s = str(text)
     if not s:
         return s
-    s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
-    s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
-    s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
+    # Each pattern needs a literal it cannot match without; checking for it first keeps masking
+    # cheap on large outputs (lint JSON of thousands of findings) and changes no result.
+    if "://" in s:
+        s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
+    low = s.lower()
+    if any(k in low for k in _KEY_LITERALS):
+        s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+    if any(k in s for k in _ENV_LITERALS):
+        s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
     if _registered:
         with _lock:
             values = sorted(_registered, key=len, reverse=True)
         for value in values:
             if value in s:
-                s = s.replace(value, MASK)
+                s = _replace_registered(s, value)
     return s
+
+
+#: registered values this short are masked only as whole words, so a password such as
+#: ``postgres`` does not turn ``postgresql+psycopg`` into ``***ql+psycopg``
+SHORT_SECRET = 10
+
+
+def _replace_registered(s: str, value: str) -> str:
+    if len(value) > SHORT_SECRET:
+        return s.replace(value, MASK)
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", MASK, s)
 
 
 def mask_obj(value: object) -> object:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import dialect_of
-from .errors import ConnectionFailed, MigrationFailed
+from .errors import ConnectionFailed, ProjectError
 from .secrets import mask
 
 PREFIX = "dbm_scratch_"
@@ -177,7 +177,7 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
         finally:
             engine.dispose()
     except Exception as exc:
-        raise MigrationFailed(f"Loading the {source} failed: {mask(getattr(exc, 'orig', exc))}",
+        raise ProjectError(f"Loading the {source} failed: {mask(getattr(exc, 'orig', exc))}",
                               unchanged="Only a scratch database was touched; it is dropped.",
                               next_step=f"Fix the {source} so it runs on {dialect}.") from None
 

@@ -15,8 +15,8 @@ def write(path: Path, cells: list[tuple[str, str]]) -> None:
         nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
         for kind, src in cells
     ]
-    for cell in nb.cells:
-        cell.pop("id", None)
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating gives the same file
+        cell["id"] = f"cell-{i:02d}"
     nbformat.write(nb, str(path))
 
 

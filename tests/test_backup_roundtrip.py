@@ -75,7 +75,7 @@ def _scratch_gone(url: str, name: str) -> bool:
         import tempfile
         from pathlib import Path
 
-        return not list(Path(tempfile.gettempdir()).glob(f"dbm_scratch_*/{name}.sqlite3"))
+        return not list(Path(tempfile.gettempdir()).glob(f"{name}*"))
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as conn:
         if url.startswith("postgresql"):
@@ -113,7 +113,7 @@ def _scratch_names(url: str) -> set[str]:
         import tempfile
         from pathlib import Path
 
-        return {p.name for p in Path(tempfile.gettempdir()).glob("dbm_scratch_*")}
+        return {p.name for p in Path(tempfile.gettempdir()).glob("dbm_scratch_*")}  # shadow.scratch's files
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as conn:
         if url.startswith("postgresql"):

@@ -170,6 +170,9 @@ def test_env_select_sticks_for_later_verbs(tmp_path, run_dbm):
     assert detected["environment"] == "staging" and detected["connection"].endswith("/st.db")
     bad = run_dbm("env", "nope", "--project", tmp_path)
     assert bad.returncode == 2 and "nope" in bad.stderr
+    (tmp_path / ".env.staging").unlink()  # the remembered choice is gone: env still lists, and says why
+    listed = run_dbm("env", "--project", tmp_path, "--format", "json")
+    assert listed.returncode == 0 and "staging" in json.loads(listed.stdout)["active_reason"]
 
 
 # --- tools' own configs -----------------------------------------------------------------
@@ -361,3 +364,39 @@ def test_typeorm_data_source_ts(tmp_path):
     env = envs(tmp_path)["development"]
     assert env.url == f"sqlite:///{tmp_path.resolve()}/app.sqlite" and "data-source.ts" in env.source
     assert assert_connects(env, "sqlite") == 1
+
+
+# --- every URL form, normalised and connected -------------------------------------------
+def url_forms(pg: str, mysql: str, tmp: Path) -> list[tuple[str, str, str]]:
+    p, m = parts(pg), parts(mysql)
+    pg_rest = f"{p['user']}@{p['host']}:{p['port']}/{p['db']}"
+    my_rest = f"root@{m['host']}:{m['port']}/{m['db']}"
+    return [
+        (f"postgres://{pg_rest}", "postgresql", "postgresql+psycopg://"),
+        (f"postgresql://{pg_rest}", "postgresql", "postgresql+psycopg://"),
+        (f"postgresql+psycopg://{pg_rest}?sslmode=disable", "postgresql", "postgresql+psycopg://"),
+        (f"postgresql://{pg_rest}?schema=public&connection_limit=1&pool_timeout=5", "postgresql",
+         "postgresql+psycopg://"),
+        (f"mysql://{my_rest}", "mysql", "mysql+pymysql://"),
+        (f"mysql2://{my_rest}", "mysql", "mysql+pymysql://"),
+        (f"mariadb://{my_rest}", "mysql", "mysql+pymysql://"),
+        (f"mysql+pymysql://{my_rest}?charset=utf8mb4", "mysql", "mysql+pymysql://"),
+        (f"sqlite:///{tmp / 'abs.db'}", "sqlite", f"sqlite:///{tmp.resolve() / 'abs.db'}"),
+        ("sqlite:///rel.db", "sqlite", f"sqlite:///{tmp.resolve() / 'rel.db'}"),
+        ("file:./file_rel.db", "sqlite", f"sqlite:///{tmp.resolve() / 'file_rel.db'}"),
+        ("file:plain.db?connection_limit=1", "sqlite", f"sqlite:///{tmp.resolve() / 'plain.db'}"),
+        ("./bare.sqlite3", "sqlite", f"sqlite:///{tmp.resolve() / 'bare.sqlite3'}"),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.mysql
+def test_every_url_form_normalises_and_connects(tmp_path, pg_url, mysql_url):
+    for i, (raw, dialect, prefix) in enumerate(url_forms(pg_url, mysql_url, tmp_path)):
+        (tmp_path / ".env").write_text(f"DATABASE_URL={raw}\n")
+        (tmp_path / "migrations").mkdir(exist_ok=True)
+        (tmp_path / "migrations" / "20250101000000_a.sql").write_text("-- UP\nselect 1;\n")
+        env = envs(tmp_path)["development"]
+        assert env.url.startswith(prefix), (raw, env.masked_url)
+        assert "connection_limit" not in env.url and "pool_timeout" not in env.url
+        assert assert_connects(env, dialect), raw

@@ -110,3 +110,28 @@ def test_no_tracking_table_reports_pending_and_creates_nothing(tmp_path, sqlite_
     engine = create_engine(sqlite_url)
     assert "__drizzle_migrations" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_drizzle_1_0_folder_layout_with_name_column(tmp_path, sqlite_url):
+    """1.0 release candidates: ``<ts>_<name>/migration.sql`` and name/applied_at columns (TOOLS.md)."""
+    from sqlalchemy import create_engine, text
+
+    root = tmp_path / "v1"
+    (root / "drizzle" / "20250101090000_init").mkdir(parents=True)
+    (root / "drizzle" / "20250102090000_posts").mkdir(parents=True)
+    (root / "drizzle" / "20250101090000_init" / "migration.sql").write_text("CREATE TABLE a (id integer);\n")
+    (root / "drizzle" / "20250102090000_posts" / "migration.sql").write_text("CREATE TABLE b (id integer);\n")
+    (root / "drizzle.config.ts").write_text('export default { dialect: "sqlite", out: "./drizzle", '
+                                            f'dbCredentials: {{ url: "{sqlite_url.split(":///")[1]}" }} }};\n')
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
+                          "created_at numeric, name text, applied_at text)"))
+        # recorded under its name, but the file changed since: matched by name, flagged modified
+        conn.execute(text("INSERT INTO __drizzle_migrations (hash, created_at, name, applied_at) VALUES "
+                          "('0000', 1735722000000, '20250101090000_init', '2025-01-01 10:00:00')"))
+    engine.dispose()
+    result = api.status(root)  # the connection comes from dbCredentials.url in drizzle.config.ts
+    assert [(r.migration, r.state) for r in result.rows] == [("20250101090000_init", "modified"),
+                                                              ("20250102090000_posts", "pending")]
+    assert result.rows[0].applied_at.isoformat() == "2025-01-01T10:00:00+00:00"

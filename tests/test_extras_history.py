@@ -217,3 +217,52 @@ def test_flyway_undo_and_baseline(tmp_path, url):
     assert got["2"] == "applied"
     assert got["3"] == "pending"  # undone
     assert got["4"] == "pending"
+
+
+JAVA_CRC = r"""
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+public class FlywayCrc {
+    // Flyway's rule, restated with the JDK's own readLine() and CRC32: lines without terminators,
+    // a byte-order mark dropped from the first line, the CRC cast to a signed int.
+    public static void main(String[] args) throws Exception {
+        for (String name : args) {
+            CRC32 crc = new CRC32();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(name),
+                    StandardCharsets.UTF_8), 4096)) {
+                String line = r.readLine();
+                boolean first = true;
+                while (line != null) {
+                    if (first && !line.isEmpty() && line.charAt(0) == '\uFEFF') line = line.substring(1);
+                    first = false;
+                    crc.update(line.getBytes(StandardCharsets.UTF_8));
+                    line = r.readLine();
+                }
+            }
+            System.out.println((int) crc.getValue());
+        }
+    }
+}
+"""
+
+
+def test_flyway_checksum_matches_the_jdk(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("java") is None:
+        pytest.skip("no java on this machine: the JDK cross-check needs it")
+    bodies = [b"CREATE TABLE a (id INT);\n", b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n", b"a\rb\r\n\nc",
+              "INSERT INTO t VALUES ('ünïcödé €');\n".encode(), b"", b"\n\n\n", b"x\n\xef\xbb\xbfy\n"]
+    files = []
+    for i, body in enumerate(bodies):
+        path = tmp_path / f"V{i}__f.sql"
+        path.write_bytes(body)
+        files.append(path)
+    (tmp_path / "FlywayCrc.java").write_text(JAVA_CRC)
+    out = subprocess.run(["java", str(tmp_path / "FlywayCrc.java"), *map(str, files)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    java_values = [int(v) for v in out.stdout.split()]
+    assert java_values == [flyway_checksum(b) for b in bodies]

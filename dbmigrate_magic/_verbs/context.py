@@ -69,7 +69,7 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
         )
     for env in environments:
         if env.name == DEFAULT_ENV:
-            return env, "default (development)"
+            return env, "the default environment"
     if len(environments) == 1:
         return environments[0], "the only environment found"
     return None, None

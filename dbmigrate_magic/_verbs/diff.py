@@ -11,7 +11,7 @@ from ..results import Result
 from ..schema.changes import Change
 from ..schema.introspect import Scope
 from ..secrets import mask
-from .schema_sources import load_models
+from .schema_sources import load_models, tracking_tables
 
 COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
 
@@ -130,16 +130,3 @@ def diff(source: str, target: str, *, project: str | Path | None = None, unsafe:
                                     ignore_tables=tracking_tables(project))
     d = schema_diff(models[0], models[1], extensions_only=extensions_only)
     return make_result(sides, models, d, unsafe)
-
-
-def tracking_tables(project) -> tuple[str, ...]:
-    """The detected tool's tracking tables, left out of every comparison."""
-    from ..errors import DbmError
-    from . import context
-
-    try:
-        adapter = context.resolve(project).project.adapter
-    except DbmError:
-        return ()
-    names = [getattr(adapter, attr, None) for attr in ("table", "tracking_table", "lock_table")]
-    return tuple(n for n in names if isinstance(n, str))

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import ClassVar
 
 from ..schema.introspect import Scope
 from . import context
-from .diff import DiffResult, make_result, tracking_tables
-from .schema_sources import MIGRATIONS, load_models
+from .diff import DiffResult, make_result
+from .schema_sources import MIGRATIONS, load_models, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,4 +37,4 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
     sides[1].label = f"{live.name} ({live.masked_url})"
     d = schema_diff(models[0], models[1])
     r = make_result(sides, models, d, unsafe)
-    return DriftResult(**{f: getattr(r, f) for f in r.__dataclass_fields__})
+    return DriftResult(**{f.name: getattr(r, f.name) for f in fields(r)})

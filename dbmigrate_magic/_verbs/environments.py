@@ -9,6 +9,7 @@ from .. import session
 from ..config import Environment
 from ..errors import ConfigError
 from ..results import Result
+from ..project import find_project
 from . import context
 
 
@@ -47,14 +48,18 @@ class EnvResult(Result):
         ]
 
 
-def env(name: str | None = None, project: str | Path | None = None) -> EnvResult:
-    ctx = context.resolve(project, None if name is None else None)
+def env(name: str | None = None, project: str | Path | None = None, persist: bool = False) -> EnvResult:
+    proj = find_project(project)
+    environments = context.discover_environments(proj)
     if name is not None:
-        chosen, _ = context.select(ctx.environments, name, ctx.project.root)
-        if chosen is None or chosen.name not in {e.name for e in ctx.environments}:
+        chosen, _ = context.select(environments, name, proj.root)
+        if chosen is None or chosen.name not in {e.name for e in environments}:
             raise ConfigError(f"'{name}' is not one of this project's environments.",
                               next_step="Pick a name from `dbm env`.")
-        session.set_active(ctx.project.root, chosen.name)
-        return EnvResult(str(ctx.project.root), tuple(ctx.environments), chosen.name, "selected with `env NAME`")
-    active = ctx.environment.name if ctx.environment else None
-    return EnvResult(str(ctx.project.root), tuple(ctx.environments), active, ctx.active_reason)
+        session.set_active(proj.root, chosen.name, persist=persist)
+        return EnvResult(str(proj.root), tuple(environments), chosen.name, "selected with `env NAME`")
+    try:
+        chosen, reason = context.select(environments, None, proj.root)
+    except ConfigError as exc:  # a remembered choice that no longer exists: list anyway, say why
+        chosen, reason = None, exc.what
+    return EnvResult(str(proj.root), tuple(environments), chosen.name if chosen else None, reason)

@@ -9,12 +9,10 @@ from typing import Any, ClassVar
 
 from .. import shadow
 from ..db import Database
-from ..errors import UsageProblem
 from ..results import Result
 from ..schema.introspect import Scope, introspect
 from . import context
-from .diff import tracking_tables
-from .schema_sources import drop_tables, load_models, migration_scripts
+from .schema_sources import drop_tables, load_models, replay, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -80,17 +78,13 @@ def down_for(migration: str, *, project: str | Path | None = None, env: str | No
 
     ctx = context.resolve(project, env)
     root = ctx.project.root
-    ids = [mid for mid, _ in migration_scripts(root)]
-    if migration not in ids:
-        raise UsageProblem(f"There is no migration named {migration}.", next_step="`dbm status` lists them.")
     like = ctx.environment.url if ctx.environment and ctx.environment.url else "sqlite://"
     skip = tracking_tables(root)
     models = []
     with ExitStack() as stack:
-        for upto in (None, migration):
+        for upto, before in ((None, migration), (migration, None)):
             url = stack.enter_context(shadow.scratch(like))
-            for mid, sql in migration_scripts(root, upto=upto, before=migration if upto is None else None):
-                shadow.load_sql(url, sql, source=f"migration {mid}")
+            replay(root, url, upto=upto, before=before)
             db = Database(url, "scratch")
             try:
                 models.append(drop_tables(introspect(db), skip))

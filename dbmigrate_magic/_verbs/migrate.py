@@ -83,7 +83,7 @@ def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
             name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False, app: str | None = None) -> ChangeResult:
+            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
     """Apply pending migrations (up to ``to``); with ``sql`` (a cell), first write it as a new migration."""
     ctx = context.resolve(path, env)
     adapter = writing_adapter(ctx)
@@ -132,11 +132,12 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
                             created, tuple(notes))
     return finish("migrate", preview, dry_run=dry_run, yes=yes, confirm=confirm,
                   run=lambda: adapter.apply(db, list(preview.steps)), replan=plan, done_status="applied",
-                  ctx=ctx, db=db, created=created, notes=tuple(notes), discard=discard)
+                  ctx=ctx, db=db, created=created, notes=tuple(notes), discard=discard, no_backup=no_backup)
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
-             dry_run: bool = False, yes: bool = False, confirm: str | None = None) -> ChangeResult:
+             dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
+             ) -> ChangeResult:
     """Revert the last migration, ``steps`` of them, or back to (not including) ``to``."""
     if steps is not None and to is not None:
         raise UsageProblem("--steps and --to cannot be used together.", next_step="Pass one of them.")
@@ -148,7 +149,8 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
     db = ctx.database()
 
     def plan():
-        planned = adapter.plan_rollback(db, steps if steps is not None or to is not None else 1, to)
+        # steps None = the tool's own default unit (Knex: the last batch; the others: one migration)
+        planned = adapter.plan_rollback(db, steps, to)
         return make_preview("rollback", adapter, environment, planned, ctx, db)
 
     preview = plan()
@@ -156,4 +158,4 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
         return ChangeResult("rollback", "up to date", preview, (), "Nothing to roll back.")
     return finish("rollback", preview, dry_run=dry_run, yes=yes, confirm=confirm,
                   run=lambda: adapter.rollback(db, list(preview.steps)), replan=plan, done_status="rolled back",
-                  ctx=ctx, db=db)
+                  ctx=ctx, db=db, no_backup=no_backup)

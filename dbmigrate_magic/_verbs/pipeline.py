@@ -115,11 +115,14 @@ def execute(verb: str, preview: Preview, run: Callable[[], list[StepOutcome]], d
 def finish(verb: str, preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None,
            run: Callable[[], list[StepOutcome]], replan: Callable[[], Preview], done_status: str,
            ctx: "Context", db: "Database", created: str | None = None, notes: tuple[str, ...] = (),
-           discard: Callable[[], str] | None = None) -> ChangeResult:
+           discard: Callable[[], str] | None = None, no_backup: bool = False) -> ChangeResult:
     """Decide from the flags; run now, or return a result whose ``confirm()`` runs the same plan."""
     decision, message = decide(preview, dry_run=dry_run, yes=yes, confirm=confirm)
     if decision == "run":
-        return execute(verb, preview, run, done_status, ctx, db, created, notes)
+        from ..safety.gate import before_run  # production guard with the real flags, then the backup
+
+        gate_notes = before_run(preview, ctx, db, yes=yes, confirm=confirm, no_backup=no_backup)
+        return execute(verb, preview, run, done_status, ctx, db, created, notes + tuple(gate_notes))
 
     def runner(phrase: str | None) -> ChangeResult:
         fresh = replan()
@@ -128,7 +131,8 @@ def finish(verb: str, preview: Preview, *, dry_run: bool, yes: bool, confirm: st
                                 "edited file): nothing was run. Look at the new preview and confirm again.",
                                 created, notes)
         return finish(verb, fresh, dry_run=False, yes=not fresh.production, confirm=phrase, run=run,
-                      replan=replan, done_status=done_status, ctx=ctx, db=db, created=created, notes=notes)
+                      replan=replan, done_status=done_status, ctx=ctx, db=db, created=created, notes=notes,
+                      no_backup=no_backup)
 
     can_confirm = decision == "awaiting confirmation"
     return ChangeResult(verb, decision, preview, (), message, created, notes,

@@ -113,8 +113,48 @@ def up_section(text: str) -> str:
 
 
 def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
-    for mid, sql in migration_scripts(project, upto, before):
-        shadow.load_sql(url, sql, source=f"migration {mid}")
+    """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply;
+    all of them, up to and including ``upto``, or only those before ``before``."""
+    from ..errors import MigrationFailed
+
+    adapter = context.resolve(project).project.adapter
+    if before is not None:
+        ids = [f.id for f in adapter.migration_files()]
+        if before not in ids:
+            raise UsageProblem(f"There is no migration named {before}.", next_step="`dbm status` lists them.")
+        if ids.index(before) == 0:
+            return
+        upto = ids[ids.index(before) - 1]
+    db = Database(url, "scratch")
+    try:
+        try:
+            steps = adapter.plan_apply(db, upto)
+        except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
+            for mid, sql in migration_scripts(project, upto):
+                shadow.load_sql(url, sql, source=f"migration {mid}")
+            return
+        for outcome in adapter.apply(db, steps):
+            if outcome.state == "failed":
+                raise MigrationFailed(f"Replaying migration {outcome.migration} on a scratch database failed: "
+                                      f"{outcome.error}", unchanged="Only a scratch database was touched; it is dropped.",
+                                      next_step="Fix the migration; `dbm migrate --dry-run` shows its SQL.")
+    finally:
+        db.dispose()
+
+
+def tracking_tables(project) -> tuple[str, ...]:
+    """The detected tool's tracking tables (and their lock tables), left out of every comparison."""
+    from ..errors import DbmError
+
+    try:
+        adapter = context.resolve(project).project.adapter
+        table = adapter.history(None).table
+    except DbmError:
+        return ()
+    except Exception:  # an adapter that cannot describe itself offline: compare everything
+        return ()
+    name = table.split(".")[-1].strip('"`')
+    return (name, name + "_lock")
 
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,

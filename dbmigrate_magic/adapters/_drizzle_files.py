@@ -123,7 +123,7 @@ def render_sql(statements: list[str]) -> str:
         if st and not st.endswith(";"):
             st += ";"
         parts.append(st)
-    return f"{BREAKPOINT}\n".join(p + "\n" for p in parts if p).rstrip("\n") if parts else ""
+    return f"{BREAKPOINT}\n".join(p + "\n" for p in parts if p)
 
 
 def write_json(path: Path, data: dict) -> None:

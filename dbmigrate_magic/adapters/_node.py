@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from contextlib import contextmanager
@@ -127,7 +128,8 @@ def after_failure(error: Exception, steps_done: list[str], steps_left: list[str]
         unchanged = "Nothing was recorded."
     if steps_left:
         if transactional:
-            unchanged += f" Not applied (rolled back by the tool): {', '.join(steps_left)}."
+            unchanged += (f" Not applied: {', '.join(steps_left)}; the tool runs them in a transaction, so none "
+                          "of their changes stay.")
         else:
             unchanged += (f" Not recorded: {', '.join(steps_left)}; on MySQL/MariaDB, DDL that ran before the "
                           "error is not rolled back, so check the schema.")
@@ -142,5 +144,18 @@ def wrapper_folder() -> Iterator[Path]:
         yield Path(tmp)
 
 
-def connection_env(payload: dict) -> dict[str, str]:
-    return {CONNECTION_VARIABLE: json.dumps(payload)}
+def connection_env(conn: NodeUrl, config_text: str, preferred: tuple[str, ...] = ()) -> dict[str, str]:
+    """``DBM_NODE_CONNECTION`` for our wrapper, plus every URL variable the project's config reads.
+
+    The wrapper replaces the connection; the variables matter when the config also derives other
+    settings from them (a knexfile choosing its client, a DataSource its ``type``, from the URL).
+    """
+    from ..config import URL_VARIABLES
+
+    env = {CONNECTION_VARIABLE: json.dumps({"dialect": conn.dialect, "url": conn.url, "database": conn.database})}
+    value = conn.url if conn.url else f"file:{conn.database}"
+    read = set(re.findall(r"""process\.env(?:\.([A-Za-z_]\w*)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])""", config_text))
+    names = {a or b for a, b in read}
+    for name in names & (set(URL_VARIABLES) | set(preferred)):
+        env[name] = value
+    return env

@@ -1,24 +1,24 @@
 """``_prisma_migrations``: read it, and write rows exactly as Prisma Migrate writes them.
 
-One row per attempt: ``started_at`` when it starts, ``applied_steps_count`` + 1 and
-``finished_at`` when the script succeeds, ``logs`` when it fails, ``rolled_back_at`` when
-``migrate resolve --rolled-back`` (or our rollback) retires it. Lock: Prisma's own
-(``pg_advisory_lock(72707369)``, ``GET_LOCK('prisma_migrate', 10)``).
+One row per attempt: ``started_at`` when it starts, ``applied_steps_count`` 1 and ``finished_at``
+when the script succeeded, ``logs`` when it failed, ``rolled_back_at`` once ``migrate resolve
+--rolled-back`` (or our rollback) retired it. The shared ``ledger`` runs the SQL (one transaction
+per migration with its row on PostgreSQL/SQLite; started -> finished/failed on MySQL) under
+Prisma's own lock (``pg_advisory_lock(72707369)``, ``GET_LOCK('prisma_migrate')``).
 """
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import DbmError
-from ._native import Session, StatementFailed, session, split_statements
-from .base import PlannedStep, StepOutcome, to_utc
+from ..errors import NeedsResolve, UsageProblem
+from .base import to_utc
 
 if TYPE_CHECKING:
     from ..db import Database
+    from ..ledger import LedgerStep, Session
 
 TABLE = "_prisma_migrations"
 PG_LOCK = 72707369
@@ -58,6 +58,8 @@ DDL = {
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )""",
 }
+APPLIED = "finished_at IS NOT NULL AND rolled_back_at IS NULL"
+FAILED = "finished_at IS NULL AND rolled_back_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,6 @@ class PrismaRow:
     rolled_back_at: dt.datetime | None
     logs: str | None
     applied_steps_count: int
-    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def state(self) -> str:
@@ -79,176 +80,136 @@ class PrismaRow:
         return "applied" if self.finished_at is not None else "failed"
 
 
-class PrismaLedger:
-    def __init__(self, db: "Database"):
-        self.db = db
+def stored_now(dialect: str, minus_seconds: float = 0.0) -> Any:
+    """The current time as Prisma stores it: aware (PostgreSQL), naive UTC with milliseconds
+    (MySQL DATETIME(3)), ISO text with ``+00:00`` (SQLite, as Prisma 6 writes it)."""
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=minus_seconds)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    if dialect == "sqlite":
+        return now.isoformat(timespec="milliseconds")
+    if dialect == "mysql":
+        return now.replace(tzinfo=None)
+    return now
 
-    def now(self) -> Any:
-        """The current time in the form Prisma stores it on this dialect."""
-        now = dt.datetime.now(dt.timezone.utc)
-        if self.db.dialect == "sqlite":
-            return now.isoformat(timespec="milliseconds")  # 2025-01-01T10:00:00.123+00:00
-        if self.db.dialect == "mysql":
-            return now.replace(tzinfo=None, microsecond=now.microsecond // 1000 * 1000)
-        return now
 
-    def exists(self, s: Session) -> bool:
-        if self.db.dialect == "postgresql":
-            return bool(s.rows("SELECT to_regclass(?)", (TABLE,))[0][0])
-        if self.db.dialect == "mysql":
-            return bool(s.rows("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-                               "AND table_name = ?", (TABLE,))[0][0])
-        return bool(s.rows("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))[0][0])
+def read_rows(db: "Database") -> list[PrismaRow] | None:
+    """Every row, oldest first; None when the table does not exist (nothing is created)."""
+    from sqlalchemy import inspect, text
 
-    def _read(self, s: Session) -> list[PrismaRow]:
-        cur = s.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}")
-        out = []
-        for values in cur.fetchall():
-            r = dict(zip(COLUMNS, values))
-            out.append(PrismaRow(str(r["id"]), str(r["checksum"]), str(r["migration_name"]), to_utc(r["started_at"]),
-                                 to_utc(r["finished_at"]), to_utc(r["rolled_back_at"]), r["logs"],
-                                 int(r["applied_steps_count"] or 0), r))
-        out.sort(key=lambda r: (r.started_at or dt.datetime.min.replace(tzinfo=dt.timezone.utc), r.migration_name))
-        return out
+    with db.connect() as conn:
+        if not inspect(conn).has_table(TABLE):
+            return None
+        result = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"))
+        out = [PrismaRow(str(r["id"]), str(r["checksum"]), str(r["migration_name"]), to_utc(r["started_at"]),
+                         to_utc(r["finished_at"]), to_utc(r["rolled_back_at"]), r["logs"],
+                         int(r["applied_steps_count"] or 0)) for r in result.mappings()]
+    floor = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    out.sort(key=lambda r: (r.started_at or floor, r.migration_name))
+    return out
 
-    def read(self) -> list[PrismaRow] | None:
-        with session(self.db) as s:
-            return self._read(s) if self.exists(s) else None
 
-    # --- writing ------------------------------------------------------------------------
-    def _start(self, s: Session, name: str, checksum: str) -> str:
+class PrismaBook:
+    """The ledger's ``Bookkeeping`` for ``_prisma_migrations``."""
+
+    def __init__(self, dialect: str):
+        self.dialect = dialect
+
+    def prepare(self, s: "Session") -> list[str]:
+        s.execute(DDL[self.dialect])
+        failed = [r[0] for r in s.query(f"SELECT migration_name FROM {TABLE} WHERE {FAILED}")]
+        if failed:
+            raise failed_block(sorted(set(failed)))
+        return []
+
+    def _applied(self, s: "Session", name: str) -> bool:
+        return bool(s.query(f"SELECT COUNT(*) FROM {TABLE} WHERE migration_name = %s AND {APPLIED}", (name,))[0][0])
+
+    def is_done(self, s: "Session", step: "LedgerStep") -> bool:
+        applied = self._applied(s, step.id)
+        return applied if step.direction == "up" else not applied
+
+    def started(self, s: "Session", step: "LedgerStep") -> None:
+        """MySQL: the row is visible as started before any statement runs (``migrate deploy``)."""
+        if step.direction == "up":
+            step.meta["row_id"] = self.insert(s, step.id, step.meta["checksum"], stored_now(self.dialect))
+
+    def progressed(self, s: "Session", step: "LedgerStep", statements_run: int) -> None:
+        pass  # Prisma counts a script as one step: nothing to record per statement
+
+    def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
+        now = stored_now(self.dialect)
+        if step.direction == "down":
+            s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {APPLIED}", (now, step.id))
+            return
+        row_id = step.meta.get("row_id")
+        if row_id is None:  # transactional: the whole row inside the migration's transaction
+            row_id = self.insert(s, step.id, step.meta["checksum"], stored_now(self.dialect, seconds))
+        s.execute(f"UPDATE {TABLE} SET applied_steps_count = applied_steps_count + 1, finished_at = %s WHERE id = %s",
+                  (now, row_id))
+
+    def failed(self, s: "Session", step: "LedgerStep", statements_run: int, error: str) -> None:
+        if step.direction == "up" and step.meta.get("row_id"):
+            s.execute(f"UPDATE {TABLE} SET logs = %s WHERE id = %s", (prisma_logs(step.id, error), step.meta["row_id"]))
+
+    # --- resolve ------------------------------------------------------------------------------
+    def insert(self, s: "Session", name: str, checksum: str, started: Any, finished: Any = None) -> str:
         row_id = str(uuid.uuid4())
-        s.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, migration_name) VALUES (?, ?, ?, ?)",
-                  (row_id, checksum, self.now(), name))
+        s.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, finished_at, migration_name) "
+                  "VALUES (%s, %s, %s, %s, %s)", (row_id, checksum, started, finished, name))
         return row_id
 
-    def _finish(self, s: Session, row_id: str) -> None:
-        s.execute(f"UPDATE {TABLE} SET applied_steps_count = applied_steps_count + 1 WHERE id = ?", (row_id,))
-        s.execute(f"UPDATE {TABLE} SET finished_at = ? WHERE id = ?", (self.now(), row_id))
+    def mark_applied(self, s: "Session", name: str, checksum: str, strict: bool = True) -> bool:
+        """``migrate resolve --applied``: retire failed attempts, insert a finished row with 0 steps."""
+        if self._applied(s, name):
+            if strict:
+                raise UsageProblem(f"Migration {name} is already recorded as applied (Prisma's rule: it cannot be "
+                                   "resolved again).", next_step="Nothing to resolve; `dbm status` shows its state.")
+            return False
+        now = stored_now(self.dialect)
+        s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {FAILED}", (now, name))
+        self.insert(s, name, checksum, now, now)
+        return True
 
-    def _fail(self, s: Session, row_id: str, logs: str) -> None:
-        s.execute(f"UPDATE {TABLE} SET logs = ? WHERE id = ?", (logs, row_id))
-
-    def _statements(self, sql: str):
-        return split_statements(sql, self.db.dialect)
-
-    def apply(self, steps: list[PlannedStep]) -> list[StepOutcome]:
-        """``migrate deploy``: each migration in order; stop at the first failure.
-
-        PostgreSQL/SQLite: script and bookkeeping in one transaction; on failure it is rolled
-        back and then a failed row (``logs`` set, ``finished_at`` null) is written, as Prisma
-        leaves it, so ``resolve`` is needed before going on. MySQL: the row is committed as
-        started first, so an interrupted run is visible as failed."""
-        outcomes: list[StepOutcome] = []
-        with session(self.db) as s, s.lock(PG_LOCK, MYSQL_LOCK):
-            s.execute(DDL[self.db.dialect])
-            rows = self._read(s)
-            blocked = [r.migration_name for r in rows if r.state == "failed"]
-            if blocked:
-                raise failed_block(blocked)
-            applied = {r.migration_name for r in rows if r.state == "applied"}
-            for i, step in enumerate(steps):
-                if step.migration in applied:
-                    outcomes.append(StepOutcome(step.migration, "up", "skipped", error="already applied by another run"))
-                    continue
-                t0 = time.perf_counter()
-                statements = self._statements(step.sql)
-                checksum = step.extra["checksum"]
-                transactional = self.db.dialect != "mysql"
-                try:
-                    if transactional:
-                        with s.transaction():
-                            row_id = self._start(s, step.migration, checksum)
-                            n = s.run_statements(statements, step.file)
-                            self._finish(s, row_id)
-                    else:
-                        row_id = self._start(s, step.migration, checksum)
-                        n = s.run_statements(statements, step.file)
-                        self._finish(s, row_id)
-                except StatementFailed as exc:
-                    logs = f"Migration name: {step.migration}\n\n{exc.describe()}"
-                    if transactional:
-                        with s.transaction():
-                            self._fail(s, self._start(s, step.migration, checksum), logs)
-                        tail = " The migration was rolled back; it is recorded as failed, as Prisma does."
-                    else:
-                        self._fail(s, row_id, logs)
-                        tail = (f" MySQL commits DDL as it runs: statements 1-{exc.index - 1} stayed applied."
-                                if exc.index > 1 else " None of its statements were applied.")
-                    outcomes.append(StepOutcome(step.migration, "up", "failed", time.perf_counter() - t0,
-                                                exc.describe() + tail + " Fix it, then `dbm resolve "
-                                                f"{step.migration} --rolled-back` (or --applied).", exc.index - 1))
-                    outcomes += [StepOutcome(o.migration, "up", "skipped", error="not run: an earlier migration failed")
-                                 for o in steps[i + 1:]]
-                    return outcomes
-                outcomes.append(StepOutcome(step.migration, "up", "applied", time.perf_counter() - t0, None, n))
-        return outcomes
-
-    def rollback(self, steps: list[PlannedStep]) -> list[StepOutcome]:
-        """Run ``down.sql`` and set ``rolled_back_at`` on the applied row (Prisma then treats the
-        migration as not applied, and ``migrate deploy`` would apply it again)."""
-        outcomes: list[StepOutcome] = []
-        with session(self.db) as s, s.lock(PG_LOCK, MYSQL_LOCK):
-            for i, step in enumerate(steps):
-                t0 = time.perf_counter()
-                transactional = self.db.dialect != "mysql"
-                try:
-                    if transactional:
-                        s.begin()
-                    n = s.run_statements(self._statements(step.sql), step.file)
-                    s.execute(f"UPDATE {TABLE} SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS "
-                              "NOT NULL AND rolled_back_at IS NULL", (self.now(), step.migration))
-                    if transactional:
-                        s.commit()
-                except StatementFailed as exc:
-                    if transactional:
-                        s.rollback()
-                    outcomes.append(StepOutcome(step.migration, "down", "failed", time.perf_counter() - t0,
-                                                exc.describe(), exc.index - 1))
-                    outcomes += [StepOutcome(o.migration, "down", "skipped", error="not run: an earlier step failed")
-                                 for o in steps[i + 1:]]
-                    return outcomes
-                outcomes.append(StepOutcome(step.migration, "down", "rolled_back", time.perf_counter() - t0, None, n))
-        return outcomes
-
-    def resolve_applied(self, names_checksums: list[tuple[str, str]], strict: bool = True) -> int:
-        """``migrate resolve --applied``: retire failed rows, insert a finished row, run nothing."""
-        added = 0
-        with session(self.db) as s, s.lock(PG_LOCK, MYSQL_LOCK):
-            s.execute(DDL[self.db.dialect])
-            rows = self._read(s)
-            with s.transaction():
-                for name, checksum in names_checksums:
-                    mine = [r for r in rows if r.migration_name == name]
-                    if any(r.state == "applied" for r in mine):
-                        if strict:
-                            raise DbmError(f"Migration {name} is already recorded as applied.",
-                                           next_step="Nothing to resolve; `dbm status` shows its state.")
-                        continue
-                    now = self.now()
-                    s.execute(f"UPDATE {TABLE} SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL "
-                              "AND rolled_back_at IS NULL", (now, name))
-                    s.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, finished_at, migration_name, "
-                              "applied_steps_count) VALUES (?, ?, ?, ?, ?, 0)", (str(uuid.uuid4()), checksum, now, now, name))
-                    added += 1
-        return added
-
-    def resolve_rolled_back(self, name: str) -> int:
+    def mark_rolled_back(self, s: "Session", name: str) -> int:
         """``migrate resolve --rolled-back``: only a failed migration can be marked rolled back."""
-        with session(self.db) as s, s.lock(PG_LOCK, MYSQL_LOCK):
-            rows = self._read(s) if self.exists(s) else []
-            if not any(r.migration_name == name and r.state == "failed" for r in rows):
-                raise DbmError(f"Migration {name} cannot be marked rolled back because it is not in a failed state "
+        cur = s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {FAILED}",
+                        (stored_now(self.dialect), name))
+        if not cur.rowcount:
+            raise UsageProblem(f"Migration {name} cannot be marked rolled back because it is not in a failed state "
                                "(Prisma's rule).",
-                               next_step="To revert an applied migration run `dbm rollback` (needs its down.sql).")
-            with s.transaction():
-                cur = s.execute(f"UPDATE {TABLE} SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL "
-                                "AND rolled_back_at IS NULL", (self.now(), name))
-            return cur.rowcount
+                               next_step="To revert an applied migration run `dbm rollback` (it needs a down.sql).")
+        return cur.rowcount
 
 
-def failed_block(names: list[str]) -> DbmError:
-    return DbmError(f"Prisma found failed migrations in the target database, new migrations will not be applied: "
-                    f"{', '.join(names)}.",
-                    next_step=f"Fix the database, then `dbm resolve {names[0]} --rolled-back` (it will run again) or "
-                    f"`--applied` (you finished it by hand).")
+def prisma_logs(name: str, error: str) -> str:
+    return f"Migration name: {name}\n\n{error}"
+
+
+def failed_block(names: list[str]) -> NeedsResolve:
+    return NeedsResolve(f"Prisma found failed migrations in the target database, new migrations will not be applied: "
+                        f"{', '.join(names)}.",
+                        next_step=f"Check what it left behind, then `dbm resolve {names[0]} --rolled-back` (it will "
+                        "run again) or `--applied` (you finished it by hand).")
+
+
+def ledger_config():
+    from ..ledger import LedgerConfig
+
+    return LedgerConfig(pg_lock_key=PG_LOCK, mysql_lock_name=MYSQL_LOCK)
+
+
+def with_book(db: "Database", work: Callable[["Session", PrismaBook], Any]) -> Any:
+    """Run ``work`` in one transaction under Prisma's lock (resolve, baseline)."""
+    from ..ledger import Session
+
+    session = Session(db, ledger_config())
+    try:
+        with session.runner_lock():
+            book = PrismaBook(db.dialect)
+            session.execute(DDL[db.dialect])
+            session.begin()
+            result = work(session, book)
+            session.commit()
+            return result
+    finally:
+        session.close()

@@ -26,6 +26,8 @@ async function dbmDataSource() {
     : { url: target.url, database: target.database };
   if (process.env.DBM_TYPEORM_MIGRATIONS) options.migrations = JSON.parse(process.env.DBM_TYPEORM_MIGRATIONS);
   ds.setOptions(options);
+  // some drivers (mysql) keep their own copy of the options, made when the DataSource was built
+  if (ds.driver && ds.driver.options && ds.driver.options !== ds.options) Object.assign(ds.driver.options, options);
   return ds;
 }
 

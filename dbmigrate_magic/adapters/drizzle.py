@@ -7,6 +7,7 @@ transaction. We read and write exactly that, and say when its rule would skip a 
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import shutil
@@ -151,27 +152,36 @@ class DrizzleAdapter(Adapter):
 
     def _merge(self, mfiles: list[MigrationFile], records: list[LedgerRow]) -> list[MigrationRow]:
         """Rows to files: by hash first, then by name (1.0), then by ``when`` == created_at."""
-        unused = list(records)
-        matched: dict[str, tuple[LedgerRow, bool]] = {}
+        index: dict[tuple[str, object], list[int]] = {}
+        for i, r in enumerate(records):
+            index.setdefault(("hash", r.hash), []).append(i)
+            if r.name is not None:
+                index.setdefault(("name", r.name), []).append(i)
+            if r.created_at is not None:
+                index.setdefault(("when", r.created_at), []).append(i)
+        used: set[int] = set()
 
-        def take(pred) -> LedgerRow | None:
-            for r in unused:
-                if pred(r):
-                    unused.remove(r)
-                    return r
+        def take(key: tuple[str, object]) -> LedgerRow | None:
+            for i in index.get(key, ()):
+                if i not in used:
+                    used.add(i)
+                    return records[i]
             return None
 
+        matched: dict[str, tuple[LedgerRow, bool]] = {}
         for f in mfiles:
-            r = take(lambda r: f.checksum is not None and r.hash == f.checksum)
+            r = take(("hash", f.checksum)) if f.checksum is not None else None
             if r is not None:
                 matched[f.id] = (r, True)
         for f in mfiles:
-            if f.id in matched:
-                continue
-            r = take(lambda r: r.name is not None and r.name == f.id) or take(lambda r: r.created_at == f.extra["when"])
-            if r is not None:
-                matched[f.id] = (r, False)
-        newest = max((r.created_at for r in records if r.created_at is not None), default=None)
+            if f.id not in matched:
+                r = take(("name", f.id)) or take(("when", f.extra["when"]))
+                if r is not None:
+                    matched[f.id] = (r, False)
+        # drizzle-orm 0.x runs only entries newer than the newest created_at; tables with a name
+        # column (1.0) match by name, so the skip rule is applied to 0.x tables only
+        by_name = any(r.name for r in records)
+        newest = None if by_name else max((r.created_at for r in records if r.created_at is not None), default=None)
         rows: list[tuple[int, MigrationRow]] = []
         for f in mfiles:
             when = f.extra["when"]
@@ -198,11 +208,12 @@ class DrizzleAdapter(Adapter):
             else:
                 rows.append((when, MigrationRow(f.id, rel, "pending", None, None, None, extra)))
         order = {f.id: i for i, f in enumerate(mfiles)}
+        whens = sorted(f.extra["when"] for f in mfiles)
         keyed = [((order[row.migration], 0), row) for _, row in rows]
-        for r in unused:
+        for r in (r for i, r in enumerate(records) if i not in used):
             name = r.name or f"hash {r.hash[:12]}"
             created = r.created_at or 0
-            pos = next((order[f.id] for f in mfiles if f.extra["when"] > created), len(mfiles))
+            pos = bisect.bisect_right(whens, created)
             keyed.append(((pos, -1), MigrationRow(name, None, "missing", r.applied_at, None,
                                                   "recorded in the database (hash " + r.hash[:12] + "), no file in "
                                                   "the journal has this hash or generation time",
@@ -216,7 +227,7 @@ class DrizzleAdapter(Adapter):
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """A journal entry, ``NNNN_name.sql`` with breakpoints and a snapshot chained to the last."""
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         dialect = self._dialect_for_files()
         out = self.out
@@ -251,7 +262,7 @@ class DrizzleAdapter(Adapter):
         import json
         import uuid
 
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
         if entries and stamp <= entries[-1].tag[:14]:
@@ -289,7 +300,7 @@ class DrizzleAdapter(Adapter):
         return f"Removed {self.relative(path)}, its snapshot and its journal entry."
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
-        from ._native import split_statements
+        from ..sqlsplit import split as split_statements
 
         dialect = self._dialect_for_files()
         want_up = files.render_sql([s.sql for s in split_statements(up_sql, dialect)])

@@ -6,15 +6,17 @@ are Knex's own; we only hand it the selected environment's connection.
 """
 from __future__ import annotations
 
-import json
+import os
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import knex_config
 from . import _knex_files as kf
-from ._files import first_existing, iter_files, read_text
-from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
+from ._files import first_existing, read_text
+from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
+from ._tables import read_tables
 from .base import (
     Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, to_utc,
 )
@@ -43,7 +45,7 @@ class KnexAdapter(Adapter):
         if knexfile is None:
             return None
         folder = cls.migrations_dir(root)
-        count = len([p for p in iter_files(folder, "*") if p.suffix in MIGRATION_EXTS])
+        count = _count_files(folder)
         rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
         return Evidence(cls.tool, (knexfile.name,), rel, count)
 
@@ -52,41 +54,39 @@ class KnexAdapter(Adapter):
 
     def preferred_variables(self):
         return knex_config.preferred_variables(first_existing(self.root, KNEXFILES))
-    @property
+
+    @cached_property
     def settings(self) -> kf.KnexSettings:
         return kf.read_settings(self.root)
+
+    def relative(self, path: Path) -> str:
+        # fast path for the common case (2,000 files in one folder): Path.relative_to is slow
+        if path.parent == self.settings.directory:
+            if not hasattr(self, "_dir_prefix"):
+                self._dir_prefix = super().relative(self.settings.directory) + "/"
+            return self._dir_prefix + path.name
+        return super().relative(path)
 
     # --- reading -------------------------------------------------------------------------
     def migration_files(self) -> list[MigrationFile]:
         return [MigrationFile(p.name, p) for p in kf.list_files(self.settings)]
 
-    def _qualified(self, conn, table: str) -> str:
-        prep = conn.dialect.identifier_preparer
-        schema = self.settings.schema
-        return f"{prep.quote(schema)}.{prep.quote(table)}" if schema else prep.quote(table)
-
     def read_ledger(self, db: "Database") -> tuple[list[LedgerRecord] | None, tuple[str, ...]]:
         """Rows of the tracking table in id order (None: no table), and notes about its lock."""
-        from sqlalchemy import inspect, text
-
         settings = self.settings
-        notes: list[str] = []
-        with db.connect() as conn:
-            insp = inspect(conn)
-            if not insp.has_table(settings.table, schema=settings.schema):
-                return None, ()
-            rows = conn.execute(text(
-                f"SELECT id, name, batch, migration_time FROM {self._qualified(conn, settings.table)} ORDER BY id"
-            )).mappings().all()
-            if insp.has_table(settings.lock_table, schema=settings.schema):
-                locked = conn.execute(text(
-                    f"SELECT is_locked FROM {self._qualified(conn, settings.lock_table)}")).scalars().all()
-                if any(locked):
-                    notes.append(f"{settings.lock_table} is locked: a knex migration is running now, or one "
-                                 "crashed; if none is running, `npx knex migrate:unlock` releases it.")
+        found = read_tables(db, {
+            "rows": (settings.table, "id, name, batch, migration_time", "ORDER BY id"),
+            "lock": (settings.lock_table, "is_locked", ""),
+        }, settings.schema)
+        if found["rows"] is None:
+            return None, ()
+        notes = ()
+        if any(r["is_locked"] for r in found["lock"] or []):
+            notes = (f"{settings.lock_table} is locked: a knex migration is running now, or one crashed; if none "
+                     "is running, `npx knex migrate:unlock` releases it.",)
         records = [LedgerRecord(r["name"], to_utc(r["migration_time"]), None, "applied",
-                                {"batch": r["batch"], "id": r["id"]}) for r in rows]
-        return records, tuple(notes)
+                                {"batch": r["batch"], "id": r["id"]}) for r in found["rows"]]
+        return records, notes
 
     def history(self, db: "Database | None") -> History:
         files = self.migration_files()
@@ -214,12 +214,12 @@ class KnexAdapter(Adapter):
             wrapper = tmp / f"knexfile{ext}"
             wrapper.write_text(("// @ts-nocheck\n" if ext == ".ts" else "") + WRAPPER.read_text(encoding="utf-8"),
                                encoding="utf-8")
-            env = {
-                "DBM_NODE_CONNECTION": json.dumps({"dialect": conn.dialect, "url": conn.url, "database": conn.database}),
+            env = connection_env(conn, read_text(settings.knexfile), self.preferred_variables())
+            env.update({
                 "DBM_PROJECT_ROOT": str(self.root),
                 "DBM_KNEXFILE": str(settings.knexfile.resolve()),
                 "DBM_KNEX_ENV": db.environment or "",
-            }
+            })
             module = _knex_module(knex_bin)
             if module:
                 env["KNEX_PATH"] = str(module)
@@ -267,6 +267,14 @@ class KnexAdapter(Adapter):
         still = {r.id for r in records or []}
         return [StepOutcome(s.migration, "down", "rolled_back" if s.migration not in still else "failed",
                             seconds / len(steps)) for s in steps]
+
+
+def _count_files(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for e in entries if e.is_file() and os.path.splitext(e.name)[1] in MIGRATION_EXTS)
+    except OSError:
+        return 0
 
 
 def _knex_module(knex_bin: Path) -> Path | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import ProjectError, UnsupportedOperation
 from . import prisma_config
 from ._files import first_existing, read_text
-from ._prisma_ledger import TABLE, PrismaLedger, PrismaRow, failed_block
+from ._prisma_ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
 from .base import (Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome,
                    sha256_hex)
 
@@ -108,7 +108,7 @@ class PrismaAdapter(Adapter):
         if db is None:
             rows = tuple(MigrationRow(f.id, self.relative(f.path), "unknown", extra=dict(empty)) for f in files)
             return History(rows, False, TABLE, None, tuple(notes), self.extra_columns)
-        records = PrismaLedger(db).read()
+        records = read_rows(db)
         if records is None:
             rows = tuple(MigrationRow(f.id, self.relative(f.path), "pending", extra=dict(empty)) for f in files)
             return History(rows, False, TABLE, None, tuple(notes), self.extra_columns)
@@ -225,13 +225,28 @@ class PrismaAdapter(Adapter):
                 break
         return steps
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def _run(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """Through the shared ledger with Prisma's bookkeeping and lock."""
+        from ..ledger import Ledger, LedgerStep
+        from ..sqlsplit import split
+
+        ledger_steps = []
         for step in steps:
             path = self.root / step.file
-            if not path.is_file() or sha256_hex(path.read_bytes()) != step.extra["checksum"]:
-                raise ProjectError(f"{step.file} changed between the preview and the apply.",
+            data = path.read_bytes() if path.is_file() else None
+            if data is None or data.decode("utf-8", "replace") != step.sql:
+                raise ProjectError(f"{step.file} changed or disappeared between the preview and the run.",
                                    next_step="Run the command again to preview the current file.")
-        return PrismaLedger(db).apply(steps)
+            sql_file = self.migrations_dir / step.migration / "migration.sql"
+            ledger_steps.append(LedgerStep(step.migration, step.direction, tuple(split(step.sql, db.dialect)),
+                                           step.transactional, step.file,
+                                           {"checksum": sha256_hex(sql_file.read_bytes())}))
+        return Ledger(db, PrismaBook(db.dialect), ledger_config()).run(ledger_steps)
+
+    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migrate deploy``. A failure on PostgreSQL/SQLite is rolled back with its row, so the
+        migration stays pending; on MySQL it is left failed with ``logs``, as Prisma leaves it."""
+        return self._run(db, steps)
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         rows = [r for r in self.history(db).rows if r.state in ("applied", "modified", "missing")]
@@ -251,26 +266,28 @@ class PrismaAdapter(Adapter):
                     f"Prisma migration {row.migration} has no down.sql ({self.relative(down)}); nothing was run.",
                     next_step="Write the reverse SQL into that down.sql, or create a new migration that reverses "
                     "it, or restore a backup.")
-            plan.append(PlannedStep(row.migration, self.relative(down), "down", down.read_text(encoding="utf-8"),
+            plan.append(PlannedStep(row.migration, self.relative(down), "down", down.read_bytes().decode("utf-8", "replace"),
                                     db.dialect != "mysql"))
         return plan
 
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
-        return PrismaLedger(db).rollback(steps)
+        """Run ``down.sql`` and set ``rolled_back_at`` on the applied row in the same transaction;
+        Prisma then treats the migration as not applied and ``migrate deploy`` applies it again."""
+        return self._run(db, steps)
 
     def resolve(self, db: "Database", migration: str, state: str) -> str:
         """Prisma's ``migrate resolve``: ``--applied`` records it as applied (retiring failed
         attempts); ``--rolled-back`` marks a failed migration rolled back. Nothing runs."""
-        ledger = PrismaLedger(db)
         if state == "rolled_back":
-            ledger.resolve_rolled_back(migration)
+            with_book(db, lambda s, book: book.mark_rolled_back(s, migration))
             return f"Marked {migration} as rolled back; `dbm migrate` will apply it again."
         if state == "applied":
             f = next((f for f in self.migration_files() if f.id == migration), None)
             if f is None:
-                raise UnsupportedOperation(f"No migration folder named {migration!r} in {self.relative(self.migrations_dir)}.",
+                raise UnsupportedOperation(f"No migration folder named {migration!r} in "
+                                           f"{self.relative(self.migrations_dir)}.",
                                            next_step="Use a name from `dbm status`.")
-            ledger.resolve_applied([(migration, f.checksum)])
+            with_book(db, lambda s, book: book.mark_applied(s, migration, f.checksum))
             return f"Recorded {migration} as applied without running it."
         raise UnsupportedOperation(f"Unknown state {state!r}: use applied or rolled_back.")
 
@@ -282,7 +299,7 @@ class PrismaAdapter(Adapter):
             if target not in names:
                 raise UnsupportedOperation(f"No Prisma migration named {target!r}.")
             files = files[: names.index(target) + 1]
-        added = PrismaLedger(db).resolve_applied([(f.id, f.checksum) for f in files], strict=False)
+        added = with_book(db, lambda s, book: sum(book.mark_applied(s, f.id, f.checksum, strict=False) for f in files))
         return f"Recorded {added} migration(s) as applied without running them."
 
 

@@ -236,7 +236,7 @@ class RawSqlAdapter(Adapter):
         session = Session(db, LedgerConfig())
         try:
             with session.runner_lock():
-                book = RawSqlBook(db.dialect)
+                book = RawSqlBook(db.dialect, strict=False)
                 book.prepare(session)
                 book.done = None
                 session.begin()

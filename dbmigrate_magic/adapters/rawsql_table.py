@@ -82,8 +82,10 @@ def columns_of(s: "Session") -> set[str] | None:
 class RawSqlBook:
     """``ledger.Bookkeeping`` for ``_migrations``; adapts to the columns the table has."""
 
-    def __init__(self, dialect: str):
+    def __init__(self, dialect: str, strict: bool = True):
         self.dialect = dialect
+        #: refuse to run while a failed/interrupted step is recorded (resolve itself is not strict)
+        self.strict = strict
         self.columns: set[str] = set(MINIMAL)
         self.done: dict[str, str | None] | None = None  # filename -> state, read once under the lock
 
@@ -104,6 +106,13 @@ class RawSqlBook:
         self.columns = cols
         if s.dialect != "sqlite":  # under the runner lock nothing else writes: read once
             self.done = dict(self._rows(s))
+            stuck = sorted(f for f, st in self.done.items() if st not in (None, "applied"))
+            if stuck and self.strict:  # under the lock, a 'running' row cannot belong to a live run: it was interrupted
+                raise NeedsResolve(
+                    f"{stuck[0]} is recorded as {self.done[stuck[0]]}: an earlier run failed or was interrupted.",
+                    unchanged="Nothing was run.",
+                    next_step=f"Check what it left behind, then `dbm resolve {stuck[0]} --rolled-back` or "
+                              "`--applied`, and migrate again.")
         return notes
 
     def upgrade(self, s: "Session", cols: set[str]) -> str:

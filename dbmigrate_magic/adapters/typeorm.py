@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import after_failure, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
 from ._sqltext import split_statements
+from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
     merge_history
 from ..errors import ProjectError, UnsupportedOperation
@@ -126,14 +127,9 @@ class TypeOrmAdapter(Adapter):
 
     def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
         """Rows of the tracking table in id order (None when it does not exist; nothing is created)."""
-        from sqlalchemy import inspect, text
-
-        table = self.table
-        with db.connect() as conn:
-            if not inspect(conn).has_table(table):
-                return None
-            quoted = conn.dialect.identifier_preparer.quote(table)
-            rows = conn.execute(text(f"SELECT id, timestamp, name FROM {quoted} ORDER BY id")).mappings().all()
+        rows = read_tables(db, {"rows": (self.table, "id, timestamp, name", "ORDER BY id")})["rows"]
+        if rows is None:
+            return None
         return [LedgerRecord(r["name"], None, None, "applied", {"timestamp": int(r["timestamp"]), "id": r["id"]})
                 for r in rows]
 
@@ -248,9 +244,8 @@ class TypeOrmAdapter(Adapter):
         with wrapper_folder() as tmp:
             wrapper = tmp / "dbm-data-source.js"
             wrapper.write_text(WRAPPER.read_text(encoding="utf-8"), encoding="utf-8")
-            env = {"DBM_NODE_CONNECTION": json.dumps({"dialect": conn.dialect, "url": conn.url,
-                                                      "database": conn.database}),
-                   "DBM_DATASOURCE": str(ds.resolve())}
+            env = connection_env(conn, read_text(ds), self.preferred_variables())
+            env["DBM_DATASOURCE"] = str(ds.resolve())
             if migrations is not None:
                 env["DBM_TYPEORM_MIGRATIONS"] = json.dumps([str(p) for p in migrations])
             return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)

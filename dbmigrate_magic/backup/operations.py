@@ -14,7 +14,6 @@ from ..secrets import mask
 from . import mysql, postgres, sqlite
 from .compare import compare, fingerprint
 from .manifest import BackupRecord, backup_dir, new_backup_path, sha256_file, write_manifest
-from .scratch import scratch_database
 
 if TYPE_CHECKING:
     from .._verbs.context import Context
@@ -88,7 +87,9 @@ def verify_backup(record: BackupRecord, source_url: str) -> tuple[str, list[dict
     from sqlalchemy.engine import make_url
 
     check_file(record)
-    with scratch_database(source_url) as scratch_url:
+    from ..shadow import scratch
+
+    with scratch(source_url) as scratch_url:
         engine_for(record.dialect).restore(scratch_url, record.file)
         restored = _fingerprint(scratch_url, not record.schema_only, "the restored scratch copy")
         name = Path(make_url(scratch_url).database or "").stem

@@ -21,6 +21,10 @@ def _charset(options: str) -> tuple:
     return tuple(w for w in options.split() if w.startswith(("CHARSET=", "COLLATE=")))
 
 
+def _generated(c) -> bool:
+    return " GENERATED ALWAYS AS " in (c.definition or "")
+
+
 class MySqlDiffer:
     def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
         self.a, self.b, self.out = a, b, Collector()
@@ -51,11 +55,12 @@ class MySqlDiffer:
         if old.options != new.options:
             out.sql(P_ALTER - 1, f"ALTER TABLE {name} {new.options};")
             out.change("table", "", new.name, "changed", f"options: {new.options}", table=new.name)
-        for c in old.columns:
-            if new.column(c.name) is None:
-                self.altered.add(new.key)
-                out.change("column", "", f"{new.name}.{c.name}", "removed", c.definition, True, new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
+        regenerated = set()
+        for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
+            was = old.column(c.name)
+            if was is not None and was.definition != c.definition and (_generated(was) or _generated(c)):
+                regenerated.add(c.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         charset_changed = _charset(old.options) != _charset(new.options)
         prev = None
         for c in new.columns:
@@ -68,7 +73,12 @@ class MySqlDiffer:
                     continue
                 was = old.column(c.name)
             where = f" AFTER {q(prev)}" if prev else " FIRST"
-            if was is None:
+            if c.name in regenerated:
+                self.altered.add(new.key)
+                out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition} "
+                           "(generated column recreated)", table=new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+            elif was is None:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was.definition != c.definition:
@@ -78,6 +88,11 @@ class MySqlDiffer:
                            destructive, new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition}{where};", destructive)
             prev = c.name
+        for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
+            if new.column(c.name) is None:
+                self.altered.add(new.key)
+                out.change("column", "", f"{new.name}.{c.name}", "removed", c.definition, True, new.name)
+                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
         for n, c in a.items():

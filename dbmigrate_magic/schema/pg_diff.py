@@ -39,6 +39,20 @@ def widening(old: str, new: str) -> bool:
     return ob == nb and ob in ("character varying", "numeric") and on is not None and nn is None
 
 
+CATEGORIES = {"boolean": "B", "smallint": "N", "integer": "N", "bigint": "N", "numeric": "N", "real": "N",
+              "double precision": "N", "text": "S", "character varying": "S", "character": "S", "date": "D",
+              "timestamp without time zone": "D", "timestamp with time zone": "D", "jsonb": "J", "json": "J"}
+
+
+def castable(old: str, new: str) -> bool:
+    """Whether ``USING col::new`` can work: same category, to/from a string type (I/O conversion),
+    or PostgreSQL's one cast between integer and boolean. Unknown types are assumed castable."""
+    a, b = CATEGORIES.get(_base(old)[0]), CATEGORIES.get(_base(new)[0])
+    if a is None or b is None or a == b or "S" in (a, b):
+        return True
+    return {_base(old)[0], _base(new)[0]} == {"integer", "boolean"}
+
+
 def column_sql(c: Column) -> str:
     parts = [q(c.name), c.type]
     if c.collation:
@@ -258,12 +272,13 @@ class PgDiffer:
         name, col = qn(t.schema, t.name), q(new.name)
         out, details, destructive = self.out, [], False
         alter = f"ALTER TABLE {name} ALTER COLUMN {col}"
-        if old.generated != new.generated:
+        if old.generated != new.generated or not castable(old.type, new.type):
             self.altered_relations.add(t.key)
             out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {col};", destructive=True)
             out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(new)};", destructive=True)
             out.change("column", t.schema, f"{t.name}.{new.name}", "changed",
-                       f"generated: {old.generated} -> {new.generated} (column recreated)", True, t.name)
+                       (f"generated: {old.generated} -> {new.generated}" if old.generated != new.generated
+                        else f"type {old.type} -> {new.type} has no cast") + " (column recreated)", True, t.name)
             return
         type_changed = old.type != new.type or old.collation != new.collation
         if type_changed and old.default is not None:

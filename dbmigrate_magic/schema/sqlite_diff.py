@@ -8,6 +8,7 @@ from __future__ import annotations
 from .changes import Collector
 from .model import SchemaModel, Table
 from .quoting import quoter
+from .sqlnorm import normalise
 
 q = quoter("sqlite")
 P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_INDEXES, P_TABLES, P_REBUILD, P_DROP_TABLES = 10, 12, 18, 30, 32, 36
@@ -34,6 +35,8 @@ class SqliteDiffer:
             t = a[k]
             out.change("table", "", t.name, "removed", f"{len(t.columns)} columns", True, t.name)
             out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
+        appended = [k for k in rebuilt if self.add_column(a[k], b[k])]
+        rebuilt = [k for k in rebuilt if k not in appended]
         if rebuilt:
             out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;")
             for k in rebuilt:
@@ -42,6 +45,29 @@ class SqliteDiffer:
         touched = {k[1] for k in removed + rebuilt}
         self.things(touched, {k[1] for k in rebuilt}, {k[1] for k in removed})
         return out
+
+    def add_column(self, old: Table, new: Table) -> bool:
+        """One column appended, as SQLite's own ADD COLUMN stores it: no rebuild needed."""
+        added = [c for c in new.columns if old.column(c.name) is None]
+        if len(added) != 1 or len(new.columns) != len(old.columns) + 1 or new.columns[:-1] != old.columns:
+            return False
+        head = old.create.rstrip().rstrip(";").rstrip()
+        if not head.endswith(")"):
+            return False
+        head = head[:-1]
+        tail = new.create.rstrip().rstrip(";").rstrip()
+        if not (tail.startswith(head + ", ") and tail.endswith(")")):
+            return False
+        piece = tail[len(head) + 2:-1]
+        words = normalise(piece).split()
+        if {"primary", "unique", "stored", "references", "constraint"} & set(words):
+            return False
+        if "not" in words and "default" not in words:
+            return False
+        self.out.change("column", "", f"{new.name}.{added[0].name}", "added", piece, table=new.name)
+        self.out.change("table", "", new.name, "changed", f"column {added[0].name} added", table=new.name)
+        self.out.sql(P_REBUILD, f"ALTER TABLE {q(new.name)} ADD COLUMN {piece};")
+        return True
 
     def rebuild(self, old: Table, new: Table) -> None:
         out = self.out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .context import Context
-from .model import DIALECTS, ERROR, RULES, UNPARSEABLE, Finding, Statement, canonical_rule
+from .model import DIALECTS, ERROR, RULES, UNPARSEABLE, UNUSED_IGNORE, Finding, Statement, canonical_rule
 from .text import LineIndex, apply_suppressions
 
 DEFAULT_PG_VERSION = 14  # oldest PostgreSQL release still supported upstream (Nov 2026)
@@ -81,6 +81,8 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
     rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
     """
     dialect = normalise_dialect(dialect)
+    if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
+        sql = " " + sql[1:]
     _load_rules(dialect)
     ctx = Context(dialect=dialect, pg_version=parse_pg_version(pg_version), assume_in_transaction=in_transaction,
                   session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect))
@@ -93,6 +95,7 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
                      "checked by any rule, and the database will most likely reject it too.",
                      "Fix the syntax (or the --dialect), then lint again.")
     _run(statements, ctx)
+    _unused_ignores(statements, file_ignored, ctx)
     index = LineIndex(sql)
     findings = []
     for st, hit in ctx.hits:
@@ -104,6 +107,29 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
                                 file))
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
+
+
+def _unused_ignores(statements: list[Statement], file_ignored: frozenset[str], ctx: Context) -> None:
+    """An ignore comment naming a rule that did not fire there (or no rule at all) hides nothing: say so,
+    so stale or misspelt suppressions do not pile up."""
+    if not file_ignored and not any(st.ignored for st in statements):
+        return
+    fired: dict[int, set[str]] = {}
+    for st, hit in ctx.hits:
+        fired.setdefault(id(st), set()).add(hit.rule)
+    every = set().union(*fired.values()) if fired else set()
+    for st in statements:
+        for name in sorted(st.ignored - {"*"}):
+            if name not in fired.get(id(st), ()):
+                ctx.statement = st
+                known = "" if name in RULES else " (no rule has this id)"
+                ctx.emit(UNUSED_IGNORE, f"The ignore comment for {name}{known} suppresses nothing on this statement.",
+                         f"Remove `{name}` from the ignore comment, or fix its spelling.")
+    for name in sorted(file_ignored - {"*"}):
+        if name not in every and statements:
+            ctx.statement = statements[0]
+            ctx.emit(UNUSED_IGNORE, f"The file-wide ignore for {name} suppresses nothing in this file.",
+                     f"Remove `{name}` from the ignore-file comment.")
 
 
 def _load_rules(dialect: str) -> None:

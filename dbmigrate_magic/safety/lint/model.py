@@ -81,6 +81,7 @@ def canonical_rule(name: str) -> str:
 
 
 UNPARSEABLE = rule("unparseable-statement", ERROR, DIALECTS,
-                   "a statement the dialect's parser cannot read is never passed silently")
+                   "a statement the dialect's parser cannot read is always reported")
 PARTIAL = rule("partially-parsed-statement", WARNING, ("mysql", "sqlite"),
                "sqlglot reads the statement only as an opaque command: most rules cannot check it")
+UNUSED_IGNORE = rule("unused-ignore", WARNING, DIALECTS, "an ignore comment that suppresses nothing", squawk=True)

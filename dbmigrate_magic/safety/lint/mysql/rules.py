@@ -161,7 +161,7 @@ def command(st: Statement, ctx: Context) -> None:
 
 def partial(ctx: Context) -> None:
     ctx.emit(PARTIAL, "sqlglot could not parse this statement fully and keeps it as an opaque command, so only "
-             "the token-level checks (ALGORITHM=, LOCK=, table copies) ran on it; a syntax error here would also "
+             "the word-level checks (ALGORITHM=, LOCK=, table copies) ran on it; a syntax error here would also "
              "go unnoticed until the database runs it.",
              "Review this statement by hand, or try it on a scratch database first.")
 

@@ -145,6 +145,10 @@ def alter_table(n: dict, ctx: Context) -> None:
                      "assumes the column always has a value may crash on them.",
                      "Make sure every reader handles NULL before dropping the constraint.")
         elif sub == "AT_DropConstraint":
+            key = (table_key(rel), (col or "").lower())
+            if key in ctx.not_null_checks:  # the helper CHECK of the SET NOT NULL recipe
+                continue
+            ctx.flags.setdefault("dropped_constraints", {})[key] = len(ctx.hits)
             ctx.emit(DROP_CONSTRAINT, f"DROP CONSTRAINT {col} on {table} removes a guarantee the data had; "
                      "invalid rows can be written from now on, and it takes an ACCESS EXCLUSIVE lock.",
                      "Check nothing relies on the constraint; keep a NOT VALID replacement if the rule still holds.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..context import Context
 from ..model import ERROR, WARNING, rule
-from .nodes import alter_cmds, constraints, func_names, has_column_ref, relname, strings, table_key, type_name, walk
-from .registry import at, on
+from .nodes import alter_cmds, constraints, func_names, relname, strings, table_key, type_name, type_sql
+from .registry import on
 
 PG = "postgresql"
 CONCURRENT_INDEX = rule("require-concurrent-index-creation", ERROR, PG, "CREATE INDEX without CONCURRENTLY",
@@ -158,7 +158,7 @@ def alter_table(n: dict, ctx: Context) -> None:
                           f"ALTER TABLE {table} DROP CONSTRAINT {col}_not_null;") + (f"\n{why}" if why else ""))
         elif sub == "AT_AlterColumnType" and existing:
             col = cmd.get("name")
-            new_type = type_name(d.get("ColumnDef", {}).get("typeName"))
+            new_type = type_sql(d.get("ColumnDef", {}).get("typeName"))
             ctx.emit(COLUMN_TYPE, f"ALTER COLUMN {col} TYPE {new_type} on {table} takes an ACCESS EXCLUSIVE lock "
                      "and, for most type changes, rewrites the table and rebuilds every index on it; code still "
                      "running against the old type may also fail.",
@@ -186,7 +186,7 @@ def _add_column(cd: dict, table: str, ctx: Context) -> None:
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in cons)
     not_null = any(c.get("contype") in ("CONSTR_NOTNULL", "CONSTR_PRIMARY") for c in cons)
     serial = types in ("serial", "serial4", "bigserial", "serial8", "smallserial", "serial2")
-    safe_add = f"ALTER TABLE {table} ADD COLUMN {col} {types};"
+    safe_add = f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))};"
     if generated:
         ctx.emit(FIELD_DEFAULT, f"Adding the stored generated column {col} rewrites all of {table} under an ACCESS "
                  "EXCLUSIVE lock: no reads or writes until every row has been rewritten.",
@@ -211,7 +211,7 @@ def _add_column(cd: dict, table: str, ctx: Context) -> None:
     if not_null and default is None and not generated and not identity and not serial:
         ctx.emit(REQUIRED, f"Adding NOT NULL column {col} without a default fails on any table that has rows, and "
                  "application code that inserts without the column breaks once it exists.",
-                 f"ALTER TABLE {table} ADD COLUMN {col} {types} DEFAULT <constant> NOT NULL;  -- PostgreSQL 11+, "
+                 f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))} DEFAULT <constant> NOT NULL;  -- PostgreSQL 11+, "
                  "no rewrite; or add it nullable, backfill, then enforce NOT NULL via a validated CHECK")
     for c in cons:
         ct = c.get("contype")
@@ -236,6 +236,9 @@ def _add_column(cd: dict, table: str, ctx: Context) -> None:
 def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context) -> None:
     ct = c.get("contype")
     name = (c.get("conname") or "").lower()
+    dropped = ctx.flags.get("dropped_constraints", {}).pop((key, name), None)
+    if dropped is not None and dropped < len(ctx.hits) and ctx.hits[dropped][1].rule == "ban-drop-constraint":
+        del ctx.hits[dropped]  # dropped and re-created under the same name: a re-runnable replace, not a loss
     if ct in ("CONSTR_CHECK", "CONSTR_FOREIGN") and c.get("skip_validation"):
         ctx.not_valid.add((key, name))
         expr = c.get("raw_expr") or {}

@@ -36,10 +36,18 @@ def type_name(tn: dict | None) -> str:
     return names[-1].lower() if names else ""
 
 
+_FRIENDLY = {"int4": "integer", "int8": "bigint", "int2": "smallint", "bpchar": "char", "bool": "boolean",
+             "float8": "double precision", "float4": "real", "timestamptz": "timestamptz"}
+
+
 def type_sql(tn: dict | None) -> str:
-    names = strings((tn or {}).get("names"))
-    names = [n for n in names if n != "pg_catalog"]
-    return ".".join(names) if names else "?"
+    """A TypeName back as SQL for suggestions (``varchar(20)``, ``integer``)."""
+    names = [n for n in strings((tn or {}).get("names")) if n != "pg_catalog"]
+    if not names:
+        return "?"
+    names[-1] = _FRIENDLY.get(names[-1], names[-1])
+    mods = [str(m.get("A_Const", {}).get("ival", {}).get("ival", "")) for m in (tn or {}).get("typmods", ())]
+    return ".".join(names) + (f"({', '.join(mods)})" if mods else "") + ("[]" if (tn or {}).get("arrayBounds") else "")
 
 
 def constraints(coldef: dict) -> list[dict]:

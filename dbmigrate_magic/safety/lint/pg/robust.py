@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import Context
 from ..model import ERROR, WARNING, rule
-from .nodes import alter_cmds, relname, walk
+from .nodes import alter_cmds, relname
 from .registry import at, on
 
 PG = "postgresql"
@@ -69,22 +69,39 @@ def alter_table(n: dict, ctx: Context) -> None:
             ctx.flags.setdefault("dropped_if_exists", set()).add((t.lower(), (cmd.get("name") or "").lower()))
 
 
-def _long(ctx: Context, name: str | None, node: dict | None) -> None:
-    if name and len(name.encode("utf-8")) > 63:
-        ctx.emit(TOO_LONG, f"'{name[:40]}...' is {len(name.encode('utf-8'))} bytes; PostgreSQL silently truncates "
-                 "identifiers to 63 bytes, so two long names can collide and later migrations that use the full "
-                 "name fail.", f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", at(ctx, node))
+def _long(ctx: Context, name: str, offset: int | None) -> None:
+    size = len(name.encode("utf-8"))
+    ctx.emit(TOO_LONG, f"'{name[:40]}...' is {size} bytes; PostgreSQL silently truncates identifiers to 63 bytes, "
+             "so two long names can collide and later migrations or code that use the full name fail.",
+             f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", offset)
+
+
+def _names(n: dict) -> list:
+    """The names a statement creates (the parser already truncated them to 63 bytes)."""
+    out = [(n.get("relation") or {}).get("relname"), n.get("idxname"), n.get("newname")]
+    for elt in n.get("tableElts", ()):
+        d = elt.get("ColumnDef") or elt.get("Constraint") or {}
+        out.append(d.get("colname") or d.get("conname"))
+    for cmd in n.get("cmds", ()):
+        d = (cmd.get("AlterTableCmd", {}).get("def") or {})
+        d = d.get("ColumnDef") or d.get("Constraint") or {}
+        out.append(d.get("colname") or d.get("conname"))
+    return out
 
 
 @on("CreateStmt", "IndexStmt", "RenameStmt", "AlterTableStmt", "ViewStmt", "CreateSeqStmt")
 def identifiers(n: dict, ctx: Context) -> None:
-    for d in walk(n):
-        if "relname" in d:
-            _long(ctx, d["relname"], d)
-        for k in ("colname", "conname", "idxname", "newname"):
-            v = d.get(k)
-            if isinstance(v, str):
-                _long(ctx, v, d)
+    # a name of exactly 63 bytes may have been truncated: then read the identifiers from the source
+    if not any(v and len(v) >= 21 and len(v.encode("utf-8")) >= 63 for v in _names(n)):
+        return
+    from pglast.parser import scan
+
+    st = ctx.statement
+    for tok in scan(st.text):
+        if tok.name == "IDENT":
+            raw = st.text[tok.start:tok.end + 1].strip('"')
+            if len(raw.encode("utf-8")) > 63:
+                _long(ctx, raw, st.start + tok.start)
 
 
 @on("UpdateStmt")

@@ -20,5 +20,8 @@ def run(statements: list[Statement], ctx: Context) -> None:
             fn(n, ctx)
         if kind == "CreateStmt":
             ctx.new_tables.add((n.get("relation") or {}).get("relname", "").lower())
+        elif kind == "CreateTableAsStmt":
+            rel = (n.get("into") or {}).get("rel") or {}
+            ctx.new_tables.add(rel.get("relname", "").lower())
     for fn in FINISHERS:
         fn({}, ctx)

@@ -25,16 +25,18 @@ def transaction(n: dict, ctx: Context) -> None:
     k = n.get("kind")
     if k in _BEGIN:
         if ctx.in_transaction:
+            ctx.flags["nesting_reported"] = True
             ctx.emit(NESTING, "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a "
                      "warning, so the COMMIT meant for this block commits the outer transaction early and the "
                      "rest of the migration is no longer atomic.",
                      "Remove BEGIN/COMMIT from the file: the migration tool already wraps it in a transaction "
                      "(or use SAVEPOINT name; ... RELEASE SAVEPOINT name; for an inner block).")
-        else:
+        else:  # PostgreSQL has no nested transactions: an inner BEGIN is ignored, one COMMIT ends all
             ctx.flags["open_begin"] = ctx.statement
-        ctx.tx_depth += 1
+            ctx.tx_depth = 1
     elif k in _END:
-        if ctx.assume_in_transaction and ctx.tx_depth == 0:
+        if ctx.assume_in_transaction and ctx.tx_depth == 0 and not ctx.flags.get("nesting_reported"):
+            ctx.flags["nesting_reported"] = True
             ctx.emit(NESTING, "COMMIT/ROLLBACK inside the migration tool's transaction ends that transaction: "
                      "the statements after it run outside any transaction and the tool's bookkeeping may "
                      "commit separately from the change.",

@@ -1,0 +1,144 @@
+"""``lint``: dangerous operations in migration SQL (files, a cell, or the pending migrations),
+each with why it is dangerous and the safe alternative.
+
+Kept lean on purpose: linting a file imports the linter and the parser only; the project and its
+environments are resolved only when the dialect is not given or ``--pending`` is asked for.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Iterable
+
+from ..errors import ProjectError, UsageProblem
+from ..results import Result
+from ..safety.lint import ERROR, Finding, has_errors, lint_sql, normalise_dialect
+from ..safety.lint.engine import parse_pg_version
+
+COLUMNS = ["file", "line", "column", "severity", "rule", "message", "help", "statement"]
+
+
+@dataclass(frozen=True, repr=False)
+class LintResult(Result):
+    title: ClassVar[str] = "dbm lint"
+    state_column: ClassVar[str | None] = "severity"
+
+    findings: tuple[Finding, ...]
+    sources: tuple[str, ...]  # files (or "<cell>", migration names) that were linted
+    dialect: str
+    pg_version: int | None
+    in_transaction: bool
+    dialect_source: str = "default"
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    def exit_code(self, args: Any = None) -> int:
+        return 1 if has_errors(self.findings) else 0
+
+    def summary_lines(self) -> list[str]:
+        where = ", ".join(self.sources) if len(self.sources) <= 3 else f"{len(self.sources)} sources"
+        version = f" {self.pg_version}" if self.dialect == "postgresql" else ""
+        head = (f"{self.errors} error(s), {self.warnings} warning(s) in {where} "
+                f"[{self.dialect}{version}, dialect from {self.dialect_source}"
+                f"{', in a transaction' if self.in_transaction else ''}]")
+        return [head] if self.findings else [f"No findings in {where} [{self.dialect}{version}]."]
+
+    def columns(self) -> list[str]:
+        return COLUMNS
+
+    def table(self) -> list[dict[str, Any]]:
+        return [f.to_dict() for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"findings": [f.to_dict() for f in self.findings], "sources": list(self.sources),
+                "dialect": self.dialect, "pg_version": self.pg_version, "errors": self.errors,
+                "warnings": self.warnings}
+
+    def to_text(self) -> str:
+        if not self.findings:
+            return self.summary_lines()[0]
+        out = []
+        for f in self.findings:
+            loc = f"{f.file}:" if f.file else ""
+            out.append(f"{loc}{f.line}:{f.column}: {f.severity}[{f.rule}]")
+            out.append("  " + f.statement.replace("\n", "\n  "))
+            out.append(f"  why:  {f.message}")
+            out.append("  safe: " + f.help.replace("\n", "\n        "))
+            out.append("")
+        out.extend(self.summary_lines())
+        return "\n".join(out)
+
+    def cli_output(self, args: Any) -> str:
+        """``--format json`` prints the list of findings (the shape linters and CI tools expect)."""
+        if getattr(args, "format", "text") == "json":
+            return json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
+        return self.to_text()
+
+
+def _dialect_from_project(project: str | Path | None, env: str | None) -> tuple[str | None, str]:
+    from . import context
+
+    try:
+        ctx = context.resolve(project, env)
+    except Exception:  # no project or no environment: fall back to the default dialect
+        return None, "default"
+    if ctx.environment is not None and ctx.environment.dialect:
+        return ctx.environment.dialect, f"environment '{ctx.environment.name}'"
+    return None, "default"
+
+
+def _read(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProjectError(f"The file {p} does not exist.", next_step="Check the path, or lint a cell with %%dbm lint.") \
+            from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise ProjectError(f"The file {p} cannot be read as UTF-8 SQL ({type(exc).__name__}).",
+                           next_step="Pass .sql files saved as UTF-8.") from None
+
+
+def lint(files: Iterable[str | Path] | None = None, *, sql: str | None = None, pending: bool = False,
+         dialect: str | None = None, pg_version: str | int | None = None, in_transaction: bool = False,
+         include: Iterable[str] = (), exclude: Iterable[str] = (), project: str | Path | None = None,
+         env: str | None = None, session_timeouts: bool = False) -> LintResult:
+    files = [f for f in (files or ()) if f]
+    if not files and sql is None and not pending:
+        raise UsageProblem("Nothing to lint.", next_step="Pass SQL files, --pending, or use %%dbm lint with SQL in "
+                           "the cell.")
+    source = "--dialect"
+    if dialect is None:
+        found, source = _dialect_from_project(project, env)
+        dialect = found or "postgresql"
+    dialect = normalise_dialect(dialect)
+    version = parse_pg_version(pg_version) if dialect == "postgresql" else None
+    opts = dict(dialect=dialect, pg_version=version, include=include, exclude=exclude,
+                session_timeouts=session_timeouts)
+    findings: list[Finding] = []
+    sources: list[str] = []
+    if sql is not None:
+        findings += lint_sql(sql, in_transaction=in_transaction, file=None if not files else "<cell>", **opts)
+        sources.append("<cell>")
+    for f in files:
+        findings += lint_sql(_read(f), in_transaction=in_transaction, file=str(f), **opts)
+        sources.append(str(f))
+    if pending:
+        from . import context
+
+        ctx = context.resolve(project, env)
+        steps = ctx.project.adapter.plan_apply(ctx.database())
+        for step in steps:
+            label = step.file or step.migration
+            findings += lint_sql(step.sql, in_transaction=in_transaction or step.transactional, file=label, **opts)
+            sources.append(label)
+        if not steps:
+            sources.append("(no pending migrations)")
+    return LintResult(tuple(findings), tuple(sources), dialect, version, in_transaction, source)

@@ -1,0 +1,70 @@
+"""Reading a tracking table as fast as possible, because ``status`` is the verb run most.
+
+On SQLite the table is read with the standard library's ``sqlite3`` (read-only, so looking never
+creates a file), which spares the SQLAlchemy import: about a third of a second per ``dbm status``.
+Servers go through SQLAlchemy as everywhere else.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+
+Query = tuple[str, str, str]  # table, column list, tail (ORDER BY ...)
+
+
+def read_tables(db: "Database", queries: dict[str, Query], schema: str | None = None
+                ) -> dict[str, list[dict[str, Any]] | None]:
+    """For each ``key: (table, columns, tail)`` the rows, or None when the table does not exist."""
+    path = db.sqlite_path() if not schema else None
+    if path is not None:
+        return _read_sqlite(path, queries)
+    from sqlalchemy import inspect, text
+
+    out: dict[str, list[dict[str, Any]] | None] = {}
+    with db.connect() as conn:
+        insp = inspect(conn)
+        prep = conn.dialect.identifier_preparer
+        for key, (table, columns, tail) in queries.items():
+            if not insp.has_table(table, schema=schema):
+                out[key] = None
+                continue
+            qualified = f"{prep.quote(schema)}.{prep.quote(table)}" if schema else prep.quote(table)
+            sql = f"SELECT {columns} FROM {qualified} {tail}"
+            out[key] = [dict(r) for r in conn.execute(text(sql)).mappings()]
+    return out
+
+
+def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[str, Any]] | None]:
+    import sqlite3
+    from pathlib import Path
+
+    from ..errors import ConnectionFailed
+    from ..secrets import mask
+
+    file = Path(path)
+    if not file.exists():
+        return {key: None for key in queries}
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ConnectionFailed(f"Could not open the SQLite file {mask(path)}: {mask(exc)}",
+                               next_step="Check the path and its permissions.") from None
+    try:
+        conn.row_factory = sqlite3.Row
+        out: dict[str, list[dict[str, Any]] | None] = {}
+        for key, (table, columns, tail) in queries.items():
+            found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+            if not found:
+                out[key] = None
+                continue
+            quoted = '"' + table.replace('"', '""') + '"'
+            out[key] = [dict(r) for r in conn.execute(f"SELECT {columns} FROM {quoted} {tail}")]
+        return out
+    except sqlite3.DatabaseError as exc:
+        raise ConnectionFailed(f"Could not read the SQLite file {mask(path)}: {mask(exc)}",
+                               next_step="Check that it is a SQLite database.") from None
+    finally:
+        conn.close()

@@ -1,0 +1,80 @@
+"""Lint inside every changing verb's preview (migrate, rollback): each planned step's SQL is
+linted, the findings are shown in the preview, and in production an error-level finding blocks
+Apply. The explicit per-rule override is a ``-- dbm:ignore RULE`` comment on the statement in the
+migration file, so the decision is reviewed and recorded with the migration itself.
+
+Registered with the pipeline's review checks when ``dbmigrate_magic.api`` is imported.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from .engine import lint_sql, normalise_dialect
+
+if TYPE_CHECKING:
+    from ..._verbs.preview import Preview
+    from ...db import Database
+
+
+def server_pg_version(db: "Database") -> int | None:
+    """The PostgreSQL server's major version, or None when it cannot be read."""
+    try:
+        from sqlalchemy import text
+
+        with db.connect() as conn:
+            return int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
+    except Exception:  # unreachable or not PostgreSQL: the linter's default applies
+        return None
+
+
+def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
+    from ..._verbs.preview import Finding as PreviewFinding
+
+    try:
+        dialect = normalise_dialect(getattr(db, "dialect", None))
+    except Exception:
+        return preview
+    version = server_pg_version(db) if dialect == "postgresql" and preview.steps else None
+    found, blocking = [], []
+    for step in preview.steps:
+        if not step.sql or not step.sql.strip():
+            continue
+        shift = _line_shift(step, ctx)
+        # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
+        for f in lint_sql(step.sql, dialect, pg_version=version, in_transaction=step.transactional,
+                          session_timeouts=True, file=step.file):
+            line = f.line + shift
+            found.append(PreviewFinding(f.rule, f.severity, f.message, migration=step.migration, line=line,
+                                        help=f.help))
+            if f.severity == "error" and preview.production:
+                blocking.append(f"lint error {f.rule} in {step.migration} line {line} (review it; to accept it, "
+                                f"add `-- dbm:ignore {f.rule}` to that statement in the migration)")
+    if not found:
+        return preview
+    return dataclasses.replace(preview, findings=preview.findings + tuple(found),
+                               blocking=preview.blocking + tuple(blocking))
+
+
+def _line_shift(step, ctx) -> int:
+    """Lines before the step's SQL in its file (raw SQL sections), so lines point into the file."""
+    from pathlib import Path
+
+    if not step.file:
+        return 0
+    path = Path(step.file)
+    if not path.is_absolute():
+        root = getattr(getattr(ctx, "project", None), "root", None)
+        path = Path(root) / path if root else path
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    at = text.find(step.sql)
+    return text.count("\n", 0, at) if at > 0 else 0
+
+
+def register() -> None:
+    from ..._verbs.pipeline import register_review
+
+    register_review(lint_review)

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ADD COLUMN active TINYINT(1) NOT NULL DEFAULT 1;

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ADD INDEX users_email_idx (email), ALGORITHM=INPLACE, LOCK=NONE;

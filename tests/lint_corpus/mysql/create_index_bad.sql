@@ -1,0 +1,2 @@
+-- expect: mysql-index-without-online-options
+CREATE INDEX users_email_idx ON users (email);

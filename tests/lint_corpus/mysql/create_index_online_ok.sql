@@ -1,0 +1,2 @@
+-- expect: none
+CREATE INDEX users_email_idx ON users (email) ALGORITHM=INPLACE LOCK=NONE;

@@ -1,0 +1,2 @@
+-- expect: mysql-index-without-online-options
+DROP INDEX users_email_idx ON users;

@@ -1,0 +1,2 @@
+-- expect: mysql-expression-default
+ALTER TABLE users ADD COLUMN seen DATETIME DEFAULT (NOW() + INTERVAL 1 DAY);

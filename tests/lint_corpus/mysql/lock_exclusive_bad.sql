@@ -1,0 +1,2 @@
+-- expect: mysql-lock-shared-exclusive
+ALTER TABLE users LOCK=EXCLUSIVE, ADD COLUMN note TEXT;

@@ -1,0 +1,2 @@
+-- expect: mysql-lock-shared-exclusive
+ALTER TABLE users ADD COLUMN note TEXT, LOCK=SHARED;

@@ -1,0 +1,2 @@
+-- expect: mysql-column-change-copies-table
+ALTER TABLE users MODIFY COLUMN score BIGINT NOT NULL;

@@ -1,0 +1,2 @@
+-- expect: renaming-column
+ALTER TABLE users RENAME COLUMN name TO full_name;

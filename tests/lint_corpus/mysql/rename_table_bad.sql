@@ -1,0 +1,2 @@
+-- expect: renaming-table
+RENAME TABLE users TO accounts;

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users DROP COLUMN legacy_flag; # dbm:ignore ban-drop-column

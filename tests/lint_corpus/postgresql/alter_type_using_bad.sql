@@ -1,0 +1,3 @@
+-- expect: changing-column-type
+-- options: in-transaction, session-timeouts
+ALTER TABLE users ALTER COLUMN born TYPE date USING born::date;

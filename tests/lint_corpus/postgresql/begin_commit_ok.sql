@@ -1,0 +1,5 @@
+-- expect: none
+-- options: session-timeouts
+BEGIN;
+ALTER TABLE users ADD COLUMN note text;
+COMMIT;

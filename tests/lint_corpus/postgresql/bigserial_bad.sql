@@ -1,0 +1,3 @@
+-- expect: prefer-identity
+-- options: in-transaction, session-timeouts
+CREATE TABLE tags (id bigserial PRIMARY KEY, name text);

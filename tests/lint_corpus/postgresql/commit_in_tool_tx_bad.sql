@@ -1,0 +1,4 @@
+-- expect: transaction-nesting
+-- options: in-transaction, session-timeouts
+ALTER TABLE users ADD COLUMN note text;
+COMMIT;

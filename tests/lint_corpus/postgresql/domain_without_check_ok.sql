@@ -1,0 +1,3 @@
+-- expect: none
+-- options: in-transaction, session-timeouts
+CREATE DOMAIN note_text AS text;

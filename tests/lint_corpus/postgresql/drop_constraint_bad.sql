@@ -1,0 +1,3 @@
+-- expect: ban-drop-constraint
+-- options: in-transaction, session-timeouts
+ALTER TABLE orders DROP CONSTRAINT qty_positive;

@@ -1,0 +1,3 @@
+-- expect: ban-drop-database
+-- options: in-transaction, session-timeouts
+DROP DATABASE analytics;

@@ -1,0 +1,3 @@
+-- expect: ban-drop-domain
+-- options: in-transaction, session-timeouts
+DROP DOMAIN email_address;

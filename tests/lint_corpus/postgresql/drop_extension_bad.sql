@@ -1,0 +1,3 @@
+-- expect: ban-drop-extension
+-- options: in-transaction, session-timeouts
+DROP EXTENSION pg_trgm;

@@ -1,0 +1,3 @@
+-- expect: ban-alter-identity
+-- options: in-transaction, session-timeouts
+ALTER TABLE users ALTER COLUMN id DROP IDENTITY;

@@ -1,0 +1,3 @@
+-- expect: none
+-- options: session-timeouts
+DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;

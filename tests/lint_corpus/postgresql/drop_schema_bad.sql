@@ -1,0 +1,3 @@
+-- expect: ban-drop-schema
+-- options: in-transaction, session-timeouts
+DROP SCHEMA reporting CASCADE;

@@ -1,0 +1,3 @@
+-- expect: ban-drop-type
+-- options: in-transaction, session-timeouts
+DROP TYPE mood;

@@ -1,0 +1,3 @@
+-- expect: none
+-- options: in-transaction, session-timeouts
+ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ecstatic' AFTER 'happy';

@@ -1,0 +1,3 @@
+-- expect: require-enum-value-ordering
+-- options: in-transaction, session-timeouts
+ALTER TYPE mood ADD VALUE 'ecstatic';

@@ -1,0 +1,3 @@
+-- expect: adding-foreign-key-constraint
+-- options: in-transaction, session-timeouts
+ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons (id);

@@ -1,0 +1,3 @@
+-- expect: adding-foreign-key-constraint, constraint-missing-not-valid
+-- options: in-transaction, session-timeouts
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);

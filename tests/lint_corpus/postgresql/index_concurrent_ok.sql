@@ -1,0 +1,3 @@
+-- expect: none
+-- options: session-timeouts
+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);

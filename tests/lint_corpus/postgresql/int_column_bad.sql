@@ -1,0 +1,3 @@
+-- expect: prefer-bigint-over-int
+-- options: in-transaction, session-timeouts
+ALTER TABLE users ADD COLUMN visits integer;

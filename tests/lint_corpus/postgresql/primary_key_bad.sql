@@ -1,0 +1,3 @@
+-- expect: adding-serial-primary-key-field
+-- options: in-transaction, session-timeouts
+ALTER TABLE legacy ADD PRIMARY KEY (id);

@@ -1,0 +1,3 @@
+-- expect: none
+-- options: pg-version=11, in-transaction, session-timeouts
+REINDEX INDEX users_email_idx;

@@ -1,0 +1,3 @@
+-- expect: prefer-robust-stmts
+-- options: session-timeouts
+ALTER TABLE users ADD COLUMN note text;

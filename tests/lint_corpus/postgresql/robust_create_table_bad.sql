@@ -1,0 +1,3 @@
+-- expect: prefer-robust-stmts
+-- options: session-timeouts
+CREATE TABLE fresh (id bigint PRIMARY KEY);

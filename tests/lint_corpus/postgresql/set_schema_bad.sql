@@ -1,0 +1,3 @@
+-- expect: ban-set-schema
+-- options: in-transaction, session-timeouts
+ALTER TABLE users SET SCHEMA archive;

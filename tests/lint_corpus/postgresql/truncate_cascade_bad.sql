@@ -1,0 +1,3 @@
+-- expect: ban-truncate-cascade
+-- options: in-transaction, session-timeouts
+TRUNCATE users CASCADE;

@@ -1,0 +1,3 @@
+-- expect: none
+-- options: in-transaction, session-timeouts
+TRUNCATE import_staging;

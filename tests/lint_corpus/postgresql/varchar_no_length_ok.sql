@@ -1,0 +1,3 @@
+-- expect: none
+-- options: in-transaction, session-timeouts
+ALTER TABLE users ADD COLUMN bio varchar;

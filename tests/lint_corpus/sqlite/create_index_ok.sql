@@ -1,0 +1,2 @@
+-- expect: none
+CREATE INDEX IF NOT EXISTS notes_body_idx ON notes (body);

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);

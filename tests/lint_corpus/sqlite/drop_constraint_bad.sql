@@ -1,0 +1,2 @@
+-- expect: sqlite-table-rebuild
+ALTER TABLE orders DROP CONSTRAINT qty_positive;

@@ -1,0 +1,3 @@
+-- expect: none
+CREATE TABLE scratch (id INTEGER PRIMARY KEY);
+DROP TABLE scratch;

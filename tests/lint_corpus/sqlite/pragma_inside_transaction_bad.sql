@@ -1,0 +1,8 @@
+-- expect: sqlite-foreign-keys-pragma-in-transaction, sqlite-rebuild-with-foreign-keys-on
+BEGIN;
+PRAGMA foreign_keys = OFF;
+CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+INSERT INTO users_new (id, email) SELECT id, email FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+COMMIT;

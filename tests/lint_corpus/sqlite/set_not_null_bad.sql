@@ -1,0 +1,2 @@
+-- expect: sqlite-table-rebuild
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;

@@ -1,0 +1,106 @@
+"""Helpers for the schema tests: load SQL, introspect, dump with the database's own tool, normalise."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+from sqlalchemy.engine import make_url
+
+from dbmigrate_magic import shadow
+from dbmigrate_magic.db import Database
+from dbmigrate_magic.schema import diff, introspect
+
+RESET_PG = """
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
+    EXECUTE format('DROP EXTENSION %I CASCADE', r.extname); END LOOP;
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+           AND nspname NOT LIKE 'pg\\_%' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname); END LOOP;
+END $$;
+CREATE SCHEMA public;
+"""
+
+
+def model(url: str):
+    db = Database(url)
+    try:
+        return introspect(db)
+    finally:
+        db.dispose()
+
+
+def load(url: str, sql: str) -> None:
+    if sql.strip():
+        shadow.load_sql(url, sql)
+
+
+def dump(url: str) -> str:
+    """The database's own schema dump, normalised: comments, blank lines and per-run tokens dropped."""
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql":
+        libpq = u.set(drivername="postgresql").render_as_string(hide_password=False)
+        out = subprocess.run(["pg_dump", "--schema-only", libpq], capture_output=True, text=True, check=True).stdout
+        lines = [l for l in out.splitlines() if l.strip() and not l.startswith(("--", "\\restrict", "\\unrestrict"))]
+        return "\n".join(sort_pg_columns(lines))
+    if u.get_backend_name() == "mysql":
+        out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
+                              "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
+                             capture_output=True, text=True, check=True).stdout
+        return re.sub(r" AUTO_INCREMENT=\d+", "", out)
+    out = subprocess.run(["sqlite3", u.database, ".schema"], capture_output=True, text=True, check=True).stdout
+    # sqlite_sequence is SQLite's own bookkeeping table: it can never be dropped
+    statements = [s.strip() for s in out.split(";\n") if s.strip() and "sqlite_sequence" not in s]
+    return "\n".join(sorted(statements))
+
+
+def sort_pg_columns(lines: list[str]) -> list[str]:
+    """PostgreSQL cannot reorder columns (ALTER TABLE only appends), so the comparison ignores column
+    order: column lines inside each CREATE TABLE are sorted, trailing commas dropped."""
+    out, block = [], None
+    for line in lines:
+        if line.startswith("CREATE TABLE") or line.startswith("CREATE UNLOGGED TABLE"):
+            out.append(line)
+            block = []
+        elif block is not None and line.startswith(")"):
+            out.extend(sorted(l.rstrip(",") for l in block))
+            out.append(line)
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            out.append(line)
+    return out
+
+
+def order_free(m):
+    """The model with each table's columns sorted by name (see ``sort_pg_columns``)."""
+    from dataclasses import replace
+
+    if m.dialect != "postgresql":
+        return m
+    return replace(m, tables={k: replace(t, columns=tuple(sorted(t.columns, key=lambda c: c.name)))
+                              for k, t in m.tables.items()})
+
+
+def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list) -> None:
+    """Load A and B, diff A->B (unsafe), apply to A; the two must then be identical."""
+    load(url_a, a_sql)
+    load(url_b, b_sql)
+    ma, mb = model(url_a), model(url_b)
+    assert diff(ma, ma).is_empty, diff(ma, ma).sql(True)
+    assert diff(mb, mb).is_empty, diff(mb, mb).sql(True)
+    d = diff(ma, mb)
+    seen = {(c.object_type, c.change) for c in d.changes}
+    for want in expected:
+        assert tuple(want) in seen, f"{want} not in {sorted(seen)}"
+    if expected:
+        assert not d.is_empty
+    script = d.sql(unsafe=True)
+    load(url_a, script)
+    after = model(url_a)
+    rest = diff(after, mb)
+    assert rest.is_empty, f"after applying:\n{script}\nstill differs:\n{rest.sql(True)}\n{rest.changes}"
+    assert order_free(after) == order_free(mb)
+    assert dump(url_a) == dump(url_b), script
+    assert diff(after, after).is_empty

@@ -1,0 +1,147 @@
+"""migrate / rollback / resolve / baseline for the raw SQL format on PostgreSQL, MariaDB and SQLite."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dbmigrate_magic import api
+from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
+from tests.rawsql_helpers import dialect, execute, make_project, query, recorded, tables
+
+USERS = "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
+ORDERS = ("-- UP\nCREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER NOT NULL DEFAULT 0);\n"
+          "INSERT INTO orders (id, total) VALUES (1, 10);\n\n-- DOWN\nDROP TABLE orders;\n")
+NO_DOWN = "-- UP\nCREATE TABLE audit (id INTEGER PRIMARY KEY);\n"
+
+
+def test_apply_rollback_resolve_baseline(db_url, tmp_path):
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
+                                                       "20250102000000_orders.sql": ORDERS})
+    preview = api.migrate(project, dry_run=True)
+    assert preview.status == "dry run"
+    assert [s.migration for s in preview.preview.steps] == ["20250101000000_users.sql", "20250102000000_orders.sql"]
+    assert "CREATE TABLE orders" in preview.preview.steps[1].sql
+    assert "_migrations" not in tables(db_url)  # a dry run creates nothing
+
+    done = api.migrate(project, yes=True)
+    assert done.status == "applied"
+    assert [o.state for o in done.outcomes] == ["applied", "applied"]
+    assert {"users", "orders"} <= tables(db_url)
+    assert set(recorded(db_url)) == {"20250101000000_users.sql", "20250102000000_orders.sql"}
+    status = api.status(project)
+    assert [r.state for r in status.rows] == ["applied", "applied"]
+    assert all(r.checksum_ok for r in status.rows)
+    assert api.migrate(project, yes=True).status == "up to date"
+
+    back = api.rollback(project, yes=True)
+    assert [o.migration for o in back.outcomes] == ["20250102000000_orders.sql"]
+    assert "orders" not in tables(db_url) and "users" in tables(db_url)
+    assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
+
+    # A migration without DOWN: refused before anything runs, naming the way out.
+    (project / "migrations" / "20250103000000_audit.sql").write_text(NO_DOWN)
+    api.migrate(project, yes=True)
+    with pytest.raises(UnsupportedOperation) as err:
+        api.rollback(project, steps=2, yes=True)
+    assert "no -- DOWN" in err.value.what and "restore" in err.value.next_step
+    assert {"users", "orders", "audit"} <= tables(db_url)
+
+    # resolve: mark the audit migration rolled back without running anything, then applied again.
+    api.resolve("20250103000000_audit.sql", "rolled_back", project, yes=True)
+    assert "20250103000000_audit.sql" not in recorded(db_url)
+    assert "audit" in tables(db_url)
+    api.resolve("20250103000000_audit.sql", "applied", project, yes=True)
+    assert [r.state for r in api.status(project).rows] == ["applied", "applied", "applied"]
+
+    # baseline: an existing database adopted without running the SQL.
+    other = make_project(tmp_path / "adopt", db_url, {"20250104000000_extra.sql": "-- UP\nCREATE TABLE extra (x INT);\n"})
+    execute(db_url, "CREATE TABLE extra (x INT)")
+    base = api.baseline(other, yes=True)
+    assert base.status == "baselined"
+    assert recorded(db_url)["20250104000000_extra.sql"] in (None, "applied")
+    assert api.migrate(other, yes=True).status == "up to date"
+
+
+def test_failing_sql_reports_statement_line_and_message(db_url, tmp_path):
+    bad = ("-- UP\nCREATE TABLE t1 (x INTEGER);\nINSERT INTO t1 VALUES (1);\n\nINSERT INTO no_such_table VALUES (1);\n"
+           "-- DOWN\nDROP TABLE t1;\n")
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
+                                                       "20250102000000_bad.sql": bad})
+    with pytest.raises(MigrationFailed) as err:
+        api.migrate(project, yes=True)
+    message = err.value.message
+    assert "INSERT INTO no_such_table" in message
+    assert "line 5 of migrations/20250102000000_bad.sql" in message
+    assert "no_such_table" in message.split("Database said:")[1]
+    assert "users" in tables(db_url)
+    rows = recorded(db_url)
+    if dialect(db_url) != "mysql":
+        # transactional DDL: the failed migration left nothing behind
+        assert "t1" not in tables(db_url)
+        assert "20250102000000_bad.sql" not in rows
+        assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
+        return
+    # MariaDB: recorded failed, with how many statements ran, visible in status
+    assert rows["20250102000000_bad.sql"] == "failed"
+    row = api.status(project).rows[1]
+    assert row.state == "failed" and "after 2 statement(s)" in row.note and "no_such_table" in row.note
+    with pytest.raises(NeedsResolve):
+        api.migrate(project, yes=True)
+    # recover: undo the two statements by hand, mark rolled back, fix the file, migrate
+    execute(db_url, "DROP TABLE t1")
+    api.resolve("20250102000000_bad.sql", "rolled_back", project, yes=True)
+    (project / "migrations" / "20250102000000_bad.sql").write_text(bad.replace("no_such_table", "t1"))
+    assert api.migrate(project, yes=True).status == "applied"
+    assert query(db_url, "SELECT COUNT(*) FROM t1")[0][0] == 2
+
+
+def test_modified_applied_migration_stops_the_run(db_url, tmp_path):
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS})
+    api.migrate(project, yes=True)
+    (project / "migrations" / "20250101000000_users.sql").write_text(USERS.replace("200", "300"))
+    (project / "migrations" / "20250102000000_orders.sql").write_text(ORDERS)
+    with pytest.raises(ChecksumMismatch) as err:
+        api.migrate(project, yes=True)
+    assert "20250101000000_users.sql" in err.value.what and "--allow-modified-applied" in err.value.next_step
+    assert "orders" not in tables(db_url)
+    assert api.migrate(project, yes=True, allow_modified=True).status == "applied"
+    assert "orders" in tables(db_url)
+
+
+def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
+    auto = {"postgresql": "SERIAL PRIMARY KEY", "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+            "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT"}[dialect(db_url)]
+    execute(db_url, f"CREATE TABLE _migrations (id {auto}, filename VARCHAR(255) NOT NULL UNIQUE, "
+                    "applied_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP)",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL)",
+            "INSERT INTO _migrations (filename, applied_at) VALUES ('20250101000000_users.sql', CURRENT_TIMESTAMP)")
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
+                                                       "20250102000000_orders.sql": ORDERS})
+    assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
+    result = api.migrate(project, yes=True)
+    assert result.status == "applied"
+    assert [r.state for r in api.status(project).rows] == ["applied", "applied"]
+    api.rollback(project, yes=True)
+    assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
+    # An old-style writer (filename, applied_at only) still works against the table afterwards.
+    execute(db_url, "INSERT INTO _migrations (filename, applied_at) VALUES ('20250102000000_orders.sql', "
+                    "CURRENT_TIMESTAMP)")
+    assert [r.state for r in api.status(project).rows] == ["applied", "applied"]
+
+
+def test_new_migration_sorts_after_newest(tmp_path):
+    project = make_project(tmp_path / "app", f"sqlite:///{tmp_path / 'x.db'}",
+                           {"29990101000000_future.sql": USERS})
+    made = api.new("add_things", project)
+    assert made.file.startswith("migrations/29990101000001_add_things")
+    text = (project / made.file).read_text()
+    assert "-- UP" in text and "-- DOWN" in text
+
+
+def test_status_creates_no_sqlite_file(tmp_path, run_dbm):
+    project = make_project(tmp_path / "app", "sqlite:///never.db", {"20250101000000_users.sql": USERS})
+    out = run_dbm("status", project, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["summary"]["table_exists"] is False
+    assert not (project / "never.db").exists()
