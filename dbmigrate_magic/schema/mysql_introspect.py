@@ -53,7 +53,7 @@ def parse_create(create: str) -> tuple[list[Column], list[Constraint], list[Inde
 
 
 def introspect_mysql(conn, scope: Scope) -> SchemaModel:
-    raw = conn.connection.dbapi_connection
+    raw = conn
     cur = raw.cursor()
     cur.execute("select database()")
     database = cur.fetchone()[0]

@@ -119,7 +119,7 @@ def qn(schema: str, name: str) -> str:
 
 
 def introspect_pg(conn, scope: Scope) -> SchemaModel:
-    raw = conn.connection.dbapi_connection  # psycopg: plain cursors avoid SQLAlchemy's per-row cost
+    raw = conn  # a psycopg connection: plain cursors, no per-row wrapping
     with raw.cursor() as cur:
         raw.rollback()
         cur.execute("set transaction read only")
