@@ -58,6 +58,9 @@ def env() -> dict[str, str]:
     e = dict(os.environ)
     e["PYTHONPATH"] = str(REPO) + os.pathsep + e.get("PYTHONPATH", "")
     e.pop("DATABASE_URL", None)
+    # Users' Python caches bytecode (__pycache__) for our package, Alembic's revision modules and
+    # Django's migrations alike; measure that steady state, after one warm-up run of each command.
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
     return e
 
 
@@ -72,6 +75,8 @@ def timed(cmds: list[list[str]], cwd: Path, runs: int, extra_env: dict[str, str]
     """Median over ``runs`` of the time of running ``cmds`` one after another."""
     environ = env() | (extra_env or {})
     walls, cpus = [], []
+    for cmd in cmds:  # warm-up: writes the bytecode caches
+        subprocess.run(cmd, cwd=cwd, env=environ, capture_output=True, text=True)
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
@@ -108,7 +113,7 @@ def alembic_project(root: Path, n: int) -> Path:
 
 def django_project(root: Path, n: int) -> tuple[Path, str]:
     url = f"sqlite:///{root / 'db.sqlite3'}"
-    dj.startproject(root, url, ["shop"])
+    dj.startproject(root, url, ["shop"], url_settings=False)  # startproject's own DATABASES (db.sqlite3)
     prev = None
     for i in range(1, n + 1):
         name = f"{i:04d}_step"

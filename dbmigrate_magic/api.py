@@ -1,68 +1,76 @@
 """The verbs, one function each. The magic, the CLI and Python callers all come through here
 and get the same result objects back.
 
-Implementations live in private modules (``dbmigrate_magic._verbs``); this module is the
-public surface and stays thin.
+Implementations live in private modules (``dbmigrate_magic._verbs``), imported when a verb is
+first called, so ``dbm status`` does not pay for diff, backup or lint.
 """
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
-from ._verbs.backup import backup as _backup
-from ._verbs.backup import backups as _backups
-from ._verbs.backup import restore as _restore
-from ._verbs.detect import DetectResult
-from ._verbs.detect import detect as _detect
-from ._verbs.environments import EnvResult
-from ._verbs.lint import LintResult
-from ._verbs.lint import lint as _lint
-from .safety.lint.review import register as _register_lint_review
-from ._verbs.environments import env as _env
-from ._verbs.migrate import NewResult
-from ._verbs.migrate import migrate as _migrate
-from ._verbs.migrate import new as _new
-from ._verbs.migrate import rollback as _rollback
-from ._verbs.preview import ChangeResult, Preview
-from ._verbs.recover import baseline as _baseline
-from ._verbs.recover import resolve as _resolve
-from ._verbs.status import StatusResult
-from ._verbs.status import status as _status
-from ._verbs.diff import DiffResult
-from ._verbs.drift import DriftResult
-from ._verbs.generate import DownResult, GenerateResult
-from ._verbs.scratch import ScratchResult
-from .safety.gate import register as _register_guard_review
+if TYPE_CHECKING:
+    from ._verbs.backup import BackupResult, BackupsResult, RestoreResult
+    from ._verbs.detect import DetectResult
+    from ._verbs.diff import DiffResult
+    from ._verbs.drift import DriftResult
+    from ._verbs.environments import EnvResult
+    from ._verbs.generate import DownResult, GenerateResult
+    from ._verbs.lint import LintResult
+    from ._verbs.migrate import NewResult
+    from ._verbs.preview import ChangeResult
+    from ._verbs.scratch import ScratchResult
+    from ._verbs.status import StatusResult
+
+#: result classes exported here, imported on first access
+_RESULTS = {
+    "BackupResult": "backup", "BackupsResult": "backup", "RestoreResult": "backup", "DetectResult": "detect",
+    "DiffResult": "diff", "DriftResult": "drift", "EnvResult": "environments", "DownResult": "generate",
+    "GenerateResult": "generate", "LintResult": "lint", "NewResult": "migrate", "ChangeResult": "preview",
+    "Preview": "preview", "ScratchResult": "scratch", "StatusResult": "status",
+}
+
+
+def __getattr__(name: str):
+    if name in _RESULTS:
+        value = getattr(import_module(f"._verbs.{_RESULTS[name]}", __package__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _verb(module: str, name: str):
+    """The implementation of a verb, imported when the verb is first called."""
+    return getattr(import_module(f"._verbs.{module}", __package__), name)
+
 
 PathLike = str | Path | None
-
-_register_lint_review()
-_register_guard_review()  # destructive statements and active connections in every preview
 
 
 def detect(path: PathLike = None, *, env: str | None = None) -> DetectResult:
     """Which migration tool the project at ``path`` uses, the evidence, and its connection (masked)."""
-    return _detect(path, env)
+    return _verb("detect", "detect")(path, env)
 
 
 def env(name: str | None = None, *, project: PathLike = None, persist: bool = False) -> EnvResult:
     """List environments and their (masked) connections; with ``name``, make it the active one for
     later verbs in this process (``persist=True``, as the CLI does: for later commands too)."""
-    return _env(name, project, persist)
+    return _verb("environments", "env")(name, project, persist)
 
 
 def status(path: PathLike = None, *, env: str | None = None) -> StatusResult:
     """Every migration on disk or in the tracking table, with its state."""
-    return _status(path, env)
+    return _verb("status", "status")(path, env)
 
 
 def lint(files=None, *, sql: str | None = None, pending: bool = False, dialect: str | None = None,
          pg_version: str | int | None = None, in_transaction: bool = False, include=(), exclude=(),
          project: PathLike = None, env: str | None = None, session_timeouts: bool = False) -> LintResult:
     """Dangerous operations in SQL files, a SQL string, or the pending migrations, with the safe alternative."""
-    return _lint(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
-                 in_transaction=in_transaction, include=include, exclude=exclude, project=project, env=env,
-                 session_timeouts=session_timeouts)
+    return _verb("lint", "lint")(files, sql=sql, pending=pending, dialect=dialect, pg_version=pg_version,
+                                 in_transaction=in_transaction, include=include, exclude=exclude, project=project,
+                                 env=env, session_timeouts=session_timeouts)
 
 
 def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
@@ -74,35 +82,37 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     migration in the tool's own format, unless an earlier run already wrote the same one.
     Unconfirmed, nothing runs: the result previews the plan and ``result.confirm(...)`` runs it.
     """
-    return _migrate(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes, confirm=confirm,
-                    allow_modified=allow_modified, app=app, no_backup=no_backup)
+    return _verb("migrate", "migrate")(path, env=env, to=to, sql=sql, name=name, dry_run=dry_run, yes=yes,
+                                       confirm=confirm, allow_modified=allow_modified, app=app,
+                                       no_backup=no_backup)
 
 
 def new(name: str, path: PathLike = None, *, up_sql: str = "", down_sql: str | None = None,
         app: str | None = None) -> NewResult:
     """Write a new (empty unless SQL is given) migration in the project's tool format (``app``: which
     Django app, when there are several)."""
-    return _new(name, path, up_sql, down_sql, app)
+    return _verb("migrate", "new")(name, path, up_sql, down_sql, app)
 
 
 def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
              dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
              ) -> ChangeResult:
-    """Preview, then (confirmed) revert the last migration, ``steps`` of them, or back to ``to``."""
-    return _rollback(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes, confirm=confirm,
-                     no_backup=no_backup)
+    """Preview, then (confirmed) revert the last migration (Knex: the last batch), ``steps`` of them, or
+    back to ``to``."""
+    return _verb("migrate", "rollback")(path, env=env, steps=steps, to=to, dry_run=dry_run, yes=yes,
+                                        confirm=confirm, no_backup=no_backup)
 
 
 def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = None, dry_run: bool = False,
             yes: bool = False, confirm: str | None = None) -> ChangeResult:
     """Mark a (failed) migration ``applied`` or ``rolled_back`` in the tracking table without running it."""
-    return _resolve(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("recover", "resolve")(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def baseline(path: PathLike = None, *, env: str | None = None, to: str | None = None, dry_run: bool = False,
              yes: bool = False, confirm: str | None = None) -> ChangeResult:
     """Record migrations up to ``to`` (default: all) as applied on an existing database, running nothing."""
-    return _baseline(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("recover", "baseline")(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = False,
@@ -110,93 +120,55 @@ def diff(source: str, target: str, *, project: PathLike = None, unsafe: bool = F
          extensions_only: bool = False, ignore_extension_versions: bool = False,
          dialect: str | None = None) -> DiffResult:
     """Schema diff from ``source`` to ``target`` (environment, URL, .sql file or "migrations")."""
-    from ._verbs.diff import diff as _diff
-
-    return _diff(source, target, project=project, unsafe=unsafe, schemas=schemas, exclude_schemas=exclude_schemas,
-                 privileges=privileges, extensions_only=extensions_only,
-                 ignore_extension_versions=ignore_extension_versions, dialect=dialect)
+    return _verb("diff", "diff")(source, target, project=project, unsafe=unsafe, schemas=schemas,
+                                 exclude_schemas=exclude_schemas, privileges=privileges,
+                                 extensions_only=extensions_only,
+                                 ignore_extension_versions=ignore_extension_versions, dialect=dialect)
 
 
 def drift(path: PathLike = None, *, env: str | None = None) -> DriftResult:
     """The live database against what its migrations produce on a scratch database."""
-    from ._verbs.drift import drift as _drift
-
-    return _drift(path, env)
+    return _verb("drift", "drift")(path, env)
 
 
 def generate(name: str, from_schema: str, *, project: PathLike = None, env: str | None = None,
              unsafe: bool = False, dry_run: bool = False) -> GenerateResult:
     """A new migration: up = diff(current -> desired), down = diff(desired -> current)."""
-    from ._verbs.generate import generate as _generate
-
-    return _generate(name, from_schema, project=project, env=env, unsafe=unsafe, dry_run=dry_run)
+    return _verb("generate", "generate")(name, from_schema, project=project, env=env, unsafe=unsafe,
+                                         dry_run=dry_run)
 
 
 def down_for(migration: str, *, project: PathLike = None, env: str | None = None) -> DownResult:
     """A computed down migration for ``migration`` (replay + diff), for review."""
-    from ._verbs.generate import down_for as _down_for
-
-    return _down_for(migration, project=project, env=env)
+    return _verb("generate", "down_for")(migration, project=project, env=env)
 
 
 def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = False,
             everything: bool = False) -> ScratchResult:
     """Scratch databases on the environment's server; ``clean`` drops stale ones."""
-    from ._verbs.scratch import scratch as _scratch
-
-    return _scratch(project=project, env=env, clean=clean, everything=everything)
+    return _verb("scratch", "scratch")(project=project, env=env, clean=clean, everything=everything)
 
 
 def backup(path: PathLike = None, *, env: str | None = None, schema_only: bool = False,
            tables: str | list[str] | None = None, backup_dir: PathLike = None) -> BackupResult:
     """Back up the environment's database (pg_dump, mysqldump, SQLite backup API) with a manifest."""
-    return _backup(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
+    return _verb("backup", "backup")(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
 
 
 def backups(path: PathLike = None, *, backup_dir: PathLike = None) -> BackupsResult:
     """The backups in the backup folder, newest first."""
-    return _backups(path, folder=backup_dir)
+    return _verb("backup", "backups")(path, folder=backup_dir)
 
 
 def restore(backup: str, path: PathLike = None, *, env: str | None = None, into: str | None = None,
             verify: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False,
             backup_dir: PathLike = None) -> RestoreResult:
     """Restore a backup into ``into`` (default: the environment), or ``verify`` it in a scratch database."""
-    return _restore(backup, path, env, into=into, verify=verify, yes=yes, confirm=confirm, no_backup=no_backup,
-                    folder=backup_dir)
+    return _verb("backup", "restore")(backup, path, env, into=into, verify=verify, yes=yes, confirm=confirm,
+                                      no_backup=no_backup, folder=backup_dir)
 
 
 __all__ = [
-    "detect",
-    "env",
-    "status",
-    "lint",
-    "LintResult",
-    "migrate",
-    "new",
-    "rollback",
-    "resolve",
-    "baseline",
-    "diff",
-    "drift",
-    "generate",
-    "down_for",
-    "scratch",
-    "DetectResult",
-    "EnvResult",
-    "StatusResult",
-    "ChangeResult",
-    "Preview",
-    "NewResult",
-    "DiffResult",
-    "DriftResult",
-    "GenerateResult",
-    "DownResult",
-    "ScratchResult",
-    "backup",
-    "backups",
-    "restore",
-    "BackupResult",
-    "BackupsResult",
-    "RestoreResult",
+    "detect", "env", "status", "lint", "migrate", "new", "rollback", "resolve", "baseline", "diff", "drift",
+    "generate", "down_for", "scratch", "backup", "backups", "restore", *_RESULTS,
 ]

@@ -87,6 +87,8 @@ class Bookkeeping(Protocol):
     def failed(self, s: "Session", step: LedgerStep, statements_run: int, error: str) -> None:
         """Non-transactional only: leave the step ``failed`` with the error."""
 
+    # optional: ``committed(s, step)`` runs after the step's changes are durable (cache upkeep)
+
 
 class LockTimeout(Exception):
     """A statement gave up waiting for a lock (lock_timeout / lock_wait_timeout / busy)."""
@@ -123,7 +125,15 @@ class Session:
             self.execute("SET time_zone = '+00:00'")
 
     # --- statements ---------------------------------------------------------------------------
+    #: PostgreSQL: a migration's BEGIN, statements, bookkeeping and COMMIT go to the server as ONE
+    #: simple-query message (one round trip instead of one per statement). Set by the ledger.
+    batching: bool = False
+    _buffer: list[str] | None = None
+
     def execute(self, sql: str, params: tuple | list | None = None) -> Any:
+        if self._buffer is not None:
+            self._buffer.append(self._render(sql, params) if params is not None else sql)
+            return self.cur
         if params is not None and self.dialect == "sqlite":
             sql = sql.replace("%s", "?")
         if params is None:
@@ -132,18 +142,48 @@ class Session:
             self.cur.execute(sql, tuple(params))
         return self.cur
 
+    def _render(self, sql: str, params: tuple | list) -> str:
+        """Bind parameters client-side (the driver's own quoting) for a batched message."""
+        import psycopg
+
+        return psycopg.ClientCursor(self.conn).mogrify(sql, tuple(params))
+
+    def flush(self) -> None:
+        """Send what a batched transaction has collected so far, as one message."""
+        if self._buffer:
+            text, self._buffer = ";\n".join(self._buffer), []
+            self.cur.execute(text)
+
     def query(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
+        self.flush()
+        if self._buffer is not None:  # a read inside a batched transaction runs now
+            buffer, self._buffer = self._buffer, None
+            try:
+                return list(self.execute(sql, params).fetchall())
+            finally:
+                self._buffer = buffer
         return list(self.execute(sql, params).fetchall())
 
     def begin(self) -> None:
-        self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+        if self.batching and self.dialect == "postgresql":
+            self._buffer = ["BEGIN"]
+        else:
+            self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
         self.in_tx = True
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        if self._buffer is not None:
+            self._buffer.append("COMMIT")
+            try:
+                self.flush()
+            finally:
+                self._buffer = None
+        else:
+            self.execute("COMMIT")
         self.in_tx = False
 
     def rollback(self) -> None:
+        self._buffer = None
         try:
             self.execute("ROLLBACK")
         except Exception:
@@ -257,6 +297,20 @@ class Ledger:
 
     # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
     def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
+        if s.dialect != "postgresql":
+            return self._run_one_tx(s, step)
+        s.batching = True  # one round trip per migration
+        try:
+            outcome = self._run_one_tx(s, step)
+        finally:
+            batched_failure, s.batching = s.batching, False
+        if outcome.state == "failed" and batched_failure:
+            # the batch failed somewhere inside: run it again statement by statement (its own transaction,
+            # rolled back again on failure) so the error names the exact statement and line
+            return self._run_one_tx(s, step)
+        return outcome
+
+    def _run_one_tx(self, s: Session, step: LedgerStep) -> StepOutcome:
         done_state = "applied" if step.direction == "up" else "rolled_back"
         attempt = 0
         while True:
@@ -272,6 +326,7 @@ class Ledger:
                 index = len(step.statements)
                 self.book.finished(s, step, time.perf_counter() - t0)
                 s.commit()
+                self._committed(s, step)
                 return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
                                    len(step.statements))
             except Exception as exc:
@@ -279,6 +334,7 @@ class Ledger:
                 if not s.is_db_error(exc):
                     raise
                 if s.is_lock_timeout(exc) and attempt < self.config.lock_retries:
+                    s.batching = False  # retries go statement by statement, so a final failure is precise
                     self.sleep(self._backoff(attempt))
                     attempt += 1
                     continue
@@ -320,5 +376,11 @@ class Ledger:
                     return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0, error, index)
             self.book.progressed(s, step, index + 1)
         self.book.finished(s, step, time.perf_counter() - t0)
+        self._committed(s, step)
         return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
                            len(step.statements))
+
+    def _committed(self, s: Session, step: LedgerStep) -> None:
+        hook = getattr(self.book, "committed", None)
+        if hook is not None:
+            hook(s, step)

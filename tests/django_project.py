@@ -39,18 +39,20 @@ class Migration(migrations.Migration):
 '''
 
 
-def startproject(root: Path, url: str, apps: list[str]) -> Path:
-    """``django-admin startproject mysite`` with DATABASES from DATABASE_URL and ``apps`` installed."""
+def startproject(root: Path, url: str, apps: list[str], url_settings: bool = True) -> Path:
+    """``django-admin startproject mysite`` with ``apps`` installed and DATABASES read from
+    DATABASE_URL (``url_settings``), or left as startproject writes it (SQLite db.sqlite3)."""
     root.mkdir(parents=True, exist_ok=True)
     out = subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(root)], capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr
     settings = root / "mysite" / "settings.py"
     text = settings.read_text()
-    text = re.sub(r"DATABASES = \{.*?\n\}\n", "", text, flags=re.S)
+    if url_settings:
+        text = re.sub(r"DATABASES = \{.*?\n\}\n", "", text, flags=re.S)
     text = re.sub(r"""    ['"]django.contrib.staticfiles['"],\n""",
                   lambda m: m.group(0) + "".join(f'    "{a}",\n' for a in apps), text)
-    settings.write_text(text + SETTINGS_DB)
+    settings.write_text(text + (SETTINGS_DB if url_settings else ""))
     for app in apps:
         add_app(root, app)
     (root / ".env").write_text(f"DATABASE_URL={url}\n")

@@ -117,7 +117,7 @@ def test_fast_scan_agrees_with_ast(name):
 
 def test_fast_scan_answers_for_alembic_template(tmp_path):
     root = branchy_project(tmp_path / "proj")
-    for path in revision_files([root / "alembic" / "versions"]):
+    for path in map(Path, revision_files([root / "alembic" / "versions"])):
         source = path.read_text()
         fast = fast_literals(source, NAMES)
         assert fast is not None, path.name

@@ -135,3 +135,35 @@ def test_drizzle_1_0_folder_layout_with_name_column(tmp_path, sqlite_url):
     assert [(r.migration, r.state) for r in result.rows] == [("20250101090000_init", "modified"),
                                                               ("20250102090000_posts", "pending")]
     assert result.rows[0].applied_at.isoformat() == "2025-01-01T10:00:00+00:00"
+
+
+def test_drizzle_1_0_layout_write_and_apply_records_name(tmp_path, sqlite_url):
+    """In a 1.0 folder layout we write ``<ts>_<name>/migration.sql`` and fill the name column."""
+    from sqlalchemy import create_engine, text
+
+    from dbmigrate_magic.adapters.drizzle import DrizzleAdapter
+    from dbmigrate_magic.db import Database
+
+    root = tmp_path / "v1"
+    first = root / "drizzle" / "20250101090000_init"
+    first.mkdir(parents=True)
+    (first / "migration.sql").write_text("CREATE TABLE a (id integer);\n")
+    (first / "snapshot.json").write_text(json.dumps({"id": "snap-1", "prevIds": ["00000000-0000-0000-0000-000000000000"],
+                                                     "dialect": "sqlite", "tables": {}}))
+    (root / "drizzle.config.ts").write_text('export default { dialect: "sqlite", out: "./drizzle" };\n')
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
+                          "created_at numeric, name text, applied_at text)"))
+    adapter = DrizzleAdapter(root)
+    path = adapter.new_migration("add b", "CREATE TABLE b (id integer)", "DROP TABLE b")
+    assert path.name == "migration.sql" and path.parent.name.endswith("_add_b")
+    assert path.parent.name[:14] > "20250101090000" and (path.parent / "down.sql").is_file()
+    assert json.loads((path.parent / "snapshot.json").read_text())["prevIds"] == ["snap-1"]
+    db = Database(sqlite_url)
+    assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied", "applied"]
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT name FROM __drizzle_migrations ORDER BY created_at"))]
+    engine.dispose()
+    assert names == ["20250101090000_init", path.parent.name]
+    assert [r.state for r in adapter.history(db).rows] == ["applied", "applied"]

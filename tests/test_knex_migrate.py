@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from dbmigrate_magic.adapters.knex import KnexAdapter
 from dbmigrate_magic.db import Database
-from dbmigrate_magic.errors import ToolFailed, ToolMissing, UnsupportedOperation
+from dbmigrate_magic.errors import ProjectError, ToolFailed, ToolMissing, UnsupportedOperation
 from dbmigrate_magic.secrets import register_secret
 from tests.node_projects import knex, knex_list, knex_project
 
@@ -116,6 +116,11 @@ def test_to_target_steps_and_no_down(tmp_path):
         adapter.plan_rollback(db)
     assert ledger(url)[-1][0] == one_way.name  # nothing was touched
 
+    (project / "db" / "migrations" / names[0]).unlink()  # knex calls the directory corrupt: we say so first
+    with pytest.raises(ProjectError, match="missing"):
+        adapter.plan_rollback(db, steps=1)
+    assert "corrupt" in knex(project, url, "migrate:rollback", check=False).stderr
+
 
 def test_failing_sql_is_a_masked_tool_error(tmp_path, knex_db):
     (tmp_path / "data").mkdir()
@@ -145,3 +150,30 @@ def test_missing_knex_names_npm_install(tmp_path):
         adapter.apply(Database(url), adapter.plan_apply(Database(url)))
     assert not (tmp_path / "app" / "dev.sqlite3").exists() or "knex_history" not in tables(url)
     shutil.rmtree(project / "db")
+
+
+def test_typescript_knexfile(tmp_path, monkeypatch):
+    """A knexfile.ts project: the project's ts-node loads it (and its .ts migrations) under our wrapper."""
+    monkeypatch.setenv("TS_NODE_TRANSPILE_ONLY", "1")
+    project = knex_project(tmp_path / "app", f"sqlite:///{tmp_path / 'unused.sqlite3'}", [])
+    (project / "knexfile.js").unlink()
+    (project / "knexfile.ts").write_text(
+        'import type { Knex } from "knex";\n'
+        "const config: { [env: string]: Knex.Config } = {\n"
+        '  development: { client: "better-sqlite3", connection: { filename: "./dev.sqlite3" },\n'
+        '    useNullAsDefault: true, migrations: { directory: "./db/migrations", tableName: "knex_history" } },\n'
+        "};\nmodule.exports = config;\n")
+    (project / "tsconfig.json").write_text('{"compilerOptions": {"module": "commonjs", "target": "ES2020", '
+                                           '"esModuleInterop": true, "skipLibCheck": true}}')
+    (project / "db" / "migrations" / "20240101000000_first.ts").write_text(
+        'import type { Knex } from "knex";\n'
+        'export async function up(knex: Knex) { await knex.schema.createTable("first", (t) => t.increments()); }\n'
+        'export async function down(knex: Knex) { await knex.schema.dropTable("first"); }\n')
+    url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
+    adapter = KnexAdapter(project)
+    db = Database(url, "development")
+    path = adapter.new_migration("second", "CREATE TABLE second (id int);", "DROP TABLE second;")
+    assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied", "applied"]
+    assert ledger(url) == [("20240101000000_first.ts", 1), (path.name, 1)]
+    assert {"first", "second"} <= tables(url)
+    assert not (project / "dev.sqlite3").exists()  # the knexfile's own database was not touched

@@ -130,12 +130,22 @@ def run_python(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("module", core_modules())
-def test_core_does_not_import_ipython_widgets_or_pandas(module):
+FORBIDDEN = ("IPython", "ipywidgets", "pandas")
+
+
+def test_core_does_not_import_ipython_widgets_or_pandas():
+    """All core modules imported together in one fresh process (if none of them is pulled in then,
+    no single module pulls it in); on failure, each module is checked alone to name the culprit."""
+    modules = core_modules()
+    assert len(modules) > 15
     loaded = run_python(
-        f"import sys, json, importlib; importlib.import_module({module!r}); "
-        "print(json.dumps([m for m in ('IPython', 'ipywidgets', 'pandas') if m in sys.modules]))")
-    assert loaded == [], f"{module} imports {loaded}"
+        f"import sys, json, importlib\nfor m in {modules!r}: importlib.import_module(m)\n"
+        f"print(json.dumps([m for m in {FORBIDDEN!r} if m in sys.modules]))")
+    if loaded:
+        culprits = {m: run_python(f"import sys, json, importlib; importlib.import_module({m!r}); "
+                                  f"print(json.dumps([x for x in {FORBIDDEN!r} if x in sys.modules]))")
+                    for m in modules}
+        pytest.fail(f"core modules import {loaded}: {({m: v for m, v in culprits.items() if v})}")
 
 
 def test_load_ext_does_not_import_pandas_sqlalchemy_or_widgets():

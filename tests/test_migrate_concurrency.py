@@ -68,7 +68,7 @@ def _slow(d: str) -> str:
             "SELECT n FROM c")
 
 
-def _trial_files(trial: int, d: str, count: int = 6) -> dict[str, str]:
+def _trial_files(trial: int, d: str, count: int = 4) -> dict[str, str]:
     files = {}
     for i in range(count):
         t = f"k{trial}_{i}"

@@ -17,6 +17,10 @@ USERS = "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n-- DOWN\nDROP TABL
 def project(tmp_path):
     root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
     (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    import sqlite3
+
+    with sqlite3.connect(root / "prod.db") as conn:  # production exists already (and gets backed up)
+        conn.execute("CREATE TABLE existing (id INTEGER PRIMARY KEY)")
     return root
 
 
@@ -94,3 +98,30 @@ def test_cell_rerun_is_idempotent(project, ipython, monkeypatch):
     with pytest.raises(UsageError, match="no -- DOWN"):  # the tags cell had no DOWN part
         ipython.run_line_magic("dbm", "rollback --yes")
     assert "tags" in tables(url)
+
+
+def test_notebook_buttons_apply_the_plan_and_wait_for_the_name_in_production(project):
+    from dbmigrate_magic.display.confirm import build_controls
+
+    prod = f"sqlite:///{project / 'prod.db'}"
+    controls = build_controls(api.migrate(project, env="production"))
+    assert controls.apply.disabled  # production: disabled until the name is typed
+    controls.apply.click()
+    assert controls.outcome is None and "users" not in tables(prod)
+    controls.typed.value = "prod"
+    assert controls.apply.disabled
+    controls.typed.value = "production"
+    assert not controls.apply.disabled
+    controls.apply.click()
+    assert controls.outcome.status == "applied" and "users" in tables(prod)
+    assert controls.apply.disabled and controls.cancel.disabled  # one click, one run
+
+    dev = build_controls(api.migrate(project, sql="CREATE TABLE gone (id INTEGER);", name="gone"))
+    created = project / dev.outcome.created if dev.outcome else None
+    assert created is None
+    assert not dev.apply.disabled and dev.typed is None
+    written = list((project / "migrations").glob("*_gone.sql"))
+    assert len(written) == 1
+    dev.cancel.click()  # Cancel runs nothing and removes the migration file this preview wrote
+    assert dev.outcome.status == "cancelled"
+    assert not written[0].exists() and "gone" not in tables(f"sqlite:///{project / 'dev.db'}")

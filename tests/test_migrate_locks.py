@@ -12,7 +12,7 @@ from dbmigrate_magic import api
 from dbmigrate_magic.errors import MigrationFailed
 from tests.rawsql_helpers import make_project, query, recorded
 
-pytestmark = pytest.mark.postgres
+
 
 FIRST = "-- UP\nCREATE TABLE accounts (id SERIAL PRIMARY KEY, name TEXT);\n-- DOWN\nDROP TABLE accounts;\n"
 SECOND = ("-- UP\nINSERT INTO accounts (name) VALUES ('from-migration');\n"
@@ -48,6 +48,7 @@ def project(pg_url, tmp_path, monkeypatch):
     return root
 
 
+@pytest.mark.postgres
 def test_lock_timeout_is_retried_until_the_blocker_ends(project, pg_url, monkeypatch):
     monkeypatch.setenv("DBM_LOCK_RETRIES", "50")
     dsn = _dsn(pg_url)
@@ -69,6 +70,7 @@ def test_lock_timeout_is_retried_until_the_blocker_ends(project, pg_url, monkeyp
     assert recorded(pg_url)["20250102000000_note.sql"] == "applied"
 
 
+@pytest.mark.postgres
 def test_never_ending_blocker_fails_cleanly_without_queueing_writers(project, pg_url, monkeypatch):
     monkeypatch.setenv("DBM_LOCK_RETRIES", "3")
     dsn = _dsn(pg_url)
@@ -110,3 +112,47 @@ def test_never_ending_blocker_fails_cleanly_without_queueing_writers(project, pg
     assert "note" not in columns
     assert query(pg_url, "SELECT count(*) FROM accounts WHERE name = 'from-migration'")[0][0] == 0
     assert "20250102000000_note.sql" not in recorded(pg_url)
+
+
+@pytest.mark.mysql
+def test_mysql_lock_wait_timeout_is_retried(mysql_url, tmp_path, monkeypatch):
+    """MariaDB: the ALTER waits for a metadata lock held by an open transaction, times out after
+    lock_wait_timeout, is retried statement by statement, and succeeds once the blocker commits."""
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    root = make_project(tmp_path / "app", mysql_url, {"20250101000000_accounts.sql": FIRST.replace(
+        "SERIAL PRIMARY KEY", "INT AUTO_INCREMENT PRIMARY KEY")})
+    api.migrate(root, yes=True)
+    (root / "migrations" / "20250102000000_note.sql").write_text(SECOND)
+    monkeypatch.setenv("DBM_LOCK_TIMEOUT", "1")
+    monkeypatch.setenv("DBM_LOCK_BACKOFF", "0.1")
+    monkeypatch.setenv("DBM_LOCK_RETRIES", "50")
+    u = make_url(mysql_url)
+    connect = lambda: pymysql.connect(host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",  # noqa: E731
+                                      database=u.database, autocommit=True)
+
+    def waiting() -> bool:
+        with connect() as c, c.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM information_schema.processlist "
+                        "WHERE state LIKE 'Waiting for table metadata lock%%' AND info LIKE 'ALTER TABLE accounts%%'")
+            return bool(cur.fetchone()[0])
+
+    blocker = connect()
+    blocker.begin()
+    with blocker.cursor() as cur:
+        cur.execute("SELECT * FROM accounts")  # holds a shared metadata lock until commit
+    outcome: dict = {}
+    runner = threading.Thread(target=lambda: outcome.setdefault("result", api.migrate(root, yes=True)))
+    runner.start()
+    _until(waiting)
+    _until(lambda: not waiting())  # timed out while the blocker still holds ...
+    _until(waiting)  # ... and retried
+    blocker.commit()
+    blocker.close()
+    runner.join(60)
+    assert outcome["result"].status == "applied"
+    assert "note" in [r[0] for r in query(mysql_url, "SELECT column_name FROM information_schema.columns "
+                                                      "WHERE table_name = 'accounts' AND table_schema = DATABASE()")]
+    assert query(mysql_url, "SELECT count(*) FROM accounts WHERE name = 'from-migration'")[0][0] == 1
+    assert recorded(mysql_url)["20250102000000_note.sql"] == "applied"

@@ -7,7 +7,7 @@ import pytest
 
 from dbmigrate_magic import api
 from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
-from tests.rawsql_helpers import dialect, execute, make_project, query, recorded, tables
+from tests.rawsql_helpers import _columns, dialect, execute, make_project, query, recorded, tables
 
 USERS = "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
 ORDERS = ("-- UP\nCREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER NOT NULL DEFAULT 0);\n"
@@ -27,6 +27,9 @@ def test_apply_rollback_resolve_baseline(db_url, tmp_path):
     done = api.migrate(project, yes=True)
     assert done.status == "applied"
     assert [o.state for o in done.outcomes] == ["applied", "applied"]
+    frame = done.to_frame()
+    assert list(frame["state"]) == ["applied", "applied"] and list(frame["statements_run"]) == [1, 2]
+    assert done.to_dict()["outcomes"][1]["statements_run"] == 2 and "CREATE TABLE orders" in done._repr_html_()
     assert {"users", "orders"} <= tables(db_url)
     assert set(recorded(db_url)) == {"20250101000000_users.sql", "20250102000000_orders.sql"}
     status = api.status(project)
@@ -121,7 +124,13 @@ def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     result = api.migrate(project, yes=True)
     assert result.status == "applied"
-    assert [r.state for r in api.status(project).rows] == ["applied", "applied"]
+    status = api.status(project)
+    assert [r.state for r in status.rows] == ["applied", "applied"]
+    if dialect(db_url) == "mysql":  # extended only where needed, and said so before and after
+        assert any("dbm:upgrade-1" in n for n in result.preview.notes)
+        assert any("dbm:upgrade-1" in n for n in status.notes)
+    else:
+        assert set(_columns(db_url)) == {"id", "filename", "applied_at"}  # left in its minimal form
     api.rollback(project, yes=True)
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     # An old-style writer (filename, applied_at only) still works against the table afterwards.
@@ -145,3 +154,82 @@ def test_status_creates_no_sqlite_file(tmp_path, run_dbm):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["summary"]["table_exists"] is False
     assert not (project / "never.db").exists()
+
+
+BODIES = {
+    "postgresql": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE FUNCTION stamp_note() RETURNS trigger AS $body$
+BEGIN
+    NEW.note := coalesce(NEW.note, '') || ';stamped';  -- a semicolon inside a dollar-quoted body
+    RETURN NEW;
+END
+$body$ LANGUAGE plpgsql;
+CREATE TRIGGER items_stamp BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION stamp_note();
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+DROP FUNCTION stamp_note();
+""",
+    "mysql": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE TRIGGER items_stamp BEFORE INSERT ON items FOR EACH ROW
+BEGIN
+    IF NEW.note IS NULL THEN SET NEW.note = ''; END IF;
+    SET NEW.note = CONCAT(NEW.note, CASE WHEN NEW.id > 0 THEN ';stamped' ELSE ';odd' END);
+END;
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+""",
+    "sqlite": """-- UP
+CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT);
+CREATE TRIGGER items_stamp AFTER INSERT ON items
+BEGIN
+    UPDATE items SET note = note || ';stamped' WHERE id = NEW.id;
+END;
+INSERT INTO items (id, note) VALUES (1, 'a;b');
+-- DOWN
+DROP TABLE items;
+""",
+}
+
+
+def test_function_and_trigger_bodies_run_whole(db_url, tmp_path):
+    """Semicolons inside dollar quotes, trigger bodies and strings do not split statements."""
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_items.sql": BODIES[dialect(db_url)]})
+    result = api.migrate(project, yes=True)
+    assert result.outcomes[0].statements_run == (4 if dialect(db_url) == "postgresql" else 3)
+    assert query(db_url, "SELECT note FROM items WHERE id = 1") == [("a;b;stamped",)]
+    api.rollback(project, yes=True)
+    assert "items" not in tables(db_url)
+
+
+@pytest.mark.postgres
+def test_previews_and_errors_never_show_the_password(pg_url, tmp_path, run_dbm):
+    secret = "Pl4nted-S3cret-xyz"
+    url = pg_url.replace("postgres@", f"postgres:{secret}@", 1)
+    project = make_project(tmp_path / "app", url, {
+        "20250101000000_users.sql": USERS,
+        "20250102000000_bad.sql": f"-- UP\nCREATE TABLE t1 (x INTEGER);\nSELECT no_such_fn('{secret}');\n"})
+    runs = [run_dbm("migrate", project), run_dbm("migrate", project, "--yes"),
+            run_dbm("migrate", project, "--yes", "--format", "json"), run_dbm("status", project)]
+    assert runs[1].returncode == 1 and "no_such_fn" in runs[1].stderr and "line 3" in runs[1].stderr
+    for out in runs:
+        assert secret not in out.stdout + out.stderr
+    assert "postgres:***@" in runs[0].stdout
+
+
+def test_targets_for_migrate_and_rollback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    project = make_project(tmp_path / "app", url, {
+        "20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS,
+        "20250103000000_more.sql": "-- UP\nCREATE TABLE more (x INTEGER);\n-- DOWN\nDROP TABLE more;\n"})
+    assert [o.migration for o in api.migrate(project, to="orders", yes=True).outcomes] == [
+        "20250101000000_users.sql", "20250102000000_orders.sql"]
+    assert [r.state for r in api.status(project).rows] == ["applied", "applied", "pending"]
+    api.migrate(project, yes=True)
+    back = api.rollback(project, to="20250101000000_users.sql", yes=True)
+    assert [o.migration for o in back.outcomes] == ["20250103000000_more.sql", "20250102000000_orders.sql"]
+    assert tables(url) & {"users", "orders", "more"} == {"users"}
+    assert api.rollback(project, steps=5, dry_run=True).preview.steps[0].migration == "20250101000000_users.sql"

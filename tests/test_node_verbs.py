@@ -26,6 +26,7 @@ def test_knex_cli_and_cell_rerun(tmp_path, run_dbm, ipython):
     out = run_dbm("migrate", project, "--dry-run")
     assert out.returncode == 0, out.stderr
     assert "hand-written" in out.stdout and "20240101120000_create_alpha.js" in out.stdout
+    assert "the whole batch in one transaction (knex's own)" in out.stdout
     assert knex_list(project, url)[0] == []  # a dry run runs nothing
 
     out = run_dbm("migrate", project, "--yes")
@@ -80,3 +81,67 @@ def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url, f
     assert out.returncode == 0, out.stdout + out.stderr
     assert typeorm_show(project, url) == ([], ["CreateAlpha1700000000000"])
     assert PASSWORD not in out.stdout + out.stderr
+
+
+@pytest.mark.postgres
+def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
+    """Four `dbm migrate --yes` at once on a fresh database (where knex's own first runs race to create
+    its tables): the runs queue, each migration runs once, and the others report nothing left to do."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from conftest import dbm_env
+
+    names = ["a1", "b2", "c3", "d4", "e5", "f6"]
+    project = knex_project(tmp_path / "app", pg_url, names)
+    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
+                               "--format", "json"],
+                              env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = [(p.wait(timeout=240), *p.communicate()) for p in procs]
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text("SELECT name FROM knex_history ORDER BY id"))]
+        locked = conn.execute(text("SELECT is_locked FROM knex_history_lock")).scalar()
+    engine.dispose()
+    assert sorted(recorded) == sorted(f.name for f in (project / "db" / "migrations").iterdir())
+    assert len(recorded) == len(set(recorded)) == len(names)
+    assert locked == 0
+    applied_by: dict[str, int] = {}
+    for code, out, err in results:
+        assert code == 0, out + err  # the others waited their turn, then found nothing left to do
+        for o in json.loads(out).get("outcomes", []):
+            if o["state"] == "applied":
+                applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
+    assert applied_by == {n: 1 for n in recorded}  # each reported applied by exactly one run
+
+
+@pytest.mark.postgres
+def test_concurrent_typeorm_runs_are_serialised(tmp_path, pg_url, fast_ts_node):
+    """TypeORM has no lock of its own: three `dbm migrate --yes` at once still apply each migration once."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from conftest import dbm_env
+
+    project = typeorm_project(tmp_path / "app", pg_url, ["a1", "b2", "c3"])
+    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
+                               "--format", "json"], env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text("SELECT name FROM typeorm_history ORDER BY id"))]
+    engine.dispose()
+    assert sorted(recorded) == sorted(set(recorded)) and len(recorded) == 3
+    applied_by: dict[str, int] = {}
+    for code, out, err in results:
+        assert code == 0, out + err  # the others waited for the lock, then found nothing left to do
+        for o in json.loads(out).get("outcomes", []):
+            if o["state"] == "applied":
+                applied_by[o["migration"]] = applied_by.get(o["migration"], 0) + 1
+    assert applied_by == {n: 1 for n in recorded}

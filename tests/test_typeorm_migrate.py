@@ -138,3 +138,30 @@ def test_failing_sql_is_a_masked_tool_error(tmp_path, typeorm_db, fast_ts_node):
         states = sorted(states.values())
         assert states == ["pending", "pending"]
         assert not {"ok_table", "alpha"} & tables(typeorm_db)
+
+
+def test_javascript_data_source_gets_javascript_migrations(tmp_path):
+    """A compiled/JS project (DataSource in data-source.js, migrations/*.js) runs the plain typeorm CLI."""
+    from tests.node_projects import require_node_modules
+
+    project = tmp_path / "app"
+    (project / "migrations").mkdir(parents=True)
+    (project / "node_modules").symlink_to(require_node_modules())
+    (project / "data-source.js").write_text(
+        'require("reflect-metadata");\nconst { DataSource } = require("typeorm");\n'
+        'module.exports = { AppDataSource: new DataSource({ type: "better-sqlite3", database: "./dev.sqlite3",\n'
+        '  migrations: ["migrations/*.js"], migrationsTableName: "typeorm_history" }) };\n')
+    (project / "migrations" / "1700000000000-First.js").write_text(
+        "class First1700000000000 {\n  async up(q) { await q.query('CREATE TABLE first (id int)'); }\n"
+        "  async down(q) { await q.query('DROP TABLE first'); }\n}\nmodule.exports = { First1700000000000 };\n")
+    url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
+    adapter = TypeOrmAdapter(project)
+    db = Database(url, "development")
+    path = adapter.new_migration("add second", "CREATE TABLE second (id int);", "DROP TABLE second;")
+    assert path.suffix == ".js" and path.parent == project / "migrations"
+    assert adapter.find_migration("add second", "CREATE TABLE second (id int);", "DROP TABLE second;").path == path
+    assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied", "applied"]
+    assert [n for _, n in ledger(url)] == ["First1700000000000", f"AddSecond{path.name[:13]}"]
+    adapter.rollback(db, adapter.plan_rollback(db, steps=2))
+    assert ledger(url) == [] and not {"first", "second"} & tables(url)
+    assert not (project / "dev.sqlite3").exists()

@@ -90,6 +90,7 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     adapter.app = app or adapter.app
     environment = ctx.require_environment()
     db = ctx.database()
+    look = ctx.database(read_only=True)  # planning and previewing create nothing (not even a SQLite file)
     created: str | None = None
     notes: list[str] = []
     discard = None
@@ -102,7 +103,7 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
         mig_name = _check_name(name) if name else default_name(up)
         existing = adapter.find_migration(mig_name, up, down)
         if existing is not None:
-            row = next((r for r in adapter.history(db).rows if r.migration == existing.id), None)
+            row = next((r for r in adapter.history(look).rows if r.migration == existing.id), None)
             state = row.state if row else "pending"
             notes.append(f"This cell's migration already exists as {adapter.relative(existing.path)} ({state}); "
                          "no new migration was written.")
@@ -117,14 +118,15 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
             written = adapter.new_migration(mig_name, up, down)
             created = adapter.relative(written)
             discard = lambda: adapter.discard_migration(written)  # noqa: E731
-    guard_notes = check_history(adapter.history(db).rows, allow_modified)
+    guard_notes = check_history(adapter.history(look).rows, allow_modified)
     notes.extend(guard_notes)
+    notes.extend(adapter.preview_notes(look))
 
     def plan():
-        steps = adapter.plan_apply(db, to)
+        steps = adapter.plan_apply(look, to)
         if pending_new is not None:
             steps = steps + [pending_new]
-        return make_preview("migrate", adapter, environment, steps, ctx, db, tuple(notes))
+        return make_preview("migrate", adapter, environment, steps, ctx, look, tuple(notes))
 
     preview = plan()
     if not preview.steps:
@@ -147,11 +149,12 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()
+    look = ctx.database(read_only=True)
 
     def plan():
         # steps None = the tool's own default unit (Knex: the last batch; the others: one migration)
-        planned = adapter.plan_rollback(db, steps, to)
-        return make_preview("rollback", adapter, environment, planned, ctx, db)
+        planned = adapter.plan_rollback(look, steps, to)
+        return make_preview("rollback", adapter, environment, planned, ctx, look)
 
     preview = plan()
     if not preview.steps:

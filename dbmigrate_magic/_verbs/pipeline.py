@@ -137,3 +137,15 @@ def finish(verb: str, preview: Preview, *, dry_run: bool, yes: bool, confirm: st
     can_confirm = decision == "awaiting confirmation"
     return ChangeResult(verb, decision, preview, (), message, created, notes,
                         runner=runner if can_confirm else None, discard=discard if can_confirm else None)
+
+
+def _register_safety_reviews() -> None:
+    """Every preview is linted and guarded; registered here so ``api`` can stay lazy."""
+    from ..safety.gate import register as register_guard
+    from ..safety.lint.review import register as register_lint
+
+    register_lint()
+    register_guard()  # destructive statements and active connections in every preview
+
+
+_register_safety_reviews()

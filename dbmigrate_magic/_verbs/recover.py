@@ -26,7 +26,7 @@ def resolve(name: str, state: str, path: PathLike = None, *, env: str | None = N
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()
-    row = next((r for r in adapter.history(db).rows if r.migration == name), None)
+    row = next((r for r in adapter.history(ctx.database(read_only=True)).rows if r.migration == name), None)
     if row is None:
         raise UsageProblem(f"There is no migration named {name} on disk or in the tracking table.",
                            next_step="Run `dbm status` to see the migrations' names.")
@@ -52,9 +52,10 @@ def baseline(path: PathLike = None, *, env: str | None = None, to: str | None = 
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()
+    look = ctx.database(read_only=True)
 
     def plan():
-        pending = adapter.plan_apply(db, to)
+        pending = adapter.plan_apply(look, to)
         steps = [PlannedStep(s.migration, s.file, "baseline",
                              "-- recorded as applied without running (the database already has it)", True)
                  for s in pending]

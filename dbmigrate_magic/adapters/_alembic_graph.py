@@ -26,9 +26,13 @@ class Revision:
     down_revisions: tuple[str, ...]
     branch_labels: tuple[str, ...]
     depends_on: tuple[str, ...]
-    path: Path
+    file: str  # absolute path, kept as text: 2,000 Path objects cost more than reading the files
     message: str | None = None
     imported: bool = False  # identifiers were not literals: read by importing the module
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -39,7 +43,7 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def revision_files(locations: Iterable[Path], recursive: bool = False) -> list[Path]:
+def revision_files(locations: Iterable[Path], recursive: bool = False) -> list[str]:
     """Revision files in the version folders, sorted by path (``os.scandir``: no stat per file)."""
     found: list[str] = []
     pending = [str(folder) for folder in locations]
@@ -54,7 +58,7 @@ def revision_files(locations: Iterable[Path], recursive: bool = False) -> list[P
                 found.append(entry.path)
             elif recursive and entry.is_dir() and entry.name != "__pycache__":
                 pending.append(entry.path)
-    return [Path(p) for p in sorted(found)]
+    return sorted(found)
 
 
 def _message(source: str) -> str | None:
@@ -69,9 +73,11 @@ def _message(source: str) -> str | None:
     return None
 
 
-def read_revision(path: Path) -> Revision | None:
+def read_revision(path: str | Path) -> Revision | None:
     """One revision file; None when it declares no revision (Alembic would refuse it too)."""
-    source = path.read_text(encoding="utf-8", errors="replace")
+    path = str(path)
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        source = fh.read()
     values = fast_literals(source, NAMES)
     if values is None:
         values = module_literals(source, NAMES)
@@ -84,12 +90,12 @@ def read_revision(path: Path) -> Revision | None:
                     _as_tuple(values.get("depends_on")), path, _message(source))
 
 
-def _import_revision(path: Path) -> Revision | None:
+def _import_revision(path: str) -> Revision | None:
     """Fallback: let Alembic import the module, exactly as ``ScriptDirectory`` would."""
     from alembic.util.pyfiles import load_python_file
 
     try:
-        module = load_python_file(str(path.parent), path.name)
+        module = load_python_file(os.path.dirname(path), os.path.basename(path))
     except Exception:  # a broken revision file: reported by the caller as unreadable
         return None
     rev = getattr(module, "revision", None)
@@ -106,17 +112,17 @@ class RevisionGraph:
     """The DAG of revisions: ``down_revision`` edges, plus ``depends_on`` edges for ordering."""
 
     revisions: dict[str, Revision]
-    unreadable: list[Path] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, files: Iterable[Path]) -> "RevisionGraph":
+    def load(cls, files: Iterable[str | Path]) -> "RevisionGraph":
         revisions: dict[str, Revision] = {}
         unreadable, duplicates = [], []
         for path in files:
             rev = read_revision(path)
             if rev is None:
-                unreadable.append(path)
+                unreadable.append(str(path))
             elif rev.revision in revisions:
                 duplicates.append(rev.revision)
             else:
@@ -140,6 +146,8 @@ class RevisionGraph:
 
     def parents(self, rev: Revision) -> tuple[str, ...]:
         """Revisions that must be applied before ``rev``: down revisions, then dependencies."""
+        if not rev.depends_on:
+            return rev.down_revisions
         deps = self.dependencies(rev)
         return rev.down_revisions + tuple(d for d in deps if d not in rev.down_revisions)
 
@@ -180,7 +188,7 @@ class RevisionGraph:
         children: set[str] = set()
         for r in self.revisions.values():
             children.update(self.parents(r))
-        by_file = sorted(self.revisions.values(), key=lambda r: str(r.path))
+        by_file = sorted(self.revisions.values(), key=lambda r: r.file)
         tips = [r.revision for r in by_file if r.revision not in children]
         tips += [r.revision for r in by_file]  # revisions caught in a cycle still get listed
         order: list[str] = []

@@ -79,7 +79,8 @@ class DjangoOps:
 
         try:
             apps, _ = migration_modules(self.root)
-            found = [(label, folder) for label, folder in apps if folder is not None and folder.is_relative_to(self.root)]
+            found = [(label, folder) for label, folder in apps
+                     if folder is not None and folder.is_relative_to(self.root)]
         except (NeedsDjango, SyntaxError, OSError):
             found = [(d.parent.name, d) for d in self.migration_dirs(self.root)]
         return found

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
 from typing import Any, Iterable
 
 NOT_LITERAL = object()  #: marker: the name is assigned, but not to a literal
 
-_TRIPLE = re.compile(r'"""|\'\'\'')
 
 
 def _target_name(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -78,7 +76,6 @@ def fast_literals(source: str, names: tuple[str, ...]) -> dict[str, Any] | None:
     """
     pattern = _scan_pattern(names)
     found: dict[str, Any] = {}
-    triples = None
     for m in pattern.finditer(source):
         name, value = m.group(1), m.group(2).strip()
         if name in found:
@@ -93,9 +90,7 @@ def fast_literals(source: str, names: tuple[str, ...]) -> dict[str, Any] | None:
             found[name] = _simple_literal(value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        if triples is None:
-            triples = [t.start() for t in _TRIPLE.finditer(source)]
-        if bisect_left(triples, m.start()) % 2:
+        if source.count('"""', 0, m.start()) % 2 or source.count("'''", 0, m.start()) % 2:
             return None  # inside (or confusingly near) a triple-quoted string
     if _has_indented_assignment(source, names):
         return None

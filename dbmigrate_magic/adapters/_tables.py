@@ -1,8 +1,8 @@
 """Reading a tracking table as fast as possible, because ``status`` is the verb run most.
 
 On SQLite the table is read with the standard library's ``sqlite3`` (read-only, so looking never
-creates a file), which spares the SQLAlchemy import: about a third of a second per ``dbm status``.
-Servers go through SQLAlchemy as everywhere else.
+creates a file) and on PostgreSQL with psycopg directly: both spare the SQLAlchemy import and its
+reflection queries, about a third of a second per ``dbm status``. MySQL goes through SQLAlchemy.
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def read_tables(db: "Database", queries: dict[str, Query], schema: str | None = 
     path = db.sqlite_path() if not schema else None
     if path is not None:
         return _read_sqlite(path, queries)
+    if db.dialect == "postgresql" and db.url.startswith(("postgresql+psycopg://", "postgresql://")):
+        return _read_postgres(db, queries, schema or db.schema)
     from sqlalchemy import inspect, text
 
     out: dict[str, list[dict[str, Any]] | None] = {}
@@ -66,5 +68,43 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
     except sqlite3.DatabaseError as exc:
         raise ConnectionFailed(f"Could not read the SQLite file {mask(path)}: {mask(exc)}",
                                next_step="Check that it is a SQLite database.") from None
+    finally:
+        conn.close()
+
+
+def _read_postgres(db: "Database", queries: dict[str, Query], schema: str | None
+                   ) -> dict[str, list[dict[str, Any]] | None]:
+    import psycopg
+    from psycopg.rows import dict_row
+    from psycopg.sql import SQL, Identifier
+
+    from ..db import short_db_error
+    from ..errors import ConnectionFailed
+
+    conninfo = "postgresql://" + db.url.split("://", 1)[1]
+    options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
+    try:
+        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, **options)
+    except psycopg.Error as exc:
+        raise ConnectionFailed(
+            f"Could not connect to {db.masked_url} ({db.environment}): {short_db_error(exc)}",
+            next_step="Check that the server is running and the credentials are right (`dbm env` shows where "
+                      "this URL came from).") from None
+    try:
+        out: dict[str, list[dict[str, Any]] | None] = {}
+        for key, (table, columns, tail) in queries.items():
+            found = conn.execute(
+                "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = coalesce(%s, current_schema()) "
+                "AND tablename = %s", (schema, table)).fetchone()
+            if not found:
+                out[key] = None
+                continue
+            name = SQL("{}.{}").format(Identifier(schema), Identifier(table)) if schema else Identifier(table)
+            sql = SQL("SELECT " + columns + " FROM {} " + tail).format(name)
+            out[key] = list(conn.execute(sql).fetchall())
+        return out
+    except psycopg.Error as exc:
+        raise ConnectionFailed(f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
+                               next_step="Check the user's privileges on the table.") from None
     finally:
         conn.close()

@@ -15,7 +15,10 @@ from ._files import read_text
 
 DEFAULT_TABLE = "migrations"
 MARKER = "// dbmigrate_magic: written from SQL"
-CLASS_RE = re.compile(r"\bexport\s+(?:default\s+)?class\s+([A-Za-z_$][\w$]*)")
+CLASS_RE = re.compile(r"(?:\bexport\s+(?:default\s+)?|\bmodule\.exports\s*=\s*|\bexports\.[\w$]+\s*=\s*)"
+                      r"class\s+([A-Za-z_$][\w$]*)")
+#: compiled or hand-written JS may declare the class first and export it later
+ANY_CLASS_RE = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*\d{13})\b")
 NAME_PROP_RE = re.compile(r"""^\s*(?:public\s+|readonly\s+)*name\s*(?::\s*string\s*)?=\s*(['"`])([^'"`]+)\1""", re.M)
 QUERY_RE = re.compile(r'queryRunner\.query\(\s*("(?:[^"\\]|\\.)*")\s*\)')
 
@@ -30,7 +33,7 @@ class TypeOrmMigration:
 def parse_migration(path: Path) -> TypeOrmMigration:
     text = read_text(path)
     prop = NAME_PROP_RE.search(text)
-    cls = CLASS_RE.search(text)
+    cls = CLASS_RE.search(text) or ANY_CLASS_RE.search(text)
     name = prop.group(2) if prop else (cls.group(1) if cls else None)
     stamp = None
     if name:
@@ -86,33 +89,38 @@ def pascal(name: str) -> str:
     return out
 
 
-def render(cls: str, up: list[str], down: list[str] | None) -> str:
-    """A TypeORM migration class with one ``queryRunner.query`` call per statement."""
+def render(cls: str, up: list[str], down: list[str] | None, typescript: bool = True) -> str:
+    """A TypeORM migration class with one ``queryRunner.query`` call per statement (TS, or CommonJS
+    for projects whose DataSource loads compiled ``.js`` migrations)."""
     def calls(statements: list[str]) -> str:
         return "".join(f"        await queryRunner.query({json.dumps(s)});\n" for s in statements)
 
     down_body = calls(down) if down is not None else (
         '        throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");\n')
-    return (
-        f"{MARKER}. Each statement runs through queryRunner.query, in order.\n"
-        'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
-        f"export class {cls} implements MigrationInterface {{\n"
-        f'    name = "{cls}";\n\n'
-        "    public async up(queryRunner: QueryRunner): Promise<void> {\n"
-        f"{calls(up)}"
-        "    }\n\n"
-        "    public async down(queryRunner: QueryRunner): Promise<void> {\n"
-        f"{down_body}"
-        "    }\n"
-        "}\n"
-    )
+    if typescript:
+        head = ('import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+                f"export class {cls} implements MigrationInterface {{\n")
+        up_sig = "    public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        down_sig = "    public async down(queryRunner: QueryRunner): Promise<void> {\n"
+        tail = "}\n"
+    else:
+        head = f"module.exports = class {cls} {{\n"
+        up_sig = "    async up(queryRunner) {\n"
+        down_sig = "    async down(queryRunner) {\n"
+        tail = "};\n"
+    return (f"{MARKER}. Each statement runs through queryRunner.query, in order.\n{head}"
+            f'    name = "{cls}";\n\n{up_sig}{calls(up)}    }}\n\n{down_sig}{down_body}    }}\n{tail}')
+
+
+DOWN_RE = re.compile(r"\basync\s+down\(")
 
 
 def parse_ours(text: str) -> tuple[list[str], list[str] | None] | None:
     """Up and down statements of a class we wrote, or None for a hand-written migration."""
-    if not text.startswith(MARKER) or "public async down(" not in text:
+    parts = DOWN_RE.split(text, maxsplit=1)
+    if not text.startswith(MARKER) or len(parts) != 2:
         return None
-    up_part, down_part = text.split("public async down(", 1)
+    up_part, down_part = parts
     try:
         up = [json.loads(s) for s in QUERY_RE.findall(up_part)]
         down = [json.loads(s) for s in QUERY_RE.findall(down_part)]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import alembic_config
 from ._alembic_ops import AlembicOps
-from ._files import iter_files, read_text
+from ._files import read_text
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class AlembicAdapter(AlembicOps, Adapter):
         if ini is None and not (root / "alembic").is_dir():
             return None
         versions = folder / "versions"
-        count = len([p for p in iter_files(versions, "*.py") if p.name != "__init__.py"])
+        count = _count_py(versions)
         files = ("alembic.ini",) if ini else ("alembic/",)
         rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
         return Evidence(cls.tool, files, rel, count)
@@ -163,6 +163,20 @@ class AlembicAdapter(AlembicOps, Adapter):
         return build_history(self, graph, heads, db is not None)
 
 
+def _relative(adapter: AlembicAdapter, file: str) -> str:
+    prefix = str(adapter.root) + os.sep
+    return file[len(prefix):].replace(os.sep, "/") if file.startswith(prefix) else adapter.relative(Path(file))
+
+
+def _count_py(folder: Path) -> int:
+    """Revision files in a folder, counted without sorting or stat-ing each one (2,000 files)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for e in entries if e.name.endswith(".py") and e.name != "__init__.py")
+    except OSError:
+        return 0
+
+
 def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] | None,
                   reachable: bool) -> History:
     """Rows in apply order: ancestors of the recorded heads applied, the rest pending."""
@@ -172,14 +186,17 @@ def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: lis
     applied = graph.ancestors(recorded or ())
     rows: list[MigrationRow] = []
     for rev_id in order:
-        f = adapter._file(graph, rev_id)
-        extra = {**f.extra, "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
+        rev = graph.revisions[rev_id]
+        extra = {"revision": rev_id, "down_revision": ", ".join(rev.down_revisions) or None,
+                 "branch_labels": ", ".join(rev.branch_labels) or None, "message": rev.message,
+                 "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
         if not reachable:
             state = "unknown"
         else:
             state = "applied" if rev_id in applied else "pending"
         note = "identifiers read by importing the module" if graph.revisions[rev_id].imported else None
-        rows.append(MigrationRow(rev_id, adapter.relative(f.path), state, None, None, note, extra))
+        rows.append(MigrationRow(rev_id, _relative(adapter, graph.revisions[rev_id].file), state, None, None, note,
+                                 extra))
     for rev_id in recorded or ():
         if rev_id not in graph.revisions:
             extra = {c: None for c in EXTRA_COLUMNS} | {"revision": rev_id, "is_head": False, "is_current": True}
@@ -207,7 +224,7 @@ def _notes(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] 
     for rev, ref in graph.dangling():
         notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
     for path in graph.unreadable:
-        notes.append(f"{adapter.relative(path)} is not a readable revision file (no `revision` id, or it fails "
+        notes.append(f"{_relative(adapter, path)} is not a readable revision file (no `revision` id, or it fails "
                      "to import)")
     for rev in graph.duplicates:
         notes.append(f"revision id {rev} is declared by more than one file")

@@ -199,6 +199,10 @@ class Adapter:
             path.unlink()
         return f"Removed {self.relative(path)}."
 
+    def preview_notes(self, db: "Database") -> list[str]:
+        """What applying will do besides the migrations' SQL (create or upgrade the tracking table)."""
+        return []
+
     def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
         """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""
         raise self._unsupported("apply migrations")

@@ -7,6 +7,7 @@ literal), squashed migrations treated as Django treats them, and rows recorded i
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,7 +73,7 @@ class DjangoAdapter(DjangoOps, Adapter):
         from ._django_run import load_declarations
 
         data = load_declarations(self.root)
-        decls = [Declaration(m["app"], m["name"], Path(m["file"]) if m["file"] else None,
+        decls = [Declaration(m["app"], m["name"], m["file"] or None,
                              tuple(map(tuple, m["dependencies"])), tuple(map(tuple, m["replaces"])),
                              tuple(map(tuple, m["run_before"]))) for m in data["migrations"]]
         return decls, set(data["migrated"]), f"migrations read by loading Django ({reason})"
@@ -90,6 +91,11 @@ class DjangoAdapter(DjangoOps, Adapter):
             "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) or None,
         })
 
+    def _relative(self, path: str) -> str:
+        """``relative()`` by string prefix: Path.relative_to costs more than reading 2,000 rows."""
+        prefix = str(self.root) + os.sep
+        return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else self.relative(Path(path))
+
     def read_ledger(self, db: "Database") -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
         return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
@@ -105,14 +111,15 @@ class DjangoAdapter(DjangoOps, Adapter):
         rows = []
         for key in graph.plan():
             d = graph.nodes[key]
-            f = self._file(d)
+            extra = {"app": d.app, "name": d.name,
+                     "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) if d.replaces else None}
             state = "unknown" if db is None else ("applied" if key in applied else "pending")
             when = times.get(key)
             if when is None and state == "applied" and d.replaces:
                 when = max((times[k] for k in d.replaces if times.get(k)), default=None)
             note = f"squashed: replaces {len(d.replaces)} migrations" if d.replaces else None
-            rows.append(MigrationRow(f.id, self.relative(f.path) if d.path else None, state, when, None, note,
-                                     f.extra))
+            rows.append(MigrationRow(f"{d.app}.{d.name}", self._relative(d.file) if d.file else None, state, when,
+                                     None, note, extra))
         on_disk = {d.key for d in decls}
         for key, when in times.items():
             if key in graph.nodes or key in on_disk or key in replaced_by:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import re
 import shutil
 import time
 from pathlib import Path
@@ -92,25 +91,25 @@ class DrizzleAdapter(Adapter):
     def out(self) -> Path:
         return self.out_dir(self.root)
 
-    def _config_text(self) -> str:
-        config = first_existing(self.root, CONFIG_NAMES)
-        return read_text(config) if config is not None else ""
+    def _exported(self) -> dict:
+        """The config's exported object, read without running it (drizzle_config)."""
+        exported, _ = drizzle_config.credentials(first_existing(self.root, CONFIG_NAMES))
+        return exported if isinstance(exported, dict) else {}
 
     def config_dialect(self) -> str | None:
-        found = js_string_option(self._config_text(), "dialect")
-        if found is None:
+        found = self._exported().get("dialect")
+        if not isinstance(found, str):
             journal = files.read_journal(self.out)
             found = journal.get("dialect") if journal else None
         return DIALECTS.get((found or "").lower())
 
     def ledger(self, db: "Database") -> DrizzleLedger:
         """The migrator table, honouring the config's ``migrations: {table, schema}``."""
-        block = re.search(r"\bmigrations\s*:\s*\{([^}]*)\}", self._config_text())
-        table = schema = None
-        if block:
-            table = js_string_option(block.group(1), "table")
-            schema = js_string_option(block.group(1), "schema")
-        return DrizzleLedger(db, table or "__drizzle_migrations", schema or "drizzle")
+        block = self._exported().get("migrations")
+        block = block if isinstance(block, dict) else {}
+        table, schema = block.get("table"), block.get("schema")
+        return DrizzleLedger(db, table if isinstance(table, str) else "__drizzle_migrations",
+                             schema if isinstance(schema, str) else "drizzle")
 
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:

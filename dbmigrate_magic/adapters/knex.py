@@ -7,6 +7,7 @@ are Knex's own; we only hand it the selected environment's connection.
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,10 @@ from typing import TYPE_CHECKING
 from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, read_text
-from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import (
+    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note,
+    wrapper_folder,
+)
 from ._sqltext import split_statements
 from ._tables import read_tables
 from .base import (
@@ -170,7 +174,8 @@ class KnexAdapter(Adapter):
                                    next_step="Run `dbm status` to see the pending migrations.")
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"
-        return [self._step(f, f.id, "up", transactional) for f in pending]
+        note = transaction_note("knex", db.dialect, "the whole batch in one transaction")
+        return [_with(self._step(f, f.id, "up", transactional), transaction=note) for f in pending]
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records, _ = self.read_ledger(db)
@@ -178,6 +183,11 @@ class KnexAdapter(Adapter):
         if not records:
             return []
         by_name = {f.id: f for f in self.migration_files()}
+        missing = sorted({r.id for r in records} - set(by_name))
+        if missing:  # knex checks the whole directory first and refuses
+            raise ProjectError(
+                f"knex will not roll back: {len(missing)} applied migration file(s) are missing ({', '.join(missing[:3])}).",
+                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.")
         newest_first = list(reversed(records))
         if target:
             match = _match(target, [r.id for r in records])
@@ -198,8 +208,10 @@ class KnexAdapter(Adapter):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
                     next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.")
+            unit = "the whole batch in one transaction" if mode == "rollback" else "each in its own transaction"
             plan.append(PlannedStep(step.migration, step.file, "down", step.sql, step.transactional,
-                                    {**step.extra, "knex_command": mode, "batch": rec.extra["batch"]}))
+                                    {**step.extra, "knex_command": mode, "batch": rec.extra["batch"],
+                                     "transaction": transaction_note("knex", db.dialect, unit)}))
         return plan
 
     # --- running the project's knex ------------------------------------------------------------
@@ -209,12 +221,14 @@ class KnexAdapter(Adapter):
             raise ProjectError("No knexfile was found.", next_step="Create knexfile.js (`npx knex init`).")
         knex_bin = find_node_bin(self.root, "knex", "knex")
         conn = node_url(db.url, db.dialect)
-        ext = ".ts" if settings.knexfile.suffix == ".ts" else ".js"
         with wrapper_folder() as tmp:
-            wrapper = tmp / f"knexfile{ext}"
-            wrapper.write_text(("// @ts-nocheck\n" if ext == ".ts" else "") + WRAPPER.read_text(encoding="utf-8"),
-                               encoding="utf-8")
+            wrapper = tmp / "knexfile.js"
+            wrapper.write_text(WRAPPER.read_text(encoding="utf-8"), encoding="utf-8")
             env = connection_env(conn, read_text(settings.knexfile), self.preferred_variables())
+            if settings.knexfile.suffix == ".ts":
+                # knex would look for ts-node next to our wrapper; register the project's own instead
+                register = find_node_bin(self.root, "ts-node", "ts-node").parent.parent / "ts-node" / "register"
+                env["NODE_OPTIONS"] = (os.environ.get("NODE_OPTIONS", "") + f' --require "{register}"').strip()
             env.update({
                 "DBM_PROJECT_ROOT": str(self.root),
                 "DBM_KNEXFILE": str(settings.knexfile.resolve()),
@@ -227,25 +241,40 @@ class KnexAdapter(Adapter):
                             unchanged=unchanged)
 
     def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migrate:latest`` (or ``migrate:to`` the last step): one knex batch, under knex's own lock."""
         if not steps:
             return []
         import time
 
-        pending_all = [s.migration for s in self.plan_apply(db)]
-        args = ["migrate:latest"] if len(steps) == len(pending_all) else ["migrate:to", steps[-1].migration]
-        started = time.perf_counter()
-        error = None
-        try:
-            self._knex(db, args, f"npx knex {args[0]}")
-        except Exception as exc:  # ToolFailed: report per step from the table, then re-raise below
-            error = exc
-        seconds = time.perf_counter() - started
-        records, _ = self.read_ledger(db)
+        # Knex's lock table guards against every runner, but two first runs on a fresh database race to
+        # create knex's tables and both fail; dbm runners therefore also queue on our runner lock.
+        with runner_lock(db):
+            before, _ = self.read_ledger(db)
+            before_ids = {r.id for r in before or []}
+            if steps[-1].migration in before_ids:  # another run applied the plan since the preview
+                return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+            newest = self.migration_files()[-1].id
+            args = ["migrate:latest"] if steps[-1].migration == newest else ["migrate:to", steps[-1].migration]
+            started = time.perf_counter()
+            error = None
+            output = ""
+            try:
+                output = self._knex(db, args, f"npx knex {args[0]}").stdout
+            except Exception as exc:  # ToolFailed: report per step from the table, then re-raise below
+                error = exc
+            seconds = time.perf_counter() - started
+            records, _ = self.read_ledger(db)
         done = {r.id for r in records or []}
-        outcomes = [StepOutcome(s.migration, "up", "applied" if s.migration in done else
-                                ("failed" if error else "skipped"), seconds / len(steps),
-                                getattr(error, "what", None) if s.migration not in done and error else None)
-                    for s in steps]
+        ours = _ran_by_this_run(output, records or [], before_ids)
+        outcomes = []
+        for s in steps:
+            if s.migration in ours:
+                outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(steps)))
+            elif s.migration in done:
+                outcomes.append(StepOutcome(s.migration, "up", "skipped"))  # recorded by a concurrent run
+            else:
+                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
+                                            getattr(error, "what", None)))
         if error is not None:
             raise after_failure(error, [s.migration for s in steps if s.migration in done],
                                 [s.migration for s in steps if s.migration not in done], steps[0].transactional)
@@ -254,19 +283,48 @@ class KnexAdapter(Adapter):
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
         if not steps:
             return []
+        with runner_lock(db):
+            return self._rollback(db, steps)
+
+    def _rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
         import time
 
         started = time.perf_counter()
         if all(s.extra.get("knex_command") == "rollback" for s in steps):
+            records, _ = self.read_ledger(db)
+            last = max((r.extra["batch"] for r in records or []), default=None)
+            if {r.id for r in records or [] if r.extra["batch"] == last} != {s.migration for s in steps}:
+                raise ProjectError("The last knex batch changed since the preview (another run).",
+                                   next_step="Run `dbm status`, then preview the rollback again.")
             self._knex(db, ["migrate:rollback"], "npx knex migrate:rollback")
         else:
-            for _ in steps:  # migrate:down undoes the newest applied migration, one at a time
+            for step in steps:  # migrate:down undoes the newest applied migration, one at a time
+                records, _ = self.read_ledger(db)
+                if not records or records[-1].id != step.migration:
+                    raise ProjectError(
+                        f"{step.migration} is no longer the newest applied migration (another run changed the "
+                        "history since the preview).", next_step="Run `dbm status`, then preview again.")
                 self._knex(db, ["migrate:down"], "npx knex migrate:down")
         seconds = time.perf_counter() - started
         records, _ = self.read_ledger(db)
         still = {r.id for r in records or []}
         return [StepOutcome(s.migration, "down", "rolled_back" if s.migration not in still else "failed",
                             seconds / len(steps)) for s in steps]
+
+
+def _with(step: PlannedStep, **extra) -> PlannedStep:
+    return PlannedStep(step.migration, step.file, step.direction, step.sql, step.transactional,
+                       {**step.extra, **extra})
+
+
+def _ran_by_this_run(output: str, records: list[LedgerRecord], before: set[str]) -> set[str]:
+    """Migrations this knex run recorded: its batch, as knex prints it ("Batch 3 run: 2 migrations")."""
+    if "Already up to date" in output:
+        return set()
+    m = re.search(r"Batch (\d+) (?:run|ran)", output)
+    if m:
+        return {r.id for r in records if r.extra["batch"] == int(m.group(1))}
+    return {r.id for r in records} - before
 
 
 def _count_files(folder: Path) -> int:

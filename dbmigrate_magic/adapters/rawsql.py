@@ -42,6 +42,20 @@ def file_checksum(data: bytes) -> str:
     return sha256_hex(data.replace(b"\r\n", b"\n"))
 
 
+def _select_ledger(conn):
+    """All rows of ``_migrations`` in one query (its columns from the result), None if it is absent."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return conn.exec_driver_sql(f"SELECT * FROM {TABLE}")
+    except DBAPIError as exc:
+        orig = exc.orig
+        codes = {getattr(orig, "sqlstate", None), (orig.args[0] if getattr(orig, "args", None) else None)}
+        if codes & {"42P01", "42S02", 1146} or "no such table" in str(orig):
+            return None
+        raise
+
+
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
@@ -70,15 +84,10 @@ class RawSqlAdapter(Adapter):
 
     def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
         """Rows of ``_migrations``, or None when the table does not exist (nothing is created)."""
-        from sqlalchemy import inspect, text
-
         with db.connect() as conn:
-            insp = inspect(conn)
-            if not insp.has_table(TABLE):
+            result = _select_ledger(conn)
+            if result is None:
                 return None
-            columns = {c["name"] for c in insp.get_columns(TABLE)}
-            extra = [c for c in ("checksum", "state", "error", "statements_run") if c in columns]
-            result = conn.execute(text(f"SELECT {', '.join(['filename', 'applied_at'] + extra)} FROM {TABLE}"))
             records = []
             for row in result.mappings():
                 if str(row["filename"]).startswith(INTERNAL_PREFIX):
@@ -107,6 +116,22 @@ class RawSqlAdapter(Adapter):
             h = merge_history(self, files, [], table=TABLE)
             return History(h.rows, False, TABLE, None, h.notes)
         return merge_history(self, files, records, table=TABLE, notes=tuple(self._internal_notes))
+
+    def preview_notes(self, db: "Database") -> list[str]:
+        from .rawsql_table import EXTRA_COLUMNS
+
+        with db.connect() as conn:
+            result = _select_ledger(conn)
+            if result is None:
+                return [f"The tracking table {TABLE} does not exist yet: it will be created."]
+            columns = set(result.keys())
+            result.close()
+        if "state" not in columns and db.dialect == "mysql":
+            missing = ", ".join(c for c in EXTRA_COLUMNS if c not in columns)
+            return [f"{TABLE} has the minimal form; on MySQL/MariaDB (DDL auto-commits) nullable columns {missing} "
+                    "will be added so a failed step can be recorded (recorded in the table as 'dbm:upgrade-1'; "
+                    "tools writing only filename and applied_at keep working)."]
+        return []
 
     # --- writing ------------------------------------------------------------------------------
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:

@@ -170,8 +170,6 @@ class RawSqlBook:
     def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
         if step.direction == "down":
             s.execute(f"DELETE FROM {TABLE} WHERE filename = %s", (step.id,))
-            if self.done is not None:
-                self.done.pop(step.id, None)
             return
         if step.transactional or not self.extended:
             self._insert(s, step, "applied" if self.extended else None, seconds, len(step.statements))
@@ -179,7 +177,14 @@ class RawSqlBook:
             s.execute(f"UPDATE {TABLE} SET state = 'applied', error = NULL, statements_run = %s, "
                       f"finished_at = CURRENT_TIMESTAMP, duration_ms = %s WHERE filename = %s",
                       (len(step.statements), int(seconds * 1000), step.id))
-        if self.done is not None:
+
+    def committed(self, s: "Session", step: "LedgerStep") -> None:
+        """After the step's transaction committed: keep the cached view of the table in step."""
+        if self.done is None:
+            return
+        if step.direction == "down":
+            self.done.pop(step.id, None)
+        else:
             self.done[step.id] = "applied"
 
     def started(self, s: "Session", step: "LedgerStep") -> None:

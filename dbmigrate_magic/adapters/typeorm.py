@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
-from ._node import after_failure, connection_env, find_node_bin, node_url, run_tool, wrapper_folder
+from ._node import (
+    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note, wrapper_folder,
+)
 from ._sqltext import split_statements
 from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
@@ -149,37 +151,41 @@ class TypeOrmAdapter(Adapter):
         return History(tuple(rows), exists, self.table, current, h.notes, h.extra_columns)
 
     # --- writing ---------------------------------------------------------------------------
-    def migrations_folder(self) -> Path:
+    def migrations_folder(self) -> tuple[Path, bool]:
+        """Where new migrations go (the DataSource's first glob), and whether they are TypeScript."""
         globs = self.migration_globs(self.root)
-        ts_globs = [g for g in globs if ".ts" in g or "{" in g] or globs
-        folder = tf.folder_of(ts_globs[0].removeprefix("./")) if ts_globs else "src/migrations"
-        return (self.root / folder).resolve()
+        ts_globs = [g for g in globs if ".ts" in g or "{" in g]
+        chosen = (ts_globs or globs or ["src/migrations/*.ts"])[0]
+        folder = tf.folder_of(chosen.removeprefix("./"))
+        typescript = bool(ts_globs) or not chosen.endswith(".js")
+        return (self.root / folder).resolve(), typescript
 
     def _statements(self, sql: str | None) -> list[str] | None:
         return None if sql is None else split_statements(sql)
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        folder = self.migrations_folder()
+        folder, typescript = self.migrations_folder()
         folder.mkdir(parents=True, exist_ok=True)
         stamps = [m.timestamp for m in self.parsed() if m.timestamp]
         stamp = max(int(time.time() * 1000), max(stamps, default=0) + 1)
         base = tf.pascal(name)
         cls = f"{base}{stamp}"
         down = self._statements(down_sql) if down_sql is not None else ([] if not up_sql.strip() else None)
-        path = folder / f"{stamp}-{base}.ts"
-        path.write_text(tf.render(cls, self._statements(up_sql) or [], down), encoding="utf-8")
+        path = folder / f"{stamp}-{base}.{'ts' if typescript else 'js'}"
+        path.write_text(tf.render(cls, self._statements(up_sql) or [], down, typescript), encoding="utf-8")
         return path
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         wanted = (self._statements(up_sql) or [], self._statements(down_sql))
-        suffix = f"-{tf.pascal(name)}.ts"
+        stem = f"-{tf.pascal(name)}"
         for f in self.migration_files():
-            if f.path.name.endswith(suffix) and tf.parse_ours(read_text(f.path)) == wanted:
+            if f.path.stem.endswith(stem) and tf.parse_ours(read_text(f.path)) == wanted:
                 return f
         return None
 
     # --- planning ------------------------------------------------------------------------------
-    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool) -> PlannedStep:
+    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool,
+              transaction: str | None = None) -> PlannedStep:
         parsed = tf.parse_ours(read_text(f.path)) if f else None
         if parsed is None:
             where = "its file is missing" if f is None else "it is hand-written TypeScript"
@@ -189,7 +195,7 @@ class TypeOrmAdapter(Adapter):
             sql = (f"-- {name} has no down SQL." if statements is None else
                    "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)")
         return PlannedStep(name, self.relative(f.path) if f else None, direction, sql, transactional,
-                           {"written_by_dbm": parsed is not None})
+                           {"written_by_dbm": parsed is not None, "transaction": transaction})
 
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         applied = {r.id for r in self.read_ledger(db) or []}
@@ -202,7 +208,8 @@ class TypeOrmAdapter(Adapter):
                                    next_step="Run `dbm status` to see the pending migrations.")
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"  # TypeORM runs all pending in one transaction by default
-        return [self._step(f, f.id, "up", transactional) for f in pending]
+        note = transaction_note("TypeORM", db.dialect, "all in one transaction")
+        return [self._step(f, f.id, "up", transactional, note) for f in pending]
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records = self.read_ledger(db) or []
@@ -223,7 +230,8 @@ class TypeOrmAdapter(Adapter):
             if f is None:
                 raise ProjectError(f"{rec.id} is applied but its file is missing, so TypeORM cannot revert it.",
                                    next_step="Restore the file (git checkout) and retry.")
-            step = self._step(f, rec.id, "down", db.dialect != "mysql")
+            step = self._step(f, rec.id, "down", db.dialect != "mysql",
+                              transaction_note("TypeORM", db.dialect, "each revert in its own transaction"))
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
@@ -251,39 +259,61 @@ class TypeOrmAdapter(Adapter):
             return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
 
     def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:run`` (all pending in TypeORM's one transaction), serialised between dbm runners."""
         if not steps:
             return []
-        applied_before = {r.id for r in self.read_ledger(db) or []}
-        files = self.migration_files()
-        wanted = {s.migration for s in steps} | applied_before
-        subset = None
-        if {f.id for f in files} - wanted:  # `--to`: hand TypeORM only the migrations up to the target
-            subset = [f.path for f in files if f.id in wanted]
-        started = time.perf_counter()
-        error = None
-        try:
-            self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
-        except Exception as exc:
-            error = exc
-        seconds = time.perf_counter() - started
-        done = {r.id for r in self.read_ledger(db) or []}
-        outcomes = [StepOutcome(s.migration, "up", "applied" if s.migration in done else
-                                ("failed" if error else "skipped"), seconds / len(steps),
-                                getattr(error, "what", None) if error and s.migration not in done else None)
-                    for s in steps]
+        with runner_lock(db):
+            applied_before = {r.id for r in self.read_ledger(db) or []}
+            todo = [s for s in steps if s.migration not in applied_before]
+            if not todo:  # another run applied the plan since the preview
+                return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+            files = self.migration_files()
+            wanted = {s.migration for s in steps} | applied_before
+            subset = None
+            if {f.id for f in files} - wanted:  # `--to`: hand TypeORM only the migrations up to the target
+                subset = [f.path for f in files if f.id in wanted]
+            started = time.perf_counter()
+            error = None
+            try:
+                self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
+            except Exception as exc:
+                error = exc
+            seconds = time.perf_counter() - started
+            done = {r.id for r in self.read_ledger(db) or []}
+        outcomes = []
+        for s in steps:
+            if s.migration in applied_before:
+                outcomes.append(StepOutcome(s.migration, "up", "skipped"))
+            elif s.migration in done:
+                outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(todo)))
+            else:
+                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
+                                            getattr(error, "what", None)))
         if error is not None:
-            raise after_failure(error, [s.migration for s in steps if s.migration in done],
-                                [s.migration for s in steps if s.migration not in done], steps[0].transactional)
+            raise after_failure(error, [s.migration for s in todo if s.migration in done],
+                                [s.migration for s in todo if s.migration not in done], steps[0].transactional)
         return outcomes
 
     def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:revert`` once per step; each step must still be the newest applied one."""
         outcomes = []
-        for step in steps:  # migration:revert undoes one migration per run
-            started = time.perf_counter()
-            self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
-            still = {r.id for r in self.read_ledger(db) or []}
-            outcomes.append(StepOutcome(step.migration, "down", "failed" if step.migration in still else "rolled_back",
-                                        time.perf_counter() - started))
+        with runner_lock(db):
+            for step in steps:
+                records = self.read_ledger(db) or []
+                if step.migration not in {r.id for r in records}:
+                    outcomes.append(StepOutcome(step.migration, "down", "skipped"))
+                    continue
+                if records[-1].id != step.migration:
+                    raise ProjectError(
+                        f"{records[-1].id} was applied after the preview, so reverting now would undo it, not "
+                        f"{step.migration}.", unchanged=f"Reverted so far: {len(outcomes)} step(s).",
+                        next_step="Run `dbm status`, then preview the rollback again.")
+                started = time.perf_counter()
+                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
+                still = {r.id for r in self.read_ledger(db) or []}
+                outcomes.append(StepOutcome(step.migration, "down",
+                                            "failed" if step.migration in still else "rolled_back",
+                                            time.perf_counter() - started))
         return outcomes
 
 

@@ -7,6 +7,8 @@ it starts with a keyword that could destroy data, so the guard fails closed.
 """
 from __future__ import annotations
 
+import functools
+
 import logging
 from dataclasses import dataclass
 
@@ -66,11 +68,16 @@ def classify(sql: str, dialect: str, step: str | None = None) -> list[Destructiv
     """Every destructive statement in ``sql`` (one migration's text) for ``dialect``."""
     if not sql or not sql.strip():
         return []
-    if dialect == "postgresql":
-        found = _classify_postgres(sql)
-    else:
-        found = _classify_sqlglot(sql, "mysql" if dialect == "mysql" else "sqlite")
+    found = _classified(sql, dialect)
     return [Destructive(k, t, s, line, step) for k, t, s, line in found]
+
+
+@functools.lru_cache(maxsize=4096)
+def _classified(sql: str, dialect: str) -> tuple:
+    """Parsed once per text: the preview's review and the last check before running ask twice."""
+    if dialect == "postgresql":
+        return tuple(_classify_postgres(sql))
+    return tuple(_classify_sqlglot(sql, "mysql" if dialect == "mysql" else "sqlite"))
 
 
 # --- PostgreSQL: pglast -------------------------------------------------------------------

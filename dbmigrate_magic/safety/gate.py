@@ -71,7 +71,10 @@ def before_run(preview: "Preview", ctx: "Context", db: "Database", *, yes: bool,
     notes = []
     if report.findings:
         notes.append(f"{len(report.findings)} destructive statement(s) confirmed with {report.confirmed_by}.")
-    if preview.verb in BACKED_UP_VERBS:
+    if preview.verb in BACKED_UP_VERBS and not db.exists():
+        # a SQLite file that is not there yet (previews create nothing): nothing exists to back up
+        notes.append("No backup taken: the SQLite database file does not exist yet, so there is nothing to lose.")
+    elif preview.verb in BACKED_UP_VERBS:
         from ..backup import Declined, ensure_backup_before_change
 
         outcome = ensure_backup_before_change(ctx, no_backup, reason=f"automatic, before {preview.verb}")
