@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _PG_SESSIONS = """
 SELECT a.pid, a.usename AS "user", a.application_name AS application, a.client_addr::text AS client,
        a.state, a.backend_start, left(coalesce(a.query, ''), 200) AS query, a.datname AS database,
-       EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = to_regclass(:tbl)) AS holds_lock
+       EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = to_regclass(CAST(:tbl AS text))) AS holds_lock
 FROM pg_stat_activity a
 WHERE a.datname = coalesce(:db, current_database()) AND a.pid <> pg_backend_pid()
   AND a.backend_type = 'client backend'
@@ -36,7 +36,19 @@ def active_connections(db: "Database", findings: list["Destructive"]) -> list[di
     if db.dialect not in ("postgresql", "mysql"):
         return []
     from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
 
+    try:
+        return _sessions(db, findings, text)
+    except SQLAlchemyError as exc:
+        from ..db import short_db_error
+        from ..errors import ConnectionFailed
+
+        raise ConnectionFailed(f"Could not list the sessions connected to {db.masked_url}: {short_db_error(exc)}",
+                               next_step="The user may lack the privilege to see other sessions.") from None
+
+
+def _sessions(db: "Database", findings: list["Destructive"], text) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with db.connect() as conn:
         for finding in findings:
@@ -45,7 +57,7 @@ def active_connections(db: "Database", findings: list["Destructive"]) -> list[di
             for target in finding.targets:
                 database, table = _scope(db.dialect, finding.kind, target)
                 if db.dialect == "postgresql":
-                    result = conn.execute(text(_PG_SESSIONS), {"db": database, "tbl": table or ""})
+                    result = conn.execute(text(_PG_SESSIONS), {"db": database, "tbl": table})
                 else:
                     result = conn.execute(text(_MYSQL_SESSIONS), {"db": database})
                 for row in result.mappings():

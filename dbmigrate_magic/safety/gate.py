@@ -22,24 +22,25 @@ if TYPE_CHECKING:
 BACKED_UP_VERBS = ("migrate", "rollback")
 
 
-def _scan(preview: "Preview", db: "Database | None") -> guard.GuardReport:
+def _scan(preview: "Preview", db: "Database | None") -> tuple[guard.GuardReport, str | None]:
     from .destructive import classify
 
     dialect = db.dialect if db is not None else "postgresql"
     findings = []
     for step in preview.steps:
         findings.extend(classify(step.sql or "", dialect, step.migration))
-    connections = ()
+    connections: tuple = ()
+    problem = None
     if db is not None and any(f.kind in ("drop_table", "drop_database", "drop_schema") for f in findings):
         from ..errors import DbmError
         from .connections import active_connections
 
         try:
             connections = tuple(active_connections(db, findings))
-        except DbmError:
-            connections = ()
+        except DbmError as exc:
+            problem = exc.what
     env_class = "production" if preview.production else guard.environment_class(preview.environment)
-    return guard.GuardReport(preview.environment, env_class, tuple(findings), connections)
+    return guard.GuardReport(preview.environment, env_class, tuple(findings), connections), problem
 
 
 def guard_review(preview: "Preview", ctx: "Context", db: "Database") -> "Preview":
@@ -48,7 +49,9 @@ def guard_review(preview: "Preview", ctx: "Context", db: "Database") -> "Preview
     blocking = list(preview.blocking)
     if preview.production and preview.verb in guard.DEV_ONLY:
         blocking.append(f"'{preview.verb}' is a dev-only operation and never runs in production")
-    report = _scan(preview, db)
+    report, problem = _scan(preview, db)
+    if problem:
+        notes.append(problem)
     for f in report.findings:
         notes.append(f"destructive [{f.step}:{f.line}] {f.description}: {' '.join(f.statement.split())[:120]}")
     notes.extend(guard.connection_lines(report.connections))

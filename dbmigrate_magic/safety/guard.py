@@ -195,7 +195,7 @@ def require_confirmation(environment: Environment | str, confirm: str | None, ye
     if env_class == "production":
         extra = f" (--confirm {confirm} does not match)" if confirm else (" (--yes is not enough in production)"
                                                                           if yes else "")
-        raise ConfirmationRequired(f"{what} '{name}' is a production environment: confirmation required{extra}.",
+        raise ConfirmationRequired(f"{what} '{name}', a production environment: confirmation required{extra}.",
                                    unchanged=f"Nothing was changed in {name}.",
                                    next_step=f"Run again with --confirm {name} (the environment's name typed back).")
     if not yes:
