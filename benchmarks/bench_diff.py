@@ -52,25 +52,26 @@ def table_sql(i: int, changed: bool = False) -> str:
     return "\n".join(out)
 
 
-def schema(n: int, target: bool) -> str:
+def schema(n: int, target: bool) -> list[str]:
     parts = [table_sql(i, changed=target and i % 10 == 3) for i in range(n)]
     if target:
         parts += [table_sql(n + j).replace(f"REFERENCES t{n + j - 1}(id)", "REFERENCES t0(id)") for j in range(20)]
-    return "\n".join(parts)
+    return parts
 
 
 def admin():
     return create_engine(PG, poolclass=NullPool, isolation_level="AUTOCOMMIT")
 
 
-def create(sql: str) -> str:
+def create(parts: list[str]) -> str:
     name = f"dbm_bench_{uuid.uuid4().hex[:10]}"
     with admin().connect() as c:
         c.execute(text(f"CREATE DATABASE {name}"))
     url = make_url(PG).set(database=name).render_as_string(hide_password=False)
     eng = create_engine(url, poolclass=NullPool)
-    with eng.begin() as c:
-        c.exec_driver_sql(sql)
+    for start in range(0, len(parts), 200):  # one transaction per 200 tables stays within the lock table
+        with eng.begin() as c:
+            c.exec_driver_sql("\n".join(parts[start:start + 200]))
     eng.dispose()
     return url
 

@@ -87,7 +87,9 @@ class Bookkeeping(Protocol):
     def failed(self, s: "Session", step: LedgerStep, statements_run: int, error: str) -> None:
         """Non-transactional only: leave the step ``failed`` with the error."""
 
-    # optional: ``committed(s, step)`` runs after the step's changes are durable (cache upkeep)
+    # optional: ``committed(s, step)`` runs after the step's changes are durable (cache upkeep);
+    # ``batchable = True``: inside a step's transaction the book only writes (never reads a result of
+    # ``execute``), so on PostgreSQL the whole transaction can go to the server as one message.
 
 
 class LockTimeout(Exception):
@@ -297,7 +299,7 @@ class Ledger:
 
     # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
     def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
-        if s.dialect != "postgresql":
+        if s.dialect != "postgresql" or not getattr(self.book, "batchable", False):
             return self._run_one_tx(s, step)
         s.batching = True  # one round trip per migration
         try:

@@ -47,7 +47,7 @@ def dump(url: str) -> str:
         out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
                               "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
                              capture_output=True, text=True, check=True).stdout
-        return re.sub(r" AUTO_INCREMENT=\d+", "", out)
+        return "\n".join(sort_mysql_keys(re.sub(r" AUTO_INCREMENT=\d+", "", out).splitlines()))
     out = subprocess.run(["sqlite3", u.database, ".schema"], capture_output=True, text=True, check=True).stdout
     # sqlite_sequence is SQLite's own bookkeeping table: it can never be dropped
     statements = [s.strip() for s in out.split(";\n") if s.strip() and "sqlite_sequence" not in s]
@@ -71,6 +71,22 @@ def sort_pg_columns(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def sort_mysql_keys(lines: list[str]) -> list[str]:
+    """MySQL lists a table's keys and constraints in the order they were created, which an ALTER
+    cannot reproduce and which means nothing; the comparison sorts those lines (commas dropped)."""
+    out, keys = [], []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(("KEY ", "UNIQUE KEY ", "FULLTEXT KEY ", "SPATIAL KEY ", "CONSTRAINT ")):
+            keys.append(line.rstrip(","))
+            continue
+        if keys:
+            out.extend(sorted(keys))
+            keys = []
+        out.append(line.rstrip(",") if stripped.startswith(("PRIMARY KEY", "`")) else line)
+    return out + sorted(keys)
 
 
 def order_free(m):

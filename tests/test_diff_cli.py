@@ -222,3 +222,15 @@ def test_mysql_sql_pipes_into_mysql_client(mysql_url, run_dbm):
         assert diff(model(mysql_url), model(other)).is_empty
     finally:
         drop()
+
+
+@pytest.mark.postgres
+def test_extension_versions_updated_or_ignored(pg_two, run_dbm):
+    a, b = pg_two
+    load(a, "create extension citext version '1.5';")
+    load(b, "create extension citext version '1.6';")
+    assert json.loads(run_dbm("diff", a, b, "--ignore-extension-versions", "--format", "json").stdout)["empty"]
+    out = run_dbm("diff", a, b, "--sql")
+    assert "ALTER EXTENSION citext UPDATE TO '1.6';" in out.stdout
+    load(a, out.stdout)
+    assert json.loads(run_dbm("diff", a, b, "--format", "json").stdout)["empty"]

@@ -6,6 +6,7 @@ The minimal table must keep working; extra columns (checksum, state, ...) are re
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,13 +29,14 @@ STAMP = "%Y%m%d%H%M%S"
 _STAMPED = re.compile(r"^(\d{14})_(.+)\.sql$")
 
 
-def is_rawsql_file(path: Path) -> bool:
+def is_rawsql_file(path: Path, head: str | None = None) -> bool:
     name = path.name
     if not name.endswith(".sql") or name.endswith((".up.sql", ".down.sql")):
         return False
     if re.match(r"^[VU]\d", name) and "__" in name or name.startswith("R__"):
         return False  # Flyway's naming
-    return "-- migrate:up" not in read_text(path, 4096)  # dbmate's marker
+    head = read_text(path, 4096) if head is None else head[:4096]
+    return "-- migrate:up" not in head  # dbmate's marker
 
 
 def file_checksum(data: bytes) -> str:
@@ -80,7 +82,33 @@ class RawSqlAdapter(Adapter):
         return None
 
     def migration_files(self) -> list[MigrationFile]:
-        return [MigrationFile(p.name, p, file_checksum(p.read_bytes())) for p in self.files_in(self.root)]
+        """The migration files, each read once per change: a verb asks several times (history, plan,
+        apply), so the contents are kept while the folder's names, sizes and mtimes stay the same."""
+        folder = self.root / MIGRATIONS_DIR
+        if not folder.is_dir():
+            return []
+        stats = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".sql") and entry.is_file():
+                    st = entry.stat()
+                    stats.append((entry.name, st.st_mtime_ns, st.st_size))
+        key = tuple(sorted(stats))
+        if key != getattr(self, "_files_key", None):
+            files, texts = [], {}
+            for name, _, _ in key:
+                path = folder / name
+                data = path.read_bytes()
+                try:
+                    text: str | None = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = None
+                if not is_rawsql_file(path, text if text is not None else ""):
+                    continue
+                files.append(MigrationFile(name, path, file_checksum(data)))
+                texts[name] = text
+            self._files_key, self._files, self._texts = key, files, texts
+        return list(self._files)
 
     def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
         """Rows of ``_migrations``, or None when the table does not exist (nothing is created)."""
@@ -167,8 +195,9 @@ class RawSqlAdapter(Adapter):
     def _parts(self, f: MigrationFile) -> tuple[tuple[str, int], tuple[str, int] | None]:
         from .._verbs.cell import sections
 
+        cached = getattr(self, "_texts", {}).get(f.id)
         try:
-            return sections(f.path.read_text(encoding="utf-8"))
+            return sections(cached if cached is not None else f.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectError(f"Cannot read {self.relative(f.path)}: {exc}",
                                next_step="Fix or remove the file, then run the command again.") from None

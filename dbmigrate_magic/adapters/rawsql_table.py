@@ -82,6 +82,8 @@ def columns_of(s: "Session") -> set[str] | None:
 class RawSqlBook:
     """``ledger.Bookkeeping`` for ``_migrations``; adapts to the columns the table has."""
 
+    batchable = True  # writes only inside a step's transaction (is_done reads the cache on PostgreSQL)
+
     def __init__(self, dialect: str, strict: bool = True):
         self.dialect = dialect
         #: refuse to run while a failed/interrupted step is recorded (resolve itself is not strict)

@@ -34,5 +34,10 @@ def introspect(db: "Database", scope: Scope | None = None) -> "SchemaModel":
         from .sqlite_introspect import introspect_sqlite as read
     else:  # pragma: no cover - config.dialect_of only yields these three
         raise ValueError(db.dialect)
+    if db.dialect == "postgresql" and db.url.startswith(("postgresql+psycopg://", "postgresql://", "postgres://")):
+        from .pg_connect import direct
+
+        with direct(db) as raw:  # psycopg without SQLAlchemy: the import alone costs more than the queries
+            return read(raw, scope)
     with db.connect() as conn:
-        return read(conn, scope)
+        return read(conn.connection.dbapi_connection, scope)

@@ -49,11 +49,12 @@ def parse_create(create: str) -> tuple[list[Column], list[Constraint], list[Inde
             name, _ = read_name("`" + words[1])
             idx.append(Index(name, line, unique=line.startswith("UNIQUE")))
     options = " ".join(w for w in tail.lstrip(") ").split(" ") if not w.startswith("AUTO_INCREMENT="))
-    return cols, cons, idx, options
+    # keys are listed in creation order, which says nothing about the schema: compare them by name
+    return cols, sorted(cons, key=lambda c: (c.kind != "primary", c.name)), sorted(idx, key=lambda i: i.name), options
 
 
 def introspect_mysql(conn, scope: Scope) -> SchemaModel:
-    raw = conn.connection.dbapi_connection
+    raw = conn
     cur = raw.cursor()
     cur.execute("select database()")
     database = cur.fetchone()[0]

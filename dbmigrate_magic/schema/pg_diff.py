@@ -252,21 +252,23 @@ class PgDiffer:
                 self.altered_relations.add(new.key)
                 out.change("column", new.schema, f"{new.name}.{c.name}", "removed", c.type, True, new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
+        recreated: set = set()
         for c in new.columns:
             was = old.column(c.name)
             if was is None:
                 out.change("column", new.schema, f"{new.name}.{c.name}", "added", column_sql(c), table=new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
-            elif was != c:
-                self.alter_column(new, was, c)
-        self.constraints(old, new)
-        self.indexes(old, new)
+            elif was != c and self.alter_column(new, was, c):
+                recreated.add(c.name)
+        self.constraints(old, new, recreated)
+        self.indexes(old, new, recreated)
         if old.options != new.options:
             out.sql(P_ALTER, f"ALTER TABLE {name} SET {'UNLOGGED' if new.options == 'UNLOGGED' else 'LOGGED'};")
             out.change("table", new.schema, new.name, "changed", new.options or "LOGGED", table=new.name)
         self.table_extras(old, new)
 
-    def alter_column(self, t: Table, old: Column, new: Column) -> None:
+    def alter_column(self, t: Table, old: Column, new: Column) -> bool:
+        """Alter one column in place; True when it had to be dropped and added again."""
         name, col = qn(t.schema, t.name), q(new.name)
         out, details, destructive = self.out, [], False
         alter = f"ALTER TABLE {name} ALTER COLUMN {col}"
@@ -277,7 +279,7 @@ class PgDiffer:
             out.change("column", t.schema, f"{t.name}.{new.name}", "changed",
                        (f"generated: {old.generated} -> {new.generated}" if old.generated != new.generated
                         else f"type {old.type} -> {new.type} has no cast") + " (column recreated)", True, t.name)
-            return
+            return True
         type_changed = old.type != new.type or old.collation != new.collation
         if type_changed and old.default is not None:
             out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
@@ -308,8 +310,10 @@ class PgDiffer:
             self.comment("COLUMN", f"{name}.{col}", new.comment)
             details.append("comment")
         out.change("column", t.schema, f"{t.name}.{new.name}", "changed", "; ".join(details), destructive, t.name)
+        return False
 
-    def constraints(self, old: Table, new: Table) -> None:
+    def constraints(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+        """Constraints by name; those on a recreated column went with it and are added again."""
         name = qn(new.schema, new.name)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
@@ -321,13 +325,17 @@ class PgDiffer:
                     self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition,
                                     table=new.name)
         for n, c in b.items():
+            if n in a and a[n] == c and recreated & set(c.columns):
+                self.out.sql(P_FKS if c.kind == "foreign" else P_CONS,
+                             f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};", destructive=True)
             if n not in a or a[n] != c:
                 phase = P_FKS if c.kind == "foreign" else P_CONS
                 self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};")
                 self.out.change("constraint", new.schema, f"{new.name}.{n}", "added" if n not in a else "changed",
                                 c.definition, table=new.name)
 
-    def indexes(self, old: Table, new: Table) -> None:
+    def indexes(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+        """Indexes by name; those on a recreated column went with it and are created again."""
         a = {i.name: i for i in old.indexes}
         b = {i.name: i for i in new.indexes}
         for n, i in a.items():
@@ -336,6 +344,8 @@ class PgDiffer:
                 if n not in b:
                     self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
         for n, i in b.items():
+            if n in a and a[n] == i and recreated & set(i.columns):
+                self.out.sql(P_CONS, i.definition + ";", destructive=True)
             if n not in a or a[n] != i:
                 self.out.sql(P_CONS, i.definition + ";")
                 self.out.change("index", new.schema, n, "added" if n not in a else "changed", i.definition,

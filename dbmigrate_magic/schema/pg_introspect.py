@@ -56,7 +56,11 @@ where c.contype in ('p', 'u', 'c', 'f', 'x') and n.nspname = any(%(s)s) and c.co
 order by c.conrelid, c.conname
 """
 INDEXES = """
-select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique
+select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
+       array(select a.attname from pg_depend d join pg_attribute a on a.attrelid = d.refobjid
+             and a.attnum = d.refobjsubid
+             where d.classid = 'pg_class'::regclass and d.objid = i.indexrelid and d.objsubid = 0
+               and d.refclassid = 'pg_class'::regclass and d.refobjsubid > 0 order by a.attname)
 from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
 left join pg_constraint k on k.conindid = i.indexrelid and k.conrelid = i.indrelid and k.contype in ('p', 'u', 'x')
 where n.nspname = any(%(s)s) and k.oid is null
@@ -119,7 +123,7 @@ def qn(schema: str, name: str) -> str:
 
 
 def introspect_pg(conn, scope: Scope) -> SchemaModel:
-    raw = conn.connection.dbapi_connection  # psycopg: plain cursors avoid SQLAlchemy's per-row cost
+    raw = conn  # a psycopg connection: plain cursors, no per-row wrapping
     with raw.cursor() as cur:
         raw.rollback()
         cur.execute("set transaction read only")
@@ -153,8 +157,8 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
             cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(columns),
                                         (rschema, rtable) if rtable else None))
         idx = defaultdict(list)
-        for rel, name, definition, unique in rows(INDEXES, **p):
-            idx[rel].append(Index(name, definition, (), unique))
+        for rel, name, definition, unique, columns in rows(INDEXES, **p):
+            idx[rel].append(Index(name, definition, tuple(columns), unique))
         grants = defaultdict(list)
         if scope.privileges:
             for rel, priv, grantee in rows(GRANTS, **p):

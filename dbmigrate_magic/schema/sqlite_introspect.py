@@ -13,7 +13,7 @@ q = quoter("sqlite")
 
 
 def introspect_sqlite(conn, scope: Scope) -> SchemaModel:
-    raw = conn.connection.dbapi_connection
+    raw = conn
     cur = raw.cursor()
     objects = cur.execute("select type, name, tbl_name, sql from sqlite_master "
                           "where name not like 'sqlite\\_%' escape '\\' order by type, name").fetchall()

@@ -1,0 +1,38 @@
+"""A direct psycopg connection for introspection, with the same masked errors as ``Database.connect``."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ConnectionFailed
+from ..secrets import mask
+
+SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+
+
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL as a libpq URI (driver suffix dropped; query parameters kept)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme if parts.scheme not in SCHEMES else "postgresql"
+    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
+
+
+@contextmanager
+def direct(db) -> Iterator[object]:
+    import psycopg
+
+    kwargs = {}
+    if db.schema:
+        kwargs["options"] = f"-csearch_path={db.schema}"
+    try:
+        conn = psycopg.connect(libpq_url(db.url), **kwargs)
+    except Exception as exc:
+        raise ConnectionFailed(
+            f"Could not connect to {db.masked_url} ({db.environment}): {mask(str(exc).strip())}",
+            next_step="Check that the server is running and the credentials are right (`dbm env` shows "
+            "where this URL came from).") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
