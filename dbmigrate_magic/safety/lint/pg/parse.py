@@ -45,8 +45,9 @@ def _statements_from_tree(text: str, tree: dict, base: int, to_char) -> list[Sta
 
 def parse(sql: str) -> list[Statement]:
     """Statements of ``sql``; ``st.extra["loc"]`` maps a node's byte ``location`` to an input offset."""
-    from pglast import parser
+    from .pglast_parser import parser as load_parser
 
+    parser = load_parser()
     to_char = _char_offsets(sql)
     try:
         tree = json.loads(parser.parse_sql_json(sql))
