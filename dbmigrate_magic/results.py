@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import enum
-from pathlib import Path
+import os
 from typing import Any, ClassVar
 
 from .secrets import mask, mask_obj
@@ -22,8 +22,8 @@ def jsonable(value: Any) -> Any:
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr}
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
+    if isinstance(value, os.PathLike):  # Path and friends, without importing pathlib at CLI start
+        return os.fspath(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dict):
