@@ -131,9 +131,18 @@ def drift(path: PathLike = None, *, env: str | None = None) -> DriftResult:
     return _verb("drift", "drift")(path, env)
 
 
-def generate(name: str, from_schema: str, *, project: PathLike = None, env: str | None = None,
-             unsafe: bool = False, dry_run: bool = False) -> GenerateResult:
-    """A new migration: up = diff(current -> desired), down = diff(desired -> current)."""
+def generate(name: str, from_schema: str | None = None, *, project: PathLike = None, env: str | None = None,
+             unsafe: bool = False, dry_run: bool = False, autogenerate: bool = False,
+             app: str | None = None) -> GenerateResult:
+    """A new migration: up = diff(current -> desired), down = diff(desired -> current); or, with
+    ``autogenerate``, written by the tool from its models (Alembic autogenerate, Django makemigrations)."""
+    if autogenerate:
+        return _verb("generate", "autogenerate")(name, project=project, env=env, app=app)
+    if not from_schema:
+        from .errors import UsageProblem
+
+        raise UsageProblem("generate needs from_schema (a schema file, environment or URL) or autogenerate=True.",
+                           next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.")
     return _verb("generate", "generate")(name, from_schema, project=project, env=env, unsafe=unsafe,
                                          dry_run=dry_run)
 

@@ -284,6 +284,9 @@ def _declare_generate(p):
                    help="instead: compute a down migration for MIGRATION by replay and diff (shown for review)")
     p.add_argument("--unsafe", action="store_true", help="include destructive statements in the up part")
     p.add_argument("--dry-run", action="store_true", help="show the migration without writing it")
+    p.add_argument("--autogenerate", action="store_true",
+                   help="let the tool write it from its models (Alembic autogenerate, Django makemigrations)")
+    _app(p)
     _project(p)
     _env(p)
     _output(p, table=False)
@@ -295,11 +298,16 @@ def _call_generate(args):
 
     if args.down_for:
         return api.down_for(args.down_for, project=args.project, env=args.env)
-    if not args.name or not args.from_schema:
-        raise UsageProblem("generate needs --name NAME and --from-schema FILE|ENV|URL (or --down-for MIGRATION).",
+    if args.autogenerate and (args.from_schema or args.dry_run or args.unsafe):
+        raise UsageProblem("--autogenerate lets the tool compare its models with the database: it takes no "
+                           "--from-schema, --dry-run or --unsafe.",
+                           next_step="Drop those flags, or drop --autogenerate.")
+    if not args.name or not (args.from_schema or args.autogenerate):
+        raise UsageProblem("generate needs --name NAME and --from-schema FILE|ENV|URL or --autogenerate "
+                           "(or --down-for MIGRATION).",
                            next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.")
     return api.generate(args.name, args.from_schema, project=args.project, env=args.env, unsafe=args.unsafe,
-                        dry_run=args.dry_run)
+                        dry_run=args.dry_run, autogenerate=args.autogenerate, app=args.app)
 
 
 def _declare_scratch(p):

@@ -61,14 +61,14 @@ def test_eight_runners_apply_each_migration_exactly_once(db_url, tmp_path):
 
 def _slow(d: str) -> str:
     if d == "postgresql":
-        return "SELECT pg_sleep(0.04)"
+        return "SELECT pg_sleep(0.08)"
     if d == "mysql":
-        return "DO SLEEP(0.04)"
-    return ("INSERT INTO pad (x) WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 20000) "
+        return "DO SLEEP(0.08)"
+    return ("INSERT INTO pad (x) WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) "
             "SELECT n FROM c")
 
 
-def _trial_files(trial: int, d: str, count: int = 4) -> dict[str, str]:
+def _trial_files(trial: int, d: str, count: int = 5) -> dict[str, str]:
     files = {}
     for i in range(count):
         t = f"k{trial}_{i}"
@@ -84,6 +84,13 @@ def _trial_files(trial: int, d: str, count: int = 4) -> dict[str, str]:
 def _effects(url: str, names: list[str]) -> dict[str, int]:
     present = tables(url)
     return {n: (query(url, f"SELECT COUNT(*) FROM {n}")[0][0] if n in present else -1) for n in names}
+
+
+def _rows(url: str) -> list[str]:
+    try:
+        return list(recorded(url))
+    except Exception:  # the table is not there yet
+        return []
 
 
 def _wait_until_runner_gone(url: str, d: str) -> None:
@@ -103,8 +110,11 @@ def test_kill_minus_nine_at_random_points_loses_nothing(db_url, tmp_path):
     base = make_project(tmp_path / "base", db_url, {
         "20240101000000_pad.sql": "-- UP\nCREATE TABLE pad (x INTEGER);\n"})
     api.migrate(base, yes=True)
-    # how long one unkilled run of a trial's migrations takes, start to exit
+    # when a runner gets to applying (a dry run does everything before it) and when it is done
     probe = make_project(tmp_path / "probe", db_url, _trial_files(999, d))
+    t0 = time.perf_counter()
+    _dbm(probe, "--dry-run").communicate(timeout=120)
+    before_apply = time.perf_counter() - t0
     t0 = time.perf_counter()
     _dbm(probe, "--yes").communicate(timeout=120)
     full = time.perf_counter() - t0
@@ -114,7 +124,13 @@ def test_kill_minus_nine_at_random_points_loses_nothing(db_url, tmp_path):
         project = make_project(tmp_path / f"t{trial}", db_url, files)
         names = [f.split("_", 1)[1][:-4] for f in files]
         proc = _dbm(project, "--yes")
-        time.sleep(rng.uniform(0.3 * full, full))
+        if trial % 3 == 0:  # anywhere around the start of the apply
+            time.sleep(rng.uniform(0.8 * before_apply, max(full, before_apply) * 1.05))
+        else:  # once the first migration shows up, somewhere inside the rest of the apply
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline and not set(files) & set(_rows(db_url)):
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, max(0.05, full - before_apply)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         _wait_until_runner_gone(db_url, d)

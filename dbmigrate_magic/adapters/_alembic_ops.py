@@ -42,6 +42,67 @@ class AlembicOps:
         ar.fill_function(path, "downgrade", self._statements(down_sql))
         return path
 
+    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+        """``alembic revision --autogenerate -m NAME`` against ``db``; an empty revision is removed."""
+        import contextlib
+        import io
+
+        from alembic import command
+
+        if not self.has_target_metadata():
+            raise ProjectError(
+                "Alembic's autogenerate needs the project's SQLAlchemy models, but env.py does not set "
+                "target_metadata (it is None or missing).", unchanged="Nothing was written.",
+                next_step="In env.py set `target_metadata = Base.metadata` (import your models' Base), "
+                "or use `dbm generate --name NAME --from-schema FILE|ENV|URL`.")
+        heads = self.graph().heads()
+        if len(heads) > 1:
+            raise ProjectError(f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
+                               "has no single parent.",
+                               next_step="Join them first with `alembic merge heads -m merge`.")
+        if set(self.read_heads(db) or []) != set(heads):
+            raise ProjectError("The database is not at the latest revision, and Alembic compares the models with an "
+                               "up-to-date database.", unchanged="Nothing was written.",
+                               next_step="Apply the pending revisions first (`dbm migrate`), then run this again.")
+        cfg = ar.make_config(self.root, db.url, io.StringIO())
+        with contextlib.redirect_stdout(io.StringIO()):  # Alembic's "Generating ..." must not mix into --format json
+            script = ar.run(self.root, "autogenerate a revision", command.revision, cfg, message=name, head="head",
+                            autogenerate=True, environ=self._url_variables(db))
+        path = Path(script.path)
+        if not ar.has_body(path, "upgrade") and not ar.has_body(path, "downgrade"):
+            path.unlink()  # Alembic writes a revision even when models and database agree
+            return []
+        return [path]
+
+    def has_target_metadata(self) -> bool:
+        """Whether env.py gives autogenerate a MetaData: an assignment or ``configure(target_metadata=...)``
+        that is not ``None`` (read statically, without running env.py)."""
+        import ast
+
+        env_py = self.script_location(self.root) / "env.py"
+        try:
+            tree = ast.parse(env_py.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            return False
+        for node in ast.walk(tree):
+            value = None
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in targets):
+                    value = node.value
+            elif isinstance(node, ast.keyword) and node.arg == "target_metadata":
+                if not (isinstance(node.value, ast.Name) and node.value.id == "target_metadata"):
+                    value = node.value
+            if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+                return True
+        return False
+
+    def autogenerate_hint(self) -> str | None:
+        if self.has_target_metadata():
+            return ("env.py sets target_metadata: Alembic can write this migration from your SQLAlchemy models "
+                    "with `dbm generate --name NAME --autogenerate`.")
+        return None
+
     def _statements(self, sql: str | None) -> list[str]:
         """SQL split into statements with the project database's rules (SQLite's when unknown)."""
         if not sql or not sql.strip():

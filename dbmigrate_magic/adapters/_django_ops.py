@@ -123,6 +123,18 @@ class DjangoOps:
             sql=python_string(up_sql), reverse=reverse), encoding="utf-8")
         return path
 
+    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+        """``manage.py makemigrations [APP] --name NAME`` against ``db``: the files it wrote."""
+        before = self._migration_paths()
+        dr.run_manage(self.root, ["makemigrations", *([self.app] if self.app else []), "--name", name], db.url)
+        return sorted(self._migration_paths() - before)
+
+    def _migration_paths(self) -> set[Path]:
+        return {p for _, folder in self.project_apps() if folder.is_dir() for p in folder.glob("[0-9]*.py")}
+
+    def autogenerate_hint(self) -> str | None:
+        return "Django can write this migration from your models: `dbm generate --name NAME --autogenerate`."
+
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """A ``NNNN_<name>.py`` in a project app whose RunSQL runs exactly this SQL."""
         for app, folder in self.project_apps():

@@ -184,6 +184,15 @@ class Adapter:
         """Write a migration in the tool's own format and location; return its path."""
         raise self._unsupported("write a new migration")
 
+    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+        """Let the tool compare its own models with ``db`` and write a migration (Alembic
+        autogenerate, Django makemigrations); the files written, none when it found no change."""
+        raise self._unsupported("autogenerate a migration from models")
+
+    def autogenerate_hint(self) -> str | None:
+        """A note for ``generate`` when the tool can write the migration from models itself."""
+        return None
+
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
