@@ -6,9 +6,9 @@ and DataFrame views all come from the same object and are masked in one place.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import enum
-from pathlib import Path
+import os
+import sys
 from typing import Any, ClassVar
 
 from .secrets import mask, mask_obj
@@ -20,10 +20,11 @@ def jsonable(value: Any) -> Any:
         if hasattr(value, "to_dict"):
             return value.to_dict()
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr}
-    if isinstance(value, (_dt.datetime, _dt.date)):
+    dt = sys.modules.get("datetime")  # a datetime value implies the module is loaded: no import at CLI start
+    if dt is not None and isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
+    if isinstance(value, os.PathLike):  # Path and friends, without importing pathlib at CLI start
+        return os.fspath(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dict):

@@ -16,17 +16,20 @@ _SECRET_KEYS = (
     r"|access_key|private_key|sslkey_password"
 )
 # scheme://user:password@host  (password may contain anything but @ and whitespace; the last @ wins)
-_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/?#@\s'\"]*:)(?P<pw>[^\s'\"]*)(?=@)")
+_URL_USERINFO = (r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/?#@\s'\"]*:)(?P<pw>[^\s'\"]*)(?=@)", 0)
 # key=value in query strings, DSNs and ODBC strings: password=..., PWD=...; sslpassword=...
-_KEY_VALUE = re.compile(
+_KEY_VALUE = (
     rf"(?P<head>(?<![A-Za-z0-9])(?:{_SECRET_KEYS})\s*[=:]\s*)"
     rf"(?:(?P<q>['\"])(?P<qpw>.*?)(?P=q)|(?P<pw>[^\s&;,'\"}}]+))",
     re.IGNORECASE,
 )
 # VAR_WITH_SECRET_NAME=value in env-file style text (TURSO_AUTH_TOKEN=..., DB_PASSWORD=...)
-_ENV_ASSIGN = re.compile(
-    r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)"
+_ENV_ASSIGN = (
+    r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)",
+    0,
 )
+# The three patterns are (pattern, flags), compiled on first use through re's own cache: most
+# masked texts contain none of the literals below, so e.g. `dbm lint` never pays to compile them.
 
 #: substrings every match of _KEY_VALUE / _ENV_ASSIGN contains (a fast pre-check)
 _KEY_LITERALS = ("pass", "pwd", "secret", "token", "api_key", "apikey", "access_key", "private_key")
@@ -56,12 +59,13 @@ def mask(text: object) -> str:
     # Each pattern needs a literal it cannot match without; checking for it first keeps masking
     # cheap on large outputs (lint JSON of thousands of findings) and changes no result.
     if "://" in s:
-        s = _URL_USERINFO.sub(lambda m: m.group("head") + MASK, s)
+        s = re.compile(*_URL_USERINFO).sub(lambda m: m.group("head") + MASK, s)
     low = s.lower()
     if any(k in low for k in _KEY_LITERALS):
-        s = _KEY_VALUE.sub(lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+        s = re.compile(*_KEY_VALUE).sub(
+            lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
     if any(k in s for k in _ENV_LITERALS):
-        s = _ENV_ASSIGN.sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
+        s = re.compile(*_ENV_ASSIGN).sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
     if _registered:
         with _lock:
             values = sorted(_registered, key=len, reverse=True)

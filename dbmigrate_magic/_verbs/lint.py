@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..errors import ProjectError, UsageProblem
 from ..results import Result
 from ..safety.lint import ERROR, Finding, has_errors, lint_sql, normalise_dialect
 from ..safety.lint.engine import parse_pg_version
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 COLUMNS = ["file", "line", "column", "severity", "rule", "message", "help", "statement"]
 
@@ -95,9 +97,10 @@ def _dialect_from_project(project: str | Path | None, env: str | None) -> tuple[
 
 
 def _read(path: str | Path) -> str:
-    p = Path(path)
+    p = path  # plain open(), not pathlib: pathlib (and urllib.parse under it) is a fixed cost on every lint
     try:
-        return p.read_text(encoding="utf-8-sig")
+        with open(p, encoding="utf-8-sig") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise ProjectError(f"The file {p} does not exist.", next_step="Check the path, or lint a cell with %%dbm lint.") \
             from None

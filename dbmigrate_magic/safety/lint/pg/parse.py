@@ -29,6 +29,10 @@ def _char_offsets(text: str):
 
 def _statements_from_tree(text: str, tree: dict, base: int, to_char) -> list[Statement]:
     out = []
+
+    def loc(b: int) -> int:  # node locations are byte offsets into ``text``; this maps them to the input
+        return base + to_char(b)
+
     for raw in tree.get("stmts", ()):
         b0 = raw.get("stmt_location", 0)
         blen = raw.get("stmt_len")
@@ -37,16 +41,16 @@ def _statements_from_tree(text: str, tree: dict, base: int, to_char) -> list[Sta
         start = skip_trivia(text, c0, c1)
         body = text[start:c1].rstrip()
         st = Statement(body, base + start, raw["stmt"])
-        # locations inside the node are byte offsets into ``text``; this maps them to the input
-        st.extra["loc"] = (lambda b, _base=base: _base + to_char(b))
+        st.extra["loc"] = loc  # one mapper per parsed text, shared by its statements
         out.append(st)
     return out
 
 
 def parse(sql: str) -> list[Statement]:
     """Statements of ``sql``; ``st.extra["loc"]`` maps a node's byte ``location`` to an input offset."""
-    from pglast import parser
+    from .pglast_parser import parser as load_parser
 
+    parser = load_parser()
     to_char = _char_offsets(sql)
     try:
         tree = json.loads(parser.parse_sql_json(sql))
