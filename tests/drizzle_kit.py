@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-NODE_MODULES = os.environ.get("DBM_NODE_MODULES", "/work/node_cache/node_modules")
+NODE_MODULES = os.environ.get("DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules"))
 
 _IMPORTS = {
     "sqlite": 'import { sqliteTable as table, integer, text } from "drizzle-orm/sqlite-core";\n'

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-NODE_MODULES = os.environ.get("DBM_NODE_MODULES", "/work/node_cache/node_modules")
+NODE_MODULES = os.environ.get("DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules"))
 
 
 def require_node_modules() -> Path:

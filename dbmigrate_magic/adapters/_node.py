@@ -161,23 +161,6 @@ def connection_env(conn: NodeUrl, config_text: str, preferred: tuple[str, ...] =
     return env
 
 
-@contextmanager
-def runner_lock(db) -> Iterator[None]:
-    """Serialise dbm runners on a server (our advisory lock / GET_LOCK) around a tool that has no
-    lock of its own (TypeORM); SQLite runs rely on the tool's own write transaction."""
-    if db.dialect == "sqlite":
-        yield
-        return
-    from ..ledger import LedgerConfig, Session
-
-    session = Session(db, LedgerConfig())
-    try:
-        with session.runner_lock():
-            yield
-    finally:
-        session.close()
-
-
 def transaction_note(tool: str, dialect: str, unit: str) -> str:
     """How the tool's run is wrapped in transactions, for the preview's header line."""
     if dialect == "mysql":

@@ -1,4 +1,4 @@
-"""One runner at a time for tools that bring no lock of their own (Alembic, Django).
+"""One runner at a time around tools whose own locking is missing or racy (Alembic, Django, TypeORM, Knex).
 
 Holds the ledger's database-wide runner lock (PostgreSQL advisory lock, MySQL ``GET_LOCK``) on a
 separate connection while the tool runs on its own. SQLite has no session lock to take: there

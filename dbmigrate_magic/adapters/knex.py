@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from . import knex_config
 from . import _knex_files as kf
 from ._files import first_existing, read_text
+from ._runner_lock import runner_lock
 from ._node import (
-    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note,
+    after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note,
     wrapper_folder,
 )
 from ._sqltext import split_statements

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from . import typeorm_config
 from . import _typeorm_files as tf
 from ._files import read_text
+from ._runner_lock import runner_lock
 from ._node import (
-    after_failure, connection_env, find_node_bin, node_url, run_tool, runner_lock, transaction_note, wrapper_folder,
+    after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder,
 )
 from ._sqltext import split_statements
 from ._tables import read_tables
