@@ -20,7 +20,7 @@ from ._node import (
     after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note,
     wrapper_folder,
 )
-from ._sqltext import split_statements
+from ..sqlsplit import split
 from ._tables import read_tables
 from .base import (
     Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, to_utc,
@@ -112,7 +112,7 @@ class KnexAdapter(Adapter):
     def _statements(self, sql: str | None) -> list[str] | None:
         if sql is None:
             return None
-        return split_statements(sql, self._client_dialect())
+        return [s.sql for s in split(sql, self._client_dialect() or "postgresql")]
 
     def _client_dialect(self) -> str | None:
         text = read_text(self.settings.knexfile) if self.settings.knexfile else ""

@@ -19,7 +19,7 @@ from ._runner_lock import runner_lock
 from ._node import (
     after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder,
 )
-from ._sqltext import split_statements
+from ..sqlsplit import split
 from ._tables import read_tables
 from .base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, \
     merge_history
@@ -161,8 +161,17 @@ class TypeOrmAdapter(Adapter):
         typescript = bool(ts_globs) or not chosen.endswith(".js")
         return (self.root / folder).resolve(), typescript
 
+    def _dialect(self) -> str:
+        """The DataSource's ``type`` decides how a cell's SQL is split into queryRunner calls."""
+        text = read_text(self.data_source(self.root)) if self.data_source(self.root) else ""
+        for word, dialect in (("mariadb", "mysql"), ("mysql", "mysql"), ("sqlite", "sqlite"),
+                              ("better-sqlite3", "sqlite")):
+            if f"'{word}'" in text or f'"{word}"' in text:
+                return dialect
+        return "postgresql"
+
     def _statements(self, sql: str | None) -> list[str] | None:
-        return None if sql is None else split_statements(sql)
+        return None if sql is None else [s.sql for s in split(sql, self._dialect())]
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         folder, typescript = self.migrations_folder()
