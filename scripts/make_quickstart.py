@@ -39,6 +39,13 @@ CELLS: list[tuple[str, str]] = [
     ("code", f"%dbm env development --project {APP}"),
     ("md", "## History\n`status` shows every migration with its state; `--df` also stores it as a DataFrame."),
     ("code", f"%dbm status {APP} --df history\nhistory[[\"migration\", \"state\"]]"),
+    ("md", "## Apply\n`migrate --dry-run` shows the preview: the exact SQL of each pending migration, the target "
+           "environment and whether it is production, and any lint findings. Nothing runs without a confirmation: "
+           "`--yes` here (development), `--confirm <envname>` in production, or the Apply button in a live notebook."),
+    ("code", f"%dbm migrate {APP} --dry-run"),
+    ("code", f"%dbm migrate {APP} --yes"),
+    ("md", "Running the cell above again applies nothing twice: the database is up to date."),
+    ("code", f"%dbm status {APP}"),
 ]
 
 

@@ -148,7 +148,7 @@ def test_scratch_dropped_after_interrupt_and_stale_ones_cleaned(pg_url, run_dbm)
 @pytest.fixture
 def rawsql_project(tmp_path):
     project = tmp_path / "app"
-    shutil.copytree(REPO / "examples" / "rawsql_app", project)
+    shutil.copytree(REPO / "examples" / "rawsql_app", project, ignore=shutil.ignore_patterns("*.db", ".dbm"))
     return project
 
 

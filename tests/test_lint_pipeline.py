@@ -15,7 +15,7 @@ RENAME = "-- UP\nALTER TABLE users RENAME COLUMN email TO email_address;\n\n-- D
 
 def _project(tmp_path):
     project = tmp_path / "app"
-    shutil.copytree(REPO / "examples" / "rawsql_app", project)
+    shutil.copytree(REPO / "examples" / "rawsql_app", project, ignore=shutil.ignore_patterns("*.db", ".dbm"))
     (project / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
     (project / "migrations" / "20250103090000_rename.sql").write_text(RENAME)
     return project

@@ -7,7 +7,7 @@ from conftest import REPO
 
 def test_detect_and_status_on_example(tmp_path, run_dbm):
     project = tmp_path / "app"
-    shutil.copytree(REPO / "examples" / "rawsql_app", project)
+    shutil.copytree(REPO / "examples" / "rawsql_app", project, ignore=shutil.ignore_patterns("*.db", ".dbm"))
     out = run_dbm("detect", project, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
