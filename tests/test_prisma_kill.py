@@ -64,7 +64,8 @@ def test_kill_during_apply_never_loses_track(tmp_path, db_url):
         write_project(root, {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}[kind], db_url)
         adapter = PrismaAdapter(root)
         for i in range(MIGRATIONS):
-            adapter.new_migration(f"m{i}", f"CREATE TABLE k{trial}_{i} (id INT);\n{SLEEP[kind]}\n"
+            # names carry the trial: trials share the database and may fall in the same second
+            adapter.new_migration(f"t{trial}_m{i}", f"CREATE TABLE k{trial}_{i} (id INT);\n{SLEEP[kind]}\n"
                                             f"CREATE TABLE k{trial}_{i}_b (id INT);")
         proc = subprocess.Popen([sys.executable, "-c", RUNNER, str(root), db_url], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
