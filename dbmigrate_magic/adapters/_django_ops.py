@@ -275,26 +275,24 @@ class DjangoOps:
         return f"manage.py {' '.join(args)}: recorded as applied without running"
 
 
-def _ancestors(graph, key: Key) -> set[Key]:
+def _reachable(edges: dict, nodes, key: Key) -> set[Key]:
+    """``key`` and every migration reachable from it along ``edges`` (parents or children)."""
     seen, stack = set(), [key]
     while stack:
         k = stack.pop()
-        if k in seen or k not in graph.nodes:
+        if k in seen or k not in nodes:
             continue
         seen.add(k)
-        stack.extend(graph.parents[k])
+        stack.extend(edges[k])
     return seen
+
+
+def _ancestors(graph, key: Key) -> set[Key]:
+    return _reachable(graph.parents, graph.nodes, key)
 
 
 def _descendants(graph, key: Key) -> set[Key]:
-    seen, stack = set(), [key]
-    while stack:
-        k = stack.pop()
-        if k in seen or k not in graph.nodes:
-            continue
-        seen.add(k)
-        stack.extend(graph.children[k])
-    return seen
+    return _reachable(graph.children, graph.nodes, key)
 
 
 def _sql_of(sql: dict, migration: str) -> str:
