@@ -309,3 +309,17 @@ def merge_history(
 
 def _pick(values: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
     return {c: values.get(c) for c in columns}
+
+
+def rows_to_revert(rows: tuple[MigrationRow, ...], steps: int | None, target: str | None, tool: str,
+                   noun: str = "name") -> list[MigrationRow]:
+    """The applied rows a rollback undoes, oldest first: the last ``steps`` (default 1), or every
+    one after ``target`` (which stays applied). Shared by the tools whose down SQL we run ourselves."""
+    applied = [r for r in rows if r.state in ("applied", "modified", "missing")]
+    if target is None:
+        return applied[len(applied) - (steps or 1):] if applied else []
+    names = [r.migration for r in applied]
+    if target not in names:
+        raise UnsupportedOperation(f"{target!r} is not an applied {tool} migration.",
+                                   next_step=f"Use an applied {noun} from `dbm status`.")
+    return applied[names.index(target) + 1:]

@@ -19,7 +19,7 @@ from . import _drizzle_files as files
 from . import drizzle_config
 from ._drizzle_ledger import DrizzleLedger, LedgerRow
 from ._files import first_existing, js_string_option, read_text
-from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome
+from .base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, rows_to_revert
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -352,15 +352,7 @@ class DrizzleAdapter(Adapter):
     # --- rolling back and resolving -----------------------------------------------------------
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         """The last applied migrations, newest first, with their stored down SQL."""
-        rows = [r for r in self.history(db).rows if r.state in ("applied", "modified", "missing")]
-        if target is not None:
-            names = [r.migration for r in rows]
-            if target not in names:
-                raise UnsupportedOperation(f"{target!r} is not an applied Drizzle migration.",
-                                           next_step="Use an applied tag from `dbm status`.")
-            chosen = rows[names.index(target) + 1:]
-        else:
-            chosen = rows[len(rows) - (steps or 1):] if rows else []
+        chosen = rows_to_revert(self.history(db).rows, steps, target, "Drizzle", "tag")
         entries = {e.tag: e for e in self.entries()[0]}
         plan = []
         for row in reversed(chosen):

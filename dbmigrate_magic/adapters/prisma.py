@@ -15,7 +15,7 @@ from ..errors import ProjectError, UnsupportedOperation
 from . import prisma_config
 from ._files import first_existing, read_text
 from ._prisma_ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
-from .base import (Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome,
+from .base import (rows_to_revert, Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome,
                    sha256_hex)
 
 if TYPE_CHECKING:
@@ -249,15 +249,7 @@ class PrismaAdapter(Adapter):
         return self._run(db, steps)
 
     def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
-        rows = [r for r in self.history(db).rows if r.state in ("applied", "modified", "missing")]
-        if target is not None:
-            names = [r.migration for r in rows]
-            if target not in names:
-                raise UnsupportedOperation(f"{target!r} is not an applied Prisma migration.",
-                                           next_step="Use an applied name from `dbm status`.")
-            chosen = rows[names.index(target) + 1:]
-        else:
-            chosen = rows[len(rows) - (steps or 1):] if rows else []
+        chosen = rows_to_revert(self.history(db).rows, steps, target, "Prisma", "name")
         plan = []
         for row in reversed(chosen):
             down = self.migrations_dir / row.migration / "down.sql"
