@@ -115,8 +115,9 @@ def test_raw_sql_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
 
 
 def test_raw_sql_empty_down_writes_nothing(tmp_path, sqlite_url, run_dbm):
+    seed = "INSERT INTO users VALUES (1, 'a');\n"
     root = make_project(tmp_path / "app", sqlite_url, {"20250101000000_users.sql": USERS,
-                                                        "20250102000000_seed.sql": "INSERT INTO users VALUES (1, 'a');\n"})
+                                                        "20250102000000_seed.sql": seed})
     proc = run_dbm("generate", "--down-for", "20250102000000_seed.sql", "--write", "--project", root)
     assert proc.returncode == 0, proc.stderr
     assert "empty" in proc.stdout and "nothing written" in proc.stdout

@@ -206,7 +206,8 @@ class RawSqlAdapter(Adapter):
                                next_step="Run `dbm status` to see the names.")
         (_, _), in_file = self._parts(f)
         if in_file is not None and in_file[0].strip():
-            raise UsageProblem(f"{self.relative(f.path)} has its own -- DOWN section.", unchanged="No file was written.",
+            raise UsageProblem(f"{self.relative(f.path)} has its own -- DOWN section.",
+                               unchanged="No file was written.",
                                next_step="Edit that section by hand (for a pending migration), or write a new "
                                          "migration that reverses it.")
         sibling = down_sibling(f.path)
