@@ -107,19 +107,34 @@ class DownResult(Result):
     migration: str
     down_sql: str
     changes: tuple[Any, ...]
+    write: bool = False  # --write was asked for
+    path: str | None = None  # the file the down part was stored in; None when nothing was written
 
     def summary_lines(self) -> list[str]:
-        return [f"Computed down migration for {self.migration} (review before storing it):", "",
-                self.down_sql.rstrip() or "-- (no schema change to undo)"]
+        sql = self.down_sql.rstrip()
+        if self.path:
+            head = f"Wrote {self.path}: the down part of {self.migration}, which `dbm rollback` now runs:"
+        elif self.write and not sql:
+            return [f"The computed down migration for {self.migration} is empty (no schema change to undo): "
+                    "nothing written."]
+        else:
+            head = (f"Computed down migration for {self.migration} (nothing written; review it, then add --write "
+                    "to store it where `dbm rollback` reads it):")
+        return [head, "", sql or "-- (no schema change to undo)"]
 
 
-def down_for(migration: str, *, project: str | Path | None = None, env: str | None = None) -> DownResult:
+def down_for(migration: str, *, project: str | Path | None = None, env: str | None = None, write: bool = False,
+             force: bool = False) -> DownResult:
     """Replay the migrations before ``migration`` and through it on two scratch databases; the down
-    part is the diff from 'after' back to 'before'."""
+    part is the diff from 'after' back to 'before'. ``write`` stores it beside the migration (the
+    tool's down file), after checking first that it may, so a refusal costs no replay."""
     from ..schema import diff as schema_diff
 
     ctx = context.resolve(project, env)
     root = ctx.project.root
+    adapter = ctx.project.adapter
+    if write:
+        adapter.down_file(migration, force)
     like = ctx.environment.url if ctx.environment and ctx.environment.url else "sqlite://"
     skip = tracking_tables(root)
     models = []
@@ -133,4 +148,8 @@ def down_for(migration: str, *, project: str | Path | None = None, env: str | No
             finally:
                 db.dispose()
     d = schema_diff(models[1], models[0])
-    return DownResult(migration, d.sql(unsafe=True), d.changes)
+    sql = d.sql(unsafe=True)
+    path = None
+    if write and sql.strip():
+        path = adapter.relative(adapter.store_down(migration, sql, force))
+    return DownResult(migration, sql, d.changes, write, path)

@@ -136,6 +136,9 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: where the tool keeps a migration's down part when it is code in the migration file itself
+    #: (Knex ``exports.down``, Alembic ``downgrade()``): a computed down part is not stored for those
+    down_in_file: ClassVar[str | None] = None
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None
@@ -196,6 +199,26 @@ class Adapter:
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
+
+    def down_file(self, migration_id: str, force: bool = False) -> Path:
+        """Where a computed down part for ``migration_id`` is stored (``generate --down-for --write``);
+        raises when the tool cannot store one or one exists already (unless ``force``). Writes nothing."""
+        if self.down_in_file:
+            f = next((m for m in self.migration_files() if m.id == migration_id), None)
+            where = self.relative(f.path) if f else f"the file of {migration_id}"
+            raise UnsupportedOperation(
+                f"{self.display_name} keeps a migration's down part in the migration itself: {where} has "
+                f"{self.down_in_file}.", unchanged="No file was written.",
+                next_step=f"Edit it there; `dbm generate --down-for {migration_id}` (without --write) shows the "
+                          "SQL a down part has to undo.")
+        raise self._unsupported("store a computed down migration")
+
+    def store_down(self, migration_id: str, down_sql: str, force: bool = False) -> Path:
+        """Store ``down_sql`` as the down part of an existing migration where ``rollback`` reads it,
+        without touching the migration's own (checksummed) file. Returns the file written."""
+        path = self.down_file(migration_id, force)
+        path.write_text(down_sql.strip() + "\n", encoding="utf-8")
+        return path
 
     def discard_migration(self, path: Path) -> str:
         """Undo ``new_migration`` when its preview is cancelled; tools that also edit a journal
