@@ -139,6 +139,9 @@ class Adapter:
     #: where the tool keeps a migration's down part when it is code in the migration file itself
     #: (Knex ``exports.down``, Alembic ``downgrade()``): a computed down part is not stored for those
     down_in_file: ClassVar[str | None] = None
+    #: directions our shared ledger runs (each SQLite step there has its foreign_keys pragmas taken
+    #: out of the transaction, see sqlite_fk); the preview lints those pragmas as running outside it
+    ledger_directions: ClassVar[tuple[str, ...]] = ()
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None

@@ -66,6 +66,7 @@ def _select_ledger(conn):
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
+    ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
 
     @classmethod

@@ -43,7 +43,7 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
         shift = _line_shift(step, ctx)
         # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
         for f in lint_sql(step.sql, dialect, pg_version=version, in_transaction=step.transactional,
-                          session_timeouts=True, file=step.file):
+                          session_timeouts=True, file=step.file, outside_transaction=_hoisted(step, dialect, ctx)):
             line = f.line + shift
             found.append(PreviewFinding(f.rule, f.severity, f.message, migration=step.migration, line=line,
                                         help=f.help))
@@ -54,6 +54,19 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
         return preview
     return dataclasses.replace(preview, findings=preview.findings + tuple(found),
                                blocking=preview.blocking + tuple(blocking))
+
+
+def _hoisted(step, dialect: str, ctx) -> frozenset[int]:
+    """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
+    step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
+    adapter = getattr(getattr(ctx, "project", None), "adapter", None)
+    if dialect != "sqlite" or not step.transactional or step.direction not in getattr(adapter, "ledger_directions", ()):
+        return frozenset()
+    from ...sqlite_fk import fk_hoist
+    from ...sqlsplit import split
+
+    statements = split(step.sql, "sqlite")
+    return frozenset(statements[i].offset for i in fk_hoist(statements).hoisted())
 
 
 def _line_shift(step, ctx) -> int:
