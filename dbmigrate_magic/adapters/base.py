@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import UnsupportedOperation
+from ..errors import UnsupportedOperation, UsageProblem
 
 if TYPE_CHECKING:
     from ..config import FoundConnection
@@ -202,6 +202,14 @@ class Adapter:
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
+
+    def migration_id(self, name: str) -> str:
+        """The id (as ``dbm status`` lists it) of the migration ``name`` means. Exact ids here (Prisma's
+        folder name, Drizzle's tag); a tool whose rollback accepts shorter forms accepts them too."""
+        if any(f.id == name for f in self.migration_files()):
+            return name
+        raise UsageProblem(f"There is no {self.display_name} migration {name!r}.", unchanged="Nothing was changed.",
+                           next_step="Run `dbm status` to see the names.")
 
     def down_file(self, migration_id: str, force: bool = False) -> Path:
         """Where a computed down part for ``migration_id`` is stored (``generate --down-for --write``);

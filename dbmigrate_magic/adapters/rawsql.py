@@ -244,6 +244,11 @@ class RawSqlAdapter(Adapter):
             raise ProjectError(f"Cannot read {self.relative(sibling)}: {exc}",
                                next_step="Fix or remove the file, then run the command again.") from None
 
+    def migration_id(self, name: str) -> str:
+        """What rollback and ``migrate --to`` accept: the file name, without ``.sql``, its timestamp, or
+        the part after it."""
+        return self._find_target([f.id for f in self.migration_files()], name)
+
     def _find_target(self, ids: list[str], target: str) -> str:
         for i in ids:
             if target in (i, i[:-4], i.split("_", 1)[0]) or (i.split("_", 1)[-1][:-4] == target):
