@@ -91,6 +91,8 @@ def test_generated_rebuild_previews_clean_and_keeps_child_rows(run_dbm, tmp_path
     assert "PRAGMA foreign_keys = OFF" in preview.stdout  # the SQL is shown as written
     assert "Lint error" not in preview.stdout, preview.stdout
     assert "sqlite-foreign-keys-pragma-in-transaction" not in preview.stdout
+    pending = run_dbm("lint", "--pending", "--project", root)  # lints what migrate runs, the same way
+    assert pending.returncode == 0 and pending.stdout.startswith("No findings in migrations/"), pending.stdout
 
     done = run_dbm("migrate", "--yes", "--project", root)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -168,7 +170,8 @@ def test_pragma_in_the_middle_of_a_transactional_migration_is_still_an_error(run
 
 def test_standalone_lint_keeps_its_transaction_flag(run_dbm, tmp_path):
     """``dbm lint FILE`` knows nothing of our runner: only --assume-in-transaction decides."""
-    body = "PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id INTEGER);\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;\n"
+    body = ("PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id INTEGER);\nPRAGMA foreign_key_check;\n"
+            "PRAGMA foreign_keys = ON;\n")
     path = _write(tmp_path / "m.sql", body)
     plain = run_dbm("lint", path, "--dialect", "sqlite")
     assert plain.returncode == 0 and "No findings" in plain.stdout

@@ -79,8 +79,9 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
 
     ``in_transaction``: the migration tool wraps the file in a transaction (squawk's
     ``--assume-in-transaction``); ``outside_transaction``: start offsets of statements our runner
-    runs before BEGIN / after COMMIT instead (SQLite foreign_keys pragmas, ``sqlite_fk``). ``session_timeouts``: the runner sets lock_timeout and
-    statement_timeout itself, so the timeout rules stay quiet. ``include`` limits the run to those
+    runs before BEGIN / after COMMIT instead (SQLite foreign_keys pragmas, ``sqlite_fk``).
+    ``session_timeouts``: the runner sets lock_timeout and statement_timeout itself, so the timeout
+    rules stay quiet. ``include`` limits the run to those
     rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
     """
     # Parse trees are thousands of small dicts with no reference cycles: the cyclic collector

@@ -43,8 +43,9 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
             continue
         label, shift = place(step, ctx)
         # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
+        outside = hoisted_offsets(step, dialect, ctx)
         for f in lint_sql(step.sql, dialect, pg_version=version, in_transaction=step.transactional,
-                          session_timeouts=True, file=step.file, outside_transaction=_hoisted(step, dialect, ctx)):
+                          session_timeouts=True, file=step.file, outside_transaction=outside):
             line = f.line + shift
             found.append(PreviewFinding(f.rule, f.severity, f.message, migration=label, line=line, help=f.help))
             if f.severity == "error" and preview.production:
@@ -56,11 +57,12 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
                                blocking=preview.blocking + tuple(blocking))
 
 
-def _hoisted(step, dialect: str, ctx) -> frozenset[int]:
+def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
     """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
     adapter = getattr(getattr(ctx, "project", None), "adapter", None)
-    if dialect != "sqlite" or not step.transactional or step.direction not in getattr(adapter, "ledger_directions", ()):
+    directions = getattr(adapter, "ledger_directions", ())
+    if dialect != "sqlite" or not step.transactional or step.direction not in directions:
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split
