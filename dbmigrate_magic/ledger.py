@@ -380,7 +380,8 @@ class Ledger:
                         return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0,
                                            f"{step.file or step.id} ran with foreign keys off and left rows that "
                                            f"break a foreign key (PRAGMA foreign_key_check before COMMIT):\n"
-                                           f"{broken}", 0)
+                                           f"{broken}\nInsert the missing parent rows (in this migration, before "
+                                           "the rebuild) or delete the orphans, or change the foreign key.", 0)
                 self.book.finished(s, step, time.perf_counter() - t0)
                 s.commit()
                 self._committed(s, step)
