@@ -197,3 +197,55 @@ def test_planted_password_never_shown(tmp_path, pg_url, run_dbm, ipython):
     for text in outputs:
         assert PW not in text
     assert all(PW not in p.read_text() for p in (root / "migrations").iterdir())
+
+
+def bracketed(out: str, prefix: str) -> list[str]:
+    """The ``[where:line]`` of every preview line starting with ``prefix`` (Guard: destructive, Lint)."""
+    return [ln.split("[", 1)[1].split("]", 1)[0] for ln in out.splitlines() if ln.startswith(prefix) and "[" in ln]
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if text in ln)
+
+
+def test_raw_sql_down_for_short_names_and_findings_name_the_down_file(tmp_path, sqlite_url, run_dbm):
+    """--down-for takes the names rollback takes (timestamp, name, file name without .sql); the
+    rollback preview's guard and lint findings then point into the stored .down.sql, its own lines."""
+    root = make_project(tmp_path / "app", sqlite_url, {
+        "20250101000000_users.sql": f"-- UP\n{USERS}\n-- DOWN\nDROP TABLE users;\n",
+        "20250102000000_orders.sql": "-- UP\n\n" + ORDERS,
+    })
+    assert run_dbm("migrate", root, "--yes").returncode == 0
+    shown = {name: run_dbm("generate", "--down-for", name, "--project", root)
+             for name in ("20250102000000", "orders", "20250102000000_orders", "20250102000000_orders.sql")}
+    for name, proc in shown.items():
+        assert proc.returncode == 0, (name, proc.stderr)
+        assert "for 20250102000000_orders.sql" in proc.stdout.splitlines()[0]
+        assert [ln for ln in sql_lines(proc.stdout) if not ln.startswith("PRAGMA")] == ["DROP TABLE orders;"]
+    unknown = run_dbm("generate", "--down-for", "nope", "--project", root)
+    assert unknown.returncode != 0 and "no migration 'nope'" in unknown.stderr and "dbm status" in unknown.stderr
+
+    wrote = run_dbm("generate", "--down-for", "orders", "--write", "--project", root)
+    assert wrote.returncode == 0, wrote.stderr
+    down = root / "migrations" / "20250102000000_orders.down.sql"
+    down.write_text("\n\n-- reviewed by hand\n" + down.read_text())  # blank lines the step's SQL leaves out
+    preview = run_dbm("rollback", root, "--dry-run")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    where = f"migrations/20250102000000_orders.down.sql:{line_of(down, 'DROP TABLE orders')}"
+    assert where == "migrations/20250102000000_orders.down.sql:6"
+    assert bracketed(preview.stdout, "Guard: destructive") == [where]
+    assert bracketed(preview.stdout, "Lint") and set(bracketed(preview.stdout, "Lint")) == {where}
+
+
+def test_prisma_down_sql_findings_name_the_down_file(tmp_path, sqlite_url, run_dbm):
+    migrations = write_project(tmp_path, "sqlite", sqlite_url)
+    write_migration(migrations, "20250101000000_users", USERS)
+    write_migration(migrations, "20250102000000_orders", ORDERS)
+    assert run_dbm("migrate", tmp_path, "--yes").returncode == 0
+    down = migrations / "20250102000000_orders" / "down.sql"
+    down.write_text("-- undo orders\n-- (hand-made, as Prisma's docs suggest)\nDROP TABLE orders;\n")
+    preview = run_dbm("rollback", tmp_path, "--dry-run")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    where = "prisma/migrations/20250102000000_orders/down.sql:3"
+    assert bracketed(preview.stdout, "Guard: destructive") == [where]
+    assert set(bracketed(preview.stdout, "Lint")) == {where}

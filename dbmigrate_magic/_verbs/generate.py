@@ -133,6 +133,7 @@ def down_for(migration: str, *, project: str | Path | None = None, env: str | No
     ctx = context.resolve(project, env)
     root = ctx.project.root
     adapter = ctx.project.adapter
+    migration = adapter.migration_id(migration)  # the short names rollback accepts, as the tool spells them
     if write:
         adapter.down_file(migration, force)
     like = ctx.environment.url if ctx.environment and ctx.environment.url else "sqlite://"

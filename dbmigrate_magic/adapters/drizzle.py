@@ -39,6 +39,7 @@ def _iso(ms: int | None) -> str:
 class DrizzleAdapter(Adapter):
     tool = "drizzle"
     display_name = "Drizzle"
+    ledger_directions = ("down",)  # up: drizzle-orm runs the batch in one transaction
     extra_columns = ("generated_at",)
 
     @classmethod

@@ -37,6 +37,7 @@ def checksums(data: bytes) -> set[str]:
 class PrismaAdapter(Adapter):
     tool = "prisma"
     display_name = "Prisma"
+    ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
     extra_columns = ("logs", "applied_steps_count")
 

@@ -66,6 +66,7 @@ def _select_ledger(conn):
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
+    ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
 
     @classmethod
@@ -242,6 +243,11 @@ class RawSqlAdapter(Adapter):
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectError(f"Cannot read {self.relative(sibling)}: {exc}",
                                next_step="Fix or remove the file, then run the command again.") from None
+
+    def migration_id(self, name: str) -> str:
+        """What rollback and ``migrate --to`` accept: the file name, without ``.sql``, its timestamp, or
+        the part after it."""
+        return self._find_target([f.id for f in self.migration_files()], name)
 
     def _find_target(self, ids: list[str], target: str) -> str:
         for i in ids:
