@@ -71,9 +71,8 @@ def scratch(like_url: str) -> Iterator[str]:
     except Exception as exc:
         engine.dispose()
         raise ConnectionFailed(
-            f"Could not create a scratch database on {mask(like_url)}: {mask(getattr(exc, 'orig', exc))}",
-            next_step="Scratch databases need the CREATE DATABASE privilege on the same server; "
-            "grant it or compare against another environment instead.") from None
+            f"Could not create a scratch database on {mask(like_url)}: {mask(_db_message(exc))}",
+            next_step=_grant_hint(like_url, dialect)) from None
     try:
         yield with_database(like_url, name)
     finally:
@@ -81,6 +80,19 @@ def scratch(like_url: str) -> Iterator[str]:
             _drop(engine, dialect, name)
         finally:
             engine.dispose()
+
+
+def _grant_hint(url: str, dialect: str) -> str:
+    """The exact grant a scratch database needs, for the user in ``url``."""
+    from sqlalchemy.engine import make_url
+
+    user = make_url(url).username or "CURRENT_USER"
+    if dialect == "postgresql":
+        grant = f"ALTER ROLE {user} CREATEDB;"
+    else:
+        grant = f"GRANT ALL ON `{PREFIX.replace('_', chr(92) + '_')}%`.* TO '{user}'@'%';"
+    return (f"Scratch databases ({PREFIX}*) are created on the same server: have an administrator run "
+            f"{grant} (or compare against an environment or URL instead of a schema file or `migrations`).")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -141,45 +153,96 @@ def clean_scratch(url: str, everything: bool = False) -> list[str]:
 
 
 def load_sql(url: str, sql: str, source: str = "schema file") -> None:
-    """Run a whole SQL script (a schema file, a migration) on the database at ``url``."""
+    """Run a whole SQL script (a schema file, a migration) on the database at ``url``.
+
+    Statement by statement with autocommit, as ``psql``/``mysql``/``sqlite3`` run a file: a dump of
+    thousands of tables does not exhaust PostgreSQL's lock table in one transaction, and a failure
+    names the line and statement it came from."""
+    from .sqlsplit import split
+
     dialect = dialect_of(url)
+    text = strip_psql_meta(sql) if dialect == "postgresql" else sql
+    statements = split(text, dialect)
+    raw = _connect_autocommit(url, dialect)
+    current = None
+    try:
+        cur = raw.cursor()
+        for current in statements:
+            cur.execute(current.sql)
+            if dialect == "mysql":
+                while cur.nextset():
+                    pass
+    except Exception as exc:
+        where = _where(current, exc) if current else ""
+        raise ProjectError(f"Loading the {source} failed{where}: {mask(_db_message(exc))}",
+                           unchanged="Only a scratch database was touched; it is dropped.",
+                           next_step=f"Fix the {source} so it runs on {dialect}.") from None
+    except BaseException:  # Ctrl-C mid-statement: the connection is unusable, close it without a reset
+        _close(raw, broken=True)
+        raise
+    _close(raw)
+
+
+def _connect_autocommit(url: str, dialect: str):
+    """A DB-API connection in autocommit mode (SQLite: no implicit transactions)."""
     try:
         if dialect == "sqlite":
             import sqlite3
 
-            path = url.split(":///", 1)[1]
-            con = sqlite3.connect(path)
-            try:
-                con.executescript(sql)
-            finally:
-                con.close()
-            return
+            return sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
         from sqlalchemy import create_engine
-        from sqlalchemy.pool import NullPool
 
-        connect_args = {}
+        engine = create_engine(url)  # only for its dialect's connect arguments: no pool is involved
+        cargs, cparams = engine.dialect.create_connect_args(engine.url)
+        conn = engine.dialect.connect(*cargs, **cparams)
         if dialect == "mysql":
-            from pymysql.constants import CLIENT
-
-            connect_args = {"client_flag": CLIENT.MULTI_STATEMENTS}
-        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
-        try:
-            raw = engine.raw_connection()
-            try:
-                cur = raw.cursor()
-                cur.execute(strip_psql_meta(sql) if dialect == "postgresql" else sql)
-                if dialect == "mysql":
-                    while cur.nextset():
-                        pass
-                raw.commit()
-            finally:
-                raw.close()
-        finally:
-            engine.dispose()
+            conn.autocommit(True)
+        else:
+            conn.autocommit = True
+        return conn
     except Exception as exc:
-        raise ProjectError(f"Loading the {source} failed: {mask(getattr(exc, 'orig', exc))}",
-                              unchanged="Only a scratch database was touched; it is dropped.",
-                              next_step=f"Fix the {source} so it runs on {dialect}.") from None
+        raise ConnectionFailed(f"Could not connect to the scratch database {mask(url)}: {mask(_db_message(exc))}",
+                               next_step="Check that the server is running.") from None
+
+
+def _close(raw, broken: bool = False) -> None:
+    try:
+        raw.close()
+    except Exception:
+        if not broken:
+            raise
+
+
+def _where(statement, exc: BaseException) -> str:
+    """``at line N (statement ...)``: the line in the file, from the server's error position if it gives one."""
+    from .sqlsplit import _code_offset
+
+    line, sql = statement.line, statement.sql
+    position = getattr(getattr(exc, "diag", None), "statement_position", None)
+    if position:
+        line += sql[_code_offset(sql):int(position) - 1].count("\n")
+    head = _first_line(sql)
+    if line != statement.line:
+        return f" at line {line} (in the statement on line {statement.line}: {head})"
+    return f" at line {line} ({head})"
+
+
+def _first_line(sql: str) -> str:
+    line = next((s.strip() for s in sql.splitlines() if s.strip() and not s.strip().startswith("--")), "")
+    return line if len(line) <= 80 else line[:77] + "..."
+
+
+def _db_message(exc: BaseException) -> str:
+    """The database's own message, without the driver's decoration (psycopg's ``LINE n:`` context,
+    counted within one statement; PyMySQL's ``(code, "message")`` tuple)."""
+    exc = getattr(exc, "orig", exc)
+    diag = getattr(exc, "diag", None)
+    if diag is not None and diag.message_primary:
+        return "; ".join(filter(None, [diag.message_primary, diag.message_detail, diag.message_hint]))
+    args = getattr(exc, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):
+        return f"{args[1]} (error {args[0]})"
+    return str(exc).strip()
 
 
 def strip_psql_meta(sql: str) -> str:
