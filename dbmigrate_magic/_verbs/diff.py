@@ -29,6 +29,7 @@ class DiffResult(Result):
     left_out: tuple[str, ...]  # destructive statements not included
     source_model: Any = field(default=None, repr=False, compare=False)
     target_model: Any = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()  # what the comparison left out (drift: migrations not yet applied)
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +60,7 @@ class DiffResult(Result):
 
     def summary_lines(self) -> list[str]:
         lines = [self.summary_line(), f"From: {self.source}", f"To:   {self.target}"]
+        lines += [f"Note: {n}" for n in self.notes]
         if self.sql:
             lines += ["", "SQL:", self.sql.rstrip()]
         if self.left_out:
@@ -85,12 +87,14 @@ class DiffResult(Result):
         return mask_dict({
             "source": self.source, "target": self.target, "dialect": self.dialect, "empty": self.is_empty,
             "summary": self.summary_line(), "changes": self.table(), "sql": self.sql, "unsafe": self.unsafe,
-            "left_out": list(self.left_out),
+            "left_out": list(self.left_out), "notes": list(self.notes),
         })
 
     def cli_output(self, args) -> str:
         if getattr(args, "sql", False):
             print(mask(self.summary_line()), file=sys.stderr)
+            for n in self.notes:
+                print(mask(f"Note: {n}"), file=sys.stderr)
             for s in self.left_out:
                 print(f"-- left out (destructive): {s.splitlines()[0]}", file=sys.stderr)
             return self.sql.rstrip()

@@ -12,7 +12,8 @@ from ..db import Database
 from ..results import Result
 from ..schema.introspect import Scope, introspect
 from . import context
-from .schema_sources import drop_tables, load_models, replay, tracking_tables
+from ..errors import UsageProblem
+from .schema_sources import drop_tables, load_models, replay, tracking_tables, unapplied
 
 
 @dataclass(frozen=True, repr=False)
@@ -61,6 +62,12 @@ def generate(name: str, from_schema: str, *, project: str | Path | None = None, 
     ctx = context.resolve(project, env)
     current = ctx.require_environment()
     root = ctx.project.root
+    pending, _ = unapplied(ctx)
+    if pending:  # diffing a database that is behind would repeat the pending migrations in the new one
+        listed = ", ".join(pending[:3]) + (", ..." if len(pending) > 3 else "")
+        raise UsageProblem(f"{len(pending)} migration(s) are not applied to {current.name} yet ({listed}); a "
+                           "migration generated against it now would repeat them.",
+                           next_step="Run `dbm migrate` (or fix the failed one) first, then generate again.")
     with ExitStack() as stack:
         _, models = load_models([current.url or "", from_schema], root, Scope(), current.dialect, stack,
                                 ignore_tables=tracking_tables(root))

@@ -51,6 +51,7 @@ def render_diff_html(result) -> str:
     parts = [f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
              f"<div><b>{_esc(result.summary_line())}</b></div>",
              f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>"]
+    parts += [f"<div><em>Note: {_esc(n)}</em></div>" for n in getattr(result, "notes", ())]
     a = result.source_model.tables if result.source_model else {}
     b = result.target_model.tables if result.target_model else {}
     keys = sorted(set(a) | set(b))
