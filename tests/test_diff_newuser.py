@@ -1,0 +1,212 @@
+"""diff, drift and generate as a new user meets them: real projects, real servers, the CLI as a subprocess.
+
+Each test is a defect found by using the verbs on cases the first tests did not cover."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from conftest import REPO, new_database
+from dbmigrate_magic import shadow
+from tests.rawsql_helpers import make_project
+from tests.schema_support import load
+
+SECRET = "Pl4ntedN3wUs3r"
+
+USERS = "-- UP\ncreate table users (id serial primary key, email text not null);\n-- DOWN\ndrop table users;\n"
+ORDERS = ("-- UP\ncreate table orders (id serial primary key, user_id int references users(id), "
+          "total numeric(10,2));\n-- DOWN\ndrop table orders;\n")
+DESIRED = ("create table users (id serial primary key, email text not null);\n"
+           "create table orders (id serial primary key, user_id int references users(id), total numeric(12,2));\n"
+           "create table tags (id serial primary key, label text not null);\n")
+
+
+def with_password(url: str) -> str:
+    return make_url(url).set(password=SECRET).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_project(tmp_path, pg_url):
+    return make_project(tmp_path / "app", with_password(pg_url),
+                        {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS})
+
+
+@pytest.mark.postgres
+def test_generate_leaves_the_tracking_tables_sequence_alone(pg_project, run_dbm):
+    """The ledger's serial id sequence showed up as a change: `generate` wrote DROP SEQUENCE
+    _migrations_id_seq into the up part (which then failed to apply) and CREATE SEQUENCE into the down."""
+    p = pg_project
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    (p / "desired.sql").write_text(DESIRED)
+    preview = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", "--dry-run", "--unsafe", cwd=p)
+    assert preview.returncode == 0, preview.stderr
+    assert "_migrations" not in preview.stdout and "CREATE TABLE public.tags" in preview.stdout
+    assert sorted(f.name for f in (p / "migrations").iterdir()) == ["20250101000000_users.sql",
+                                                                     "20250102000000_orders.sql"]
+    gen = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p)
+    assert gen.returncode == 0, gen.stderr
+    assert "_migrations" not in next((p / "migrations").glob("*_add_tags.sql")).read_text()
+    applied = run_dbm("migrate", "--yes", cwd=p)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    again = run_dbm("generate", "--name", "again", "--from-schema", "desired.sql", cwd=p)
+    assert "No differences" in again.stdout and not list((p / "migrations").glob("*_again.sql"))
+    assert json.loads(run_dbm("diff", "development", "desired.sql", "--format", "json", cwd=p).stdout)["empty"]
+    for out in (preview, gen, applied, again):
+        assert SECRET not in out.stdout + out.stderr
+
+
+@pytest.mark.postgres
+def test_widening_a_numeric_is_not_withheld_as_destructive(pg_project, run_dbm):
+    """numeric(10,2) -> numeric(12,2) loses nothing, yet was left out of the safe SQL like a narrowing."""
+    p = pg_project
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    (p / "desired.sql").write_text(DESIRED)
+    out = json.loads(run_dbm("diff", "development", "desired.sql", "--format", "json", cwd=p).stdout)
+    total = next(c for c in out["changes"] if c["name"] == "orders.total")
+    assert total["destructive"] is False and "TYPE numeric(12,2)" in out["sql"] and out["left_out"] == []
+    (p / "narrow.sql").write_text(DESIRED.replace("numeric(12,2)", "numeric(12,4)").replace("(10,2)", "(8,2)")
+                                  .replace("total numeric(12,4)", "total numeric(9,4)"))
+    narrow = json.loads(run_dbm("diff", "development", "narrow.sql", "--format", "json", cwd=p).stdout)
+    assert any("numeric(9,4)" in s for s in narrow["left_out"])  # 8 integer digits -> 5: may not fit
+
+
+@pytest.mark.postgres
+def test_generate_refuses_while_migrations_are_pending_and_drift_ignores_them(pg_project, run_dbm):
+    """With a migration not yet applied, `generate` wrote a new migration repeating it, and `drift`
+    reported the pending migration's tables as drift (with DROP TABLE as 'the migration that records it')."""
+    p = pg_project
+    assert run_dbm("migrate", "--yes", "--to", "20250101000000_users.sql", cwd=p).returncode == 0
+    drift = run_dbm("drift", "--exit-code", cwd=p)
+    assert drift.returncode == 0, drift.stdout + drift.stderr
+    assert "No drift" in drift.stdout and "20250102000000_orders.sql" in drift.stdout  # named as left out
+    (p / "desired.sql").write_text(DESIRED)
+    gen = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p)
+    assert gen.returncode == 2
+    assert "not applied" in gen.stderr and "20250102000000_orders.sql" in gen.stderr and "dbm migrate" in gen.stderr
+    assert not list((p / "migrations").glob("*_add_tags.sql"))
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    assert run_dbm("drift", "--exit-code", cwd=p).returncode == 0
+    assert run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p).returncode == 0
+
+
+@pytest.mark.postgres
+def test_schema_file_runs_statement_by_statement_like_psql(pg_url, tmp_path, run_dbm):
+    """The whole file ran in one transaction: an enum value added and then used (fine in psql) failed,
+    and a dump of a few thousand tables ran out of PostgreSQL's lock table."""
+    schema = tmp_path / "enum.sql"
+    schema.write_text("create type mood as enum ('ok');\nalter type mood add value 'great';\n"
+                      "create table t (m mood default 'great');\n")
+    out = run_dbm("diff", pg_url, schema, "--sql")
+    assert out.returncode == 0, out.stderr
+    load(pg_url, out.stdout)
+    assert json.loads(run_dbm("diff", pg_url, schema, "--format", "json").stdout)["empty"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                                  pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_schema_file_error_names_line_and_statement(kind, tmp_path, run_dbm):
+    """A failing schema file said only the database's message (MySQL, SQLite) or a line counted in
+    the whole script; now: the file's line and the statement's first line, and the scratch database is gone."""
+    if kind == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'a.db'}", None
+        load(url, "create table a (x int);")
+    else:
+        url, drop = new_database(kind)
+    try:
+        broken = tmp_path / "broken.sql"
+        broken.write_text("-- schema\ncreate table ok (a int);\n\ncreate table bad (\n  id int,\n  x int,\n  y int,\n);\n")
+        before = shadow.list_scratch(url)
+        out = run_dbm("diff", url, broken)
+        assert out.returncode == 2
+        assert "Loading the schema file broken.sql failed at line" in out.stderr
+        assert "create table bad (" in out.stderr and "scratch database was touched; it is dropped" in out.stderr
+        assert "Traceback" not in out.stderr
+        assert shadow.list_scratch(url) == before
+    finally:
+        if drop:
+            drop()
+
+
+@pytest.mark.postgres
+def test_postgres_error_line_is_the_files_line(pg_url, tmp_path, run_dbm):
+    broken = tmp_path / "broken.sql"
+    broken.write_text("create table ok (a int);\n\ncreate table t2 (\n  id int,\n  x nosuchtype\n);\n")
+    out = run_dbm("diff", pg_url, broken)
+    assert "failed at line 5 (in the statement on line 3: create table t2 ()" in out.stderr
+    assert 'type "nosuchtype" does not exist' in out.stderr
+
+
+def test_a_mistyped_sqlite_path_is_an_error_not_an_empty_database(tmp_path, run_dbm):
+    """`dbm diff sqlite:///typo.db sqlite:///real.db` created typo.db and reported the real schema as
+    all added (and two typos as 'No differences')."""
+    real = tmp_path / "real.db"
+    load(f"sqlite:///{real}", "create table t (a int);")
+    out = run_dbm("diff", f"sqlite:///{tmp_path / 'typo.db'}", f"sqlite:///{real}", cwd=tmp_path)
+    assert out.returncode == 2 and "typo.db does not exist" in out.stderr
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_files_only_diff_says_sqlite_was_a_guess(tmp_path, run_dbm):
+    """Two PostgreSQL schema files with no database anywhere were loaded into SQLite; the error blamed
+    the file. It now says why SQLite was used and how to choose the kind; --dialect without a server
+    asked for `--env`, which `diff` does not have."""
+    (tmp_path / "a.sql").write_text("create table t (a int);\n")
+    (tmp_path / "b.sql").write_text("create type mood as enum ('ok');\n")
+    guessed = run_dbm("diff", "a.sql", "b.sql", cwd=tmp_path)
+    assert guessed.returncode == 2 and "loaded into SQLite" in guessed.stderr and "--dialect" in guessed.stderr
+    no_server = run_dbm("diff", "a.sql", "b.sql", "--dialect", "postgresql", cwd=tmp_path)
+    assert no_server.returncode == 2
+    assert "no postgresql server is known" in no_server.stderr and "--env" not in no_server.stderr
+
+
+@pytest.mark.postgres
+def test_no_createdb_privilege_says_which_grant(pg_url, tmp_path, run_dbm):
+    from tests.rawsql_helpers import execute
+
+    role = "dbm_nu_nocreatedb"
+    execute(pg_url, f"drop role if exists {role}", f"create role {role} login password '{SECRET}'")
+    try:
+        url = make_url(pg_url).set(username=role, password=SECRET).render_as_string(hide_password=False)
+        (tmp_path / "s.sql").write_text("create table t (a int);\n")
+        out = run_dbm("diff", url, tmp_path / "s.sql")
+        assert out.returncode == 2
+        assert f"ALTER ROLE {role} CREATEDB" in out.stderr and SECRET not in out.stderr + out.stdout
+    finally:
+        execute(pg_url, f"drop role if exists {role}")
+
+
+@pytest.mark.mysql
+def test_mysql_widening_is_safe_and_sign_changes_are_not(mysql_url, tmp_path, run_dbm):
+    """On MySQL every type change was destructive (int -> bigint, varchar(100) -> varchar(200) were
+    withheld), while int -> int unsigned (drops negatives) counted as no type change at all."""
+    load(mysql_url, "create table n (a int, b varchar(100), c decimal(10,2), d int, e text);")
+    target = tmp_path / "t.sql"
+    target.write_text("create table n (a bigint, b varchar(200), c decimal(12,2), d int unsigned, e tinytext);")
+    data = json.loads(run_dbm("diff", mysql_url, target, "--format", "json").stdout)
+    destructive = {c["name"]: c["destructive"] for c in data["changes"]}
+    assert destructive == {"n.a": False, "n.b": False, "n.c": False, "n.d": True, "n.e": True}
+    out = run_dbm("diff", mysql_url, target, "--sql", "--unsafe")
+    load(mysql_url, out.stdout)
+    assert json.loads(run_dbm("diff", mysql_url, target, "--format", "json").stdout)["empty"]
+
+
+def test_sql_piped_into_a_reader_that_stops_gives_no_traceback(tmp_path, run_dbm):
+    """`dbm diff ... --sql | psql` where the reader exits early printed a BrokenPipeError traceback."""
+    import sys
+
+    from conftest import dbm_env
+
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    load(f"sqlite:///{a}", "create table t (a int);")
+    load(f"sqlite:///{b}", "".join(f"create table t{i} (a int, b text);" for i in range(300)))
+    dbm = subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "diff", f"sqlite:///{a}", f"sqlite:///{b}",
+                            "--sql"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dbm_env())
+    dbm.stdout.read(10)
+    dbm.stdout.close()  # the reader goes away after the first bytes
+    err = dbm.stderr.read().decode()
+    dbm.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
