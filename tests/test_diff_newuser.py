@@ -210,3 +210,19 @@ def test_sql_piped_into_a_reader_that_stops_gives_no_traceback(tmp_path, run_dbm
     err = dbm.stderr.read().decode()
     dbm.wait(timeout=120)
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+@pytest.mark.postgres
+def test_a_schema_filter_that_matches_nothing_is_an_error(pg_url, tmp_path, run_dbm):
+    """`--schema pubic` (a typo) compared nothing and reported 'No differences'; on SQLite/MySQL the
+    PostgreSQL-only filters were silently ignored."""
+    load(pg_url, "create table t (a int);")
+    (tmp_path / "s.sql").write_text("create table t (a int, b int);\n")
+    typo = run_dbm("diff", pg_url, tmp_path / "s.sql", "--schema", "pubic", "--exit-code")
+    assert typo.returncode == 2 and "No schema named pubic" in typo.stderr
+    right = run_dbm("diff", pg_url, tmp_path / "s.sql", "--schema", "public", "--exit-code")
+    assert right.returncode == 1
+    a = f"sqlite:///{tmp_path / 'a.db'}"
+    load(a, "create table t (a int);")
+    lite = run_dbm("diff", a, tmp_path / "s.sql", "--schema", "main")
+    assert lite.returncode == 2 and "--schema applies only to PostgreSQL" in lite.stderr

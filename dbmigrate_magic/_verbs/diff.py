@@ -132,5 +132,26 @@ def diff(source: str, target: str, *, project: str | Path | None = None, unsafe:
     with ExitStack() as stack:
         sides, models = load_models([source, target], project, scope, dialect, stack,
                                     ignore_tables=tracking_tables(project))
+    check_filters(models, scope, extensions_only)
     d = schema_diff(models[0], models[1], extensions_only=extensions_only)
     return make_result(sides, models, d, unsafe)
+
+
+def check_filters(models, scope: Scope, extensions_only: bool) -> None:
+    """Filters that match nothing would report 'No differences' for a typo: say so instead."""
+    from ..errors import UsageProblem
+
+    dialect = models[0].dialect
+    if dialect != "postgresql":
+        used = [flag for flag, on in (("--schema", scope.schemas), ("--exclude-schema", scope.exclude_schemas),
+                                      ("--with-privileges", scope.privileges), ("--extensions-only", extensions_only),
+                                      ("--ignore-extension-versions", scope.ignore_extension_versions)) if on]
+        if used:
+            raise UsageProblem(f"{', '.join(used)} {'applies' if len(used) == 1 else 'apply'} only to PostgreSQL; "
+                               f"these are {dialect} databases.",
+                               next_step="Leave them out (on MySQL a schema is a database: name it in the URL).")
+        return
+    missing = [s for s in scope.schemas if not any(("schema", s, s) in m.things for m in models)]
+    if missing:
+        raise UsageProblem(f"No schema named {', '.join(missing)} on either side, so --schema would compare nothing.",
+                           next_step="Check the spelling; `\\dn` in psql lists the schemas.")
