@@ -226,3 +226,24 @@ def test_a_schema_filter_that_matches_nothing_is_an_error(pg_url, tmp_path, run_
     load(a, "create table t (a int);")
     lite = run_dbm("diff", a, tmp_path / "s.sql", "--schema", "main")
     assert lite.returncode == 2 and "--schema applies only to PostgreSQL" in lite.stderr
+
+
+def test_sqlite_sql_piped_into_sqlite3_bail_is_all_or_nothing(tmp_path, run_dbm):
+    """A table rebuild whose copy failed (NOT NULL over a NULL) left `users` renamed to _dbm_old_users and
+    an empty new `users` when the --sql output was piped into `sqlite3 -bail`."""
+    db = tmp_path / "live.db"
+    load(f"sqlite:///{db}", "create table users (id integer primary key, email text);"
+                            "insert into users values (1, null);")
+    target = tmp_path / "t.sql"
+    target.write_text("create table users (id integer primary key, email text not null);\n")
+    out = run_dbm("diff", f"sqlite:///{db}", target, "--sql")
+    assert out.returncode == 0, out.stderr
+    failed = subprocess.run(["sqlite3", "-bail", str(db)], input=out.stdout, capture_output=True, text=True)
+    assert failed.returncode != 0 and "NOT NULL" in failed.stderr
+    tables = subprocess.run(["sqlite3", str(db), "select name from sqlite_master where type='table'"],
+                            capture_output=True, text=True).stdout.split()
+    assert tables == ["users"]
+    assert subprocess.run(["sqlite3", str(db), "select id from users"], capture_output=True, text=True).stdout == "1\n"
+    subprocess.run(["sqlite3", str(db), "update users set email = 'a@b'"], check=True)
+    subprocess.run(["sqlite3", "-bail", str(db)], input=out.stdout, text=True, check=True)
+    assert json.loads(run_dbm("diff", f"sqlite:///{db}", target, "--format", "json").stdout)["empty"]

@@ -97,7 +97,9 @@ class DiffResult(Result):
                 print(mask(f"Note: {n}"), file=sys.stderr)
             for s in self.left_out:
                 print(f"-- left out (destructive): {s.splitlines()[0]}", file=sys.stderr)
-            return self.sql.rstrip()
+            from ..schema.diff import for_piping
+
+            return for_piping(self.sql, self.dialect).rstrip()
         if getattr(args, "format", "text") == "json":
             import json
 
