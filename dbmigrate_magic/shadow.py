@@ -21,6 +21,8 @@ from .secrets import mask
 
 PREFIX = "dbm_scratch_"
 NAME = re.compile(rf"^{PREFIX}(\d+)_[0-9a-f]+$")
+FILE = re.compile(rf"^{PREFIX}(\d+)_[a-z0-9_]+\.db$")  # tempfile.mkstemp's names for SQLite scratch files
+SQLITE_SIDE_FILES = ("", "-journal", "-wal", "-shm")
 
 
 def scratch_name() -> str:
@@ -58,7 +60,7 @@ def scratch(like_url: str) -> Iterator[str]:
         try:
             yield f"sqlite:///{path}"
         finally:
-            for suffix in ("", "-journal", "-wal", "-shm"):
+            for suffix in SQLITE_SIDE_FILES:
                 Path(path + suffix).unlink(missing_ok=True)
         return
     from sqlalchemy import text
@@ -109,7 +111,7 @@ def list_scratch(url: str) -> list[str]:
     """Every scratch database on the server of ``url`` (SQLite: temporary files)."""
     dialect = dialect_of(url)
     if dialect == "sqlite":
-        return sorted(p.name for p in Path(tempfile.gettempdir()).glob(PREFIX + "*.db"))
+        return sorted(p.name for p in Path(tempfile.gettempdir()).glob(PREFIX + "*.db") if FILE.match(p.name))
     from sqlalchemy import text
 
     sql = ("select datname from pg_database" if dialect == "postgresql"
@@ -120,7 +122,7 @@ def list_scratch(url: str) -> list[str]:
             names = [r[0] for r in conn.execute(text(sql))]
     finally:
         engine.dispose()
-    return sorted(n for n in names if n.startswith(PREFIX))
+    return sorted(n for n in names if NAME.match(n))  # a look-alike someone else named is not ours
 
 
 def stale(names: list[str]) -> list[str]:
@@ -140,7 +142,8 @@ def clean_scratch(url: str, everything: bool = False) -> list[str]:
     dialect = dialect_of(url)
     if dialect == "sqlite":
         for n in victims:
-            Path(tempfile.gettempdir(), n).unlink(missing_ok=True)
+            for suffix in SQLITE_SIDE_FILES:
+                Path(tempfile.gettempdir(), n + suffix).unlink(missing_ok=True)
         return victims
     engine = _server(url)
     try:

@@ -247,3 +247,53 @@ def test_sqlite_sql_piped_into_sqlite3_bail_is_all_or_nothing(tmp_path, run_dbm)
     subprocess.run(["sqlite3", str(db), "update users set email = 'a@b'"], check=True)
     subprocess.run(["sqlite3", "-bail", str(db)], input=out.stdout, text=True, check=True)
     assert json.loads(run_dbm("diff", f"sqlite:///{db}", target, "--format", "json").stdout)["empty"]
+
+
+DEAD_PID = 2 ** 22 + 11  # above the default pid_max, so no process has it
+
+
+@pytest.mark.postgres
+def test_scratch_lists_only_its_own_names(pg_url, run_dbm):
+    """A database merely starting with dbm_scratch_ (not <pid>_<hex>) was listed, and `--clean --all`
+    reported it dropped while (rightly) leaving it."""
+    lookalike, stale = "dbm_scratch_keepme", f"dbm_scratch_{DEAD_PID}_0badf00d"
+    server = make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)
+    engine_sql = [f"drop database if exists {lookalike}", f"create database {lookalike}",
+                  f"drop database if exists {stale}", f"create database {stale}"]
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for sql in engine_sql:
+            conn.execute(text(sql))
+    try:
+        out = json.loads(run_dbm("scratch", "--env", pg_url, "--clean", "--format", "json").stdout)
+        assert lookalike not in out["found"] + out["dropped"] and stale in out["dropped"]
+        assert stale not in shadow.list_scratch(pg_url)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f"drop database if exists {lookalike}"))
+            conn.execute(text(f"drop database if exists {stale}"))
+        engine.dispose()
+
+
+def test_scratch_clean_removes_a_dead_sqlite_scratch_with_its_wal(tmp_path, run_dbm):
+    """Stale SQLite scratch files lost their .db but kept -wal/-journal files in the temp folder."""
+    import os
+    import tempfile
+
+    tmp = tempfile.gettempdir()
+    dead = os.path.join(tmp, f"dbm_scratch_{DEAD_PID}_nu7test1.db")
+    live = os.path.join(tmp, f"dbm_scratch_{os.getpid()}_nu7test2.db")
+    files = [dead, dead + "-wal", dead + "-journal", live]
+    for f in files:
+        open(f, "w").close()
+    try:
+        out = run_dbm("scratch", "--env", f"sqlite:///{tmp_path / 'x.db'}", "--clean")
+        assert out.returncode == 0, out.stderr
+        assert [os.path.exists(f) for f in files] == [False, False, False, True]
+    finally:
+        for f in files:
+            if os.path.exists(f):
+                os.unlink(f)
