@@ -297,3 +297,13 @@ def test_scratch_clean_removes_a_dead_sqlite_scratch_with_its_wal(tmp_path, run_
         for f in files:
             if os.path.exists(f):
                 os.unlink(f)
+
+
+def test_unknown_side_names_what_a_side_can_be(tmp_path, run_dbm):
+    """`dbm diff staging nosuch` said 'nosuch' came from --env, an option diff does not have."""
+    p = make_project(tmp_path / "app", f"sqlite:///{tmp_path / 'dev.db'}")
+    (p / ".env.staging").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'stg.db'}\n")
+    out = run_dbm("diff", "staging", "schema_dump", cwd=p)
+    assert out.returncode == 2
+    assert "'schema_dump' is not an environment (found: development, staging)" in out.stderr
+    assert "--env" not in out.stderr and ".sql suffix" in out.stderr

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import shadow
-from ..config import dialect_of, environment_from_url
+from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..db import Database
 from ..errors import ConfigError, ProjectError, UnsupportedOperation, UsageProblem
 from ..schema.introspect import Scope, introspect
@@ -48,7 +48,16 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         if not path.is_file():
             raise UsageProblem(f"The schema file {spec} does not exist.", next_step="Pass an existing .sql file.")
         return Side(spec, "file", path=path, label=f"file {path.name}")
-    ctx = context.resolve(project, spec)
+    try:
+        ctx = context.resolve(project, spec)
+    except ConfigError:
+        names = [e.name for e in context.resolve(project).environments]
+        if canonical_env_name(spec) in names:
+            raise
+        known = ", ".join(names) or "none"
+        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file or "
+                           "`migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
+                           "the .sql suffix.") from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
 
