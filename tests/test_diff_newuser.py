@@ -307,3 +307,26 @@ def test_unknown_side_names_what_a_side_can_be(tmp_path, run_dbm):
     assert out.returncode == 2
     assert "'schema_dump' is not an environment (found: development, staging)" in out.stderr
     assert "--env" not in out.stderr and ".sql suffix" in out.stderr
+
+
+@pytest.mark.postgres
+def test_generate_with_withheld_drops_writes_a_down_that_rolls_back(pg_project, pg_url, run_dbm):
+    """With a destructive change left out of the up part, the down part still re-added the column the up
+    never dropped, so `dbm rollback` failed; and re-running generate then said 'No differences'."""
+    p = pg_project
+    (p / "migrations" / "20250103000000_legacy.sql").write_text(
+        "-- UP\nalter table users add column legacy text;\n-- DOWN\nalter table users drop column legacy;\n")
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    (p / "desired.sql").write_text(DESIRED)  # no users.legacy, a new table tags
+    gen = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p)
+    assert gen.returncode == 0, gen.stderr
+    up, down = next((p / "migrations").glob("*_add_tags.sql")).read_text().split("-- DOWN")
+    assert "legacy" not in up and "legacy" not in down and "DROP TABLE public.tags" in down
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    rolled = run_dbm("rollback", "--yes", cwd=p)
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    again = run_dbm("generate", "--name", "again", "--from-schema", "desired.sql", cwd=p)
+    assert again.returncode == 0 and "No differences" not in again.stdout
+    assert "only differences are destructive" in again.stdout and "DROP COLUMN legacy" in again.stdout
+    assert not list((p / "migrations").glob("*_again.sql"))
