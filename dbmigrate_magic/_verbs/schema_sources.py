@@ -194,7 +194,8 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     for side in sides:
         if side.url and not Database(side.url, side.label).exists():  # a mistyped SQLite path
             raise UsageProblem(f"The SQLite database {mask(side.url)} does not exist (it was not created).",
-                               next_step="Check the path; a schema file needs the .sql suffix.")
+                               next_step="Check the path (a schema file needs the .sql suffix); an "
+                               "environment's SQLite file is created by `dbm migrate`.")
     urls = []
     for side in sides:
         url = side.url
