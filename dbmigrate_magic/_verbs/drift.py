@@ -40,7 +40,8 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
                  f"({', '.join(pending[:3])}{', ...' if len(pending) > 3 else ''}); `dbm migrate` applies them.",)
     with ExitStack() as stack:
         sides, models = load_models([MIGRATIONS, live.url or ""], root, Scope(), live.dialect, stack,
-                                    ignore_tables=tracking_tables(root), upto=upto, before=before)
+                                    ignore_tables=tracking_tables(root), upto=upto, before=before,
+                                    missing_ok=True)
     sides[1].label = f"{live.name} ({live.masked_url})"
     d = schema_diff(models[0], models[1])
     r = make_result(sides, models, d, unsafe)

@@ -73,7 +73,7 @@ def generate(name: str, from_schema: str, *, project: str | Path | None = None, 
                            next_step="Run `dbm migrate` (or fix the failed one) first, then generate again.")
     with ExitStack() as stack:
         _, models = load_models([current.url or "", from_schema], root, Scope(), current.dialect, stack,
-                                ignore_tables=tracking_tables(root))
+                                ignore_tables=tracking_tables(root), missing_ok=True)
     up = schema_diff(models[0], models[1])
     down = schema_diff(models[1], models[0])
     up_sql, down_sql = up.sql(unsafe), down.sql(unsafe=True)

@@ -182,9 +182,11 @@ def unapplied(ctx) -> tuple[list[str], str | None]:
 
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
-                ignore_tables: tuple[str, ...] = (), upto: str | None = None, before: str | None = None):
+                ignore_tables: tuple[str, ...] = (), upto: str | None = None, before: str | None = None,
+                missing_ok: bool = False):
     """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
-    ``upto``/``before`` limit which migrations a ``migrations`` side replays."""
+    ``upto``/``before`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
+    SQLite file that does not exist yet as empty (the project's own database before its first migrate)."""
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
     if len(dialects) > 1:
@@ -192,7 +194,7 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
                            next_step="Compare databases of the same kind.")
     dialect = dialect or (dialects.pop() if dialects else None)
     for side in sides:
-        if side.url and not Database(side.url, side.label).exists():  # a mistyped SQLite path
+        if side.url and not missing_ok and not Database(side.url, side.label).exists():  # a mistyped SQLite path
             raise UsageProblem(f"The SQLite database {mask(side.url)} does not exist (it was not created).",
                                next_step="Check the path (a schema file needs the .sql suffix); an "
                                "environment's SQLite file is created by `dbm migrate`.")
