@@ -346,3 +346,44 @@ def test_drift_before_the_first_migrate_creates_no_database(tmp_path, run_dbm):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "No drift" in out.stdout and "20250101090000_create_users.sql" in out.stdout
     assert not (p / "dev.db").exists()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, tmp_path):
+    """SIGINT mid-load: exit 130 at once and the scratch database is gone. SQLite's executescript ran the
+    whole file in one C call, deaf to Ctrl-C until it finished; MySQL printed a pool-reset traceback."""
+    import signal
+    import sys
+    import time
+
+    from conftest import dbm_env
+
+    if kind == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'a.db'}", None
+        load(url, "create table a (x int);")
+    else:
+        url, drop = new_database(kind)
+    big = tmp_path / "big.sql"
+    big.write_text("".join(f"create table t{i} (id int primary key, a varchar(20));\n" for i in range(20000)))
+    child = None
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "diff", url, str(big)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dbm_env(),
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        mine = f"dbm_scratch_{child.pid}_"
+        deadline = time.monotonic() + 60
+        while not any(n.startswith(mine) for n in shadow.list_scratch(url)):
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.05)
+        time.sleep(0.3)  # well inside the load of 20,000 tables
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 130, err
+        assert "interrupted" in err and "Traceback" not in err
+        assert not [n for n in shadow.list_scratch(url) if n.startswith(mine)]
+    finally:
+        if child is not None and child.poll() is None:  # it ignored the interrupt: do not leave it running
+            child.kill()
+            child.wait()
+        if drop:
+            drop()
