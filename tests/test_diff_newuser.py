@@ -387,3 +387,12 @@ def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, tmp_
             child.wait()
         if drop:
             drop()
+
+
+@pytest.mark.postgres
+def test_more_timestamp_precision_is_not_destructive(pg_url, tmp_path, run_dbm):
+    load(pg_url, "create table e (at timestamp(3), t time(0) with time zone, cut timestamptz);")
+    target = tmp_path / "t.sql"
+    target.write_text("create table e (at timestamp, t time(3) with time zone, cut timestamptz(0));\n")
+    data = json.loads(run_dbm("diff", pg_url, target, "--format", "json").stdout)
+    assert {c["name"]: c["destructive"] for c in data["changes"]} == {"e.at": False, "e.t": False, "e.cut": True}

@@ -6,6 +6,8 @@ and unique index exists; enums and sequences exist before the columns that use t
 """
 from __future__ import annotations
 
+import re
+
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
 from .ordering import dependants_closure, topo_order
@@ -23,7 +25,13 @@ WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint
             ("character varying", "text"), ("character", "text")}
 
 
+_PRECISION = re.compile(r"^(timestamp|time|interval)\((\d+)\)(.*)$")
+
+
 def _base(t: str) -> tuple[str, int | None]:
+    m = _PRECISION.match(t)  # "timestamp(3) with time zone": the precision sits inside the name
+    if m:
+        return m.group(1) + m.group(3), int(m.group(2))
     if "(" in t and t.endswith(")") and t.count("(") == 1:
         head, arg = t[:-1].split("(")
         return head, int(arg) if arg.isdigit() else None
