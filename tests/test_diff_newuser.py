@@ -396,3 +396,13 @@ def test_more_timestamp_precision_is_not_destructive(pg_url, tmp_path, run_dbm):
     target.write_text("create table e (at timestamp, t time(3) with time zone, cut timestamptz(0));\n")
     data = json.loads(run_dbm("diff", pg_url, target, "--format", "json").stdout)
     assert {c["name"]: c["destructive"] for c in data["changes"]} == {"e.at": False, "e.t": False, "e.cut": True}
+
+
+def test_three_sides_are_refused_not_silently_dropped(tmp_path, run_dbm):
+    """`dbm diff --from A --to B C` compared A and B and ignored C without a word."""
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    load(f"sqlite:///{a}", "create table t (a int);")
+    load(f"sqlite:///{b}", "create table t (a int);")
+    out = run_dbm("diff", "--from", f"sqlite:///{a}", "--to", f"sqlite:///{b}", tmp_path / "c.sql")
+    assert out.returncode == 2 and "3 were given" in out.stderr
+    assert run_dbm("diff", f"sqlite:///{a}", "--to", f"sqlite:///{b}").returncode == 0
