@@ -406,3 +406,13 @@ def test_three_sides_are_refused_not_silently_dropped(tmp_path, run_dbm):
     out = run_dbm("diff", "--from", f"sqlite:///{a}", "--to", f"sqlite:///{b}", tmp_path / "c.sql")
     assert out.returncode == 2 and "3 were given" in out.stderr
     assert run_dbm("diff", f"sqlite:///{a}", "--to", f"sqlite:///{b}").returncode == 0
+
+
+@pytest.mark.postgres
+def test_a_failing_statement_that_sets_a_password_is_quoted_masked(pg_url, tmp_path, run_dbm):
+    """The load error quotes the failing statement; one that sets a role's password must not show it."""
+    bad = tmp_path / "roles.sql"
+    bad.write_text(f"create table t (a int);\ncreate role dbm_nu_r login password '{SECRET}' nosuchoption;\n")
+    out = run_dbm("diff", pg_url, bad)
+    assert out.returncode == 2 and "at line 2 (create role dbm_nu_r login password '***'" in out.stderr
+    assert SECRET not in out.stdout + out.stderr
