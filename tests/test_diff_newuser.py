@@ -416,3 +416,20 @@ def test_a_failing_statement_that_sets_a_password_is_quoted_masked(pg_url, tmp_p
     out = run_dbm("diff", pg_url, bad)
     assert out.returncode == 2 and "at line 2 (create role dbm_nu_r login password '***'" in out.stderr
     assert SECRET not in out.stdout + out.stderr
+
+
+def test_html_collapses_the_unchanged_columns_of_a_changed_table(tmp_path, ipython):
+    """A 30-column table with one new column showed all 31 rows in its card."""
+    import re
+
+    cols = ", ".join(f"c{i} int" for i in range(30))
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    load(f"sqlite:///{a}", f"create table wide (id integer primary key, {cols});")
+    load(f"sqlite:///{b}", f"create table wide (id integer primary key, {cols}, extra text);")
+    page = ipython.run_line_magic("dbm", f"diff sqlite:///{a} sqlite:///{b} --df ch")._repr_html_()
+    card = page.split("<strong>wide</strong>", 1)[1]
+    visible, collapsed = card.split("<details>", 1)
+    assert "column extra" in visible and "column c7" not in visible
+    assert int(re.search(r"<summary>(\d+) unchanged</summary>", collapsed).group(1)) >= 31  # id, c0..c29, keys
+    assert "column c7" in collapsed
+    assert "wide.extra" in list(ipython.user_ns["ch"].name)
