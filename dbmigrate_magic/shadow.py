@@ -177,9 +177,11 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
                     pass
     except Exception as exc:
         where = _where(current, exc) if current else ""
+        data = current is not None and re.match(r"(?is)^copy\b.*\bfrom\s+stdin", _code(current.sql))
         raise ProjectError(f"Loading the {source} failed{where}: {mask(_db_message(exc))}",
                            unchanged="Only a scratch database was touched; it is dropped.",
-                           next_step=f"Fix the {source} so it runs on {dialect}.") from None
+                           next_step="This is a dump with data: use a schema-only one (pg_dump --schema-only)."
+                           if data else f"Fix the {source} so it runs on {dialect}.") from None
     except BaseException:  # Ctrl-C mid-statement: the connection is unusable, close it without a reset
         _close(raw, broken=True)
         raise
@@ -214,6 +216,13 @@ def _close(raw, broken: bool = False) -> None:
     except Exception:
         if not broken:
             raise
+
+
+def _code(sql: str) -> str:
+    """The statement without its leading comments."""
+    from .sqlsplit import _code_offset
+
+    return sql[_code_offset(sql):]
 
 
 def _where(statement, exc: BaseException) -> str:

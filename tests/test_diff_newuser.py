@@ -433,3 +433,18 @@ def test_html_collapses_the_unchanged_columns_of_a_changed_table(tmp_path, ipyth
     assert int(re.search(r"<summary>(\d+) unchanged</summary>", collapsed).group(1)) >= 31  # id, c0..c29, keys
     assert "column c7" in collapsed
     assert "wide.extra" in list(ipython.user_ns["ch"].name)
+
+
+@pytest.mark.postgres
+def test_a_dump_with_data_is_told_to_use_a_schema_only_dump(pg_url, tmp_path, run_dbm):
+    load(pg_url, "create table t (a int); insert into t values (1);")
+    u = make_url(pg_url)
+    dump = tmp_path / "full.sql"
+    subprocess.run(["pg_dump", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump), u.database],
+                   check=True)
+    out = run_dbm("diff", pg_url, dump)
+    assert out.returncode == 2 and "(COPY public.t (a) FROM stdin)" in out.stderr
+    assert "pg_dump --schema-only" in out.stderr
+    subprocess.run(["pg_dump", "-s", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump),
+                    u.database], check=True)
+    assert json.loads(run_dbm("diff", pg_url, dump, "--format", "json").stdout)["empty"]
