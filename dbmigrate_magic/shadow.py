@@ -167,7 +167,7 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
     text = strip_psql_meta(sql) if dialect == "postgresql" else sql
     statements = split(text, dialect)
     raw = _connect_autocommit(url, dialect)
-    current = None
+    current, done = None, False
     try:
         cur = raw.cursor()
         for current in statements:
@@ -175,6 +175,7 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
             if dialect == "mysql":
                 while cur.nextset():
                     pass
+        done = True
     except Exception as exc:
         where = _where(current, exc) if current else ""
         data = current is not None and re.match(r"(?is)^copy\b.*\bfrom\s+stdin", _code(current.sql))
@@ -182,10 +183,8 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
                            unchanged="Only a scratch database was touched; it is dropped.",
                            next_step="This is a dump with data: use a schema-only one (pg_dump --schema-only)."
                            if data else f"Fix the {source} so it runs on {dialect}.") from None
-    except BaseException:  # Ctrl-C mid-statement: the connection is unusable, close it without a reset
-        _close(raw, broken=True)
-        raise
-    _close(raw)
+    finally:  # after an error or Ctrl-C mid-statement the connection may be unusable: close it quietly
+        _close(raw, broken=not done)
 
 
 def _connect_autocommit(url: str, dialect: str):
