@@ -25,8 +25,16 @@ FILE = re.compile(rf"^{PREFIX}(\d+)_[a-z0-9_]+\.db$")  # tempfile.mkstemp's name
 SQLITE_SIDE_FILES = ("", "-journal", "-wal", "-shm")
 
 
+def host_tag() -> str:
+    """Four hex digits naming this machine: a pid only says whether a process is alive on this one."""
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:4]
+
+
 def scratch_name() -> str:
-    return f"{PREFIX}{os.getpid()}_{_random.token_hex(4)}"
+    return f"{PREFIX}{os.getpid()}_{host_tag()}{_random.token_hex(4)}"
 
 
 def _server(url: str):
@@ -126,10 +134,14 @@ def list_scratch(url: str) -> list[str]:
 
 
 def stale(names: list[str]) -> list[str]:
-    """Scratch names whose creating process is no longer running on this machine."""
-    out = []
+    """Scratch names whose creating process is no longer running on this machine. A server database
+    made on another machine (its name carries that machine's tag) is never judged from here."""
+    out, here = [], host_tag()
     for n in names:
-        m = re.match(rf"^{PREFIX}(\d+)_", n)
+        m = re.match(rf"^{PREFIX}(\d+)_([0-9a-f]+)$", n)
+        if m and len(m.group(2)) == 12 and not m.group(2).startswith(here):
+            continue
+        m = m or re.match(rf"^{PREFIX}(\d+)_", n)
         if m and not _pid_alive(int(m.group(1))):
             out.append(n)
     return out

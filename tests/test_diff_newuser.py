@@ -448,3 +448,28 @@ def test_a_dump_with_data_is_told_to_use_a_schema_only_dump(pg_url, tmp_path, ru
     subprocess.run(["pg_dump", "-s", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump),
                     u.database], check=True)
     assert json.loads(run_dbm("diff", pg_url, dump, "--format", "json").stdout)["empty"]
+
+
+@pytest.mark.postgres
+def test_scratch_clean_leaves_other_machines_scratch_databases(pg_url, run_dbm):
+    """Staleness is judged by pid, which means nothing for a scratch database another machine made on a
+    shared server: `--clean` dropped it while its process was still using it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    here = shadow.host_tag()
+    other = "0000" if here != "0000" else "ffff"
+    mine_dead, theirs = f"dbm_scratch_{DEAD_PID}_{here}0badf00d", f"dbm_scratch_{DEAD_PID}_{other}0badf00d"
+    engine = create_engine(pg_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for n in (mine_dead, theirs):
+            conn.execute(text(f"create database {n}"))
+    try:
+        assert shadow.scratch_name().split("_")[3].startswith(here)
+        out = json.loads(run_dbm("scratch", "--env", pg_url, "--clean", "--format", "json").stdout)
+        assert mine_dead in out["dropped"] and theirs not in out["dropped"] and theirs in out["found"]
+    finally:
+        with engine.connect() as conn:
+            for n in (mine_dead, theirs):
+                conn.execute(text(f"drop database if exists {n}"))
+        engine.dispose()
