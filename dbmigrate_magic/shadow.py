@@ -1,6 +1,6 @@
 """Scratch ("shadow") databases: created on the same server, always dropped afterwards.
 
-Names are ``dbm_scratch_<pid>_<random>`` so leftovers are recognisable; ``stale_scratch`` lists
+Names are ``dbm_scratch_<pid>_<host tag><random>`` so leftovers are recognisable; ``stale`` lists
 those whose process is gone and ``clean_scratch`` drops them (``dbm scratch --clean``). SQLite
 scratch databases are temporary files removed on exit. ``scratch()`` drops in ``finally``, so an
 error or a KeyboardInterrupt inside the block still cleans up.
