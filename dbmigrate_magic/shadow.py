@@ -59,8 +59,34 @@ def _drop(engine, dialect: str, name: str) -> None:
 
 
 @contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """While a scratch database exists, SIGTERM (a CI timeout, ``kill``) unwinds like Ctrl-C, so the
+    ``finally`` that drops it runs. Only where nobody else handles SIGTERM, and only in the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
 def scratch(like_url: str) -> Iterator[str]:
     """Yield the URL of a new, empty database of the same kind and server as ``like_url``."""
+    with _term_as_interrupt():
+        yield from _scratch(like_url)
+
+
+def _scratch(like_url: str) -> Iterator[str]:
     dialect = dialect_of(like_url)
     if dialect == "sqlite":
         fd, path = tempfile.mkstemp(prefix=PREFIX + f"{os.getpid()}_", suffix=".db")

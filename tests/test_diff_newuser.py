@@ -348,8 +348,9 @@ def test_drift_before_the_first_migrate_creates_no_database(tmp_path, run_dbm):
     assert not (p / "dev.db").exists()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
-def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, tmp_path):
+@pytest.mark.parametrize("kind,sig", [("sqlite", "SIGINT"), pytest.param("mysql", "SIGINT", marks=pytest.mark.mysql),
+                                      ("sqlite", "SIGTERM"), pytest.param("postgres", "SIGTERM", marks=pytest.mark.postgres)])
+def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, sig, tmp_path):
     """SIGINT mid-load: exit 130 at once and the scratch database is gone. SQLite's executescript ran the
     whole file in one C call, deaf to Ctrl-C until it finished; MySQL printed a pool-reset traceback."""
     import signal
@@ -376,7 +377,7 @@ def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, tmp_
             assert child.poll() is None and time.monotonic() < deadline, child.communicate()
             time.sleep(0.05)
         time.sleep(0.3)  # well inside the load of 20,000 tables
-        child.send_signal(signal.SIGINT)
+        child.send_signal(getattr(signal, sig))  # SIGTERM (a CI timeout, kill) used to end it with no cleanup
         out, err = child.communicate(timeout=60)
         assert child.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err
