@@ -252,6 +252,10 @@ def _call_diff(args):
     from . import api
     from .errors import UsageProblem
 
+    given = [x for x in (args.from_, args.to, args.source, args.target) if x is not None]
+    if len(given) > 2:  # e.g. `--from A --to B C`: one of them would be silently ignored
+        raise UsageProblem(f"diff compares two sides, but {len(given)} were given ({', '.join(map(str, given))}).",
+                           next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.")
     source = args.from_ or args.source
     target = args.to or (args.target if args.from_ is None else args.source)
     if not source or not target:
