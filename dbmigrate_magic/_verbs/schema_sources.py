@@ -9,6 +9,7 @@ import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .. import shadow
 from ..config import dialect_of, environment_from_url
@@ -158,8 +159,11 @@ def tracking_tables(project) -> tuple[str, ...]:
 
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
-                ignore_tables: tuple[str, ...] = ()):
-    """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``."""
+                ignore_tables: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()):
+    """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
+
+    ``ignore_tables`` may be a function: it is then called while the servers answer the catalog
+    queries (finding the project's tracking tables costs about as much as one side's queries)."""
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
     if len(dialects) > 1:
@@ -181,7 +185,7 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
         url, side = pair
         db = Database(url, side.label)
         try:
-            return drop_tables(introspect(db, scope), ignore_tables)
+            return introspect(db, scope)
         finally:
             db.dispose()
 
@@ -189,7 +193,9 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        models = list(pool.map(read, zip(urls, sides)))
+        pending = [pool.submit(read, pair) for pair in zip(urls, sides)]
+        skip = ignore_tables() if callable(ignore_tables) else ignore_tables
+        models = [drop_tables(f.result(), skip) for f in pending]
     return sides, models
 
 
