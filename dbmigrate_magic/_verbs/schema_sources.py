@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .. import shadow
 from ..config import dialect_of, environment_from_url
 from ..db import Database
 from ..errors import ProjectError, UnsupportedOperation, UsageProblem
-from ..schema.introspect import Scope, introspect
+from ..schema.introspect import Scope, introspect, prepare
 from ..secrets import mask
 from . import context
 
@@ -116,6 +115,7 @@ def up_section(text: str) -> str:
 def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
     """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply;
     all of them, up to and including ``upto``, or only those before ``before``."""
+    from .. import shadow
     from ..errors import MigrationFailed
 
     adapter = context.resolve(project).project.adapter
@@ -174,6 +174,8 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
+            from .. import shadow  # only for scratch databases: two URLs need none of it
+
             url = stack.enter_context(shadow.scratch(anchor_url(sides, project, dialect)))
             if side.kind == "file":
                 shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
@@ -192,6 +194,8 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     # both sides are read at once: the time goes to the servers' catalog queries, which overlap
     from concurrent.futures import ThreadPoolExecutor
 
+    for url in set(urls):
+        prepare(url)
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending = [pool.submit(read, pair) for pair in zip(urls, sides)]
         skip = ignore_tables() if callable(ignore_tables) else ignore_tables

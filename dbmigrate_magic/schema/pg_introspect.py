@@ -173,14 +173,20 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
     rels = {r[0]: r for r in rows["relations"]}
     cols = defaultdict(list)
     attnames: dict[int, dict[int, str]] = defaultdict(dict)
-    for rel, num, name, typ, notnull, default, ident, gen, coll, comment in rows["columns"]:
-        attnames[rel][num] = name
-        cols[rel].append(Column(
-            name, typ, not notnull,
-            default=None if gen == "s" or ident else default,
-            identity={"a": "ALWAYS", "d": "BY DEFAULT"}.get(ident),
-            generated=default if gen == "s" else None,
-            collation=coll, comment=comment))
+    same: dict[tuple, Column] = {}  # equal columns share one (frozen) object: fewer to build and compare
+    for rel, num, *fields in rows["columns"]:
+        attnames[rel][num] = fields[0]
+        key = tuple(fields)
+        col = same.get(key)
+        if col is None:
+            name, typ, notnull, default, ident, gen, coll, comment = fields
+            col = same[key] = Column(
+                name, typ, not notnull,
+                default=None if gen == "s" or ident else default,
+                identity={"a": "ALWAYS", "d": "BY DEFAULT"}.get(ident),
+                generated=default if gen == "s" else None,
+                collation=coll, comment=comment)
+        cols[rel].append(col)
     cons = defaultdict(list)
     for rel, name, kind, definition, conkey, rschema, rtable in rows["constraints"]:
         cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(names_at(conkey, attnames[rel])),
