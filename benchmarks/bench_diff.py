@@ -143,16 +143,25 @@ def reflect(a: str, runs: int) -> None:
         introspect(db)
         db.dispose()
 
-    for label, fn in (("dbm catalog queries (all object kinds, model built)", catalog),
-                      ("SQLAlchemy Inspector get_multi_* (6 calls)", sqlalchemy_bulk)):
-        fn()  # warm up imports
-        times = []
-        for _ in range(runs):
+    readers = {"dbm catalog queries (every object kind, model built)": catalog,
+               "SQLAlchemy Inspector get_multi_* (the 6 calls)": sqlalchemy_bulk}
+    times: dict[str, list[float]] = {k: [] for k in readers}
+    for fn in readers.values():
+        fn()  # imports and first-use caches out of the way
+    for _ in range(runs):  # taking turns, as in race()
+        for label, fn in readers.items():
             t = time.perf_counter()
             fn()
-            times.append(time.perf_counter() - t)
-        print(f"    {label:<55} {statistics.median(times):.3f}s")
+            times[label].append(time.perf_counter() - t)
+    for label, ts in times.items():
+        print(f"    one side, in process: {label:<52} {statistics.median(ts):.3f}s")
     eng.dispose()
+    imports = {"psycopg": [sys.executable, "-c", "import psycopg"],
+               "+ SQLAlchemy": [sys.executable, "-c", "import psycopg, sqlalchemy.dialects.postgresql.psycopg, "
+                                "sqlalchemy.engine.reflection"]}
+    med, _ = race(imports, runs)
+    print(f"    import in a new process: psycopg {med['psycopg']:.3f}s, with SQLAlchemy's dialect and Inspector "
+          f"{med['+ SQLAlchemy']:.3f}s")
 
 
 def main() -> None:

@@ -5,11 +5,12 @@ same server; every scratch database is dropped when the ``ExitStack`` closes.
 """
 from __future__ import annotations
 
+import gc
 import re
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..config import dialect_of, environment_from_url
 from ..db import Database
@@ -196,11 +197,25 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
 
     for url in set(urls):
         prepare(url)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with gc_paused(), ThreadPoolExecutor(max_workers=2) as pool:
         pending = [pool.submit(read, pair) for pair in zip(urls, sides)]
         skip = ignore_tables() if callable(ignore_tables) else ignore_tables
         models = [drop_tables(f.result(), skip) for f in pending]
     return sides, models
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the catalogs are read. The rows and models hold no cycles
+    (reference counting frees them), but the many objects they are made of would trigger full
+    collections that walk the whole heap: at 500 tables a sixth of ``dbm diff``'s time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def drop_tables(model, names: tuple[str, ...]):
