@@ -126,6 +126,15 @@ BULK = {"relations": RELATIONS, "columns": COLUMNS, "constraints": CONSTRAINTS, 
         "functions": FUNCTIONS, "triggers": TRIGGERS, "policies": POLICIES, "grants": GRANTS}
 
 
+def pipelined(conn) -> bool:
+    """A psycopg 3 connection whose libpq has pipeline mode (libpq 14 and later)."""
+    try:
+        from psycopg import Connection, Pipeline
+    except ImportError:
+        return False
+    return isinstance(conn, Connection) and Pipeline.is_supported()
+
+
 def fetch_all(conn, scope: Scope) -> tuple[list[str], dict[str, list[tuple]]]:
     """The user schemas in scope and every bulk query's rows, read in one read-only transaction.
 
@@ -140,7 +149,7 @@ def fetch_all(conn, scope: Scope) -> tuple[list[str], dict[str, list[tuple]]]:
     p = {"s": schemas}
     wanted = {k: v for k, v in BULK.items() if k != "grants" or scope.privileges}
     params = {k: None if k in ("view_deps", "extensions") else p for k in wanted}
-    if hasattr(conn, "pipeline"):  # psycopg 3
+    if pipelined(conn):
         with conn.pipeline():
             cursors = {k: conn.execute(sql, params[k]) for k, sql in wanted.items()}
         out = {k: c.fetchall() for k, c in cursors.items()}
