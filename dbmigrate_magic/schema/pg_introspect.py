@@ -4,6 +4,11 @@ The database renders every definition itself (``format_type``, ``pg_get_constrai
 ``pg_get_indexdef``, ``pg_get_viewdef``, ``pg_get_functiondef``, ``pg_get_triggerdef``) with
 ``search_path`` set to ``pg_catalog`` so all names come back schema-qualified; the renderer
 reuses that text as is. Objects that belong to an extension are left to the extension.
+
+Speed: the bulk queries go out in one pipeline; column names of constraints and indexes come from
+``conkey``/``indkey`` (``pg_depend`` only for expression and partial indexes); defaults are deparsed
+without a relation (a default cannot name a column), so a table is opened only to deparse its
+checks or generated columns.
 """
 from __future__ import annotations
 
