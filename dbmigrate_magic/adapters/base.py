@@ -176,6 +176,12 @@ class Adapter:
         """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
         raise self._unsupported("read migration history")
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        """The tables the tool keeps its bookkeeping in (``schema.table`` where it pins a schema):
+        schema comparisons (drift, diff, generated migrations) leave them out, since no migration
+        creates them. Tools whose table name is configurable answer from their config."""
+        return (self.history(None).table,)
+
     # --- changing (implemented per tool) -----------------------------------------------
     # The api layer (``_verbs/migrate.py``) previews a plan, runs the guard (confirmation,
     # production rules, lint, backup), takes the lock and only then calls ``apply``/``rollback``.
