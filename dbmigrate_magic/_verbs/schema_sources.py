@@ -115,16 +115,14 @@ def up_section(text: str) -> str:
 def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
     """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply
     (Knex and TypeORM: the project's CLI, handed the scratch URL); all of them, up to and including
-    ``upto``, or only those before ``before``. A failure is a ``ProjectError`` naming the migration:
+    ``upto``, or the schema ``before`` starts from (up to each of its parents: with a graph, "the
+    file before it" may be another branch). A failure is a ``ProjectError`` naming the migration:
     the files cannot build a schema, and only the scratch database saw it."""
     adapter = context.resolve(project).project.adapter
     if before is not None:
-        ids = [f.id for f in adapter.migration_files()]
-        if before not in ids:
-            raise UsageProblem(f"There is no migration named {before}.", next_step="`dbm status` lists them.")
-        if ids.index(before) == 0:
-            return
-        upto = ids[ids.index(before) - 1]
+        for parent in adapter.parents(before):
+            replay(project, url, upto=parent)
+        return
     db = Database(url, "scratch")
     try:
         try:
