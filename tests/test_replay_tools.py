@@ -24,7 +24,7 @@ from conftest import dbm_env, new_database
 from dbmigrate_magic import shadow
 from tests import alembic_project, django_project
 from tests.drizzle_kit import DrizzleProject
-from tests.node_projects import env_value, knex_project, typeorm_project
+from tests.node_projects import TSCONFIG, knex_project, typeorm_project
 from tests.prisma_format import write_migration, write_project
 from tests.rawsql_helpers import make_project
 from tests.schema_support import load, model
@@ -51,9 +51,27 @@ class Tool:
     tracking: Callable[[str], set[str]]  # dialect -> tracking (and lock) tables the tool creates
 
 
+KNEX_TS_MIGRATION = """import type { Knex } from "knex";
+export async function up(knex: Knex) { %s }
+export async function down(knex: Knex) {}
+"""
+
+
 def knex_make(root: Path, url: str, dialect: str) -> Path:
     # the configured table name on one dialect, knex's default on the other
-    return knex_project(root, url, TABLES, table=knex_table(dialect))
+    knex_project(root, url, TABLES, table=knex_table(dialect))
+    if dialect == "sqlite":  # TypeScript, and the database file relative to the project
+        knexfile = root / "knexfile.js"
+        (root / "knexfile.ts").write_text(knexfile.read_text().replace("module.exports =", "export default"))
+        knexfile.unlink()
+        (root / "tsconfig.json").write_text(TSCONFIG)
+        for js in sorted((root / "db" / "migrations").glob("*.js")):
+            table = js.stem.split("_create_")[1]
+            js.with_suffix(".ts").write_text(KNEX_TS_MIGRATION % (
+                f'await knex.schema.createTable("{table}", (t) => {{ t.increments("id"); t.string("name"); }});'))
+            js.unlink()
+        (root / ".env").write_text("DATABASE_URL=file:../live.db\n")
+    return root
 
 
 def knex_table(dialect: str) -> str:
@@ -61,6 +79,10 @@ def knex_table(dialect: str) -> str:
 
 
 def knex_broken(root: Path, dialect: str) -> str:
+    if dialect == "sqlite":
+        name = "20240101120300_broken.ts"
+        (root / "db" / "migrations" / name).write_text(KNEX_TS_MIGRATION % f'await knex.raw("{BROKEN_SQL}");')
+        return name
     name = "20240101120300_broken.js"
     (root / "db" / "migrations" / name).write_text(
         f'exports.up = (knex) => knex.raw("{BROKEN_SQL}");\nexports.down = async () => {{}};\n')
@@ -161,7 +183,7 @@ TOOLS = {
 NODE = {"knex", "typeorm", "drizzle"}
 # every tool on PostgreSQL, and each on one of MariaDB / SQLite
 CASES = [(t, "postgresql") for t in TOOLS] + [("rawsql", "sqlite"),
-    ("knex", "mysql"), ("typeorm", "sqlite"), ("prisma", "mysql"), ("drizzle", "sqlite"),
+    ("knex", "mysql"), ("knex", "sqlite"), ("typeorm", "sqlite"), ("prisma", "mysql"), ("drizzle", "sqlite"),
     ("alembic", "mysql"), ("django", "sqlite")]
 
 
