@@ -253,6 +253,15 @@ def run_sql(url: str, statements: list[str]) -> None:
         engine.dispose()
 
 
+def run_query(url: str, sql: str):
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
 def changes(result: subprocess.CompletedProcess) -> set[tuple[str, str, str]]:
     data = json.loads(result.stdout)
     return {(c["object_type"], c["name"], c["change"]) for c in data["changes"]}
@@ -344,3 +353,22 @@ def test_down_for_a_branch_starts_from_its_own_parent(tmp_path):
         statements = [s.strip() for s in out.stdout.split("\n\n")[1:] if s.strip()]
         assert [s for s in statements if not s.startswith("PRAGMA ")] == [f"DROP TABLE {table};"], out.stdout
     assert dbm.scratch_left(url) == []
+
+
+@pytest.mark.node
+@pytest.mark.postgres
+def test_drizzle_configured_migrations_table_and_schema_stay_out(tmp_path, pg_url):
+    """drizzle.config's ``migrations: {table, schema}`` moves drizzle's table: it is still bookkeeping."""
+    root = drizzle_make(tmp_path / "app", pg_url, "postgresql")
+    config = root / "drizzle.config.ts"
+    config.write_text(config.read_text().replace(
+        "dbCredentials:", 'migrations: { table: "applied_log", schema: "meta" }, dbCredentials:'))
+    dbm = Dbm(root)
+    assert dbm("migrate", "--yes").returncode == 0
+    assert run_query(pg_url, "select count(*) from meta.applied_log") == 3
+    out = dbm("drift", "--exit-code")
+    assert out.returncode == 0, out.stdout + out.stderr
+    out = dbm("generate", "--down-for", "0000_create_authors")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "applied_log" not in out.stdout and "meta" not in out.stdout and "DROP TABLE public.authors;" in out.stdout
+    assert dbm.scratch_left(pg_url) == []
