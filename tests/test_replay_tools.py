@@ -136,6 +136,14 @@ def drizzle_broken(root: Path, dialect: str) -> str:
 
 def alembic_make(root: Path, url: str, dialect: str) -> Path:
     alembic_project.init(root, url)
+    if dialect == "mysql":  # env.py takes the URL from DATABASE_URL; alembic.ini keeps a placeholder
+        ini = root / "alembic.ini"
+        ini.write_text(ini.read_text().replace(url, "driver://user:pass@localhost/dbname"))
+        env_py = root / "alembic" / "env.py"
+        env_py.write_text(env_py.read_text().replace(
+            "config = context.config\n",
+            'config = context.config\nimport os\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n'))
+        (root / ".env").write_text(f"DATABASE_URL={url}\n")
     for i, t in enumerate(TABLES):
         alembic_project.revision(root, f"r{i + 1}", f"create {t}", up=CREATE.format(t=t), down=f"DROP TABLE {t}")
     return root
