@@ -134,9 +134,9 @@ def error_lines(output: str, limit: int = 15) -> list[str]:
     """What a failed manage.py says went wrong: after a Python traceback, the exception line(s)
     below its last frame (Django's frames are noise to a user); else the output's last lines."""
     lines = output.splitlines()
-    if any(ln.startswith("Traceback (most recent call last)") for ln in lines):
-        last_frame = max(i for i, ln in enumerate(lines) if ln.startswith("  File "))
-        tail = lines[last_frame + 1:]
+    frames = [i for i, ln in enumerate(lines) if ln.startswith("  File ")]
+    if frames and any(ln.startswith("Traceback (most recent call last)") for ln in lines):
+        tail = lines[frames[-1] + 1:]
         while tail and tail[0].startswith(" "):  # the frame's source line and its ^^^ markers
             tail = tail[1:]
         if tail:
