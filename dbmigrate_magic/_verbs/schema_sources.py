@@ -44,9 +44,13 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
     if not path.is_absolute() and project:
         candidate = Path(project) / spec
         path = candidate if candidate.exists() else path
+    if path.is_file() and is_sqlite_file(path):  # `dbm diff a.db b.db`: a database, not a schema file
+        url = "sqlite:///" + str(path.resolve())
+        return Side(spec, "url", url, label=mask(url))
     if path.suffix.lower() == ".sql" or path.is_file():
         if not path.is_file():
             raise UsageProblem(f"The schema file {spec} does not exist.", next_step="Pass an existing .sql file.")
+        check_text(path, spec)
         return Side(spec, "file", path=path, label=f"file {path.name}")
     try:
         ctx = context.resolve(project, spec)
@@ -60,6 +64,29 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
                            "the .sql suffix.") from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """A SQLite database file, known by the 16-byte header every one starts with."""
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_text(path: Path, spec: str) -> None:
+    """A schema file must be UTF-8 text: say so for a binary file instead of failing while loading it."""
+    try:
+        path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        why = "is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
+        raise UsageProblem(f"{spec} {why}, so it is neither a schema .sql file nor a SQLite database.",
+                           next_step="Pass a SQL schema file (UTF-8), a SQLite database file, a URL, an "
+                           "environment name or `migrations`.") from None
 
 
 def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | None) -> str:

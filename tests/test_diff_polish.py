@@ -1,0 +1,100 @@
+"""Defects testers of issue 5 found in diff, drift and generate: each test failed before its fix.
+
+Real servers, real files, the CLI as a subprocess (and a real IPython shell for the magic)."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.rawsql_helpers import execute, make_project
+from tests.schema_support import load
+
+PLANTED = "Pl4ntedP0lish-pw"
+
+
+# --- 1. plain paths to SQLite database files ------------------------------------------------------
+def test_two_sqlite_database_files_are_compared_as_databases(tmp_path, run_dbm):
+    """`dbm diff a.db b.db` read the database file as SQL and died with a UnicodeDecodeError traceback."""
+    load(f"sqlite:///{tmp_path / 'a.db'}", "create table t (id integer primary key);")
+    load(f"sqlite:///{tmp_path / 'b.db'}", "create table t (id integer primary key, note text);")
+    out = run_dbm("diff", "a.db", "b.db", "--format", "json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [c["name"] for c in data["changes"] if c["change"] == "added"] == ["t.note"]
+    assert "ADD COLUMN note" in data["sql"]
+    sql = run_dbm("diff", "a.db", "b.db", "--sql", cwd=tmp_path)  # and the SQL applies to the first file
+    assert sql.returncode == 0 and "Traceback" not in sql.stderr
+    assert run_dbm("diff", "a.db", "b.db", "--exit-code", cwd=tmp_path).returncode == 1
+    assert (tmp_path / "a.db").read_bytes()[:16] == b"SQLite format 3\x00"  # looked at, not changed
+    assert json.loads(run_dbm("diff", "b.db", str(tmp_path / "b.db"), "--format", "json",
+                              cwd=tmp_path).stdout)["empty"]
+
+
+def test_a_binary_file_that_is_no_database_is_a_usage_error(tmp_path, run_dbm):
+    load(f"sqlite:///{tmp_path / 'a.db'}", "create table t (id integer primary key);")
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "blob.sql").write_bytes(b"create table x (a int);\n\xff\xfe\x00")
+    for other in ("blob.bin", "blob.sql"):
+        out = run_dbm("diff", "a.db", other, cwd=tmp_path)
+        assert out.returncode == 2 and "Traceback" not in out.stderr
+        assert f"{other} is not UTF-8 text" in out.stderr and "SQLite database" in out.stderr
+        assert "Nothing was changed." in out.stderr
+
+
+# --- 2. MySQL's "Access denied ... (using password: YES)" -----------------------------------------
+@pytest.fixture
+def mysql_user(mysql_url):
+    """A real MariaDB user with a password, dropped afterwards: (user, real password, database URL)."""
+    user, real = f"polish_{uuid.uuid4().hex[:8]}", "R3alPolish-pw"
+    execute(mysql_url, f"CREATE USER '{user}'@'%' IDENTIFIED BY '{real}'")
+    try:
+        yield user, real, mysql_url
+    finally:
+        execute(mysql_url, f"DROP USER IF EXISTS '{user}'@'%'")
+
+
+@pytest.mark.mysql
+def test_access_denied_keeps_using_password_yes_readable(mysql_user, tmp_path, run_dbm):
+    """The masking ate the closing 'YES)': "(using password: ***" - the answer says only whether a
+    password was sent. The wrong password tried, and the real one, still never show."""
+    user, real, url = mysql_user
+    wrong = make_url(url).set(username=user, password=PLANTED).render_as_string(hide_password=False)
+    good = make_url(url).set(username=user, password=real).render_as_string(hide_password=False)
+    out = run_dbm("diff", wrong, good, cwd=tmp_path)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"Access denied for user '{user}'" in out.stderr and "(using password: YES)" in out.stderr
+    project = make_project(tmp_path / "app", wrong)  # the password from .env: also masked by value
+    env = run_dbm("diff", "development", good, "--format", "json", cwd=project)
+    assert env.returncode == 2 and "(using password: YES)" in env.stderr
+    assert json.loads(env.stdout)["what"].endswith("(using password: YES)\")")
+    for o in (out, env):
+        text = o.stdout + o.stderr
+        assert PLANTED not in text and real not in text and "Traceback" not in text
+
+
+def test_masking_still_hides_a_password_after_using_password():
+    from dbmigrate_magic.secrets import mask
+
+    assert mask("(using password: YES)") == "(using password: YES)"
+    assert mask("(using password: NO)") == "(using password: NO)"
+    for leaked in (f"using password: {PLANTED}", f"using password: YES){PLANTED}", f"password: {PLANTED})",
+                   f"PASSWORD={PLANTED}"):
+        assert PLANTED not in mask(leaked)
+
+
+# --- 3. a URL side said twice in connection errors -----------------------------------------------
+@pytest.mark.postgres
+def test_a_url_side_is_named_once_when_it_cannot_connect(pg_url, tmp_path, run_dbm):
+    """"Could not connect to URL (URL)": the side's label is its URL, and was added after it again."""
+    down = make_url(pg_url).set(port=1, password=PLANTED).render_as_string(hide_password=False)
+    out = run_dbm("diff", down, pg_url, cwd=tmp_path)
+    assert out.returncode == 2
+    masked = make_url(down).render_as_string(hide_password=True)
+    assert out.stderr.count(masked) == 1 and f"Could not connect to {masked}:" in out.stderr
+    assert PLANTED not in out.stdout + out.stderr
+    project = make_project(tmp_path / "app", down)  # an environment is still named after its URL
+    env = run_dbm("diff", "development", pg_url, cwd=project)
+    assert f"Could not connect to {masked} (development" in env.stderr and PLANTED not in env.stderr
