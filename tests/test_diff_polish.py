@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.rawsql_helpers import execute, make_project
+from tests.rawsql_helpers import execute, make_project, tables
 from tests.schema_support import load
 
 PLANTED = "Pl4ntedP0lish-pw"
@@ -98,3 +98,34 @@ def test_a_url_side_is_named_once_when_it_cannot_connect(pg_url, tmp_path, run_d
     project = make_project(tmp_path / "app", down)  # an environment is still named after its URL
     env = run_dbm("diff", "development", pg_url, cwd=project)
     assert f"Could not connect to {masked} (development" in env.stderr and PLANTED not in env.stderr
+
+
+# --- 6. drift replays only what the database ran ---------------------------------------------------
+USERS = "-- UP\ncreate table users (id integer primary key, email text not null);\n-- DOWN\ndrop table users;\n"
+EARLY = "-- UP\ncreate table early (id integer primary key);\n-- DOWN\ndrop table early;\n"
+LATE = "-- UP\ncreate table late (id integer primary key);\n-- DOWN\ndrop table late;\n"
+
+
+def test_drift_leaves_out_a_migration_skipped_out_of_order(tmp_path, run_dbm):
+    """A file with an older timestamp, added after a newer one was applied, is not applied (status:
+    pending, before the applied one); drift replayed it anyway and reported its table as drift, with
+    DROP TABLE as 'the migration that would record it'."""
+    db = tmp_path / "app" / "app.db"
+    p = make_project(tmp_path / "app", f"sqlite:///{db}", {"20250102000000_users.sql": USERS})
+    assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
+    (p / "migrations" / "20250101000000_early.sql").write_text(EARLY)
+    (p / "migrations" / "20250103000000_late.sql").write_text(LATE)
+    status = json.loads(run_dbm("status", "--format", "json", cwd=p).stdout)
+    assert [(r["migration"], r["state"]) for r in status["migrations"]] == [
+        ("20250101000000_early.sql", "pending"), ("20250102000000_users.sql", "applied"),
+        ("20250103000000_late.sql", "pending")]
+    out = run_dbm("drift", "--exit-code", cwd=p)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "No drift" in out.stdout and "DROP TABLE" not in out.stdout
+    assert "ordered before applied ones were never applied" in out.stdout and "20250101000000_early.sql" in out.stdout
+    assert "20250103000000_late.sql" in out.stdout  # the pending one is named too
+    execute(f"sqlite:///{db}", "alter table users add column nickname text")  # real drift still shows
+    data = json.loads(run_dbm("drift", "--format", "json", cwd=p).stdout)
+    assert [c["name"] for c in data["changes"] if c["object_type"] == "column"] == ["users.nickname"]
+    assert "early" not in data["sql"] and len(data["notes"]) == 2
+    assert {t for t in tables(f"sqlite:///{db}") if not t.startswith(("_", "sqlite_"))} == {"users"}  # unchanged

@@ -149,9 +149,11 @@ def up_section(text: str) -> str:
     return "".join(out)
 
 
-def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
+def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None,
+           only: frozenset[str] | None = None) -> None:
     """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply;
-    all of them, up to and including ``upto``, or only those before ``before``."""
+    all of them, up to and including ``upto``, or only those before ``before``; with ``only``, just
+    those ids (what a live database ran: a migration it skipped must not be replayed)."""
     from ..errors import MigrationFailed
 
     adapter = context.resolve(project).project.adapter
@@ -168,8 +170,11 @@ def replay(project: str | Path | None, url: str, upto: str | None = None, before
             steps = adapter.plan_apply(db, upto)
         except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
             for mid, sql in migration_scripts(project, upto):
-                shadow.load_sql(url, sql, source=f"migration {mid}")
+                if only is None or mid in only:
+                    shadow.load_sql(url, sql, source=f"migration {mid}")
             return
+        if only is not None:
+            steps = [s for s in steps if s.migration in only]
         for outcome in adapter.apply(db, steps):
             if outcome.state == "failed":
                 raise MigrationFailed(f"Replaying migration {outcome.migration} on a scratch database failed: "
@@ -210,9 +215,9 @@ def unapplied(ctx) -> tuple[list[str], str | None]:
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
                 ignore_tables: tuple[str, ...] = (), upto: str | None = None, before: str | None = None,
-                missing_ok: bool = False):
+                missing_ok: bool = False, only: frozenset[str] | None = None):
     """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
-    ``upto``/``before`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
+    ``upto``/``before``/``only`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
     SQLite file that does not exist yet as empty (the project's own database before its first migrate)."""
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
@@ -241,7 +246,7 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
                             "pass --dialect postgresql|mysql with DATABASE_URL set, or a URL as the other side.")) from None
                     raise
             else:
-                replay(project, url, upto=upto, before=before)
+                replay(project, url, upto=upto, before=before, only=only)
         urls.append(url or "")
 
     def read(pair) -> object:
