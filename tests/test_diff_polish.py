@@ -129,3 +129,59 @@ def test_drift_leaves_out_a_migration_skipped_out_of_order(tmp_path, run_dbm):
     assert [c["name"] for c in data["changes"] if c["object_type"] == "column"] == ["users.nickname"]
     assert "early" not in data["sql"] and len(data["notes"]) == 2
     assert {t for t in tables(f"sqlite:///{db}") if not t.startswith(("_", "sqlite_"))} == {"users"}  # unchanged
+
+
+# --- 5. generate --autogenerate names what the written migration destroys -------------------------
+RICH_MODELS = '''from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Gadget(Base):
+    __tablename__ = "gadgets"
+    id = Column(Integer, primary_key=True)
+    label = Column(String(40), nullable=False)
+    note = Column(String(200))
+
+
+class Spare(Base):
+    __tablename__ = "spares"
+    id = Column(Integer, primary_key=True)
+'''
+
+
+@pytest.mark.postgres
+def test_autogenerate_warns_about_the_drops_and_narrowing_it_wrote(pg_url, tmp_path, run_dbm):
+    """Alembic autogenerate wrote drop_column, drop_table and a type narrowing and `generate` said
+    nothing about it; the SQL preview's destructive statements are now listed with a warning."""
+    from tests import alembic_project as ap
+    from tests.test_autogenerate import alembic_with_models
+
+    root = alembic_with_models(tmp_path / "proj", pg_url)
+    (root / "models.py").write_text(RICH_MODELS)
+    first = run_dbm("generate", "--name", "start", "--autogenerate", "--project", root)
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert "destructive" not in first.stdout.lower()  # creating tables loses nothing: no warning
+    assert run_dbm("migrate", root, "--yes").returncode == 0
+    execute(pg_url, "insert into gadgets (label, note) values ('a label longer than ten', 'kept?')")
+
+    (root / "models.py").write_text(RICH_MODELS.replace("    note = Column(String(200))\n", "")
+                                    .replace("String(40)", "String(10)").split("\n\nclass Spare")[0] + "\n")
+    out = run_dbm("generate", "--name", "shrink", "--autogenerate", "--project", root)
+    assert out.returncode == 0, out.stderr + out.stdout
+    written = next((root / "alembic" / "versions").glob("*shrink*.py")).read_text()
+    assert "op.drop_column('gadgets', 'note')" in written and "op.drop_table('spares')" in written
+    assert "WARNING: 3 destructive statement(s) in the written migration" in out.stdout
+    listed = out.stdout.split("WARNING: 3", 1)[1].split("\n\n", 1)[0]
+    assert "drops a column and its data: ALTER TABLE gadgets DROP COLUMN note" in listed
+    assert "drops a table and all its rows: DROP TABLE spares" in listed
+    assert "changes a column's type" in listed and "VARCHAR(10)" in listed
+    assert "listed above" in out.stdout.rstrip().splitlines()[-1]
+    data = json.loads(run_dbm("status", root, "--format", "json").stdout)
+    assert [r["state"] for r in data["migrations"]] == ["applied", "pending"]  # nothing applied
+    assert len(ap.history_revisions(root)) == 2 and len(ap.current_heads(root)) == 1
+    from tests.rawsql_helpers import query
+
+    assert query(pg_url, "select label, note from gadgets") == [("a label longer than ten", "kept?")]
+    assert "spares" in tables(pg_url)
