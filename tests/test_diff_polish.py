@@ -4,10 +4,14 @@ Real servers, real files, the CLI as a subprocess (and a real IPython shell for 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 
 import pytest
 from sqlalchemy.engine import make_url
+
+from conftest import dbm_env
 
 from tests.rawsql_helpers import execute, make_project, tables
 from tests.schema_support import load
@@ -185,3 +189,30 @@ def test_autogenerate_warns_about_the_drops_and_narrowing_it_wrote(pg_url, tmp_p
 
     assert query(pg_url, "select label, note from gadgets") == [("a label longer than ten", "kept?")]
     assert "spares" in tables(pg_url)
+
+
+# --- 4. %dbm diff --sql in a notebook shows the SQL --------------------------------------------------
+def test_magic_sql_shows_only_the_sql_and_returns_the_result(tmp_path, ipython, capsys):
+    """`%dbm diff A B --sql` ignored --sql and rendered the whole side-by-side result; it now shows what
+    the CLI prints on stdout (the SQL alone), says the rest as a short text above it, and still returns
+    the result object (`.sql`, `.changes`, `.to_frame()`), like --df does."""
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    load(f"sqlite:///{a}", "create table t (id integer primary key); create table old (id int);")
+    load(f"sqlite:///{b}", "create table t (id integer primary key, note text);")
+    result = ipython.run_line_magic("dbm", f"diff {a} {b} --sql --df changes")
+    said = capsys.readouterr().out
+    shown = ipython.display_formatter.format(result)[0]
+    cli = subprocess.run([sys.executable, "-m", "dbmigrate_magic", "diff", str(a), str(b), "--sql"],
+                         capture_output=True, text=True, env=dbm_env())
+    assert shown["text/plain"] == cli.stdout.rstrip() and "ADD COLUMN note" in shown["text/plain"]
+    html = result._repr_html_()  # what Jupyter shows (this terminal shell formats text only)
+    assert html.startswith("<pre>") and "ADD COLUMN note" in html and "<table" not in html
+    assert "DROP TABLE" not in shown["text/plain"]  # destructive: left out, and said so beside the SQL
+    assert said.strip().splitlines() == cli.stderr.strip().splitlines()
+    assert "left out (destructive)" in said and "DROP TABLE old" in said
+    assert "ADD COLUMN note" in result.sql and {c.name for c in result.changes} >= {"t.note", "old"}
+    assert "t.note" in list(ipython.user_ns["changes"].name)
+    full = ipython.run_line_magic("dbm", f"diff {a} {b}")  # without --sql: the full view as before
+    assert "<table" in full._repr_html_() and "From:" in repr(full)
+    empty = ipython.run_line_magic("dbm", f"diff {a} {a} --sql")
+    assert "No differences" in capsys.readouterr().out and repr(empty) == "-- (no SQL)"
