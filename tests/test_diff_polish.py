@@ -41,6 +41,8 @@ def test_a_binary_file_that_is_no_database_is_a_usage_error(tmp_path, run_dbm):
     load(f"sqlite:///{tmp_path / 'a.db'}", "create table t (id integer primary key);")
     (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "blob.sql").write_bytes(b"create table x (a int);\n\xff\xfe\x00")
+    missing = run_dbm("diff", "a.db", "nosuch.db", cwd=tmp_path)
+    assert missing.returncode == 2 and "existing SQLite database file" in missing.stderr
     for other in ("blob.bin", "blob.sql"):
         out = run_dbm("diff", "a.db", other, cwd=tmp_path)
         assert out.returncode == 2 and "Traceback" not in out.stderr

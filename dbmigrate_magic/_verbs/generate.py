@@ -62,9 +62,9 @@ class GenerateResult(Result):
     def _destructive_lines(self) -> list[str]:
         if not self.destructive:
             return []
-        return [f"WARNING: {len(self.destructive)} destructive statement(s) in the written migration: data is lost "
-                "when it runs. Review them (edit or delete the file if that is not intended); `dbm migrate` will "
-                "ask for --yes:"] + [f"  {d}" for d in self.destructive]
+        return [f"WARNING: {len(self.destructive)} destructive statement(s) in the written migration (a type change "
+                "when it narrows): data is lost when it runs. Review them before `dbm migrate` (edit or delete "
+                "the file if that is not intended):"] + [f"  {d}" for d in self.destructive]
 
     def _note_lines(self) -> list[str]:
         return ["", *(f"Note: {n}" for n in self.notes)] if self.notes else []

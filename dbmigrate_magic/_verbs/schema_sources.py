@@ -59,8 +59,8 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         if canonical_env_name(spec) in names:
             raise
         known = ", ".join(names) or "none"
-        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file or "
-                           "`migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
+        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file, an "
+                           "existing SQLite database file or `migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
                            "the .sql suffix.") from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
