@@ -34,6 +34,15 @@ class Database:
         return mask(self.url)
 
     @property
+    def place(self) -> str:
+        """The masked URL and, when it adds something, the environment it belongs to: a diff side
+        given as a URL is labelled with that URL, which must not be said twice."""
+        label = mask(self.environment)
+        if not label or label in ("url", self.masked_url):
+            return self.masked_url
+        return f"{self.masked_url} ({label})"
+
+    @property
     def engine(self):
         if self._engine is None:
             from sqlalchemy import create_engine
@@ -92,13 +101,13 @@ class Database:
             conn = self.engine.connect()
         except (OperationalError, InterfaceError, DBAPIError) as exc:
             raise ConnectionFailed(
-                f"Could not connect to {self.masked_url} ({self.environment}): {short_db_error(exc)}",
+                f"Could not connect to {self.place}: {short_db_error(exc)}",
                 next_step="Check that the server is running and the credentials are right (`dbm env` shows "
                 "where this URL came from).",
             ) from None
         except Exception as exc:  # driver problems, DNS, bad port numbers ...
             raise ConnectionFailed(
-                f"Could not connect to {self.masked_url} ({self.environment}): {mask(exc)}",
+                f"Could not connect to {self.place}: {mask(exc)}",
                 next_step="Check the URL (`dbm env` shows where it came from).",
             ) from None
         try:

@@ -64,6 +64,9 @@ class Dbm(Magics):
             if not df_var.isidentifier():
                 raise UsageError(f"--df needs a Python variable name, not {df_var!r}.")
             self.shell.user_ns[df_var] = result.to_frame()
+        if getattr(args, "sql", False) and callable(getattr(result, "as_sql_view", None)):
+            print("\n".join(result.sql_messages()))  # the CLI's stderr lines, as a short text above the SQL
+            result = result.as_sql_view()  # still the result object (.sql, .changes, .to_frame()), shown as SQL
         display = getattr(result, "display_in_notebook", None)
         if callable(display):
             return display()

@@ -67,8 +67,7 @@ def mask(text: object) -> str:
         s = re.compile(*_URL_USERINFO).sub(lambda m: m.group("head") + MASK, s)
     low = s.lower()
     if any(k in low for k in _KEY_LITERALS):
-        s = re.compile(*_KEY_VALUE).sub(
-            lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+        s = re.compile(*_KEY_VALUE).sub(_masked_key_value, s)
     if "'" in s and ("password" in low or "identified" in low):
         s = re.compile(*_SQL_PASSWORD).sub(lambda m: m.group("head") + "'" + MASK + "'", s)
     if any(k in s for k in _ENV_LITERALS):
@@ -80,6 +79,18 @@ def mask(text: object) -> str:
             if value in s:
                 s = _replace_registered(s, value)
     return s
+
+
+#: MySQL/MariaDB's "Access denied for user 'u'@'h' (using password: YES)": the YES/NO says whether a
+#: password was sent, not what it was, so it stays readable (a registered password is still masked)
+_MYSQL_USING = re.compile(r"using\s+password:\s*$", re.IGNORECASE)
+_MYSQL_ANSWER = ("YES)", "NO)")
+
+
+def _masked_key_value(m: re.Match) -> str:
+    if m.group("pw") in _MYSQL_ANSWER and _MYSQL_USING.search(m.string, 0, m.end("head")):
+        return m.group(0)
+    return m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or "")
 
 
 #: registered values this short are masked only as whole words, so a password such as

@@ -30,6 +30,7 @@ class DiffResult(Result):
     source_model: Any = field(default=None, repr=False, compare=False)
     target_model: Any = field(default=None, repr=False, compare=False)
     notes: tuple[str, ...] = ()  # what the comparison left out (drift: migrations not yet applied)
+    sql_only: bool = field(default=False, repr=False, compare=False)  # shown as its SQL alone (magic --sql)
 
     @property
     def is_empty(self) -> bool:
@@ -75,6 +76,8 @@ class DiffResult(Result):
     def to_text(self) -> str:
         from ..display.text import format_table
 
+        if self.sql_only:
+            return mask(self.piped_sql() or "-- (no SQL)")
         lines = self.summary_lines()
         if self.changes:
             lines.append(format_table(self.table(), COLUMNS))
@@ -90,16 +93,28 @@ class DiffResult(Result):
             "left_out": list(self.left_out), "notes": list(self.notes),
         })
 
+    def piped_sql(self) -> str:
+        """The SQL as ``--sql`` prints it (SQLite: inside BEGIN/COMMIT between the pragmas)."""
+        from ..schema.diff import for_piping
+
+        return for_piping(self.sql, self.dialect).rstrip()
+
+    def sql_messages(self) -> list[str]:
+        """What ``--sql`` says beside the SQL: the summary, notes and withheld statements."""
+        return [mask(self.summary_line()), *(mask(f"Note: {n}") for n in self.notes),
+                *(mask(f"-- left out (destructive): {s.splitlines()[0]}") for s in self.left_out)]
+
+    def as_sql_view(self) -> "DiffResult":
+        """The same result, displayed as its SQL alone (``%dbm diff ... --sql`` in a notebook)."""
+        from dataclasses import replace
+
+        return replace(self, sql_only=True)
+
     def cli_output(self, args) -> str:
         if getattr(args, "sql", False):
-            print(mask(self.summary_line()), file=sys.stderr)
-            for n in self.notes:
-                print(mask(f"Note: {n}"), file=sys.stderr)
-            for s in self.left_out:
-                print(f"-- left out (destructive): {s.splitlines()[0]}", file=sys.stderr)
-            from ..schema.diff import for_piping
-
-            return for_piping(self.sql, self.dialect).rstrip()
+            for line in self.sql_messages():
+                print(line, file=sys.stderr)
+            return self.piped_sql()
         if getattr(args, "format", "text") == "json":
             import json
 
@@ -107,6 +122,10 @@ class DiffResult(Result):
         return self.to_text()
 
     def _repr_html_(self) -> str:
+        if self.sql_only:
+            from html import escape
+
+            return f"<pre>{escape(self.to_text())}</pre>"
         from ..display.schema_diff import render_diff_html
 
         return mask(render_diff_html(self))

@@ -9,7 +9,7 @@ from typing import ClassVar
 from ..schema.introspect import Scope
 from . import context
 from .diff import DiffResult, make_result
-from .schema_sources import MIGRATIONS, load_models, tracking_tables, unapplied
+from .schema_sources import MIGRATIONS, NOT_APPLIED, load_models, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -31,18 +31,48 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
     ctx = context.resolve(project, env)
     live = ctx.require_environment()
     root = ctx.project.root
-    # pending migrations are not drift: replay only what the database's tracking table says it ran
-    pending, last_applied = unapplied(ctx)
-    upto, before, notes = None, None, ()
+    # what the database did not run is not drift: replay exactly the migrations its tracking table
+    # says it ran, in the tool's order, and name the rest (skipped out-of-order ones and pending ones)
+    applied, skipped, pending = applied_and_not(ctx)
+    notes: tuple[str, ...] = ()
+    if skipped:
+        notes += (f"{len(skipped)} migration(s) ordered before applied ones were never applied to {live.name} "
+                  f"({_listed(skipped)}); they are left out of the comparison (not replayed). `dbm status` shows "
+                  "them; `dbm migrate` applies them.",)
     if pending:
-        upto, before = (last_applied, None) if last_applied else (None, pending[0])
-        notes = (f"{len(pending)} migration(s) not applied to {live.name} are left out of the comparison "
-                 f"({', '.join(pending[:3])}{', ...' if len(pending) > 3 else ''}); `dbm migrate` applies them.",)
+        notes += (f"{len(pending)} migration(s) not applied to {live.name} are left out of the comparison "
+                  f"({_listed(pending)}); `dbm migrate` applies them.",)
+    upto, before = None, None
+    if skipped or pending:
+        upto, before = (applied[-1], None) if applied else (None, (skipped + pending)[0])
+    only = frozenset(applied) if skipped else None
     with ExitStack() as stack:
         sides, models = load_models([MIGRATIONS, live.url or ""], root, Scope(), live.dialect, stack,
                                     ignore_tables=tracking_tables(root), upto=upto, before=before,
-                                    missing_ok=True)
+                                    missing_ok=True, only=only)
     sides[1].label = f"{live.name} ({live.masked_url})"
     d = schema_diff(models[0], models[1])
     r = make_result(sides, models, d, unsafe)
     return DriftResult(**{f.name: getattr(r, f.name) for f in fields(r) if f.name != "notes"}, notes=notes)
+
+
+def _listed(ids: list[str]) -> str:
+    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+
+#: states of a migration the database ran (modified: its file changed since; replaying it shows how)
+RAN = ("applied", "modified")
+
+
+def applied_and_not(ctx) -> tuple[list[str], list[str], list[str]]:
+    """(applied, skipped, pending) migrations of the context's database, each in the tool's order:
+    skipped ones come before the last applied one but were not run (an older file merged late)."""
+    db = ctx.database(read_only=True)
+    try:
+        rows = ctx.project.adapter.history(db).rows
+    finally:
+        db.dispose()
+    ran = [r.migration for r in rows if r.state in RAN]
+    last = max((i for i, r in enumerate(rows) if r.state in RAN), default=-1)
+    waiting = [(i, r.migration) for i, r in enumerate(rows) if r.state in NOT_APPLIED]
+    return ran, [m for i, m in waiting if i < last], [m for i, m in waiting if i > last]

@@ -45,9 +45,13 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
     if not path.is_absolute() and project:
         candidate = Path(project) / spec
         path = candidate if candidate.exists() else path
+    if path.is_file() and is_sqlite_file(path):  # `dbm diff a.db b.db`: a database, not a schema file
+        url = "sqlite:///" + str(path.resolve())
+        return Side(spec, "url", url, label=mask(url))
     if path.suffix.lower() == ".sql" or path.is_file():
         if not path.is_file():
             raise UsageProblem(f"The schema file {spec} does not exist.", next_step="Pass an existing .sql file.")
+        check_text(path, spec)
         return Side(spec, "file", path=path, label=f"file {path.name}")
     try:
         ctx = context.resolve(project, spec)
@@ -56,11 +60,34 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         if canonical_env_name(spec) in names:
             raise
         known = ", ".join(names) or "none"
-        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file or "
-                           "`migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
+        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file, an "
+                           "existing SQLite database file or `migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
                            "the .sql suffix.") from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """A SQLite database file, known by the 16-byte header every one starts with."""
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_text(path: Path, spec: str) -> None:
+    """A schema file must be UTF-8 text: say so for a binary file instead of failing while loading it."""
+    try:
+        path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        why = "is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
+        raise UsageProblem(f"{spec} {why}, so it is neither a schema .sql file nor a SQLite database.",
+                           next_step="Pass a SQL schema file (UTF-8), a SQLite database file, a URL, an "
+                           "environment name or `migrations`.") from None
 
 
 def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | None) -> str:
@@ -123,12 +150,14 @@ def up_section(text: str) -> str:
     return "".join(out)
 
 
-def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
+def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None,
+           only: frozenset[str] | None = None) -> None:
     """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply
     (Knex and TypeORM: the project's CLI, handed the scratch URL); all of them, up to and including
     ``upto``, or the schema ``before`` starts from (up to each of its parents: with a graph, "the
-    file before it" may be another branch). A failure is a ``ProjectError`` naming the migration:
-    the files cannot build a schema, and only the scratch database saw it."""
+    file before it" may be another branch); with ``only``, just those ids (what a live database ran:
+    a migration it skipped must not be replayed). A failure is a ``ProjectError`` naming the
+    migration: the files cannot build a schema, and only the scratch database saw it."""
     from .. import shadow
 
     adapter = context.resolve(project).project.adapter
@@ -142,8 +171,11 @@ def replay(project: str | Path | None, url: str, upto: str | None = None, before
             steps = adapter.plan_apply(db, upto)
         except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
             for mid, sql in migration_scripts(project, upto):
-                shadow.load_sql(url, sql, source=f"migration {mid}")
+                if only is None or mid in only:
+                    shadow.load_sql(url, sql, source=f"migration {mid}")
             return
+        if only is not None:
+            steps = [s for s in steps if s.migration in only]
         try:
             outcomes = adapter.apply(db, steps)
         except DbmError as exc:  # a tool run as a whole (knex, typeorm) reports the failure itself
@@ -202,12 +234,12 @@ def unapplied(ctx) -> tuple[list[str], str | None]:
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
                 ignore_tables: tuple[str, ...] | Callable[[], tuple[str, ...]] = (), upto: str | None = None,
-                before: str | None = None, missing_ok: bool = False):
+                before: str | None = None, missing_ok: bool = False, only: frozenset[str] | None = None):
     """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
 
     ``ignore_tables`` may be a function: it is then called while the servers answer the catalog
     queries (finding the project's tracking tables costs about as much as one side's queries).
-    ``upto``/``before`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
+    ``upto``/``before``/``only`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
     SQLite file that does not exist yet as empty (the project's own database before its first migrate)."""
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
@@ -238,7 +270,7 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
                             "pass --dialect postgresql|mysql with DATABASE_URL set, or a URL as the other side.")) from None
                     raise
             else:
-                replay(project, url, upto=upto, before=before)
+                replay(project, url, upto=upto, before=before, only=only)
         urls.append(url or "")
 
     def read(pair) -> object:

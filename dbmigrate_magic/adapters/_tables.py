@@ -87,7 +87,7 @@ def _read_postgres(db: "Database", queries: dict[str, Query], schema: str | None
         conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, **options)
     except psycopg.Error as exc:
         raise ConnectionFailed(
-            f"Could not connect to {db.masked_url} ({db.environment}): {short_db_error(exc)}",
+            f"Could not connect to {db.place}: {short_db_error(exc)}",
             next_step="Check that the server is running and the credentials are right (`dbm env` shows where "
                       "this URL came from).") from None
     try:

@@ -29,7 +29,7 @@ def direct(db) -> Iterator[object]:
         conn = psycopg.connect(libpq_url(db.url), **kwargs)
     except Exception as exc:
         raise ConnectionFailed(
-            f"Could not connect to {db.masked_url} ({db.environment}): {mask(str(exc).strip())}",
+            f"Could not connect to {db.place}: {mask(str(exc).strip())}",
             next_step="Check that the server is running and the credentials are right (`dbm env` shows "
             "where this URL came from).") from None
     try:
