@@ -11,45 +11,51 @@ from tests.schema_corpus import MYSQL, PG, SQLITE
 from tests.schema_support import RESET_PG, roundtrip
 
 
+ROLES = """
+DO $$ BEGIN
+  CREATE ROLE dbm_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN
+  CREATE ROLE dbm_writer; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+"""
+
+
 @pytest.fixture(scope="module")
 def pg_pair():
     a, drop_a = new_database("postgres")
+    reset_pg(a, ROLES)  # roles are cluster-wide: the privilege and policy cases grant to them
     b, drop_b = new_database("postgres")
     yield a, b
     drop_a()
     drop_b()
 
 
-def reset_pg(url: str) -> None:
+def reset_pg(url: str, sql: str = RESET_PG) -> None:
     engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(RESET_PG))
+        conn.execute(text(sql))
     engine.dispose()
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("case", PG, ids=[c[0] for c in PG])
 def test_postgres_roundtrip(case, pg_pair):
-    _, a_sql, b_sql, expected = case
     for url in pg_pair:
         reset_pg(url)
-    roundtrip(*pg_pair, a_sql, b_sql, expected)
+    roundtrip(*pg_pair, *case[1:])
 
 
 @pytest.mark.parametrize("case", SQLITE, ids=[c[0] for c in SQLITE])
 def test_sqlite_roundtrip(case, tmp_path):
-    _, a_sql, b_sql, expected = case
-    roundtrip(f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}", a_sql, b_sql, expected)
+    roundtrip(f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}", *case[1:])
 
 
 @pytest.mark.mysql
 @pytest.mark.parametrize("case", MYSQL, ids=[c[0] for c in MYSQL])
 def test_mysql_roundtrip(case):
-    _, a_sql, b_sql, expected = case
     a, drop_a = new_database("mysql")
     b, drop_b = new_database("mysql")
     try:
-        roundtrip(a, b, a_sql, b_sql, expected)
+        roundtrip(a, b, *case[1:])
     finally:
         drop_a()
         drop_b()

@@ -62,9 +62,19 @@ class MySqlDiffer:
                 regenerated.add(c.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         charset_changed = _charset(old.options) != _charset(new.options)
+        # columns that stay but change places: once one moves, every later one is placed after its
+        # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
+        order_changed = ([c.name for c in new.columns if old.column(c.name)]
+                         != [c.name for c in old.columns if new.column(c.name)])
         prev = None
         for c in new.columns:
             was = old.column(c.name)
+            if order_changed and was is not None and was.definition == c.definition and c.name not in regenerated \
+                    and not charset_changed:
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                out.change("column", "", f"{new.name}.{c.name}", "changed", "position", table=new.name)
+                prev = c.name
+                continue
             if was is not None and charset_changed and c.type.split("(")[0].lower() in TEXT_TYPES:
                 was = None if was.definition != c.definition else was
                 if was is not None:  # same text, different table default: restate it

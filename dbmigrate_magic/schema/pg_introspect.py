@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from .introspect import Scope
 from .model import Column, Constraint, Index, SchemaModel, Table, Thing
+from .pg_extras import add_extras
 from .quoting import literal, quoter
 
 q = quoter("postgresql")
@@ -202,18 +203,24 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
                       f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
         for name, version, schema in rows(EXTENSIONS):
             definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
+            pinned = "" if scope.ignore_extension_versions else f" VERSION {literal(version)}"
             add(Thing("extension", "", name, definition,
-                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
-                      f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
+                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)}{pinned};",
+                      f"DROP EXTENSION {q(name)};",
+                      extra=(("schema", schema),) + (() if scope.ignore_extension_versions else (("version", version),))))
         for schema, name, args, definition, result, kind in rows(FUNCTIONS, **p):
             word = "PROCEDURE" if kind == "p" else "FUNCTION"
             add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
                       f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
         for rel, name, definition in rows(TRIGGERS, **p):
+            if rel not in rels:  # a trigger a partitioned table cloned onto a partition
+                continue
             schema, table = rels[rel][1], rels[rel][2]
             add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
                       f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
         for rel, name, cmd, permissive, roles, using, check in rows(POLICIES, **p):
+            if rel not in rels:  # partitions are read by pg_extras (bound only)
+                continue
             schema, table = rels[rel][1], rels[rel][2]
             sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
                    f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
@@ -223,5 +230,6 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
                 sql += f" WITH CHECK ({check})"
             add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
                       f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
+        add_extras(rows, scope, schemas, tables, things)
     raw.rollback()
     return SchemaModel("postgresql", tables, things)

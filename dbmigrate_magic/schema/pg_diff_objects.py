@@ -1,0 +1,172 @@
+"""PostgreSQL differ, the objects and facts ``pg_extras`` reads: comments and privileges on
+functions/sequences/schemas/types/triggers/policies, domains, identity options, storage options,
+partitions, and foreign keys that must be dropped and added again around a changed unique key.
+A mixin of ``PgDiffer`` (it uses the differ's ``a``, ``b``, ``out`` and phases)."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Table, Thing
+from .pg_extras import comment_sql, comment_target, qn
+from .quoting import quoter
+
+q = quoter("postgresql")
+P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and tables that use it
+P_DROP_PARTITIONS = 35  # before their parents, which would take them along
+P_DROP_FKS, P_FKS, P_COMMENTS, P_DROP_OTHER, P_TABLES = 16, 44, 54, 46, 30
+DEFAULT_GRANTS = {"function": ("EXECUTE PUBLIC",)}  # what a new function gets without any GRANT
+_GRANT = re.compile(r'^(.*) ("(?:[^"]|"")*"|[^ "]+)$')
+_IDENTITY_OPT = re.compile(r"INCREMENT BY \S+|MINVALUE \S+|MAXVALUE \S+|START WITH \S+|CACHE \S+|NO CYCLE|CYCLE")
+
+
+def split_grant(grant: str) -> tuple[str, str]:
+    """``"SELECT(\"my col\") \"a role\""`` -> (privilege, grantee); the grantee is the last identifier."""
+    m = _GRANT.match(grant)
+    return (m.group(1), m.group(2)) if m else tuple(grant.split(" ", 1))  # type: ignore[return-value]
+
+
+def identity_sets(options: str) -> list[str]:
+    return [f"SET {o}" for o in _IDENTITY_OPT.findall(options)]
+
+
+def core(thing: Thing) -> tuple:
+    """What decides whether an object must be recreated: not its comment or privileges."""
+    return thing.definition, tuple(kv for kv in thing.extra if kv[0] not in ("comment", "grants"))
+
+
+def uses_column(expression: str, columns: set) -> bool:
+    return any(re.search(r'(?<![\w"])' + re.escape(q(c)) + r'(?![\w"])', expression) for c in columns)
+
+
+class ObjectsMixin:
+    a: object
+    b: object
+    out: object
+
+    # ------------------------------------------------------------------ comments and privileges
+    def decorate(self, kind: str, old: Thing | None, new: Thing) -> None:
+        """Comment and privileges of an object; ``old`` None when it was just (re)created."""
+        if kind == "extension":  # an extension brings its own comment
+            return
+        target = comment_target(new.drop)
+        before = old.get("comment") if old else None
+        if (new.get("comment") or None) != (before or None):
+            self.out.sql(P_COMMENTS, comment_sql(target, new.get("comment")))
+            if old is not None:
+                self.out.change(kind, new.schema, new.name, "changed", "comment", table=new.table)
+        if new.get("grants") is None:  # privileges not read (no --with-privileges)
+            return
+        g_old = tuple(filter(None, old.get("grants", "").split("\n"))) if old else DEFAULT_GRANTS.get(kind, ())
+        g_new = tuple(filter(None, new.get("grants", "").split("\n")))
+        self.grant_sql(target, g_old, g_new, new.schema, new.name)
+
+    def grant_sql(self, target: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
+        for g in sorted(set(old) - set(new)):
+            priv, grantee = split_grant(g)
+            self.out.sql(P_COMMENTS, f"REVOKE {priv} ON {target} FROM {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "removed", table=obj)
+        for g in sorted(set(new) - set(old)):
+            priv, grantee = split_grant(g)
+            self.out.sql(P_COMMENTS, f"GRANT {priv} ON {target} TO {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "added", table=obj)
+
+    def pair_signatures(self, a: dict, b: dict) -> dict:
+        """Functions whose OUT parameters changed have a new identity-argument name but the same
+        input signature: key the old one under the new name so it is replaced, not dropped twice."""
+        by_sig = {v.get("signature"): k for k, v in b.items() if k not in a and v.get("signature")}
+        out = dict(a)
+        for k, v in a.items():
+            other = by_sig.get(v.get("signature")) if k not in b else None
+            if other is not None:
+                out[other] = out.pop(k)
+        return out
+
+    # ------------------------------------------------------------------ domains
+    def domains(self) -> None:
+        a, b = self.a.of_kind("domain"), self.b.of_kind("domain")
+        for key in sorted(b.keys() - a.keys()):
+            d = b[key]
+            self.out.change("domain", d.schema, d.name, "added", d.definition)
+            self.out.sql(P_DOMAINS, d.create)
+            self.decorate("domain", None, d)
+        for key in sorted(a.keys() - b.keys()):
+            d = a[key]
+            self.out.change("domain", d.schema, d.name, "removed", d.definition, destructive=True)
+            self.out.sql(P_DROP_OTHER, d.drop, destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if core(old) == core(new):
+                self.decorate("domain", old, new)
+                continue
+            name = qn(new.schema, new.name)
+            if old.get("base") != new.get("base"):  # works only while no column uses the domain
+                self.out.change("domain", new.schema, new.name, "changed",
+                                f"{old.definition} -> {new.definition} (recreated)", destructive=True)
+                self.out.sql(P_DOMAINS, old.drop, destructive=True)
+                self.out.sql(P_DOMAINS, new.create, destructive=True)
+                self.decorate("domain", None, new)
+                continue
+            if old.get("default") != new.get("default"):
+                value = new.get("default")
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} " + ("DROP DEFAULT;" if value == "\x00"
+                                                                   else f"SET DEFAULT {value};"))
+            if old.get("notnull") != new.get("notnull"):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
+            before = set(filter(None, old.get("constraints").split("\x1f")))
+            after = set(filter(None, new.get("constraints").split("\x1f")))
+            for c in sorted(before - after):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
+            for c in sorted(after - before):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
+            self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
+            self.decorate("domain", old, new)
+
+    # ------------------------------------------------------------------ tables: storage, partitions
+    def storage(self, old: Table, new: Table) -> None:
+        if old.storage == new.storage:
+            return
+        name = qn(new.schema, new.name)
+        keys = {o.split("=", 1)[0] for o in new.storage}
+        gone = sorted(o.split("=", 1)[0] for o in old.storage if o.split("=", 1)[0] not in keys)
+        if gone:
+            self.out.sql(32, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
+        if new.storage:
+            self.out.sql(32, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
+        self.out.change("table", new.schema, new.name, "changed",
+                        f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})", table=new.name)
+
+    def partition_changed(self, old: Table, new: Table) -> bool:
+        """A partition's bound or a table's partitioning changed: drop and create it again."""
+        if (old.partition_of, old.partition_by) == (new.partition_of, new.partition_by):
+            return False
+        name = qn(new.schema, new.name)
+        self.out.change("table", new.schema, new.name, "changed",
+                        f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                        f"{new.partition_of or new.partition_by or 'none'} (recreated)", True, new.name)
+        self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {name};", destructive=True)
+        self.create_table(new, change=False)
+        return True
+
+    # ------------------------------------------------------------------ foreign keys around unique keys
+    def refresh_foreign_keys(self) -> None:
+        """A foreign key depends on the referenced table's unique index: when that index is dropped
+        (a primary key or unique constraint changes), keys that point at the table are dropped first
+        and added again after the new key exists."""
+        for key, old in self.a.tables.items():
+            new = self.b.tables.get(key)
+            if new is None:
+                continue
+            for c in old.constraints:
+                if c.kind != "foreign" or c.references not in self.unique_dropped:
+                    continue
+                if (key, c.name) in self.fk_added:
+                    continue
+                same = next((n for n in new.constraints if n.name == c.name), None)
+                if same is None or replace(same, comment=None) != replace(c, comment=None):
+                    continue
+                name = qn(new.schema, new.name)
+                self.out.sql(P_DROP_FKS, f"ALTER TABLE {name} DROP CONSTRAINT {q(c.name)};")
+                self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+                if same.comment:
+                    self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", same.comment))

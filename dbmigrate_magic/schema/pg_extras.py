@@ -1,0 +1,305 @@
+"""PostgreSQL catalog facts the main introspection queries leave out, each read by a small query
+that usually returns few rows: identity sequence options, storage options (``WITH (...)``), comments
+on indexes/constraints/functions/sequences/types/schemas/triggers/policies, disabled triggers,
+column/function/sequence/schema privileges, views' dependencies on functions, domains and
+partitions. Kept apart from ``pg_introspect`` so the hot bulk queries stay small; the model built
+there is completed here with ``dataclasses.replace``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from .introspect import Scope
+from .model import Table, Thing
+from .quoting import literal, quoter
+
+q = quoter("postgresql")
+FUNC_NAME = "p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
+NOT_EXT = ("not exists (select 1 from pg_depend e where e.classid = '{cls}'::regclass and e.objid = {oid} "
+           "and e.deptype = 'e')")
+
+IDENTITY = """
+select n.nspname, c.relname, a.attname, format_type(s.seqtypid, null), s.seqstart, s.seqmin, s.seqmax,
+       s.seqincrement, s.seqcycle, s.seqcache
+from pg_depend d join pg_sequence s on s.seqrelid = d.objid
+join pg_class c on c.oid = d.refobjid join pg_namespace n on n.oid = c.relnamespace
+join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype = 'i'
+  and n.nspname = any(%(s)s)
+"""
+RELOPTIONS = """
+select n.nspname, c.relname, c.relkind, c.reloptions from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.reloptions is not null and c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s)
+"""
+COMMENTS = f"""
+select case when c.relkind = 'S' then 'sequence' else 'index' end, n.nspname, c.relname, t.relname, d.description
+from pg_description d join pg_class c on c.oid = d.objoid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_index i on i.indexrelid = c.oid left join pg_class t on t.oid = i.indrelid
+where c.relkind in ('i', 'I', 'S') and n.nspname = any(%(s)s)
+union all
+select 'constraint', n.nspname, k.conname, t.relname, d.description
+from pg_description d join pg_constraint k on k.oid = d.objoid and d.classoid = 'pg_constraint'::regclass
+join pg_class t on t.oid = k.conrelid join pg_namespace n on n.oid = t.relnamespace
+where n.nspname = any(%(s)s)
+union all
+select 'type', n.nspname, y.typname, null, d.description
+from pg_description d join pg_type y on y.oid = d.objoid and d.classoid = 'pg_type'::regclass
+join pg_namespace n on n.oid = y.typnamespace where n.nspname = any(%(s)s)
+union all
+select 'function', n.nspname, {FUNC_NAME}, null, d.description
+from pg_description d join pg_proc p on p.oid = d.objoid and d.classoid = 'pg_proc'::regclass
+join pg_namespace n on n.oid = p.pronamespace where n.nspname = any(%(s)s)
+union all
+select 'schema', n.nspname, n.nspname, null, d.description
+from pg_description d join pg_namespace n on n.oid = d.objoid and d.classoid = 'pg_namespace'::regclass
+where n.nspname = any(%(s)s)
+union all
+select 'trigger', n.nspname, t.relname || '.' || g.tgname, t.relname, d.description
+from pg_description d join pg_trigger g on g.oid = d.objoid and d.classoid = 'pg_trigger'::regclass
+join pg_class t on t.oid = g.tgrelid join pg_namespace n on n.oid = t.relnamespace where n.nspname = any(%(s)s)
+union all
+select 'policy', n.nspname, t.relname || '.' || o.polname, t.relname, d.description
+from pg_description d join pg_policy o on o.oid = d.objoid and d.classoid = 'pg_policy'::regclass
+join pg_class t on t.oid = o.polrelid join pg_namespace n on n.oid = t.relnamespace where n.nspname = any(%(s)s)
+"""
+TRIGGER_STATES = """
+select n.nspname, c.relname, t.tgname, t.tgenabled from pg_trigger t
+join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+where not t.tgisinternal and t.tgenabled <> 'O' and n.nspname = any(%(s)s)
+"""
+COLUMN_GRANTS = """
+select n.nspname, c.relname, a.attname, g.privilege_type,
+       case when g.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(g.grantee)) end
+from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace,
+     aclexplode(a.attacl) g
+where a.attacl is not null and a.attnum > 0 and not a.attisdropped and n.nspname = any(%(s)s)
+  and g.grantee <> c.relowner
+"""
+OBJECT_GRANTS = f"""
+select 'function', n.nspname, {FUNC_NAME}, g.privilege_type,
+       case when g.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(g.grantee)) end
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) g
+where n.nspname = any(%(s)s) and g.grantee <> p.proowner
+union all
+select 'sequence', n.nspname, c.relname, g.privilege_type,
+       case when g.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(g.grantee)) end
+from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) g
+where c.relkind = 'S' and n.nspname = any(%(s)s) and g.grantee <> c.relowner
+union all
+select 'schema', n.nspname, n.nspname, g.privilege_type,
+       case when g.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(g.grantee)) end
+from pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) g
+where n.nspname = any(%(s)s) and g.grantee <> n.nspowner
+"""
+VIEW_FUNCTIONS = f"""
+select distinct vn.nspname, v.relname, n.nspname, {FUNC_NAME}
+from pg_depend d join pg_rewrite r on r.oid = d.objid join pg_class v on v.oid = r.ev_class
+join pg_namespace vn on vn.oid = v.relnamespace
+join pg_proc p on p.oid = d.refobjid join pg_namespace n on n.oid = p.pronamespace
+where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_proc'::regclass
+  and vn.nspname = any(%(s)s) and n.nspname = any(%(s)s)
+"""
+SIGNATURES = f"""
+select n.nspname, {FUNC_NAME}, p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname = any(%(s)s) and p.proargmodes is not null and 'o' = any(p.proargmodes)
+"""
+DOMAINS = """
+select n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+       case when t.typcollation <> b.typcollation then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
+       array(select quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) from pg_constraint k
+             where k.contypid = t.oid order by k.conname)
+from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_type b on b.oid = t.typbasetype
+left join pg_collation co on co.oid = t.typcollation left join pg_namespace cn on cn.oid = co.collnamespace
+where t.typtype = 'd' and n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid")
+PARTITIONS = """
+select n.nspname, c.relname, c.relkind, c.relispartition, pg_get_partkeydef(c.oid),
+       pn.nspname, p.relname, pg_get_expr(c.relpartbound, c.oid)
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+left join pg_inherits i on i.inhrelid = c.oid and c.relispartition
+left join pg_class p on p.oid = i.inhparent left join pg_namespace pn on pn.oid = p.relnamespace
+where (c.relkind = 'p' or c.relispartition) and c.relkind in ('r', 'p') and n.nspname = any(%(s)s)
+"""
+TYPE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+TRIGGER_STATE_SQL = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
+
+
+def qn(schema: str, name: str) -> str:
+    return f"{q(schema)}.{q(name)}"
+
+
+def add_extras(rows, scope: Scope, schemas: list, tables: dict, things: dict) -> None:
+    """Complete ``tables`` and ``things`` (as read by ``introspect_pg``) in place."""
+    p = {"s": schemas}
+    _identity(rows(IDENTITY, **p), tables)
+    _reloptions(rows(RELOPTIONS, **p), tables, things)
+    _partitions(rows(PARTITIONS, **p), tables)
+    _domains(rows(DOMAINS, **p), things)
+    _signatures(rows(SIGNATURES, **p), things)
+    _view_functions(rows(VIEW_FUNCTIONS, **p), things)
+    _trigger_states(rows(TRIGGER_STATES, **p), things)
+    _comments(rows(COMMENTS, **p), tables, things)
+    if scope.privileges:
+        _column_grants(rows(COLUMN_GRANTS, **p), tables, things)
+        _object_grants(rows(OBJECT_GRANTS, **p), things)
+
+
+def _with_extra(thing: Thing, **extra: str) -> Thing:
+    merged = dict(thing.extra)
+    merged.update(extra)
+    return replace(thing, extra=tuple(sorted(merged.items())))
+
+
+def identity_options(typ: str, start, minv, maxv, inc, cycle, cache) -> str:
+    """The identity's sequence options as ``CREATE``/``ALTER`` accept them (all stated, so an
+    ALTER can set every one back)."""
+    del typ  # the sequence follows the column's type; limits are stated explicitly
+    return (f"INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} CACHE {cache} "
+            f"{'CYCLE' if cycle else 'NO CYCLE'}")
+
+
+def _identity(found, tables: dict) -> None:
+    by_table = defaultdict(dict)
+    for schema, table, col, typ, start, minv, maxv, inc, cycle, cache in found:
+        by_table[(schema, table)][col] = identity_options(typ, start, minv, maxv, inc, cycle, cache)
+    for key, opts in by_table.items():
+        t = tables.get(key)
+        if t is None:
+            continue
+        cols = tuple(replace(c, identity_options=opts[c.name]) if c.name in opts and c.identity else c
+                     for c in t.columns)
+        tables[key] = replace(t, columns=cols)
+
+
+def _reloptions(found, tables: dict, things: dict) -> None:
+    for schema, name, kind, options in found:
+        opts = tuple(sorted(options))
+        if kind in ("r", "p") and (schema, name) in tables:
+            tables[(schema, name)] = replace(tables[(schema, name)], storage=opts)
+            continue
+        vkind = "view" if kind == "v" else "materialized view"
+        v = things.get((vkind, schema, name))
+        if v is None:
+            continue
+        verb = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
+        with_ = ", ".join(opts)
+        things[v.key] = replace(v, definition=f"WITH ({with_}) {v.definition}",
+                                create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};")
+
+
+def _partitions(found, tables: dict) -> None:
+    """Partitioned parents keep their key; partitions become tables holding only their bound
+    (their columns, constraints and indexes come from the parent)."""
+    for schema, name, kind, is_partition, key, pschema, parent, bound in found:
+        by = f"PARTITION BY {key}" if kind == "p" and key else ""
+        t = tables.get((schema, name))
+        if t is None and is_partition and parent:
+            t = Table(schema, name, ())
+        if t is None:
+            continue
+        of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
+        indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
+        tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
+
+
+def _domains(found, things: dict) -> None:
+    for schema, name, base, notnull, default, collation, constraints in found:
+        parts = [f"AS {base}"]
+        if collation:
+            parts.append(f"COLLATE {collation}")
+        if default is not None:
+            parts.append(f"DEFAULT {default}")
+        if notnull:
+            parts.append("NOT NULL")
+        parts += [f"CONSTRAINT {c}" for c in constraints]
+        definition = " ".join(parts)
+        extra = (("base", f"{base} {collation or ''}".strip()), ("constraints", "\x1f".join(constraints)),
+                 ("default", default if default is not None else "\x00"), ("notnull", "1" if notnull else ""))
+        t = Thing("domain", schema, name, definition, f"CREATE DOMAIN {qn(schema, name)} {definition};",
+                  f"DROP DOMAIN {qn(schema, name)};", extra=extra)
+        things[t.key] = t
+
+
+def _signatures(found, things: dict) -> None:
+    """Functions with OUT parameters: their identity is the input types (``regprocedure``), which
+    the differ uses to pair a function whose OUT parameters changed."""
+    for schema, name, signature in found:
+        f = things.get(("function", schema, name))
+        if f is not None:
+            things[f.key] = _with_extra(f, signature=signature)
+
+
+def _view_functions(found, things: dict) -> None:
+    deps = defaultdict(set)
+    for vschema, view, fschema, func in found:
+        deps[(vschema, view)].add((fschema, func))
+    for kind in ("view", "materialized view"):
+        for (vschema, view), funcs in deps.items():
+            v = things.get((kind, vschema, view))
+            if v is not None:
+                things[v.key] = replace(v, depends=tuple(sorted(set(v.depends) | funcs)))
+
+
+def _trigger_states(found, things: dict) -> None:
+    for schema, table, name, state in found:
+        t = things.get(("trigger", schema, f"{table}.{name}"))
+        if t is None or state not in TRIGGER_STATE_SQL:
+            continue
+        sql = f"ALTER TABLE {qn(schema, table)} {TRIGGER_STATE_SQL[state]} {q(name)};"
+        things[t.key] = replace(t, definition=f"{t.definition} [{TRIGGER_STATE_SQL[state]}]",
+                                create=f"{t.create}\n{sql}")
+
+
+def _comments(found, tables: dict, things: dict) -> None:
+    by_table = defaultdict(dict)
+    for kind, schema, name, table, text in found:
+        if kind in ("index", "constraint") and (schema, table) in tables:
+            by_table[(schema, table)][(kind, name)] = text
+            continue
+        thing_kinds = {"type": ("enum", "domain")}.get(kind, (kind,))
+        for k in thing_kinds:
+            t = things.get((k, schema, name))
+            if t is not None:
+                things[t.key] = _with_extra(t, comment=text)
+    for key, found_here in by_table.items():
+        t = tables[key]
+        tables[key] = replace(
+            t, indexes=tuple(replace(i, comment=found_here.get(("index", i.name))) for i in t.indexes),
+            constraints=tuple(replace(c, comment=found_here.get(("constraint", c.name))) for c in t.constraints))
+
+
+def _column_grants(found, tables: dict, things: dict) -> None:
+    by_rel = defaultdict(list)
+    for schema, rel, col, priv, grantee in found:
+        by_rel[(schema, rel)].append(f"{priv}({q(col)}) {grantee}")
+    for key, grants in by_rel.items():
+        if key in tables:
+            t = tables[key]
+            tables[key] = replace(t, grants=tuple(sorted(set(t.grants) | set(grants))))
+            continue
+        for kind in ("view", "materialized view"):
+            v = things.get((kind, *key))
+            if v is not None:
+                old = [g for g in (v.get("grants") or "").split("\n") if g]
+                things[v.key] = _with_extra(v, grants="\n".join(sorted(set(old) | set(grants))))
+
+
+def _object_grants(found, things: dict) -> None:
+    by_thing = defaultdict(list)
+    for kind, schema, name, priv, grantee in found:
+        by_thing[(kind, schema, name)].append(f"{priv} {grantee}")
+    for key, t in list(things.items()):
+        if key[0] in ("function", "sequence", "schema"):
+            things[key] = _with_extra(t, grants="\n".join(sorted(by_thing.get(key, ()))))
+
+
+def comment_target(drop_sql: str) -> str:
+    """``DROP FUNCTION s.f(a integer);`` -> ``FUNCTION s.f(a integer)``: what COMMENT ON and GRANT name."""
+    target = drop_sql.strip().rstrip(";")
+    target = target[len("DROP "):] if target.startswith("DROP ") else target
+    return target.replace(" IF EXISTS ", " ", 1)
+
+
+def comment_sql(target: str, text: str | None) -> str:
+    return f"COMMENT ON {target} IS {literal(text) if text else 'NULL'};"
