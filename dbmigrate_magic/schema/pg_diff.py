@@ -82,6 +82,8 @@ class PgDiffer(ObjectsMixin):
         self.functions_recreated = False
         self.unique_dropped: set = set()  # tables whose primary key / unique index is dropped
         self.fk_added: set = set()  # (table key, constraint name) foreign keys (re)added
+        self.predropped: set = set()  # (table key, name) constraints/indexes dropped with a function
+        self.swapped_functions: set = set()  # functions recreated around an enum swap
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> Collector:
@@ -93,6 +95,7 @@ class PgDiffer(ObjectsMixin):
         self.things("extension")
         self.enums()
         self.domains()
+        self.types()
         self.things("sequence")
         self.things("function")
         self.tables()
@@ -116,6 +119,8 @@ class PgDiffer(ObjectsMixin):
         a, b = self.a.of_kind(kind), self.b.of_kind(kind)
         if kind == "function":
             a = self.pair_signatures(a, b)
+            a = {k: v for k, v in a.items() if k not in self.swapped_functions}
+            b = {k: v for k, v in b.items() if k not in self.swapped_functions}
         drop_removed, create, drop_changed = self.PHASES[kind]
         for key in a.keys() - b.keys():
             t = a[key]
@@ -174,6 +179,7 @@ class PgDiffer(ObjectsMixin):
         if kind == "function":
             self.functions_recreated = True
             self.altered_relations.add((old.schema, old.name))
+            self.predrop_users(old)
         self.out.sql(drop, old.drop)
         self.out.sql(create, new.create)
         self.out.change(kind, new.schema, new.name, "changed", "recreated", table=new.table)
@@ -231,6 +237,7 @@ class PgDiffer(ObjectsMixin):
         self.out.change("enum", new.schema, new.name, "changed",
                         "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
                         destructive=bool(removed))
+        self.enum_functions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
         for table in self.a.tables.values():
@@ -265,8 +272,9 @@ class PgDiffer(ObjectsMixin):
                                  destructive=True)
             self.out.sql(P_DROP_PARTITIONS if t.partition_of else P_DROP_TABLES, f"DROP TABLE {qn(t.schema, t.name)};",
                          destructive=True)
+        touched = {k for k, _ in self.predropped}  # a function they call is recreated
         for key in sorted(a.keys() & b.keys()):
-            if a[key] != b[key]:
+            if a[key] != b[key] or key in touched:
                 self.alter_table(a[key], b[key])
         self.refresh_foreign_keys()
 
@@ -397,12 +405,15 @@ class PgDiffer(ObjectsMixin):
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
         same = {n for n in a.keys() & b.keys() if replace(a[n], comment=None) == replace(b[n], comment=None)}
+        pre = {n for n in a if (new.key, n) in self.predropped}  # dropped with a function it calls
         for n, c in a.items():
             if c.kind in ("primary", "unique") and (n not in same or recreated & set(c.columns)):
                 self.unique_dropped.add(new.key)
-            if n not in same and n in b and c.definition == b[n].definition + " NOT VALID":
+            if n not in same and n in b and c.definition == b[n].definition + " NOT VALID" and n not in pre:
                 continue  # validated: nothing to drop
-            if n not in same:
+            if n in pre and n not in b:
+                self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition, table=new.name)
+            elif n not in same and n not in pre:
                 phase = P_DROP_FKS if c.kind == "foreign" else P_DROP_CONS
                 self.out.sql(phase, f"ALTER TABLE {name} DROP CONSTRAINT {q(n)};")
                 if n not in b:
@@ -410,13 +421,13 @@ class PgDiffer(ObjectsMixin):
                                     table=new.name)
         for n, c in b.items():
             target = f"CONSTRAINT {q(n)} ON {name}"
-            if n in same and not recreated & set(c.columns):
+            if n in same and not recreated & set(c.columns) and n not in pre:
                 if a[n].comment != c.comment:
                     self.out.sql(P_COMMENTS, comment_sql(target, c.comment))
                     self.out.change("constraint", new.schema, f"{new.name}.{n}", "changed", "comment", table=new.name)
                 continue
             phase = P_FKS if c.kind == "foreign" else P_CONS
-            if n in a and a[n].definition == c.definition + " NOT VALID":
+            if n in a and a[n].definition == c.definition + " NOT VALID" and n not in pre:
                 self.out.sql(phase, f"ALTER TABLE {name} VALIDATE CONSTRAINT {q(n)};")
             else:
                 self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};", destructive=n in same)
@@ -433,16 +444,19 @@ class PgDiffer(ObjectsMixin):
         a = {i.name: i for i in old.indexes}
         b = {i.name: i for i in new.indexes}
         same = {n for n in a.keys() & b.keys() if replace(a[n], comment=None) == replace(b[n], comment=None)}
+        pre = {n for n in a if (new.key, n) in self.predropped}  # dropped with a function it calls
         for n, i in a.items():
             if i.unique and (n not in same or recreated & set(i.columns)):
                 self.unique_dropped.add(new.key)
-            if n not in same:
+            if n in pre and n not in b:
+                self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
+            elif n not in same and n not in pre:
                 self.out.sql(P_DROP_CONS, f"DROP INDEX {qn(new.schema, n)};")
                 if n not in b:
                     self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
         for n, i in b.items():
             target = f"INDEX {qn(new.schema, n)}"
-            if n in same and not recreated & set(i.columns):
+            if n in same and not recreated & set(i.columns) and n not in pre:
                 if a[n].comment != i.comment:
                     self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
                     self.out.change("index", new.schema, n, "changed", "comment", table=new.name)
@@ -527,6 +541,8 @@ class PgDiffer(ObjectsMixin):
                 if key not in ia or core(ia[key]) != core(ix):
                     self.out.change("index", ix.schema, ix.name, "added" if key not in ia else "changed",
                                     ix.definition, table=ix.table)
+                elif ia[key].get("comment") != ix.get("comment"):
+                    self.out.change("index", ix.schema, ix.name, "changed", "comment", table=ix.table)
             else:
                 self.decorate("index", ia[key], ix)
 

@@ -13,7 +13,9 @@ from .quoting import quoter
 
 q = quoter("postgresql")
 P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and tables that use it
-P_DROP_PARTITIONS = 35  # before their parents, which would take them along
+P_TYPES = 25  # composite and range types: after domains and enums they may use, before tables
+P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14
+P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
 P_DROP_FKS, P_FKS, P_COMMENTS, P_DROP_OTHER, P_TABLES = 16, 44, 54, 46, 30
 DEFAULT_GRANTS = {"function": ("EXECUTE PUBLIC",)}  # what a new function gets without any GRANT
 _GRANT = re.compile(r'^(.*) ("(?:[^"]|"")*"|[^ "]+)$')
@@ -32,7 +34,7 @@ def identity_sets(options: str) -> list[str]:
 
 def core(thing: Thing) -> tuple:
     """What decides whether an object must be recreated: not its comment or privileges."""
-    return thing.definition, tuple(kv for kv in thing.extra if kv[0] not in ("comment", "grants"))
+    return thing.definition, tuple(kv for kv in thing.extra if kv[0] not in ("comment", "grants", "used_by"))
 
 
 def uses_column(expression: str, columns: set) -> bool:
@@ -81,6 +83,83 @@ class ObjectsMixin:
             if other is not None:
                 out[other] = out.pop(k)
         return out
+
+    # ------------------------------------------------------------------ functions' users
+    def predrop_users(self, function: Thing) -> None:
+        """Before ``function`` is dropped to be created again: drop the defaults, constraints and
+        indexes that call it; ``constraints``/``indexes`` and ``alter_column`` restore them."""
+        for user in filter(None, (function.get("used_by") or "").split("\x1f")):
+            kind, schema, table, name = user.split("\x1e")
+            tq = qn(schema, table)
+            if kind == "default":
+                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} DROP DEFAULT;")
+                target = self.b.tables.get((schema, table))
+                col = target.column(name) if target else None
+                if col is not None and col.default is not None:
+                    self.out.sql(33, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};")
+            elif kind == "constraint":
+                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(name)};")
+                self.predropped.add(((schema, table), name))
+            else:
+                self.out.sql(P_DROP_USERS, f"DROP INDEX {qn(schema, name)};")
+                self.predropped.add(((schema, table), name))
+
+    def enum_functions(self, enum_name: str) -> None:
+        """Functions taking or returning an enum that is swapped would keep the old type: they are
+        dropped before and created again after the new type exists."""
+        pattern = re.compile(re.escape(enum_name) + r"(?![\w$])")
+        b = self.b.of_kind("function")
+        for key, f in self.a.of_kind("function").items():
+            if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
+                continue
+            self.swapped_functions.add(key)
+            self.out.sql(14, f.drop)
+            self.altered_relations.add((f.schema, f.name))
+            if key in b:
+                self.out.sql(26, b[key].create)
+                self.decorate("function", None, b[key])
+                if core(b[key]) != core(f):
+                    self.out.change("function", f.schema, f.name, "changed", "recreated")
+            else:
+                self.out.change("function", f.schema, f.name, "removed", destructive=True)
+
+    # ------------------------------------------------------------------ composite and range types
+    def types(self) -> None:
+        a, b = self.a.of_kind("type"), self.b.of_kind("type")
+        for key in sorted(b.keys() - a.keys()):
+            t = b[key]
+            self.out.change("type", t.schema, t.name, "added", t.definition)
+            self.out.sql(P_TYPES, t.create)
+            self.decorate("type", None, t)
+        for key in sorted(a.keys() - b.keys()):
+            t = a[key]
+            self.out.change("type", t.schema, t.name, "removed", t.definition, destructive=True)
+            self.out.sql(P_DROP_OTHER, t.drop, destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if core(old) == core(new):
+                self.decorate("type", old, new)
+                continue
+            before = [x for x in old.get("attributes").split("\x1f") if x]
+            after = [x for x in new.get("attributes").split("\x1f") if x]
+            if not before or not after:  # a range type: only created again (works while unused)
+                self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition} "
+                                "(recreated)", destructive=True)
+                self.out.sql(P_TYPES, old.drop, destructive=True)
+                self.out.sql(P_TYPES, new.create, destructive=True)
+                self.decorate("type", None, new)
+                continue
+            names_b = {x.split(" ", 1)[0]: x for x in after}
+            names_a = {x.split(" ", 1)[0]: x for x in before}
+            actions = [f"DROP ATTRIBUTE {n}" for n in names_a if n not in names_b]
+            actions += [f"ALTER ATTRIBUTE {n} TYPE {x.split(' ', 1)[1]}" for n, x in names_b.items()
+                        if n in names_a and names_a[n] != x]
+            actions += [f"ADD ATTRIBUTE {x}" for n, x in names_b.items() if n not in names_a]
+            destructive = any(not a_.startswith("ADD") for a_ in actions)
+            self.out.sql(P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};", destructive=destructive)
+            self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}",
+                            destructive=destructive)
+            self.decorate("type", old, new)
 
     # ------------------------------------------------------------------ domains
     def domains(self) -> None:

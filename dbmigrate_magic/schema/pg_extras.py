@@ -121,6 +121,49 @@ left join pg_inherits i on i.inhrelid = c.oid and c.relispartition
 left join pg_class p on p.oid = i.inhparent left join pg_namespace pn on pn.oid = p.relnamespace
 where (c.relkind = 'p' or c.relispartition) and c.relkind in ('r', 'p') and n.nspname = any(%(s)s)
 """
+FUNCTION_USERS = f"""
+select n.nspname, {FUNC_NAME}, 'default', tn.nspname, t.relname, a.attname
+from pg_depend d join pg_proc p on p.oid = d.refobjid join pg_namespace n on n.oid = p.pronamespace
+join pg_attrdef ad on ad.oid = d.objid join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum
+join pg_class t on t.oid = ad.adrelid join pg_namespace tn on tn.oid = t.relnamespace
+where d.classid = 'pg_attrdef'::regclass and d.refclassid = 'pg_proc'::regclass and n.nspname = any(%(s)s)
+  and a.attgenerated = ''
+union all
+select n.nspname, {FUNC_NAME}, 'constraint', tn.nspname, t.relname, k.conname
+from pg_depend d join pg_proc p on p.oid = d.refobjid join pg_namespace n on n.oid = p.pronamespace
+join pg_constraint k on k.oid = d.objid join pg_class t on t.oid = k.conrelid join pg_namespace tn on tn.oid = t.relnamespace
+where d.classid = 'pg_constraint'::regclass and d.refclassid = 'pg_proc'::regclass and n.nspname = any(%(s)s)
+union all
+select n.nspname, {FUNC_NAME}, 'index', tn.nspname, t.relname, ic.relname
+from pg_depend d join pg_proc p on p.oid = d.refobjid join pg_namespace n on n.oid = p.pronamespace
+join pg_class ic on ic.oid = d.objid and ic.relkind in ('i', 'I') join pg_index i on i.indexrelid = ic.oid
+join pg_class t on t.oid = i.indrelid join pg_namespace tn on tn.oid = t.relnamespace
+where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_proc'::regclass and n.nspname = any(%(s)s)
+"""
+INTERNAL_FUNCTIONS = f"""
+select n.nspname, {FUNC_NAME} from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname = any(%(s)s) and exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
+  and d.objid = p.oid and d.refclassid = 'pg_type'::regclass and d.deptype = 'i')
+"""
+COMPOSITES = """
+select n.nspname, t.typname,
+       array(select quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                    || case when a.attcollation <> y.typcollation then ' COLLATE ' || quote_ident(cn.nspname) || '.'
+                            || quote_ident(co.collname) else '' end
+             from pg_attribute a join pg_type y on y.oid = a.atttypid
+             left join pg_collation co on co.oid = a.attcollation left join pg_namespace cn on cn.oid = co.collnamespace
+             where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum)
+from pg_type t join pg_class c on c.oid = t.typrelid and c.relkind = 'c' join pg_namespace n on n.oid = t.typnamespace
+where n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid") + """
+union all
+select n.nspname, t.typname,
+       array['SUBTYPE = ' || format_type(r.rngsubtype, null)]
+       || case when r.rngsubdiff <> 0 then array['SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text] else '{}' end
+       || array['MULTIRANGE_TYPE_NAME = ' || quote_ident(mn.nspname) || '.' || quote_ident(m.typname)]
+from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oid = t.typnamespace
+join pg_type m on m.oid = r.rngmultitypid join pg_namespace mn on mn.oid = m.typnamespace
+where n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid") + """
+"""
 TYPE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 TRIGGER_STATE_SQL = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
 
@@ -136,6 +179,10 @@ def add_extras(rows, scope: Scope, schemas: list, tables: dict, things: dict) ->
     _reloptions(rows(RELOPTIONS, **p), tables, things)
     _partitions(rows(PARTITIONS, **p), tables)
     _domains(rows(DOMAINS, **p), things)
+    _types(rows(COMPOSITES, **p), things)
+    for schema, name in rows(INTERNAL_FUNCTIONS, **p):  # a range type's own constructors
+        things.pop(("function", schema, name), None)
+    _function_users(rows(FUNCTION_USERS, **p), things)
     _signatures(rows(SIGNATURES, **p), things)
     _view_functions(rows(VIEW_FUNCTIONS, **p), things)
     _trigger_states(rows(TRIGGER_STATES, **p), things)
@@ -221,6 +268,28 @@ def _domains(found, things: dict) -> None:
         things[t.key] = t
 
 
+def _types(found, things: dict) -> None:
+    """Composite types (attributes) and range types (options), kind "type"."""
+    for schema, name, parts in found:
+        is_range = bool(parts) and parts[0].startswith("SUBTYPE = ")
+        body = ("AS RANGE (" if is_range else "AS (") + ", ".join(parts) + ")"
+        t = Thing("type", schema, name, body, f"CREATE TYPE {qn(schema, name)} {body};", f"DROP TYPE {qn(schema, name)};",
+                  extra=(("attributes", "" if is_range else "\x1f".join(parts)),))
+        things[t.key] = t
+
+
+def _function_users(found, things: dict) -> None:
+    """Column defaults, constraints and indexes that call a function: a function that must be
+    dropped and created again takes them along, so the differ drops and restores them."""
+    users = defaultdict(list)
+    for schema, name, kind, tschema, table, obj in found:
+        users[(schema, name)].append("\x1e".join((kind, tschema, table, obj)))
+    for (schema, name), used in users.items():
+        f = things.get(("function", schema, name))
+        if f is not None:
+            things[f.key] = _with_extra(f, used_by="\x1f".join(sorted(used)))
+
+
 def _signatures(found, things: dict) -> None:
     """Functions with OUT parameters: their identity is the input types (``regprocedure``), which
     the differ uses to pair a function whose OUT parameters changed."""
@@ -257,7 +326,7 @@ def _comments(found, tables: dict, things: dict) -> None:
         if kind in ("index", "constraint") and (schema, table) in tables:
             by_table[(schema, table)][(kind, name)] = text
             continue
-        thing_kinds = {"type": ("enum", "domain")}.get(kind, (kind,))
+        thing_kinds = {"type": ("enum", "domain", "type")}.get(kind, (kind,))
         for k in thing_kinds:
             t = things.get((k, schema, name))
             if t is not None:
