@@ -672,3 +672,12 @@ PG += [
     ("sequence_owned_by_dropped_column", "create table t (a int, b int); create sequence s owned by t.b;",
      "create table t (a int);", [("column", "removed"), ("sequence", "removed")]),
 ]
+
+PG += [
+    ("partition_key_changed",
+     "create table m (a int, d date) partition by range (d); "
+     "create table m_1 partition of m for values from ('2024-01-01') to ('2025-01-01'); create table plain (a int);",
+     "create table m (a int, d date) partition by list (a); create table m_1 partition of m for values in (1, 2); "
+     "create table plain (a int, b int) partition by range (b); create table plain_d partition of plain default;",
+     [("table", "changed"), ("table", "added")]),
+]

@@ -223,8 +223,16 @@ class ObjectsMixin:
         self.out.change("table", new.schema, new.name, "changed",
                         f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
                         f"{new.partition_of or new.partition_by or 'none'} (recreated)", True, new.name)
-        self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {name};", destructive=True)
+        # a partition may already have gone with its parent, recreated here too
+        self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};",
+                     destructive=True)
         self.create_table(new, change=False)
+        if old.partition_by:  # its partitions went with it: the target's ones are created again
+            for key, t in sorted(self.b.tables.items()):
+                old_t = self.a.tables.get(key)
+                if old_t is not None and t.partition_of.startswith(f"PARTITION OF {name} ") \
+                        and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by):
+                    self.create_table(t, change=False)
         return True
 
     # ------------------------------------------------------------------ foreign keys around unique keys
