@@ -175,17 +175,22 @@ def qn(schema: str, name: str) -> str:
 def add_extras(rows, scope: Scope, schemas: list, tables: dict, things: dict) -> None:
     """Complete ``tables`` and ``things`` (as read by ``introspect_pg``) in place."""
     p = {"s": schemas}
-    _identity(rows(IDENTITY, **p), tables)
+    kinds = {k[0] for k in things}  # queries about objects the model does not hold are skipped
+    if any(c.identity for t in tables.values() for c in t.columns):
+        _identity(rows(IDENTITY, **p), tables)
     _reloptions(rows(RELOPTIONS, **p), tables, things)
     _partitions(rows(PARTITIONS, **p), tables)
     _domains(rows(DOMAINS, **p), things)
     _types(rows(COMPOSITES, **p), things)
-    for schema, name in rows(INTERNAL_FUNCTIONS, **p):  # a range type's own constructors
-        things.pop(("function", schema, name), None)
-    _function_users(rows(FUNCTION_USERS, **p), things)
-    _signatures(rows(SIGNATURES, **p), things)
-    _view_functions(rows(VIEW_FUNCTIONS, **p), things)
-    _trigger_states(rows(TRIGGER_STATES, **p), things)
+    if "function" in kinds:
+        for schema, name in rows(INTERNAL_FUNCTIONS, **p):  # a range type's own constructors
+            things.pop(("function", schema, name), None)
+        _function_users(rows(FUNCTION_USERS, **p), things)
+        _signatures(rows(SIGNATURES, **p), things)
+        if kinds & {"view", "materialized view"}:
+            _view_functions(rows(VIEW_FUNCTIONS, **p), things)
+    if "trigger" in kinds:
+        _trigger_states(rows(TRIGGER_STATES, **p), things)
     _comments(rows(COMMENTS, **p), tables, things)
     if scope.privileges:
         _column_grants(rows(COLUMN_GRANTS, **p), tables, things)
