@@ -140,7 +140,7 @@ class PgDiffer(ObjectsMixin):
             old, new = a[key], b[key]
             if core(old) == core(new):
                 on_altered = kind in ("trigger", "policy") and (new.schema, new.table) in self.altered_relations
-                if (kind == "trigger" and self.functions_recreated) or on_altered:
+                if (kind in ("trigger", "policy") and self.functions_recreated) or on_altered:
                     self.out.sql(drop_changed, old.drop)  # a column it names changes type, or its function
                     self.out.sql(create, new.create)
                     self.decorate(kind, None, new)

@@ -103,7 +103,7 @@ where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_proc'::regclass
 """
 SIGNATURES = f"""
 select n.nspname, {FUNC_NAME}, p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-where n.nspname = any(%(s)s) and p.proargmodes is not null and 'o' = any(p.proargmodes)
+where n.nspname = any(%(s)s) and p.prokind in ('f', 'p')
 """
 DOMAINS = """
 select n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
@@ -296,8 +296,8 @@ def _function_users(found, things: dict) -> None:
 
 
 def _signatures(found, things: dict) -> None:
-    """Functions with OUT parameters: their identity is the input types (``regprocedure``), which
-    the differ uses to pair a function whose OUT parameters changed."""
+    """A function's identity is its input types (``regprocedure``): the differ pairs a function
+    whose parameter names or OUT parameters changed with its old self (its name here differs)."""
     for schema, name, signature in found:
         f = things.get(("function", schema, name))
         if f is not None:
