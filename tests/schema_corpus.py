@@ -783,3 +783,19 @@ ISSUE_5_CHECKLIST = {
     "adversarial names": ["PG:quoted_mixed_case_and_spaces", "PG:reserved_words_as_names", "SQLITE:quoted_names_with_spaces",
                           "MYSQL:quoted_names_and_reserved_words"],
 }
+
+MYSQL += [
+    ("primary_key_extended_on_auto_increment", "create table t (id int not null auto_increment primary key, x int not null);",
+     "create table t (id int not null auto_increment, x int not null, primary key (id, x));", [("constraint", "changed")]),
+    ("foreign_key_columns_retyped", "create table p (id int primary key); create table c (p int, constraint c_p foreign key (p) references p (id));",
+     "create table p (id bigint primary key); create table c (p bigint, constraint c_p foreign key (p) references p (id));",
+     [("column", "changed")]),
+    ("indexed_column_dropped_and_renamed",
+     "create table t (id int primary key, parent int, old_c int, b int, key t_old (old_c), key t_b (b), "
+     "constraint t_p foreign key (parent) references t (id));",
+     "create table t (id int primary key, parent int, new_c int, key t_old (new_c), "
+     "constraint t_p foreign key (parent) references t (id) on delete cascade);",
+     [("column", "removed"), ("column", "added"), ("index", "changed"), ("constraint", "changed")]),
+    ("referenced_table_dropped", "create table p (id int primary key); create table c (p int, constraint c_p foreign key (p) references p (id));",
+     "create table c (p int);", [("table", "removed"), ("constraint", "removed")]),
+]
