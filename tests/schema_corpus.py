@@ -799,3 +799,14 @@ MYSQL += [
     ("referenced_table_dropped", "create table p (id int primary key); create table c (p int, constraint c_p foreign key (p) references p (id));",
      "create table c (p int);", [("table", "removed"), ("constraint", "removed")]),
 ]
+
+SQLITE += [
+    ("table_name_case_changed",
+     "create table Users (id integer primary key, a int); insert into Users values (1, 2); create index Users_a on Users (a);",
+     "create table users (id integer primary key, a int); create index users_a on users (a);", [("table", "changed")]),
+    ("autoincrement_table_rebuilt", "create table t (id integer primary key autoincrement, a int); insert into t (a) values (1);",
+     "create table t (id integer primary key autoincrement, a text);", [("table", "changed")]),
+    ("fk_retargeted_to_new_table", "create table p (id integer primary key); create table c (p int references p(id));",
+     "create table P2 (id integer primary key); create table c (p int references P2(id));",
+     [("table", "added"), ("table", "removed"), ("table", "changed")]),
+]
