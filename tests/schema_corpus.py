@@ -810,3 +810,13 @@ SQLITE += [
      "create table P2 (id integer primary key); create table c (p int references P2(id));",
      [("table", "added"), ("table", "removed"), ("table", "changed")]),
 ]
+
+PG += [
+    ("type_stack_removed",
+     "create schema s; create type s.e as enum ('a'); create domain s.d as s.e; create type s.c as (x s.d, y int); "
+     "create function s.f(v s.c, w s.e) returns s.d language sql as $$ select w::s.d $$; create table s.t (c s.c);",
+     "", [("enum", "removed"), ("domain", "removed"), ("type", "removed"), ("function", "removed"), ("schema", "removed")]),
+    ("type_stack_added", "", "create schema s; create type s.e as enum ('a'); create domain s.d as s.e; "
+     "create type s.c as (x s.d, y int); create function s.f(v s.c, w s.e) returns s.d language sql as $$ select w::s.d $$; "
+     "create table s.t (c s.c);", [("enum", "added"), ("domain", "added"), ("type", "added")]),
+]

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
-from .pg_diff_objects import P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets, split_grant, uses_column
+from .pg_diff_objects import P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets, split_grant, uses_column
 from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
 from .pg_introspect import qn
@@ -107,7 +107,7 @@ class PgDiffer(ObjectsMixin):
     # ------------------------------------------------------------------ generic objects
     PHASES = {  # kind: (drop phase for removed, create phase, drop phase when recreating)
         "schema": (P_DROP_SCHEMAS, P_SCHEMAS, P_DROP_SCHEMAS),
-        "extension": (P_DROP_OTHER, P_SCHEMAS, P_DROP_OTHER),
+        "extension": (P_DROP_EXTENSIONS, P_SCHEMAS, P_DROP_OTHER),
         "sequence": (P_DROP_OTHER, P_SEQUENCES, P_DROP_OTHER),
         "function": (P_DROP_OTHER, P_FUNCS, P_DROP_FUNCS),
         "trigger": (P_DROP_TRIGGERS, P_TRIGGERS, P_DROP_TRIGGERS),
@@ -196,7 +196,7 @@ class PgDiffer(ObjectsMixin):
         for key in a.keys() - b.keys():
             t = a[key]
             self.out.change("enum", t.schema, t.name, "removed", destructive=True)
-            self.out.sql(P_DROP_OTHER, t.drop, destructive=True)
+            self.out.sql(P_DROP_ENUMS, t.drop, destructive=True)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
             if old.definition == new.definition:

@@ -17,6 +17,10 @@ P_TYPES = 25  # composite and range types: after domains and enums they may use,
 P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14
 P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
 P_DROP_FKS, P_FKS, P_COMMENTS, P_DROP_OTHER, P_TABLES = 16, 44, 54, 46, 30
+# removed types go after the functions (46) that take them, dependants first: composite/range
+# types, then domains (a composite may hold one), then enums (a domain may be over one), then
+# extensions (whose types any of them may use); schemas follow at 48
+P_DROP_TYPES, P_DROP_DOMAINS, P_DROP_ENUMS, P_DROP_EXTENSIONS = 46.1, 46.2, 46.3, 46.4
 DEFAULT_GRANTS = {"function": ("EXECUTE PUBLIC",)}  # what a new function gets without any GRANT
 _GRANT = re.compile(r'^(.*) ("(?:[^"]|"")*"|[^ "]+)$')
 _IDENTITY_OPT = re.compile(r"INCREMENT BY \S+|MINVALUE \S+|MAXVALUE \S+|START WITH \S+|CACHE \S+|NO CYCLE|CYCLE")
@@ -134,7 +138,7 @@ class ObjectsMixin:
         for key in sorted(a.keys() - b.keys()):
             t = a[key]
             self.out.change("type", t.schema, t.name, "removed", t.definition, destructive=True)
-            self.out.sql(P_DROP_OTHER, t.drop, destructive=True)
+            self.out.sql(P_DROP_TYPES, t.drop, destructive=True)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
             if core(old) == core(new):
@@ -172,7 +176,7 @@ class ObjectsMixin:
         for key in sorted(a.keys() - b.keys()):
             d = a[key]
             self.out.change("domain", d.schema, d.name, "removed", d.definition, destructive=True)
-            self.out.sql(P_DROP_OTHER, d.drop, destructive=True)
+            self.out.sql(P_DROP_DOMAINS, d.drop, destructive=True)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
             if core(old) == core(new):
