@@ -136,6 +136,9 @@ def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, op
     assert diff(mb, mb).is_empty, diff(mb, mb).sql(True)
     d = diff(ma, mb, extensions_only=only_ext)
     seen = {(c.object_type, c.change) for c in d.changes}
+    keys = [(c.object_type, c.schema, c.name, c.change) for c in d.changes]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    assert not twice, f"listed more than once in the change table: {twice}"
     for want in expected:
         assert tuple(want) in seen, f"{want} not in {sorted(seen)}"
     if expected:

@@ -430,7 +430,8 @@ class PgDiffer(ObjectsMixin):
             if n in a and a[n].definition == c.definition + " NOT VALID" and n not in pre:
                 self.out.sql(phase, f"ALTER TABLE {name} VALIDATE CONSTRAINT {q(n)};")
             else:
-                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};", destructive=n in same)
+                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};",
+                             destructive=n in same and n not in pre)  # with its recreated column
             if c.kind == "foreign":
                 self.fk_added.add((new.key, n))
             if c.comment:
@@ -461,7 +462,7 @@ class PgDiffer(ObjectsMixin):
                     self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
                     self.out.change("index", new.schema, n, "changed", "comment", table=new.name)
                 continue
-            self.out.sql(P_CONS, i.definition + ";", destructive=n in same)
+            self.out.sql(P_CONS, i.definition + ";", destructive=n in same and n not in pre)
             if i.comment:
                 self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
             if n not in same:

@@ -117,7 +117,7 @@ class ObjectsMixin:
             if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
                 continue
             self.swapped_functions.add(key)
-            self.out.sql(14, f.drop)
+            self.out.sql(14, f.drop, destructive=key not in b)
             self.altered_relations.add((f.schema, f.name))
             if key in b:
                 self.out.sql(26, b[key].create)
@@ -228,6 +228,7 @@ class ObjectsMixin:
                         f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
                         f"{new.partition_of or new.partition_by or 'none'} (recreated)", True, new.name)
         # a partition may already have gone with its parent, recreated here too
+        first = len(self.out.statements)
         self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};",
                      destructive=True)
         self.create_table(new, change=False)
@@ -237,6 +238,11 @@ class ObjectsMixin:
                 if old_t is not None and t.partition_of.startswith(f"PARTITION OF {name} ") \
                         and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by):
                     self.create_table(t, change=False)
+        # the creation only makes sense after the drop: both are left out without --unsafe
+        self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
+        child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
+        self.out.statements[:first] = [replace(st, destructive=True) if child in st.sql else st
+                                       for st in self.out.statements[:first]]
         return True
 
     # ------------------------------------------------------------------ foreign keys around unique keys
