@@ -120,12 +120,14 @@ def order_free(m):
                               for k, t in m.tables.items()})
 
 
-def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, options: dict | None = None) -> None:
+def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, options: dict | None = None,
+              safe_url: str | None = None) -> None:
     """Load A and B, diff A->B (unsafe), apply to A; the two must then be identical.
 
     ``options``: Scope fields (schemas, exclude_schemas, privileges, ignore_extension_versions) and
     ``extensions_only``, as the diff command's flags set them; with extensions_only only extensions
-    are compared afterwards."""
+    are compared afterwards. ``safe_url``: an empty database where A is loaded and the script
+    without --unsafe must apply cleanly (when it differs from the unsafe one)."""
     options = dict(options or {})
     only_ext = options.pop("extensions_only", False)
     scope = Scope(**options)
@@ -144,6 +146,11 @@ def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, op
     if expected:
         assert not d.is_empty
     script = d.sql(unsafe=True)
+    if safe_url and d.destructive:
+        load(safe_url, a_sql)
+        load(safe_url, d.sql(unsafe=False))  # raises with the database's message when a statement fails
+        partly = model(safe_url, scope)
+        assert diff(partly, partly).is_empty
     load(url_a, script)
     after = model(url_a, scope)
     rest = diff(after, mb, extensions_only=only_ext)
