@@ -147,9 +147,11 @@ def generate(name: str, from_schema: str | None = None, *, project: PathLike = N
                                          dry_run=dry_run)
 
 
-def down_for(migration: str, *, project: PathLike = None, env: str | None = None) -> DownResult:
-    """A computed down migration for ``migration`` (replay + diff), for review."""
-    return _verb("generate", "down_for")(migration, project=project, env=env)
+def down_for(migration: str, *, project: PathLike = None, env: str | None = None, write: bool = False,
+             force: bool = False) -> DownResult:
+    """A computed down migration for ``migration`` (replay + diff), for review; ``write`` stores it
+    where ``rollback`` reads it (``force``: replacing a stored one)."""
+    return _verb("generate", "down_for")(migration, project=project, env=env, write=write, force=force)
 
 
 def scratch(*, project: PathLike = None, env: str | None = None, clean: bool = False,

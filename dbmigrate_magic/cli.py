@@ -3,6 +3,7 @@ verb exists to report, 2 usage or connection errors."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from . import __version__
@@ -60,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         text = result.to_text()
     if text:
-        print(mask(text))
+        try:
+            print(mask(text))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `dbm diff --sql | psql` and psql stopped reading: its own error says why
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     return exit_code_for(result, args)
 
 

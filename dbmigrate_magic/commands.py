@@ -252,6 +252,10 @@ def _call_diff(args):
     from . import api
     from .errors import UsageProblem
 
+    given = [x for x in (args.from_, args.to, args.source, args.target) if x is not None]
+    if len(given) > 2:  # e.g. `--from A --to B C`: one of them would be silently ignored
+        raise UsageProblem(f"diff compares two sides, but {len(given)} were given ({', '.join(map(str, given))}).",
+                           next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.")
     source = args.from_ or args.source
     target = args.to or (args.target if args.from_ is None else args.source)
     if not source or not target:
@@ -282,6 +286,8 @@ def _declare_generate(p):
     p.add_argument("--from-schema", metavar="FILE|ENV|URL", help="the desired schema")
     p.add_argument("--down-for", metavar="MIGRATION",
                    help="instead: compute a down migration for MIGRATION by replay and diff (shown for review)")
+    p.add_argument("--write", action="store_true", help="with --down-for: store it where `dbm rollback` reads it")
+    p.add_argument("--force", action="store_true", help="with --down-for --write: replace a stored down part")
     p.add_argument("--unsafe", action="store_true", help="include destructive statements in the up part")
     p.add_argument("--dry-run", action="store_true", help="show the migration without writing it")
     p.add_argument("--autogenerate", action="store_true",
@@ -297,7 +303,10 @@ def _call_generate(args):
     from .errors import UsageProblem
 
     if args.down_for:
-        return api.down_for(args.down_for, project=args.project, env=args.env)
+        return api.down_for(args.down_for, project=args.project, env=args.env, write=args.write, force=args.force)
+    if args.write or args.force:
+        raise UsageProblem("--write and --force go with --down-for MIGRATION.",
+                           next_step="e.g. `dbm generate --down-for MIGRATION --write`.")
     if args.autogenerate and (args.from_schema or args.dry_run or args.unsafe):
         raise UsageProblem("--autogenerate lets the tool compare its models with the database: it takes no "
                            "--from-schema, --dry-run or --unsafe.",

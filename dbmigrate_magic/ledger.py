@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Protocol
 from .adapters.base import StepOutcome
 from .errors import LockBusy
 from .secrets import mask
+from .sqlite_fk import FkHoist, fk_hoist
 from .sqlsplit import Statement
 
 #: advisory lock key / GET_LOCK name used by our own raw SQL runner
@@ -259,6 +260,26 @@ def db_message(exc: BaseException) -> str:
     return mask(text.strip())
 
 
+def foreign_key_violations(s: Session, limit: int = 10) -> str:
+    """SQLite's ``PRAGMA foreign_key_check``, one line per violating row (table, rowid, columns,
+    parent); empty when every foreign key holds."""
+    rows = s.query("PRAGMA foreign_key_check")
+    lines = []
+    for table, rowid, parent, fkid in rows[:limit]:
+        cols = [(r[3], r[4]) for r in s.query(f"PRAGMA foreign_key_list({quote_ident(table)})") if r[0] == fkid]
+        frm = ", ".join(c[0] for c in cols)
+        to = ", ".join(c[1] or "?" for c in cols)
+        row = f"rowid {rowid}" if rowid is not None else "a WITHOUT ROWID row"
+        lines.append(f"    {table} {row}: {table}({frm}) -> {parent}({to}) has no matching row")
+    if len(rows) > limit:
+        lines.append(f"    ... and {len(rows) - limit} more (run PRAGMA foreign_key_check to list them all)")
+    return "\n".join(lines)
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def describe_failure(step: LedgerStep, stmt: Statement, index: int, exc: BaseException) -> str:
     where = f"line {stmt.line} of {step.file}" if step.file else f"line {stmt.line}"
     snippet = stmt.sql if len(stmt.sql) <= 400 else stmt.sql[:400] + " ..."
@@ -281,6 +302,8 @@ class Ledger:
         """Run ``steps`` in order under the runner lock; stop at the first failure."""
         session = Session(self.db, self.config)
         outcomes: list[StepOutcome] = []
+        # a step may switch SQLite's foreign keys (see _run_one_tx); the pooled connection goes back as it came
+        fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.dialect == "sqlite" else None
         try:
             with session.runner_lock():
                 self.notes.extend(self.book.prepare(session))
@@ -291,6 +314,8 @@ class Ledger:
                     if outcome.state == "failed":
                         break
         finally:
+            if fk_setting is not None and not session.in_tx:
+                session.execute(f"PRAGMA foreign_keys = {fk_setting}")
             session.close()
         return outcomes
 
@@ -313,7 +338,28 @@ class Ledger:
         return outcome
 
     def _run_one_tx(self, s: Session, step: LedgerStep) -> StepOutcome:
+        """SQLite: a leading ``PRAGMA foreign_keys = OFF`` runs before BEGIN and a trailing ``= ON``
+        after COMMIT (inside the transaction they would do nothing: see ``sqlite_fk``); foreign keys
+        are checked before COMMIT, and the connection's own setting comes back when the step fails."""
+        hoist = fk_hoist(step.statements) if s.dialect == "sqlite" else FkHoist()
+        if not hoist.active:
+            return self._one_tx(s, step, hoist)
+        previous = s.query("PRAGMA foreign_keys")[0][0]
+        outcome = None
+        try:
+            if hoist.before is not None:
+                s.execute(step.statements[hoist.before].sql)
+            outcome = self._one_tx(s, step, hoist)
+        finally:
+            if outcome is not None and outcome.state in ("applied", "rolled_back") and hoist.after is not None:
+                s.execute(step.statements[hoist.after].sql)
+            else:
+                s.execute(f"PRAGMA foreign_keys = {1 if previous else 0}")
+        return outcome
+
+    def _one_tx(self, s: Session, step: LedgerStep, hoist: FkHoist) -> StepOutcome:
         done_state = "applied" if step.direction == "up" else "rolled_back"
+        outside = hoist.hoisted()
         attempt = 0
         while True:
             t0 = time.perf_counter()
@@ -324,8 +370,18 @@ class Ledger:
                     s.rollback()
                     return StepOutcome(step.id, step.direction, "skipped", 0.0, None, 0)
                 for index, stmt in enumerate(step.statements):
-                    s.execute(stmt.sql)
+                    if index not in outside:
+                        s.execute(stmt.sql)
                 index = len(step.statements)
+                if hoist.switches_off:
+                    broken = foreign_key_violations(s)
+                    if broken:
+                        s.rollback()
+                        return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0,
+                                           f"{step.file or step.id} ran with foreign keys off and left rows that "
+                                           f"break a foreign key (PRAGMA foreign_key_check before COMMIT):\n"
+                                           f"{broken}\nInsert the missing parent rows (in this migration, before "
+                                           "the rebuild) or delete the orphans, or change the foreign key.", 0)
                 self.book.finished(s, step, time.perf_counter() - t0)
                 s.commit()
                 self._committed(s, step)

@@ -28,7 +28,12 @@ _ENV_ASSIGN = (
     r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|PWD)[A-Z0-9_]*\s*=\s*)(?P<q>['\"]?)(?P<pw>[^\s'\"]+)(?P=q)",
     0,
 )
-# The three patterns are (pattern, flags), compiled on first use through re's own cache: most
+# SQL that sets a password: CREATE/ALTER ROLE ... PASSWORD '...', MySQL's IDENTIFIED BY '...'
+_SQL_PASSWORD = (
+    r"(?P<head>\b(?:PASSWORD|IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY(?:\s+PASSWORD)?)\s*(?:\(\s*)?)'(?P<pw>(?:[^']|'')*)'",
+    re.IGNORECASE,
+)
+# The patterns are (pattern, flags), compiled on first use through re's own cache: most
 # masked texts contain none of the literals below, so e.g. `dbm lint` never pays to compile them.
 
 #: substrings every match of _KEY_VALUE / _ENV_ASSIGN contains (a fast pre-check)
@@ -64,6 +69,8 @@ def mask(text: object) -> str:
     if any(k in low for k in _KEY_LITERALS):
         s = re.compile(*_KEY_VALUE).sub(
             lambda m: m.group("head") + (m.group("q") or "") + MASK + (m.group("q") or ""), s)
+    if "'" in s and ("password" in low or "identified" in low):
+        s = re.compile(*_SQL_PASSWORD).sub(lambda m: m.group("head") + "'" + MASK + "'", s)
     if any(k in s for k in _ENV_LITERALS):
         s = re.compile(*_ENV_ASSIGN).sub(lambda m: m.group("head") + m.group("q") + MASK + m.group("q"), s)
     if _registered:

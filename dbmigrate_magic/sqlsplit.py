@@ -15,6 +15,7 @@ from dataclasses import dataclass
 class Statement:
     sql: str
     line: int  # 1-based line where the statement starts, counted in the text given
+    offset: int = 0  # character offset of its first token in the text given
 
 
 def split(sql: str, dialect: str, first_line: int = 1) -> list[Statement]:
@@ -33,7 +34,7 @@ def split(sql: str, dialect: str, first_line: int = 1) -> list[Statement]:
         if not _has_code(text):
             continue
         offset = start + _code_offset(sql[start:end])
-        out.append(Statement(text, first_line + sql.count("\n", 0, offset)))
+        out.append(Statement(text, first_line + sql.count("\n", 0, offset), offset))
     return out
 
 

@@ -49,9 +49,22 @@ desired.write_text((proj / "dev_schema.sql").read_text() if (proj / "dev_schema.
         "select sql from sqlite_master where sql is not null and name not like 'sqlite_%' and name <> '_migrations'"))
     + "\\nCREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\\n")"""),
     ("code", "%dbm generate --name add_tags --from-schema {desired} --project {proj} --dry-run"),
-    ("md", "## An automatic down migration\nFor a migration without a down part, replaying the migrations before "
-           "it and diffing gives one, shown for review."),
-    ("code", "%dbm generate --down-for 20250102090000_add_orders.sql --project {proj}"),
+    ("md", "## An automatic down migration\nA migration written without a `-- DOWN` part (as Prisma and Drizzle "
+           "write theirs) cannot be rolled back. Here one adds a column with a default and an index, and is applied."),
+    ("code", """(proj / "migrations" / "20250103090000_add_order_notes.sql").write_text(
+    "ALTER TABLE orders ADD COLUMN note TEXT NOT NULL DEFAULT '';\\n"
+    "CREATE INDEX orders_note_idx ON orders (note);\\n")"""),
+    ("code", "%dbm migrate --project {proj} --yes"),
+    ("md", "`--down-for` replays the migrations before it and through it on two scratch databases and diffs them: "
+           "the SQL that undoes it, shown for review. Nothing is written."),
+    ("code", "%dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj}"),
+    ("md", "After review, `--write` stores it beside the migration as `20250103090000_add_order_notes.down.sql`. "
+           "The migration file itself is untouched, so `status` does not call it modified, and `rollback` runs the "
+           "stored down part."),
+    ("code", "%dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj} --write"),
+    ("code", "%dbm status --project {proj}"),
+    ("code", "%dbm rollback --project {proj} --yes"),
+    ("code", "[r[1] for r in sqlite3.connect(proj / \"dev.db\").execute(\"PRAGMA table_info(orders)\")]"),
     ("code", "shutil.rmtree(proj)"),
 ]
 

@@ -29,6 +29,7 @@ class DiffResult(Result):
     left_out: tuple[str, ...]  # destructive statements not included
     source_model: Any = field(default=None, repr=False, compare=False)
     target_model: Any = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()  # what the comparison left out (drift: migrations not yet applied)
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +60,7 @@ class DiffResult(Result):
 
     def summary_lines(self) -> list[str]:
         lines = [self.summary_line(), f"From: {self.source}", f"To:   {self.target}"]
+        lines += [f"Note: {n}" for n in self.notes]
         if self.sql:
             lines += ["", "SQL:", self.sql.rstrip()]
         if self.left_out:
@@ -85,15 +87,19 @@ class DiffResult(Result):
         return mask_dict({
             "source": self.source, "target": self.target, "dialect": self.dialect, "empty": self.is_empty,
             "summary": self.summary_line(), "changes": self.table(), "sql": self.sql, "unsafe": self.unsafe,
-            "left_out": list(self.left_out),
+            "left_out": list(self.left_out), "notes": list(self.notes),
         })
 
     def cli_output(self, args) -> str:
         if getattr(args, "sql", False):
             print(mask(self.summary_line()), file=sys.stderr)
+            for n in self.notes:
+                print(mask(f"Note: {n}"), file=sys.stderr)
             for s in self.left_out:
                 print(f"-- left out (destructive): {s.splitlines()[0]}", file=sys.stderr)
-            return self.sql.rstrip()
+            from ..schema.diff import for_piping
+
+            return for_piping(self.sql, self.dialect).rstrip()
         if getattr(args, "format", "text") == "json":
             import json
 
@@ -128,5 +134,26 @@ def diff(source: str, target: str, *, project: str | Path | None = None, unsafe:
     with ExitStack() as stack:
         sides, models = load_models([source, target], project, scope, dialect, stack,
                                     ignore_tables=tracking_tables(project))
+    check_filters(models, scope, extensions_only)
     d = schema_diff(models[0], models[1], extensions_only=extensions_only)
     return make_result(sides, models, d, unsafe)
+
+
+def check_filters(models, scope: Scope, extensions_only: bool) -> None:
+    """Filters that match nothing would report 'No differences' for a typo: say so instead."""
+    from ..errors import UsageProblem
+
+    dialect = models[0].dialect
+    if dialect != "postgresql":
+        used = [flag for flag, on in (("--schema", scope.schemas), ("--exclude-schema", scope.exclude_schemas),
+                                      ("--with-privileges", scope.privileges), ("--extensions-only", extensions_only),
+                                      ("--ignore-extension-versions", scope.ignore_extension_versions)) if on]
+        if used:
+            raise UsageProblem(f"{', '.join(used)} {'applies' if len(used) == 1 else 'apply'} only to PostgreSQL; "
+                               f"these are {dialect} databases.",
+                               next_step="Leave them out (on MySQL a schema is a database: name it in the URL).")
+        return
+    missing = [s for s in scope.schemas if not any(("schema", s, s) in m.things for m in models)]
+    if missing:
+        raise UsageProblem(f"No schema named {', '.join(missing)} on either side, so --schema would compare nothing.",
+                           next_step="Check the spelling; `\\dn` in psql lists the schemas.")

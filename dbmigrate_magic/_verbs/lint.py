@@ -134,13 +134,16 @@ def lint(files: Iterable[str | Path] | None = None, *, sql: str | None = None, p
         findings += lint_sql(_read(f), in_transaction=in_transaction, file=str(f), **opts)
         sources.append(str(f))
     if pending:
+        from ..safety.lint.review import hoisted_offsets
         from . import context
 
         ctx = context.resolve(project, env)
         steps = ctx.project.adapter.plan_apply(ctx.database())
         for step in steps:
             label = step.file or step.migration
-            findings += lint_sql(step.sql, in_transaction=in_transaction or step.transactional, file=label, **opts)
+            # as migrate's preview: SQLite foreign_keys pragmas the runner takes out of the transaction
+            findings += lint_sql(step.sql, in_transaction=in_transaction or step.transactional, file=label,
+                                 outside_transaction=hoisted_offsets(step, dialect, ctx), **opts)
             sources.append(label)
         if not steps:
             sources.append("(no pending migrations)")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import shadow
-from ..config import dialect_of, environment_from_url
+from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..db import Database
-from ..errors import ProjectError, UnsupportedOperation, UsageProblem
+from ..errors import ConfigError, ProjectError, UnsupportedOperation, UsageProblem
 from ..schema.introspect import Scope, introspect
 from ..secrets import mask
 from . import context
@@ -48,7 +48,16 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         if not path.is_file():
             raise UsageProblem(f"The schema file {spec} does not exist.", next_step="Pass an existing .sql file.")
         return Side(spec, "file", path=path, label=f"file {path.name}")
-    ctx = context.resolve(project, spec)
+    try:
+        ctx = context.resolve(project, spec)
+    except ConfigError:
+        names = [e.name for e in context.resolve(project).environments]
+        if canonical_env_name(spec) in names:
+            raise
+        known = ", ".join(names) or "none"
+        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file or "
+                           "`migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
+                           "the .sql suffix.") from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
 
@@ -61,18 +70,19 @@ def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | Non
     if dialect in (None, "sqlite"):
         try:
             env = context.resolve(project).environment
-        except ProjectError:
+        except (ProjectError, ConfigError):
             env = None
         if env and env.url and (dialect is None or env.dialect == dialect):
             return env.url
         return "sqlite://"
     try:
         env = context.resolve(project).require_environment()
-    except ProjectError:
+    except (ProjectError, ConfigError):  # no project or no connection: say what this diff needs instead
         env = None
     if env is None or env.dialect != dialect:
         raise UsageProblem(f"A scratch {dialect} database is needed but no {dialect} server is known.",
-                           next_step="Pass a URL for the other side or set DATABASE_URL.")
+                           next_step=f"Set DATABASE_URL (e.g. in .env) to a {dialect} server where scratch "
+                           "databases may be created, or pass a URL as the other side.")
     return env.url or ""
 
 
@@ -157,29 +167,59 @@ def tracking_tables(project) -> tuple[str, ...]:
     return (name, name + "_lock")
 
 
+NOT_APPLIED = ("pending", "failed", "rolled_back", "skipped")
+
+
+def unapplied(ctx) -> tuple[list[str], str | None]:
+    """The migrations not applied to the context's environment, and the last one that is."""
+    db = ctx.database(read_only=True)
+    try:
+        rows = ctx.project.adapter.history(db).rows
+    finally:
+        db.dispose()
+    applied = [r.migration for r in rows if r.state == "applied"]
+    return [r.migration for r in rows if r.state in NOT_APPLIED], (applied[-1] if applied else None)
+
+
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
-                ignore_tables: tuple[str, ...] = ()):
-    """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``."""
+                ignore_tables: tuple[str, ...] = (), upto: str | None = None, before: str | None = None,
+                missing_ok: bool = False):
+    """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
+    ``upto``/``before`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
+    SQLite file that does not exist yet as empty (the project's own database before its first migrate)."""
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
     if len(dialects) > 1:
         raise UsageProblem(f"The two sides use different databases ({', '.join(sorted(dialects))}).",
                            next_step="Compare databases of the same kind.")
     dialect = dialect or (dialects.pop() if dialects else None)
+    for side in sides:
+        if side.url and not missing_ok and not Database(side.url, side.label).exists():  # a mistyped SQLite path
+            raise UsageProblem(f"The SQLite database {mask(side.url)} does not exist (it was not created).",
+                               next_step="Check the path (a schema file needs the .sql suffix); an "
+                               "environment's SQLite file is created by `dbm migrate`.")
     urls = []
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
-            url = stack.enter_context(shadow.scratch(anchor_url(sides, project, dialect)))
+            anchor = anchor_url(sides, project, dialect)
+            url = stack.enter_context(shadow.scratch(anchor))
             if side.kind == "file":
-                shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
+                try:
+                    shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
+                except ProjectError as exc:
+                    if dialect is None and anchor == "sqlite://":  # nothing said which kind: SQLite was a guess
+                        raise ProjectError(exc.what, unchanged=exc.unchanged, next_step=(
+                            "No database was given, so the file was loaded into SQLite. For PostgreSQL or MySQL, "
+                            "pass --dialect postgresql|mysql with DATABASE_URL set, or a URL as the other side.")) from None
+                    raise
             else:
-                replay(project, url)
+                replay(project, url, upto=upto, before=before)
         urls.append(url or "")
 
     def read(pair) -> object:
         url, side = pair
-        db = Database(url, side.label)
+        db = Database(url, side.label, read_only=side.kind in ("url", "environment"))
         try:
             return drop_tables(introspect(db, scope), ignore_tables)
         finally:
@@ -194,9 +234,11 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
 
 
 def drop_tables(model, names: tuple[str, ...]):
-    """The model without the migration tools' tracking tables."""
+    """The model without the migration tools' tracking tables and what belongs to them (the
+    sequence behind a serial id, triggers, policies): a diff must never drop or recreate those."""
     if not names:
         return model
     from dataclasses import replace
 
-    return replace(model, tables={k: v for k, v in model.tables.items() if k[1] not in names})
+    return replace(model, tables={k: v for k, v in model.tables.items() if k[1] not in names},
+                   things={k: v for k, v in model.things.items() if v.table not in names})

@@ -31,6 +31,7 @@ _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": "
 class AlembicAdapter(AlembicOps, Adapter):
     tool = "alembic"
     display_name = "Alembic"
+    down_in_file = "a downgrade() function"
 
     # --- configuration, read statically --------------------------------------------------
     @classmethod

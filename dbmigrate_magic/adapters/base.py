@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import UnsupportedOperation
+from ..errors import UnsupportedOperation, UsageProblem
 
 if TYPE_CHECKING:
     from ..config import FoundConnection
@@ -136,6 +136,12 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: where the tool keeps a migration's down part when it is code in the migration file itself
+    #: (Knex ``exports.down``, Alembic ``downgrade()``): a computed down part is not stored for those
+    down_in_file: ClassVar[str | None] = None
+    #: directions our shared ledger runs (each SQLite step there has its foreign_keys pragmas taken
+    #: out of the transaction, see sqlite_fk); the preview lints those pragmas as running outside it
+    ledger_directions: ClassVar[tuple[str, ...]] = ()
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None
@@ -196,6 +202,34 @@ class Adapter:
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
+
+    def migration_id(self, name: str) -> str:
+        """The id (as ``dbm status`` lists it) of the migration ``name`` means. Exact ids here (Prisma's
+        folder name, Drizzle's tag); a tool whose rollback accepts shorter forms accepts them too."""
+        if any(f.id == name for f in self.migration_files()):
+            return name
+        raise UsageProblem(f"There is no {self.display_name} migration {name!r}.", unchanged="Nothing was changed.",
+                           next_step="Run `dbm status` to see the names.")
+
+    def down_file(self, migration_id: str, force: bool = False) -> Path:
+        """Where a computed down part for ``migration_id`` is stored (``generate --down-for --write``);
+        raises when the tool cannot store one or one exists already (unless ``force``). Writes nothing."""
+        if self.down_in_file:
+            f = next((m for m in self.migration_files() if m.id == migration_id), None)
+            where = self.relative(f.path) if f else f"the file of {migration_id}"
+            raise UnsupportedOperation(
+                f"{self.display_name} keeps a migration's down part in the migration itself: {where} has "
+                f"{self.down_in_file}.", unchanged="No file was written.",
+                next_step=f"Edit it there; `dbm generate --down-for {migration_id}` (without --write) shows the "
+                          "SQL a down part has to undo.")
+        raise self._unsupported("store a computed down migration")
+
+    def store_down(self, migration_id: str, down_sql: str, force: bool = False) -> Path:
+        """Store ``down_sql`` as the down part of an existing migration where ``rollback`` reads it,
+        without touching the migration's own (checksummed) file. Returns the file written."""
+        path = self.down_file(migration_id, force)
+        path.write_text(down_sql.strip() + "\n", encoding="utf-8")
+        return path
 
     def discard_migration(self, path: Path) -> str:
         """Undo ``new_migration`` when its preview is cancelled; tools that also edit a journal

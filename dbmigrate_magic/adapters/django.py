@@ -30,6 +30,7 @@ EXTRA_COLUMNS = ("app", "name", "replaces")
 class DjangoAdapter(DjangoOps, Adapter):
     tool = "django"
     display_name = "Django"
+    down_in_file = "operations Django reverses itself (RunSQL reverse_sql, RunPython reverse_code)"
 
     @classmethod
     def migration_dirs(cls, root: Path) -> list[Path]:

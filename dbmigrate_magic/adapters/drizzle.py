@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ProjectError, UnsupportedOperation
+from ..errors import ProjectError, UnsupportedOperation, UsageProblem
 from . import _drizzle_files as files
 from . import drizzle_config
 from ._drizzle_ledger import DrizzleLedger, LedgerRow
@@ -39,6 +39,7 @@ def _iso(ms: int | None) -> str:
 class DrizzleAdapter(Adapter):
     tool = "drizzle"
     display_name = "Drizzle"
+    ledger_directions = ("down",)  # up: drizzle-orm runs the batch in one transaction
     extra_columns = ("generated_at",)
 
     @classmethod
@@ -316,6 +317,27 @@ class DrizzleAdapter(Adapter):
                 return f
         return None
 
+    def down_file(self, migration_id: str, force: bool = False) -> Path:
+        """The down file rollback reads (``<tag>.down.sql``, or ``down.sql`` in a 1.0 folder);
+        drizzle-orm never reads it, and the migration's own file (and hash) stay as applied."""
+        entry = next((e for e in self.entries()[0] if e.tag == migration_id), None)
+        if entry is None:
+            raise UsageProblem(f"No Drizzle migration named {migration_id!r}.", unchanged="No file was written.",
+                               next_step="Use a tag from `dbm status`.")
+        if entry.down_path.exists() and not force:
+            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(entry.down_path)}.",
+                               unchanged="No file was written.",
+                               next_step="Review it; pass --force to replace it with the computed one.")
+        return entry.down_path
+
+    def store_down(self, migration_id: str, down_sql: str, force: bool = False) -> Path:
+        from ..sqlsplit import split as split_statements
+
+        path = self.down_file(migration_id, force)
+        statements = [s.sql for s in split_statements(down_sql, self._dialect_for_files())]
+        path.write_text(files.render_sql(statements), encoding="utf-8")
+        return path
+
     # --- applying ---------------------------------------------------------------------------
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         """Pending and skipped migrations in journal order (up to ``target``)."""
@@ -362,7 +384,9 @@ class DrizzleAdapter(Adapter):
                 where = self.relative(down) if down else f"a down file beside {row.migration}"
                 raise UnsupportedOperation(
                     f"Drizzle migration {row.migration} has no down SQL ({where} does not exist); nothing was run.",
-                    next_step="Write a new migration that reverses it (`dbm new`), or restore a backup.")
+                    next_step=f"`dbm generate --down-for {row.migration}` computes one for review; add --write to "
+                              "store it there, then roll back. Or write a new migration that reverses it (`dbm new`), "
+                              "or restore a backup.")
             data = e.path.read_bytes()
             plan.append(PlannedStep(e.tag, self.relative(down), "down", down.read_text(encoding="utf-8"),
                                     db.dialect != "mysql",

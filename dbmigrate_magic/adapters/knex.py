@@ -38,6 +38,7 @@ WRAPPER = Path(__file__).with_name("_knex_wrapper.js")
 class KnexAdapter(Adapter):
     tool = "knex"
     display_name = "Knex"
+    down_in_file = "an exports.down function"
 
     # --- detection ---------------------------------------------------------------------
     @classmethod

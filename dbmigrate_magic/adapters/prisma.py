@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ProjectError, UnsupportedOperation
+from ..errors import ProjectError, UnsupportedOperation, UsageProblem
 from . import prisma_config
 from ._files import first_existing, read_text
 from ._prisma_ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
@@ -37,6 +37,7 @@ def checksums(data: bytes) -> set[str]:
 class PrismaAdapter(Adapter):
     tool = "prisma"
     display_name = "Prisma"
+    ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
     extra_columns = ("logs", "applied_steps_count")
 
@@ -204,6 +205,19 @@ class PrismaAdapter(Adapter):
                 return f
         return None
 
+    def down_file(self, migration_id: str, force: bool = False) -> Path:
+        """``down.sql`` beside ``migration.sql``, the file Prisma's docs suggest and rollback runs."""
+        f = next((m for m in self.migration_files() if m.id == migration_id), None)
+        if f is None:
+            raise UsageProblem(f"No Prisma migration named {migration_id!r} in {self.relative(self.migrations_dir)}.",
+                               unchanged="No file was written.", next_step="Use a name from `dbm status`.")
+        down = f.extra["down"]
+        if down.exists() and not force:
+            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(down)}.",
+                               unchanged="No file was written.",
+                               next_step="Review it; pass --force to replace it with the computed one.")
+        return down
+
     # --- applying -------------------------------------------------------------------------------
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         """``migrate deploy``: every folder not applied (pending or rolled back), in name order."""
@@ -256,8 +270,8 @@ class PrismaAdapter(Adapter):
             if not down.is_file():
                 raise UnsupportedOperation(
                     f"Prisma migration {row.migration} has no down.sql ({self.relative(down)}); nothing was run.",
-                    next_step="Write the reverse SQL into that down.sql, or create a new migration that reverses "
-                    "it, or restore a backup.")
+                    next_step=f"`dbm generate --down-for {row.migration}` computes it for review; add --write to "
+                    "store it there, then roll back. Or write that down.sql by hand, or restore a backup.")
             plan.append(PlannedStep(row.migration, self.relative(down), "down", down.read_bytes().decode("utf-8", "replace"),
                                     db.dialect != "mysql"))
         return plan

@@ -39,6 +39,11 @@ def is_rawsql_file(path: Path, head: str | None = None) -> bool:
     return "-- migrate:up" not in head  # dbmate's marker
 
 
+def down_sibling(path: Path) -> Path:
+    """``20250101000000_init.sql`` -> ``20250101000000_init.down.sql``: a stored down part."""
+    return path.with_name(path.name[: -len(".sql")] + ".down.sql")
+
+
 def file_checksum(data: bytes) -> str:
     """sha256 of the file with line endings normalised, so a CRLF checkout is not 'modified'."""
     return sha256_hex(data.replace(b"\r\n", b"\n"))
@@ -61,6 +66,7 @@ def _select_ledger(conn):
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
+    ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
 
     @classmethod
@@ -186,10 +192,31 @@ class RawSqlAdapter(Adapter):
             m = _STAMPED.match(f.id)
             if not m or m.group(2) != name:
                 continue
-            up, down = split_sections(f.path.read_text(encoding="utf-8"))
-            if up == up_sql.strip() and (down or "") == (down_sql or "").strip():
+            up, _ = split_sections(f.path.read_text(encoding="utf-8"))
+            down = self._down_part(f)
+            if up == up_sql.strip() and (down[0].strip() if down else "") == (down_sql or "").strip():
                 return f
         return None
+
+    def down_file(self, migration_id: str, force: bool = False) -> Path:
+        """The sibling ``<name>.down.sql``: the migration file itself stays as applied (its checksum
+        covers the whole file), and the listing ignores ``*.down.sql`` names."""
+        f = next((m for m in self.migration_files() if m.id == migration_id), None)
+        if f is None:
+            raise UsageProblem(f"There is no migration {migration_id!r}.", unchanged="No file was written.",
+                               next_step="Run `dbm status` to see the names.")
+        (_, _), in_file = self._parts(f)
+        if in_file is not None and in_file[0].strip():
+            raise UsageProblem(f"{self.relative(f.path)} has its own -- DOWN section.",
+                               unchanged="No file was written.",
+                               next_step="Edit that section by hand (for a pending migration), or write a new "
+                                         "migration that reverses it.")
+        sibling = down_sibling(f.path)
+        if sibling.exists() and not force:
+            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(sibling)}.",
+                               unchanged="No file was written.",
+                               next_step="Review it; pass --force to replace it with the computed one.")
+        return sibling
 
     # --- applying -------------------------------------------------------------------------------
     def _parts(self, f: MigrationFile) -> tuple[tuple[str, int], tuple[str, int] | None]:
@@ -201,6 +228,26 @@ class RawSqlAdapter(Adapter):
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectError(f"Cannot read {self.relative(f.path)}: {exc}",
                                next_step="Fix or remove the file, then run the command again.") from None
+
+    def _down_part(self, f: MigrationFile) -> tuple[str, int, Path] | None:
+        """(SQL, first line, file) of the down part: the file's own non-empty ``-- DOWN`` section,
+        else a sibling ``<name>.down.sql`` (stored by ``generate --down-for --write``), else None."""
+        down = self._parts(f)[1]
+        if down is not None and down[0].strip():
+            return down[0], down[1], f.path
+        sibling = down_sibling(f.path)
+        if not sibling.is_file():
+            return None
+        try:
+            return sibling.read_text(encoding="utf-8"), 1, sibling
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(f"Cannot read {self.relative(sibling)}: {exc}",
+                               next_step="Fix or remove the file, then run the command again.") from None
+
+    def migration_id(self, name: str) -> str:
+        """What rollback and ``migrate --to`` accept: the file name, without ``.sql``, its timestamp, or
+        the part after it."""
+        return self._find_target([f.id for f in self.migration_files()], name)
 
     def _find_target(self, ids: list[str], target: str) -> str:
         for i in ids:
@@ -234,18 +281,20 @@ class RawSqlAdapter(Adapter):
         planned, without_down = [], []
         for r in reversed(chosen):
             f = files.get(r.migration)
-            down = self._parts(f)[1] if f else None
+            down = self._down_part(f) if f else None
             if f is None or down is None or not down[0].strip():
                 without_down.append(r.migration + ("" if f else " (file missing)"))
                 continue
-            planned.append(PlannedStep(f.id, self.relative(f.path), "down", down[0].strip(), db.dialect != "mysql",
+            planned.append(PlannedStep(f.id, self.relative(down[2]), "down", down[0].strip(), db.dialect != "mysql",
                                        {"checksum": f.checksum}))
         if without_down:
+            first = without_down[0].split(" ")[0]
             raise UnsupportedOperation(
-                f"Cannot roll back: {', '.join(without_down)} has no -- DOWN SQL.",
+                f"Cannot roll back: {', '.join(without_down)} has no -- DOWN SQL (nor a .down.sql beside it).",
                 unchanged="Nothing was rolled back.",
-                next_step="Write a reverse migration (`dbm new revert_<name>` with the undoing SQL) and migrate, or "
-                          "restore a backup taken before it (`dbm backups`, `dbm restore`).",
+                next_step=f"`dbm generate --down-for {first}` computes one for review; add --write to store it, then "
+                          "roll back. Or write a reverse migration (`dbm new revert_<name>`), or restore a backup "
+                          "taken before it (`dbm backups`, `dbm restore`).",
             )
         return planned
 
@@ -260,13 +309,15 @@ class RawSqlAdapter(Adapter):
             if f is None:
                 raise ProjectError(f"The migration file for {step.migration} is gone.",
                                    next_step="Restore it, or run `dbm status` and preview again.")
-            up, down = self._parts(f)
-            text, line = up if step.direction == "up" else (down or ("", 1))
+            if step.direction == "up":
+                (text, line), path = self._parts(f)[0], f.path
+            else:
+                text, line, path = self._down_part(f) or ("", 1, f.path)
             if text.strip() != step.sql:
-                raise ProjectError(f"{self.relative(f.path)} changed since it was previewed.",
+                raise ProjectError(f"{self.relative(path)} changed since it was previewed.",
                                    next_step="Preview again (`dbm migrate --dry-run`) and confirm the new SQL.")
             out.append(LedgerStep(f.id, step.direction, tuple(split(text, db.dialect, line)), step.transactional,
-                                  self.relative(f.path), {"checksum": f.checksum}))
+                                  self.relative(path), {"checksum": f.checksum}))
         return out
 
     def _run(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:

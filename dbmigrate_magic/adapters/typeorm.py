@@ -38,6 +38,7 @@ TYPEORM_IMPORT = re.compile(r"""(from\s+['"]typeorm['"]|require\(\s*['"]typeorm[
 class TypeOrmAdapter(Adapter):
     tool = "typeorm"
     display_name = "TypeORM"
+    down_in_file = "a down() method"
 
     @classmethod
     def data_source(cls, root: Path) -> Path | None:

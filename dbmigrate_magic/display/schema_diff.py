@@ -45,22 +45,26 @@ def _commented(text: str, comment: str | None) -> str:
 def _card(key, old, new) -> str:
     a, b = _items(old), _items(new)
     names = list(a) + [n for n in b if n not in a]
-    rows = []
+    rows, same = [], []
     for n in names:
         state = "removed" if n not in b else "added" if n not in a else "changed" if a[n] != b[n] else None
         bg = f" style='background:{COLOURS[state]}'" if state else ""
-        rows.append(f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}</code></td>"
-                    f"<td><code>{_esc(b.get(n, ''))}</code></td></tr>")
+        (rows if state else same).append(f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}"
+                                         f"</code></td><td><code>{_esc(b.get(n, ''))}</code></td></tr>")
     status = "added" if old is None else "removed" if new is None else "changed"
     name = ".".join(p for p in key if p)
+    head = "<tr><th></th><th>source</th><th>target</th></tr>"
+    unchanged = (f"<details><summary>{len(same)} unchanged</summary><table>{head}{''.join(same)}</table></details>"
+                 if same else "")  # a wide table with one changed column shows that column, not all of them
     return (f"<div style='margin:6px 0'><strong>{_esc(name)}</strong> <em>({status})</em>"
-            f"<table><tr><th></th><th>source</th><th>target</th></tr>{''.join(rows)}</table></div>")
+            f"<table>{head}{''.join(rows)}</table>{unchanged}</div>")
 
 
 def render_diff_html(result) -> str:
     parts = [f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
              f"<div><b>{_esc(result.summary_line())}</b></div>",
              f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>"]
+    parts += [f"<div><em>Note: {_esc(n)}</em></div>" for n in getattr(result, "notes", ())]
     a = result.source_model.tables if result.source_model else {}
     b = result.target_model.tables if result.target_model else {}
     keys = sorted(set(a) | set(b))

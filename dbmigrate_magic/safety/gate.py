@@ -22,13 +22,16 @@ if TYPE_CHECKING:
 BACKED_UP_VERBS = ("migrate", "rollback")
 
 
-def _scan(preview: "Preview", db: "Database | None") -> tuple[guard.GuardReport, str | None]:
+def _scan(preview: "Preview", db: "Database | None", ctx: "Context | None" = None
+          ) -> tuple[guard.GuardReport, str | None]:
     from .destructive import classify
+    from .where import place
 
     dialect = db.dialect if db is not None else "postgresql"
     findings = []
     for step in preview.steps:
-        findings.extend(classify(step.sql or "", dialect, step.migration))
+        label, shift = place(step, ctx)  # lines and name in the file the SQL comes from, as lint shows them
+        findings.extend(dataclasses.replace(f, line=f.line + shift) for f in classify(step.sql or "", dialect, label))
     connections: tuple = ()
     problem = None
     if db is not None and any(f.kind in ("drop_table", "drop_database", "drop_schema") for f in findings):
@@ -49,7 +52,7 @@ def guard_review(preview: "Preview", ctx: "Context", db: "Database") -> "Preview
     blocking = list(preview.blocking)
     if preview.production and preview.verb in guard.DEV_ONLY:
         blocking.append(f"'{preview.verb}' is a dev-only operation and never runs in production")
-    report, problem = _scan(preview, db)
+    report, problem = _scan(preview, db, ctx)
     if problem:
         notes.append(problem)
     for f in report.findings:

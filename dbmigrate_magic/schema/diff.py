@@ -37,6 +37,20 @@ class SchemaDiff:
         return "\n\n".join(stmts) + ("\n" if stmts else "")
 
 
+def for_piping(sql: str, dialect: str) -> str:
+    """SQLite: the statements inside BEGIN/COMMIT, between the foreign_keys pragmas (which a transaction
+    would ignore), so ``sqlite3 -bail`` leaves the database as it was when a rebuild's copy fails instead
+    of a table renamed away. Migrations keep the plain form: the tools run them in their own transaction."""
+    if dialect != "sqlite" or not sql.strip():
+        return sql
+    before, after = PREAMBLE["sqlite"]
+    body = sql.strip()
+    if not (body.startswith(before) and body.endswith(after)):
+        return sql
+    body = body[len(before):-len(after)].strip()
+    return f"{before}\n\nBEGIN;\n\n{body}\n\nCOMMIT;\n\n{after}\n"
+
+
 def diff(a: SchemaModel, b: SchemaModel, *, extensions_only: bool = False) -> SchemaDiff:
     """Changes and SQL that turn ``a`` into ``b`` (both read from the same dialect)."""
     if a.dialect != b.dialect:

@@ -31,6 +31,39 @@ def fk_parts(definition: str) -> tuple[set, str, set] | None:
 TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
 
 
+INTEGERS = ("tinyint", "smallint", "mediumint", "int", "bigint")
+TEXTS = ("tinytext", "text", "mediumtext", "longtext")
+
+
+def _facts(c) -> tuple[str, tuple[int, ...], bool, str]:
+    """(base type, numeric arguments, unsigned, CHARACTER SET clause) of a column line."""
+    base, _, args = c.type.lower().partition("(")
+    nums = tuple(int(a) for a in args.rstrip(")").split(",") if a.strip().isdigit())
+    rest = (c.definition or "").split(" ", 2)[-1].lower()
+    charset = rest.split("character set ", 1)[1].split(" ", 1)[0] if "character set " in rest else ""
+    return base, nums, " unsigned" in f" {rest}", charset
+
+
+def widening(old, new) -> bool:
+    """Whether every value of column ``old`` fits ``new`` unchanged: a bigger integer (display
+    width aside), longer varchar/char, a bigger text type, more decimal digits, float to double."""
+    (ob, oa, ou, oc), (nb, na, nu, nc) = _facts(old), _facts(new)
+    if oc != nc:
+        return False
+    if ob in INTEGERS and nb in INTEGERS:
+        rank = INTEGERS.index(nb) - INTEGERS.index(ob)
+        return rank >= 0 and ou == nu or rank > 0 and ou and not nu
+    if ob in ("char", "varchar") and nb == "varchar":
+        return bool(oa and na) and na[0] >= oa[0]
+    if ob in ("char", "varchar") and nb in TEXTS[1:]:
+        return True
+    if ob in TEXTS and nb in TEXTS:
+        return TEXTS.index(nb) >= TEXTS.index(ob)
+    if ob == nb == "decimal" and ou == nu and len(oa) == len(na) == 2:
+        return na[0] - na[1] >= oa[0] - oa[1] and na[1] >= oa[1]
+    return ob == "float" and nb == "double" and ou == nu
+
+
 def _charset(options: str) -> tuple:
     return tuple(w for w in options.split() if w.startswith(("CHARSET=", "COLLATE=")))
 
@@ -129,8 +162,8 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was.definition != c.definition:
                 self.altered.add(new.key)
-                destructive = was.type != c.type
-                if destructive:
+                destructive = _facts(was) != _facts(c) and not widening(was, c)
+                if was.type != c.type:
                     self.retyped.setdefault(new.name, set()).add(c.name)
                 out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
                            destructive, new.name)

@@ -6,6 +6,7 @@ and unique index exists; enums and sequences exist before the columns that use t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .changes import Collector
@@ -27,14 +28,35 @@ WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint
             ("character varying", "text"), ("character", "text")}
 
 
+_PRECISION = re.compile(r"^(timestamp|time|interval)\((\d+)\)(.*)$")
+
+
 def _base(t: str) -> tuple[str, int | None]:
+    m = _PRECISION.match(t)  # "timestamp(3) with time zone": the precision sits inside the name
+    if m:
+        return m.group(1) + m.group(3), int(m.group(2))
     if "(" in t and t.endswith(")") and t.count("(") == 1:
         head, arg = t[:-1].split("(")
         return head, int(arg) if arg.isdigit() else None
     return t, None
 
 
+def _numeric(t: str) -> tuple[int, int] | None:
+    """(integer digits, scale) of ``numeric(p,s)``; None for other types."""
+    if t.startswith("numeric(") and t.endswith(")"):
+        p, _, sc = t[len("numeric("):-1].partition(",")
+        if p.strip().isdigit() and (not sc or sc.strip().isdigit()):
+            scale = int(sc or 0)
+            return int(p) - scale, scale
+    return None
+
+
 def widening(old: str, new: str) -> bool:
+    ona, nna = _numeric(old), _numeric(new)
+    if ona and nna:  # numeric(10,2) -> numeric(12,2) or (12,4): every old value still fits exactly
+        return nna[0] >= ona[0] and nna[1] >= ona[1]
+    if ona and new == "numeric":
+        return True
     (ob, on), (nb, nn) = _base(old), _base(new)
     if (ob, nb) in WIDENING:
         return True

@@ -2,7 +2,9 @@
 the old table away (with ``legacy_alter_table`` so other tables' foreign keys keep pointing at the
 name), create the target table from its exact stored SQL, copy the common columns, drop the old
 one, then recreate its indexes. Views and triggers are dropped first and recreated last whenever a
-table is rebuilt or dropped, since they may read it."""
+table is rebuilt or dropped, since they may read it. After a rebuild, ``PRAGMA foreign_key_check``
+lists rows that lost their parent before foreign keys are switched back on (the runner also
+checks, and fails the migration, when it runs the SQL as a migration: see ``sqlite_fk``)."""
 from __future__ import annotations
 
 from .changes import Collector
@@ -13,6 +15,7 @@ from .sqlnorm import normalise
 q = quoter("sqlite")
 P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_INDEXES, P_TABLES, P_REBUILD, P_DROP_TABLES = 10, 12, 18, 30, 32, 36
 P_INDEXES, P_VIEWS, P_TRIGGERS = 40, 50, 52
+P_FK_CHECK = 60  # last, just before the trailing PRAGMA foreign_keys = ON (schema/diff.py PREAMBLE)
 
 
 class SqliteDiffer:
@@ -48,6 +51,8 @@ class SqliteDiffer:
             for ka, kb in recased:
                 self.rebuild(a[ka], b[kb])
             out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;", wrapper=True)
+            # the rebuild ran with foreign keys off: list rows it left without a parent (the 12-step procedure)
+            out.sql(P_FK_CHECK, "PRAGMA foreign_key_check;", wrapper=True)
         renamed = {k[1] for pair in recased for k in pair}
         touched = {k[1] for k in removed + rebuilt} | renamed
         self.things(touched, {k[1] for k in rebuilt} | renamed, {k[1] for k in removed})

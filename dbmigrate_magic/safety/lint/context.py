@@ -33,10 +33,14 @@ class Context:
     lock_timeout: bool = False
     statement_timeout: bool = False
     flags: dict[str, Any] = field(default_factory=dict)
+    #: start offsets of statements the runner takes out of its transaction (SQLite foreign_keys
+    #: pragmas, see dbmigrate_magic/sqlite_fk.py); it then also runs PRAGMA foreign_key_check itself
+    outside_transaction: frozenset[int] = frozenset()
 
     @property
     def in_transaction(self) -> bool:
-        return self.assume_in_transaction or self.tx_depth > 0
+        hoisted = self.statement is not None and self.statement.start in self.outside_transaction
+        return (self.assume_in_transaction and not hoisted) or self.tx_depth > 0
 
     def emit(self, rule: str, message: str, help: str, offset: int | None = None) -> None:
         if rule in self.enabled:

@@ -73,12 +73,15 @@ def _run(statements: list[Statement], ctx: Context) -> None:
 
 def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None = None,
              in_transaction: bool = False, *, include: Iterable[str] = (), exclude: Iterable[str] = (),
-             session_timeouts: bool = False, file: str | None = None) -> list[Finding]:
+             session_timeouts: bool = False, file: str | None = None,
+             outside_transaction: Iterable[int] = ()) -> list[Finding]:
     """Findings for ``sql``, sorted by position.
 
     ``in_transaction``: the migration tool wraps the file in a transaction (squawk's
-    ``--assume-in-transaction``). ``session_timeouts``: the runner sets lock_timeout and
-    statement_timeout itself, so the timeout rules stay quiet. ``include`` limits the run to those
+    ``--assume-in-transaction``); ``outside_transaction``: start offsets of statements our runner
+    runs before BEGIN / after COMMIT instead (SQLite foreign_keys pragmas, ``sqlite_fk``).
+    ``session_timeouts``: the runner sets lock_timeout and statement_timeout itself, so the timeout
+    rules stay quiet. ``include`` limits the run to those
     rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
     """
     # Parse trees are thousands of small dicts with no reference cycles: the cyclic collector
@@ -87,20 +90,23 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _lint_sql(sql, dialect, pg_version, in_transaction, include, exclude, session_timeouts, file)
+        return _lint_sql(sql, dialect, pg_version, in_transaction, include, exclude, session_timeouts, file,
+                         frozenset(outside_transaction))
     finally:
         if paused:
             gc.enable()
 
 
 def _lint_sql(sql: str, dialect: str, pg_version: str | int | None, in_transaction: bool, include: Iterable[str],
-              exclude: Iterable[str], session_timeouts: bool, file: str | None) -> list[Finding]:
+              exclude: Iterable[str], session_timeouts: bool, file: str | None,
+              outside_transaction: frozenset[int] = frozenset()) -> list[Finding]:
     dialect = normalise_dialect(dialect)
     if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
         sql = " " + sql[1:]
     _load_rules(dialect)
     ctx = Context(dialect=dialect, pg_version=parse_pg_version(pg_version), assume_in_transaction=in_transaction,
-                  session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect))
+                  session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect),
+                  outside_transaction=outside_transaction)
     statements = _parse(sql, dialect)
     file_ignored = apply_suppressions(sql, statements, hash_comments=dialect == "mysql")
     for st in statements:

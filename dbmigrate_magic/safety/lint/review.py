@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ..where import place
 from .engine import lint_sql, normalise_dialect
 
 if TYPE_CHECKING:
@@ -40,38 +41,34 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
     for step in preview.steps:
         if not step.sql or not step.sql.strip():
             continue
-        shift = _line_shift(step, ctx)
+        label, shift = place(step, ctx)
         # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
+        outside = hoisted_offsets(step, dialect, ctx)
         for f in lint_sql(step.sql, dialect, pg_version=version, in_transaction=step.transactional,
-                          session_timeouts=True, file=step.file):
+                          session_timeouts=True, file=step.file, outside_transaction=outside):
             line = f.line + shift
-            found.append(PreviewFinding(f.rule, f.severity, f.message, migration=step.migration, line=line,
-                                        help=f.help))
+            found.append(PreviewFinding(f.rule, f.severity, f.message, migration=label, line=line, help=f.help))
             if f.severity == "error" and preview.production:
-                blocking.append(f"lint error {f.rule} in {step.migration} line {line} (review it; to accept it, "
-                                f"add `-- dbm:ignore {f.rule}` to that statement in the migration)")
+                blocking.append(f"lint error {f.rule} in {label} line {line} (review it; to accept it, "
+                                f"add `-- dbm:ignore {f.rule}` to that statement in {label})")
     if not found:
         return preview
     return dataclasses.replace(preview, findings=preview.findings + tuple(found),
                                blocking=preview.blocking + tuple(blocking))
 
 
-def _line_shift(step, ctx) -> int:
-    """Lines before the step's SQL in its file (raw SQL sections), so lines point into the file."""
-    from pathlib import Path
+def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
+    """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
+    step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
+    adapter = getattr(getattr(ctx, "project", None), "adapter", None)
+    directions = getattr(adapter, "ledger_directions", ())
+    if dialect != "sqlite" or not step.transactional or step.direction not in directions:
+        return frozenset()
+    from ...sqlite_fk import fk_hoist
+    from ...sqlsplit import split
 
-    if not step.file:
-        return 0
-    path = Path(step.file)
-    if not path.is_absolute():
-        root = getattr(getattr(ctx, "project", None), "root", None)
-        path = Path(root) / path if root else path
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return 0
-    at = text.find(step.sql)
-    return text.count("\n", 0, at) if at > 0 else 0
+    statements = split(step.sql, "sqlite")
+    return frozenset(statements[i].offset for i in fk_hoist(statements).hoisted())
 
 
 def register() -> None:

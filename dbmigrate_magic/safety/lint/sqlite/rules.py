@@ -66,8 +66,8 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
             dropped = ctx.flags.get("dropped_existing", {})
             if target in dropped:
                 _rebuild_fk(ctx, dropped[target], target)
-            elif not new:
-                rename_table(ctx, table, name(act.this))
+            elif not new:  # decided at the end: renamed away, recreated and the old copy dropped is a rebuild
+                ctx.flags.setdefault("renames", []).append((st, table, name(act.this), bool(ctx.flags.get("fk_off"))))
 
 
 def _add_column(cd: exp.ColumnDef, table: str, ctx: Context) -> None:
@@ -115,6 +115,7 @@ def drop(node: exp.Drop, st: Statement, ctx: Context) -> None:
     kind = (node.args.get("kind") or "").upper()
     if kind == "TABLE":
         tables = [name(t) for t in node.args.get("tables") or ()]
+        ctx.flags.setdefault("dropped_any", set()).update(t.lower() for t in tables)
         existing = [t for t in tables if t.lower() not in ctx.new_tables]
         for t in existing:
             ctx.flags.setdefault("dropped_existing", {})[t.lower()] = st
@@ -143,13 +144,36 @@ def pragma(node: exp.Pragma, st: Statement, ctx: Context) -> None:
                  "and PRAGMA foreign_keys = ON after COMMIT.")
         return
     ctx.flags["fk_off"] = off
+    if off and st.start in ctx.outside_transaction:
+        ctx.flags["fk_checked"] = True  # our runner took it out of the transaction and checks before COMMIT
     if off:
         ctx.flags["fk_off_stmt"] = st
     else:
         ctx.flags.pop("fk_off_stmt", None)
 
 
+def _renames(ctx: Context) -> None:
+    """``RENAME t TO tmp; CREATE TABLE t ...; DROP TABLE tmp`` (our differ's rebuild, with
+    legacy_alter_table so other tables keep pointing at ``t``) is a rebuild, not a rename that
+    breaks deployed code; with foreign keys on, the rename rewrites child tables' references to
+    ``tmp`` and the drop then deletes their rows through ON DELETE CASCADE."""
+    dropped = ctx.flags.get("dropped_any", set())
+    keep = ctx.statement
+    for st, old, new, fk_off in ctx.flags.get("renames", ()):
+        ctx.statement = st
+        if new.lower() in dropped and old.lower() in ctx.new_tables:
+            if not fk_off:
+                ctx.emit(FK_ON, f"This renames {old} away to rebuild it while foreign keys are on (SQLite's default "
+                         f"in most drivers): child tables' foreign keys are rewritten to point at {new}, and dropping "
+                         f"{new} then runs ON DELETE CASCADE / SET NULL on their rows or fails with a constraint "
+                         "error.", STEPS.format(t=old))
+        else:
+            rename_table(ctx, old, new)
+    ctx.statement = keep
+
+
 def finish(ctx: Context) -> None:
+    _renames(ctx)
     renamed = ctx.flags.get("renamed_to", set())
     for st, shown, tables in ctx.flags.get("pending_drops", ()):
         if not all(t in renamed for t in tables):
