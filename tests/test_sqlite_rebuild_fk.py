@@ -190,7 +190,8 @@ def test_diff_sql_piped_into_sqlite3_applies_cleanly(run_dbm, tmp_path):
     assert out.returncode == 0, out.stderr
     lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
     assert lines[0] == "PRAGMA foreign_keys = OFF;"
-    assert lines[-2:] == ["PRAGMA foreign_key_check;", "PRAGMA foreign_keys = ON;"]
+    # the check runs inside the piped script's transaction, the pragmas outside it
+    assert lines[-3:] == ["PRAGMA foreign_key_check;", "COMMIT;", "PRAGMA foreign_keys = ON;"]
     applied = subprocess.run(["sqlite3", "-bail", str(a)], input=out.stdout, capture_output=True, text=True)
     assert applied.returncode == 0 and applied.stdout == "" and applied.stderr == ""  # no violation listed
     assert children(f"sqlite:///{a}") == [(1, 1, "x"), (2, 1, "y"), (3, 2, "z")]
