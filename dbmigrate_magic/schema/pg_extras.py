@@ -172,8 +172,25 @@ def qn(schema: str, name: str) -> str:
     return f"{q(schema)}.{q(name)}"
 
 
-def add_extras(rows, scope: Scope, schemas: list, tables: dict, things: dict) -> None:
-    """Complete ``tables`` and ``things`` (as read by ``introspect_pg``) in place."""
+def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) -> None:
+    """Complete ``tables`` and ``things`` (as read by ``introspect_pg``) in place, in a read-only
+    transaction of its own on ``conn`` (a DB-API connection) with ``search_path = pg_catalog``."""
+    with conn.cursor() as cur:
+        conn.rollback()
+        cur.execute("set transaction read only")
+        cur.execute("set local search_path = pg_catalog")
+
+        def rows(sql: str, **params):
+            cur.execute(sql, params or None)
+            return cur.fetchall()
+
+        _complete(rows, scope, schemas, tables, things)
+    conn.rollback()
+
+
+def _complete(rows, scope: Scope, schemas: list, tables: dict, things: dict) -> None:
+    if scope.ignore_extension_versions:
+        _unpin_extensions(things)
     p = {"s": schemas}
     kinds = {k[0] for k in things}  # queries about objects the model does not hold are skipped
     if any(c.identity for t in tables.values() for c in t.columns):
@@ -195,6 +212,14 @@ def add_extras(rows, scope: Scope, schemas: list, tables: dict, things: dict) ->
     if scope.privileges:
         _column_grants(rows(COLUMN_GRANTS, **p), tables, things)
         _object_grants(rows(OBJECT_GRANTS, **p), things)
+
+
+def _unpin_extensions(things: dict) -> None:
+    """--ignore-extension-versions: no version to compare, and CREATE EXTENSION takes the default."""
+    for key, t in list(things.items()):
+        if key[0] == "extension":
+            things[key] = replace(t, create=t.create.split(" VERSION ", 1)[0] + ";",
+                                  extra=tuple(kv for kv in t.extra if kv[0] != "version"))
 
 
 def _with_extra(thing: Thing, **extra: str) -> Thing:

@@ -203,11 +203,9 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
                       f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
         for name, version, schema in rows(EXTENSIONS):
             definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
-            pinned = "" if scope.ignore_extension_versions else f" VERSION {literal(version)}"
             add(Thing("extension", "", name, definition,
-                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)}{pinned};",
-                      f"DROP EXTENSION {q(name)};",
-                      extra=(("schema", schema),) + (() if scope.ignore_extension_versions else (("version", version),))))
+                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
+                      f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
         for schema, name, args, definition, result, kind in rows(FUNCTIONS, **p):
             word = "PROCEDURE" if kind == "p" else "FUNCTION"
             add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
@@ -230,6 +228,6 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
                 sql += f" WITH CHECK ({check})"
             add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
                       f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
-        add_extras(rows, scope, schemas, tables, things)
     raw.rollback()
+    add_extras(raw, scope, schemas, tables, things)
     return SchemaModel("postgresql", tables, things)
