@@ -55,7 +55,8 @@ def test_postgres_roundtrip(case, pg_pair):
 
 @pytest.mark.parametrize("case", SQLITE, ids=[c[0] for c in SQLITE])
 def test_sqlite_roundtrip(case, tmp_path):
-    roundtrip(f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}", *case[1:])
+    roundtrip(f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}", *case[1:],
+              safe_url=f"sqlite:///{tmp_path / 'safe.db'}")
 
 
 @pytest.mark.mysql
