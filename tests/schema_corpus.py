@@ -755,7 +755,8 @@ ISSUE_5_CHECKLIST = {
     "pg --schema / --exclude-schema": ["PG:only_one_schema", "PG:exclude_schema"],
     "pg domains, composite/range types, partitions, storage options": [
         "PG:domains", "PG:domain_base_type_change", "PG:composite_types", "PG:range_types", "PG:partitioned_table",
-        "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed", "PG:table_storage_options"],
+        "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed", "PG:table_storage_options",
+        "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
     "mysql charset/collation": ["MYSQL:charset_collation", "MYSQL:text_columns_with_table_charset_change"],
     "mysql default": ["MYSQL:default_and_on_update", "MYSQL:on_update_removed_and_defaults"],
@@ -819,4 +820,13 @@ PG += [
     ("type_stack_added", "", "create schema s; create type s.e as enum ('a'); create domain s.d as s.e; "
      "create type s.c as (x s.d, y int); create function s.f(v s.c, w s.e) returns s.d language sql as $$ select w::s.d $$; "
      "create table s.t (c s.c);", [("enum", "added"), ("domain", "added"), ("type", "added")]),
+]
+
+PG += [
+    ("table_inheritance",
+     "create table p (a int, b text check (b <> '')); create table c (x int) inherits (p); create table other (a int, b text); "
+     "create table loose (a int) inherits (p);",
+     "create table p (a bigint, b text check (b <> ''), n int); create table c (x int, y int) inherits (p); "
+     "create table other (a bigint, b text, n int) inherits (p); create table c2 (z int) inherits (c); create table loose (a int);",
+     [("column", "changed"), ("column", "added"), ("table", "changed"), ("table", "added")]),
 ]

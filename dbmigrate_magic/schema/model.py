@@ -60,6 +60,7 @@ class Table:
     storage: tuple[str, ...] = ()  # PG: reloptions, e.g. ("fillfactor=70",)
     partition_by: str = ""  # PG: "PARTITION BY RANGE (d)" on a partitioned table
     partition_of: str = ""  # PG: "PARTITION OF s.parent FOR VALUES ..." on a partition
+    inherits: str = ""  # PG: "s.parent, s.other" of a table created with INHERITS (...)
     create: str = field(default="", compare=False)  # SQLite/MySQL: the database's own CREATE TABLE text
 
     @property

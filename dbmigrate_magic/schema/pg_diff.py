@@ -305,11 +305,13 @@ class PgDiffer(ObjectsMixin):
         items = [column_sql(c) for c in t.columns]
         items += [f"CONSTRAINT {q(c.name)} {c.definition}" for c in t.constraints if c.kind != "foreign"]
         unlogged = "UNLOGGED " if t.options == "UNLOGGED" else ""
-        tail = (f" {t.partition_by}" if t.partition_by else "") + (f" WITH ({', '.join(t.storage)})" if t.storage else "")
+        tail = (f" INHERITS ({t.inherits})" if t.inherits else "") + (f" {t.partition_by}" if t.partition_by else "") \
+            + (f" WITH ({', '.join(t.storage)})" if t.storage else "")
         if t.partition_of:  # columns, keys and indexes come from the parent
             self.out.sql(P_TABLES + 1, f"CREATE {unlogged}TABLE {name} {t.partition_of}{tail};")
-        else:
-            self.out.sql(P_TABLES, f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};")
+        else:  # a child of INHERITS after its parents and their column changes (types must agree)
+            self.out.sql(P_ALTER + 2 if t.inherits else P_TABLES,
+                         f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};")
         if change:
             self.out.change("table", t.schema, t.name, "added", f"{len(t.columns)} columns", table=t.name)
         for c in t.constraints:

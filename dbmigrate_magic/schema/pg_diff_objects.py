@@ -220,13 +220,18 @@ class ObjectsMixin:
                         f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})", table=new.name)
 
     def partition_changed(self, old: Table, new: Table) -> bool:
-        """A partition's bound or a table's partitioning changed: drop and create it again."""
-        if (old.partition_of, old.partition_by) == (new.partition_of, new.partition_by):
+        """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
+        it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
+        table created that way)."""
+        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits):
             return False
         name = qn(new.schema, new.name)
-        self.out.change("table", new.schema, new.name, "changed",
-                        f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
-                        f"{new.partition_of or new.partition_by or 'none'} (recreated)", True, new.name)
+        if old.inherits != new.inherits:
+            detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
+        else:
+            detail = (f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                      f"{new.partition_of or new.partition_by or 'none'}")
+        self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
         # a partition may already have gone with its parent, recreated here too
         first = len(self.out.statements)
         self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};",

@@ -164,6 +164,18 @@ from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oi
 join pg_type m on m.oid = r.rngmultitypid join pg_namespace mn on mn.oid = m.typnamespace
 where n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid") + """
 """
+INHERITANCE = """
+select n.nspname, c.relname,
+       array(select quote_ident(pn.nspname) || '.' || quote_ident(p.relname) from pg_inherits i
+             join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+             where i.inhrelid = c.oid order by i.inhseqno),
+       array(select a.attname from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+             and not a.attislocal),
+       array(select k.conname from pg_constraint k where k.conrelid = c.oid and not k.conislocal)
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any(%(s)s)
+  and exists (select 1 from pg_inherits i where i.inhrelid = c.oid)
+"""
 TYPE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 TRIGGER_STATE_SQL = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
 
@@ -197,6 +209,7 @@ def _complete(rows, scope: Scope, schemas: list, tables: dict, things: dict) -> 
         _identity(rows(IDENTITY, **p), tables)
     _reloptions(rows(RELOPTIONS, **p), tables, things)
     _partitions(rows(PARTITIONS, **p), tables)
+    _inheritance(rows(INHERITANCE, **p), tables)
     _domains(rows(DOMAINS, **p), things)
     _types(rows(COMPOSITES, **p), things)
     if "function" in kinds:
@@ -278,6 +291,19 @@ def _partitions(found, tables: dict) -> None:
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
+
+
+def _inheritance(found, tables: dict) -> None:
+    """Table inheritance (``INHERITS``): a child keeps only its own columns and constraints; the
+    inherited ones follow the parent (PostgreSQL propagates ALTERs on the parent)."""
+    for schema, name, parents, inherited_cols, inherited_cons in found:
+        t = tables.get((schema, name))
+        if t is None:
+            continue
+        cols, cons = set(inherited_cols), set(inherited_cons)
+        tables[t.key] = replace(t, inherits=", ".join(parents),
+                                columns=tuple(c for c in t.columns if c.name not in cols),
+                                constraints=tuple(c for c in t.constraints if c.name not in cons))
 
 
 def _domains(found, things: dict) -> None:
