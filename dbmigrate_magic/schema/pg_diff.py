@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
-from .pg_diff_objects import P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets, split_grant, uses_column
+from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets,
+                              uses_column)
 from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
 from .pg_introspect import qn
@@ -335,7 +336,8 @@ class PgDiffer(ObjectsMixin):
         retyped = {c.name for c in new.columns if old.column(c.name) is not None
                    and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)}
         regenerate = [c for c in new.columns if c.generated and old.column(c.name) is not None
-                      and old.column(c.name).generated and retyped and uses_column(old.column(c.name).generated, retyped)]
+                      and old.column(c.name).generated and retyped
+                      and uses_column(old.column(c.name).generated, retyped)]
         for c in regenerate:
             self.altered_relations.add(new.key)
             out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")

@@ -16,7 +16,8 @@ P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and t
 P_TYPES = 25  # composite and range types: after domains and enums they may use, before tables
 P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14
 P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
-P_DROP_FKS, P_FKS, P_COMMENTS, P_DROP_OTHER, P_TABLES = 16, 44, 54, 46, 30
+# the differ's own phases (pg_diff), repeated here to avoid a circular import
+P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
 # removed types go after the functions (46) that take them, dependants first: composite/range
 # types, then domains (a composite may hold one), then enums (a domain may be over one), then
 # extensions (whose types any of them may use); schemas follow at 48
@@ -100,7 +101,7 @@ class ObjectsMixin:
                 target = self.b.tables.get((schema, table))
                 col = target.column(name) if target else None
                 if col is not None and col.default is not None:
-                    self.out.sql(33, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};")
+                    self.out.sql(P_ALTER + 1, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};")
             elif kind == "constraint":
                 self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(name)};")
                 self.predropped.add(((schema, table), name))
@@ -117,10 +118,10 @@ class ObjectsMixin:
             if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
                 continue
             self.swapped_functions.add(key)
-            self.out.sql(14, f.drop, destructive=key not in b)
+            self.out.sql(P_DROP_FUNCS, f.drop, destructive=key not in b)
             self.altered_relations.add((f.schema, f.name))
             if key in b:
-                self.out.sql(26, b[key].create)
+                self.out.sql(P_FUNCS, b[key].create)
                 self.decorate("function", None, b[key])
                 if core(b[key]) != core(f):
                     self.out.change("function", f.schema, f.name, "changed", "recreated")
@@ -160,7 +161,8 @@ class ObjectsMixin:
                         if n in names_a and names_a[n] != x]
             actions += [f"ADD ATTRIBUTE {x}" for n, x in names_b.items() if n not in names_a]
             destructive = any(not a_.startswith("ADD") for a_ in actions)
-            self.out.sql(P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};", destructive=destructive)
+            self.out.sql(P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};",
+                         destructive=destructive)
             self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}",
                             destructive=destructive)
             self.decorate("type", old, new)
@@ -213,9 +215,9 @@ class ObjectsMixin:
         keys = {o.split("=", 1)[0] for o in new.storage}
         gone = sorted(o.split("=", 1)[0] for o in old.storage if o.split("=", 1)[0] not in keys)
         if gone:
-            self.out.sql(32, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
+            self.out.sql(P_ALTER, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
         if new.storage:
-            self.out.sql(32, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
+            self.out.sql(P_ALTER, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
         self.out.change("table", new.schema, new.name, "changed",
                         f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})", table=new.name)
 

@@ -329,8 +329,8 @@ def _types(found, things: dict) -> None:
     for schema, name, parts in found:
         is_range = bool(parts) and parts[0].startswith("SUBTYPE = ")
         body = ("AS RANGE (" if is_range else "AS (") + ", ".join(parts) + ")"
-        t = Thing("type", schema, name, body, f"CREATE TYPE {qn(schema, name)} {body};", f"DROP TYPE {qn(schema, name)};",
-                  extra=(("attributes", "" if is_range else "\x1f".join(parts)),))
+        t = Thing("type", schema, name, body, f"CREATE TYPE {qn(schema, name)} {body};",
+                  f"DROP TYPE {qn(schema, name)};", extra=(("attributes", "" if is_range else "\x1f".join(parts)),))
         things[t.key] = t
 
 
