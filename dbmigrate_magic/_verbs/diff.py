@@ -133,7 +133,7 @@ def diff(source: str, target: str, *, project: str | Path | None = None, unsafe:
     scope = Scope(tuple(schemas), tuple(exclude_schemas), privileges, ignore_extension_versions)
     with ExitStack() as stack:
         sides, models = load_models([source, target], project, scope, dialect, stack,
-                                    ignore_tables=tracking_tables(project))
+                                    ignore_tables=lambda: tracking_tables(project))
     check_filters(models, scope, extensions_only)
     d = schema_diff(models[0], models[1], extensions_only=extensions_only)
     return make_result(sides, models, d, unsafe)

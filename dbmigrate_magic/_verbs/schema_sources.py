@@ -5,16 +5,17 @@ same server; every scratch database is dropped when the ``ExitStack`` closes.
 """
 from __future__ import annotations
 
+import gc
 import re
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
-from .. import shadow
 from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..db import Database
-from ..errors import ConfigError, ProjectError, UnsupportedOperation, UsageProblem
-from ..schema.introspect import Scope, introspect
+from ..errors import ConfigError, DbmError, ProjectError, UnsupportedOperation, UsageProblem
+from ..schema.introspect import Scope, introspect, prepare
 from ..secrets import mask
 from . import context
 
@@ -123,18 +124,18 @@ def up_section(text: str) -> str:
 
 
 def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None) -> None:
-    """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply;
-    all of them, up to and including ``upto``, or only those before ``before``."""
-    from ..errors import MigrationFailed
+    """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply
+    (Knex and TypeORM: the project's CLI, handed the scratch URL); all of them, up to and including
+    ``upto``, or the schema ``before`` starts from (up to each of its parents: with a graph, "the
+    file before it" may be another branch). A failure is a ``ProjectError`` naming the migration:
+    the files cannot build a schema, and only the scratch database saw it."""
+    from .. import shadow
 
     adapter = context.resolve(project).project.adapter
     if before is not None:
-        ids = [f.id for f in adapter.migration_files()]
-        if before not in ids:
-            raise UsageProblem(f"There is no migration named {before}.", next_step="`dbm status` lists them.")
-        if ids.index(before) == 0:
-            return
-        upto = ids[ids.index(before) - 1]
+        for parent in adapter.parents(before):
+            replay(project, url, upto=parent)
+        return
     db = Database(url, "scratch")
     try:
         try:
@@ -143,28 +144,46 @@ def replay(project: str | Path | None, url: str, upto: str | None = None, before
             for mid, sql in migration_scripts(project, upto):
                 shadow.load_sql(url, sql, source=f"migration {mid}")
             return
-        for outcome in adapter.apply(db, steps):
+        try:
+            outcomes = adapter.apply(db, steps)
+        except DbmError as exc:  # a tool run as a whole (knex, typeorm) reports the failure itself
+            raise replay_failed(failed_in(exc.what, [s.migration for s in steps]), exc.what) from None
+        for outcome in outcomes:
             if outcome.state == "failed":
-                raise MigrationFailed(f"Replaying migration {outcome.migration} on a scratch database failed: "
-                                      f"{outcome.error}", unchanged="Only a scratch database was touched; it is dropped.",
-                                      next_step="Fix the migration; `dbm migrate --dry-run` shows its SQL.")
+                raise replay_failed(outcome.migration, outcome.error or "")
     finally:
         db.dispose()
 
 
-def tracking_tables(project) -> tuple[str, ...]:
-    """The detected tool's tracking tables (and their lock tables), left out of every comparison."""
-    from ..errors import DbmError
+def replay_failed(migration: str | None, error: str) -> ProjectError:
+    which = f"migration {migration}" if migration else "a migration"
+    return ProjectError(
+        f"Replaying the project's migrations on a scratch database failed at {which}: {error}",
+        unchanged="Only a scratch database was touched, and it is dropped; the live database was not changed.",
+        next_step=f"Fix {migration or 'the failing migration'} so it runs on an empty database "
+        "(`dbm migrate --dry-run` shows what runs), then retry.")
 
+
+def failed_in(message: str, names: list[str]) -> str | None:
+    """The migration a tool's own output says failed (knex: 'migration file "X" failed', TypeORM:
+    'Migration "X" failed'), so the error can name it; None when the output does not say."""
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        if re.search(rf"""["']?(?:{re.escape(name)}|{re.escape(stem)})["']?\s+failed""", message):
+            return name
+    return None
+
+
+def tracking_tables(project) -> tuple[str, ...]:
+    """The detected tool's tracking (and lock) tables, ``schema.table`` where the tool pins a
+    schema (Drizzle on PostgreSQL): left out of every comparison."""
     try:
         adapter = context.resolve(project).project.adapter
-        table = adapter.history(None).table
+        return tuple(t.replace('"', "").replace("`", "") for t in adapter.tracking_tables())
     except DbmError:
         return ()
     except Exception:  # an adapter that cannot describe itself offline: compare everything
         return ()
-    name = table.split(".")[-1].strip('"`')
-    return (name, name + "_lock")
 
 
 NOT_APPLIED = ("pending", "failed", "rolled_back", "skipped")
@@ -182,9 +201,12 @@ def unapplied(ctx) -> tuple[list[str], str | None]:
 
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
-                ignore_tables: tuple[str, ...] = (), upto: str | None = None, before: str | None = None,
-                missing_ok: bool = False):
+                ignore_tables: tuple[str, ...] | Callable[[], tuple[str, ...]] = (), upto: str | None = None,
+                before: str | None = None, missing_ok: bool = False):
     """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
+
+    ``ignore_tables`` may be a function: it is then called while the servers answer the catalog
+    queries (finding the project's tracking tables costs about as much as one side's queries).
     ``upto``/``before`` limit which migrations a ``migrations`` side replays; ``missing_ok`` reads a
     SQLite file that does not exist yet as empty (the project's own database before its first migrate)."""
     sides = [classify_side(s, project) for s in specs]
@@ -202,6 +224,8 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
+            from .. import shadow  # only for scratch databases: two URLs need none of it
+
             anchor = anchor_url(sides, project, dialect)
             url = stack.enter_context(shadow.scratch(anchor))
             if side.kind == "file":
@@ -221,24 +245,58 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
         url, side = pair
         db = Database(url, side.label, read_only=side.kind in ("url", "environment"))
         try:
-            return drop_tables(introspect(db, scope), ignore_tables)
+            return introspect(db, scope)
         finally:
             db.dispose()
 
     # both sides are read at once: the time goes to the servers' catalog queries, which overlap
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        models = list(pool.map(read, zip(urls, sides)))
+    for url in set(urls):
+        prepare(url)
+    with gc_paused(), ThreadPoolExecutor(max_workers=2) as pool:
+        pending = [pool.submit(read, pair) for pair in zip(urls, sides)]
+        skip = ignore_tables() if callable(ignore_tables) else ignore_tables
+        models = [drop_tables(f.result(), skip) for f in pending]
     return sides, models
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the catalogs are read. The rows and models hold no cycles
+    (reference counting frees them), but the many objects they are made of would trigger full
+    collections that walk the whole heap: at 500 tables about a tenth of ``dbm diff``'s CPU time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def drop_tables(model, names: tuple[str, ...]):
-    """The model without the migration tools' tracking tables and what belongs to them (the
-    sequence behind a serial id, triggers, policies): a diff must never drop or recreate those."""
+    """The model without the migration tools' tracking tables, what hangs on them (the sequences
+    behind their serial ids, triggers) and a schema the tool made only for them (``drizzle``).
+
+    A name without a schema matches in every schema; ``schema.table`` only there (PostgreSQL; the
+    other dialects have no schemas inside a database, so only the table name counts)."""
     if not names:
         return model
     from dataclasses import replace
 
-    return replace(model, tables={k: v for k, v in model.tables.items() if k[1] not in names},
-                   things={k: v for k, v in model.things.items() if v.table not in names})
+    pinned = model.dialect == "postgresql"
+    wanted = [tuple(n.rsplit(".", 1)) if "." in n and pinned else (None, n.rsplit(".", 1)[-1]) for n in names]
+
+    def tracked(schema: str, table: str | None) -> bool:
+        return table is not None and any(t == table and s in (None, schema) for s, t in wanted)
+
+    tables = {k: v for k, v in model.tables.items() if not tracked(*k)}
+    things = {k: v for k, v in model.things.items()
+              if not tracked(v.get("owner_schema") or v.schema, v.table)}
+    for schema in {s for s, _ in wanted if s is not None}:
+        used = any(k[0] == schema for k in tables) or any(
+            v.schema == schema for v in things.values() if v.kind != "schema")
+        if not used:
+            things.pop(("schema", schema, schema), None)
+    return replace(model, tables=tables, things=things)

@@ -135,6 +135,11 @@ class AlembicOps:
                                next_step="Pass a revision id from `dbm status` (a unique prefix is enough).")
         return matches[0]
 
+    def parents(self, migration: str) -> list[str]:
+        """Its down revisions (several for a merge) and ``depends_on`` revisions."""
+        graph = self.graph()
+        return list(graph.parents(graph.revisions[self._resolve(graph, migration)]))
+
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         from .alembic import build_history
 

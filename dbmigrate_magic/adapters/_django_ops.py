@@ -144,6 +144,11 @@ class DjangoOps:
         return None
 
     # --- applying ---------------------------------------------------------------------------
+    def parents(self, migration: str) -> list[str]:
+        """Its ``dependencies``, in every app: ``migrate app name`` for each builds its starting schema."""
+        graph, _ = self._graph()
+        return [f"{a}.{n}" for a, n in sorted(graph.parents[self._key(graph, migration)])]
+
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
         history = self.history(db)
         pending = [r for r in history.rows if r.state == "pending"]

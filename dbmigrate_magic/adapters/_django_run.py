@@ -122,12 +122,26 @@ def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage
                          unchanged="It may have applied part of its work: run `dbm status` to see.") from None
     out = subprocess.CompletedProcess(out.args, out.returncode, mask(out.stdout), mask(out.stderr))
     if check and out.returncode != 0:
-        detail = (out.stderr.strip() or out.stdout.strip()).splitlines()
-        raise ToolFailed(f"manage.py {' '.join(args)} failed: " + "\n".join(detail[-15:]),
+        detail = error_lines(out.stderr.strip() or out.stdout.strip())
+        raise ToolFailed(f"manage.py {' '.join(args)} failed: " + "\n".join(detail),
                          unchanged="Django ran each migration in its own transaction where the database allows; "
                          "run `dbm status` to see what was applied.",
                          next_step="Fix the error above and run again.")
     return out
+
+
+def error_lines(output: str, limit: int = 15) -> list[str]:
+    """What a failed manage.py says went wrong: after a Python traceback, the exception line(s)
+    below its last frame (Django's frames are noise to a user); else the output's last lines."""
+    lines = output.splitlines()
+    frames = [i for i, ln in enumerate(lines) if ln.startswith("  File ")]
+    if frames and any(ln.startswith("Traceback (most recent call last)") for ln in lines):
+        tail = lines[frames[-1] + 1:]
+        while tail and tail[0].startswith(" "):  # the frame's source line and its ^^^ markers
+            tail = tail[1:]
+        if tail:
+            return tail[-limit:]
+    return lines[-limit:]
 
 
 def load_declarations(root: Path) -> dict[str, Any]:

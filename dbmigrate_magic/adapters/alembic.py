@@ -129,6 +129,9 @@ class AlembicAdapter(AlembicOps, Adapter):
         table, schema = self.version_table
         return f"{schema}.{table}" if schema else table
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        return (self.table_label,)
+
     # --- reading -----------------------------------------------------------------------
     def graph(self) -> "RevisionGraph":
         from ._alembic_graph import RevisionGraph, revision_files

@@ -182,6 +182,25 @@ class Adapter:
         """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
         raise self._unsupported("read migration history")
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        """The tables the tool keeps its bookkeeping in (``schema.table`` where it pins a schema):
+        schema comparisons (drift, diff, generated migrations) leave them out, since no migration
+        creates them. Tools whose table name is configurable answer from their config."""
+        return (self.history(None).table,)
+
+    def parents(self, migration: str) -> list[str]:
+        """The migrations ``migration`` is applied right after: migrating up to each of them builds
+        the schema it starts from (``generate --down-for``). For a linear history the previous file;
+        tools with a graph (Alembic, Django) answer from it, since "the file before" may be on
+        another branch or in another app."""
+        from ..errors import UsageProblem
+
+        ids = [f.id for f in self.migration_files()]
+        if migration not in ids:
+            raise UsageProblem(f"There is no migration named {migration}.", next_step="`dbm status` lists them.")
+        i = ids.index(migration)
+        return ids[i - 1:i]
+
     # --- changing (implemented per tool) -----------------------------------------------
     # The api layer (``_verbs/migrate.py``) previews a plan, runs the guard (confirmation,
     # production rules, lint, backup), takes the lock and only then calls ``apply``/``rollback``.

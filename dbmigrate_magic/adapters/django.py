@@ -61,6 +61,9 @@ class DjangoAdapter(DjangoOps, Adapter):
             return "manage.py ignored: it does not import Django"
         return None
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        return (TABLE,)
+
     # --- reading -----------------------------------------------------------------------
     def declarations(self) -> tuple[list["Declaration"], set[str], str | None]:
         """Every installed app's migrations; statically when possible, else from Django itself."""

@@ -104,13 +104,21 @@ class DrizzleAdapter(Adapter):
             found = journal.get("dialect") if journal else None
         return DIALECTS.get((found or "").lower())
 
-    def ledger(self, db: "Database") -> DrizzleLedger:
-        """The migrator table, honouring the config's ``migrations: {table, schema}``."""
+    def _migrations_table(self) -> tuple[str, str]:
+        """(table, schema) of the migrator, honouring the config's ``migrations: {table, schema}``."""
         block = self._exported().get("migrations")
         block = block if isinstance(block, dict) else {}
         table, schema = block.get("table"), block.get("schema")
-        return DrizzleLedger(db, table if isinstance(table, str) else "__drizzle_migrations",
-                             schema if isinstance(schema, str) else "drizzle")
+        return (table if isinstance(table, str) else "__drizzle_migrations",
+                schema if isinstance(schema, str) else "drizzle")
+
+    def ledger(self, db: "Database") -> DrizzleLedger:
+        return DrizzleLedger(db, *self._migrations_table())
+
+    def tracking_tables(self) -> tuple[str, ...]:
+        """drizzle-orm's migrator table; on PostgreSQL in its own schema (``drizzle`` by default)."""
+        table, schema = self._migrations_table()
+        return (f"{schema}.{table}",) if self.config_dialect() == "postgresql" else (table,)
 
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:

@@ -73,6 +73,10 @@ class KnexAdapter(Adapter):
             return self._dir_prefix + path.name
         return super().relative(path)
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        s = self.settings
+        return tuple(f"{s.schema}.{t}" if s.schema else t for t in (s.table, s.lock_table))
+
     # --- reading -------------------------------------------------------------------------
     def migration_files(self) -> list[MigrationFile]:
         return [MigrationFile(p.name, p) for p in kf.list_files(self.settings)]

@@ -101,6 +101,9 @@ class PrismaAdapter(Adapter):
                                      {"accepted": checksums(data), "down": sql.parent / "down.sql"}))
         return out
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        return (TABLE,)
+
     # --- history --------------------------------------------------------------------------
     def history(self, db: "Database | None") -> History:
         files = self.migration_files()

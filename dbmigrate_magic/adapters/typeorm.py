@@ -120,6 +120,9 @@ class TypeOrmAdapter(Adapter):
         sources = [p for p in (self.root / "ormconfig.json", self.data_source(self.root)) if p and p.is_file()]
         return tf.table_name(sources)
 
+    def tracking_tables(self) -> tuple[str, ...]:
+        return (self.table,)
+
     def parsed(self) -> list[tf.TypeOrmMigration]:
         """Migration classes in TypeORM's order (by the 13-digit timestamp, then name)."""
         found = [tf.parse_migration(p) for p in self.files(self.root)]

@@ -24,6 +24,18 @@ class Scope:
         return schema not in self.exclude_schemas
 
 
+DIRECT_PG = ("postgresql+psycopg://", "postgresql://", "postgres://")
+
+
+def prepare(url: str) -> None:
+    """Import the driver that reading ``url`` needs, in the calling thread.
+
+    ``load_models`` calls this before its threads read the sides: the import then does not
+    compete for the interpreter with the work the caller does while the servers answer."""
+    if url.startswith(DIRECT_PG):
+        import psycopg  # noqa: F401
+
+
 def introspect(db: "Database", scope: Scope | None = None) -> "SchemaModel":
     scope = scope or Scope()
     if db.dialect == "postgresql":
@@ -34,7 +46,7 @@ def introspect(db: "Database", scope: Scope | None = None) -> "SchemaModel":
         from .sqlite_introspect import introspect_sqlite as read
     else:  # pragma: no cover - config.dialect_of only yields these three
         raise ValueError(db.dialect)
-    if db.dialect == "postgresql" and db.url.startswith(("postgresql+psycopg://", "postgresql://", "postgres://")):
+    if db.dialect == "postgresql" and db.url.startswith(DIRECT_PG):
         from .pg_connect import direct
 
         with direct(db) as raw:  # psycopg without SQLAlchemy: the import alone costs more than the queries

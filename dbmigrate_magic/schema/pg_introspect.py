@@ -4,6 +4,11 @@ The database renders every definition itself (``format_type``, ``pg_get_constrai
 ``pg_get_indexdef``, ``pg_get_viewdef``, ``pg_get_functiondef``, ``pg_get_triggerdef``) with
 ``search_path`` set to ``pg_catalog`` so all names come back schema-qualified; the renderer
 reuses that text as is. Objects that belong to an extension are left to the extension.
+
+Speed: the bulk queries go out in one pipeline; column names of constraints and indexes come from
+``conkey``/``indkey`` (``pg_depend`` only for expression and partial indexes); defaults are deparsed
+without a relation (a default cannot name a column), so a table is opened only to deparse its
+checks or generated columns.
 """
 from __future__ import annotations
 
@@ -30,8 +35,8 @@ left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::r
 where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s) and not c.relispartition
   and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
 COLUMNS = """
-select a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+select a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(ad.adbin, case when a.attgenerated = '' then 0 else ad.adrelid end), a.attidentity, a.attgenerated,
        case when a.attcollation <> t.typcollation then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end,
        ds.description
 from pg_attribute a
@@ -46,10 +51,7 @@ where a.attnum > 0 and not a.attisdropped and n.nspname = any(%(s)s)
 order by a.attrelid, a.attnum
 """
 CONSTRAINTS = """
-select c.conrelid, c.conname, c.contype, pg_get_constraintdef(c.oid),
-       array(select a.attname from unnest(c.conkey) with ordinality k(n, i)
-             join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i),
-       rn.nspname, r.relname
+select c.conrelid, c.conname, c.contype, pg_get_constraintdef(c.oid), c.conkey, rn.nspname, r.relname
 from pg_constraint c
 join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
 left join pg_class r on r.oid = c.confrelid left join pg_namespace rn on rn.oid = r.relnamespace
@@ -57,11 +59,12 @@ where c.contype in ('p', 'u', 'c', 'f', 'x') and n.nspname = any(%(s)s) and c.co
 order by c.conrelid, c.conname
 """
 INDEXES = """
-select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
+select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique, i.indkey::int2[],
+       case when i.indexprs is not null or i.indpred is not null then
        array(select a.attname from pg_depend d join pg_attribute a on a.attrelid = d.refobjid
              and a.attnum = d.refobjsubid
              where d.classid = 'pg_class'::regclass and d.objid = i.indexrelid and d.objsubid = 0
-               and d.refclassid = 'pg_class'::regclass and d.refobjsubid > 0 order by a.attname)
+               and d.refclassid = 'pg_class'::regclass and d.refobjsubid > 0 order by a.attname) end
 from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
 left join pg_constraint k on k.conindid = i.indexrelid and k.conrelid = i.indrelid and k.contype in ('p', 'u', 'x')
 where n.nspname = any(%(s)s) and k.oid is null
@@ -123,111 +126,157 @@ def qn(schema: str, name: str) -> str:
     return f"{q(schema)}.{q(name)}"
 
 
-def introspect_pg(conn, scope: Scope) -> SchemaModel:
-    raw = conn  # a psycopg connection: plain cursors, no per-row wrapping
-    with raw.cursor() as cur:
-        raw.rollback()
+#: the bulk queries, sent together in one pipeline once the schemas are known
+BULK = {"relations": RELATIONS, "columns": COLUMNS, "constraints": CONSTRAINTS, "indexes": INDEXES,
+        "view_deps": VIEW_DEPS, "sequences": SEQUENCES, "enums": ENUMS, "extensions": EXTENSIONS,
+        "functions": FUNCTIONS, "triggers": TRIGGERS, "policies": POLICIES, "grants": GRANTS}
+
+
+def pipelined(conn) -> bool:
+    """A psycopg 3 connection whose libpq has pipeline mode (libpq 14 and later)."""
+    try:
+        from psycopg import Connection, Pipeline
+    except ImportError:
+        return False
+    return isinstance(conn, Connection) and Pipeline.is_supported()
+
+
+def fetch_all(conn, scope: Scope) -> tuple[list[str], dict[str, list[tuple]]]:
+    """The user schemas in scope and every bulk query's rows, read in one read-only transaction.
+
+    With psycopg 3 the bulk queries go out in one pipeline: the server runs them back to back
+    instead of waiting for the client to convert each result before it sees the next query."""
+    with conn.cursor() as cur:
+        conn.rollback()
         cur.execute("set transaction read only")
         cur.execute("set local search_path = pg_catalog")
+        cur.execute(SCHEMAS)
+        schemas = [r[0] for r in cur.fetchall() if scope.wants(r[0])]
+    p = {"s": schemas}
+    wanted = {k: v for k, v in BULK.items() if k != "grants" or scope.privileges}
+    params = {k: None if k in ("view_deps", "extensions") else p for k in wanted}
+    if pipelined(conn):
+        with conn.pipeline():
+            cursors = {k: conn.execute(sql, params[k]) for k, sql in wanted.items()}
+        out = {k: c.fetchall() for k, c in cursors.items()}
+    else:  # another DB-API driver (psycopg2 through SQLAlchemy): one query at a time
+        out = {}
+        with conn.cursor() as cur:
+            for k, sql in wanted.items():
+                cur.execute(sql, params[k])
+                out[k] = cur.fetchall()
+    conn.rollback()
+    out.setdefault("grants", [])
+    return schemas, out
 
-        def rows(sql: str, **params):
-            cur.execute(sql, params or None)
-            return cur.fetchall()
 
-        schemas = [r[0] for r in rows(SCHEMAS) if scope.wants(r[0])]
-        p = {"s": schemas}
-        things: dict = {}
+def names_at(attnums, names: dict[int, str]) -> list[str]:
+    """Column names for ``conkey``/``indkey`` numbers (0, an expression, has no name)."""
+    return [names[n] for n in attnums or () if n in names]
 
-        def add(thing: Thing) -> None:
-            things[thing.key] = thing
 
-        for s in schemas:
-            add(Thing("schema", s, s, s, f"CREATE SCHEMA {q(s)};", f"DROP SCHEMA {q(s)};"))
+def introspect_pg(conn, scope: Scope) -> SchemaModel:
+    schemas, rows = fetch_all(conn, scope)
+    things: dict = {}
 
-        rels = {r[0]: r for r in rows(RELATIONS, **p)}
-        cols = defaultdict(list)
-        for rel, name, typ, notnull, default, ident, gen, coll, comment in rows(COLUMNS, **p):
-            cols[rel].append(Column(
+    def add(thing: Thing) -> None:
+        things[thing.key] = thing
+
+    for s in schemas:
+        add(Thing("schema", s, s, s, f"CREATE SCHEMA {q(s)};", f"DROP SCHEMA {q(s)};"))
+
+    rels = {r[0]: r for r in rows["relations"]}
+    cols = defaultdict(list)
+    attnames: dict[int, dict[int, str]] = defaultdict(dict)
+    same: dict[tuple, Column] = {}  # equal columns share one (frozen) object: fewer to build and compare
+    for rel, num, *fields in rows["columns"]:
+        attnames[rel][num] = fields[0]
+        key = tuple(fields)
+        col = same.get(key)
+        if col is None:
+            name, typ, notnull, default, ident, gen, coll, comment = fields
+            col = same[key] = Column(
                 name, typ, not notnull,
                 default=None if gen == "s" or ident else default,
                 identity={"a": "ALWAYS", "d": "BY DEFAULT"}.get(ident),
                 generated=default if gen == "s" else None,
-                collation=coll, comment=comment))
-        cons = defaultdict(list)
-        for rel, name, kind, definition, columns, rschema, rtable in rows(CONSTRAINTS, **p):
-            cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(columns),
-                                        (rschema, rtable) if rtable else None))
-        idx = defaultdict(list)
-        for rel, name, definition, unique, columns in rows(INDEXES, **p):
-            idx[rel].append(Index(name, definition, tuple(columns), unique))
-        grants = defaultdict(list)
+                collation=coll, comment=comment)
+        cols[rel].append(col)
+    cons = defaultdict(list)
+    for rel, name, kind, definition, conkey, rschema, rtable in rows["constraints"]:
+        cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(names_at(conkey, attnames[rel])),
+                                    (rschema, rtable) if rtable else None))
+    idx = defaultdict(list)
+    for rel, name, definition, unique, indkey, referenced in rows["indexes"]:
+        # the columns an index reads: its key columns, or (expressions, predicates) what pg_depend lists
+        columns = referenced if referenced is not None else sorted(set(names_at(indkey, attnames[rel])))
+        idx[rel].append(Index(name, definition, tuple(columns), unique))
+    grants = defaultdict(list)
+    for rel, priv, grantee in rows["grants"]:
+        grants[rel].append(f"{priv} {grantee}")
+    deps = defaultdict(set)
+    for view, ref in rows["view_deps"]:
+        if ref in rels:
+            deps[view].add((rels[ref][1], rels[ref][2]))
+
+    tables = {}
+    for oid, (rel, schema, name, kind, persistence, rls, force, comment, owner, viewdef) in rels.items():
+        if kind in ("r", "p"):
+            tables[(schema, name)] = Table(
+                schema, name, tuple(cols[oid]), tuple(cons[oid]), tuple(idx[oid]),
+                options="UNLOGGED" if persistence == "u" else "", comment=comment, rls=(rls, force),
+                grants=tuple(sorted(grants[oid])))
+            continue
+        vkind = "view" if kind == "v" else "materialized view"
+        body = viewdef.strip().rstrip(";")
+        verb = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
+        extra = [("comment", comment or "")]
         if scope.privileges:
-            for rel, priv, grantee in rows(GRANTS, **p):
-                grants[rel].append(f"{priv} {grantee}")
-        deps = defaultdict(set)
-        for view, ref in rows(VIEW_DEPS):
-            if ref in rels:
-                deps[view].add((rels[ref][1], rels[ref][2]))
+            extra.append(("grants", "\n".join(sorted(grants[oid]))))
+        add(Thing(vkind, schema, name, body, f"CREATE {verb} {qn(schema, name)} AS\n{body};",
+                  f"DROP {verb} {qn(schema, name)};", depends=tuple(sorted(deps[oid])), extra=tuple(extra)))
+        for ix in idx[oid]:
+            add(Thing("index", schema, ix.name, ix.definition, ix.definition + ";",
+                      f"DROP INDEX {qn(schema, ix.name)};", table=name))
 
-        tables = {}
-        for oid, (rel, schema, name, kind, persistence, rls, force, comment, owner, viewdef) in rels.items():
-            if kind in ("r", "p"):
-                tables[(schema, name)] = Table(
-                    schema, name, tuple(cols[oid]), tuple(cons[oid]), tuple(idx[oid]),
-                    options="UNLOGGED" if persistence == "u" else "", comment=comment, rls=(rls, force),
-                    grants=tuple(sorted(grants[oid])))
-                continue
-            vkind = "view" if kind == "v" else "materialized view"
-            body = viewdef.strip().rstrip(";")
-            verb = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
-            extra = [("comment", comment or "")]
-            if scope.privileges:
-                extra.append(("grants", "\n".join(sorted(grants[oid]))))
-            add(Thing(vkind, schema, name, body, f"CREATE {verb} {qn(schema, name)} AS\n{body};",
-                      f"DROP {verb} {qn(schema, name)};", depends=tuple(sorted(deps[oid])), extra=tuple(extra)))
-            for ix in idx[oid]:
-                add(Thing("index", schema, ix.name, ix.definition, ix.definition + ";",
-                          f"DROP INDEX {qn(schema, ix.name)};", table=name))
-
-        for (schema, name, typ, start, minv, maxv, inc, cycle, cache, tschema, tname, col) in rows(SEQUENCES, **p):
-            definition = (f"AS {typ} INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} "
-                          f"CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}")
-            owned = f"{qn(tschema, tname)}.{q(col)}" if tname else ""
-            add(Thing("sequence", schema, name, definition + (f" OWNED BY {owned}" if owned else ""),
-                      f"CREATE SEQUENCE {qn(schema, name)} {definition};",
-                      f"DROP SEQUENCE IF EXISTS {qn(schema, name)};",
-                      table=tname, extra=(("owned_by", owned), ("owner_schema", tschema or ""))))
-        for schema, name, labels in rows(ENUMS, **p):
-            values = ", ".join(literal(v) for v in labels)
-            add(Thing("enum", schema, name, values, f"CREATE TYPE {qn(schema, name)} AS ENUM ({values});",
-                      f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
-        for name, version, schema in rows(EXTENSIONS):
-            definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
-            add(Thing("extension", "", name, definition,
-                      f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
-                      f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
-        for schema, name, args, definition, result, kind in rows(FUNCTIONS, **p):
-            word = "PROCEDURE" if kind == "p" else "FUNCTION"
-            add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
-                      f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
-        for rel, name, definition in rows(TRIGGERS, **p):
-            if rel not in rels:  # a trigger a partitioned table cloned onto a partition
-                continue
-            schema, table = rels[rel][1], rels[rel][2]
-            add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
-                      f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
-        for rel, name, cmd, permissive, roles, using, check in rows(POLICIES, **p):
-            if rel not in rels:  # partitions are read by pg_extras (bound only)
-                continue
-            schema, table = rels[rel][1], rels[rel][2]
-            sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
-                   f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
-            if using:
-                sql += f" USING ({using})"
-            if check:
-                sql += f" WITH CHECK ({check})"
-            add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
-                      f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
-    raw.rollback()
-    add_extras(raw, scope, schemas, tables, things)
+    for (schema, name, typ, start, minv, maxv, inc, cycle, cache, tschema, tname, col) in rows["sequences"]:
+        definition = (f"AS {typ} INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} "
+                      f"CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}")
+        owned = f"{qn(tschema, tname)}.{q(col)}" if tname else ""
+        add(Thing("sequence", schema, name, definition + (f" OWNED BY {owned}" if owned else ""),
+                  f"CREATE SEQUENCE {qn(schema, name)} {definition};",
+                  f"DROP SEQUENCE IF EXISTS {qn(schema, name)};",
+                  table=tname, extra=(("owned_by", owned), ("owner_schema", tschema or ""))))
+    for schema, name, labels in rows["enums"]:
+        values = ", ".join(literal(v) for v in labels)
+        add(Thing("enum", schema, name, values, f"CREATE TYPE {qn(schema, name)} AS ENUM ({values});",
+                  f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
+    for name, version, schema in rows["extensions"]:
+        definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
+        add(Thing("extension", "", name, definition,
+                  f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
+                  f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
+    for schema, name, args, definition, result, kind in rows["functions"]:
+        word = "PROCEDURE" if kind == "p" else "FUNCTION"
+        add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
+                  f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
+    for rel, name, definition in rows["triggers"]:
+        if rel not in rels:  # a trigger a partitioned table cloned onto a partition
+            continue
+        schema, table = rels[rel][1], rels[rel][2]
+        add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
+                  f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
+    for rel, name, cmd, permissive, roles, using, check in rows["policies"]:
+        if rel not in rels:  # partitions are read by pg_extras (bound only)
+            continue
+        schema, table = rels[rel][1], rels[rel][2]
+        sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
+               f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
+        if using:
+            sql += f" USING ({using})"
+        if check:
+            sql += f" WITH CHECK ({check})"
+        add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
+                  f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
+    add_extras(conn, scope, schemas, tables, things)
     return SchemaModel("postgresql", tables, things)
