@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from dbmigrate_magic import shadow
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.schema import diff, introspect
+from dbmigrate_magic.schema.introspect import Scope
 
 RESET_PG = """
 DO $$ DECLARE r record; BEGIN
@@ -22,10 +23,10 @@ CREATE SCHEMA public;
 """
 
 
-def model(url: str):
+def model(url: str, scope: Scope | None = None):
     db = Database(url)
     try:
-        return introspect(db)
+        return introspect(db, scope)
     finally:
         db.dispose()
 
@@ -35,14 +36,18 @@ def load(url: str, sql: str) -> None:
         shadow.load_sql(url, sql)
 
 
-def dump(url: str) -> str:
-    """The database's own schema dump, normalised: comments, blank lines and per-run tokens dropped."""
+def dump(url: str, scope: Scope | None = None) -> str:
+    """The database's own schema dump, normalised: comments, blank lines and per-run tokens dropped.
+    ``scope`` limits a PostgreSQL dump to the schemas the diff looked at (``-n`` / ``-N``)."""
     u = make_url(url)
     if u.get_backend_name() == "postgresql":
         libpq = u.set(drivername="postgresql").render_as_string(hide_password=False)
-        out = subprocess.run(["pg_dump", "--schema-only", libpq], capture_output=True, text=True, check=True).stdout
+        limit = [f"--schema={s}" for s in (scope.schemas if scope else ())]
+        limit += [f"--exclude-schema={s}" for s in (scope.exclude_schemas if scope else ())]
+        out = subprocess.run(["pg_dump", "--schema-only", *limit, libpq], capture_output=True, text=True,
+                             check=True).stdout
         lines = [l for l in out.splitlines() if l.strip() and not l.startswith(("--", "\\restrict", "\\unrestrict"))]
-        return "\n".join(sort_pg_columns(lines))
+        return "\n".join(sort_pg_acl_and_options(sort_pg_columns(lines)))
     if u.get_backend_name() == "mysql":
         out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
                               "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
@@ -73,6 +78,22 @@ def sort_pg_columns(lines: list[str]) -> list[str]:
     return out
 
 
+def sort_pg_acl_and_options(lines: list[str]) -> list[str]:
+    """Orders pg_dump copies from the catalogs without meaning: a run of GRANT/REVOKE lines (the
+    order of an ACL's items) is sorted, and so are the storage options inside ``WITH (...)``."""
+    out, run = [], []
+    for line in lines + [""]:
+        if line.startswith(("GRANT ", "REVOKE ")):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if line.startswith("WITH (") and line.endswith(");"):
+            line = "WITH (" + ", ".join(sorted(line[len("WITH ("):-2].split(", "))) + ");"
+        out.append(line)
+    return out[:-1]
+
+
 def sort_mysql_keys(lines: list[str]) -> list[str]:
     """MySQL lists a table's keys and constraints in the order they were created, which an ALTER
     cannot reproduce and which means nothing; the comparison sorts those lines (commas dropped)."""
@@ -99,24 +120,47 @@ def order_free(m):
                               for k, t in m.tables.items()})
 
 
-def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list) -> None:
-    """Load A and B, diff A->B (unsafe), apply to A; the two must then be identical."""
+def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, options: dict | None = None,
+              safe_url: str | None = None) -> None:
+    """Load A and B, diff A->B (unsafe), apply to A; the two must then be identical.
+
+    ``options``: Scope fields (schemas, exclude_schemas, privileges, ignore_extension_versions) and
+    ``extensions_only``, as the diff command's flags set them; with extensions_only only extensions
+    are compared afterwards. ``safe_url``: an empty database where A is loaded and the script
+    without --unsafe must apply cleanly (when it differs from the unsafe one)."""
+    options = dict(options or {})
+    only_ext = options.pop("extensions_only", False)
+    scope = Scope(**options)
     load(url_a, a_sql)
     load(url_b, b_sql)
-    ma, mb = model(url_a), model(url_b)
+    ma, mb = model(url_a, scope), model(url_b, scope)
     assert diff(ma, ma).is_empty, diff(ma, ma).sql(True)
     assert diff(mb, mb).is_empty, diff(mb, mb).sql(True)
-    d = diff(ma, mb)
+    d = diff(ma, mb, extensions_only=only_ext)
     seen = {(c.object_type, c.change) for c in d.changes}
+    keys = [(c.object_type, c.schema, c.name, c.change) for c in d.changes]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    assert not twice, f"listed more than once in the change table: {twice}"
     for want in expected:
         assert tuple(want) in seen, f"{want} not in {sorted(seen)}"
     if expected:
         assert not d.is_empty
     script = d.sql(unsafe=True)
+    if safe_url and d.destructive:
+        load(safe_url, a_sql)
+        load(safe_url, d.sql(unsafe=False))  # raises with the database's message when a statement fails
+        partly = model(safe_url, scope)
+        assert diff(partly, partly).is_empty
     load(url_a, script)
-    after = model(url_a)
-    rest = diff(after, mb)
+    after = model(url_a, scope)
+    rest = diff(after, mb, extensions_only=only_ext)
     assert rest.is_empty, f"after applying:\n{script}\nstill differs:\n{rest.sql(True)}\n{rest.changes}"
-    assert order_free(after) == order_free(mb)
-    assert dump(url_a) == dump(url_b), script
+    if only_ext:
+        assert after.of_kind("extension") == mb.of_kind("extension")
+        assert after.tables == ma.tables, "--extensions-only touched tables"
+        ext = lambda u: sorted(l for l in dump(u).splitlines() if l.startswith("CREATE EXTENSION"))  # noqa: E731
+        assert ext(url_a) == ext(url_b), script
+    else:
+        assert order_free(after) == order_free(mb)
+        assert dump(url_a, scope) == dump(url_b, scope), script
     assert diff(after, after).is_empty

@@ -47,7 +47,9 @@ def schemas(draw, dialect: str):
         extra = []
         if t > 0 and draw(st.booleans()):
             parent = f"t{draw(st.integers(0, t - 1))}"
-            action = draw(st.sampled_from(["", " on delete cascade", " on delete set null"]))
+            action = draw(st.sampled_from(["", " on delete cascade", " on delete set null", " on update cascade"]))
+            if dialect == "postgresql" and draw(st.booleans()):
+                action += " deferrable initially deferred"
             lines.append(f"ref_{parent} {'int' if dialect == 'mysql' else 'integer'}")
             lines.append(f"constraint {name}_fk foreign key (ref_{parent}) references {parent}(id){action}")
         numeric = [c for c, typ, _, _ in cols[1:] if typ in INT_TYPES]
@@ -57,7 +59,14 @@ def schemas(draw, dialect: str):
         for i, cols_ix in enumerate(draw(st.lists(st.lists(st.sampled_from(indexable), min_size=1, max_size=2,
                                                            unique=True), max_size=2)) if indexable else []):
             unique = "unique " if draw(st.booleans()) else ""
-            extra.append(f"create {unique}index {name}_ix{i} on {name} ({', '.join(cols_ix)});")
+            where = ""
+            if dialect != "mysql" and draw(st.booleans()):  # partial index
+                where = f" where {cols_ix[0]} is not null"
+            extra.append(f"create {unique}index {name}_ix{i} on {name} ({', '.join(cols_ix)}){where};")
+        strings = [c for c, typ, _, _ in cols[1:] if typ in ("text", "varchar(20)")]
+        if strings and draw(st.booleans()):  # expression index (PG, SQLite) / prefix-length index (MySQL)
+            key = f"{strings[0]}(5)" if dialect == "mysql" else f"(lower({strings[0]}))"
+            extra.append(f"create index {name}_x on {name} ({key});")
         if dialect == "postgresql" and indexable and draw(st.booleans()):
             lines.append(f"constraint {name}_uq unique ({indexable[-1]})")
         tables.append(f"create table {name} (\n  " + ",\n  ".join(lines) + "\n);\n" + "\n".join(extra))

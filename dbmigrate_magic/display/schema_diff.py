@@ -19,17 +19,27 @@ def _items(table) -> dict[str, str]:
     if table is None:
         return {}
     out = {}
+    props = " ".join(filter(None, [
+        table.options, f"WITH ({', '.join(table.storage)})" if table.storage else "", table.partition_by,
+        table.partition_of, "ROW LEVEL SECURITY" if table.rls[0] else "", "FORCED" if table.rls[1] else "",
+        _commented("", table.comment).strip(), *(f"GRANT {g}" for g in table.grants)]))
+    if props:
+        out["table"] = props
     for c in table.columns:
         desc = c.definition or " ".join(filter(None, [
             c.type, "" if c.nullable else "NOT NULL", f"DEFAULT {c.default}" if c.default is not None else "",
             f"GENERATED {c.identity} AS IDENTITY" if c.identity else "",
             f"GENERATED AS ({c.generated})" if c.generated else "", f"COLLATE {c.collation}" if c.collation else ""]))
-        out[f"column {c.name}"] = desc
+        out[f"column {c.name}"] = _commented(desc, c.comment)
     for k in table.constraints:
-        out[f"{k.kind} {k.name}"] = k.definition
+        out[f"{k.kind} {k.name}"] = _commented(k.definition, k.comment)
     for i in table.indexes:
-        out[f"index {i.name}"] = i.definition
+        out[f"index {i.name}"] = _commented(i.definition, i.comment)
     return out
+
+
+def _commented(text: str, comment: str | None) -> str:
+    return f"{text} -- {comment}" if comment else text
 
 
 def _card(key, old, new) -> str:

@@ -23,7 +23,7 @@ class Change:
 
 @dataclass(frozen=True)
 class Statement:
-    phase: int  # statements run in phase order; within a phase, in the order they were made
+    phase: float  # statements run in phase order; within a phase, in the order they were made
     sql: str
     destructive: bool = False
     seq: int = field(default=0, compare=False)
@@ -42,7 +42,7 @@ class Collector:
                destructive: bool = False, table: str | None = None) -> None:
         self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))
 
-    def sql(self, phase: int, sql: str, destructive: bool = False, wrapper: bool = False) -> None:
+    def sql(self, phase: float, sql: str, destructive: bool = False, wrapper: bool = False) -> None:
         self.statements.append(Statement(phase, sql, destructive, len(self.statements), wrapper))
 
     def ordered(self) -> list[Statement]:

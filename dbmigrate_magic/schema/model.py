@@ -18,6 +18,7 @@ class Column:
     nullable: bool = True
     default: str | None = None
     identity: str | None = None  # PG: "ALWAYS" / "BY DEFAULT"
+    identity_options: str = ""  # PG: the identity sequence's options (INCREMENT BY ... CYCLE)
     generated: str | None = None  # expression of a stored generated column
     collation: str | None = None
     comment: str | None = None
@@ -32,6 +33,7 @@ class Constraint:
     definition: str  # e.g. "FOREIGN KEY (a) REFERENCES s.t(id) ON DELETE CASCADE"
     columns: tuple[str, ...] = ()
     references: Key | None = None  # referenced table for foreign keys
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Index:
     definition: str  # full CREATE INDEX statement (PG, SQLite) or key line (MySQL)
     columns: tuple[str, ...] = ()
     unique: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class Table:
     rls: tuple[bool, bool] = (False, False)  # PG: row security enabled, forced
     sql: str | None = None  # SQLite: the stored CREATE TABLE text (normalised for comparison)
     grants: tuple[str, ...] = ()  # "privilege grantee" pairs, only with privileges
+    storage: tuple[str, ...] = ()  # PG: reloptions, e.g. ("fillfactor=70",)
+    partition_by: str = ""  # PG: "PARTITION BY RANGE (d)" on a partitioned table
+    partition_of: str = ""  # PG: "PARTITION OF s.parent FOR VALUES ..." on a partition
+    inherits: str = ""  # PG: "s.parent, s.other" of a table created with INHERITS (...)
     create: str = field(default="", compare=False)  # SQLite/MySQL: the database's own CREATE TABLE text
 
     @property

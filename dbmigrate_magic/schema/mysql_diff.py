@@ -4,6 +4,8 @@ the target's ``SHOW CREATE TABLE``; views dropped before and recreated after the
 The script runs with FOREIGN_KEY_CHECKS = 0, as mysqldump's output does."""
 from __future__ import annotations
 
+import re
+
 from .changes import Collector
 from .model import SchemaModel, Table
 from .ordering import dependants_closure, topo_order
@@ -12,6 +14,18 @@ from .quoting import quoter
 q = quoter("mysql")
 P_DROP_VIEWS, P_DROP_FKS, P_DROP_KEYS, P_TABLES, P_ALTER, P_DROP_TABLES, P_KEYS, P_FKS, P_VIEWS = (
     12, 16, 18, 30, 32, 36, 40, 44, 50)
+
+
+_FK = re.compile(r"FOREIGN KEY \((.*?)\) REFERENCES (`(?:[^`]|``)+`) \((.*?)\)")
+
+
+def fk_parts(definition: str) -> tuple[set, str, set] | None:
+    """``CONSTRAINT `c` FOREIGN KEY (`a`) REFERENCES `p` (`id`) ...`` -> ({a}, p, {id})."""
+    m = _FK.search(definition)
+    if not m:
+        return None
+    names = lambda s: {x.strip().strip("`").replace("``", "`") for x in s.split(",")}  # noqa: E731
+    return names(m.group(1)), m.group(2)[1:-1].replace("``", "`"), names(m.group(3))
 
 
 TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
@@ -63,6 +77,8 @@ class MySqlDiffer:
         self.a, self.b, self.out = a, b, Collector()
         self.extensions_only = extensions_only
         self.altered: set = set()
+        self.retyped: dict = {}  # table -> columns whose type changes (foreign keys on them must go first)
+        self.fk_touched: set = set()  # (table, constraint) foreign keys already dropped or added
 
     def run(self) -> Collector:
         if self.extensions_only:
@@ -80,8 +96,28 @@ class MySqlDiffer:
         for k in sorted(a.keys() & b.keys()):
             if a[k] != b[k]:
                 self.alter(a[k], b[k])
+        self.refresh_foreign_keys()
         self.views()
         return out
+
+    def refresh_foreign_keys(self) -> None:
+        """MariaDB/MySQL refuse to change the type of a column a foreign key uses (on either side),
+        even with FOREIGN_KEY_CHECKS = 0: such keys are dropped before and added again after."""
+        for t in self.a.tables.values():
+            target = self.b.tables.get(t.key)
+            if target is None:
+                continue
+            for c in t.constraints:
+                parts = fk_parts(c.definition) if c.kind == "foreign" else None
+                if parts is None or (t.name, c.name) in self.fk_touched:
+                    continue
+                cols, parent, ref = parts
+                if not (cols & self.retyped.get(t.name, set()) or ref & self.retyped.get(parent, set())):
+                    continue
+                if next((x for x in target.constraints if x.name == c.name), None) != c:
+                    continue
+                self.out.sql(P_DROP_FKS, f"ALTER TABLE {q(t.name)} DROP FOREIGN KEY {q(c.name)};")
+                self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
 
     def alter(self, old: Table, new: Table) -> None:
         out, name = self.out, q(new.name)
@@ -95,9 +131,19 @@ class MySqlDiffer:
                 regenerated.add(c.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         charset_changed = _charset(old.options) != _charset(new.options)
+        # columns that stay but change places: once one moves, every later one is placed after its
+        # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
+        order_changed = ([c.name for c in new.columns if old.column(c.name)]
+                         != [c.name for c in old.columns if new.column(c.name)])
         prev = None
         for c in new.columns:
             was = old.column(c.name)
+            if order_changed and was is not None and was.definition == c.definition and c.name not in regenerated \
+                    and not charset_changed:
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                out.change("column", "", f"{new.name}.{c.name}", "changed", "position", table=new.name)
+                prev = c.name
+                continue
             if was is not None and charset_changed and c.type.split("(")[0].lower() in TEXT_TYPES:
                 was = None if was.definition != c.definition else was
                 if was is not None:  # same text, different table default: restate it
@@ -117,6 +163,8 @@ class MySqlDiffer:
             elif was.definition != c.definition:
                 self.altered.add(new.key)
                 destructive = _facts(was) != _facts(c) and not widening(was, c)
+                if was.type != c.type:
+                    self.retyped.setdefault(new.name, set()).add(c.name)
                 out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
                            destructive, new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition}{where};", destructive)
@@ -128,7 +176,16 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
+        pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
+        pk_cols = set(re.findall(r"`((?:[^`]|``)+)`", pk_a.definition)) if pk_a else set()
+        if pk_a and pk_b and pk_a != pk_b and all(new.column(c.replace("``", "`")) for c in pk_cols):
+            # one statement: an AUTO_INCREMENT column must stay a key
+            out.sql(P_KEYS, f"ALTER TABLE {name} DROP PRIMARY KEY, ADD {pk_b.definition};")
+            out.change("constraint", "", f"{new.name}.PRIMARY", "changed", pk_b.definition, table=new.name)
+            a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         for n, c in a.items():
+            if c.kind == "foreign" and b.get(n) != c:
+                self.fk_touched.add((new.name, n))
             if b.get(n) != c:
                 drop = {"primary": "DROP PRIMARY KEY", "foreign": f"DROP FOREIGN KEY {q(n)}"}.get(
                     c.kind, f"DROP CONSTRAINT {q(n)}")

@@ -7,9 +7,13 @@ and unique index exists; enums and sequences exist before the columns that use t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
+from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets,
+                              uses_column)
+from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
 from .pg_introspect import qn
 from .quoting import literal, quoter
@@ -17,7 +21,7 @@ from .quoting import literal, quoter
 q = quoter("postgresql")
 
 P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_FUNCS, P_DROP_FKS, P_DROP_CONS = 10, 12, 14, 16, 18
-P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 34
+P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 28
 P_DROP_TABLES, P_OWNED, P_CONS, P_FKS, P_DROP_OTHER, P_VIEWS, P_TRIGGERS, P_COMMENTS = 36, 38, 40, 44, 46, 50, 52, 54
 P_DROP_SCHEMAS = 48
 
@@ -83,7 +87,7 @@ def column_sql(c: Column) -> str:
     if c.generated:
         parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
     if c.identity:
-        parts.append(f"GENERATED {c.identity} AS IDENTITY")
+        parts.append(f"GENERATED {c.identity} AS IDENTITY" + (f" ({c.identity_options})" if c.identity_options else ""))
     if c.default is not None:
         parts.append(f"DEFAULT {c.default}")
     if not c.nullable:
@@ -91,12 +95,18 @@ def column_sql(c: Column) -> str:
     return " ".join(parts)
 
 
-class PgDiffer:
+class PgDiffer(ObjectsMixin):
     def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
         self.a, self.b, self.out = a, b, Collector()
         self.extensions_only = extensions_only
-        self.altered_relations: set = set()  # tables whose columns change in a way views notice
+        # tables whose columns change in a way views, triggers and policies notice; also functions
+        # (schema, "f(args)") dropped or recreated, which views calling them depend on
+        self.altered_relations: set = set()
         self.functions_recreated = False
+        self.unique_dropped: set = set()  # tables whose primary key / unique index is dropped
+        self.fk_added: set = set()  # (table key, constraint name) foreign keys (re)added
+        self.predropped: set = set()  # (table key, name) constraints/indexes dropped with a function
+        self.swapped_functions: set = set()  # functions recreated around an enum swap
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> Collector:
@@ -107,6 +117,8 @@ class PgDiffer:
         self.things("schema")
         self.things("extension")
         self.enums()
+        self.domains()
+        self.types()
         self.things("sequence")
         self.things("function")
         self.tables()
@@ -118,7 +130,7 @@ class PgDiffer:
     # ------------------------------------------------------------------ generic objects
     PHASES = {  # kind: (drop phase for removed, create phase, drop phase when recreating)
         "schema": (P_DROP_SCHEMAS, P_SCHEMAS, P_DROP_SCHEMAS),
-        "extension": (P_DROP_OTHER, P_SCHEMAS, P_DROP_OTHER),
+        "extension": (P_DROP_EXTENSIONS, P_SCHEMAS, P_DROP_OTHER),
         "sequence": (P_DROP_OTHER, P_SEQUENCES, P_DROP_OTHER),
         "function": (P_DROP_OTHER, P_FUNCS, P_DROP_FUNCS),
         "trigger": (P_DROP_TRIGGERS, P_TRIGGERS, P_DROP_TRIGGERS),
@@ -128,28 +140,42 @@ class PgDiffer:
 
     def things(self, kind: str) -> None:
         a, b = self.a.of_kind(kind), self.b.of_kind(kind)
+        if kind == "function":
+            a = self.pair_signatures(a, b)
+            a = {k: v for k, v in a.items() if k not in self.swapped_functions}
+            b = {k: v for k, v in b.items() if k not in self.swapped_functions}
         drop_removed, create, drop_changed = self.PHASES[kind]
         for key in a.keys() - b.keys():
             t = a[key]
             self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
                             table=t.table)
             self.out.sql(drop_removed, t.drop, destructive=kind in self.DESTRUCTIVE_DROP)
+            if kind == "function":
+                self.altered_relations.add((t.schema, t.name))
         for key in sorted(b.keys() - a.keys()):
             t = b[key]
             self.out.change(kind, t.schema, t.name, "added", table=t.table)
             self.out.sql(create, t.create)
             if kind == "sequence" and t.get("owned_by"):
                 self.out.sql(P_OWNED, f"ALTER SEQUENCE {qn(t.schema, t.name)} OWNED BY {t.get('owned_by')};")
+            self.decorate(kind, None, t)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
-            if old.definition == new.definition and old.extra == new.extra:
-                if kind == "trigger" and self.functions_recreated:
-                    self.out.sql(drop_changed, old.drop)
+            if core(old) == core(new):
+                on_altered = kind in ("trigger", "policy") and (new.schema, new.table) in self.altered_relations
+                if (kind in ("trigger", "policy") and self.functions_recreated) or on_altered:
+                    self.out.sql(drop_changed, old.drop)  # a column it names changes type, or its function
                     self.out.sql(create, new.create)
+                    self.decorate(kind, None, new)
+                else:
+                    self.decorate(kind, old, new)
                 continue
-            self.changed_thing(kind, old, new, create, drop_changed)
+            recreated = self.changed_thing(kind, old, new, create, drop_changed)
+            self.decorate(kind, None if recreated else old, new)
 
-    def changed_thing(self, kind: str, old: Thing, new: Thing, create: int, drop: int) -> None:
+    def changed_thing(self, kind: str, old: Thing, new: Thing, create: int, drop: int) -> bool:
+        """Emit the change; True when the object was dropped and created again (comment and
+        privileges then start from scratch)."""
         name = qn(new.schema, new.name)
         if kind == "extension":
             detail = []
@@ -161,23 +187,26 @@ class PgDiffer:
                 detail.append(f"version {old.get('version')} -> {new.get('version')}")
             if detail:
                 self.out.change(kind, "", new.name, "changed", "; ".join(detail))
-            return
+            return False
         if kind == "sequence":
             if old.definition.split(" OWNED BY ")[0] != new.definition.split(" OWNED BY ")[0]:
                 self.out.sql(P_SEQUENCES, f"ALTER SEQUENCE {name} {new.create.split(name, 1)[1].strip()}")
             if old.get("owned_by") != new.get("owned_by"):
                 self.out.sql(P_OWNED, f"ALTER SEQUENCE {name} OWNED BY {new.get('owned_by') or 'NONE'};")
             self.out.change(kind, new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
-            return
-        if kind == "function" and old.get("result") == new.get("result"):
+            return False
+        if kind == "function" and old.get("result") == new.get("result") and old.name == new.name:
             self.out.sql(create, new.create)  # CREATE OR REPLACE keeps dependants
             self.out.change(kind, new.schema, new.name, "changed", "body or attributes")
-            return
+            return False
         if kind == "function":
             self.functions_recreated = True
+            self.altered_relations.add((old.schema, old.name))
+            self.predrop_users(old)
         self.out.sql(drop, old.drop)
         self.out.sql(create, new.create)
         self.out.change(kind, new.schema, new.name, "changed", "recreated", table=new.table)
+        return True
 
     # ------------------------------------------------------------------ enums
     def enums(self) -> None:
@@ -186,17 +215,21 @@ class PgDiffer:
             t = b[key]
             self.out.change("enum", t.schema, t.name, "added")
             self.out.sql(P_ENUMS, t.create)
+            self.decorate("enum", None, t)
         for key in a.keys() - b.keys():
             t = a[key]
             self.out.change("enum", t.schema, t.name, "removed", destructive=True)
-            self.out.sql(P_DROP_OTHER, t.drop, destructive=True)
+            self.out.sql(P_DROP_ENUMS, t.drop, destructive=True)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
             if old.definition == new.definition:
+                self.decorate("enum", old, new)
                 continue
             before, after = old.get("labels").split("\x1f"), new.get("labels").split("\x1f")
             name = qn(new.schema, new.name)
-            if [v for v in after if v in before] == before:  # only additions: ALTER TYPE ADD VALUE in place
+            # only additions: ALTER TYPE ADD VALUE in place, unless the script itself uses a new value
+            # (PostgreSQL refuses that before the ADD VALUE is committed: swap the type instead)
+            if [v for v in after if v in before] == before and not self.labels_used(new, after, before):
                 for i, v in enumerate(after):
                     if v in before:
                         continue
@@ -205,8 +238,19 @@ class PgDiffer:
                     self.out.sql(P_ENUMS, f"ALTER TYPE {name} ADD VALUE {literal(v)}{where};")
                 added = [v for v in after if v not in before]
                 self.out.change("enum", new.schema, new.name, "changed", "values added: " + ", ".join(added))
+                self.decorate("enum", old, new)
                 continue
             self.swap_enum(old, new, before, after)
+            self.decorate("enum", None, new)
+
+    def labels_used(self, enum: Thing, after: list, before: list) -> bool:
+        """Whether any target definition spells a new label as a value of this type."""
+        spelled = [f"{literal(v)}::{qn(enum.schema, enum.name)}" for v in after if v not in before]
+        texts = [t.definition for t in self.b.things.values() if t.kind != "enum"]
+        for t in self.b.tables.values():
+            texts += [c.default or "" for c in t.columns] + [c.generated or "" for c in t.columns]
+            texts += [c.definition for c in t.constraints] + [i.definition for i in t.indexes]
+        return any(s in text for text in texts for s in spelled)
 
     def swap_enum(self, old: Thing, new: Thing, before: list, after: list) -> None:
         """Values removed or reordered: rename the old type, create the new one, convert columns."""
@@ -216,6 +260,7 @@ class PgDiffer:
         self.out.change("enum", new.schema, new.name, "changed",
                         "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
                         destructive=bool(removed))
+        self.enum_functions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
         for table in self.a.tables.values():
@@ -233,7 +278,7 @@ class PgDiffer:
                 tcol = target.column(col.name)
                 if tcol.default is not None:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} SET DEFAULT {tcol.default};")
-        self.out.sql(P_ENUM_SWAP + 1, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
+        self.out.sql(P_DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
 
     # ------------------------------------------------------------------ tables
     def tables(self) -> None:
@@ -248,28 +293,54 @@ class PgDiffer:
                 if c.kind == "foreign":
                     self.out.sql(P_DROP_FKS, f"ALTER TABLE {qn(t.schema, t.name)} DROP CONSTRAINT {q(c.name)};",
                                  destructive=True)
-            self.out.sql(P_DROP_TABLES, f"DROP TABLE {qn(t.schema, t.name)};", destructive=True)
+            self.out.sql(P_DROP_PARTITIONS if t.partition_of else P_DROP_TABLES, f"DROP TABLE {qn(t.schema, t.name)};",
+                         destructive=True)
+        touched = {k for k, _ in self.predropped}  # a function they call is recreated
         for key in sorted(a.keys() & b.keys()):
-            if a[key] != b[key]:
+            if a[key] != b[key] or key in touched:
                 self.alter_table(a[key], b[key])
+        self.refresh_foreign_keys()
 
-    def create_table(self, t: Table) -> None:
+    def create_table(self, t: Table, change: bool = True) -> None:
         name = qn(t.schema, t.name)
         items = [column_sql(c) for c in t.columns]
         items += [f"CONSTRAINT {q(c.name)} {c.definition}" for c in t.constraints if c.kind != "foreign"]
         unlogged = "UNLOGGED " if t.options == "UNLOGGED" else ""
-        self.out.sql(P_TABLES, f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + "\n);")
-        self.out.change("table", t.schema, t.name, "added", f"{len(t.columns)} columns", table=t.name)
+        tail = (f" INHERITS ({t.inherits})" if t.inherits else "") + (f" {t.partition_by}" if t.partition_by else "") \
+            + (f" WITH ({', '.join(t.storage)})" if t.storage else "")
+        if t.partition_of:  # columns, keys and indexes come from the parent
+            self.out.sql(P_TABLES + 1, f"CREATE {unlogged}TABLE {name} {t.partition_of}{tail};")
+        else:  # a child of INHERITS after its parents and their column changes (types must agree)
+            self.out.sql(P_ALTER + 2 if t.inherits else P_TABLES,
+                         f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};")
+        if change:
+            self.out.change("table", t.schema, t.name, "added", f"{len(t.columns)} columns", table=t.name)
         for c in t.constraints:
             if c.kind == "foreign":
                 self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+            if c.comment:
+                self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", c.comment))
         for ix in t.indexes:
             self.out.sql(P_CONS, ix.definition + ";")
+            if ix.comment:
+                self.out.sql(P_COMMENTS, comment_sql(f"INDEX {qn(t.schema, ix.name)}", ix.comment))
         self.table_extras(None, t)
 
     def alter_table(self, old: Table, new: Table) -> None:
         name = qn(new.schema, new.name)
         out = self.out
+        if self.partition_changed(old, new):
+            return
+        # stored generated columns over a column whose type changes block the ALTER TYPE: they are
+        # dropped first and added again afterwards (their values are computed, nothing is lost)
+        retyped = {c.name for c in new.columns if old.column(c.name) is not None
+                   and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)}
+        regenerate = [c for c in new.columns if c.generated and old.column(c.name) is not None
+                      and old.column(c.name).generated and retyped
+                      and uses_column(old.column(c.name).generated, retyped)]
+        for c in regenerate:
+            self.altered_relations.add(new.key)
+            out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         for c in old.columns:
             if new.column(c.name) is None:
                 self.altered_relations.add(new.key)
@@ -281,10 +352,19 @@ class PgDiffer:
             if was is None:
                 out.change("column", new.schema, f"{new.name}.{c.name}", "added", column_sql(c), table=new.name)
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
+            elif c in regenerate:
+                recreated.add(c.name)
             elif was != c and self.alter_column(new, was, c):
                 recreated.add(c.name)
+        for c in regenerate:
+            out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
+            was = old.column(c.name)
+            detail = f"type {was.type} -> {c.type}; " if was.type != c.type else ""
+            out.change("column", new.schema, f"{new.name}.{c.name}", "changed",
+                       detail + "generated column recomputed (it reads a column whose type changes)", table=new.name)
         self.constraints(old, new, recreated)
         self.indexes(old, new, recreated)
+        self.storage(old, new)
         if old.options != new.options:
             out.sql(P_ALTER, f"ALTER TABLE {name} SET {'UNLOGGED' if new.options == 'UNLOGGED' else 'LOGGED'};")
             out.change("table", new.schema, new.name, "changed", new.options or "LOGGED", table=new.name)
@@ -295,6 +375,9 @@ class PgDiffer:
         name, col = qn(t.schema, t.name), q(new.name)
         out, details, destructive = self.out, [], False
         alter = f"ALTER TABLE {name} ALTER COLUMN {col}"
+        if old.generated and not new.generated and castable(old.type, new.type):
+            out.sql(P_ALTER, f"{alter} DROP EXPRESSION;")  # keeps the computed values
+            old = replace(old, generated=None, default=None)
         if old.generated != new.generated or not castable(old.type, new.type):
             self.altered_relations.add(t.key)
             out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {col};", destructive=True)
@@ -306,9 +389,9 @@ class PgDiffer:
         type_changed = old.type != new.type or old.collation != new.collation
         if type_changed and old.default is not None:
             out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
-        if old.identity and old.identity != new.identity:
+        if old.identity and not new.identity:
             out.sql(P_ALTER, f"{alter} DROP IDENTITY;")
-            details.append("identity dropped" if not new.identity else "identity changed")
+            details.append("identity dropped")
         if type_changed:
             self.altered_relations.add(t.key)
             destructive = not (widening(old.type, new.type) and old.collation == new.collation)
@@ -326,9 +409,16 @@ class PgDiffer:
                 out.sql(P_ALTER + 1, f"{alter} SET DEFAULT {new.default};")  # after sequences are owned
             if old.default != new.default:
                 details.append(f"default {old.default} -> {new.default}")
-        if new.identity and old.identity != new.identity:
-            out.sql(P_ALTER, f"{alter} ADD GENERATED {new.identity} AS IDENTITY;")
+        if new.identity and not old.identity:
+            opts = f" ({new.identity_options})" if new.identity_options else ""
+            out.sql(P_ALTER, f"{alter} ADD GENERATED {new.identity} AS IDENTITY{opts};")
             details.append(f"identity {new.identity}")
+        elif new.identity and (old.identity, old.identity_options) != (new.identity, new.identity_options):
+            sets = [f"SET GENERATED {new.identity}"] if old.identity != new.identity else []
+            if old.identity_options != new.identity_options:
+                sets += identity_sets(new.identity_options)
+            out.sql(P_ALTER, f"{alter} {' '.join(sets)};")  # in place: the sequence keeps its position
+            details.append(f"identity {new.identity} {new.identity_options}".strip())
         if old.comment != new.comment:
             self.comment("COLUMN", f"{name}.{col}", new.comment)
             details.append("comment")
@@ -340,20 +430,39 @@ class PgDiffer:
         name = qn(new.schema, new.name)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
+        same = {n for n in a.keys() & b.keys() if replace(a[n], comment=None) == replace(b[n], comment=None)}
+        pre = {n for n in a if (new.key, n) in self.predropped}  # dropped with a function it calls
         for n, c in a.items():
-            if n not in b or b[n] != c:
+            if c.kind in ("primary", "unique") and (n not in same or recreated & set(c.columns)):
+                self.unique_dropped.add(new.key)
+            if n not in same and n in b and c.definition == b[n].definition + " NOT VALID" and n not in pre:
+                continue  # validated: nothing to drop
+            if n in pre and n not in b:
+                self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition, table=new.name)
+            elif n not in same and n not in pre:
                 phase = P_DROP_FKS if c.kind == "foreign" else P_DROP_CONS
                 self.out.sql(phase, f"ALTER TABLE {name} DROP CONSTRAINT {q(n)};")
                 if n not in b:
                     self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition,
                                     table=new.name)
         for n, c in b.items():
-            if n in a and a[n] == c and recreated & set(c.columns):
-                self.out.sql(P_FKS if c.kind == "foreign" else P_CONS,
-                             f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};", destructive=True)
-            if n not in a or a[n] != c:
-                phase = P_FKS if c.kind == "foreign" else P_CONS
-                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};")
+            target = f"CONSTRAINT {q(n)} ON {name}"
+            if n in same and not recreated & set(c.columns) and n not in pre:
+                if a[n].comment != c.comment:
+                    self.out.sql(P_COMMENTS, comment_sql(target, c.comment))
+                    self.out.change("constraint", new.schema, f"{new.name}.{n}", "changed", "comment", table=new.name)
+                continue
+            phase = P_FKS if c.kind == "foreign" else P_CONS
+            if n in a and a[n].definition == c.definition + " NOT VALID" and n not in pre:
+                self.out.sql(phase, f"ALTER TABLE {name} VALIDATE CONSTRAINT {q(n)};")
+            else:
+                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};",
+                             destructive=n in same and n not in pre)  # with its recreated column
+            if c.kind == "foreign":
+                self.fk_added.add((new.key, n))
+            if c.comment:
+                self.out.sql(P_COMMENTS, comment_sql(target, c.comment))
+            if n not in same:
                 self.out.change("constraint", new.schema, f"{new.name}.{n}", "added" if n not in a else "changed",
                                 c.definition, table=new.name)
 
@@ -361,16 +470,28 @@ class PgDiffer:
         """Indexes by name; those on a recreated column went with it and are created again."""
         a = {i.name: i for i in old.indexes}
         b = {i.name: i for i in new.indexes}
+        same = {n for n in a.keys() & b.keys() if replace(a[n], comment=None) == replace(b[n], comment=None)}
+        pre = {n for n in a if (new.key, n) in self.predropped}  # dropped with a function it calls
         for n, i in a.items():
-            if n not in b or b[n] != i:
+            if i.unique and (n not in same or recreated & set(i.columns)):
+                self.unique_dropped.add(new.key)
+            if n in pre and n not in b:
+                self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
+            elif n not in same and n not in pre:
                 self.out.sql(P_DROP_CONS, f"DROP INDEX {qn(new.schema, n)};")
                 if n not in b:
                     self.out.change("index", new.schema, n, "removed", i.definition, table=new.name)
         for n, i in b.items():
-            if n in a and a[n] == i and recreated & set(i.columns):
-                self.out.sql(P_CONS, i.definition + ";", destructive=True)
-            if n not in a or a[n] != i:
-                self.out.sql(P_CONS, i.definition + ";")
+            target = f"INDEX {qn(new.schema, n)}"
+            if n in same and not recreated & set(i.columns) and n not in pre:
+                if a[n].comment != i.comment:
+                    self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
+                    self.out.change("index", new.schema, n, "changed", "comment", table=new.name)
+                continue
+            self.out.sql(P_CONS, i.definition + ";", destructive=n in same and n not in pre)
+            if i.comment:
+                self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
+            if n not in same:
                 self.out.change("index", new.schema, n, "added" if n not in a else "changed", i.definition,
                                 table=new.name)
 
@@ -396,14 +517,7 @@ class PgDiffer:
         self.grants("TABLE", name, old.grants if old else (), new.grants, new.schema, new.name)
 
     def grants(self, kind: str, name: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
-        for g in sorted(set(old) - set(new)):
-            priv, grantee = g.split(" ", 1)
-            self.out.sql(P_COMMENTS, f"REVOKE {priv} ON {kind} {name} FROM {grantee};")
-            self.out.change("privilege", schema, f"{obj}: {g}", "removed", table=obj)
-        for g in sorted(set(new) - set(old)):
-            priv, grantee = g.split(" ", 1)
-            self.out.sql(P_COMMENTS, f"GRANT {priv} ON {kind} {name} TO {grantee};")
-            self.out.change("privilege", schema, f"{obj}: {g}", "added", table=obj)
+        self.grant_sql(f"{kind} {name}", old, new, schema, obj)
 
     def comment(self, kind: str, target: str, text: str | None) -> None:
         self.out.sql(P_COMMENTS, f"COMMENT ON {kind} {target} IS {literal(text) if text else 'NULL'};")
@@ -442,17 +556,22 @@ class PgDiffer:
         # indexes on materialized views follow their view
         ia, ib = self.a.of_kind("index"), self.b.of_kind("index")
         for key, ix in ia.items():
-            if key not in ib or ib[key] != ix:
+            if key not in ib or core(ib[key]) != core(ix):
                 if (ix.schema, ix.table) not in recreate and (ix.schema, ix.table) not in removed:
                     self.out.sql(P_DROP_CONS, ix.drop)
                 if key not in ib:
                     self.out.change("index", ix.schema, ix.name, "removed", ix.definition, table=ix.table)
         for key, ix in ib.items():
-            if key not in ia or ia[key] != ix or (ix.schema, ix.table) in recreate:
+            if key not in ia or core(ia[key]) != core(ix) or (ix.schema, ix.table) in recreate:
                 self.out.sql(P_VIEWS + 1, ix.create)
-                if key not in ia or ia[key] != ix:
+                self.decorate("index", None, ix)
+                if key not in ia or core(ia[key]) != core(ix):
                     self.out.change("index", ix.schema, ix.name, "added" if key not in ia else "changed",
                                     ix.definition, table=ix.table)
+                elif ia[key].get("comment") != ix.get("comment"):
+                    self.out.change("index", ix.schema, ix.name, "changed", "comment", table=ix.table)
+            else:
+                self.decorate("index", ia[key], ix)
 
     def view_extras(self, old: Thing | None, new: Thing) -> None:
         kind = "VIEW" if new.kind == "view" else "MATERIALIZED VIEW"

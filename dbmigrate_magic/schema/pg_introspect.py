@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from .introspect import Scope
 from .model import Column, Constraint, Index, SchemaModel, Table, Thing
+from .pg_extras import add_extras
 from .quoting import literal, quoter
 
 q = quoter("postgresql")
@@ -260,10 +261,14 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
         add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
                   f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
     for rel, name, definition in rows["triggers"]:
+        if rel not in rels:  # a trigger a partitioned table cloned onto a partition
+            continue
         schema, table = rels[rel][1], rels[rel][2]
         add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
                   f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
     for rel, name, cmd, permissive, roles, using, check in rows["policies"]:
+        if rel not in rels:  # partitions are read by pg_extras (bound only)
+            continue
         schema, table = rels[rel][1], rels[rel][2]
         sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
                f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
@@ -273,4 +278,5 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
             sql += f" WITH CHECK ({check})"
         add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
                   f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
+    add_extras(conn, scope, schemas, tables, things)
     return SchemaModel("postgresql", tables, things)

@@ -30,6 +30,10 @@ class SqliteDiffer:
         added = sorted(b.keys() - a.keys())
         removed = sorted(a.keys() - b.keys())
         rebuilt = sorted(k for k in a.keys() & b.keys() if a[k].sql != b[k].sql)
+        # SQLite names are case-insensitive: "Users" -> "users" is the same table, rebuilt
+        recased = [(ka, kb) for ka in removed for kb in added if ka[1].lower() == kb[1].lower()]
+        added = [k for k in added if k not in {kb for _, kb in recased}]
+        removed = [k for k in removed if k not in {ka for ka, _ in recased}]
         for k in added:
             t = b[k]
             out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
@@ -40,15 +44,18 @@ class SqliteDiffer:
             out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
         appended = [k for k in rebuilt if self.add_column(a[k], b[k])]
         rebuilt = [k for k in rebuilt if k not in appended]
-        if rebuilt:
+        if rebuilt or recased:
             out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;", wrapper=True)
             for k in rebuilt:
                 self.rebuild(a[k], b[k])
+            for ka, kb in recased:
+                self.rebuild(a[ka], b[kb])
             out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;", wrapper=True)
             # the rebuild ran with foreign keys off: list rows it left without a parent (the 12-step procedure)
             out.sql(P_FK_CHECK, "PRAGMA foreign_key_check;", wrapper=True)
-        touched = {k[1] for k in removed + rebuilt}
-        self.things(touched, {k[1] for k in rebuilt}, {k[1] for k in removed})
+        renamed = {k[1] for pair in recased for k in pair}
+        touched = {k[1] for k in removed + rebuilt} | renamed
+        self.things(touched, {k[1] for k in rebuilt} | renamed, {k[1] for k in removed})
         return out
 
     def add_column(self, old: Table, new: Table) -> bool:
@@ -97,7 +104,8 @@ class SqliteDiffer:
                 out.change("constraint", "", f"{new.name}.{c.name}", "removed", c.definition, table=new.name)
             for c in sorted(b - a, key=lambda c: c.name):
                 out.change("constraint", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
-        out.change("table", "", new.name, "changed", "rebuilt (" + (", ".join(details) or "constraints") + ")",
+        out.change("table", "", new.name, "changed", "rebuilt (" + (", ".join(details) or ("constraints" if old.constraints != new.constraints
+                                                                      else f"definition of {old.name}")) + ")",
                    destructive, new.name)
         tmp = q(f"_dbm_old_{new.name}")
         common = [q(c.name) for c in new.columns if old.column(c.name) is not None

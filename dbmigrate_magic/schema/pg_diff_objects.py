@@ -1,0 +1,276 @@
+"""PostgreSQL differ, the objects and facts ``pg_extras`` reads: comments and privileges on
+functions/sequences/schemas/types/triggers/policies, domains, identity options, storage options,
+partitions, and foreign keys that must be dropped and added again around a changed unique key.
+A mixin of ``PgDiffer`` (it uses the differ's ``a``, ``b``, ``out`` and phases)."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Table, Thing
+from .pg_extras import comment_sql, comment_target, qn
+from .quoting import quoter
+
+q = quoter("postgresql")
+P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and tables that use it
+P_TYPES = 25  # composite and range types: after domains and enums they may use, before tables
+P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14
+P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
+# the differ's own phases (pg_diff), repeated here to avoid a circular import
+P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
+# removed types go after the functions (46) that take them, dependants first: composite/range
+# types, then domains (a composite may hold one), then enums (a domain may be over one), then
+# extensions (whose types any of them may use); schemas follow at 48
+P_DROP_TYPES, P_DROP_DOMAINS, P_DROP_ENUMS, P_DROP_EXTENSIONS = 46.1, 46.2, 46.3, 46.4
+DEFAULT_GRANTS = {"function": ("EXECUTE PUBLIC",)}  # what a new function gets without any GRANT
+_GRANT = re.compile(r'^(.*) ("(?:[^"]|"")*"|[^ "]+)$')
+_IDENTITY_OPT = re.compile(r"INCREMENT BY \S+|MINVALUE \S+|MAXVALUE \S+|START WITH \S+|CACHE \S+|NO CYCLE|CYCLE")
+
+
+def split_grant(grant: str) -> tuple[str, str]:
+    """``"SELECT(\"my col\") \"a role\""`` -> (privilege, grantee); the grantee is the last identifier."""
+    m = _GRANT.match(grant)
+    return (m.group(1), m.group(2)) if m else tuple(grant.split(" ", 1))  # type: ignore[return-value]
+
+
+def identity_sets(options: str) -> list[str]:
+    return [f"SET {o}" for o in _IDENTITY_OPT.findall(options)]
+
+
+def core(thing: Thing) -> tuple:
+    """What decides whether an object must be recreated: not its comment or privileges."""
+    return thing.definition, tuple(kv for kv in thing.extra if kv[0] not in ("comment", "grants", "used_by"))
+
+
+def uses_column(expression: str, columns: set) -> bool:
+    return any(re.search(r'(?<![\w"])' + re.escape(q(c)) + r'(?![\w"])', expression) for c in columns)
+
+
+class ObjectsMixin:
+    a: object
+    b: object
+    out: object
+
+    # ------------------------------------------------------------------ comments and privileges
+    def decorate(self, kind: str, old: Thing | None, new: Thing) -> None:
+        """Comment and privileges of an object; ``old`` None when it was just (re)created."""
+        if kind == "extension":  # an extension brings its own comment
+            return
+        target = comment_target(new.drop)
+        before = old.get("comment") if old else None
+        if (new.get("comment") or None) != (before or None):
+            self.out.sql(P_COMMENTS, comment_sql(target, new.get("comment")))
+            if old is not None:
+                self.out.change(kind, new.schema, new.name, "changed", "comment", table=new.table)
+        if new.get("grants") is None:  # privileges not read (no --with-privileges)
+            return
+        g_old = tuple(filter(None, old.get("grants", "").split("\n"))) if old else DEFAULT_GRANTS.get(kind, ())
+        g_new = tuple(filter(None, new.get("grants", "").split("\n")))
+        self.grant_sql(target, g_old, g_new, new.schema, new.name)
+
+    def grant_sql(self, target: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
+        for g in sorted(set(old) - set(new)):
+            priv, grantee = split_grant(g)
+            self.out.sql(P_COMMENTS, f"REVOKE {priv} ON {target} FROM {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "removed", table=obj)
+        for g in sorted(set(new) - set(old)):
+            priv, grantee = split_grant(g)
+            self.out.sql(P_COMMENTS, f"GRANT {priv} ON {target} TO {grantee};")
+            self.out.change("privilege", schema, f"{obj}: {g}", "added", table=obj)
+
+    def pair_signatures(self, a: dict, b: dict) -> dict:
+        """Functions whose OUT parameters changed have a new identity-argument name but the same
+        input signature: key the old one under the new name so it is replaced, not dropped twice."""
+        by_sig = {v.get("signature"): k for k, v in b.items() if k not in a and v.get("signature")}
+        out = dict(a)
+        for k, v in a.items():
+            other = by_sig.get(v.get("signature")) if k not in b else None
+            if other is not None:
+                out[other] = out.pop(k)
+        return out
+
+    # ------------------------------------------------------------------ functions' users
+    def predrop_users(self, function: Thing) -> None:
+        """Before ``function`` is dropped to be created again: drop the defaults, constraints and
+        indexes that call it; ``constraints``/``indexes`` and ``alter_column`` restore them."""
+        for user in filter(None, (function.get("used_by") or "").split("\x1f")):
+            kind, schema, table, name = user.split("\x1e")
+            tq = qn(schema, table)
+            if kind == "default":
+                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} DROP DEFAULT;")
+                target = self.b.tables.get((schema, table))
+                col = target.column(name) if target else None
+                if col is not None and col.default is not None:
+                    self.out.sql(P_ALTER + 1, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};")
+            elif kind == "constraint":
+                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(name)};")
+                self.predropped.add(((schema, table), name))
+            else:
+                self.out.sql(P_DROP_USERS, f"DROP INDEX {qn(schema, name)};")
+                self.predropped.add(((schema, table), name))
+
+    def enum_functions(self, enum_name: str) -> None:
+        """Functions taking or returning an enum that is swapped would keep the old type: they are
+        dropped before and created again after the new type exists."""
+        pattern = re.compile(re.escape(enum_name) + r"(?![\w$])")
+        b = self.b.of_kind("function")
+        for key, f in self.a.of_kind("function").items():
+            if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
+                continue
+            self.swapped_functions.add(key)
+            self.out.sql(P_DROP_FUNCS, f.drop, destructive=key not in b)
+            self.altered_relations.add((f.schema, f.name))
+            if key in b:
+                self.out.sql(P_FUNCS, b[key].create)
+                self.decorate("function", None, b[key])
+                if core(b[key]) != core(f):
+                    self.out.change("function", f.schema, f.name, "changed", "recreated")
+            else:
+                self.out.change("function", f.schema, f.name, "removed", destructive=True)
+
+    # ------------------------------------------------------------------ composite and range types
+    def types(self) -> None:
+        a, b = self.a.of_kind("type"), self.b.of_kind("type")
+        for key in sorted(b.keys() - a.keys()):
+            t = b[key]
+            self.out.change("type", t.schema, t.name, "added", t.definition)
+            self.out.sql(P_TYPES, t.create)
+            self.decorate("type", None, t)
+        for key in sorted(a.keys() - b.keys()):
+            t = a[key]
+            self.out.change("type", t.schema, t.name, "removed", t.definition, destructive=True)
+            self.out.sql(P_DROP_TYPES, t.drop, destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if core(old) == core(new):
+                self.decorate("type", old, new)
+                continue
+            before = [x for x in old.get("attributes").split("\x1f") if x]
+            after = [x for x in new.get("attributes").split("\x1f") if x]
+            if not before or not after:  # a range type: only created again (works while unused)
+                self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition} "
+                                "(recreated)", destructive=True)
+                self.out.sql(P_TYPES, old.drop, destructive=True)
+                self.out.sql(P_TYPES, new.create, destructive=True)
+                self.decorate("type", None, new)
+                continue
+            names_b = {x.split(" ", 1)[0]: x for x in after}
+            names_a = {x.split(" ", 1)[0]: x for x in before}
+            actions = [f"DROP ATTRIBUTE {n}" for n in names_a if n not in names_b]
+            actions += [f"ALTER ATTRIBUTE {n} TYPE {x.split(' ', 1)[1]}" for n, x in names_b.items()
+                        if n in names_a and names_a[n] != x]
+            actions += [f"ADD ATTRIBUTE {x}" for n, x in names_b.items() if n not in names_a]
+            destructive = any(not a_.startswith("ADD") for a_ in actions)
+            self.out.sql(P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};",
+                         destructive=destructive)
+            self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}",
+                            destructive=destructive)
+            self.decorate("type", old, new)
+
+    # ------------------------------------------------------------------ domains
+    def domains(self) -> None:
+        a, b = self.a.of_kind("domain"), self.b.of_kind("domain")
+        for key in sorted(b.keys() - a.keys()):
+            d = b[key]
+            self.out.change("domain", d.schema, d.name, "added", d.definition)
+            self.out.sql(P_DOMAINS, d.create)
+            self.decorate("domain", None, d)
+        for key in sorted(a.keys() - b.keys()):
+            d = a[key]
+            self.out.change("domain", d.schema, d.name, "removed", d.definition, destructive=True)
+            self.out.sql(P_DROP_DOMAINS, d.drop, destructive=True)
+        for key in sorted(a.keys() & b.keys()):
+            old, new = a[key], b[key]
+            if core(old) == core(new):
+                self.decorate("domain", old, new)
+                continue
+            name = qn(new.schema, new.name)
+            if old.get("base") != new.get("base"):  # works only while no column uses the domain
+                self.out.change("domain", new.schema, new.name, "changed",
+                                f"{old.definition} -> {new.definition} (recreated)", destructive=True)
+                self.out.sql(P_DOMAINS, old.drop, destructive=True)
+                self.out.sql(P_DOMAINS, new.create, destructive=True)
+                self.decorate("domain", None, new)
+                continue
+            if old.get("default") != new.get("default"):
+                value = new.get("default")
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} " + ("DROP DEFAULT;" if value == "\x00"
+                                                                   else f"SET DEFAULT {value};"))
+            if old.get("notnull") != new.get("notnull"):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
+            before = set(filter(None, old.get("constraints").split("\x1f")))
+            after = set(filter(None, new.get("constraints").split("\x1f")))
+            for c in sorted(before - after):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
+            for c in sorted(after - before):
+                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
+            self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
+            self.decorate("domain", old, new)
+
+    # ------------------------------------------------------------------ tables: storage, partitions
+    def storage(self, old: Table, new: Table) -> None:
+        if old.storage == new.storage:
+            return
+        name = qn(new.schema, new.name)
+        keys = {o.split("=", 1)[0] for o in new.storage}
+        gone = sorted(o.split("=", 1)[0] for o in old.storage if o.split("=", 1)[0] not in keys)
+        if gone:
+            self.out.sql(P_ALTER, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
+        if new.storage:
+            self.out.sql(P_ALTER, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
+        self.out.change("table", new.schema, new.name, "changed",
+                        f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})", table=new.name)
+
+    def partition_changed(self, old: Table, new: Table) -> bool:
+        """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
+        it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
+        table created that way)."""
+        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits):
+            return False
+        name = qn(new.schema, new.name)
+        if old.inherits != new.inherits:
+            detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
+        else:
+            detail = (f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                      f"{new.partition_of or new.partition_by or 'none'}")
+        self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
+        # a partition may already have gone with its parent, recreated here too
+        first = len(self.out.statements)
+        self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};",
+                     destructive=True)
+        self.create_table(new, change=False)
+        if old.partition_by:  # its partitions went with it: the target's ones are created again
+            for key, t in sorted(self.b.tables.items()):
+                old_t = self.a.tables.get(key)
+                if old_t is not None and t.partition_of.startswith(f"PARTITION OF {name} ") \
+                        and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by):
+                    self.create_table(t, change=False)
+        # the creation only makes sense after the drop: both are left out without --unsafe
+        self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
+        child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
+        self.out.statements[:first] = [replace(st, destructive=True) if child in st.sql else st
+                                       for st in self.out.statements[:first]]
+        return True
+
+    # ------------------------------------------------------------------ foreign keys around unique keys
+    def refresh_foreign_keys(self) -> None:
+        """A foreign key depends on the referenced table's unique index: when that index is dropped
+        (a primary key or unique constraint changes), keys that point at the table are dropped first
+        and added again after the new key exists."""
+        for key, old in self.a.tables.items():
+            new = self.b.tables.get(key)
+            if new is None:
+                continue
+            for c in old.constraints:
+                if c.kind != "foreign" or c.references not in self.unique_dropped:
+                    continue
+                if (key, c.name) in self.fk_added:
+                    continue
+                same = next((n for n in new.constraints if n.name == c.name), None)
+                if same is None or replace(same, comment=None) != replace(c, comment=None):
+                    continue
+                name = qn(new.schema, new.name)
+                self.out.sql(P_DROP_FKS, f"ALTER TABLE {name} DROP CONSTRAINT {q(c.name)};")
+                self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+                if same.comment:
+                    self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", same.comment))
