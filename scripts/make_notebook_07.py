@@ -39,6 +39,12 @@ print(result.sql)"""),
     ("md", "## Drift: staging against what its migrations produce\nThe migrations are replayed on a scratch "
            "database (a temporary file here, a `dbm_scratch_*` database on a server) that is always removed."),
     ("code", "%dbm drift --project {proj} --env staging"),
+    ("md", "`--sql` shows only the SQL, exactly what `dbm diff ... --sql` prints for piping into `sqlite3`/`psql` "
+           "(SQLite: inside `BEGIN`/`COMMIT`, between the foreign-key pragmas)."),
+    ("code", "%dbm diff development staging --project {proj} --sql"),
+    ("md", "Scratch databases left behind (by a killed process) are listed here and removed by `--clean`; "
+           "the diff and drift above left none."),
+    ("code", "%dbm scratch --project {proj} --env staging"),
     ("md", "## Reverse direction: destructive statements are left out unless `--unsafe`"),
     ("code", "%dbm diff staging development --project {proj}"),
     ("md", "## A migration generated from a desired schema\nUp = diff(current -> desired), down = the reverse. "

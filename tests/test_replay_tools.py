@@ -26,7 +26,7 @@ from tests import alembic_project, django_project
 from tests.drizzle_kit import DrizzleProject
 from tests.node_projects import TSCONFIG, knex_project, typeorm_project
 from tests.prisma_format import write_migration, write_project
-from tests.rawsql_helpers import make_project
+from tests.rawsql_helpers import execute, make_project
 from tests.schema_support import load, model
 from dbmigrate_magic.schema import diff
 from dbmigrate_magic.schema.diff import for_piping
@@ -252,16 +252,6 @@ class Dbm:
         return [n for n in shadow.list_scratch(url) if n.startswith(mine)]
 
 
-def run_sql(url: str, statements: list[str]) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            for s in statements:
-                conn.execute(text(s))
-    finally:
-        engine.dispose()
-
-
 def run_query(url: str, sql: str):
     engine = create_engine(url, poolclass=NullPool)
     try:
@@ -304,7 +294,7 @@ def test_drift_down_and_broken_replays_with_the_tools_own_apply(tool, dialect, t
     assert all("authors" in s for s in down), out.stdout  # its sequence at most
     assert not [t for t in spec.tracking(dialect) if t in out.stdout] and "SCHEMA" not in out.stdout
 
-    run_sql(live, BY_HAND)
+    execute(live, *BY_HAND)
     out = dbm("drift", "--exit-code", "--format", "json")
     assert out.returncode == 1, out.stdout + out.stderr
     found, sql = changes(out), json.loads(out.stdout)["sql"]
