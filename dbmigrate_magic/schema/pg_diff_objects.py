@@ -129,22 +129,28 @@ class ObjectsMixin:
                 self.out.change("function", f.schema, f.name, "removed", destructive=True)
 
     # ------------------------------------------------------------------ composite and range types
-    def types(self) -> None:
-        a, b = self.a.of_kind("type"), self.b.of_kind("type")
+    def added_and_removed(self, kind: str, create_phase: int, drop_phase: int):
+        """Create what only ``b`` has, drop what only ``a`` has; yield the pairs whose core differs
+        (the unchanged ones only get their comments and grants compared)."""
+        a, b = self.a.of_kind(kind), self.b.of_kind(kind)
         for key in sorted(b.keys() - a.keys()):
             t = b[key]
-            self.out.change("type", t.schema, t.name, "added", t.definition)
-            self.out.sql(P_TYPES, t.create)
-            self.decorate("type", None, t)
+            self.out.change(kind, t.schema, t.name, "added", t.definition)
+            self.out.sql(create_phase, t.create)
+            self.decorate(kind, None, t)
         for key in sorted(a.keys() - b.keys()):
             t = a[key]
-            self.out.change("type", t.schema, t.name, "removed", t.definition, destructive=True)
-            self.out.sql(P_DROP_TYPES, t.drop, destructive=True)
+            self.out.change(kind, t.schema, t.name, "removed", t.definition, destructive=True)
+            self.out.sql(drop_phase, t.drop, destructive=True)
         for key in sorted(a.keys() & b.keys()):
             old, new = a[key], b[key]
             if core(old) == core(new):
-                self.decorate("type", old, new)
-                continue
+                self.decorate(kind, old, new)
+            else:
+                yield old, new
+
+    def types(self) -> None:
+        for old, new in self.added_and_removed("type", P_TYPES, P_DROP_TYPES):
             before = [x for x in old.get("attributes").split("\x1f") if x]
             after = [x for x in new.get("attributes").split("\x1f") if x]
             if not before or not after:  # a range type: only created again (works while unused)
@@ -169,21 +175,7 @@ class ObjectsMixin:
 
     # ------------------------------------------------------------------ domains
     def domains(self) -> None:
-        a, b = self.a.of_kind("domain"), self.b.of_kind("domain")
-        for key in sorted(b.keys() - a.keys()):
-            d = b[key]
-            self.out.change("domain", d.schema, d.name, "added", d.definition)
-            self.out.sql(P_DOMAINS, d.create)
-            self.decorate("domain", None, d)
-        for key in sorted(a.keys() - b.keys()):
-            d = a[key]
-            self.out.change("domain", d.schema, d.name, "removed", d.definition, destructive=True)
-            self.out.sql(P_DROP_DOMAINS, d.drop, destructive=True)
-        for key in sorted(a.keys() & b.keys()):
-            old, new = a[key], b[key]
-            if core(old) == core(new):
-                self.decorate("domain", old, new)
-                continue
+        for old, new in self.added_and_removed("domain", P_DOMAINS, P_DROP_DOMAINS):
             name = qn(new.schema, new.name)
             if old.get("base") != new.get("base"):  # works only while no column uses the domain
                 self.out.change("domain", new.schema, new.name, "changed",
