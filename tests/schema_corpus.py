@@ -555,6 +555,74 @@ SQLITE += [
     ("index_dropped", "create table t (a int); create index t_a on t (a);", "create table t (a int);", [("index", "removed")]),
 ]
 
+SAKILA_A = """
+create table language (
+  language_id tinyint unsigned not null auto_increment,
+  name char(20) not null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (language_id)
+) engine=InnoDB default charset=utf8mb4;
+create table film (
+  film_id smallint unsigned not null auto_increment,
+  title varchar(128) not null,
+  description text,
+  release_year year default null,
+  language_id tinyint unsigned not null,
+  rental_rate decimal(4,2) not null default 4.99,
+  rating enum('G','PG','PG-13','R','NC-17') default 'G',
+  special_features set('Trailers','Commentaries','Deleted Scenes','Behind the Scenes') default null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (film_id),
+  key idx_title (title),
+  fulltext key ft_desc (title, description),
+  constraint fk_film_language foreign key (language_id) references language (language_id) on delete restrict on update cascade
+) engine=InnoDB default charset=utf8mb4;
+create table store (store_id tinyint unsigned not null auto_increment primary key, region char(2) not null, unique key (store_id, region));
+create table inventory (
+  inventory_id mediumint unsigned not null auto_increment primary key,
+  film_id smallint unsigned not null,
+  store_id tinyint unsigned not null,
+  region char(2) not null,
+  constraint fk_inv_film foreign key (film_id) references film (film_id) on update cascade,
+  constraint fk_inv_store foreign key (store_id, region) references store (store_id, region) on update cascade
+);
+create view film_list as select f.film_id, f.title, l.name as lang from film f join language l on l.language_id = f.language_id;
+"""
+SAKILA_B = """
+create table language (
+  language_id smallint unsigned not null auto_increment,
+  name char(20) not null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (language_id)
+) engine=InnoDB default charset=utf8mb4;
+create table film (
+  film_id smallint unsigned not null auto_increment,
+  title varchar(255) not null,
+  description text,
+  release_year year default null,
+  language_id smallint unsigned not null,
+  rental_rate decimal(5,2) not null default 4.99,
+  rating enum('G','PG','PG-13','R','NC-17','X') default 'G',
+  special_features set('Trailers','Commentaries','Deleted Scenes') default null,
+  length_min smallint unsigned as (60) virtual,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (film_id),
+  key idx_title (title) comment 'title lookups',
+  fulltext key ft_desc (description),
+  constraint fk_film_language foreign key (language_id) references language (language_id) on delete restrict on update cascade
+) engine=InnoDB default charset=utf8mb4;
+create table store (store_id tinyint unsigned not null auto_increment primary key, region char(2) not null, unique key (store_id, region));
+create table inventory (
+  inventory_id mediumint unsigned not null auto_increment primary key,
+  film_id smallint unsigned not null,
+  store_id tinyint unsigned not null,
+  region char(2) not null,
+  constraint fk_inv_film foreign key (film_id) references film (film_id) on update cascade,
+  constraint fk_inv_store foreign key (store_id, region) references store (store_id, region) on update cascade on delete cascade
+);
+create view film_list as select f.film_id, f.title, l.name as lang, f.rating from film f join language l on l.language_id = f.language_id;
+"""
+
 MYSQL += [
     ("auto_increment_removed_and_column_reordered", "create table t (id int not null auto_increment primary key, a int, b int);",
      "create table t (id int not null primary key, b int, a int);", [("column", "changed")]),
@@ -592,6 +660,47 @@ MYSQL += [
      "create table `order` (`from` bigint, `select` varchar(20), `My Col` int not null default 0, `back``tick` int, "
      "key `my key` (`from`, `select`), constraint `chk me` check (`My Col` >= 0)); create view `group` as select `from` from `order`;",
      [("column", "changed"), ("column", "added"), ("index", "changed"), ("view", "added")]),
+    # cases from a tester's pass with unseen schemas (Sakila-like, MariaDB options); the first ones
+    # exposed defects, the rest hold as regression
+    ("auto_increment_and_its_primary_key_dropped", "create table t (id int not null auto_increment primary key, a int);",
+     "create table t (id int not null, a int);", [("column", "changed"), ("constraint", "removed")]),
+    ("auto_increment_and_its_primary_key_added", "create table t (id int not null, a int);",
+     "create table t (id int not null auto_increment primary key, a int);", [("column", "changed"), ("constraint", "added")]),
+    ("partitioning_added_changed_removed",
+     "create table h (id int not null primary key) partition by hash (id) partitions 4; create table n (id int not null primary key);"
+     "create table r (id int not null primary key) partition by hash (id) partitions 2;",
+     "create table h (id int not null primary key); create table n (id int not null primary key) partition by hash (id) partitions 3;"
+     "create table r (id int not null primary key, d date) partition by range (id) "
+     "(partition p0 values less than (10), partition p1 values less than maxvalue);", [("table", "changed")]),
+    ("system_versioning_added_and_removed", "create table v (a int); create table w (a int, b int) with system versioning;",
+     "create table v (a int, b int) with system versioning; create table w (a int) comment 'no history';",
+     [("table", "changed"), ("column", "added"), ("column", "removed")]),
+    ("table_options_removed", "create table t (a int) row_format=compressed key_block_size=8 stats_persistent=1 "
+     "checksum=1 comment='it''s \"old\"';", "create table t (a int);", [("table", "changed")]),
+    ("sakila_like_film_changes", SAKILA_A, SAKILA_B, [("column", "changed"), ("column", "added"), ("index", "changed"),
+                                                     ("constraint", "changed"), ("view", "changed")]),
+    ("json_datetime3_uuid_defaults", "create table t (id int primary key, doc longtext, at datetime);",
+     "create table t (id int primary key, doc json, meta json not null default '{}', "
+     "at datetime(3) not null default current_timestamp(3) on update current_timestamp(3), "
+     "u char(36) not null default (uuid()), n int default (1 + 2));", [("column", "changed"), ("column", "added")]),
+    ("collations_per_column_and_table",
+     "create table t (a varchar(20) collate utf8mb4_general_ci, b varchar(20), c text) "
+     "default charset=utf8mb4 collate=utf8mb4_general_ci;",
+     "create table t (a varchar(20) collate utf8mb4_unicode_ci, b varchar(20), c text collate utf8mb4_bin) "
+     "default charset=utf8mb4 collate=utf8mb4_unicode_ci;", [("table", "changed")]),
+    ("zero_date_defaults", "set session sql_mode = ''; create table t (a datetime not null default '0000-00-00 00:00:00');",
+     "set session sql_mode = ''; create table t (a datetime not null default '1970-01-01 00:00:01', "
+     "d date not null default '0000-00-00');", [("column", "changed"), ("column", "added")]),
+    ("blob_prefix_and_index_comment", "create table t (b blob, t text, key kb (b(10)));",
+     "create table t (b blob, t text, key kb (b(20)), unique key kt (t(50)) comment 'it''s a \"key\"');",
+     [("index", "changed"), ("index", "added")]),
+    ("enum_and_set_values_removed_and_appended", "create table t (s enum('a', 'b', 'c'), r enum('x'), st set('p', 'q'));",
+     "create table t (s enum('a', 'c'), r enum('x', 'y'), st set('p', 'q', 'w'));", [("column", "changed")]),
+    ("foreign_key_to_primary_key_retyped_with_view",
+     "create table p (id int primary key); create table c (id int primary key, pid int, "
+     "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;",
+     "create table p (id bigint primary key); create table c (id int primary key, pid bigint, "
+     "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;", [("column", "changed")]),
 ]
 
 PG_EXOTIC = """

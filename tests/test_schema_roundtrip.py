@@ -83,3 +83,23 @@ def test_every_issue_item_has_change_cases():
             assert name in cases, f"{item}: no case {name}"
             assert cases[name][1] != cases[name][2], f"{item}: {name} changes nothing"
 
+
+
+@pytest.mark.mysql
+def test_mysql_enum_value_removal_is_destructive():
+    """Removing an ENUM/SET value blanks the rows that hold it: the safe script leaves it out;
+    appending a value keeps every row and stays in."""
+    from dbmigrate_magic.schema import diff
+    from tests.schema_support import load, model
+
+    a, drop_a = new_database("mysql")
+    b, drop_b = new_database("mysql")
+    try:
+        load(a, "create table t (s enum('a', 'b', 'c'), r enum('x'), st set('p', 'q'));")
+        load(b, "create table t (s enum('a', 'c'), r enum('x', 'y'), st set('p', 'q', 'w'));")
+        d = diff(model(a), model(b))
+        assert {c.name: c.destructive for c in d.changes} == {"t.s": True, "t.r": False, "t.st": False}
+        assert "enum('a','c')" not in d.sql(unsafe=False) and "enum('x','y')" in d.sql(unsafe=False)
+    finally:
+        drop_a()
+        drop_b()

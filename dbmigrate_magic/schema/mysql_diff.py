@@ -68,6 +68,42 @@ def _charset(options: str) -> tuple:
     return tuple(w for w in options.split() if w.startswith(("CHARSET=", "COLLATE=")))
 
 
+def _options(options: str) -> tuple[str, bool, str]:
+    """(table options, WITH SYSTEM VERSIONING, PARTITION BY clause) of ``SHOW CREATE TABLE``'s tail:
+    the last two are changed by their own ALTER TABLE clauses, not restated like ENGINE=."""
+    head, _, part = options.partition(" PARTITION BY ")
+    plain = head.replace(" WITH SYSTEM VERSIONING", "")
+    return plain.strip(), plain != head, f"PARTITION BY {part}" if part else ""
+
+
+# what an option left out of the target resets to: ALTER TABLE keeps any option it does not name
+RESETS = {"ROW_FORMAT": "DEFAULT", "TRANSACTIONAL": "DEFAULT", "STATS_PERSISTENT": "DEFAULT",
+          "STATS_AUTO_RECALC": "DEFAULT", "STATS_SAMPLE_PAGES": "DEFAULT", "PACK_KEYS": "DEFAULT", "KEY_BLOCK_SIZE": "0",
+          "CHECKSUM": "0", "DELAY_KEY_WRITE": "0", "MIN_ROWS": "0", "MAX_ROWS": "0", "AVG_ROW_LENGTH": "0",
+          "COMMENT": "''"}
+
+
+def _resets(old: str, new: str) -> str:
+    """`` ROW_FORMAT=DEFAULT`` and the like for each option ``old`` sets and ``new`` does not."""
+    names = lambda o: {w.split("=", 1)[0] for w in o.split(" ") if "=" in w}  # noqa: E731
+    return "".join(f" {n}={RESETS[n]}" for n in sorted(names(old) - names(new)) if n in RESETS)
+
+
+def _values_lost(old, new) -> bool:
+    """Whether an ENUM or SET loses one of its values (rows holding it would be blanked or refused)."""
+    values = lambda c: set(re.findall(r"'((?:[^']|'')*)'", c.type)) if _facts(c)[0] in ("enum", "set") else None  # noqa: E731
+    before, after = values(old), values(new)
+    return before is not None and after is not None and bool(before - after)
+
+
+def _auto(c) -> bool:
+    return " AUTO_INCREMENT" in (c.definition or "")
+
+
+def _without_auto(c) -> str:
+    return c.definition.replace(" AUTO_INCREMENT", "", 1)
+
+
 def _generated(c) -> bool:
     return " GENERATED ALWAYS AS " in (c.definition or "")
 
@@ -122,8 +158,17 @@ class MySqlDiffer:
     def alter(self, old: Table, new: Table) -> None:
         out, name = self.out, q(new.name)
         if old.options != new.options:
-            out.sql(P_ALTER - 1, f"ALTER TABLE {name} {new.options};")
-            out.change("table", "", new.name, "changed", f"options: {new.options}", table=new.name)
+            (plain_a, versioned_a, part_a), (plain_b, versioned_b, part_b) = _options(old.options), _options(new.options)
+            if plain_a != plain_b:
+                out.sql(P_ALTER - 1, f"ALTER TABLE {name} {plain_b}{_resets(plain_a, plain_b)};")
+            if versioned_a != versioned_b:  # dropping system versioning loses the row history; column
+                # changes are refused on a versioned table, so versioning goes first and comes last
+                out.sql(P_ALTER + 2 if versioned_b else P_ALTER - 1, f"ALTER TABLE {name} {'ADD' if versioned_b else 'DROP'} SYSTEM VERSIONING;",
+                        destructive=versioned_a)
+            if part_a != part_b:
+                out.sql(P_ALTER + 2, f"ALTER TABLE {name} {part_b or 'REMOVE PARTITIONING'};")
+            out.change("table", "", new.name, "changed", f"options: {new.options}", versioned_a and not versioned_b,
+                       table=new.name)
         regenerated = set()
         for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
             was = old.column(c.name)
@@ -162,12 +207,18 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was.definition != c.definition:
                 self.altered.add(new.key)
-                destructive = _facts(was) != _facts(c) and not widening(was, c)
+                destructive = _facts(was) != _facts(c) and not widening(was, c) or _values_lost(was, c)
                 if was.type != c.type:
                     self.retyped.setdefault(new.name, set()).add(c.name)
                 out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
                            destructive, new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition}{where};", destructive)
+                gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
+                if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
+                    out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c) if gains else c.definition}"
+                        f"{where};", destructive)
+                if gains:  # ... and can take it only once its key exists
+                    out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
             prev = c.name
         for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
             if new.column(c.name) is None:

@@ -28,9 +28,15 @@ def read_name(line: str) -> tuple[str, str]:
     raise ValueError(line)
 
 
+def body_end(lines: list[str]) -> int:
+    """Index of the line closing the column list (``) ENGINE=...``); no column or key line starts with ``)``."""
+    return next(i for i, line in enumerate(lines) if i and line.startswith(")"))
+
+
 def parse_create(create: str) -> tuple[list[Column], list[Constraint], list[Index], str]:
     lines = create.splitlines()
-    body, tail = lines[1:-1], lines[-1]
+    end = body_end(lines)  # a PARTITION BY clause continues over further lines
+    body, tail = lines[1:end], " ".join(lines[end:])
     cols, cons, idx = [], [], []
     for raw in body:
         line = raw.strip().rstrip(",")
@@ -63,13 +69,13 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
     rels = cur.fetchall()
     tables, things = {}, {}
     for name, kind in rels:
-        if kind != "BASE TABLE":
+        if kind not in ("BASE TABLE", "SYSTEM VERSIONED"):
             continue
         cur.execute(f"SHOW CREATE TABLE {q(name)}")
         create = cur.fetchone()[1]
         cols, cons, idx, options = parse_create(create)
         lines = create.splitlines()
-        create = "\n".join(lines[:-1] + [") " + options])
+        create = "\n".join(lines[:body_end(lines)] + [") " + options])
         tables[("", name)] = Table("", name, tuple(cols), tuple(cons), tuple(idx), options=options, create=create)
     cur.execute("select table_name, view_definition, check_option, security_type from information_schema.views "
                 "where table_schema = database() order by table_name")
