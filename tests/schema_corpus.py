@@ -701,6 +701,24 @@ MYSQL += [
      "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;",
      "create table p (id bigint primary key); create table c (id int primary key, pid bigint, "
      "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;", [("column", "changed")]),
+    ("view_algorithm_and_security", "create table t (a int); create view v as select a from t; "
+     "create algorithm=merge view w as select a from t;",
+     "create table t (a int); create algorithm=temptable sql security invoker view v as select a from t; "
+     "create view w as select a from t;", [("view", "changed")]),
+    ("auto_increment_primary_key_becomes_unique", "create table t (id int not null auto_increment primary key, u int);",
+     "create table t (u int, id int not null auto_increment, unique key t_id (id));",
+     [("constraint", "removed"), ("index", "added")]),
+    ("auto_increment_unique_becomes_primary_key", "create table t (id int not null auto_increment, u int, unique key t_id (id));",
+     "create table t (id bigint not null auto_increment primary key, u int);", [("constraint", "added"), ("index", "removed")]),
+    ("self_and_unique_key_foreign_keys", "create table e (id int primary key, boss int, code varchar(5), unique key e_code (code));",
+     "create table e (id int primary key, boss int, code varchar(5), unique key e_code (code), "
+     "constraint e_boss foreign key (boss) references e (id) on delete set null); "
+     "create table x (c varchar(5), constraint x_c foreign key (c) references e (code));",
+     [("constraint", "added"), ("table", "added")]),
+    ("rename_table_under_view", "create table a1 (x int); create view v as select x from a1;",
+     "create table a2 (x int); create view v as select x from a2;", [("table", "removed"), ("table", "added"), ("view", "changed")]),
+    ("drop_column_in_index_and_check_with_reorder", "create table t (a int, b int, c int, key kab (a, b), constraint cb check (b > 0));",
+     "create table t (z double, c int, a int, key kab (a));", [("column", "removed"), ("column", "added"), ("index", "changed")]),
 ]
 
 PG_EXOTIC = """

@@ -96,8 +96,15 @@ def _values_lost(old, new) -> bool:
     return before is not None and after is not None and bool(before - after)
 
 
+def _dropped_key_columns(old: Table, new: Table) -> set:
+    """Columns named by a primary key or index of ``old`` that ``new`` does not have as it is."""
+    keys = [c.definition for c in old.constraints if c.kind == "primary" and c not in new.constraints]
+    keys += [i.definition for i in old.indexes if i not in new.indexes]
+    return {n.replace("``", "`") for k in keys for n in re.findall(r"`((?:[^`]|``)+)`", k)}
+
+
 def _auto(c) -> bool:
-    return " AUTO_INCREMENT" in (c.definition or "")
+    return c is not None and " AUTO_INCREMENT" in (c.definition or "")
 
 
 def _without_auto(c) -> str:
@@ -180,12 +187,18 @@ class MySqlDiffer:
         # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
         order_changed = ([c.name for c in new.columns if old.column(c.name)]
                          != [c.name for c in old.columns if new.column(c.name)])
+        # an AUTO_INCREMENT column whose key is dropped and replaced gives up AUTO_INCREMENT meanwhile
+        cycled = {c.name for c in new.columns if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)}
+        for n in cycled:
+            out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
+            out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
         prev = None
         for c in new.columns:
             was = old.column(c.name)
             if order_changed and was is not None and was.definition == c.definition and c.name not in regenerated \
                     and not charset_changed:
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
+                        f"{_without_auto(c) if c.name in cycled else c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
                 out.change("column", "", f"{new.name}.{c.name}", "changed", "position", table=new.name)
                 prev = c.name
                 continue
@@ -215,7 +228,8 @@ class MySqlDiffer:
                 gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
                 if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
                     out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c) if gains else c.definition}"
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
+                        f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
                         f"{where};", destructive)
                 if gains:  # ... and can take it only once its key exists
                     out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")

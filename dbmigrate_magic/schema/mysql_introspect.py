@@ -77,17 +77,21 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
         lines = create.splitlines()
         create = "\n".join(lines[:body_end(lines)] + [") " + options])
         tables[("", name)] = Table("", name, tuple(cols), tuple(cons), tuple(idx), options=options, create=create)
-    cur.execute("select table_name, view_definition, check_option, security_type from information_schema.views "
+    # MariaDB lists a view's ALGORITHM (MERGE/TEMPTABLE); MySQL's information_schema does not have it
+    cur.execute("select count(*) from information_schema.columns where table_schema = 'information_schema' "
+                "and table_name = 'VIEWS' and column_name = 'ALGORITHM'")
+    algorithm = "algorithm" if cur.fetchone()[0] else "'UNDEFINED'"
+    cur.execute(f"select table_name, view_definition, check_option, security_type, {algorithm} from information_schema.views "
                 "where table_schema = database() order by table_name")
     views = cur.fetchall()
     prefix = q(database) + "."
     names = [v[0] for v in views] + [t[1] for t in tables]
-    for name, definition, check, security in views:
+    for name, definition, check, security, algorithm in views:
         body = definition.replace(prefix, "")
         deps = tuple(("", n) for n in names if n != name and q(n) in body)
         opt = "" if check in (None, "NONE") else f" WITH {check} CHECK OPTION"
-        sql = f"CREATE SQL SECURITY {security} VIEW {q(name)} AS {body}{opt};"
-        things[("view", "", name)] = Thing("view", "", name, body + opt + security, sql, f"DROP VIEW {q(name)};",
+        sql = f"CREATE ALGORITHM={algorithm} SQL SECURITY {security} VIEW {q(name)} AS {body}{opt};"
+        things[("view", "", name)] = Thing("view", "", name, body + opt + security + algorithm, sql, f"DROP VIEW {q(name)};",
                                            depends=deps)
     cur.close()
     return SchemaModel("mysql", tables, things, database)
