@@ -719,6 +719,14 @@ MYSQL += [
      "create table a2 (x int); create view v as select x from a2;", [("table", "removed"), ("table", "added"), ("view", "changed")]),
     ("drop_column_in_index_and_check_with_reorder", "create table t (a int, b int, c int, key kab (a, b), constraint cb check (b > 0));",
      "create table t (z double, c int, a int, key kab (a));", [("column", "removed"), ("column", "added"), ("index", "changed")]),
+    ("children_added_and_dropped_around_retyped_parent",
+     "create table p (id int primary key); create table old_c (pid int, constraint old_c_p foreign key (pid) references p (id));",
+     "create table p (id bigint primary key); create table new_c (pid bigint, id int, "
+     "constraint new_c_p foreign key (pid) references p (id) on delete cascade);",
+     [("column", "changed"), ("table", "added"), ("table", "removed")]),
+    ("comments_with_newlines_and_bit_defaults", "create table t (a int, b bit(1));",
+     "create table t (a int(5) unsigned zerofill comment 'line1\\nline2', b bit(1) default b'1', "
+     "c varchar(10) default 'x\\ny') comment 'tab\\tle';", [("column", "changed"), ("column", "added"), ("table", "changed")]),
 ]
 
 PG_EXOTIC = """

@@ -130,7 +130,6 @@ class MySqlDiffer:
         for k in sorted(b.keys() - a.keys()):
             t = b[k]
             out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
-            out.sql(P_TABLES, t.create + ";")
         for k in sorted(a.keys() - b.keys()):
             t = a[k]
             self.altered.add(k)
@@ -139,9 +138,35 @@ class MySqlDiffer:
         for k in sorted(a.keys() & b.keys()):
             if a[k] != b[k]:
                 self.alter(a[k], b[k])
+        for k in sorted(b.keys() - a.keys()):  # once self.retyped is known
+            out.sql(P_TABLES, self.create(b[k]) + ";")
+        for k in sorted(a.keys() - b.keys()):
+            for c in self.fks_to_retyped(a[k]):  # the table goes after the retyping, which its key would block
+                out.sql(P_DROP_FKS, f"ALTER TABLE {q(a[k].name)} DROP FOREIGN KEY {q(c.name)};")
         self.refresh_foreign_keys()
         self.views()
         return out
+
+    def fks_to_retyped(self, t: Table) -> list:
+        """Foreign keys of ``t`` that reference a column whose type changes."""
+        out = []
+        for c in t.constraints:
+            parts = fk_parts(c.definition) if c.kind == "foreign" else None
+            if parts and parts[2] & self.retyped.get(parts[1], set()):
+                out.append(c)
+        return out
+
+    def create(self, t: Table) -> str:
+        """``SHOW CREATE TABLE`` of a new table; its foreign keys to a column being retyped are added
+        after the retyping (the server refuses a key between columns of different types)."""
+        late = self.fks_to_retyped(t)
+        if not late:
+            return t.create
+        lines = t.create.splitlines()
+        body = [line.rstrip(",") for line in lines[1:-1] if line.strip().rstrip(",") not in {c.definition for c in late}]
+        for c in late:
+            self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
+        return "\n".join([lines[0], ",\n".join(body), lines[-1]])
 
     def refresh_foreign_keys(self) -> None:
         """MariaDB/MySQL refuse to change the type of a column a foreign key uses (on either side),
