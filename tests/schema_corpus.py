@@ -727,6 +727,18 @@ MYSQL += [
     ("comments_with_newlines_and_bit_defaults", "create table t (a int, b bit(1));",
      "create table t (a int(5) unsigned zerofill comment 'line1\\nline2', b bit(1) default b'1', "
      "c varchar(10) default 'x\\ny') comment 'tab\\tle';", [("column", "changed"), ("column", "added"), ("table", "changed")]),
+    ("triggers_added_changed_removed",
+     "create table t (a int, b int); create table log (x int); create table gone (a int); "
+     "create trigger t_ins before insert on t for each row set new.a = 1; "
+     "create trigger t_upd before update on t for each row set new.b = 2; "
+     "create trigger gone_ins before insert on gone for each row set new.a = 0;",
+     "create table t (a int, b int); create table log (x int); "
+     "create trigger t_ins before insert on t for each row set new.a = 'it''s 2'; "
+     "create trigger t_log after insert on t for each row begin insert into log values (new.a); "
+     "insert into log values (new.b); end;",
+     [("trigger", "changed"), ("trigger", "removed"), ("trigger", "added"), ("table", "removed")]),
+    ("trigger_follows_its_renamed_table", "create table t1 (a int); create trigger tr before insert on t1 for each row set new.a = 1;",
+     "create table t2 (a int); create trigger tr before insert on t2 for each row set new.a = 1;", [("trigger", "changed")]),
 ]
 
 PG_EXOTIC = """

@@ -145,7 +145,25 @@ class MySqlDiffer:
                 out.sql(P_DROP_FKS, f"ALTER TABLE {q(a[k].name)} DROP FOREIGN KEY {q(c.name)};")
         self.refresh_foreign_keys()
         self.views()
+        self.triggers()
         return out
+
+    def triggers(self) -> None:
+        """Triggers are dropped before and created after everything else: one whose table is dropped
+        goes with it, one whose definition changes is dropped and created again."""
+        a, b = self.a.of_kind("trigger"), self.b.of_kind("trigger")
+        for k in sorted(a.keys() - b.keys()):
+            self.out.change("trigger", "", k[2], "removed", table=a[k].table)
+            if ("", a[k].table) in self.b.tables:
+                self.out.sql(P_DROP_VIEWS, a[k].drop)
+        for k in sorted(a.keys() & b.keys()):
+            if a[k].definition != b[k].definition:
+                self.out.change("trigger", "", k[2], "changed", table=b[k].table)
+                self.out.sql(P_DROP_VIEWS, a[k].drop)
+                self.out.sql(P_VIEWS + 1, b[k].create)
+        for k in sorted(b.keys() - a.keys()):
+            self.out.change("trigger", "", k[2], "added", table=b[k].table)
+            self.out.sql(P_VIEWS + 1, b[k].create)
 
     def fks_to_retyped(self, t: Table) -> list:
         """Foreign keys of ``t`` that reference a column whose type changes."""

@@ -93,5 +93,11 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
         sql = f"CREATE ALGORITHM={algorithm} SQL SECURITY {security} VIEW {q(name)} AS {body}{opt};"
         things[("view", "", name)] = Thing("view", "", name, body + opt + security + algorithm, sql, f"DROP VIEW {q(name)};",
                                            depends=deps)
+    cur.execute("select trigger_name, action_timing, event_manipulation, event_object_table, action_statement "
+                "from information_schema.triggers where trigger_schema = database() "
+                "order by event_object_table, action_timing, event_manipulation, action_order")
+    for name, timing, event, table, statement in cur.fetchall():
+        sql = f"CREATE TRIGGER {q(name)} {timing} {event} ON {q(table)} FOR EACH ROW {statement};"
+        things[("trigger", "", name)] = Thing("trigger", "", name, sql, sql, f"DROP TRIGGER {q(name)};", table=table)
     cur.close()
     return SchemaModel("mysql", tables, things, database)
