@@ -103,3 +103,35 @@ def test_mysql_enum_value_removal_is_destructive():
     finally:
         drop_a()
         drop_b()
+
+
+@pytest.mark.mysql
+def test_mysql_compound_trigger_pipes_into_mysql_client(run_dbm):
+    """`dbm diff --sql` piped into the mysql client creates a trigger whose body holds several
+    statements (the client would otherwise end the CREATE TRIGGER at the first semicolon)."""
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    from dbmigrate_magic.schema import diff
+    from tests.schema_support import dump, load, model
+
+    a, drop_a = new_database("mysql")
+    b, drop_b = new_database("mysql")
+    try:
+        load(a, "create table t (a int); create table log (x int);")
+        load(b, "create table t (a int, b int); create table log (x int); create trigger tr after insert on t "
+                "for each row begin insert into log values (new.a); insert into log values (new.b); end;")
+        out = run_dbm("diff", a, b, "--sql", "--unsafe")
+        assert out.returncode == 0, out.stderr
+        u = make_url(a)
+        # the client's character set is stored with a trigger (and dumped): use the one `load` uses
+        client = subprocess.run(["mysql", "--default-character-set=utf8mb4", "-h", u.host, "-P", str(u.port or 3306),
+                                 "-u", u.username, u.database], input=out.stdout, capture_output=True, text=True)
+        assert client.returncode == 0, client.stderr
+        assert diff(model(a), model(b)).is_empty
+        assert dump(a) == dump(b)
+        assert run_dbm("diff", a, b, "--exit-code").returncode == 0
+    finally:
+        drop_a()
+        drop_b()
