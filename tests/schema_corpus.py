@@ -739,6 +739,12 @@ MYSQL += [
      [("trigger", "changed"), ("trigger", "removed"), ("trigger", "added"), ("table", "removed")]),
     ("trigger_follows_its_renamed_table", "create table t1 (a int); create trigger tr before insert on t1 for each row set new.a = 1;",
      "create table t2 (a int); create trigger tr before insert on t2 for each row set new.a = 1;", [("trigger", "changed")]),
+    ("auto_increment_primary_key_column_added", "create table t (a int not null, b int, primary key (a)); create table u (x int);",
+     "create table t (id int not null auto_increment, a int, b int, primary key (id)); "
+     "create table u (x int, id bigint unsigned not null auto_increment, unique key u_id (id));",
+     [("column", "added"), ("constraint", "changed"), ("index", "added")]),
+    ("auto_increment_primary_key_column_dropped", "create table t (id int not null auto_increment primary key, a int not null);",
+     "create table t (a int not null primary key);", [("column", "removed"), ("constraint", "changed")]),
 ]
 
 PG_EXOTIC = """

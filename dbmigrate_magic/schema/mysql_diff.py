@@ -103,6 +103,18 @@ def _dropped_key_columns(old: Table, new: Table) -> set:
     return {n.replace("``", "`") for k in keys for n in re.findall(r"`((?:[^`]|``)+)`", k)}
 
 
+def _key_columns(key) -> set:
+    return {n.replace("``", "`") for n in re.findall(r"`((?:[^`]|``)+)`", key.definition)} if key else set()
+
+
+def _auto_key(c, old: Table, new: Table, pk_a, pk_b):
+    """The new primary key or index of ``new`` that holds the added AUTO_INCREMENT column ``c`` (and
+    otherwise only columns ``old`` has), or None."""
+    keys = ([pk_b] if pk_b and pk_b != pk_a else []) + [i for i in new.indexes if i not in old.indexes]
+    return next((k for k in keys if c.name in _key_columns(k)
+                 and all(n == c.name or old.column(n) for n in _key_columns(k) - {k.name})), None)
+
+
 def _auto(c) -> bool:
     return c is not None and " AUTO_INCREMENT" in (c.definition or "")
 
@@ -235,6 +247,12 @@ class MySqlDiffer:
         for n in cycled:
             out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
             out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
+        for c in old.columns:  # a dropped AUTO_INCREMENT column lets its key go first
+            if _auto(c) and new.column(c.name) is None:
+                out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c)};")
+        pk_a, pk_b = (next((k for k in t.constraints if k.kind == "primary"), None) for t in (old, new))
+        leaving_pk = _key_columns(pk_a) - _key_columns(pk_b) if pk_a != pk_b else set()
+        handled: set = set()  # keys added together with their new AUTO_INCREMENT column
         prev = None
         for c in new.columns:
             was = old.column(c.name)
@@ -260,7 +278,12 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was is None:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+                key = _auto_key(c, old, new, pk_a, pk_b) if _auto(c) else None
+                also = ""
+                if key is not None:  # one statement: the new rows are numbered and keyed at once
+                    handled.add(key.name)
+                    also = (", DROP PRIMARY KEY" if key is pk_b and pk_a else "") + f", ADD {key.definition}"
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where}{also};")
             elif was.definition != c.definition:
                 self.altered.add(new.key)
                 destructive = _facts(was) != _facts(c) and not widening(was, c) or _values_lost(was, c)
@@ -271,7 +294,8 @@ class MySqlDiffer:
                 gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
                 if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
                     out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
+                # a column leaving the primary key keeps NOT NULL while it is in it: change it after
+                out.sql(P_KEYS + 1 if c.name in leaving_pk else P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
                         f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
                         f"{where};", destructive)
                 if gains:  # ... and can take it only once its key exists
@@ -284,6 +308,10 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
+        if "PRIMARY" in handled:
+            out.change("constraint", "", f"{new.name}.PRIMARY", "changed" if pk_a else "added", pk_b.definition,
+                       table=new.name)
+            a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
         pk_cols = set(re.findall(r"`((?:[^`]|``)+)`", pk_a.definition)) if pk_a else set()
         if pk_a and pk_b and pk_a != pk_b and all(new.column(c.replace("``", "`")) for c in pk_cols):
@@ -314,7 +342,8 @@ class MySqlDiffer:
                     out.change("index", "", n, "removed", i.definition, table=new.name)
         for n, i in ib.items():
             if ia.get(n) != i:
-                out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
+                if n not in handled:
+                    out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
                 out.change("index", "", n, "added" if n not in ia else "changed", i.definition, table=new.name)
 
     def views(self) -> None:
