@@ -745,6 +745,12 @@ MYSQL += [
      [("column", "added"), ("constraint", "changed"), ("index", "added")]),
     ("auto_increment_primary_key_column_dropped", "create table t (id int not null auto_increment primary key, a int not null);",
      "create table t (a int not null primary key);", [("column", "removed"), ("constraint", "changed")]),
+    ("trigger_inserted_first_in_firing_order",
+     "create table t (a int, b int); create trigger zz before insert on t for each row set new.a = 1; "
+     "create trigger mm before insert on t for each row set new.a = 3;",
+     "create table t (a int, b int); create trigger zz before insert on t for each row set new.a = 1; "
+     "create trigger aa before insert on t for each row precedes zz set new.b = 2; "
+     "create trigger mm before insert on t for each row set new.a = 3;", [("trigger", "added")]),
 ]
 
 PG_EXOTIC = """

@@ -161,21 +161,24 @@ class MySqlDiffer:
         return out
 
     def triggers(self) -> None:
-        """Triggers are dropped before and created after everything else: one whose table is dropped
-        goes with it, one whose definition changes is dropped and created again."""
+        """Triggers are dropped before and created after everything else. The triggers of one table
+        and event fire in order, so when one of them changes, all of them are dropped and created
+        again in the target's order (each FOLLOWS the one before); one whose table goes, goes with it."""
         a, b = self.a.of_kind("trigger"), self.b.of_kind("trigger")
-        for k in sorted(a.keys() - b.keys()):
-            self.out.change("trigger", "", k[2], "removed", table=a[k].table)
-            if ("", a[k].table) in self.b.tables:
-                self.out.sql(P_DROP_VIEWS, a[k].drop)
-        for k in sorted(a.keys() & b.keys()):
-            if a[k].definition != b[k].definition:
-                self.out.change("trigger", "", k[2], "changed", table=b[k].table)
-                self.out.sql(P_DROP_VIEWS, a[k].drop)
-                self.out.sql(P_VIEWS + 1, b[k].create)
-        for k in sorted(b.keys() - a.keys()):
-            self.out.change("trigger", "", k[2], "added", table=b[k].table)
-            self.out.sql(P_VIEWS + 1, b[k].create)
+        event = lambda t: dict(t.extra)["event"]  # noqa: E731
+        group = lambda side, e: [(k, t.definition) for k, t in side.items() if event(t) == e]  # noqa: E731
+        events = {event(t) for t in a.values()} | {event(t) for t in b.values()}
+        dirty = {e for e in events if group(a, e) != group(b, e)}
+        for k, t in a.items():
+            if k not in b:
+                self.out.change("trigger", "", k[2], "removed", table=t.table)
+            if event(t) in dirty and ("", t.table) in self.b.tables:
+                self.out.sql(P_DROP_VIEWS, t.drop)
+        for k, t in b.items():  # in their order on each table, so FOLLOWS finds the one before
+            if k not in a or a[k].definition != t.definition:
+                self.out.change("trigger", "", k[2], "added" if k not in a else "changed", table=t.table)
+            if event(t) in dirty:
+                self.out.sql(P_VIEWS + 1, t.create)
 
     def fks_to_retyped(self, t: Table) -> list:
         """Foreign keys of ``t`` that reference a column whose type changes."""

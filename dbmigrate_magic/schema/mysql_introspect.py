@@ -96,8 +96,13 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
     cur.execute("select trigger_name, action_timing, event_manipulation, event_object_table, action_statement "
                 "from information_schema.triggers where trigger_schema = database() "
                 "order by event_object_table, action_timing, event_manipulation, action_order")
+    previous: dict = {}  # (table, timing, event) -> the trigger this one FOLLOWS, keeping their order
     for name, timing, event, table, statement in cur.fetchall():
-        sql = f"CREATE TRIGGER {q(name)} {timing} {event} ON {q(table)} FOR EACH ROW {statement};"
-        things[("trigger", "", name)] = Thing("trigger", "", name, sql, sql, f"DROP TRIGGER {q(name)};", table=table)
+        after = previous.get((table, timing, event))
+        previous[(table, timing, event)] = name
+        follows = f" FOLLOWS {q(after)}" if after else ""
+        sql = f"CREATE TRIGGER {q(name)} {timing} {event} ON {q(table)} FOR EACH ROW{follows} {statement};"
+        things[("trigger", "", name)] = Thing("trigger", "", name, sql, sql, f"DROP TRIGGER {q(name)};", table=table,
+                                              extra=(("event", f"{table} {timing} {event}"),))
     cur.close()
     return SchemaModel("mysql", tables, things, database)
