@@ -52,6 +52,7 @@ def dump(url: str, scope: Scope | None = None) -> str:
         out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
                               "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
                              capture_output=True, text=True, check=True).stdout
+        out = out.replace(f"`{u.database}`.", "")  # DEFAULT nextval(`db`.`seq`) names the database
         return "\n".join(sort_mysql_keys(trigger_text_free(re.sub(r" AUTO_INCREMENT=\d+", "", out)).splitlines()))
     out = subprocess.run(["sqlite3", u.database, ".schema"], capture_output=True, text=True, check=True).stdout
     # sqlite_sequence is SQLite's own bookkeeping table: it can never be dropped

@@ -68,11 +68,17 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
                 "order by table_name")
     rels = cur.fetchall()
     tables, things = {}, {}
+    own = q(database) + "."  # a DEFAULT nextval(`db`.`seq`) names its database: compare without it
     for name, kind in rels:
+        if kind == "SEQUENCE":  # MariaDB
+            cur.execute(f"SHOW CREATE SEQUENCE {q(name)}")
+            sql = cur.fetchone()[1]
+            things[("sequence", "", name)] = Thing("sequence", "", name, sql, sql + ";", f"DROP SEQUENCE {q(name)};")
+            continue
         if kind not in ("BASE TABLE", "SYSTEM VERSIONED"):
             continue
         cur.execute(f"SHOW CREATE TABLE {q(name)}")
-        create = cur.fetchone()[1]
+        create = cur.fetchone()[1].replace(own, "")
         cols, cons, idx, options = parse_create(create)
         lines = create.splitlines()
         create = "\n".join(lines[:body_end(lines)] + [") " + options])
