@@ -752,8 +752,8 @@ MYSQL += [
      "create trigger aa before insert on t for each row precedes zz set new.b = 2; "
      "create trigger mm before insert on t for each row set new.a = 3;", [("trigger", "added")]),
     ("sequences_added_changed_removed_with_nextval_default",
-     "create table t (a int); create sequence gone; create sequence s start with 10;",
-     "create sequence s start with 10 increment by 2 cycle; create sequence ids start with 100; "
+     "create table t (a int); create sequence gone; create sequence `s q` start with 10;",
+     "create sequence `s q` start with 10 increment by 2 cycle; create sequence ids start with 100; "
      "create table t (a int default nextval(ids));",
      [("sequence", "added"), ("sequence", "changed"), ("sequence", "removed"), ("column", "changed")]),
 ]

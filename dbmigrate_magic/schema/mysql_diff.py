@@ -163,17 +163,20 @@ class MySqlDiffer:
 
     def sequences(self) -> None:
         """MariaDB sequences: created before the tables whose DEFAULT nextval() uses them, dropped
-        after; a changed one is dropped and created again (its current value starts over)."""
+        after; a changed one is altered in place with the target's options (its current value stays)."""
         a, b = self.a.of_kind("sequence"), self.b.of_kind("sequence")
         for k in sorted(a.keys() | b.keys()):
             if k in a and k in b and a[k].definition == b[k].definition:
                 continue
             change = "removed" if k not in b else "added" if k not in a else "changed"
-            self.out.change("sequence", "", k[2], change, "", k in a)
-            if k in a:
-                self.out.sql(P_DROP_TABLES if k not in b else P_TABLES - 1, a[k].drop, destructive=True)
-            if k in b:
+            self.out.change("sequence", "", k[2], change, "", k not in b)
+            if k not in b:
+                self.out.sql(P_DROP_TABLES, a[k].drop, destructive=True)
+            elif k not in a:
                 self.out.sql(P_TABLES - 0.5, b[k].create)
+            else:  # SHOW CREATE SEQUENCE `s` start with ... nocycle ENGINE=InnoDB
+                options = b[k].definition[len(f"CREATE SEQUENCE {q(k[2])} "):].split(" ENGINE=")[0]
+                self.out.sql(P_TABLES - 0.5, f"ALTER SEQUENCE {q(k[2])} {options};")
 
     def triggers(self) -> None:
         """Triggers are dropped before and created after everything else. The triggers of one table
