@@ -64,11 +64,13 @@ def test_sqlite_roundtrip(case, tmp_path):
 def test_mysql_roundtrip(case):
     a, drop_a = new_database("mysql")
     b, drop_b = new_database("mysql")
+    safe, drop_safe = new_database("mysql")  # A receives the script without destructive statements
     try:
-        roundtrip(a, b, *case[1:])
+        roundtrip(a, b, *case[1:], safe_url=safe)
     finally:
         drop_a()
         drop_b()
+        drop_safe()
 
 
 def test_every_issue_item_has_change_cases():

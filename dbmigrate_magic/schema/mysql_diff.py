@@ -190,7 +190,7 @@ class MySqlDiffer:
         for k, t in a.items():
             if k not in b:
                 self.out.change("trigger", "", k[2], "removed", table=t.table)
-            if event(t) in dirty and ("", t.table) in self.b.tables:
+            if event(t) in dirty and (("", t.table) in self.b.tables or k in b):  # else its table takes it
                 self.out.sql(P_DROP_VIEWS, t.drop)
         for k, t in b.items():  # in their order on each table, so FOLLOWS finds the one before
             if k not in a or a[k].definition != t.definition:
