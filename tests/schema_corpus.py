@@ -933,6 +933,12 @@ ISSUE_5_CHECKLIST = {
     "mysql prefix-length and FULLTEXT indexes": ["MYSQL:indexes_prefix_fulltext", "MYSQL:fulltext_and_prefix_changes"],
     "mysql views": ["MYSQL:views", "MYSQL:view_over_changed_column", "MYSQL:view_check_option_and_chain"],
     "mysql ENGINE/charset change": ["MYSQL:table_options", "MYSQL:text_columns_with_table_charset_change"],
+    "mysql partitioning, system versioning, other table options": [
+        "MYSQL:partitioning_added_changed_removed", "MYSQL:system_versioning_added_and_removed",
+        "MYSQL:table_options_removed"],
+    "mysql triggers (beyond the issue's list: mysqldump includes them)": [
+        "MYSQL:triggers_added_changed_removed", "MYSQL:trigger_inserted_first_in_firing_order"],
+    "mariadb sequences": ["MYSQL:sequences_added_changed_removed_with_nextval_default"],
     "sqlite table rebuild: type change": ["SQLITE:type_change"],
     "sqlite rebuild: drop column with FK pointing to the table": ["SQLITE:drop_column_of_table_referenced_by_fk",
                                                                   "SQLITE:fk_to_rebuilt_table"],
