@@ -114,7 +114,8 @@ def _mysql_spans(sql: str) -> list[tuple[int, int]]:
                 spans.append((start, tok.start + 1))
                 start, first = tok.end + 1, True
             continue
-        if tok.token_type == TokenType.BEGIN and (depth > 0 or not first):
+        # sqlglot tokenizes START (of START TRANSACTION, and CREATE SEQUENCE ... START WITH) as BEGIN too
+        if tok.token_type == TokenType.BEGIN and tok.text.upper() == "BEGIN" and (depth > 0 or not first):
             depth += 1  # a routine/trigger body, not BEGIN (a transaction) as a statement of its own
         elif tok.token_type == TokenType.CASE:
             depth += 1

@@ -555,6 +555,74 @@ SQLITE += [
     ("index_dropped", "create table t (a int); create index t_a on t (a);", "create table t (a int);", [("index", "removed")]),
 ]
 
+SAKILA_A = """
+create table language (
+  language_id tinyint unsigned not null auto_increment,
+  name char(20) not null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (language_id)
+) engine=InnoDB default charset=utf8mb4;
+create table film (
+  film_id smallint unsigned not null auto_increment,
+  title varchar(128) not null,
+  description text,
+  release_year year default null,
+  language_id tinyint unsigned not null,
+  rental_rate decimal(4,2) not null default 4.99,
+  rating enum('G','PG','PG-13','R','NC-17') default 'G',
+  special_features set('Trailers','Commentaries','Deleted Scenes','Behind the Scenes') default null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (film_id),
+  key idx_title (title),
+  fulltext key ft_desc (title, description),
+  constraint fk_film_language foreign key (language_id) references language (language_id) on delete restrict on update cascade
+) engine=InnoDB default charset=utf8mb4;
+create table store (store_id tinyint unsigned not null auto_increment primary key, region char(2) not null, unique key (store_id, region));
+create table inventory (
+  inventory_id mediumint unsigned not null auto_increment primary key,
+  film_id smallint unsigned not null,
+  store_id tinyint unsigned not null,
+  region char(2) not null,
+  constraint fk_inv_film foreign key (film_id) references film (film_id) on update cascade,
+  constraint fk_inv_store foreign key (store_id, region) references store (store_id, region) on update cascade
+);
+create view film_list as select f.film_id, f.title, l.name as lang from film f join language l on l.language_id = f.language_id;
+"""
+SAKILA_B = """
+create table language (
+  language_id smallint unsigned not null auto_increment,
+  name char(20) not null,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (language_id)
+) engine=InnoDB default charset=utf8mb4;
+create table film (
+  film_id smallint unsigned not null auto_increment,
+  title varchar(255) not null,
+  description text,
+  release_year year default null,
+  language_id smallint unsigned not null,
+  rental_rate decimal(5,2) not null default 4.99,
+  rating enum('G','PG','PG-13','R','NC-17','X') default 'G',
+  special_features set('Trailers','Commentaries','Deleted Scenes') default null,
+  length_min smallint unsigned as (60) virtual,
+  last_update timestamp not null default current_timestamp on update current_timestamp,
+  primary key (film_id),
+  key idx_title (title) comment 'title lookups',
+  fulltext key ft_desc (description),
+  constraint fk_film_language foreign key (language_id) references language (language_id) on delete restrict on update cascade
+) engine=InnoDB default charset=utf8mb4;
+create table store (store_id tinyint unsigned not null auto_increment primary key, region char(2) not null, unique key (store_id, region));
+create table inventory (
+  inventory_id mediumint unsigned not null auto_increment primary key,
+  film_id smallint unsigned not null,
+  store_id tinyint unsigned not null,
+  region char(2) not null,
+  constraint fk_inv_film foreign key (film_id) references film (film_id) on update cascade,
+  constraint fk_inv_store foreign key (store_id, region) references store (store_id, region) on update cascade on delete cascade
+);
+create view film_list as select f.film_id, f.title, l.name as lang, f.rating from film f join language l on l.language_id = f.language_id;
+"""
+
 MYSQL += [
     ("auto_increment_removed_and_column_reordered", "create table t (id int not null auto_increment primary key, a int, b int);",
      "create table t (id int not null primary key, b int, a int);", [("column", "changed")]),
@@ -592,6 +660,102 @@ MYSQL += [
      "create table `order` (`from` bigint, `select` varchar(20), `My Col` int not null default 0, `back``tick` int, "
      "key `my key` (`from`, `select`), constraint `chk me` check (`My Col` >= 0)); create view `group` as select `from` from `order`;",
      [("column", "changed"), ("column", "added"), ("index", "changed"), ("view", "added")]),
+    # cases from a tester's pass with unseen schemas (Sakila-like, MariaDB options); the first ones
+    # exposed defects, the rest hold as regression
+    ("auto_increment_and_its_primary_key_dropped", "create table t (id int not null auto_increment primary key, a int);",
+     "create table t (id int not null, a int);", [("column", "changed"), ("constraint", "removed")]),
+    ("auto_increment_and_its_primary_key_added", "create table t (id int not null, a int);",
+     "create table t (id int not null auto_increment primary key, a int);", [("column", "changed"), ("constraint", "added")]),
+    ("partitioning_added_changed_removed",
+     "create table h (id int not null primary key) partition by hash (id) partitions 4; create table n (id int not null primary key);"
+     "create table r (id int not null primary key) partition by hash (id) partitions 2;",
+     "create table h (id int not null primary key); create table n (id int not null primary key) partition by hash (id) partitions 3;"
+     "create table r (id int not null primary key, d date) partition by range (id) "
+     "(partition p0 values less than (10), partition p1 values less than maxvalue);", [("table", "changed")]),
+    ("system_versioning_added_and_removed", "create table v (a int); create table w (a int, b int) with system versioning;",
+     "create table v (a int, b int) with system versioning; create table w (a int) comment 'no history';",
+     [("table", "changed"), ("column", "added"), ("column", "removed")]),
+    ("table_options_removed", "create table t (a int) row_format=compressed key_block_size=8 stats_persistent=1 "
+     "checksum=1 comment='it''s \"old\"';", "create table t (a int);", [("table", "changed")]),
+    ("sakila_like_film_changes", SAKILA_A, SAKILA_B, [("column", "changed"), ("column", "added"), ("index", "changed"),
+                                                     ("constraint", "changed"), ("view", "changed")]),
+    ("json_datetime3_uuid_defaults", "create table t (id int primary key, doc longtext, at datetime);",
+     "create table t (id int primary key, doc json, meta json not null default '{}', "
+     "at datetime(3) not null default current_timestamp(3) on update current_timestamp(3), "
+     "u char(36) not null default (uuid()), n int default (1 + 2));", [("column", "changed"), ("column", "added")]),
+    ("collations_per_column_and_table",
+     "create table t (a varchar(20) collate utf8mb4_general_ci, b varchar(20), c text) "
+     "default charset=utf8mb4 collate=utf8mb4_general_ci;",
+     "create table t (a varchar(20) collate utf8mb4_unicode_ci, b varchar(20), c text collate utf8mb4_bin) "
+     "default charset=utf8mb4 collate=utf8mb4_unicode_ci;", [("table", "changed")]),
+    ("zero_date_defaults", "set session sql_mode = ''; create table t (a datetime not null default '0000-00-00 00:00:00');",
+     "set session sql_mode = ''; create table t (a datetime not null default '1970-01-01 00:00:01', "
+     "d date not null default '0000-00-00');", [("column", "changed"), ("column", "added")]),
+    ("blob_prefix_and_index_comment", "create table t (b blob, t text, key kb (b(10)));",
+     "create table t (b blob, t text, key kb (b(20)), unique key kt (t(50)) comment 'it''s a \"key\"');",
+     [("index", "changed"), ("index", "added")]),
+    ("enum_and_set_values_removed_and_appended", "create table t (s enum('a', 'b', 'c'), r enum('x'), st set('p', 'q'));",
+     "create table t (s enum('a', 'c'), r enum('x', 'y'), st set('p', 'q', 'w'));", [("column", "changed")]),
+    ("foreign_key_to_primary_key_retyped_with_view",
+     "create table p (id int primary key); create table c (id int primary key, pid int, "
+     "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;",
+     "create table p (id bigint primary key); create table c (id int primary key, pid bigint, "
+     "constraint c_p foreign key (pid) references p (id)); create view pv as select id from p;", [("column", "changed")]),
+    ("view_algorithm_and_security", "create table t (a int); create view v as select a from t; "
+     "create algorithm=merge view w as select a from t;",
+     "create table t (a int); create algorithm=temptable sql security invoker view v as select a from t; "
+     "create view w as select a from t;", [("view", "changed")]),
+    ("auto_increment_primary_key_becomes_unique", "create table t (id int not null auto_increment primary key, u int);",
+     "create table t (u int, id int not null auto_increment, unique key t_id (id));",
+     [("constraint", "removed"), ("index", "added")]),
+    ("auto_increment_unique_becomes_primary_key", "create table t (id int not null auto_increment, u int, unique key t_id (id));",
+     "create table t (id bigint not null auto_increment primary key, u int);", [("constraint", "added"), ("index", "removed")]),
+    ("self_and_unique_key_foreign_keys", "create table e (id int primary key, boss int, code varchar(5), unique key e_code (code));",
+     "create table e (id int primary key, boss int, code varchar(5), unique key e_code (code), "
+     "constraint e_boss foreign key (boss) references e (id) on delete set null); "
+     "create table x (c varchar(5), constraint x_c foreign key (c) references e (code));",
+     [("constraint", "added"), ("table", "added")]),
+    ("rename_table_under_view", "create table a1 (x int); create view v as select x from a1;",
+     "create table a2 (x int); create view v as select x from a2;", [("table", "removed"), ("table", "added"), ("view", "changed")]),
+    ("drop_column_in_index_and_check_with_reorder", "create table t (a int, b int, c int, key kab (a, b), constraint cb check (b > 0));",
+     "create table t (z double, c int, a int, key kab (a));", [("column", "removed"), ("column", "added"), ("index", "changed")]),
+    ("children_added_and_dropped_around_retyped_parent",
+     "create table p (id int primary key); create table old_c (pid int, constraint old_c_p foreign key (pid) references p (id));",
+     "create table p (id bigint primary key); create table new_c (pid bigint, id int, "
+     "constraint new_c_p foreign key (pid) references p (id) on delete cascade);",
+     [("column", "changed"), ("table", "added"), ("table", "removed")]),
+    ("comments_with_newlines_and_bit_defaults", "create table t (a int, b bit(1));",
+     "create table t (a int(5) unsigned zerofill comment 'line1\\nline2', b bit(1) default b'1', "
+     "c varchar(10) default 'x\\ny') comment 'tab\\tle';", [("column", "changed"), ("column", "added"), ("table", "changed")]),
+    ("triggers_added_changed_removed",
+     "create table t (a int, b int); create table log (x int); create table gone (a int); "
+     "create trigger t_ins before insert on t for each row set new.a = 1; "
+     "create trigger t_upd before update on t for each row set new.b = 2; "
+     "create trigger gone_ins before insert on gone for each row set new.a = 0;",
+     "create table t (a int, b int); create table log (x int); "
+     "create trigger t_ins before insert on t for each row set new.a = 'it''s 2'; "
+     "create trigger t_log after insert on t for each row begin insert into log values (new.a); "
+     "insert into log values (new.b); end;",
+     [("trigger", "changed"), ("trigger", "removed"), ("trigger", "added"), ("table", "removed")]),
+    ("trigger_follows_its_renamed_table", "create table t1 (a int); create trigger tr before insert on t1 for each row set new.a = 1;",
+     "create table t2 (a int); create trigger tr before insert on t2 for each row set new.a = 1;", [("trigger", "changed")]),
+    ("auto_increment_primary_key_column_added", "create table t (a int not null, b int, primary key (a)); create table u (x int);",
+     "create table t (id int not null auto_increment, a int, b int, primary key (id)); "
+     "create table u (x int, id bigint unsigned not null auto_increment, unique key u_id (id));",
+     [("column", "added"), ("constraint", "changed"), ("index", "added")]),
+    ("auto_increment_primary_key_column_dropped", "create table t (id int not null auto_increment primary key, a int not null);",
+     "create table t (a int not null primary key);", [("column", "removed"), ("constraint", "changed")]),
+    ("trigger_inserted_first_in_firing_order",
+     "create table t (a int, b int); create trigger zz before insert on t for each row set new.a = 1; "
+     "create trigger mm before insert on t for each row set new.a = 3;",
+     "create table t (a int, b int); create trigger zz before insert on t for each row set new.a = 1; "
+     "create trigger aa before insert on t for each row precedes zz set new.b = 2; "
+     "create trigger mm before insert on t for each row set new.a = 3;", [("trigger", "added")]),
+    ("sequences_added_changed_removed_with_nextval_default",
+     "create table t (a int); create sequence gone; create sequence `s q` start with 10;",
+     "create sequence `s q` start with 10 increment by 2 cycle; create sequence ids start with 100; "
+     "create table t (a int default nextval(ids));",
+     [("sequence", "added"), ("sequence", "changed"), ("sequence", "removed"), ("column", "changed")]),
 ]
 
 PG_EXOTIC = """
@@ -769,6 +933,12 @@ ISSUE_5_CHECKLIST = {
     "mysql prefix-length and FULLTEXT indexes": ["MYSQL:indexes_prefix_fulltext", "MYSQL:fulltext_and_prefix_changes"],
     "mysql views": ["MYSQL:views", "MYSQL:view_over_changed_column", "MYSQL:view_check_option_and_chain"],
     "mysql ENGINE/charset change": ["MYSQL:table_options", "MYSQL:text_columns_with_table_charset_change"],
+    "mysql partitioning, system versioning, other table options": [
+        "MYSQL:partitioning_added_changed_removed", "MYSQL:system_versioning_added_and_removed",
+        "MYSQL:table_options_removed"],
+    "mysql triggers (beyond the issue's list: mysqldump includes them)": [
+        "MYSQL:triggers_added_changed_removed", "MYSQL:trigger_inserted_first_in_firing_order"],
+    "mariadb sequences": ["MYSQL:sequences_added_changed_removed_with_nextval_default"],
     "sqlite table rebuild: type change": ["SQLITE:type_change"],
     "sqlite rebuild: drop column with FK pointing to the table": ["SQLITE:drop_column_of_table_referenced_by_fk",
                                                                   "SQLITE:fk_to_rebuilt_table"],

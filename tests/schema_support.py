@@ -52,7 +52,8 @@ def dump(url: str, scope: Scope | None = None) -> str:
         out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
                               "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
                              capture_output=True, text=True, check=True).stdout
-        return "\n".join(sort_mysql_keys(re.sub(r" AUTO_INCREMENT=\d+", "", out).splitlines()))
+        out = out.replace(f"`{u.database}`.", "")  # DEFAULT nextval(`db`.`seq`) names the database
+        return "\n".join(sort_mysql_keys(trigger_text_free(re.sub(r" AUTO_INCREMENT=\d+", "", out)).splitlines()))
     out = subprocess.run(["sqlite3", u.database, ".schema"], capture_output=True, text=True, check=True).stdout
     # sqlite_sequence is SQLite's own bookkeeping table: it can never be dropped
     statements = [s.strip() for s in out.split(";\n") if s.strip() and "sqlite_sequence" not in s]
@@ -92,6 +93,12 @@ def sort_pg_acl_and_options(lines: list[str]) -> list[str]:
             line = "WITH (" + ", ".join(sorted(line[len("WITH ("):-2].split(", "))) + ");"
         out.append(line)
     return out[:-1]
+
+
+def trigger_text_free(out: str) -> str:
+    """mysqldump prints a trigger as the text it was created with (``trigger tr before insert on t``
+    or ``TRIGGER `tr` BEFORE INSERT ON `t```); the comparison ignores case and backquotes there."""
+    return re.sub(r"(?s)DELIMITER ;;\n.*?\nDELIMITER ;", lambda m: m.group(0).lower().replace("`", ""), out)
 
 
 def sort_mysql_keys(lines: list[str]) -> list[str]:

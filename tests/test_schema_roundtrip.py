@@ -64,11 +64,13 @@ def test_sqlite_roundtrip(case, tmp_path):
 def test_mysql_roundtrip(case):
     a, drop_a = new_database("mysql")
     b, drop_b = new_database("mysql")
+    safe, drop_safe = new_database("mysql")  # A receives the script without destructive statements
     try:
-        roundtrip(a, b, *case[1:])
+        roundtrip(a, b, *case[1:], safe_url=safe)
     finally:
         drop_a()
         drop_b()
+        drop_safe()
 
 
 def test_every_issue_item_has_change_cases():
@@ -83,3 +85,55 @@ def test_every_issue_item_has_change_cases():
             assert name in cases, f"{item}: no case {name}"
             assert cases[name][1] != cases[name][2], f"{item}: {name} changes nothing"
 
+
+
+@pytest.mark.mysql
+def test_mysql_enum_value_removal_is_destructive():
+    """Removing an ENUM/SET value blanks the rows that hold it: the safe script leaves it out;
+    appending a value keeps every row and stays in."""
+    from dbmigrate_magic.schema import diff
+    from tests.schema_support import load, model
+
+    a, drop_a = new_database("mysql")
+    b, drop_b = new_database("mysql")
+    try:
+        load(a, "create table t (s enum('a', 'b', 'c'), r enum('x'), st set('p', 'q'));")
+        load(b, "create table t (s enum('a', 'c'), r enum('x', 'y'), st set('p', 'q', 'w'));")
+        d = diff(model(a), model(b))
+        assert {c.name: c.destructive for c in d.changes} == {"t.s": True, "t.r": False, "t.st": False}
+        assert "enum('a','c')" not in d.sql(unsafe=False) and "enum('x','y')" in d.sql(unsafe=False)
+    finally:
+        drop_a()
+        drop_b()
+
+
+@pytest.mark.mysql
+def test_mysql_compound_trigger_pipes_into_mysql_client(run_dbm):
+    """`dbm diff --sql` piped into the mysql client creates a trigger whose body holds several
+    statements (the client would otherwise end the CREATE TRIGGER at the first semicolon)."""
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    from dbmigrate_magic.schema import diff
+    from tests.schema_support import dump, load, model
+
+    a, drop_a = new_database("mysql")
+    b, drop_b = new_database("mysql")
+    try:
+        load(a, "create table t (a int); create table log (x int);")
+        load(b, "create table t (a int, b int); create table log (x int); create trigger tr after insert on t "
+                "for each row begin insert into log values (new.a); insert into log values (new.b); end;")
+        out = run_dbm("diff", a, b, "--sql", "--unsafe")
+        assert out.returncode == 0, out.stderr
+        u = make_url(a)
+        # the client's character set is stored with a trigger (and dumped): use the one `load` uses
+        client = subprocess.run(["mysql", "--default-character-set=utf8mb4", "-h", u.host, "-P", str(u.port or 3306),
+                                 "-u", u.username, u.database], input=out.stdout, capture_output=True, text=True)
+        assert client.returncode == 0, client.stderr
+        assert diff(model(a), model(b)).is_empty
+        assert dump(a) == dump(b)
+        assert run_dbm("diff", a, b, "--exit-code").returncode == 0
+    finally:
+        drop_a()
+        drop_b()

@@ -41,6 +41,8 @@ def for_piping(sql: str, dialect: str) -> str:
     """SQLite: the statements inside BEGIN/COMMIT, between the foreign_keys pragmas (which a transaction
     would ignore), so ``sqlite3 -bail`` leaves the database as it was when a rebuild's copy fails instead
     of a table renamed away. Migrations keep the plain form: the tools run them in their own transaction."""
+    if dialect == "mysql":
+        return _mysql_delimited(sql)
     if dialect != "sqlite" or not sql.strip():
         return sql
     before, after = PREAMBLE["sqlite"]
@@ -49,6 +51,18 @@ def for_piping(sql: str, dialect: str) -> str:
         return sql
     body = body[len(before):-len(after)].strip()
     return f"{before}\n\nBEGIN;\n\n{body}\n\nCOMMIT;\n\n{after}\n"
+
+
+def _mysql_delimited(sql: str) -> str:
+    """MySQL/MariaDB: a trigger body with several statements (``BEGIN ...; ...; END``) between
+    ``DELIMITER ;;`` lines, as mysqldump writes it, since the ``mysql`` client ends statements at ``;``."""
+    from ..sqlsplit import split
+
+    statements = split(sql, "mysql") if ";" in sql else []
+    if not any(";" in s.sql for s in statements):
+        return sql
+    return "\n\n".join(f"DELIMITER ;;\n{s.sql};;\nDELIMITER ;" if ";" in s.sql else f"{s.sql};"
+                         for s in statements) + "\n"
 
 
 def diff(a: SchemaModel, b: SchemaModel, *, extensions_only: bool = False) -> SchemaDiff:

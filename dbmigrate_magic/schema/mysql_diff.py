@@ -68,6 +68,61 @@ def _charset(options: str) -> tuple:
     return tuple(w for w in options.split() if w.startswith(("CHARSET=", "COLLATE=")))
 
 
+def _options(options: str) -> tuple[str, bool, str]:
+    """(table options, WITH SYSTEM VERSIONING, PARTITION BY clause) of ``SHOW CREATE TABLE``'s tail:
+    the last two are changed by their own ALTER TABLE clauses, not restated like ENGINE=."""
+    head, _, part = options.partition(" PARTITION BY ")
+    plain = head.replace(" WITH SYSTEM VERSIONING", "")
+    return plain.strip(), plain != head, f"PARTITION BY {part}" if part else ""
+
+
+# what an option left out of the target resets to: ALTER TABLE keeps any option it does not name
+RESETS = {"ROW_FORMAT": "DEFAULT", "TRANSACTIONAL": "DEFAULT", "STATS_PERSISTENT": "DEFAULT",
+          "STATS_AUTO_RECALC": "DEFAULT", "STATS_SAMPLE_PAGES": "DEFAULT", "PACK_KEYS": "DEFAULT", "KEY_BLOCK_SIZE": "0",
+          "CHECKSUM": "0", "DELAY_KEY_WRITE": "0", "MIN_ROWS": "0", "MAX_ROWS": "0", "AVG_ROW_LENGTH": "0",
+          "COMMENT": "''"}
+
+
+def _resets(old: str, new: str) -> str:
+    """`` ROW_FORMAT=DEFAULT`` and the like for each option ``old`` sets and ``new`` does not."""
+    names = lambda o: {w.split("=", 1)[0] for w in o.split(" ") if "=" in w}  # noqa: E731
+    return "".join(f" {n}={RESETS[n]}" for n in sorted(names(old) - names(new)) if n in RESETS)
+
+
+def _values_lost(old, new) -> bool:
+    """Whether an ENUM or SET loses one of its values (rows holding it would be blanked or refused)."""
+    values = lambda c: set(re.findall(r"'((?:[^']|'')*)'", c.type)) if _facts(c)[0] in ("enum", "set") else None  # noqa: E731
+    before, after = values(old), values(new)
+    return before is not None and after is not None and bool(before - after)
+
+
+def _dropped_key_columns(old: Table, new: Table) -> set:
+    """Columns named by a primary key or index of ``old`` that ``new`` does not have as it is."""
+    keys = [c.definition for c in old.constraints if c.kind == "primary" and c not in new.constraints]
+    keys += [i.definition for i in old.indexes if i not in new.indexes]
+    return {n.replace("``", "`") for k in keys for n in re.findall(r"`((?:[^`]|``)+)`", k)}
+
+
+def _key_columns(key) -> set:
+    return {n.replace("``", "`") for n in re.findall(r"`((?:[^`]|``)+)`", key.definition)} if key else set()
+
+
+def _auto_key(c, old: Table, new: Table, pk_a, pk_b):
+    """The new primary key or index of ``new`` that holds the added AUTO_INCREMENT column ``c`` (and
+    otherwise only columns ``old`` has), or None."""
+    keys = ([pk_b] if pk_b and pk_b != pk_a else []) + [i for i in new.indexes if i not in old.indexes]
+    return next((k for k in keys if c.name in _key_columns(k)
+                 and all(n == c.name or old.column(n) for n in _key_columns(k) - {k.name})), None)
+
+
+def _auto(c) -> bool:
+    return c is not None and " AUTO_INCREMENT" in (c.definition or "")
+
+
+def _without_auto(c) -> str:
+    return c.definition.replace(" AUTO_INCREMENT", "", 1)
+
+
 def _generated(c) -> bool:
     return " GENERATED ALWAYS AS " in (c.definition or "")
 
@@ -87,7 +142,6 @@ class MySqlDiffer:
         for k in sorted(b.keys() - a.keys()):
             t = b[k]
             out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
-            out.sql(P_TABLES, t.create + ";")
         for k in sorted(a.keys() - b.keys()):
             t = a[k]
             self.altered.add(k)
@@ -96,9 +150,74 @@ class MySqlDiffer:
         for k in sorted(a.keys() & b.keys()):
             if a[k] != b[k]:
                 self.alter(a[k], b[k])
+        for k in sorted(b.keys() - a.keys()):  # once self.retyped is known
+            out.sql(P_TABLES, self.create(b[k]) + ";")
+        for k in sorted(a.keys() - b.keys()):
+            for c in self.fks_to_retyped(a[k]):  # the table goes after the retyping, which its key would block
+                out.sql(P_DROP_FKS, f"ALTER TABLE {q(a[k].name)} DROP FOREIGN KEY {q(c.name)};")
         self.refresh_foreign_keys()
         self.views()
+        self.triggers()
+        self.sequences()
         return out
+
+    def sequences(self) -> None:
+        """MariaDB sequences: created before the tables whose DEFAULT nextval() uses them, dropped
+        after; a changed one is altered in place with the target's options (its current value stays)."""
+        a, b = self.a.of_kind("sequence"), self.b.of_kind("sequence")
+        for k in sorted(a.keys() | b.keys()):
+            if k in a and k in b and a[k].definition == b[k].definition:
+                continue
+            change = "removed" if k not in b else "added" if k not in a else "changed"
+            self.out.change("sequence", "", k[2], change, "", k not in b)
+            if k not in b:
+                self.out.sql(P_DROP_TABLES, a[k].drop, destructive=True)
+            elif k not in a:
+                self.out.sql(P_TABLES - 0.5, b[k].create)
+            else:  # SHOW CREATE SEQUENCE `s` start with ... nocycle ENGINE=InnoDB
+                options = b[k].definition[len(f"CREATE SEQUENCE {q(k[2])} "):].split(" ENGINE=")[0]
+                self.out.sql(P_TABLES - 0.5, f"ALTER SEQUENCE {q(k[2])} {options};")
+
+    def triggers(self) -> None:
+        """Triggers are dropped before and created after everything else. The triggers of one table
+        and event fire in order, so when one of them changes, all of them are dropped and created
+        again in the target's order (each FOLLOWS the one before); one whose table goes, goes with it."""
+        a, b = self.a.of_kind("trigger"), self.b.of_kind("trigger")
+        event = lambda t: dict(t.extra)["event"]  # noqa: E731
+        group = lambda side, e: [(k, t.definition) for k, t in side.items() if event(t) == e]  # noqa: E731
+        events = {event(t) for t in a.values()} | {event(t) for t in b.values()}
+        dirty = {e for e in events if group(a, e) != group(b, e)}
+        for k, t in a.items():
+            if k not in b:
+                self.out.change("trigger", "", k[2], "removed", table=t.table)
+            if event(t) in dirty and (("", t.table) in self.b.tables or k in b):  # else its table takes it
+                self.out.sql(P_DROP_VIEWS, t.drop)
+        for k, t in b.items():  # in their order on each table, so FOLLOWS finds the one before
+            if k not in a or a[k].definition != t.definition:
+                self.out.change("trigger", "", k[2], "added" if k not in a else "changed", table=t.table)
+            if event(t) in dirty:
+                self.out.sql(P_VIEWS + 1, t.create)
+
+    def fks_to_retyped(self, t: Table) -> list:
+        """Foreign keys of ``t`` that reference a column whose type changes."""
+        out = []
+        for c in t.constraints:
+            parts = fk_parts(c.definition) if c.kind == "foreign" else None
+            if parts and parts[2] & self.retyped.get(parts[1], set()):
+                out.append(c)
+        return out
+
+    def create(self, t: Table) -> str:
+        """``SHOW CREATE TABLE`` of a new table; its foreign keys to a column being retyped are added
+        after the retyping (the server refuses a key between columns of different types)."""
+        late = self.fks_to_retyped(t)
+        if not late:
+            return t.create
+        lines = t.create.splitlines()
+        body = [line.rstrip(",") for line in lines[1:-1] if line.strip().rstrip(",") not in {c.definition for c in late}]
+        for c in late:
+            self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
+        return "\n".join([lines[0], ",\n".join(body), lines[-1]])
 
     def refresh_foreign_keys(self) -> None:
         """MariaDB/MySQL refuse to change the type of a column a foreign key uses (on either side),
@@ -122,8 +241,17 @@ class MySqlDiffer:
     def alter(self, old: Table, new: Table) -> None:
         out, name = self.out, q(new.name)
         if old.options != new.options:
-            out.sql(P_ALTER - 1, f"ALTER TABLE {name} {new.options};")
-            out.change("table", "", new.name, "changed", f"options: {new.options}", table=new.name)
+            (plain_a, versioned_a, part_a), (plain_b, versioned_b, part_b) = _options(old.options), _options(new.options)
+            if plain_a != plain_b:
+                out.sql(P_ALTER - 1, f"ALTER TABLE {name} {plain_b}{_resets(plain_a, plain_b)};")
+            if versioned_a != versioned_b:  # dropping system versioning loses the row history; column
+                # changes are refused on a versioned table, so versioning goes first and comes last
+                out.sql(P_ALTER + 2 if versioned_b else P_ALTER - 1, f"ALTER TABLE {name} {'ADD' if versioned_b else 'DROP'} SYSTEM VERSIONING;",
+                        destructive=versioned_a)
+            if part_a != part_b:
+                out.sql(P_ALTER + 2, f"ALTER TABLE {name} {part_b or 'REMOVE PARTITIONING'};")
+            out.change("table", "", new.name, "changed", f"options: {new.options}", versioned_a and not versioned_b,
+                       table=new.name)
         regenerated = set()
         for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
             was = old.column(c.name)
@@ -135,12 +263,24 @@ class MySqlDiffer:
         # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
         order_changed = ([c.name for c in new.columns if old.column(c.name)]
                          != [c.name for c in old.columns if new.column(c.name)])
+        # an AUTO_INCREMENT column whose key is dropped and replaced gives up AUTO_INCREMENT meanwhile
+        cycled = {c.name for c in new.columns if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)}
+        for n in cycled:
+            out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
+            out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
+        for c in old.columns:  # a dropped AUTO_INCREMENT column lets its key go first
+            if _auto(c) and new.column(c.name) is None:
+                out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c)};")
+        pk_a, pk_b = (next((k for k in t.constraints if k.kind == "primary"), None) for t in (old, new))
+        leaving_pk = _key_columns(pk_a) - _key_columns(pk_b) if pk_a != pk_b else set()
+        handled: set = set()  # keys added together with their new AUTO_INCREMENT column
         prev = None
         for c in new.columns:
             was = old.column(c.name)
             if order_changed and was is not None and was.definition == c.definition and c.name not in regenerated \
                     and not charset_changed:
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
+                        f"{_without_auto(c) if c.name in cycled else c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
                 out.change("column", "", f"{new.name}.{c.name}", "changed", "position", table=new.name)
                 prev = c.name
                 continue
@@ -159,15 +299,28 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was is None:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+                key = _auto_key(c, old, new, pk_a, pk_b) if _auto(c) else None
+                also = ""
+                if key is not None:  # one statement: the new rows are numbered and keyed at once
+                    handled.add(key.name)
+                    also = (", DROP PRIMARY KEY" if key is pk_b and pk_a else "") + f", ADD {key.definition}"
+                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where}{also};")
             elif was.definition != c.definition:
                 self.altered.add(new.key)
-                destructive = _facts(was) != _facts(c) and not widening(was, c)
+                destructive = _facts(was) != _facts(c) and not widening(was, c) or _values_lost(was, c)
                 if was.type != c.type:
                     self.retyped.setdefault(new.name, set()).add(c.name)
                 out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
                            destructive, new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition}{where};", destructive)
+                gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
+                if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
+                    out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
+                # a column leaving the primary key keeps NOT NULL while it is in it: change it after
+                out.sql(P_KEYS + 1 if c.name in leaving_pk else P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
+                        f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
+                        f"{where};", destructive)
+                if gains:  # ... and can take it only once its key exists
+                    out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
             prev = c.name
         for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
             if new.column(c.name) is None:
@@ -176,6 +329,10 @@ class MySqlDiffer:
                 out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
+        if "PRIMARY" in handled:
+            out.change("constraint", "", f"{new.name}.PRIMARY", "changed" if pk_a else "added", pk_b.definition,
+                       table=new.name)
+            a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
         pk_cols = set(re.findall(r"`((?:[^`]|``)+)`", pk_a.definition)) if pk_a else set()
         if pk_a and pk_b and pk_a != pk_b and all(new.column(c.replace("``", "`")) for c in pk_cols):
@@ -206,7 +363,8 @@ class MySqlDiffer:
                     out.change("index", "", n, "removed", i.definition, table=new.name)
         for n, i in ib.items():
             if ia.get(n) != i:
-                out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
+                if n not in handled:
+                    out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
                 out.change("index", "", n, "added" if n not in ia else "changed", i.definition, table=new.name)
 
     def views(self) -> None:
