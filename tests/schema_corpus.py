@@ -754,7 +754,8 @@ ISSUE_5_CHECKLIST = {
         "PG:privileges_tables_and_views", "PG:privileges_columns_functions_sequences_schemas"],
     "pg --schema / --exclude-schema": ["PG:only_one_schema", "PG:exclude_schema"],
     "pg domains, composite/range types, partitions, storage options": [
-        "PG:domains", "PG:domain_base_type_change", "PG:composite_types", "PG:range_types", "PG:partitioned_table",
+        "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
+        "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
@@ -829,4 +830,16 @@ PG += [
      "create table p (a bigint, b text check (b <> ''), n int); create table c (x int, y int) inherits (p); "
      "create table other (a bigint, b text, n int) inherits (p); create table c2 (z int) inherits (c); create table loose (a int);",
      [("column", "changed"), ("column", "added"), ("table", "changed"), ("table", "added")]),
+]
+
+# Realistic pairs from a tester's pass over issue 5 (pagila-like, Django-like, multi-tenant, evolutions).
+PG += [
+    ("domain_base_type_change_used_by_columns",
+     "create domain money_amt as numeric(10,2) check (value >= 0); "
+     "create table account (id int primary key, balance money_amt default 0, hist money_amt[]); "
+     "create view v_account as select id, balance from account where balance > 0;",
+     "create domain money_amt as numeric(12,2) check (value >= 0) check (value < 1000000); "
+     "create table account (id int primary key, balance money_amt default 0, hist money_amt[]); "
+     "create view v_account as select id, balance from account where balance > 0;",
+     [("domain", "changed")]),
 ]

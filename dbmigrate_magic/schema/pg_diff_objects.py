@@ -18,6 +18,7 @@ P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dro
 P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
 # the differ's own phases (pg_diff), repeated here to avoid a circular import
 P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
+P_ENUM_SWAP = 28  # columns converted to a recreated type
 # removed types go after the functions (46) that take them, dependants first: composite/range
 # types, then domains (a composite may hold one), then enums (a domain may be over one), then
 # extensions (whose types any of them may use); schemas follow at 48
@@ -177,11 +178,10 @@ class ObjectsMixin:
     def domains(self) -> None:
         for old, new in self.added_and_removed("domain", P_DOMAINS, P_DROP_DOMAINS):
             name = qn(new.schema, new.name)
-            if old.get("base") != new.get("base"):  # works only while no column uses the domain
+            if old.get("base") != new.get("base"):
                 self.out.change("domain", new.schema, new.name, "changed",
                                 f"{old.definition} -> {new.definition} (recreated)", destructive=True)
-                self.out.sql(P_DOMAINS, old.drop, destructive=True)
-                self.out.sql(P_DOMAINS, new.create, destructive=True)
+                self.swap_domain(old, new)
                 self.decorate("domain", None, new)
                 continue
             if old.get("default") != new.get("default"):
@@ -198,6 +198,30 @@ class ObjectsMixin:
                 self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
             self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
             self.decorate("domain", old, new)
+
+    def swap_domain(self, old: Thing, new: Thing) -> None:
+        """A new base type: the old domain is renamed aside, the new one created, the columns that
+        use it converted (their views, triggers and policies are recreated around the change), and
+        only then the old one dropped (DROP DOMAIN fails while a column still uses it)."""
+        name = qn(new.schema, new.name)
+        tmp = new.name + "__dbm_old"
+        self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
+        self.out.sql(P_DOMAINS, new.create, destructive=True)
+        for table in self.a.tables.values():
+            target = self.b.tables.get(table.key)
+            for col in table.columns:
+                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                    continue
+                self.altered_relations.add(table.key)
+                tq, cq = qn(table.schema, table.name), q(col.name)
+                if col.default is not None:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
+                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {cq}::{col.type};",
+                             destructive=True)
+                tcol = target.column(col.name)
+                if tcol.default is not None and tcol.type == col.type:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+        self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
     def storage(self, old: Table, new: Table) -> None:
