@@ -743,7 +743,8 @@ ISSUE_5_CHECKLIST = {
     "pg functions and procedures, overloads": ["PG:functions", "PG:function_overloads", "PG:function_result_and_attributes",
                                                "PG:function_parameter_renamed_and_kind_changed",
                                                "PG:view_over_function_result_change",
-                                               "PG:function_result_change_with_default_check_and_index"],
+                                               "PG:function_result_change_with_default_check_and_index",
+                                               "PG:sql_body_functions_bound_to_changed_columns"],
     "pg triggers": ["PG:triggers", "PG:trigger_disabled_and_constraint_trigger", "PG:trigger_on_column_whose_type_changes",
                     "PG:trigger_removed_with_function"],
     "pg comments (table, column, view, function, index, ...)": ["PG:comments", "PG:comments_on_every_object",
@@ -842,4 +843,16 @@ PG += [
      "create table account (id int primary key, balance money_amt default 0, hist money_amt[]); "
      "create view v_account as select id, balance from account where balance > 0;",
      [("domain", "changed")]),
+    ("sql_body_functions_bound_to_changed_columns",
+     "create type prio as enum ('low', 'high'); create table ticket (id int primary key, title varchar(50), p prio, old_c int); "
+     "create function open_count() returns bigint language sql stable begin atomic select count(*) from ticket where p = 'high'; end; "
+     "create function title_of(t ticket) returns text language sql stable return upper(t.title); "
+     "create function gone() returns int language sql begin atomic select max(old_c) from ticket; end; "
+     "create view v_open as select open_count() as n;",
+     "create type prio as enum ('low', 'medium', 'high'); create table ticket (id int primary key, title text, p prio, n int); "
+     "create function open_count() returns bigint language sql stable begin atomic select count(*) from ticket where p >= 'medium' and n > 0; end; "
+     "create function title_of(t ticket) returns text language sql stable return upper(t.title); "
+     "create function total() returns bigint language sql begin atomic select sum(n) from ticket; end; "
+     "create view v_open as select open_count() as n;",
+     [("function", "changed"), ("function", "removed"), ("function", "added"), ("enum", "changed")]),
 ]

@@ -24,6 +24,7 @@ P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_FUNCS, P_DROP_FKS, P_DROP_CONS = 10, 12, 1
 P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 28
 P_DROP_TABLES, P_OWNED, P_CONS, P_FKS, P_DROP_OTHER, P_VIEWS, P_TRIGGERS, P_COMMENTS = 36, 38, 40, 44, 46, 50, 52, 54
 P_DROP_SCHEMAS = 48
+P_REBIND = 39  # functions with SQL-standard bodies: after the tables they read, before constraints using them
 
 WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"), ("real", "double precision"),
             ("character varying", "text"), ("character", "text")}
@@ -145,6 +146,8 @@ class PgDiffer(ObjectsMixin):
             a = {k: v for k, v in a.items() if k not in self.swapped_functions}
             b = {k: v for k, v in b.items() if k not in self.swapped_functions}
         drop_removed, create, drop_changed = self.PHASES[kind]
+        if kind == "function":
+            a, b = self.rebind_functions(a, b)
         for key in a.keys() - b.keys():
             t = a[key]
             self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
@@ -172,6 +175,39 @@ class PgDiffer(ObjectsMixin):
                 continue
             recreated = self.changed_thing(kind, old, new, create, drop_changed)
             self.decorate(kind, None if recreated else old, new)
+
+    def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
+        """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
+        reads (``depends``): a column it uses cannot change type or go while it exists, and a new
+        body must see the target columns. Such functions are dropped before the tables change and
+        created after them; returns the functions left for the ordinary walk."""
+        bound = {k for k in a.keys() | b.keys() if (k in a and a[k].depends) or (k in b and b[k].depends)}
+        for key in sorted(bound):
+            old, new = a.get(key), b.get(key)
+            if new is None:  # before the columns it reads are dropped or changed
+                self.out.change("function", old.schema, old.name, "removed", destructive=True)
+                self.out.sql(P_DROP_FUNCS, old.drop, destructive=True)
+                self.altered_relations.add((old.schema, old.name))
+                continue
+            if old is None:
+                self.out.change("function", new.schema, new.name, "added")
+                self.out.sql(P_REBIND, new.create)
+                self.decorate("function", None, new)
+                continue
+            tables_changed = any(self.a.tables.get(k) != self.b.tables.get(k) or k in self.altered_relations
+                                 for k in old.depends)
+            if core(old) == core(new) and not tables_changed:
+                self.decorate("function", old, new)
+                continue
+            self.functions_recreated = True
+            self.altered_relations.add((old.schema, old.name))
+            self.predrop_users(old)
+            self.out.sql(P_DROP_FUNCS, old.drop)
+            self.out.sql(P_REBIND, new.create)
+            self.decorate("function", None, new)
+            if core(old) != core(new):
+                self.out.change("function", new.schema, new.name, "changed", "recreated (SQL-standard body)")
+        return ({k: v for k, v in a.items() if k not in bound}, {k: v for k, v in b.items() if k not in bound})
 
     def changed_thing(self, kind: str, old: Thing, new: Thing, create: int, drop: int) -> bool:
         """Emit the change; True when the object was dropped and created again (comment and
