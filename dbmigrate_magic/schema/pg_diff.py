@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
-from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets,
-                              uses_column)
+from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, P_DROP_USERS, ObjectsMixin, core,
+                              identity_sets, uses_column)
 from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
 from .pg_introspect import qn
@@ -152,7 +152,13 @@ class PgDiffer(ObjectsMixin):
             t = a[key]
             self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
                             table=t.table)
-            self.out.sql(drop_removed, t.drop, destructive=kind in self.DESTRUCTIVE_DROP)
+            drop = t.drop
+            if kind == "sequence" and t.get("owned_by") in self.identity_columns():
+                # a serial becoming an identity column: the identity's own sequence takes the name
+                tmp = t.name + "__dbm_old"
+                self.out.sql(P_DROP_FUNCS, f"ALTER SEQUENCE {qn(t.schema, t.name)} RENAME TO {q(tmp)};")
+                drop = f"DROP SEQUENCE IF EXISTS {qn(t.schema, tmp)};"
+            self.out.sql(drop_removed, drop, destructive=kind in self.DESTRUCTIVE_DROP)
             if kind == "function":
                 self.altered_relations.add((t.schema, t.name))
         for key in sorted(b.keys() - a.keys()):
@@ -175,6 +181,11 @@ class PgDiffer(ObjectsMixin):
                 continue
             recreated = self.changed_thing(kind, old, new, create, drop_changed)
             self.decorate(kind, None if recreated else old, new)
+
+    def identity_columns(self) -> set:
+        """``schema.table.column`` of the target's identity columns (as a sequence's OWNED BY names them)."""
+        return {f"{qn(t.schema, t.name)}.{q(c.name)}" for t in self.b.tables.values()
+                for c in t.columns if c.identity}
 
     def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
         """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
@@ -297,6 +308,7 @@ class PgDiffer(ObjectsMixin):
                         "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
                         destructive=bool(removed))
         self.enum_functions(name)
+        self.enum_expressions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
         for table in self.a.tables.values():
@@ -315,6 +327,25 @@ class PgDiffer(ObjectsMixin):
                 if tcol.default is not None:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} SET DEFAULT {tcol.default};")
         self.out.sql(P_DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
+
+    def enum_expressions(self, enum_name: str) -> None:
+        """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
+        (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
+        renamed type): they are dropped first; ``constraints``/``indexes`` add them again."""
+        pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
+        for table in self.a.tables.values():
+            if table.key not in self.b.tables:
+                continue
+            tq = qn(table.schema, table.name)
+            for c in table.constraints:
+                if c.kind in ("check", "exclusion") and pattern.search(c.definition) \
+                        and (table.key, c.name) not in self.predropped:
+                    self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+            for ix in table.indexes:
+                if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:
+                    self.out.sql(P_DROP_USERS, f"DROP INDEX {qn(table.schema, ix.name)};")
+                    self.predropped.add((table.key, ix.name))
 
     # ------------------------------------------------------------------ tables
     def tables(self) -> None:
