@@ -456,8 +456,8 @@ class PgDiffer(ObjectsMixin):
         type_changed = old.type != new.type or old.collation != new.collation
         if type_changed and old.default is not None:
             out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
-        if old.identity and not new.identity:
-            out.sql(P_ALTER, f"{alter} DROP IDENTITY;")
+        if old.identity and not new.identity:  # early: a new serial's sequence may take its sequence's name
+            out.sql(P_DROP_CONS, f"{alter} DROP IDENTITY;")
             details.append("identity dropped")
         if type_changed:
             self.altered_relations.add(t.key)
