@@ -760,7 +760,7 @@ ISSUE_5_CHECKLIST = {
         "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
-        "PG:partition_own_comment_storage_and_indexes", "PG:table_storage_options",
+        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
     "mysql charset/collation": ["MYSQL:charset_collation", "MYSQL:text_columns_with_table_charset_change"],
@@ -887,4 +887,17 @@ PG += [
      "create index pay_2024_amount on pay_2024 (amount) where amount > 100; "
      "comment on table pay_2023 is 'closed year'; comment on index pay_2025_id is 'hot';",
      [("index", "added"), ("index", "removed"), ("table", "changed"), ("table", "added")]),
+    ("partition_own_check_trigger_and_policy",
+     "create table ev (id int not null, at date not null, v int check (v <> 13)) partition by range (at); "
+     "create table ev_1 partition of ev for values from ('2024-01-01') to ('2025-01-01'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger ev_tr after insert on ev for each row execute function tf();",
+     "create table ev (id int not null, at date not null, v int check (v <> 13)) partition by range (at); "
+     "create table ev_1 partition of ev (constraint ev_1_v check (v > 0)) for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table ev_2 partition of ev (constraint ev_2_v check (v > 1)) for values from ('2025-01-01') to ('2026-01-01'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger ev_tr after insert on ev for each row execute function tf(); "
+     "create trigger ev_1_tr before insert on ev_1 for each row execute function tf(); "
+     "alter table ev_1 enable row level security; create policy ev_1_p on ev_1 using (v > 0);",
+     [("constraint", "added"), ("trigger", "added"), ("policy", "added"), ("table", "added")]),
 ]

@@ -385,6 +385,8 @@ class PgDiffer(ObjectsMixin):
         for c in t.constraints:
             if c.kind == "foreign":
                 self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+            elif t.partition_of:  # a partition's own check (the parent's come with PARTITION OF)
+                self.out.sql(P_CONS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
             if c.comment:
                 self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", c.comment))
         for ix in t.indexes:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from .introspect import Scope
-from .model import Index, Table, Thing
+from .model import Table, Thing
 from .quoting import literal, quoter
 
 q = quoter("postgresql")
@@ -122,21 +122,11 @@ left join pg_collation co on co.oid = t.typcollation left join pg_namespace cn o
 where t.typtype = 'd' and n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid")
 PARTITIONS = """
 select n.nspname, c.relname, c.relkind, c.relispartition, pg_get_partkeydef(c.oid),
-       pn.nspname, p.relname, pg_get_expr(c.relpartbound, c.oid), obj_description(c.oid, 'pg_class')
+       pn.nspname, p.relname, pg_get_expr(c.relpartbound, c.oid)
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 left join pg_inherits i on i.inhrelid = c.oid and c.relispartition
 left join pg_class p on p.oid = i.inhparent left join pg_namespace pn on pn.oid = p.relnamespace
 where (c.relkind = 'p' or c.relispartition) and c.relkind in ('r', 'p') and n.nspname = any(%(s)s)
-"""
-PARTITION_INDEXES = """
-select n.nspname, c.relname, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
-       array(select a.attname from pg_attribute a where a.attrelid = c.oid and a.attnum = any(i.indkey::int2[])
-             order by a.attname)
-from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_class c on c.oid = i.indrelid
-join pg_namespace n on n.oid = c.relnamespace
-where c.relispartition and n.nspname = any(%(s)s)
-  and not exists (select 1 from pg_inherits h where h.inhrelid = i.indexrelid)
-  and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = c.oid)
 """
 FUNCTION_USERS = f"""
 select n.nspname, {FUNC_NAME}, 'default', tn.nspname, t.relname, a.attname
@@ -194,7 +184,6 @@ where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any(%(s)s
   and exists (select 1 from pg_inherits i where i.inhrelid = c.oid)
 """
 QUERIES = {"identity": IDENTITY, "reloptions": RELOPTIONS, "partitions": PARTITIONS, "inheritance": INHERITANCE,
-           "partition_indexes": PARTITION_INDEXES,
            "domains": DOMAINS, "types": COMPOSITES, "comments": COMMENTS, "internal_functions": INTERNAL_FUNCTIONS,
            "function_users": FUNCTION_USERS, "signatures": SIGNATURES, "view_functions": VIEW_FUNCTIONS,
            "function_relations": FUNCTION_RELATIONS,
@@ -214,7 +203,7 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     if scope.ignore_extension_versions:
         _unpin_extensions(things)
     kinds = {k[0] for k in things}  # queries about objects the model does not hold are skipped
-    wanted = ["reloptions", "partitions", "partition_indexes", "inheritance", "domains", "types", "comments"]
+    wanted = ["reloptions", "partitions", "inheritance", "domains", "types", "comments"]
     if any(c.identity for t in tables.values() for c in t.columns):
         wanted.append("identity")
     if "function" in kinds:
@@ -228,7 +217,7 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     found = _fetch(conn, {k: QUERIES[k] for k in wanted}, {"s": schemas})
     get = lambda k: found.get(k, [])  # noqa: E731
     _identity(get("identity"), tables)
-    _partitions(get("partitions"), tables, get("partition_indexes"))
+    _partitions(get("partitions"), tables)
     _reloptions(get("reloptions"), tables, things)  # partitions too, so after them
     _inheritance(get("inheritance"), tables)
     _domains(get("domains"), things)
@@ -318,22 +307,21 @@ def _reloptions(found, tables: dict, things: dict) -> None:
                                 create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};")
 
 
-def _partitions(found, tables: dict, local_indexes=()) -> None:
-    """Partitioned parents keep their key; partitions become tables holding only their bound, their
-    comment and the indexes of their own (columns, constraints and the other indexes come from the
-    parent)."""
-    own = defaultdict(list)
-    for schema, table, name, definition, unique, columns in local_indexes:
-        own[(schema, table)].append(Index(name, definition, tuple(columns), unique))
-    for schema, name, kind, is_partition, key, pschema, parent, bound, comment in found:
+def _partitions(found, tables: dict) -> None:
+    """Partitioned parents keep their key; a partition keeps its bound and what is its own (checks
+    the parent lacks, indexes not attached to a parent's, comment, RLS, grants): its columns and the
+    rest come from the parent."""
+    for schema, name, kind, is_partition, key, pschema, parent, bound in found:
         by = f"PARTITION BY {key}" if kind == "p" and key else ""
         t = tables.get((schema, name))
         if t is None and is_partition and parent:
-            t = Table(schema, name, (), indexes=tuple(sorted(own[(schema, name)], key=lambda i: i.name)),
-                      comment=comment)
+            t = Table(schema, name, ())
         if t is None:
             continue
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
+        if of:
+            inherited = {c.name for c in tables[(pschema, parent)].constraints} if (pschema, parent) in tables else set()
+            t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited))
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
 
