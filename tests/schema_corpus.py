@@ -760,7 +760,8 @@ ISSUE_5_CHECKLIST = {
         "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
-        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy", "PG:table_storage_options",
+        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy",
+        "PG:sub_partitions_and_sql_body_function_over_view", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
     "mysql charset/collation": ["MYSQL:charset_collation", "MYSQL:text_columns_with_table_charset_change"],
@@ -900,4 +901,20 @@ PG += [
      "create trigger ev_1_tr before insert on ev_1 for each row execute function tf(); "
      "alter table ev_1 enable row level security; create policy ev_1_p on ev_1 using (v > 0);",
      [("constraint", "added"), ("trigger", "added"), ("policy", "added"), ("table", "added")]),
+    ("sub_partitions_and_sql_body_function_over_view",
+     "create table m (id int not null, region text not null, at date not null, v int check (v >= 0), "
+     "primary key (id, region, at)) partition by list (region); "
+     "create table m_eu partition of m for values in ('eu') partition by range (at); "
+     "create table m_eu_2024 partition of m_eu for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table t (a int, b varchar(10)); create view vt as select a, b from t; "
+     "create function cnt() returns bigint language sql stable begin atomic select count(*) from vt; end;",
+     "create table m (id int not null, region text not null, at date not null, v int check (v >= 0), "
+     "primary key (id, region, at)) partition by list (region); "
+     "create table m_eu partition of m for values in ('eu') partition by range (at); "
+     "create table m_eu_2024 partition of m_eu for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table m_eu_2025 partition of m_eu for values from ('2025-01-01') to ('2026-01-01'); "
+     "create table m_us partition of m for values in ('us'); "
+     "create table t (a int, b text); create view vt as select a, b from t; "
+     "create function cnt() returns bigint language sql stable begin atomic select count(*) from vt; end;",
+     [("table", "added"), ("column", "changed")]),
 ]

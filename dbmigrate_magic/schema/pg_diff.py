@@ -187,6 +187,17 @@ class PgDiffer(ObjectsMixin):
         return {f"{qn(t.schema, t.name)}.{q(c.name)}" for t in self.b.tables.values()
                 for c in t.columns if c.identity}
 
+    def relation_changes(self, key: tuple, seen: frozenset = frozenset()) -> bool:
+        """Whether a table, or a view (through what it reads), a bound function reads is changed."""
+        if key in self.a.tables:
+            return self.a.tables[key] != self.b.tables.get(key) or key in self.altered_relations
+        views = [k for k in self.a.things if k[0] in ("view", "materialized view") and k[1:] == key]
+        if not views or key in seen:
+            return False
+        old, new = self.a.things[views[0]], self.b.things.get(views[0])
+        return new is None or old.definition != new.definition \
+            or any(self.relation_changes(k, seen | {key}) for k in old.depends)
+
     def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
         """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
         reads (``depends``): a column it uses cannot change type or go while it exists, and a new
@@ -205,16 +216,16 @@ class PgDiffer(ObjectsMixin):
                 self.out.sql(P_REBIND, new.create)
                 self.decorate("function", None, new)
                 continue
-            tables_changed = any(self.a.tables.get(k) != self.b.tables.get(k) or k in self.altered_relations
-                                 for k in old.depends)
-            if core(old) == core(new) and not tables_changed:
+            if core(old) == core(new) and not any(self.relation_changes(k) for k in old.depends):
                 self.decorate("function", old, new)
                 continue
             self.functions_recreated = True
             self.altered_relations.add((old.schema, old.name))
             self.predrop_users(old)
-            self.out.sql(P_DROP_FUNCS, old.drop)
-            self.out.sql(P_REBIND, new.create)
+            # reading a view: dropped before views are and created after them
+            reads_view = any(k not in self.a.tables for k in old.depends + new.depends)
+            self.out.sql(P_DROP_TRIGGERS + 1 if reads_view else P_DROP_FUNCS, old.drop)
+            self.out.sql(P_VIEWS + 0.5 if reads_view else P_REBIND, new.create)
             self.decorate("function", None, new)
             if core(old) != core(new):
                 self.out.change("function", new.schema, new.name, "changed", "recreated (SQL-standard body)")

@@ -311,6 +311,7 @@ def _partitions(found, tables: dict) -> None:
     """Partitioned parents keep their key; a partition keeps its bound and what is its own (checks
     the parent lacks, indexes not attached to a parent's, comment, RLS, grants): its columns and the
     rest come from the parent."""
+    names = {k: {c.name for c in t.constraints} for k, t in tables.items()}  # before any is filtered
     for schema, name, kind, is_partition, key, pschema, parent, bound in found:
         by = f"PARTITION BY {key}" if kind == "p" and key else ""
         t = tables.get((schema, name))
@@ -320,7 +321,7 @@ def _partitions(found, tables: dict) -> None:
             continue
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
         if of:
-            inherited = {c.name for c in tables[(pschema, parent)].constraints} if (pschema, parent) in tables else set()
+            inherited = names.get((pschema, parent), set())
             t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited))
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
