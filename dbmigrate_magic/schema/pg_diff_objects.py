@@ -119,6 +119,8 @@ class ObjectsMixin:
             if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
                 continue
             self.swapped_functions.add(key)
+            self.functions_recreated = True  # triggers and policies calling it
+            self.predrop_users(f)  # defaults, checks and indexes calling it
             self.out.sql(P_DROP_FUNCS, f.drop, destructive=key not in b)
             self.altered_relations.add((f.schema, f.name))
             if key in b:
@@ -205,6 +207,7 @@ class ObjectsMixin:
         only then the old one dropped (DROP DOMAIN fails while a column still uses it)."""
         name = qn(new.schema, new.name)
         tmp = new.name + "__dbm_old"
+        self.enum_functions(name)  # functions taking or returning it would keep the renamed one
         self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
         self.out.sql(P_DOMAINS, new.create, destructive=True)
         for table in self.a.tables.values():
