@@ -759,7 +759,7 @@ ISSUE_5_CHECKLIST = {
     "pg --schema / --exclude-schema": ["PG:only_one_schema", "PG:exclude_schema"],
     "pg domains, composite/range types, partitions, storage options": [
         "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
-        "PG:domain_base_change_with_function_and_index_using_it",
+        "PG:domain_base_change_with_function_and_index_using_it", "PG:domain_base_change_inside_composite_type",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
         "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy",
@@ -998,4 +998,7 @@ PG += [
      "create function norm_email(x email) returns email language sql immutable as $$ select lower(x)::email $$; "
      "create index users_e on users (norm_email(e));",
      [("domain", "changed")]),
+    ("domain_base_change_inside_composite_type",
+     "create domain email as varchar(100); create type contact as (name text, e email, es email[]);",
+     "create domain email as text; create type contact as (name text, e email, es email[]);", [("domain", "changed")]),
 ]

@@ -224,6 +224,15 @@ class ObjectsMixin:
                 tcol = target.column(col.name)
                 if tcol.default is not None and tcol.type == col.type:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+        b_types = self.b.of_kind("type")
+        for key, t in self.a.of_kind("type").items():  # composite types holding it
+            target = b_types.get(key)
+            for attr in filter(None, (t.get("attributes") or "").split("\x1f")):
+                aname, _, atype = attr.partition(" ")
+                if atype in (name, name + "[]") and target is not None \
+                        and attr in (target.get("attributes") or "").split("\x1f"):
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} TYPE {atype};",
+                                 destructive=True)
         self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
