@@ -231,8 +231,8 @@ class ObjectsMixin:
                 aname, _, atype = attr.partition(" ")
                 if atype in (name, name + "[]") and target is not None \
                         and attr in (target.get("attributes") or "").split("\x1f"):
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} TYPE {atype};",
-                                 destructive=True)
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} "
+                                              f"TYPE {atype};", destructive=True)
         self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
