@@ -738,7 +738,8 @@ ISSUE_5_CHECKLIST = {
     "pg enum value removed (destructive rebuild)": ["PG:enum_remove_value", "PG:enum_remove_value_array_and_index",
                                                     "PG:enum_remove_with_check_constraint",
                                                     "PG:enum_remove_with_function_signature",
-                                                    "PG:enum_swapped_under_unchanged_check_exclusion_and_partial_index"],
+                                                    "PG:enum_swapped_under_unchanged_check_exclusion_and_partial_index",
+                                                    "PG:enum_reordered_under_foreign_key_and_trigger"],
     "pg extensions": ["PG:extensions", "PG:extension_schema_move", "PG:extension_version_update"],
     "pg --ignore-extension-versions": ["PG:extension_versions_ignored"],
     "pg --extensions-only": ["PG:extensions_only"],
@@ -760,6 +761,7 @@ ISSUE_5_CHECKLIST = {
     "pg domains, composite/range types, partitions, storage options": [
         "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
         "PG:domain_base_change_with_function_and_index_using_it", "PG:domain_base_change_inside_composite_type",
+        "PG:domain_base_change_under_foreign_key",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
         "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy",
@@ -1001,4 +1003,18 @@ PG += [
     ("domain_base_change_inside_composite_type",
      "create domain email as varchar(100); create type contact as (name text, e email, es email[]);",
      "create domain email as text; create type contact as (name text, e email, es email[]);", [("domain", "changed")]),
+    ("enum_reordered_under_foreign_key_and_trigger",
+     "create type color as enum ('red', 'green'); create table paint (c color primary key); "
+     "create table car (id int primary key, c color not null default 'red' references paint, cs color[] default '{red}'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger car_tr before update of c on car for each row when (old.c is distinct from new.c) execute function tf();",
+     "create type color as enum ('green', 'red', 'blue'); create table paint (c color primary key); "
+     "create table car (id int primary key, c color not null default 'red' references paint, cs color[] default '{red}'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger car_tr before update of c on car for each row when (old.c is distinct from new.c) execute function tf();",
+     [("enum", "changed")]),
+    ("domain_base_change_under_foreign_key",
+     "create domain code as varchar(10); create table p (c code primary key); create table r (c code references p);",
+     "create domain code as varchar(20); create table p (c code primary key); create table r (c code references p);",
+     [("domain", "changed")]),
 ]

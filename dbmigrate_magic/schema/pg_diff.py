@@ -342,16 +342,22 @@ class PgDiffer(ObjectsMixin):
     def enum_expressions(self, enum_name: str) -> None:
         """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
         (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
-        renamed type): they are dropped first; ``constraints``/``indexes`` add them again."""
+        renamed type), nor can foreign keys over its columns: they are dropped first;
+        ``constraints``/``indexes`` add them again."""
         pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
         for table in self.a.tables.values():
             if table.key not in self.b.tables:
                 continue
             tq = qn(table.schema, table.name)
+            typed = {c.name for c in table.columns if c.type in (enum_name, enum_name + "[]")}
             for c in table.constraints:
-                if c.kind in ("check", "exclusion") and pattern.search(c.definition) \
-                        and (table.key, c.name) not in self.predropped:
+                if (table.key, c.name) in self.predropped:
+                    continue
+                if c.kind in ("check", "exclusion") and pattern.search(c.definition):
                     self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+                elif c.kind == "foreign" and typed & set(c.columns):  # both ends change type one by one
+                    self.out.sql(P_DROP_FKS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
                     self.predropped.add((table.key, c.name))
             for ix in table.indexes:
                 if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:

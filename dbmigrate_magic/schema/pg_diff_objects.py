@@ -208,6 +208,7 @@ class ObjectsMixin:
         name = qn(new.schema, new.name)
         tmp = new.name + "__dbm_old"
         self.enum_functions(name)  # functions taking or returning it would keep the renamed one
+        self.enum_expressions(name)  # foreign keys over its columns
         self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
         self.out.sql(P_DOMAINS, new.create, destructive=True)
         for table in self.a.tables.values():
