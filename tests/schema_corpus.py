@@ -749,7 +749,8 @@ ISSUE_5_CHECKLIST = {
                                                "PG:function_result_change_with_default_check_and_index",
                                                "PG:sql_body_functions_bound_to_changed_columns"],
     "pg triggers": ["PG:triggers", "PG:trigger_disabled_and_constraint_trigger", "PG:trigger_on_column_whose_type_changes",
-                    "PG:trigger_removed_with_function"],
+                    "PG:trigger_removed_with_function",
+                    "PG:instead_of_trigger_on_recreated_view"],
     "pg comments (table, column, view, function, index, ...)": ["PG:comments", "PG:comments_on_every_object",
                                                                 "PG:comments_survive_recreation"],
     "pg row level security and policies": ["PG:row_level_security", "PG:rls_policies_changed", "PG:rls_disabled",
@@ -1017,4 +1018,14 @@ PG += [
      "create domain code as varchar(10); create table p (c code primary key); create table r (c code references p);",
      "create domain code as varchar(20); create table p (c code primary key); create table r (c code references p);",
      [("domain", "changed")]),
+    ("instead_of_trigger_on_recreated_view",
+     "create table acct (id int primary key, name varchar(40), deleted_at timestamptz); "
+     "create view live_acct as select id, name from acct where deleted_at is null; "
+     "create function live_ins() returns trigger language plpgsql as $$ begin insert into acct (id, name) values (new.id, new.name); "
+     "return new; end $$; create trigger live_ins instead of insert on live_acct for each row execute function live_ins();",
+     "create table acct (id int primary key, name text, deleted_at timestamptz); "
+     "create view live_acct with (security_invoker = true) as select id, name from acct where deleted_at is null; "
+     "create function live_ins() returns trigger language plpgsql as $$ begin insert into acct (id, name) values (new.id, new.name); "
+     "return new; end $$; create trigger live_ins instead of insert on live_acct for each row execute function live_ins();",
+     [("column", "changed")]),
 ]

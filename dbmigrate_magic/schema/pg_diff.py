@@ -618,6 +618,7 @@ class PgDiffer(ObjectsMixin):
         deps_a = {k: set(v.depends) for k, v in a.items()}
         recreate = changed | dependants_closure(changed | removed | self.altered_relations, deps_a)
         recreate &= a.keys()
+        self.altered_relations |= recreate  # INSTEAD OF triggers on them go with them: recreated too
         drop = [k for k in topo_order(sorted(a), deps_a) if k in recreate or k in removed]
         for k in reversed(drop):
             v = a[k]
