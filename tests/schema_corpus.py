@@ -765,7 +765,7 @@ ISSUE_5_CHECKLIST = {
         "PG:domain_base_change_under_foreign_key",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
-        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy",
+        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy", "PG:partition_key_column_type_changed",
         "PG:sub_partitions_and_sql_body_function_over_view", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
@@ -1028,4 +1028,12 @@ PG += [
      "create function live_ins() returns trigger language plpgsql as $$ begin insert into acct (id, name) values (new.id, new.name); "
      "return new; end $$; create trigger live_ins instead of insert on live_acct for each row execute function live_ins();",
      [("column", "changed")]),
+    ("partition_key_column_type_changed",
+     "create table l (id int, at date not null, k int not null) partition by range (at); "
+     "create table l_1 partition of l for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table h (id int, k int not null) partition by hash (k); create table h_0 partition of h for values with (modulus 1, remainder 0);",
+     "create table l (id int, at timestamptz not null, k int not null) partition by range (at); "
+     "create table l_1 partition of l for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table h (id int, k bigint not null) partition by hash (k); create table h_0 partition of h for values with (modulus 1, remainder 0);",
+     [("table", "changed")]),
 ]

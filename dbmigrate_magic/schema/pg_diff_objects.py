@@ -254,10 +254,15 @@ class ObjectsMixin:
         """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
         it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
         table created that way)."""
-        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits):
+        retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
+        key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
+        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits) \
+                and not key_retyped:
             return False
         name = qn(new.schema, new.name)
-        if old.inherits != new.inherits:
+        if key_retyped:
+            detail = f"partition key column type changed ({', '.join(sorted(retyped))})"
+        elif old.inherits != new.inherits:
             detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
         else:
             detail = (f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
