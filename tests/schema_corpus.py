@@ -876,7 +876,8 @@ ISSUE_5_CHECKLIST = {
     "pg column default": ["PG:defaults", "PG:default_uses_sequence"],
     "pg identity": ["PG:identity_and_serial", "PG:drop_identity", "PG:identity_kind_and_options",
                     "PG:identity_column_widened"],
-    "pg serial": ["PG:identity_and_serial", "PG:serial_to_plain", "PG:serial_to_bigserial"],
+    "pg serial": ["PG:identity_and_serial", "PG:serial_to_plain", "PG:serial_to_bigserial", "PG:serial_becomes_identity",
+                  "PG:identity_becomes_serial"],
     "pg generated column": ["PG:generated_column", "PG:generated_added_and_removed",
                             "PG:type_change_under_generated_column"],
     "pg collation": ["PG:collation", "PG:collation_change_with_index"],
@@ -900,26 +901,36 @@ ISSUE_5_CHECKLIST = {
                                                                       "PG:enum_add_first_middle_last"],
     "pg enum value removed (destructive rebuild)": ["PG:enum_remove_value", "PG:enum_remove_value_array_and_index",
                                                     "PG:enum_remove_with_check_constraint",
-                                                    "PG:enum_remove_with_function_signature"],
+                                                    "PG:enum_remove_with_function_signature",
+                                                    "PG:enum_swapped_under_unchanged_check_exclusion_and_partial_index",
+                                                    "PG:enum_reordered_under_foreign_key_and_trigger"],
     "pg extensions": ["PG:extensions", "PG:extension_schema_move", "PG:extension_version_update"],
     "pg --ignore-extension-versions": ["PG:extension_versions_ignored"],
     "pg --extensions-only": ["PG:extensions_only"],
     "pg functions and procedures, overloads": ["PG:functions", "PG:function_overloads", "PG:function_result_and_attributes",
                                                "PG:function_parameter_renamed_and_kind_changed",
                                                "PG:view_over_function_result_change",
-                                               "PG:function_result_change_with_default_check_and_index"],
+                                               "PG:function_result_change_with_default_check_and_index",
+                                               "PG:sql_body_functions_bound_to_changed_columns"],
     "pg triggers": ["PG:triggers", "PG:trigger_disabled_and_constraint_trigger", "PG:trigger_on_column_whose_type_changes",
-                    "PG:trigger_removed_with_function"],
+                    "PG:trigger_removed_with_function",
+                    "PG:instead_of_trigger_on_recreated_view"],
     "pg comments (table, column, view, function, index, ...)": ["PG:comments", "PG:comments_on_every_object",
                                                                 "PG:comments_survive_recreation"],
     "pg row level security and policies": ["PG:row_level_security", "PG:rls_policies_changed", "PG:rls_disabled",
-                                           "PG:policy_on_column_whose_type_changes"],
+                                           "PG:policy_on_column_whose_type_changes",
+                                           "PG:multi_tenant_rls_current_setting"],
     "pg --with-privileges (tables, views, columns, functions, sequences, schemas)": [
         "PG:privileges_tables_and_views", "PG:privileges_columns_functions_sequences_schemas"],
     "pg --schema / --exclude-schema": ["PG:only_one_schema", "PG:exclude_schema"],
     "pg domains, composite/range types, partitions, storage options": [
-        "PG:domains", "PG:domain_base_type_change", "PG:composite_types", "PG:range_types", "PG:partitioned_table",
-        "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed", "PG:table_storage_options",
+        "PG:domains", "PG:domain_base_type_change", "PG:domain_base_type_change_used_by_columns",
+        "PG:domain_base_change_with_function_and_index_using_it", "PG:domain_base_change_inside_composite_type",
+        "PG:domain_base_change_under_foreign_key",
+        "PG:composite_types", "PG:range_types", "PG:partitioned_table",
+        "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
+        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy", "PG:partition_key_column_type_changed",
+        "PG:sub_partitions_and_sql_body_function_over_view", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
     "mysql charset/collation": ["MYSQL:charset_collation", "MYSQL:text_columns_with_table_charset_change"],
@@ -999,4 +1010,200 @@ PG += [
      "create table p (a bigint, b text check (b <> ''), n int); create table c (x int, y int) inherits (p); "
      "create table other (a bigint, b text, n int) inherits (p); create table c2 (z int) inherits (c); create table loose (a int);",
      [("column", "changed"), ("column", "added"), ("table", "changed"), ("table", "added")]),
+]
+
+# Realistic pairs from a tester's pass over issue 5 (pagila-like, Django-like, multi-tenant, evolutions).
+PG += [
+    ("domain_base_type_change_used_by_columns",
+     "create domain money_amt as numeric(10,2) check (value >= 0); "
+     "create table account (id int primary key, balance money_amt default 0, hist money_amt[]); "
+     "create view v_account as select id, balance from account where balance > 0;",
+     "create domain money_amt as numeric(12,2) check (value >= 0) check (value < 1000000); "
+     "create table account (id int primary key, balance money_amt default 0, hist money_amt[]); "
+     "create view v_account as select id, balance from account where balance > 0;",
+     [("domain", "changed")]),
+    ("sql_body_functions_bound_to_changed_columns",
+     "create type prio as enum ('low', 'high'); create table ticket (id int primary key, title varchar(50), p prio, old_c int); "
+     "create function open_count() returns bigint language sql stable begin atomic select count(*) from ticket where p = 'high'; end; "
+     "create function title_of(t ticket) returns text language sql stable return upper(t.title); "
+     "create function gone() returns int language sql begin atomic select max(old_c) from ticket; end; "
+     "create view v_open as select open_count() as n;",
+     "create type prio as enum ('low', 'medium', 'high'); create table ticket (id int primary key, title text, p prio, n int); "
+     "create function open_count() returns bigint language sql stable begin atomic select count(*) from ticket where p >= 'medium' and n > 0; end; "
+     "create function title_of(t ticket) returns text language sql stable return upper(t.title); "
+     "create function total() returns bigint language sql begin atomic select sum(n) from ticket; end; "
+     "create view v_open as select open_count() as n;",
+     [("function", "changed"), ("function", "removed"), ("function", "added"), ("enum", "changed")]),
+    ("enum_swapped_under_unchanged_check_exclusion_and_partial_index",
+     "create extension btree_gist; create type st as enum ('pending', 'confirmed', 'cancelled'); "
+     "create table booking (room int, during tstzrange, s st not null default 'pending' check (s <> 'confirmed' or room is not null), "
+     "exclude using gist (room with =, during with &&) where (s <> 'cancelled')); "
+     "create index booking_open on booking (room) where s = 'pending';",
+     "create extension btree_gist; create type st as enum ('pending', 'on_hold', 'confirmed', 'cancelled'); "
+     "create table booking (room int, during tstzrange, s st not null default 'on_hold' check (s <> 'confirmed' or room is not null), "
+     "exclude using gist (room with =, during with &&) where (s <> 'cancelled')); "
+     "create index booking_open on booking (room) where s = 'pending';",
+     [("enum", "changed")]),
+    ("serial_becomes_identity", "create table room (id serial primary key, name text); create table other (id serial);",
+     "create table room (id int generated by default as identity primary key, name text); create table other (id serial);",
+     [("column", "changed"), ("sequence", "removed")]),
+    ("identity_becomes_serial", "create table item (id int generated by default as identity primary key, sku text);",
+     "create table item (id serial primary key, sku text); create view v as select id from item;",
+     [("column", "changed"), ("sequence", "added")]),
+    ("partition_own_comment_storage_and_indexes",
+     "create table pay (id int not null, amount numeric(8,2), at date not null) partition by range (at); "
+     "create table pay_2024 partition of pay for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table pay_2023 partition of pay for values from ('2023-01-01') to ('2024-01-01'); "
+     "create index pay_2023_amount on pay_2023 (amount); create index pay_at on pay (at);",
+     "create table pay (id int not null, amount numeric(8,2), at date not null) partition by range (at); "
+     "create table pay_2024 partition of pay for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table pay_2023 partition of pay for values from ('2023-01-01') to ('2024-01-01') with (fillfactor = 100); "
+     "create table pay_2025 partition of pay for values from ('2025-01-01') to ('2026-01-01'); "
+     "create index pay_at on pay (at); create unique index pay_2025_id on pay_2025 (id, amount); "
+     "create index pay_2024_amount on pay_2024 (amount) where amount > 100; "
+     "comment on table pay_2023 is 'closed year'; comment on index pay_2025_id is 'hot';",
+     [("index", "added"), ("index", "removed"), ("table", "changed"), ("table", "added")]),
+    ("partition_own_check_trigger_and_policy",
+     "create table ev (id int not null, at date not null, v int check (v <> 13)) partition by range (at); "
+     "create table ev_1 partition of ev for values from ('2024-01-01') to ('2025-01-01'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger ev_tr after insert on ev for each row execute function tf();",
+     "create table ev (id int not null, at date not null, v int check (v <> 13)) partition by range (at); "
+     "create table ev_1 partition of ev (constraint ev_1_v check (v > 0)) for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table ev_2 partition of ev (constraint ev_2_v check (v > 1)) for values from ('2025-01-01') to ('2026-01-01'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger ev_tr after insert on ev for each row execute function tf(); "
+     "create trigger ev_1_tr before insert on ev_1 for each row execute function tf(); "
+     "alter table ev_1 enable row level security; create policy ev_1_p on ev_1 using (v > 0);",
+     [("constraint", "added"), ("trigger", "added"), ("policy", "added"), ("table", "added")]),
+    ("sub_partitions_and_sql_body_function_over_view",
+     "create table m (id int not null, region text not null, at date not null, v int check (v >= 0), "
+     "primary key (id, region, at)) partition by list (region); "
+     "create table m_eu partition of m for values in ('eu') partition by range (at); "
+     "create table m_eu_2024 partition of m_eu for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table t (a int, b varchar(10)); create view vt as select a, b from t; "
+     "create function cnt() returns bigint language sql stable begin atomic select count(*) from vt; end;",
+     "create table m (id int not null, region text not null, at date not null, v int check (v >= 0), "
+     "primary key (id, region, at)) partition by list (region); "
+     "create table m_eu partition of m for values in ('eu') partition by range (at); "
+     "create table m_eu_2024 partition of m_eu for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table m_eu_2025 partition of m_eu for values from ('2025-01-01') to ('2026-01-01'); "
+     "create table m_us partition of m for values in ('us'); "
+     "create table t (a int, b text); create view vt as select a, b from t; "
+     "create function cnt() returns bigint language sql stable begin atomic select count(*) from vt; end;",
+     [("table", "added"), ("column", "changed")]),
+]
+
+# Two realistic pairs that passed (regression): a Django-style migration (deferrable FKs, *_pattern_ops
+# indexes, CHECK >= 0, a new FK table) and a multi-tenant schema whose RLS policies use current_setting().
+PG_DJANGO_A = (
+    'create table auth_user (id integer generated by default as identity primary key, password varchar(128) not null, '
+    'username varchar(150) not null unique, email varchar(254) not null, is_staff boolean not null, date_joined timestamptz not null); '
+    'create index auth_user_username_6821ab7c_like on auth_user (username varchar_pattern_ops); '
+    'create table shop_product (id bigint generated by default as identity primary key, name varchar(50) not null, '
+    'slug varchar(50) not null unique, price numeric(10,2) not null, stock integer not null constraint shop_product_stock_check check (stock >= 0), '
+    'owner_id integer not null); '
+    'alter table shop_product add constraint shop_product_owner_id_fk_auth_user_id foreign key (owner_id) references auth_user (id) deferrable initially deferred; '
+    'create index shop_product_owner_id_idx on shop_product (owner_id); '
+    'create index shop_product_slug_like on shop_product (slug varchar_pattern_ops); '
+    'create table shop_order (id bigint generated by default as identity primary key, qty smallint not null check (qty >= 0), '
+    'product_id bigint not null, created timestamptz not null); '
+    'alter table shop_order add constraint shop_order_product_id_fk foreign key (product_id) references shop_product (id) deferrable initially deferred; '
+    'create index shop_order_product_id on shop_order (product_id); '
+    'create view shop_product_stock as select id, name, stock from shop_product; '
+)
+PG_DJANGO_B = (
+    'create table auth_user (id integer generated by default as identity primary key, password varchar(128) not null, '
+    'username varchar(150) not null unique, email varchar(254) not null, is_staff boolean not null, date_joined timestamptz not null, '
+    'is_active boolean not null default true); '
+    'create index auth_user_username_6821ab7c_like on auth_user (username varchar_pattern_ops); '
+    'create table shop_category (id bigint generated by default as identity primary key, name varchar(100) not null); '
+    'create table shop_product (id bigint generated by default as identity primary key, name text not null, '
+    'slug varchar(50) not null unique, price numeric(10,2) not null, stock integer not null constraint shop_product_stock_check check (stock >= 0), '
+    'owner_id integer not null, category_id bigint null); '
+    'alter table shop_product add constraint shop_product_owner_id_fk_auth_user_id foreign key (owner_id) references auth_user (id) deferrable initially deferred; '
+    'alter table shop_product add constraint shop_product_category_id_fk foreign key (category_id) references shop_category (id) deferrable initially deferred; '
+    'create index shop_product_owner_id_idx on shop_product (owner_id); '
+    'create index shop_product_slug_like on shop_product (slug varchar_pattern_ops); '
+    'create index shop_product_name_like on shop_product (name text_pattern_ops); '
+    'create unique index shop_product_name_owner_uniq on shop_product (name, owner_id); '
+    'create table shop_order (id bigint generated by default as identity primary key, qty integer not null check (qty >= 0), '
+    'product_id bigint not null, created timestamptz not null); '
+    'alter table shop_order add constraint shop_order_product_id_fk foreign key (product_id) references shop_product (id) deferrable initially deferred; '
+    'create index shop_order_product_id on shop_order (product_id); '
+    'create view shop_product_stock as select id, name, stock from shop_product; '
+)
+PG_TENANT_A = (
+    'create schema saas; '
+    'create table saas.tenant (id uuid primary key default gen_random_uuid(), name text not null); '
+    'create table saas.document (id bigserial primary key, tenant_id uuid not null references saas.tenant, title varchar(200), body text); '
+    'alter table saas.document enable row level security; '
+    "create policy tenant_isolation on saas.document using (tenant_id = current_setting('app.tenant_id')::uuid); "
+    'grant select, insert on saas.document to dbm_reader; '
+    "create function saas.current_tenant() returns uuid language sql stable as $$ select current_setting('app.tenant_id', true)::uuid $$; "
+)
+PG_TENANT_B = (
+    'create schema saas; '
+    "create table saas.tenant (id uuid primary key default gen_random_uuid(), name text not null, plan text not null default 'free'); "
+    'create table saas.document (id bigserial primary key, tenant_id uuid not null references saas.tenant, title text, body text); '
+    'alter table saas.document enable row level security; '
+    'alter table saas.document force row level security; '
+    "create function saas.current_tenant() returns uuid language sql stable as $$ select nullif(current_setting('app.tenant_id', true), '')::uuid $$; "
+    'create policy tenant_isolation on saas.document using (tenant_id = saas.current_tenant()) with check (tenant_id = saas.current_tenant()); '
+    "create policy admin_all on saas.document to dbm_reader using (current_setting('app.role', true) = 'admin'); "
+    'alter table saas.tenant enable row level security; '
+    "create policy tenant_self on saas.tenant for select using (id = current_setting('app.tenant_id')::uuid); "
+    'grant select, insert on saas.document to dbm_reader; '
+)
+PG += [
+    ("django_style_migration", PG_DJANGO_A, PG_DJANGO_B,
+     [("table", "added"), ("column", "added"), ("column", "changed"), ("index", "added"), ("constraint", "added")]),
+    ("multi_tenant_rls_current_setting", PG_TENANT_A, PG_TENANT_B,
+     [("policy", "added"), ("policy", "changed"), ("function", "changed"), ("table", "changed")]),
+]
+
+PG += [
+    ("domain_base_change_with_function_and_index_using_it",
+     "create domain email as varchar(100) check (value like '%@%'); create table users (id int primary key, e email not null); "
+     "create function norm_email(x email) returns email language sql immutable as $$ select lower(x)::email $$; "
+     "create index users_e on users (norm_email(e));",
+     "create domain email as text check (value like '%@%'); create table users (id int primary key, e email not null); "
+     "create function norm_email(x email) returns email language sql immutable as $$ select lower(x)::email $$; "
+     "create index users_e on users (norm_email(e));",
+     [("domain", "changed")]),
+    ("domain_base_change_inside_composite_type",
+     "create domain email as varchar(100); create type contact as (name text, e email, es email[]);",
+     "create domain email as text; create type contact as (name text, e email, es email[]);", [("domain", "changed")]),
+    ("enum_reordered_under_foreign_key_and_trigger",
+     "create type color as enum ('red', 'green'); create table paint (c color primary key); "
+     "create table car (id int primary key, c color not null default 'red' references paint, cs color[] default '{red}'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger car_tr before update of c on car for each row when (old.c is distinct from new.c) execute function tf();",
+     "create type color as enum ('green', 'red', 'blue'); create table paint (c color primary key); "
+     "create table car (id int primary key, c color not null default 'red' references paint, cs color[] default '{red}'); "
+     "create function tf() returns trigger language plpgsql as $$ begin return new; end $$; "
+     "create trigger car_tr before update of c on car for each row when (old.c is distinct from new.c) execute function tf();",
+     [("enum", "changed")]),
+    ("domain_base_change_under_foreign_key",
+     "create domain code as varchar(10); create table p (c code primary key); create table r (c code references p);",
+     "create domain code as varchar(20); create table p (c code primary key); create table r (c code references p);",
+     [("domain", "changed")]),
+    ("instead_of_trigger_on_recreated_view",
+     "create table acct (id int primary key, name varchar(40), deleted_at timestamptz); "
+     "create view live_acct as select id, name from acct where deleted_at is null; "
+     "create function live_ins() returns trigger language plpgsql as $$ begin insert into acct (id, name) values (new.id, new.name); "
+     "return new; end $$; create trigger live_ins instead of insert on live_acct for each row execute function live_ins();",
+     "create table acct (id int primary key, name text, deleted_at timestamptz); "
+     "create view live_acct with (security_invoker = true) as select id, name from acct where deleted_at is null; "
+     "create function live_ins() returns trigger language plpgsql as $$ begin insert into acct (id, name) values (new.id, new.name); "
+     "return new; end $$; create trigger live_ins instead of insert on live_acct for each row execute function live_ins();",
+     [("column", "changed")]),
+    ("partition_key_column_type_changed",
+     "create table l (id int, at date not null, k int not null) partition by range (at); "
+     "create table l_1 partition of l for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table h (id int, k int not null) partition by hash (k); create table h_0 partition of h for values with (modulus 1, remainder 0);",
+     "create table l (id int, at timestamptz not null, k int not null) partition by range (at); "
+     "create table l_1 partition of l for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table h (id int, k bigint not null) partition by hash (k); create table h_0 partition of h for values with (modulus 1, remainder 0);",
+     [("table", "changed")]),
 ]

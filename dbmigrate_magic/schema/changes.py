@@ -37,9 +37,18 @@ class Collector:
     def __init__(self) -> None:
         self.changes: list[Change] = []
         self.statements: list[Statement] = []
+        self._rows: dict[tuple, int] = {}  # (type, schema, name, change) -> index in ``changes``
 
     def change(self, object_type: str, schema: str, name: str, change: str, detail: str = "",
                destructive: bool = False, table: str | None = None) -> None:
+        key = (object_type, schema, name, change)
+        if key in self._rows:  # one row per object and change (a table's comment and storage): details joined
+            i = self._rows[key]
+            c = self.changes[i]
+            self.changes[i] = Change(*key, "; ".join(filter(None, (c.detail, detail))), c.destructive or destructive,
+                                     c.table or table)
+            return
+        self._rows[key] = len(self.changes)
         self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))
 
     def sql(self, phase: float, sql: str, destructive: bool = False, wrapper: bool = False) -> None:

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
-from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, ObjectsMixin, core, identity_sets,
-                              uses_column)
+from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, P_DROP_USERS, ObjectsMixin, core,
+                              identity_sets, uses_column)
 from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
 from .pg_introspect import qn
@@ -24,6 +24,7 @@ P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_FUNCS, P_DROP_FKS, P_DROP_CONS = 10, 12, 1
 P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 28
 P_DROP_TABLES, P_OWNED, P_CONS, P_FKS, P_DROP_OTHER, P_VIEWS, P_TRIGGERS, P_COMMENTS = 36, 38, 40, 44, 46, 50, 52, 54
 P_DROP_SCHEMAS = 48
+P_REBIND = 39  # functions with SQL-standard bodies: after the tables they read, before constraints using them
 
 WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"), ("real", "double precision"),
             ("character varying", "text"), ("character", "text")}
@@ -145,11 +146,19 @@ class PgDiffer(ObjectsMixin):
             a = {k: v for k, v in a.items() if k not in self.swapped_functions}
             b = {k: v for k, v in b.items() if k not in self.swapped_functions}
         drop_removed, create, drop_changed = self.PHASES[kind]
+        if kind == "function":
+            a, b = self.rebind_functions(a, b)
         for key in a.keys() - b.keys():
             t = a[key]
             self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
                             table=t.table)
-            self.out.sql(drop_removed, t.drop, destructive=kind in self.DESTRUCTIVE_DROP)
+            drop = t.drop
+            if kind == "sequence" and t.get("owned_by") in self.identity_columns():
+                # a serial becoming an identity column: the identity's own sequence takes the name
+                tmp = t.name + "__dbm_old"
+                self.out.sql(P_DROP_FUNCS, f"ALTER SEQUENCE {qn(t.schema, t.name)} RENAME TO {q(tmp)};")
+                drop = f"DROP SEQUENCE IF EXISTS {qn(t.schema, tmp)};"
+            self.out.sql(drop_removed, drop, destructive=kind in self.DESTRUCTIVE_DROP)
             if kind == "function":
                 self.altered_relations.add((t.schema, t.name))
         for key in sorted(b.keys() - a.keys()):
@@ -172,6 +181,55 @@ class PgDiffer(ObjectsMixin):
                 continue
             recreated = self.changed_thing(kind, old, new, create, drop_changed)
             self.decorate(kind, None if recreated else old, new)
+
+    def identity_columns(self) -> set:
+        """``schema.table.column`` of the target's identity columns (as a sequence's OWNED BY names them)."""
+        return {f"{qn(t.schema, t.name)}.{q(c.name)}" for t in self.b.tables.values()
+                for c in t.columns if c.identity}
+
+    def relation_changes(self, key: tuple, seen: frozenset = frozenset()) -> bool:
+        """Whether a table, or a view (through what it reads), a bound function reads is changed."""
+        if key in self.a.tables:
+            return self.a.tables[key] != self.b.tables.get(key) or key in self.altered_relations
+        views = [k for k in self.a.things if k[0] in ("view", "materialized view") and k[1:] == key]
+        if not views or key in seen:
+            return False
+        old, new = self.a.things[views[0]], self.b.things.get(views[0])
+        return new is None or old.definition != new.definition \
+            or any(self.relation_changes(k, seen | {key}) for k in old.depends)
+
+    def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
+        """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
+        reads (``depends``): a column it uses cannot change type or go while it exists, and a new
+        body must see the target columns. Such functions are dropped before the tables change and
+        created after them; returns the functions left for the ordinary walk."""
+        bound = {k for k in a.keys() | b.keys() if (k in a and a[k].depends) or (k in b and b[k].depends)}
+        for key in sorted(bound):
+            old, new = a.get(key), b.get(key)
+            if new is None:  # before the columns it reads are dropped or changed
+                self.out.change("function", old.schema, old.name, "removed", destructive=True)
+                self.out.sql(P_DROP_FUNCS, old.drop, destructive=True)
+                self.altered_relations.add((old.schema, old.name))
+                continue
+            if old is None:
+                self.out.change("function", new.schema, new.name, "added")
+                self.out.sql(P_REBIND, new.create)
+                self.decorate("function", None, new)
+                continue
+            if core(old) == core(new) and not any(self.relation_changes(k) for k in old.depends):
+                self.decorate("function", old, new)
+                continue
+            self.functions_recreated = True
+            self.altered_relations.add((old.schema, old.name))
+            self.predrop_users(old)
+            # reading a view: dropped before views are and created after them
+            reads_view = any(k not in self.a.tables for k in old.depends + new.depends)
+            self.out.sql(P_DROP_TRIGGERS + 1 if reads_view else P_DROP_FUNCS, old.drop)
+            self.out.sql(P_VIEWS + 0.5 if reads_view else P_REBIND, new.create)
+            self.decorate("function", None, new)
+            if core(old) != core(new):
+                self.out.change("function", new.schema, new.name, "changed", "recreated (SQL-standard body)")
+        return ({k: v for k, v in a.items() if k not in bound}, {k: v for k, v in b.items() if k not in bound})
 
     def changed_thing(self, kind: str, old: Thing, new: Thing, create: int, drop: int) -> bool:
         """Emit the change; True when the object was dropped and created again (comment and
@@ -261,6 +319,7 @@ class PgDiffer(ObjectsMixin):
                         "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
                         destructive=bool(removed))
         self.enum_functions(name)
+        self.enum_expressions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
         for table in self.a.tables.values():
@@ -279,6 +338,31 @@ class PgDiffer(ObjectsMixin):
                 if tcol.default is not None:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} SET DEFAULT {tcol.default};")
         self.out.sql(P_DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
+
+    def enum_expressions(self, enum_name: str) -> None:
+        """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
+        (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
+        renamed type), nor can foreign keys over its columns: they are dropped first;
+        ``constraints``/``indexes`` add them again."""
+        pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
+        for table in self.a.tables.values():
+            if table.key not in self.b.tables:
+                continue
+            tq = qn(table.schema, table.name)
+            typed = {c.name for c in table.columns if c.type in (enum_name, enum_name + "[]")}
+            for c in table.constraints:
+                if (table.key, c.name) in self.predropped:
+                    continue
+                if c.kind in ("check", "exclusion") and pattern.search(c.definition):
+                    self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+                elif c.kind == "foreign" and typed & set(c.columns):  # both ends change type one by one
+                    self.out.sql(P_DROP_FKS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+            for ix in table.indexes:
+                if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:
+                    self.out.sql(P_DROP_USERS, f"DROP INDEX {qn(table.schema, ix.name)};")
+                    self.predropped.add((table.key, ix.name))
 
     # ------------------------------------------------------------------ tables
     def tables(self) -> None:
@@ -318,6 +402,8 @@ class PgDiffer(ObjectsMixin):
         for c in t.constraints:
             if c.kind == "foreign":
                 self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+            elif t.partition_of:  # a partition's own check (the parent's come with PARTITION OF)
+                self.out.sql(P_CONS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
             if c.comment:
                 self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", c.comment))
         for ix in t.indexes:
@@ -389,8 +475,8 @@ class PgDiffer(ObjectsMixin):
         type_changed = old.type != new.type or old.collation != new.collation
         if type_changed and old.default is not None:
             out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
-        if old.identity and not new.identity:
-            out.sql(P_ALTER, f"{alter} DROP IDENTITY;")
+        if old.identity and not new.identity:  # early: a new serial's sequence may take its sequence's name
+            out.sql(P_DROP_CONS, f"{alter} DROP IDENTITY;")
             details.append("identity dropped")
         if type_changed:
             self.altered_relations.add(t.key)
@@ -532,6 +618,7 @@ class PgDiffer(ObjectsMixin):
         deps_a = {k: set(v.depends) for k, v in a.items()}
         recreate = changed | dependants_closure(changed | removed | self.altered_relations, deps_a)
         recreate &= a.keys()
+        self.altered_relations |= recreate  # INSTEAD OF triggers on them go with them: recreated too
         drop = [k for k in topo_order(sorted(a), deps_a) if k in recreate or k in removed]
         for k in reversed(drop):
             v = a[k]

@@ -18,6 +18,7 @@ P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dro
 P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
 # the differ's own phases (pg_diff), repeated here to avoid a circular import
 P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
+P_ENUM_SWAP = 28  # columns converted to a recreated type
 # removed types go after the functions (46) that take them, dependants first: composite/range
 # types, then domains (a composite may hold one), then enums (a domain may be over one), then
 # extensions (whose types any of them may use); schemas follow at 48
@@ -118,6 +119,8 @@ class ObjectsMixin:
             if key in self.swapped_functions or not (pattern.search(f.name) or pattern.search(f.get("result") or "")):
                 continue
             self.swapped_functions.add(key)
+            self.functions_recreated = True  # triggers and policies calling it
+            self.predrop_users(f)  # defaults, checks and indexes calling it
             self.out.sql(P_DROP_FUNCS, f.drop, destructive=key not in b)
             self.altered_relations.add((f.schema, f.name))
             if key in b:
@@ -177,11 +180,10 @@ class ObjectsMixin:
     def domains(self) -> None:
         for old, new in self.added_and_removed("domain", P_DOMAINS, P_DROP_DOMAINS):
             name = qn(new.schema, new.name)
-            if old.get("base") != new.get("base"):  # works only while no column uses the domain
+            if old.get("base") != new.get("base"):
                 self.out.change("domain", new.schema, new.name, "changed",
                                 f"{old.definition} -> {new.definition} (recreated)", destructive=True)
-                self.out.sql(P_DOMAINS, old.drop, destructive=True)
-                self.out.sql(P_DOMAINS, new.create, destructive=True)
+                self.swap_domain(old, new)
                 self.decorate("domain", None, new)
                 continue
             if old.get("default") != new.get("default"):
@@ -198,6 +200,41 @@ class ObjectsMixin:
                 self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
             self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
             self.decorate("domain", old, new)
+
+    def swap_domain(self, old: Thing, new: Thing) -> None:
+        """A new base type: the old domain is renamed aside, the new one created, the columns that
+        use it converted (their views, triggers and policies are recreated around the change), and
+        only then the old one dropped (DROP DOMAIN fails while a column still uses it)."""
+        name = qn(new.schema, new.name)
+        tmp = new.name + "__dbm_old"
+        self.enum_functions(name)  # functions taking or returning it would keep the renamed one
+        self.enum_expressions(name)  # foreign keys over its columns
+        self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
+        self.out.sql(P_DOMAINS, new.create, destructive=True)
+        for table in self.a.tables.values():
+            target = self.b.tables.get(table.key)
+            for col in table.columns:
+                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                    continue
+                self.altered_relations.add(table.key)
+                tq, cq = qn(table.schema, table.name), q(col.name)
+                if col.default is not None:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
+                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {cq}::{col.type};",
+                             destructive=True)
+                tcol = target.column(col.name)
+                if tcol.default is not None and tcol.type == col.type:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+        b_types = self.b.of_kind("type")
+        for key, t in self.a.of_kind("type").items():  # composite types holding it
+            target = b_types.get(key)
+            for attr in filter(None, (t.get("attributes") or "").split("\x1f")):
+                aname, _, atype = attr.partition(" ")
+                if atype in (name, name + "[]") and target is not None \
+                        and attr in (target.get("attributes") or "").split("\x1f"):
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} "
+                                              f"TYPE {atype};", destructive=True)
+        self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
     def storage(self, old: Table, new: Table) -> None:
@@ -217,10 +254,15 @@ class ObjectsMixin:
         """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
         it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
         table created that way)."""
-        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits):
+        retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
+        key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
+        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits) \
+                and not key_retyped:
             return False
         name = qn(new.schema, new.name)
-        if old.inherits != new.inherits:
+        if key_retyped:
+            detail = f"partition key column type changed ({', '.join(sorted(retyped))})"
+        elif old.inherits != new.inherits:
             detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
         else:
             detail = (f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "

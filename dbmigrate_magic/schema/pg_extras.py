@@ -101,6 +101,13 @@ join pg_proc p on p.oid = d.refobjid join pg_namespace n on n.oid = p.pronamespa
 where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_proc'::regclass
   and vn.nspname = any(%(s)s) and n.nspname = any(%(s)s)
 """
+FUNCTION_RELATIONS = f"""
+select distinct n.nspname, {FUNC_NAME}, cn.nspname, c.relname
+from pg_depend d join pg_proc p on p.oid = d.objid join pg_namespace n on n.oid = p.pronamespace
+join pg_class c on c.oid = d.refobjid join pg_namespace cn on cn.oid = c.relnamespace
+where d.classid = 'pg_proc'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype = 'n'
+  and n.nspname = any(%(s)s) and cn.nspname = any(%(s)s)
+"""
 SIGNATURES = f"""
 select n.nspname, {FUNC_NAME}, p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 where n.nspname = any(%(s)s) and p.prokind in ('f', 'p')
@@ -179,6 +186,7 @@ where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any(%(s)s
 QUERIES = {"identity": IDENTITY, "reloptions": RELOPTIONS, "partitions": PARTITIONS, "inheritance": INHERITANCE,
            "domains": DOMAINS, "types": COMPOSITES, "comments": COMMENTS, "internal_functions": INTERNAL_FUNCTIONS,
            "function_users": FUNCTION_USERS, "signatures": SIGNATURES, "view_functions": VIEW_FUNCTIONS,
+           "function_relations": FUNCTION_RELATIONS,
            "trigger_states": TRIGGER_STATES, "column_grants": COLUMN_GRANTS, "object_grants": OBJECT_GRANTS}
 TYPE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 TRIGGER_STATE_SQL = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
@@ -199,7 +207,7 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     if any(c.identity for t in tables.values() for c in t.columns):
         wanted.append("identity")
     if "function" in kinds:
-        wanted += ["internal_functions", "function_users", "signatures"]
+        wanted += ["internal_functions", "function_users", "signatures", "function_relations"]
         if kinds & {"view", "materialized view"}:
             wanted.append("view_functions")
     if "trigger" in kinds:
@@ -209,8 +217,8 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     found = _fetch(conn, {k: QUERIES[k] for k in wanted}, {"s": schemas})
     get = lambda k: found.get(k, [])  # noqa: E731
     _identity(get("identity"), tables)
-    _reloptions(get("reloptions"), tables, things)
     _partitions(get("partitions"), tables)
+    _reloptions(get("reloptions"), tables, things)  # partitions too, so after them
     _inheritance(get("inheritance"), tables)
     _domains(get("domains"), things)
     _types(get("types"), things)
@@ -219,6 +227,7 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     _function_users(get("function_users"), things)
     _signatures(get("signatures"), things)
     _view_functions(get("view_functions"), things)
+    _function_relations(get("function_relations"), things)
     _trigger_states(get("trigger_states"), things)
     _comments(get("comments"), tables, things)
     if scope.privileges:
@@ -299,8 +308,10 @@ def _reloptions(found, tables: dict, things: dict) -> None:
 
 
 def _partitions(found, tables: dict) -> None:
-    """Partitioned parents keep their key; partitions become tables holding only their bound
-    (their columns, constraints and indexes come from the parent)."""
+    """Partitioned parents keep their key; a partition keeps its bound and what is its own (checks
+    the parent lacks, indexes not attached to a parent's, comment, RLS, grants): its columns and the
+    rest come from the parent."""
+    names = {k: {c.name for c in t.constraints} for k, t in tables.items()}  # before any is filtered
     for schema, name, kind, is_partition, key, pschema, parent, bound in found:
         by = f"PARTITION BY {key}" if kind == "p" and key else ""
         t = tables.get((schema, name))
@@ -309,6 +320,9 @@ def _partitions(found, tables: dict) -> None:
         if t is None:
             continue
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
+        if of:
+            inherited = names.get((pschema, parent), set())
+            t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited))
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
 
@@ -384,6 +398,18 @@ def _view_functions(found, things: dict) -> None:
             v = things.get((kind, vschema, view))
             if v is not None:
                 things[v.key] = replace(v, depends=tuple(sorted(set(v.depends) | funcs)))
+
+
+def _function_relations(found, things: dict) -> None:
+    """Tables and views a function with a SQL-standard body (BEGIN ATOMIC / RETURN) reads: its body
+    is bound at creation, so the differ recreates it around changes to them."""
+    deps = defaultdict(set)
+    for fschema, func, schema, relation in found:
+        deps[(fschema, func)].add((schema, relation))
+    for (fschema, func), relations in deps.items():
+        f = things.get(("function", fschema, func))
+        if f is not None:
+            things[f.key] = replace(f, depends=tuple(sorted(relations)))
 
 
 def _trigger_states(found, things: dict) -> None:

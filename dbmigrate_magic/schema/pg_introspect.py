@@ -32,7 +32,7 @@ select c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurit
        case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
-where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s) and not c.relispartition
+where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%(s)s)
   and """ + NOT_EXT.format(cls="pg_class", oid="c.oid")
 COLUMNS = """
 select a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -68,6 +68,7 @@ select i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique, i.i
 from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
 left join pg_constraint k on k.conindid = i.indexrelid and k.conrelid = i.indrelid and k.contype in ('p', 'u', 'x')
 where n.nspname = any(%(s)s) and k.oid is null
+  and not exists (select 1 from pg_inherits h where h.inhrelid = i.indexrelid)
 order by ic.relname
 """
 VIEW_DEPS = """
@@ -103,7 +104,7 @@ where p.prokind in ('f', 'p') and n.nspname = any(%(s)s) and """ + NOT_EXT.forma
 TRIGGERS = """
 select t.tgrelid, t.tgname, pg_get_triggerdef(t.oid) from pg_trigger t
 join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-where not t.tgisinternal and n.nspname = any(%(s)s)
+where not t.tgisinternal and n.nspname = any(%(s)s) and t.tgparentid = 0
 """
 POLICIES = """
 select p.polrelid, p.polname, p.polcmd, p.polpermissive,
