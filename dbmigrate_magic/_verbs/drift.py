@@ -9,7 +9,7 @@ from typing import ClassVar
 from ..schema.introspect import Scope
 from . import context
 from .diff import DiffResult, make_result
-from .schema_sources import MIGRATIONS, NOT_APPLIED, load_models, tracking_tables
+from .schema_sources import MIGRATIONS, applied_and_not, load_models, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -58,21 +58,3 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
 
 def _listed(ids: list[str]) -> str:
     return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
-
-
-#: states of a migration the database ran (modified: its file changed since; replaying it shows how)
-RAN = ("applied", "modified")
-
-
-def applied_and_not(ctx) -> tuple[list[str], list[str], list[str]]:
-    """(applied, skipped, pending) migrations of the context's database, each in the tool's order:
-    skipped ones come before the last applied one but were not run (an older file merged late)."""
-    db = ctx.database(read_only=True)
-    try:
-        rows = ctx.project.adapter.history(db).rows
-    finally:
-        db.dispose()
-    ran = [r.migration for r in rows if r.state in RAN]
-    last = max((i for i, r in enumerate(rows) if r.state in RAN), default=-1)
-    waiting = [(i, r.migration) for i, r in enumerate(rows) if r.state in NOT_APPLIED]
-    return ran, [m for i, m in waiting if i < last], [m for i, m in waiting if i > last]

@@ -13,7 +13,7 @@ from ..results import Result
 from ..schema.introspect import Scope, introspect
 from . import context
 from ..errors import UsageProblem
-from .schema_sources import drop_tables, load_models, replay, tracking_tables, unapplied
+from .schema_sources import applied_and_not, drop_tables, load_models, replay, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -78,7 +78,8 @@ def generate(name: str, from_schema: str, *, project: str | Path | None = None, 
     ctx = context.resolve(project, env)
     current = ctx.require_environment()
     root = ctx.project.root
-    pending, _ = unapplied(ctx)
+    _, skipped, pending = applied_and_not(ctx)
+    pending = skipped + pending
     if pending:  # diffing a database that is behind would repeat the pending migrations in the new one
         listed = ", ".join(pending[:3]) + (", ..." if len(pending) > 3 else "")
         raise UsageProblem(f"{len(pending)} migration(s) are not applied to {current.name} yet ({listed}); a "

@@ -221,15 +221,22 @@ def tracking_tables(project) -> tuple[str, ...]:
 NOT_APPLIED = ("pending", "failed", "rolled_back", "skipped")
 
 
-def unapplied(ctx) -> tuple[list[str], str | None]:
-    """The migrations not applied to the context's environment, and the last one that is."""
+#: states of a migration the database ran (modified: its file changed since; replaying it shows how)
+RAN = ("applied", "modified")
+
+
+def applied_and_not(ctx) -> tuple[list[str], list[str], list[str]]:
+    """(applied, skipped, pending) migrations of the context's database, each in the tool's order:
+    skipped ones come before the last applied one but were not run (an older file merged late)."""
     db = ctx.database(read_only=True)
     try:
         rows = ctx.project.adapter.history(db).rows
     finally:
         db.dispose()
-    applied = [r.migration for r in rows if r.state == "applied"]
-    return [r.migration for r in rows if r.state in NOT_APPLIED], (applied[-1] if applied else None)
+    ran = [r.migration for r in rows if r.state in RAN]
+    last = max((i for i, r in enumerate(rows) if r.state in RAN), default=-1)
+    waiting = [(i, r.migration) for i, r in enumerate(rows) if r.state in NOT_APPLIED]
+    return ran, [m for i, m in waiting if i < last], [m for i, m in waiting if i > last]
 
 
 def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
