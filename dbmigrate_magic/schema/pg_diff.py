@@ -322,21 +322,8 @@ class PgDiffer(ObjectsMixin):
         self.enum_expressions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
-        for table in self.a.tables.values():
-            target = self.b.tables.get(table.key)
-            for col in table.columns:
-                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
-                    continue
-                self.altered_relations.add(table.key)
-                tq = qn(table.schema, table.name)
-                if col.default is not None:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} DROP DEFAULT;")
-                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} TYPE {col.type} "
-                                          f"USING {q(col.name)}::text{'[]' if col.type.endswith('[]') else ''}::{col.type};",
+        self.convert_columns(name, lambda cq, ctype: f"{cq}::text{'[]' if ctype.endswith('[]') else ''}::{ctype}",
                              destructive=bool(removed))
-                tcol = target.column(col.name)
-                if tcol.default is not None:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {q(col.name)} SET DEFAULT {tcol.default};")
         self.out.sql(P_DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
 
     def enum_expressions(self, enum_name: str) -> None:

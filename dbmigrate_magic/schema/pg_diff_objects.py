@@ -201,6 +201,25 @@ class ObjectsMixin:
             self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
             self.decorate("domain", old, new)
 
+    def convert_columns(self, name: str, using, destructive: bool) -> None:
+        """Columns of a type being swapped for a new one of the same name (the old one renamed aside)
+        move to the new type: default dropped, converted ``USING`` the given cast, the target's default
+        set again when the column keeps that type."""
+        for table in self.a.tables.values():
+            target = self.b.tables.get(table.key)
+            for col in table.columns:
+                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                    continue
+                self.altered_relations.add(table.key)
+                tq, cq = qn(table.schema, table.name), q(col.name)
+                if col.default is not None:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
+                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} "
+                                          f"USING {using(cq, col.type)};", destructive=destructive)
+                tcol = target.column(col.name)
+                if tcol.default is not None and tcol.type == col.type:
+                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+
     def swap_domain(self, old: Thing, new: Thing) -> None:
         """A new base type: the old domain is renamed aside, the new one created, the columns that
         use it converted (their views, triggers and policies are recreated around the change), and
@@ -211,20 +230,7 @@ class ObjectsMixin:
         self.enum_expressions(name)  # foreign keys over its columns
         self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
         self.out.sql(P_DOMAINS, new.create, destructive=True)
-        for table in self.a.tables.values():
-            target = self.b.tables.get(table.key)
-            for col in table.columns:
-                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
-                    continue
-                self.altered_relations.add(table.key)
-                tq, cq = qn(table.schema, table.name), q(col.name)
-                if col.default is not None:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
-                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {cq}::{col.type};",
-                             destructive=True)
-                tcol = target.column(col.name)
-                if tcol.default is not None and tcol.type == col.type:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+        self.convert_columns(name, lambda cq, ctype: f"{cq}::{ctype}", destructive=True)
         b_types = self.b.of_kind("type")
         for key, t in self.a.of_kind("type").items():  # composite types holding it
             target = b_types.get(key)
