@@ -348,6 +348,10 @@ PG += [
      "create type e as enum ('a', 'b'); create table t (x e default 'b');", [("enum", "changed"), ("column", "changed")]),
     ("enum_reorder", "create type e as enum ('a', 'b', 'c'); create table t (x e);",
      "create type e as enum ('c', 'b', 'a'); create table t (x e);", [("enum", "changed")]),
+    ("enum_reorder_while_a_column_leaves_it",  # the column's new default is text: set after it is retyped
+     "create type e as enum ('a', 'b', 'c'); create table t (x e default 'b', y e default 'a');",
+     "create type e as enum ('c', 'b', 'a'); create table t (x text default 'fine', y e default 'c');",
+     [("enum", "changed"), ("column", "changed")]),
     ("enum_remove_value_array_and_index",
      "create type e as enum ('a', 'b', 'c'); create table t (x e not null default 'a', xs e[]); create index t_x on t (x);",
      "create type e as enum ('a', 'c'); create table t (x e not null default 'a', xs e[]); create index t_x on t (x);",

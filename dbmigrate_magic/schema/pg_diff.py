@@ -460,14 +460,15 @@ class PgDiffer(ObjectsMixin):
                         else f"type {old.type} -> {new.type} has no cast") + " (column recreated)", True, t.name)
             return True
         type_changed = old.type != new.type or old.collation != new.collation
+        # a narrowing type change is withheld without --unsafe, and the default statements around it with it
+        destructive = type_changed and not (widening(old.type, new.type) and old.collation == new.collation)
         if type_changed and old.default is not None:
-            out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
+            out.sql(P_ALTER, f"{alter} DROP DEFAULT;", destructive=destructive)
         if old.identity and not new.identity:  # early: a new serial's sequence may take its sequence's name
             out.sql(P_DROP_CONS, f"{alter} DROP IDENTITY;")
             details.append("identity dropped")
         if type_changed:
             self.altered_relations.add(t.key)
-            destructive = not (widening(old.type, new.type) and old.collation == new.collation)
             coll = f" COLLATE {new.collation}" if new.collation else ""
             out.sql(P_ALTER, f"{alter} TYPE {new.type}{coll} USING {col}::{new.type};", destructive=destructive)
             details.append(f"type {old.type} -> {new.type}" + (f" collate {new.collation}" if coll else ""))
@@ -479,7 +480,8 @@ class PgDiffer(ObjectsMixin):
                 if old.default is not None and not type_changed:
                     out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
             else:
-                out.sql(P_ALTER + 1, f"{alter} SET DEFAULT {new.default};")  # after sequences are owned
+                out.sql(P_ALTER + 1, f"{alter} SET DEFAULT {new.default};",  # after sequences are owned
+                        destructive=destructive)
             if old.default != new.default:
                 details.append(f"default {old.default} -> {new.default}")
         if new.identity and not old.identity:
