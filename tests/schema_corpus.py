@@ -933,7 +933,8 @@ ISSUE_5_CHECKLIST = {
         "PG:domain_base_change_under_foreign_key",
         "PG:composite_types", "PG:range_types", "PG:partitioned_table",
         "PG:partition_bound_changed_and_default_added", "PG:partition_key_changed",
-        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy", "PG:partition_key_column_type_changed",
+        "PG:partition_own_comment_storage_and_indexes", "PG:partition_own_check_trigger_and_policy",
+        "PG:partition_and_child_own_defaults", "PG:partition_key_column_type_changed",
         "PG:sub_partitions_and_sql_body_function_over_view", "PG:table_storage_options",
         "PG:table_inheritance", "PG:type_stack_removed", "PG:type_stack_added"],
     "mysql column type": ["MYSQL:modify_type"],
@@ -1211,3 +1212,26 @@ PG += [
      "create table h (id int, k bigint not null) partition by hash (k); create table h_0 partition of h for values with (modulus 1, remainder 0);",
      [("table", "changed")]),
 ]
+
+PG += [
+    # a partition or INHERITS child may set its own default on an inherited column; the parent's
+    # SET DEFAULT recurses to it, so an own default that stays must be set again after the parent's
+    ("partition_and_child_own_defaults",
+     "create table m (a int default 1, b text, d date) partition by range (d); "
+     "create table m_1 partition of m for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table m_2 partition of m (a default 5) for values from ('2025-01-01') to ('2026-01-01'); "
+     "create table m_3 partition of m for values from ('2026-01-01') to ('2027-01-01') partition by list (b); "
+     "create table m_3x partition of m_3 (a default 7) for values in ('x'); "
+     "create table par (id int, x int default 3); create table kid (y int) inherits (par); "
+     "create table kid2 (z int) inherits (par); alter table kid2 alter column x set default 4;",
+     "create table m (a int default 2, b text, d date) partition by range (d); "
+     "create table m_1 partition of m (a default 9) for values from ('2024-01-01') to ('2025-01-01'); "
+     "create table m_2 partition of m (a default 5) for values from ('2025-01-01') to ('2026-01-01'); "
+     "create table m_3 partition of m (b default 'x') for values from ('2026-01-01') to ('2027-01-01') partition by list (b); "
+     "create table m_3x partition of m_3 (a default 7) for values in ('x'); "
+     "create table m_3y partition of m_3 (a default 8) for values in ('y'); "
+     "create table par (id int, x int default 3); create table kid (y int) inherits (par); "
+     "alter table kid alter column x drop default; create table kid2 (z int) inherits (par);",
+     [("column", "changed"), ("table", "added")]),
+]
+PG.append(("partition_and_child_own_defaults_reversed", PG[-1][2], PG[-1][1], [("column", "changed"), ("table", "removed")]))

@@ -61,6 +61,10 @@ class Table:
     partition_by: str = ""  # PG: "PARTITION BY RANGE (d)" on a partitioned table
     partition_of: str = ""  # PG: "PARTITION OF s.parent FOR VALUES ..." on a partition
     inherits: str = ""  # PG: "s.parent, s.other" of a table created with INHERITS (...)
+    #: PG partition / INHERITS child: defaults that differ from the parent's on inherited columns
+    #: (``None``: dropped on the child only); the parent's own come with the parent
+    own_defaults: tuple[tuple[str, str | None], ...] = ()
+    parents: tuple[Key, ...] = field(default=(), compare=False)  # PG: the tables it inherits from
     create: str = field(default="", compare=False)  # SQLite/MySQL: the database's own CREATE TABLE text
 
     @property

@@ -108,6 +108,7 @@ class PgDiffer(ObjectsMixin):
         self.fk_added: set = set()  # (table key, constraint name) foreign keys (re)added
         self.predropped: set = set()  # (table key, name) constraints/indexes dropped with a function
         self.swapped_functions: set = set()  # functions recreated around an enum swap
+        self.created_tables: set = set()  # created (or recreated) by this script
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> Collector:
@@ -371,6 +372,7 @@ class PgDiffer(ObjectsMixin):
             if a[key] != b[key] or key in touched:
                 self.alter_table(a[key], b[key])
         self.refresh_foreign_keys()
+        self.child_defaults(self.created_tables)
 
     def create_table(self, t: Table, change: bool = True) -> None:
         name = qn(t.schema, t.name)
@@ -384,6 +386,9 @@ class PgDiffer(ObjectsMixin):
         else:  # a child of INHERITS after its parents and their column changes (types must agree)
             self.out.sql(P_ALTER + 2 if t.inherits else P_TABLES,
                          f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};")
+        self.created_tables.add(t.key)
+        for column, default in t.own_defaults:
+            self.set_child_default(t, column, default)
         if change:
             self.out.change("table", t.schema, t.name, "added", f"{len(t.columns)} columns", table=t.name)
         for c in t.constraints:

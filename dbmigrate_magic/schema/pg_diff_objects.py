@@ -19,6 +19,7 @@ P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their p
 # the differ's own phases (pg_diff), repeated here to avoid a circular import
 P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
 P_ENUM_SWAP = 28  # columns converted to a recreated type
+P_CHILD_DEFAULTS = 35  # after the parents' SET DEFAULT (33), which recurses to children, and INHERITS children (34)
 # removed types go after the functions (46) that take them, dependants first: composite/range
 # types, then domains (a composite may hold one), then enums (a domain may be over one), then
 # extensions (whose types any of them may use); schemas follow at 48
@@ -45,6 +46,31 @@ def core(thing: Thing) -> tuple:
 
 def uses_column(expression: str, columns: set) -> bool:
     return any(re.search(r'(?<![\w"])' + re.escape(q(c)) + r'(?![\w"])', expression) for c in columns)
+
+
+def effective_default(tables: dict, key, column: str) -> tuple[bool, str | None]:
+    """(has the column, its default) on a table that may inherit it: its own, else its parent's."""
+    t = tables.get(key)
+    if t is None:
+        return False, None
+    col = t.column(column)
+    if col is not None:
+        return True, col.default
+    own = dict(t.own_defaults)
+    if column in own:
+        return True, own[column]
+    for parent in t.parents:
+        found = effective_default(tables, parent, column)
+        if found[0]:
+            return found
+    return False, None
+
+
+def _depth(tables: dict, key, seen: frozenset = frozenset()) -> int:
+    t = tables.get(key)
+    if t is None or key in seen:
+        return 0
+    return 1 + max((_depth(tables, p, seen | {key}) for p in t.parents), default=0)
 
 
 class ObjectsMixin:
@@ -291,6 +317,32 @@ class ObjectsMixin:
         self.out.statements[:first] = [replace(st, destructive=True) if child in st.sql else st
                                        for st in self.out.statements[:first]]
         return True
+
+    # ------------------------------------------------------------------ defaults of partitions and children
+    def set_child_default(self, t: Table, column: str, default: str | None) -> None:
+        action = "DROP DEFAULT" if default is None else f"SET DEFAULT {default}"
+        self.out.sql(P_CHILD_DEFAULTS, f"ALTER TABLE {qn(t.schema, t.name)} ALTER COLUMN {q(column)} {action};")
+
+    def child_defaults(self, created: set) -> None:
+        """Defaults a partition or INHERITS child set itself. A parent's SET/DROP DEFAULT recurses to
+        its children, so parents go first and a child's own default is set again after its parent's
+        changed; children just created (``created``) got theirs from ``create_table``."""
+        a, b = self.a.tables, self.b.tables
+        children = [k for k, t in b.items() if t.parents and k in a and k not in created]
+        for key in sorted(children, key=lambda k: (_depth(b, k), k)):
+            old, new = a[key], b[key]
+            own = dict(new.own_defaults)
+            for column in sorted(dict(old.own_defaults).keys() | own.keys()):
+                was = effective_default(a, key, column)[1]
+                now = effective_default(b, key, column)[1]
+                parent_moved = any(effective_default(a, p, column) != effective_default(b, p, column)
+                                   for p in new.parents)
+                if was != now or (parent_moved and column in own):
+                    self.set_child_default(new, column, now)
+                if was != now:
+                    self.out.change("column", new.schema, f"{new.name}.{column}", "changed",
+                                    f"default {was} -> {now} (on this {'partition' if new.partition_of else 'child'})",
+                                    table=new.name)
 
     # ------------------------------------------------------------------ foreign keys around unique keys
     def refresh_foreign_keys(self) -> None:

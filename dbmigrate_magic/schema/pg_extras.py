@@ -176,6 +176,8 @@ select n.nspname, c.relname,
        array(select quote_ident(pn.nspname) || '.' || quote_ident(p.relname) from pg_inherits i
              join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
              where i.inhrelid = c.oid order by i.inhseqno),
+       array(select array[pn.nspname, p.relname] from pg_inherits i join pg_class p on p.oid = i.inhparent
+             join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid order by i.inhseqno),
        array(select a.attname from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
              and not a.attislocal),
        array(select k.conname from pg_constraint k where k.conrelid = c.oid and not k.conislocal)
@@ -217,9 +219,10 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
     found = _fetch(conn, {k: QUERIES[k] for k in wanted}, {"s": schemas})
     get = lambda k: found.get(k, [])  # noqa: E731
     _identity(get("identity"), tables)
-    _partitions(get("partitions"), tables)
+    defaults = {k: {c.name: c.default for c in t.columns if not c.generated} for k, t in tables.items()}
+    _partitions(get("partitions"), tables, defaults)
     _reloptions(get("reloptions"), tables, things)  # partitions too, so after them
-    _inheritance(get("inheritance"), tables)
+    _inheritance(get("inheritance"), tables, defaults)
     _domains(get("domains"), things)
     _types(get("types"), things)
     for schema, name in get("internal_functions"):  # a range type's own constructors
@@ -307,10 +310,22 @@ def _reloptions(found, tables: dict, things: dict) -> None:
                                 create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};")
 
 
-def _partitions(found, tables: dict) -> None:
+def _own_defaults(key, parents: list, defaults: dict) -> tuple:
+    """Defaults a child set on inherited columns itself: a partition or INHERITS child copies its
+    parent's defaults when it is created and follows the parent's later SET DEFAULT, so only the
+    ones that differ from the first parent holding the column are the child's own."""
+    own = []
+    for column, default in defaults.get(key, {}).items():
+        parent = next((defaults[p] for p in parents if column in defaults.get(p, {})), None)
+        if parent is not None and parent[column] != default:
+            own.append((column, default))
+    return tuple(own)
+
+
+def _partitions(found, tables: dict, defaults: dict) -> None:
     """Partitioned parents keep their key; a partition keeps its bound and what is its own (checks
-    the parent lacks, indexes not attached to a parent's, comment, RLS, grants): its columns and the
-    rest come from the parent."""
+    the parent lacks, indexes not attached to a parent's, comment, RLS, grants, defaults): its
+    columns and the rest come from the parent."""
     names = {k: {c.name for c in t.constraints} for k, t in tables.items()}  # before any is filtered
     for schema, name, kind, is_partition, key, pschema, parent, bound in found:
         by = f"PARTITION BY {key}" if kind == "p" and key else ""
@@ -322,20 +337,25 @@ def _partitions(found, tables: dict) -> None:
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
         if of:
             inherited = names.get((pschema, parent), set())
-            t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited))
+            t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited),
+                        parents=((pschema, parent),),
+                        own_defaults=_own_defaults((schema, name), [(pschema, parent)], defaults))
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
 
 
-def _inheritance(found, tables: dict) -> None:
-    """Table inheritance (``INHERITS``): a child keeps only its own columns and constraints; the
-    inherited ones follow the parent (PostgreSQL propagates ALTERs on the parent)."""
-    for schema, name, parents, inherited_cols, inherited_cons in found:
+def _inheritance(found, tables: dict, defaults: dict) -> None:
+    """Table inheritance (``INHERITS``): a child keeps only its own columns, constraints and
+    defaults; the inherited ones follow the parent (PostgreSQL propagates ALTERs on the parent)."""
+    for schema, name, parents, parent_keys, inherited_cols, inherited_cons in found:
         t = tables.get((schema, name))
         if t is None:
             continue
         cols, cons = set(inherited_cols), set(inherited_cons)
-        tables[t.key] = replace(t, inherits=", ".join(parents),
+        keys = [tuple(k) for k in parent_keys]
+        own = _own_defaults(t.key, keys, {t.key: {c: d for c, d in defaults.get(t.key, {}).items() if c in cols},
+                                          **{k: defaults.get(k, {}) for k in keys}})
+        tables[t.key] = replace(t, inherits=", ".join(parents), parents=tuple(keys), own_defaults=own,
                                 columns=tuple(c for c in t.columns if c.name not in cols),
                                 constraints=tuple(c for c in t.constraints if c.name not in cons))
 
