@@ -310,12 +310,14 @@ def _reloptions(found, tables: dict, things: dict) -> None:
                                 create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};")
 
 
-def _own_defaults(key, parents: list, defaults: dict) -> tuple:
+def _own_defaults(key, parents: list, defaults: dict, inherited: set | None = None) -> tuple:
     """Defaults a child set on inherited columns itself: a partition or INHERITS child copies its
     parent's defaults when it is created and follows the parent's later SET DEFAULT, so only the
     ones that differ from the first parent holding the column are the child's own."""
     own = []
     for column, default in defaults.get(key, {}).items():
+        if inherited is not None and column not in inherited:
+            continue
         parent = next((defaults[p] for p in parents if column in defaults.get(p, {})), None)
         if parent is not None and parent[column] != default:
             own.append((column, default))
@@ -353,9 +355,8 @@ def _inheritance(found, tables: dict, defaults: dict) -> None:
             continue
         cols, cons = set(inherited_cols), set(inherited_cons)
         keys = [tuple(k) for k in parent_keys]
-        own = _own_defaults(t.key, keys, {t.key: {c: d for c, d in defaults.get(t.key, {}).items() if c in cols},
-                                          **{k: defaults.get(k, {}) for k in keys}})
-        tables[t.key] = replace(t, inherits=", ".join(parents), parents=tuple(keys), own_defaults=own,
+        tables[t.key] = replace(t, inherits=", ".join(parents), parents=tuple(keys),
+                                own_defaults=_own_defaults(t.key, keys, defaults, cols),
                                 columns=tuple(c for c in t.columns if c.name not in cols),
                                 constraints=tuple(c for c in t.constraints if c.name not in cons))
 
