@@ -263,6 +263,9 @@ def db_message(exc: BaseException) -> str:
 def foreign_key_violations(s: Session, limit: int = 10) -> str:
     """SQLite's ``PRAGMA foreign_key_check``, one line per violating row (table, rowid, columns,
     parent); empty when every foreign key holds."""
+    from .schema.quoting import quoter
+
+    quote_ident = quoter("sqlite")
     rows = s.query("PRAGMA foreign_key_check")
     lines = []
     for table, rowid, parent, fkid in rows[:limit]:
@@ -274,10 +277,6 @@ def foreign_key_violations(s: Session, limit: int = 10) -> str:
     if len(rows) > limit:
         lines.append(f"    ... and {len(rows) - limit} more (run PRAGMA foreign_key_check to list them all)")
     return "\n".join(lines)
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def describe_failure(step: LedgerStep, stmt: Statement, index: int, exc: BaseException) -> str:

@@ -264,12 +264,10 @@ def _code(sql: str) -> str:
 
 def _where(statement, exc: BaseException) -> str:
     """``at line N (statement ...)``: the line in the file, from the server's error position if it gives one."""
-    from .sqlsplit import _code_offset
-
     line, sql = statement.line, statement.sql
     position = getattr(getattr(exc, "diag", None), "statement_position", None)
     if position:
-        line += sql[_code_offset(sql):int(position) - 1].count("\n")
+        line += _code(sql)[:int(position) - 1].count("\n")
     head = _first_line(sql)
     if line != statement.line:
         return f" at line {line} (in the statement on line {statement.line}: {head})"

@@ -9,7 +9,7 @@ from typing import ClassVar
 from ..schema.introspect import Scope
 from . import context
 from .diff import DiffResult, make_result
-from .schema_sources import MIGRATIONS, applied_and_not, load_models, tracking_tables
+from .schema_sources import MIGRATIONS, applied_and_not, listed, load_models, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,11 +37,11 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
     notes: tuple[str, ...] = ()
     if skipped:
         notes += (f"{len(skipped)} migration(s) ordered before applied ones were never applied to {live.name} "
-                  f"({_listed(skipped)}); they are left out of the comparison (not replayed). `dbm status` shows "
+                  f"({listed(skipped)}); they are left out of the comparison (not replayed). `dbm status` shows "
                   "them; `dbm migrate` applies them.",)
     if pending:
         notes += (f"{len(pending)} migration(s) not applied to {live.name} are left out of the comparison "
-                  f"({_listed(pending)}); `dbm migrate` applies them.",)
+                  f"({listed(pending)}); `dbm migrate` applies them.",)
     upto, before = None, None
     if skipped or pending:
         upto, before = (applied[-1], None) if applied else (None, (skipped + pending)[0])
@@ -54,7 +54,3 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
     d = schema_diff(models[0], models[1])
     r = make_result(sides, models, d, unsafe)
     return DriftResult(**{f.name: getattr(r, f.name) for f in fields(r) if f.name != "notes"}, notes=notes)
-
-
-def _listed(ids: list[str]) -> str:
-    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")

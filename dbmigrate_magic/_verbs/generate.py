@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 
 from .. import shadow
 from ..db import Database
+from ..errors import UsageProblem
 from ..results import Result
 from ..schema.introspect import Scope, introspect
 from . import context
-from ..errors import UsageProblem
-from .schema_sources import applied_and_not, drop_tables, load_models, replay, tracking_tables
+from .schema_sources import applied_and_not, drop_tables, listed, load_models, replay, tracking_tables
 
 
 @dataclass(frozen=True, repr=False)
@@ -81,8 +81,7 @@ def generate(name: str, from_schema: str, *, project: str | Path | None = None, 
     _, skipped, pending = applied_and_not(ctx)
     pending = skipped + pending
     if pending:  # diffing a database that is behind would repeat the pending migrations in the new one
-        listed = ", ".join(pending[:3]) + (", ..." if len(pending) > 3 else "")
-        raise UsageProblem(f"{len(pending)} migration(s) are not applied to {current.name} yet ({listed}); a "
+        raise UsageProblem(f"{len(pending)} migration(s) are not applied to {current.name} yet ({listed(pending)}); a "
                            "migration generated against it now would repeat them.",
                            next_step="Run `dbm migrate` (or fix the failed one) first, then generate again.")
     with ExitStack() as stack:
@@ -223,11 +222,7 @@ def down_for(migration: str, *, project: str | Path | None = None, env: str | No
         for upto, before in ((None, migration), (migration, None)):
             url = stack.enter_context(shadow.scratch(like))
             replay(root, url, upto=upto, before=before)
-            db = Database(url, "scratch")
-            try:
-                models.append(drop_tables(introspect(db), skip))
-            finally:
-                db.dispose()
+            models.append(_read(url, skip))
     d = schema_diff(models[1], models[0])
     sql = d.sql(unsafe=True)
     path = None

@@ -212,9 +212,7 @@ def tracking_tables(project) -> tuple[str, ...]:
     try:
         adapter = context.resolve(project).project.adapter
         return tuple(t.replace('"', "").replace("`", "") for t in adapter.tracking_tables())
-    except DbmError:
-        return ()
-    except Exception:  # an adapter that cannot describe itself offline: compare everything
+    except Exception:  # no project, or an adapter that cannot describe itself offline: compare everything
         return ()
 
 
@@ -223,6 +221,11 @@ NOT_APPLIED = ("pending", "failed", "rolled_back", "skipped")
 
 #: states of a migration the database ran (modified: its file changed since; replaying it shows how)
 RAN = ("applied", "modified")
+
+
+def listed(ids: list[str]) -> str:
+    """The first few migration ids, for a message."""
+    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
 
 
 def applied_and_not(ctx) -> tuple[list[str], list[str], list[str]]:

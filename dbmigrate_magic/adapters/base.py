@@ -193,8 +193,6 @@ class Adapter:
         the schema it starts from (``generate --down-for``). For a linear history the previous file;
         tools with a graph (Alembic, Django) answer from it, since "the file before" may be on
         another branch or in another app."""
-        from ..errors import UsageProblem
-
         ids = [f.id for f in self.migration_files()]
         if migration not in ids:
             raise UsageProblem(f"There is no migration named {migration}.", next_step="`dbm status` lists them.")
@@ -222,26 +220,42 @@ class Adapter:
         """The migration an earlier run wrote from this same name and SQL (re-run runbooks)."""
         return None
 
+    def migration_file(self, migration_id: str) -> MigrationFile:
+        """The file of the migration whose id (as ``dbm status`` lists it) is ``migration_id``."""
+        found = next((f for f in self.migration_files() if f.id == migration_id), None)
+        if found is None:
+            raise UsageProblem(f"There is no {self.display_name} migration {migration_id!r}.",
+                               unchanged="Nothing was changed.", next_step="Run `dbm status` to see the names.")
+        return found
+
     def migration_id(self, name: str) -> str:
         """The id (as ``dbm status`` lists it) of the migration ``name`` means. Exact ids here (Prisma's
         folder name, Drizzle's tag); a tool whose rollback accepts shorter forms accepts them too."""
-        if any(f.id == name for f in self.migration_files()):
-            return name
-        raise UsageProblem(f"There is no {self.display_name} migration {name!r}.", unchanged="Nothing was changed.",
-                           next_step="Run `dbm status` to see the names.")
+        return self.migration_file(name).id
 
     def down_file(self, migration_id: str, force: bool = False) -> Path:
         """Where a computed down part for ``migration_id`` is stored (``generate --down-for --write``);
         raises when the tool cannot store one or one exists already (unless ``force``). Writes nothing."""
+        f = self.migration_file(migration_id)
         if self.down_in_file:
-            f = next((m for m in self.migration_files() if m.id == migration_id), None)
-            where = self.relative(f.path) if f else f"the file of {migration_id}"
             raise UnsupportedOperation(
-                f"{self.display_name} keeps a migration's down part in the migration itself: {where} has "
-                f"{self.down_in_file}.", unchanged="No file was written.",
+                f"{self.display_name} keeps a migration's down part in the migration itself: {self.relative(f.path)} "
+                f"has {self.down_in_file}.", unchanged="No file was written.",
                 next_step=f"Edit it there; `dbm generate --down-for {migration_id}` (without --write) shows the "
                           "SQL a down part has to undo.")
-        raise self._unsupported("store a computed down migration")
+        path = self.stored_down_path(f)
+        if path is None:
+            raise self._unsupported("store a computed down migration")
+        if path.exists() and not force:
+            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(path)}.",
+                               unchanged="No file was written.",
+                               next_step="Review it; pass --force to replace it with the computed one.")
+        return path
+
+    def stored_down_path(self, f: MigrationFile) -> Path | None:
+        """The file this tool's rollback reads as the down part of ``f`` (kept apart from the migration
+        file, whose checksum covers it); None when the tool has no such file."""
+        return None
 
     def store_down(self, migration_id: str, down_sql: str, force: bool = False) -> Path:
         """Store ``down_sql`` as the down part of an existing migration where ``rollback`` reads it,

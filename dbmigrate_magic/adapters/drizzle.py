@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ProjectError, UnsupportedOperation, UsageProblem
+from ..errors import ProjectError, UnsupportedOperation
 from . import _drizzle_files as files
 from . import drizzle_config
 from ._drizzle_ledger import DrizzleLedger, LedgerRow
@@ -325,18 +325,10 @@ class DrizzleAdapter(Adapter):
                 return f
         return None
 
-    def down_file(self, migration_id: str, force: bool = False) -> Path:
+    def stored_down_path(self, f: MigrationFile) -> Path:
         """The down file rollback reads (``<tag>.down.sql``, or ``down.sql`` in a 1.0 folder);
         drizzle-orm never reads it, and the migration's own file (and hash) stay as applied."""
-        entry = next((e for e in self.entries()[0] if e.tag == migration_id), None)
-        if entry is None:
-            raise UsageProblem(f"No Drizzle migration named {migration_id!r}.", unchanged="No file was written.",
-                               next_step="Use a tag from `dbm status`.")
-        if entry.down_path.exists() and not force:
-            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(entry.down_path)}.",
-                               unchanged="No file was written.",
-                               next_step="Review it; pass --force to replace it with the computed one.")
-        return entry.down_path
+        return next(e.down_path for e in self.entries()[0] if e.tag == f.id)
 
     def store_down(self, migration_id: str, down_sql: str, force: bool = False) -> Path:
         from ..sqlsplit import split as split_statements

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ProjectError, UnsupportedOperation, UsageProblem
+from ..errors import ProjectError, UnsupportedOperation
 from . import prisma_config
 from ._files import first_existing, read_text
 from ._prisma_ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
@@ -208,18 +208,9 @@ class PrismaAdapter(Adapter):
                 return f
         return None
 
-    def down_file(self, migration_id: str, force: bool = False) -> Path:
+    def stored_down_path(self, f: MigrationFile) -> Path:
         """``down.sql`` beside ``migration.sql``, the file Prisma's docs suggest and rollback runs."""
-        f = next((m for m in self.migration_files() if m.id == migration_id), None)
-        if f is None:
-            raise UsageProblem(f"No Prisma migration named {migration_id!r} in {self.relative(self.migrations_dir)}.",
-                               unchanged="No file was written.", next_step="Use a name from `dbm status`.")
-        down = f.extra["down"]
-        if down.exists() and not force:
-            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(down)}.",
-                               unchanged="No file was written.",
-                               next_step="Review it; pass --force to replace it with the computed one.")
-        return down
+        return f.extra["down"]
 
     # --- applying -------------------------------------------------------------------------------
     def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:

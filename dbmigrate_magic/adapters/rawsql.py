@@ -198,25 +198,17 @@ class RawSqlAdapter(Adapter):
                 return f
         return None
 
-    def down_file(self, migration_id: str, force: bool = False) -> Path:
+    def stored_down_path(self, f: MigrationFile) -> Path:
         """The sibling ``<name>.down.sql``: the migration file itself stays as applied (its checksum
-        covers the whole file), and the listing ignores ``*.down.sql`` names."""
-        f = next((m for m in self.migration_files() if m.id == migration_id), None)
-        if f is None:
-            raise UsageProblem(f"There is no migration {migration_id!r}.", unchanged="No file was written.",
-                               next_step="Run `dbm status` to see the names.")
-        (_, _), in_file = self._parts(f)
+        covers the whole file), and the listing ignores ``*.down.sql`` names. A file with its own
+        ``-- DOWN`` section is refused: rollback reads that section, never the sibling."""
+        in_file = self._parts(f)[1]
         if in_file is not None and in_file[0].strip():
             raise UsageProblem(f"{self.relative(f.path)} has its own -- DOWN section.",
                                unchanged="No file was written.",
                                next_step="Edit that section by hand (for a pending migration), or write a new "
                                          "migration that reverses it.")
-        sibling = down_sibling(f.path)
-        if sibling.exists() and not force:
-            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(sibling)}.",
-                               unchanged="No file was written.",
-                               next_step="Review it; pass --force to replace it with the computed one.")
-        return sibling
+        return down_sibling(f.path)
 
     # --- applying -------------------------------------------------------------------------------
     def _parts(self, f: MigrationFile) -> tuple[tuple[str, int], tuple[str, int] | None]:
