@@ -96,15 +96,20 @@ def _values_lost(old, new) -> bool:
     return before is not None and after is not None and bool(before - after)
 
 
+def _names(definition: str) -> set:
+    """Every backquoted name in a key line (the key's own name included), unescaped."""
+    return {n.replace("``", "`") for n in re.findall(r"`((?:[^`]|``)+)`", definition)}
+
+
 def _dropped_key_columns(old: Table, new: Table) -> set:
     """Columns named by a primary key or index of ``old`` that ``new`` does not have as it is."""
-    keys = [c.definition for c in old.constraints if c.kind == "primary" and c not in new.constraints]
-    keys += [i.definition for i in old.indexes if i not in new.indexes]
-    return {n.replace("``", "`") for k in keys for n in re.findall(r"`((?:[^`]|``)+)`", k)}
+    keys = [c for c in old.constraints if c.kind == "primary" and c not in new.constraints]
+    keys += [i for i in old.indexes if i not in new.indexes]
+    return {n for k in keys for n in _names(k.definition)}
 
 
 def _key_columns(key) -> set:
-    return {n.replace("``", "`") for n in re.findall(r"`((?:[^`]|``)+)`", key.definition)} if key else set()
+    return _names(key.definition) if key else set()
 
 
 def _auto_key(c, old: Table, new: Table, pk_a, pk_b):
@@ -334,8 +339,7 @@ class MySqlDiffer:
                        table=new.name)
             a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
-        pk_cols = set(re.findall(r"`((?:[^`]|``)+)`", pk_a.definition)) if pk_a else set()
-        if pk_a and pk_b and pk_a != pk_b and all(new.column(c.replace("``", "`")) for c in pk_cols):
+        if pk_a and pk_b and pk_a != pk_b and all(new.column(c) for c in _key_columns(pk_a)):
             # one statement: an AUTO_INCREMENT column must stay a key
             out.sql(P_KEYS, f"ALTER TABLE {name} DROP PRIMARY KEY, ADD {pk_b.definition};")
             out.change("constraint", "", f"{new.name}.PRIMARY", "changed", pk_b.definition, table=new.name)

@@ -90,10 +90,9 @@ def introspect_mysql(conn, scope: Scope) -> SchemaModel:
     cur.execute(f"select table_name, view_definition, check_option, security_type, {algorithm} from information_schema.views "
                 "where table_schema = database() order by table_name")
     views = cur.fetchall()
-    prefix = q(database) + "."
     names = [v[0] for v in views] + [t[1] for t in tables]
     for name, definition, check, security, algorithm in views:
-        body = definition.replace(prefix, "")
+        body = definition.replace(own, "")
         deps = tuple(("", n) for n in names if n != name and q(n) in body)
         opt = "" if check in (None, "NONE") else f" WITH {check} CHECK OPTION"
         sql = f"CREATE ALGORITHM={algorithm} SQL SECURITY {security} VIEW {q(name)} AS {body}{opt};"
