@@ -135,7 +135,7 @@ def _clean_process_env(monkeypatch):
     """Tests start without a DATABASE_URL or DBM_ENV from the developer's shell."""
     for var in ("DATABASE_URL", "DBM_ENV", "SQLALCHEMY_DATABASE_URI", "POSTGRES_URL", "DB_HOST"):
         monkeypatch.delenv(var, raising=False)
-    from dbmigrate_magic import session
+    from dbmigrate_magic import active_env
 
-    session._active.clear()
-    session.default_env = None
+    active_env._active.clear()
+    active_env.default_env = None

@@ -9,7 +9,7 @@ import sys
 from . import __version__
 from .commands import ArgumentError, HelpRequested, parse, run
 from .errors import DbmError
-from .secrets import mask
+from .masking import mask
 
 
 def exit_code_for(result, args) -> int:

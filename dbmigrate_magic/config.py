@@ -16,7 +16,7 @@ from typing import Iterable
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from .errors import ConfigError
-from .secrets import mask, register_secret
+from .masking import mask, register_secret
 
 DEFAULT_ENV = "development"
 PRODUCTION_WORDS = ("production", "prod", "live")

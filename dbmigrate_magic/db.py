@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from .config import dialect_of
 from .errors import ConnectionFailed
-from .secrets import mask
+from .masking import mask
 
 
 class Database:

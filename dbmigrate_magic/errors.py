@@ -5,7 +5,7 @@ through the masking function at construction, so a password can never escape in 
 """
 from __future__ import annotations
 
-from .secrets import mask
+from .masking import mask
 
 
 class DbmError(Exception):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Protocol
 
 from .adapters.base import StepOutcome
 from .errors import LockBusy
-from .secrets import mask
+from .masking import mask
 from .sqlite_fk import FkHoist, fk_hoist
 from .sqlsplit import Statement
 

@@ -8,10 +8,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Unicode
 
-from . import session
+from . import active_env
 from .commands import VERBS, ArgumentError, HelpRequested, parse, run, usage_line
 from .errors import DbmError
-from .secrets import mask
+from .masking import mask
 
 
 @magics_class
@@ -25,10 +25,10 @@ class Dbm(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.observe(self._on_default_env, names="default_env")
-        session.default_env = self.default_env or None
+        active_env.default_env = self.default_env or None
 
     def _on_default_env(self, change) -> None:
-        session.default_env = change["new"] or None
+        active_env.default_env = change["new"] or None
 
     @line_cell_magic
     def dbm(self, line: str, cell: str | None = None):

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any, ClassVar
 
-from .secrets import mask, mask_obj
+from .masking import mask, mask_obj
 
 
 def jsonable(value: Any) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dbmigrate_magic.safety.lint import all_rules, lint_sql  # noqa: E402
+from dbmigrate_magic.safety.lint import all_rules, lint_sql# noqa: E402
 from tests.lint_corpus.cases import all_cases  # noqa: E402
 
 

@@ -51,7 +51,7 @@ def merge(root: Path, rev_id: str, revisions: list[str], message: str = "merge")
 
 def set_bodies(path: Path, up: str, down: str | None) -> None:
     """Give the template's upgrade()/downgrade() an ``op.execute`` body (replacing a previous one)."""
-    from dbmigrate_magic.adapters._alembic_run import fill_function
+    from dbmigrate_magic.adapters.alembic.run import fill_function
     import ast
 
     text = path.read_text()

@@ -6,7 +6,7 @@ import subprocess
 
 from sqlalchemy.engine import make_url
 
-from dbmigrate_magic import shadow
+from dbmigrate_magic import scratch
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.schema import diff, introspect
 from dbmigrate_magic.schema.introspect import Scope
@@ -33,7 +33,7 @@ def model(url: str, scope: Scope | None = None):
 
 def load(url: str, sql: str) -> None:
     if sql.strip():
-        shadow.load_sql(url, sql)
+        scratch.load_sql(url, sql)
 
 
 def dump(url: str, scope: Scope | None = None) -> str:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dbmigrate_magic.adapters._alembic_graph import NAMES, RevisionGraph, revision_files
+from dbmigrate_magic.adapters.alembic.graph import NAMES, RevisionGraph, revision_files
 from dbmigrate_magic.adapters._pystatic import NOT_LITERAL, fast_literals, module_literals
-from dbmigrate_magic.adapters.alembic import AlembicAdapter
+from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
 from tests import alembic_project as ap
 
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
-from dbmigrate_magic.adapters.alembic import AlembicAdapter
+from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
 from tests import alembic_project as ap
 from tests.test_alembic_graph import assert_topological, branchy_project
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
-from dbmigrate_magic.adapters.alembic import AlembicAdapter
+from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import DbmError, UnsupportedOperation
 from tests import alembic_project as ap

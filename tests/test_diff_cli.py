@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from conftest import REPO, new_database
-from dbmigrate_magic import shadow
+from dbmigrate_magic import scratch
 from tests.schema_support import load, model
 from dbmigrate_magic.schema import diff
 
@@ -104,7 +104,7 @@ def test_privileges_only_when_asked(pg_two, run_dbm):
 
 @pytest.mark.postgres
 def test_schema_file_loaded_into_scratch_and_dropped(pg_url, tmp_path, run_dbm):
-    before = set(shadow.list_scratch(pg_url))
+    before = set(scratch.list_scratch(pg_url))
     schema = tmp_path / "schema.sql"
     schema.write_text(B_SQL)
     out = run_dbm("diff", pg_url, schema, "--format", "json")
@@ -117,17 +117,17 @@ def test_schema_file_loaded_into_scratch_and_dropped(pg_url, tmp_path, run_dbm):
     assert "Traceback" not in bad.stderr
     # other test runs on the same server create and drop their own scratch databases meanwhile:
     # what matters is that none is left whose process (these two dbm runs) has exited
-    assert shadow.stale(sorted(set(shadow.list_scratch(pg_url)) - before)) == []
+    assert scratch.stale(sorted(set(scratch.list_scratch(pg_url)) - before)) == []
 
 
 @pytest.mark.postgres
 def test_scratch_dropped_after_interrupt_and_stale_ones_cleaned(pg_url, run_dbm):
     with pytest.raises(KeyboardInterrupt):
-        with shadow.scratch(pg_url) as url:
+        with scratch.scratch(pg_url) as url:
             name = make_url(url).database
-            assert name in shadow.list_scratch(pg_url)
+            assert name in scratch.list_scratch(pg_url)
             raise KeyboardInterrupt
-    assert name not in shadow.list_scratch(pg_url)
+    assert name not in scratch.list_scratch(pg_url)
     dead_pid = 2 ** 22 + 7  # above pid_max's default, so no process has it
     stale = f"dbm_scratch_{dead_pid}_0badcafe"
     live = f"dbm_scratch_{os.getpid()}_0000beef"
@@ -138,7 +138,7 @@ def test_scratch_dropped_after_interrupt_and_stale_ones_cleaned(pg_url, run_dbm)
     try:
         out = run_dbm("scratch", "--env", pg_url, "--clean", "--format", "json")
         assert out.returncode == 0, out.stderr
-        left = shadow.list_scratch(pg_url)
+        left = scratch.list_scratch(pg_url)
         assert stale not in left and live in left
     finally:
         with engine.connect() as conn:

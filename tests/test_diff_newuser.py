@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import REPO, new_database
-from dbmigrate_magic import shadow
+from dbmigrate_magic import scratch
 from tests.rawsql_helpers import make_project
 from tests.schema_support import load
 
@@ -27,7 +27,7 @@ DESIRED = ("create table users (id serial primary key, email text not null);\n"
 
 def left_behind(url: str, before: list[str]) -> list[str]:
     """Scratch databases made since ``before`` whose process is gone (other runs' live ones do not count)."""
-    return shadow.stale([n for n in shadow.list_scratch(url) if n not in before])
+    return scratch.stale([n for n in scratch.list_scratch(url) if n not in before])
 
 
 def with_password(url: str) -> str:
@@ -124,7 +124,7 @@ def test_schema_file_error_names_line_and_statement(kind, tmp_path, run_dbm):
     try:
         broken = tmp_path / "broken.sql"
         broken.write_text("-- schema\ncreate table ok (a int);\n\ncreate table bad (\n  id int,\n  x int,\n  y int,\n);\n")
-        before = shadow.list_scratch(url)
+        before = scratch.list_scratch(url)
         out = run_dbm("diff", url, broken)
         assert out.returncode == 2
         assert "Loading the schema file broken.sql failed at line" in out.stderr
@@ -275,7 +275,7 @@ def test_scratch_lists_only_its_own_names(pg_url, run_dbm):
     try:
         out = json.loads(run_dbm("scratch", "--env", pg_url, "--clean", "--format", "json").stdout)
         assert lookalike not in out["found"] + out["dropped"] and stale in out["dropped"]
-        assert stale not in shadow.list_scratch(pg_url)
+        assert stale not in scratch.list_scratch(pg_url)
     finally:
         with engine.connect() as conn:
             conn.execute(text(f"drop database if exists {lookalike}"))
@@ -373,7 +373,7 @@ def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, sig,
                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         mine = f"dbm_scratch_{child.pid}_"
         deadline = time.monotonic() + 60
-        while not any(n.startswith(mine) for n in shadow.list_scratch(url)):
+        while not any(n.startswith(mine) for n in scratch.list_scratch(url)):
             assert child.poll() is None and time.monotonic() < deadline, child.communicate()
             time.sleep(0.05)
         time.sleep(0.3)  # well inside the load of 20,000 tables
@@ -381,7 +381,7 @@ def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, sig,
         out, err = child.communicate(timeout=60)
         assert child.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err
-        assert not [n for n in shadow.list_scratch(url) if n.startswith(mine)]
+        assert not [n for n in scratch.list_scratch(url) if n.startswith(mine)]
     finally:
         if child is not None and child.poll() is None:  # it ignored the interrupt: do not leave it running
             child.kill()
@@ -458,7 +458,7 @@ def test_scratch_clean_leaves_other_machines_scratch_databases(pg_url, run_dbm):
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    here = shadow.host_tag()
+    here = scratch.host_tag()
     other = "0000" if here != "0000" else "ffff"
     mine_dead, theirs = f"dbm_scratch_{DEAD_PID}_{here}0badf00d", f"dbm_scratch_{DEAD_PID}_{other}0badf00d"
     engine = create_engine(pg_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -466,7 +466,7 @@ def test_scratch_clean_leaves_other_machines_scratch_databases(pg_url, run_dbm):
         for n in (mine_dead, theirs):
             conn.execute(text(f"create database {n}"))
     try:
-        assert shadow.scratch_name().split("_")[3].startswith(here)
+        assert scratch.scratch_name().split("_")[3].startswith(here)
         out = json.loads(run_dbm("scratch", "--env", pg_url, "--clean", "--format", "json").stdout)
         assert mine_dead in out["dropped"] and theirs not in out["dropped"] and theirs in out["found"]
     finally:

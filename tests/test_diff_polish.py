@@ -82,7 +82,7 @@ def test_access_denied_keeps_using_password_yes_readable(mysql_user, tmp_path, r
 
 
 def test_masking_still_hides_a_password_after_using_password():
-    from dbmigrate_magic.secrets import mask
+    from dbmigrate_magic.masking import mask
 
     assert mask("(using password: YES)") == "(using password: YES)"
     assert mask("(using password: NO)") == "(using password: NO)"

@@ -122,7 +122,7 @@ FACT_CASES = {
 
 
 def test_fast_django_scan_agrees_with_ast():
-    from dbmigrate_magic.adapters._django_graph import ast_facts, fast_facts
+    from dbmigrate_magic.adapters.django.graph import ast_facts, fast_facts
 
     answered = 0
     for name, source in FACT_CASES.items():

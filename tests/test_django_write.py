@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
-from dbmigrate_magic.adapters.django import DjangoAdapter
+from dbmigrate_magic.adapters.django.adapter import DjangoAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import UnsupportedOperation, UsageProblem
 from tests import django_project as dj

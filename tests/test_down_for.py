@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dbmigrate_magic.adapters.drizzle import DrizzleAdapter
+from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.schema import diff, introspect
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from dbmigrate_magic import api
-from dbmigrate_magic.adapters.drizzle import DrizzleAdapter
+from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import UnsupportedOperation
 

@@ -141,7 +141,7 @@ def test_drizzle_1_0_layout_write_and_apply_records_name(tmp_path, sqlite_url):
     """In a 1.0 folder layout we write ``<ts>_<name>/migration.sql`` and fill the name column."""
     from sqlalchemy import create_engine, text
 
-    from dbmigrate_magic.adapters.drizzle import DrizzleAdapter
+    from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
     from dbmigrate_magic.db import Database
 
     root = tmp_path / "v1"

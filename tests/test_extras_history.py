@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from dbmigrate_magic import api
-from dbmigrate_magic.adapters.flyway import checksum as flyway_checksum
+from dbmigrate_magic.adapters.flyway.adapter import checksum as flyway_checksum
 
 DIALECTS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -11,10 +11,10 @@ import shutil
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from dbmigrate_magic.adapters.knex import KnexAdapter
+from dbmigrate_magic.adapters.knex.adapter import KnexAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ProjectError, ToolFailed, ToolMissing, UnsupportedOperation
-from dbmigrate_magic.secrets import register_secret
+from dbmigrate_magic.masking import register_secret
 from tests.node_projects import knex, knex_list, knex_project
 
 pytestmark = pytest.mark.node

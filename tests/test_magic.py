@@ -101,8 +101,8 @@ def test_errors_become_usage_errors_without_traceback(ipython, tmp_path):
 
 
 # --- import boundary --------------------------------------------------------------------
-CORE_MODULES = ["dbmigrate_magic", "dbmigrate_magic.api", "dbmigrate_magic.config", "dbmigrate_magic.secrets",
-                "dbmigrate_magic.session", "dbmigrate_magic.project", "dbmigrate_magic.db",
+CORE_MODULES = ["dbmigrate_magic", "dbmigrate_magic.api", "dbmigrate_magic.config", "dbmigrate_magic.masking",
+                "dbmigrate_magic.active_env", "dbmigrate_magic.project", "dbmigrate_magic.db",
                 "dbmigrate_magic.errors", "dbmigrate_magic.results", "dbmigrate_magic.commands",
                 "dbmigrate_magic.cli", "dbmigrate_magic.adapters", "dbmigrate_magic._verbs.detect",
                 "dbmigrate_magic._verbs.environments", "dbmigrate_magic._verbs.status"]

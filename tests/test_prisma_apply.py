@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from dbmigrate_magic.adapters.prisma import PrismaAdapter
+from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import DbmError, UnsupportedOperation
 

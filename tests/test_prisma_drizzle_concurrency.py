@@ -7,8 +7,8 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
-from dbmigrate_magic.adapters.drizzle import DrizzleAdapter
-from dbmigrate_magic.adapters.prisma import PrismaAdapter
+from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
+from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 
 from .prisma_format import write_project
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from dbmigrate_magic.adapters.prisma import PrismaAdapter
+from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 from dbmigrate_magic.db import Database
 
 from .prisma_format import dialect, write_project
@@ -20,7 +20,7 @@ from .prisma_format import dialect, write_project
 RUNNER = """
 import sys
 from pathlib import Path
-from dbmigrate_magic.adapters.prisma import PrismaAdapter
+from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 from dbmigrate_magic.db import Database
 a, db = PrismaAdapter(Path(sys.argv[1])), Database(sys.argv[2])
 print("started", flush=True)

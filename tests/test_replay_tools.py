@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from conftest import dbm_env, new_database
-from dbmigrate_magic import shadow
+from dbmigrate_magic import scratch
 from tests import alembic_project, django_project
 from tests.drizzle_kit import DrizzleProject
 from tests.node_projects import TSCONFIG, knex_project, typeorm_project
@@ -248,8 +248,8 @@ class Dbm:
 
     def scratch_left(self, url: str) -> list[str]:
         """Scratch databases (SQLite: files) any of our runs left on the server of ``url``."""
-        mine = tuple(f"{shadow.PREFIX}{pid}_" for pid in self.pids)
-        return [n for n in shadow.list_scratch(url) if n.startswith(mine)]
+        mine = tuple(f"{scratch.PREFIX}{pid}_" for pid in self.pids)
+        return [n for n in scratch.list_scratch(url) if n.startswith(mine)]
 
 
 def run_query(url: str, sql: str):

@@ -143,7 +143,7 @@ def test_failed_connections_never_show_the_password(tmp_path, run_dbm, ipython, 
 
 
 def test_mask_handles_every_form():
-    from dbmigrate_magic.secrets import mask
+    from dbmigrate_magic.masking import mask
 
     samples = [
         f"postgresql://u:{PW}@h/x", f"mysql+pymysql://u:{PW_SPECIAL_Q}@h/x", f"host=h password={PW} dbname=x",
@@ -155,14 +155,14 @@ def test_mask_handles_every_form():
 
 
 def test_short_registered_secret_masks_whole_words_only():
-    from dbmigrate_magic import secrets
+    from dbmigrate_magic import masking
 
-    before = set(secrets._registered)
+    before = set(masking._registered)
     try:
-        secrets.register_secret("postgres")
-        assert secrets.mask("driver postgresql+psycopg, password postgres.") == \
+        masking.register_secret("postgres")
+        assert masking.mask("driver postgresql+psycopg, password postgres.") == \
             "driver postgresql+psycopg, password ***."
-        secrets.register_secret("Lng-S3cret-value-42")  # long values are masked wherever they appear
-        assert "S3cret" not in secrets.mask("prefixLng-S3cret-value-42suffix")
+        masking.register_secret("Lng-S3cret-value-42")  # long values are masked wherever they appear
+        assert "S3cret" not in masking.mask("prefixLng-S3cret-value-42suffix")
     finally:  # the registry is process-wide: leave it as other tests expect it
-        secrets._registered.intersection_update(before)
+        masking._registered.intersection_update(before)

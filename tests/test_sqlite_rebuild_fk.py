@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from dbmigrate_magic import api
-from dbmigrate_magic.adapters.rawsql import RawSqlAdapter
+from dbmigrate_magic.adapters.rawsql.adapter import RawSqlAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import MigrationFailed
 from dbmigrate_magic.schema import diff, introspect
@@ -221,7 +221,7 @@ PRAGMA defer_foreign_keys=OFF;
 def test_prisma_redefine_tables_on_foreign_keys_on_connection(tmp_path):
     """Prisma's own SQLite table redefinition (defer_foreign_keys around the pair) goes through the
     same ledger: the rows survive where one transaction would cascade them away."""
-    from dbmigrate_magic.adapters.prisma import PrismaAdapter
+    from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 
     from .prisma_format import write_migration, write_project
 

@@ -10,10 +10,10 @@ import re
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from dbmigrate_magic.adapters.typeorm import TypeOrmAdapter
+from dbmigrate_magic.adapters.typeorm.adapter import TypeOrmAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ToolFailed, UnsupportedOperation
-from dbmigrate_magic.secrets import register_secret
+from dbmigrate_magic.masking import register_secret
 from tests.node_projects import fast_ts_node  # noqa: F401 (fixture)
 from tests.node_projects import node_url, typeorm, typeorm_project, typeorm_show
 

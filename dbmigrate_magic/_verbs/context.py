@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import session
+from .. import active_env
 from ..config import (
     DEFAULT_ENV, Environment, FoundConnection, build_environments, canonical_env_name, dotenv_connections,
     environment_from_url, process_connections,
@@ -55,7 +55,7 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
         return environment_from_url(name, base_dir=root), "given on the command line"
     reason = "--env" if name else None
     if not name:
-        name, reason = session.get_active(root)
+        name, reason = active_env.get_active(root)
     if name:
         wanted = canonical_env_name(name)
         for env in environments:

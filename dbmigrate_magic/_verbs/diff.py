@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ..results import Result
 from ..schema.changes import Change
 from ..schema.introspect import Scope
-from ..secrets import mask
+from ..masking import mask
 from .schema_sources import load_models, tracking_tables
 
 COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
@@ -132,7 +132,7 @@ class DiffResult(Result):
 
 
 def mask_dict(d: dict) -> dict:
-    from ..secrets import mask_obj
+    from ..masking import mask_obj
 
     return mask_obj(d)  # type: ignore[return-value]
 

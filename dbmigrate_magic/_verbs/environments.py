@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import session
+from .. import active_env
 from ..config import Environment
 from ..errors import ConfigError
 from ..results import Result
@@ -56,7 +56,7 @@ def env(name: str | None = None, project: str | Path | None = None, persist: boo
         if chosen is None or chosen.name not in {e.name for e in environments}:
             raise ConfigError(f"'{name}' is not one of this project's environments.",
                               next_step="Pick a name from `dbm env`.")
-        session.set_active(proj.root, chosen.name, persist=persist)
+        active_env.set_active(proj.root, chosen.name, persist=persist)
         return EnvResult(str(proj.root), tuple(environments), chosen.name, "selected with `env NAME`")
     try:
         chosen, reason = context.select(environments, None, proj.root)

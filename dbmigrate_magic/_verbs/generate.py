@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import shadow
+from .. import scratch
 from ..db import Database
 from ..errors import UsageProblem
 from ..results import Result
@@ -109,10 +109,10 @@ def down_after(current_url: str, current, up_sql: str, skip: tuple[str, ...]) ->
     from ..schema import diff as schema_diff
 
     try:
-        with shadow.scratch(current_url) as url:
+        with scratch.scratch(current_url) as url:
             empty = _read(url, skip)
-            shadow.load_sql(url, schema_diff(empty, current).sql(unsafe=True), source="current schema")
-            shadow.load_sql(url, up_sql, source="generated up part")
+            scratch.load_sql(url, schema_diff(empty, current).sql(unsafe=True), source="current schema")
+            scratch.load_sql(url, up_sql, source="generated up part")
             after = _read(url, skip)
     except DbmError as exc:
         return "", (f"No down part was written: applying the up part to a scratch copy of the current schema "
@@ -132,7 +132,7 @@ def autogenerate(name: str, *, project: str | Path | None = None, env: str | Non
                  app: str | None = None) -> GenerateResult:
     """The tool's own model comparison (Alembic autogenerate, Django makemigrations) against the
     environment's database. It only writes files; the SQL preview comes from the same plan `migrate` shows."""
-    from ..secrets import mask
+    from ..masking import mask
 
     ctx = context.resolve(project, env)
     ctx.require_environment()
@@ -220,7 +220,7 @@ def down_for(migration: str, *, project: str | Path | None = None, env: str | No
     models = []
     with ExitStack() as stack:
         for upto, before in ((None, migration), (migration, None)):
-            url = stack.enter_context(shadow.scratch(like))
+            url = stack.enter_context(scratch.scratch(like))
             replay(root, url, upto=upto, before=before)
             models.append(_read(url, skip))
     d = schema_diff(models[1], models[0])

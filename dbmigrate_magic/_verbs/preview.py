@@ -13,7 +13,7 @@ from typing import Any, Callable, ClassVar
 
 from ..adapters.base import PlannedStep, StepOutcome
 from ..results import Result, jsonable
-from ..secrets import mask, mask_obj
+from ..masking import mask, mask_obj
 
 #: statuses that mean "nothing ran because a person still has to say yes"
 UNCONFIRMED = ("awaiting confirmation", "refused")

@@ -16,7 +16,7 @@ from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..db import Database
 from ..errors import ConfigError, DbmError, ProjectError, UnsupportedOperation, UsageProblem
 from ..schema.introspect import Scope, introspect, prepare
-from ..secrets import mask
+from ..masking import mask
 from . import context
 
 MIGRATIONS = "migrations"
@@ -158,7 +158,7 @@ def replay(project: str | Path | None, url: str, upto: str | None = None, before
     file before it" may be another branch); with ``only``, just those ids (what a live database ran:
     a migration it skipped must not be replayed). A failure is a ``ProjectError`` naming the
     migration: the files cannot build a schema, and only the scratch database saw it."""
-    from .. import shadow
+    from .. import scratch
 
     adapter = context.resolve(project).project.adapter
     if before is not None:
@@ -172,7 +172,7 @@ def replay(project: str | Path | None, url: str, upto: str | None = None, before
         except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
             for mid, sql in migration_scripts(project, upto):
                 if only is None or mid in only:
-                    shadow.load_sql(url, sql, source=f"migration {mid}")
+                    scratch.load_sql(url, sql, source=f"migration {mid}")
             return
         if only is not None:
             steps = [s for s in steps if s.migration in only]
@@ -266,13 +266,13 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
-            from .. import shadow  # only for scratch databases: two URLs need none of it
+            from .. import scratch
 
             anchor = anchor_url(sides, project, dialect)
-            url = stack.enter_context(shadow.scratch(anchor))
+            url = stack.enter_context(scratch.scratch(anchor))
             if side.kind == "file":
                 try:
-                    shadow.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
+                    scratch.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
                 except ProjectError as exc:
                     if dialect is None and anchor == "sqlite://":  # nothing said which kind: SQLite was a guess
                         raise ProjectError(exc.what, unchanged=exc.unchanged, next_step=(

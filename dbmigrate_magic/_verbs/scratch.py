@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import shadow
+from .. import scratch as scratch_db
 from ..results import Result
 from . import context
 
@@ -36,7 +36,7 @@ def scratch(project: str | Path | None = None, env: str | None = None, clean: bo
     ctx = context.resolve(project, env)
     environment = ctx.require_environment()
     url = environment.url or ""
-    found = shadow.list_scratch(url)
-    stale = shadow.stale(found)
-    dropped = shadow.clean_scratch(url, everything) if clean else []
+    found = scratch_db.list_scratch(url)
+    stale = scratch_db.stale(found)
+    dropped = scratch_db.clean_scratch(url, everything) if clean else []
     return ScratchResult(environment.masked_url or "", tuple(found), tuple(stale), tuple(dropped))

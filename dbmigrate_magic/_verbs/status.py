@@ -72,7 +72,7 @@ class StatusResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         from ..results import jsonable
-        from ..secrets import mask_obj
+        from ..masking import mask_obj
 
         return mask_obj({
             "tool": self.tool,

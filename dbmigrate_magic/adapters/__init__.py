@@ -7,16 +7,16 @@ from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 #: (tool id, module, class) in the order of DESIGN.md's signal table, then read-only extras
 ADAPTERS: tuple[tuple[str, str, str], ...] = (
-    ("prisma", "prisma", "PrismaAdapter"),
-    ("drizzle", "drizzle", "DrizzleAdapter"),
-    ("knex", "knex", "KnexAdapter"),
-    ("typeorm", "typeorm", "TypeOrmAdapter"),
-    ("alembic", "alembic", "AlembicAdapter"),
-    ("django", "django", "DjangoAdapter"),
-    ("rawsql", "rawsql", "RawSqlAdapter"),
-    ("dbmate", "dbmate", "DbmateAdapter"),
-    ("golang-migrate", "golang_migrate", "GolangMigrateAdapter"),
-    ("flyway", "flyway", "FlywayAdapter"),
+    ("prisma", "prisma.adapter", "PrismaAdapter"),
+    ("drizzle", "drizzle.adapter", "DrizzleAdapter"),
+    ("knex", "knex.adapter", "KnexAdapter"),
+    ("typeorm", "typeorm.adapter", "TypeOrmAdapter"),
+    ("alembic", "alembic.adapter", "AlembicAdapter"),
+    ("django", "django.adapter", "DjangoAdapter"),
+    ("rawsql", "rawsql.adapter", "RawSqlAdapter"),
+    ("dbmate", "dbmate.adapter", "DbmateAdapter"),
+    ("golang-migrate", "golang_migrate.adapter", "GolangMigrateAdapter"),
+    ("flyway", "flyway.adapter", "FlywayAdapter"),
 )
 TOOL_IDS = tuple(t for t, _, _ in ADAPTERS)
 

@@ -23,7 +23,7 @@ from typing import Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError, ToolFailed, ToolMissing
-from ..secrets import mask
+from ..masking import mask
 
 CONNECTION_VARIABLE = "DBM_NODE_CONNECTION"
 TOOL_TIMEOUT = 900  # seconds; a migration may be long, but never hang a notebook forever

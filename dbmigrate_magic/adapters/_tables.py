@@ -44,7 +44,7 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
     from pathlib import Path
 
     from ..errors import ConnectionFailed
-    from ..secrets import mask
+    from ..masking import mask
 
     file = Path(path)
     if not file.exists():

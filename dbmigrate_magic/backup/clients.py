@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import ToolFailed, ToolMissing
-from ..secrets import mask, register_secret
+from ..masking import mask, register_secret
 
 PACKAGES = {
     "pg_dump": "postgresql-client", "pg_restore": "postgresql-client", "psql": "postgresql-client",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProjectError
-from ..secrets import mask, mask_obj
+from ..masking import mask, mask_obj
 
 MANIFEST_VERSION = 1
 EXTENSIONS = {"postgresql": ".dump", "mysql": ".sql", "sqlite": ".sqlite3"}

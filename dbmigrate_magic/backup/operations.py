@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChecksumMismatch, DbmError, UnsupportedOperation
-from ..secrets import mask
+from ..masking import mask
 from . import mysql, postgres, sqlite
 from .compare import compare, fingerprint
 from .manifest import BackupRecord, backup_dir, new_backup_path, sha256_file, write_manifest
@@ -87,7 +87,7 @@ def verify_backup(record: BackupRecord, source_url: str) -> tuple[str, list[dict
     from sqlalchemy.engine import make_url
 
     check_file(record)
-    from ..shadow import scratch
+    from ..scratch import scratch
 
     with scratch(source_url) as scratch_url:
         engine_for(record.dialect).restore(scratch_url, record.file)

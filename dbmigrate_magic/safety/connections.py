@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..secrets import mask
+from ..masking import mask
 
 if TYPE_CHECKING:
     from ..db import Database

@@ -6,7 +6,7 @@ from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConnectionFailed
-from ..secrets import mask
+from ..masking import mask
 
 SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 

@@ -1,0 +1,1 @@
+"""alembic: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""dbmate: the adapter and its files, config reader and tracking table."""

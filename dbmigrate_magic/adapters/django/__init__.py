@@ -1,0 +1,1 @@
+"""django: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""drizzle: the adapter and its files, config reader and tracking table."""

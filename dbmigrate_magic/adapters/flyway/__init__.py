@@ -1,0 +1,1 @@
+"""flyway: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""golang_migrate: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""knex: the adapter and its files, config reader and tracking table."""

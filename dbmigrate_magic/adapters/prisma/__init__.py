@@ -1,0 +1,1 @@
+"""prisma: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""rawsql: the adapter and its files, config reader and tracking table."""

@@ -1,0 +1,1 @@
+"""typeorm: the adapter and its files, config reader and tracking table."""

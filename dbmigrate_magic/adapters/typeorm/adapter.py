@@ -1,0 +1,344 @@
+"""TypeORM: ``<ts>-<Name>.ts`` migration classes and the ``migrations`` table.
+
+Status reads the tracking table directly; changes go through the project's own TypeORM command
+line (``migration:run`` / ``migration:revert``), so TypeORM's transactions and bookkeeping are its
+own. The selected environment reaches it through a wrapper DataSource (see ``_node``).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import config
+from . import files as tf
+from .._files import read_text
+from .._runner_lock import runner_lock
+from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
+from ...sqlsplit import split
+from .._tables import read_tables
+from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, merge_history
+from ...errors import ProjectError, UnsupportedOperation
+
+if TYPE_CHECKING:
+    from ...db import Database
+
+WRAPPER = Path(__file__).with_name("wrapper.js")
+
+DATA_SOURCE_NAMES = ("data-source.ts", "src/data-source.ts", "data-source.js", "src/data-source.js",
+                     "src/db/data-source.ts", "src/database/data-source.ts")
+TYPEORM_IMPORT = re.compile(r"""(from\s+['"]typeorm['"]|require\(\s*['"]typeorm['"]\s*\))""")
+
+
+class TypeOrmAdapter(Adapter):
+    tool = "typeorm"
+    display_name = "TypeORM"
+    down_in_file = "a down() method"
+
+    @classmethod
+    def data_source(cls, root: Path) -> Path | None:
+        for name in DATA_SOURCE_NAMES:
+            p = root / name
+            if p.is_file() and TYPEORM_IMPORT.search(read_text(p)):
+                return p
+        return None
+
+    @classmethod
+    def migration_globs(cls, root: Path) -> list[str]:
+        ormconfig = root / "ormconfig.json"
+        if ormconfig.is_file():
+            try:
+                cfg = json.loads(read_text(ormconfig))
+            except ValueError:
+                cfg = {}
+            cfgs = cfg if isinstance(cfg, list) else [cfg]
+            globs = [g for c in cfgs for g in (c.get("migrations") or [])]
+            if globs:
+                return globs
+        ds = cls.data_source(root)
+        if ds is not None:
+            m = re.search(r"migrations\s*:\s*\[([^\]]*)\]", read_text(ds))
+            if m:
+                base = ds.parent.relative_to(root)
+                globs = []
+                for dirname, g in re.findall(r"""(__dirname\s*\+\s*)?['"`]([^'"`]+)['"`]""", m.group(1)):
+                    if dirname:  # __dirname + "/migrations/*.ts": relative to the data source
+                        g = (base / g.lstrip("/")).as_posix()
+                    elif g.startswith("./"):
+                        g = (base / g[2:]).as_posix()
+                    globs.append(g)
+                return globs
+        return ["src/migration/*.ts", "src/migrations/*.ts", "migrations/*.ts"]
+
+    @classmethod
+    def files(cls, root: Path) -> list[Path]:
+        found: set[Path] = set()
+        for glob in cls.migration_globs(root):
+            for pattern in tf.expand_braces(glob[2:] if glob.startswith("./") else glob):
+                if pattern.startswith("/"):
+                    continue
+                found.update(p for p in root.glob(pattern) if p.is_file() and not p.name.endswith(".d.ts"))
+        return sorted(found)
+
+    @classmethod
+    def detect(cls, root: Path) -> Evidence | None:
+        evidence = []
+        if (root / "ormconfig.json").is_file():
+            evidence.append("ormconfig.json")
+        ds = cls.data_source(root)
+        if ds is not None:
+            evidence.append(ds.relative_to(root).as_posix())
+        if not evidence:
+            return None
+        files = cls.files(root)
+        folder = None
+        if files:
+            folder = files[0].parent.relative_to(root).as_posix()
+        return Evidence(cls.tool, tuple(evidence), folder, len(files))
+
+    def config_connections(self):  # parsing lives in config.py
+        return config.connections(self.root, self.data_source(self.root))
+
+    def preferred_variables(self):
+        return config.preferred_variables(self.data_source(self.root))
+
+    @classmethod
+    def decoy_note(cls, root: Path) -> str | None:
+        for name in DATA_SOURCE_NAMES:
+            if (root / name).is_file() and cls.data_source(root) is None:
+                return f"{name} ignored: it does not import typeorm"
+        return None
+
+    # --- reading -------------------------------------------------------------------------
+    @property
+    def table(self) -> str:
+        sources = [p for p in (self.root / "ormconfig.json", self.data_source(self.root)) if p and p.is_file()]
+        return tf.table_name(sources)
+
+    def tracking_tables(self) -> tuple[str, ...]:
+        return (self.table,)
+
+    def parsed(self) -> list[tf.TypeOrmMigration]:
+        """Migration classes in TypeORM's order (by the 13-digit timestamp, then name)."""
+        found = [tf.parse_migration(p) for p in self.files(self.root)]
+        return sorted(found, key=lambda m: (m.timestamp or 0, m.name or "", m.path.name))
+
+    def migration_files(self) -> list[MigrationFile]:
+        return [MigrationFile(m.name or m.path.stem, m.path, None, {"timestamp": m.timestamp})
+                for m in self.parsed()]
+
+    def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
+        """Rows of the tracking table in id order (None when it does not exist; nothing is created)."""
+        rows = read_tables(db, {"rows": (self.table, "id, timestamp, name", "ORDER BY id")})["rows"]
+        if rows is None:
+            return None
+        return [LedgerRecord(r["name"], None, None, "applied", {"timestamp": int(r["timestamp"]), "id": r["id"]})
+                for r in rows]
+
+    def history(self, db: "Database | None") -> History:
+        files = self.migration_files()
+        notes = tuple(f"{self.relative(f.path)} holds no migration class with a 13-digit timestamp: TypeORM "
+                      "will refuse to run" for f in files if f.extra.get("timestamp") is None)
+        records = None if db is None else self.read_ledger(db)
+        h = merge_history(self, files, records if records is not None or db is None else [], table=self.table,
+                          extra_columns=("timestamp",), notes=notes)
+        rows = sorted(h.rows, key=_order)
+        exists = records is not None
+        current = h.current if exists else None
+        if exists:
+            applied = [r for r in rows if r.state in ("applied", "missing")]
+            current = applied[-1].migration if applied else None
+        return History(tuple(rows), exists, self.table, current, h.notes, h.extra_columns)
+
+    # --- writing ---------------------------------------------------------------------------
+    def migrations_folder(self) -> tuple[Path, bool]:
+        """Where new migrations go (the DataSource's first glob), and whether they are TypeScript."""
+        globs = self.migration_globs(self.root)
+        ts_globs = [g for g in globs if ".ts" in g or "{" in g]
+        chosen = (ts_globs or globs or ["src/migrations/*.ts"])[0]
+        folder = tf.folder_of(chosen.removeprefix("./"))
+        typescript = bool(ts_globs) or not chosen.endswith(".js")
+        return (self.root / folder).resolve(), typescript
+
+    def _dialect(self) -> str:
+        """The DataSource's ``type`` decides how a cell's SQL is split into queryRunner calls."""
+        text = read_text(self.data_source(self.root)) if self.data_source(self.root) else ""
+        for word, dialect in (("mariadb", "mysql"), ("mysql", "mysql"), ("sqlite", "sqlite"),
+                              ("better-sqlite3", "sqlite")):
+            if f"'{word}'" in text or f'"{word}"' in text:
+                return dialect
+        return "postgresql"
+
+    def _statements(self, sql: str | None) -> list[str] | None:
+        return None if sql is None else [s.sql for s in split(sql, self._dialect())]
+
+    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
+        folder, typescript = self.migrations_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamps = [m.timestamp for m in self.parsed() if m.timestamp]
+        stamp = max(int(time.time() * 1000), max(stamps, default=0) + 1)
+        base = tf.pascal(name)
+        cls = f"{base}{stamp}"
+        down = self._statements(down_sql) if down_sql is not None else ([] if not up_sql.strip() else None)
+        path = folder / f"{stamp}-{base}.{'ts' if typescript else 'js'}"
+        path.write_text(tf.render(cls, self._statements(up_sql) or [], down, typescript), encoding="utf-8")
+        return path
+
+    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
+        wanted = (self._statements(up_sql) or [], self._statements(down_sql))
+        stem = f"-{tf.pascal(name)}"
+        for f in self.migration_files():
+            if f.path.stem.endswith(stem) and tf.parse_ours(read_text(f.path)) == wanted:
+                return f
+        return None
+
+    # --- planning ------------------------------------------------------------------------------
+    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool,
+              transaction: str | None = None) -> PlannedStep:
+        parsed = tf.parse_ours(read_text(f.path)) if f else None
+        if parsed is None:
+            where = "its file is missing" if f is None else "it is hand-written TypeScript"
+            sql = f"-- {name}: {where}; TypeORM runs its {direction}() method, so the SQL is not known in advance."
+        else:
+            statements = parsed[0] if direction == "up" else parsed[1]
+            sql = (f"-- {name} has no down SQL." if statements is None else
+                   "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)")
+        return PlannedStep(name, self.relative(f.path) if f else None, direction, sql, transactional,
+                           {"written_by_dbm": parsed is not None, "transaction": transaction})
+
+    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+        applied = {r.id for r in self.read_ledger(db) or []}
+        pending = [f for f in self.migration_files() if f.id not in applied]
+        if target:
+            names = [f.id for f in pending]
+            match = _match(target, pending)
+            if match is None:
+                raise ProjectError(f"'{target}' is not a pending TypeORM migration.",
+                                   next_step="Run `dbm status` to see the pending migrations.")
+            pending = pending[: names.index(match) + 1]
+        transactional = db.dialect != "mysql"  # TypeORM runs all pending in one transaction by default
+        note = transaction_note("TypeORM", db.dialect, "all in one transaction")
+        return [self._step(f, f.id, "up", transactional, note) for f in pending]
+
+    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+        records = self.read_ledger(db) or []
+        newest_first = list(reversed(records))  # migration:revert undoes the highest id first
+        by_name = {f.id: f for f in self.migration_files()}
+        if target:
+            names = [r.id for r in newest_first]
+            match = _match(target, [by_name[n] for n in names if n in by_name])
+            if match is None:
+                raise ProjectError(f"'{target}' is not an applied TypeORM migration.",
+                                   next_step="Run `dbm status` to see the applied migrations.")
+            chosen = newest_first[: names.index(match)]
+        else:
+            chosen = newest_first[: 1 if steps is None else steps]
+        plan = []
+        for rec in chosen:
+            f = by_name.get(rec.id)
+            if f is None:
+                raise ProjectError(f"{rec.id} is applied but its file is missing, so TypeORM cannot revert it.",
+                                   next_step="Restore the file (git checkout) and retry.")
+            step = self._step(f, rec.id, "down", db.dialect != "mysql",
+                              transaction_note("TypeORM", db.dialect, "each revert in its own transaction"))
+            if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
+                raise UnsupportedOperation(
+                    f"{rec.id} has no down SQL, so it cannot be rolled back.",
+                    next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.")
+            plan.append(step)
+        return plan
+
+    # --- running the project's typeorm --------------------------------------------------------
+    def _typeorm(self, db: "Database", args: list[str], what: str, migrations: list[Path] | None = None):
+        ds = self.data_source(self.root)
+        if ds is None:
+            raise ProjectError("No TypeORM DataSource file (data-source.ts) was found.",
+                               next_step="Create data-source.ts exporting your DataSource; ormconfig.json alone is "
+                               "not supported by the TypeORM 0.3+ command line.")
+        command = "typeorm-ts-node-commonjs" if ds.suffix == ".ts" else "typeorm"
+        executable = find_node_bin(self.root, command, "typeorm")
+        conn = node_url(db.url, db.dialect)
+        with wrapper_folder() as tmp:
+            wrapper = tmp / "dbm-data-source.js"
+            wrapper.write_text(WRAPPER.read_text(encoding="utf-8"), encoding="utf-8")
+            env = connection_env(conn, read_text(ds), self.preferred_variables())
+            env["DBM_DATASOURCE"] = str(ds.resolve())
+            if migrations is not None:
+                env["DBM_TYPEORM_MIGRATIONS"] = json.dumps([str(p) for p in migrations])
+            return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
+
+    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:run`` (all pending in TypeORM's one transaction), serialised between dbm runners."""
+        if not steps:
+            return []
+        with runner_lock(db):
+            applied_before = {r.id for r in self.read_ledger(db) or []}
+            todo = [s for s in steps if s.migration not in applied_before]
+            if not todo:  # another run applied the plan since the preview
+                return [StepOutcome(s.migration, "up", "skipped") for s in steps]
+            files = self.migration_files()
+            wanted = {s.migration for s in steps} | applied_before
+            subset = None
+            if {f.id for f in files} - wanted:  # `--to`: hand TypeORM only the migrations up to the target
+                subset = [f.path for f in files if f.id in wanted]
+            started = time.perf_counter()
+            error = None
+            try:
+                self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
+            except Exception as exc:
+                error = exc
+            seconds = time.perf_counter() - started
+            done = {r.id for r in self.read_ledger(db) or []}
+        outcomes = []
+        for s in steps:
+            if s.migration in applied_before:
+                outcomes.append(StepOutcome(s.migration, "up", "skipped"))
+            elif s.migration in done:
+                outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(todo)))
+            else:
+                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
+                                            getattr(error, "what", None)))
+        if error is not None:
+            raise after_failure(error, [s.migration for s in todo if s.migration in done],
+                                [s.migration for s in todo if s.migration not in done], steps[0].transactional)
+        return outcomes
+
+    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+        """``migration:revert`` once per step; each step must still be the newest applied one."""
+        outcomes = []
+        with runner_lock(db):
+            for step in steps:
+                records = self.read_ledger(db) or []
+                if step.migration not in {r.id for r in records}:
+                    outcomes.append(StepOutcome(step.migration, "down", "skipped"))
+                    continue
+                if records[-1].id != step.migration:
+                    raise ProjectError(
+                        f"{records[-1].id} was applied after the preview, so reverting now would undo it, not "
+                        f"{step.migration}.", unchanged=f"Reverted so far: {len(outcomes)} step(s).",
+                        next_step="Run `dbm status`, then preview the rollback again.")
+                started = time.perf_counter()
+                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
+                still = {r.id for r in self.read_ledger(db) or []}
+                outcomes.append(StepOutcome(step.migration, "down",
+                                            "failed" if step.migration in still else "rolled_back",
+                                            time.perf_counter() - started))
+        return outcomes
+
+
+def _order(row: MigrationRow):
+    stamp = row.extra.get("timestamp")
+    if stamp is None:
+        m = re.search(r"(\d{13})$", row.migration)
+        stamp = int(m.group(1)) if m else 0
+    return (stamp, row.migration)
+
+
+def _match(target: str, files: list[MigrationFile]) -> str | None:
+    """A migration by class name, by file name/stem, or by its timestamp."""
+    for f in files:
+        if target in (f.id, f.path.name, f.path.stem, str(f.extra.get("timestamp"))):
+            return f.id
+    return None
