@@ -1,5 +1,6 @@
 """Shared fixtures: real servers (each test gets its own database), the CLI as a subprocess,
 and a real IPython shell whose failures are raised."""
+
 from __future__ import annotations
 
 import os
@@ -84,8 +85,13 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def db_url(request, tmp_path):
     """A fresh database on each of the three dialects in turn."""
     if request.param == "sqlite":
@@ -110,10 +116,22 @@ def dbm_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def run_dbm():
     """Run the real ``dbm`` command line (``python -m dbmigrate_magic``) in a subprocess."""
 
-    def run(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-            input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "dbmigrate_magic", *map(str, args)], cwd=cwd,
-                              env=dbm_env(env), capture_output=True, text=True, input=input, timeout=timeout)
+    def run(
+        *args: str,
+        cwd: Path | str | None = None,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "dbmigrate_magic", *map(str, args)],
+            cwd=cwd,
+            env=dbm_env(env),
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=timeout,
+        )
 
     return run
 

@@ -6,6 +6,7 @@
 
 Extra arguments after ``test`` go to pytest.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,11 +61,23 @@ def quickstart() -> int:
     ensure_venv("notebook")
     out_dir = REPO / "build" / "quickstart"
     out_dir.mkdir(parents=True, exist_ok=True)
-    sh(PY, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", out_dir,
-       REPO / "notebooks" / "01_quickstart.ipynb")
+    sh(
+        PY,
+        "-m",
+        "jupyter",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--output-dir",
+        out_dir,
+        REPO / "notebooks" / "01_quickstart.ipynb",
+    )
     sh(PY, "-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", out_dir, out_dir / "01_quickstart.ipynb")
-    print(f"\nQuick start done. Executed runbook: {out_dir / '01_quickstart.ipynb'}"
-          f"\n                  and as HTML:     {out_dir / '01_quickstart.html'}")
+    print(
+        f"\nQuick start done. Executed runbook: {out_dir / '01_quickstart.ipynb'}"
+        f"\n                  and as HTML:     {out_dir / '01_quickstart.html'}"
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ Per database: a table of ``--rows`` rows (text, a 200-byte blob, a number) is du
 Whole-process wall times, median of ``--runs``; the ratio is what the manifest, checksum and
 Python start-up cost on top of the tool itself. Also the in-process ``api.backup`` time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,13 @@ def fill(url: str, rows: int) -> None:
         conn.execute(text(f"CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(100), data {blob}, n INT)"))
         batch = 5000
         for start in range(0, rows, batch):
-            conn.execute(text("INSERT INTO items VALUES (:i, :s, :b, :n)"),
-                         [{"i": i, "s": f"item {i} ünïcode", "b": os.urandom(200), "n": i * 7}
-                          for i in range(start, min(rows, start + batch))])
+            conn.execute(
+                text("INSERT INTO items VALUES (:i, :s, :b, :n)"),
+                [
+                    {"i": i, "s": f"item {i} ünïcode", "b": os.urandom(200), "n": i * 7}
+                    for i in range(start, min(rows, start + batch))
+                ],
+            )
     engine.dispose()
 
 
@@ -86,31 +91,56 @@ def main() -> None:
     cases = []
     sqlite_url = f"sqlite:///{work / 'src.db'}"
     fill(sqlite_url, args.rows)
-    cases.append(("sqlite", sqlite_url, None,
-                  lambda: subprocess.run(["sqlite3", str(work / "src.db"), f".backup {work / 'hand.db'}"],
-                                         check=True), "sqlite3 .backup"))
+    cases.append(
+        (
+            "sqlite",
+            sqlite_url,
+            None,
+            lambda: subprocess.run(["sqlite3", str(work / "src.db"), f".backup {work / 'hand.db'}"], check=True),
+            "sqlite3 .backup",
+        )
+    )
     for label, base in (("postgresql", PG), ("mariadb", MYSQL)):
         url, drop = server_db(base)
         fill(url, args.rows)
         u = make_url(url)
         if label == "postgresql":
-            hand = (lambda u=u: subprocess.run(["pg_dump", "-Fc", "-f", str(work / "hand.dump")], check=True,
-                                               env=dict(os.environ, PGHOST=u.host, PGPORT=str(u.port or 5432),
-                                                        PGUSER=u.username, PGDATABASE=u.database)))
+            hand = lambda u=u: subprocess.run(
+                ["pg_dump", "-Fc", "-f", str(work / "hand.dump")],
+                check=True,
+                env=dict(
+                    os.environ, PGHOST=u.host, PGPORT=str(u.port or 5432), PGUSER=u.username, PGDATABASE=u.database
+                ),
+            )
             tool = "pg_dump -Fc"
         else:
-            hand = (lambda u=u: subprocess.run(["mariadb-dump", "-h", u.host, "-P", str(u.port or 3306), "-u",
-                                                u.username, "--single-transaction", "--routines", "--triggers",
-                                                "--hex-blob", f"--result-file={work / 'hand.sql'}", u.database],
-                                               check=True))
+            hand = lambda u=u: subprocess.run(
+                [
+                    "mariadb-dump",
+                    "-h",
+                    u.host,
+                    "-P",
+                    str(u.port or 3306),
+                    "-u",
+                    u.username,
+                    "--single-transaction",
+                    "--routines",
+                    "--triggers",
+                    "--hex-blob",
+                    f"--result-file={work / 'hand.sql'}",
+                    u.database,
+                ],
+                check=True,
+            )
             tool = "mariadb-dump"
         cases.append((label, url, drop, hand, tool))
     try:
         for label, url, _drop, hand, tool in cases:
             project = work / label
             project.mkdir()
-            ours = median_time(lambda: subprocess.run(dbm_cmd(project, url), check=True, env=env,
-                                                      capture_output=True), args.runs)
+            ours = median_time(
+                lambda: subprocess.run(dbm_cmd(project, url), check=True, env=env, capture_output=True), args.runs
+            )
             theirs = median_time(hand, args.runs)
             inproc = median_time(lambda: api.backup(project, env=url), args.runs)
             print(f"{label:10} {ours:11.3f} {theirs:8.3f} {ours / theirs:6.2f} {inproc:11.3f}  {tool}")

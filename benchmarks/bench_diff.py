@@ -12,6 +12,7 @@ default, or set DBM_MIGRA. ``--reflect`` also times, in process, reading one sid
 Inspector bulk API (``get_multi_columns`` & co.) against dbm's catalog queries (docs/schema_diff.md,
 "Why catalog queries").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,10 @@ def table_sql(i: int, changed: bool = False) -> str:
     ]
     if changed:
         cols.append("extra_flag boolean")
-    out = [f"CREATE TABLE t{i} (\n  " + ",\n  ".join(cols) + "\n);",
-           f"CREATE INDEX t{i}_parent ON t{i} (parent_id);"]
-    out.append(f"CREATE INDEX t{i}_name_v2 ON t{i} (name, email);" if changed
-               else f"CREATE INDEX t{i}_name ON t{i} (name);")
+    out = [f"CREATE TABLE t{i} (\n  " + ",\n  ".join(cols) + "\n);", f"CREATE INDEX t{i}_parent ON t{i} (parent_id);"]
+    out.append(
+        f"CREATE INDEX t{i}_name_v2 ON t{i} (name, email);" if changed else f"CREATE INDEX t{i}_name ON t{i} (name);"
+    )
     return "\n".join(out)
 
 
@@ -74,7 +75,7 @@ def create(parts: list[str]) -> str:
     eng = create_engine(url, poolclass=NullPool)
     for start in range(0, len(parts), 200):  # one transaction per 200 tables stays within the lock table
         with eng.begin() as c:
-            c.exec_driver_sql("\n".join(parts[start:start + 200]))
+            c.exec_driver_sql("\n".join(parts[start : start + 200]))
     eng.dispose()
     return url
 
@@ -128,8 +129,14 @@ def reflect(a: str, runs: int) -> None:
     from dbmigrate_magic.db import Database
     from dbmigrate_magic.schema import introspect
 
-    calls = ("get_multi_columns", "get_multi_pk_constraint", "get_multi_foreign_keys", "get_multi_indexes",
-             "get_multi_unique_constraints", "get_multi_check_constraints")
+    calls = (
+        "get_multi_columns",
+        "get_multi_pk_constraint",
+        "get_multi_foreign_keys",
+        "get_multi_indexes",
+        "get_multi_unique_constraints",
+        "get_multi_check_constraints",
+    )
     eng = create_engine(a, poolclass=NullPool)  # a new connection (cold catalog caches) each run, as in the CLI
 
     def sqlalchemy_bulk() -> None:
@@ -143,8 +150,10 @@ def reflect(a: str, runs: int) -> None:
         introspect(db)
         db.dispose()
 
-    readers = {"dbm catalog queries (every object kind, model built)": catalog,
-               "SQLAlchemy Inspector get_multi_* (the 6 calls)": sqlalchemy_bulk}
+    readers = {
+        "dbm catalog queries (every object kind, model built)": catalog,
+        "SQLAlchemy Inspector get_multi_* (the 6 calls)": sqlalchemy_bulk,
+    }
     times: dict[str, list[float]] = {k: [] for k in readers}
     for fn in readers.values():
         fn()  # imports and first-use caches out of the way
@@ -156,12 +165,19 @@ def reflect(a: str, runs: int) -> None:
     for label, ts in times.items():
         print(f"    one side, in process: {label:<52} {statistics.median(ts):.3f}s")
     eng.dispose()
-    imports = {"psycopg": [sys.executable, "-c", "import psycopg"],
-               "+ SQLAlchemy": [sys.executable, "-c", "import psycopg, sqlalchemy.dialects.postgresql.psycopg, "
-                                "sqlalchemy.engine.reflection"]}
+    imports = {
+        "psycopg": [sys.executable, "-c", "import psycopg"],
+        "+ SQLAlchemy": [
+            sys.executable,
+            "-c",
+            "import psycopg, sqlalchemy.dialects.postgresql.psycopg, sqlalchemy.engine.reflection",
+        ],
+    }
     med, _ = race(imports, runs)
-    print(f"    import in a new process: psycopg {med['psycopg']:.3f}s, with SQLAlchemy's dialect and Inspector "
-          f"{med['+ SQLAlchemy']:.3f}s")
+    print(
+        f"    import in a new process: psycopg {med['psycopg']:.3f}s, with SQLAlchemy's dialect and Inspector "
+        f"{med['+ SQLAlchemy']:.3f}s"
+    )
 
 
 def main() -> None:
@@ -169,30 +185,43 @@ def main() -> None:
     ap.add_argument("--sizes", default="50,500,2000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--migra", default=MIGRA)
-    ap.add_argument("--reflect", action="store_true",
-                    help="also time reading one side with SQLAlchemy's Inspector bulk API vs dbm's catalog queries")
+    ap.add_argument(
+        "--reflect",
+        action="store_true",
+        help="also time reading one side with SQLAlchemy's Inspector bulk API vs dbm's catalog queries",
+    )
     args = ap.parse_args()
     have_migra = Path(args.migra).exists()
     if not have_migra:
         print(f"migra not found at {args.migra}: comparing against pg_dump only", file=sys.stderr)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {args.runs} runs")
-    print(f"{'tables':>7} {'dbm diff':>9} {'(in-proc)':>9} {'migra':>8} {'2x pg_dump':>10} {'migra/dbm':>9} "
-          f"{'dbm/pg_dump':>11} {'stmts':>6}")
+    print(
+        f"{'tables':>7} {'dbm diff':>9} {'(in-proc)':>9} {'migra':>8} {'2x pg_dump':>10} {'migra/dbm':>9} "
+        f"{'dbm/pg_dump':>11} {'stmts':>6}"
+    )
     for n in (int(x) for x in args.sizes.split(",")):
         a, b = create(schema(n, False)), create(schema(n, True))
         try:
-            cmds = {"dbm": [sys.executable, "-m", "dbmigrate_magic", "diff", a, b, "--sql", "--unsafe"],
-                    "dump_a": ["pg_dump", "--schema-only", libpq(a)], "dump_b": ["pg_dump", "--schema-only", libpq(b)]}
+            cmds = {
+                "dbm": [sys.executable, "-m", "dbmigrate_magic", "diff", a, b, "--sql", "--unsafe"],
+                "dump_a": ["pg_dump", "--schema-only", libpq(a)],
+                "dump_b": ["pg_dump", "--schema-only", libpq(b)],
+            }
             if have_migra:
-                m = [make_url(u).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False) for u in (a, b)]
+                m = [
+                    make_url(u).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+                    for u in (a, b)
+                ]
                 cmds["migra"] = [args.migra, "--unsafe", *m]
             med, out = race(cmds, args.runs)
             ours, dump, migra = med["dbm"], med["dump_a"] + med["dump_b"], med.get("migra", float("nan"))
             inproc = in_process(a, b, args.runs)
             sql = out["dbm"]
             stmts = sql.count(";\n") + sql.rstrip().endswith(";")
-            print(f"{n:>7} {ours:>8.3f}s {inproc:>8.3f}s {migra:>7.3f}s {dump:>9.3f}s {migra / ours:>8.1f}x "
-                  f"{ours / dump:>10.2f}x {stmts:>6}")
+            print(
+                f"{n:>7} {ours:>8.3f}s {inproc:>8.3f}s {migra:>7.3f}s {dump:>9.3f}s {migra / ours:>8.1f}x "
+                f"{ours / dump:>10.2f}x {stmts:>6}"
+            )
             if args.reflect:
                 reflect(a, args.runs)
         finally:

@@ -9,6 +9,7 @@ tables, columns with defaults, indexes, constraints, renames, drops, data fixes)
 in wall-clock time and in CPU time (user+system of the child, from ``os.wait4``), which stays
 meaningful when the machine is busy with other work.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,21 +61,29 @@ def main() -> int:
     env_python = [sys.executable, "-m", "dbmigrate_magic", "lint", "--format", "json", "--dialect", "postgresql"]
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
     print(f"runs per measurement: {runs} (median); squawk: {squawk_cmd or 'not installed (pip install squawk-cli)'}")
-    print(f"{'statements':>10} {'dbm wall ms':>11} {'squawk wall':>11} {'ratio':>5}   {'dbm cpu ms':>10} "
-          f"{'squawk cpu':>10} {'ratio':>5}   {'dbm cpu us/stmt':>15}")
+    print(
+        f"{'statements':>10} {'dbm wall ms':>11} {'squawk wall':>11} {'ratio':>5}   {'dbm cpu ms':>10} "
+        f"{'squawk cpu':>10} {'ratio':>5}   {'dbm cpu us/stmt':>15}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in (1000, 5000, 10000):
             f = Path(tmp) / f"m{n}.sql"
             write(f, n)
             ours = median_time(env_python + [str(f)], runs)
-            theirs = median_time([squawk_cmd, "--reporter", "json", str(f)], runs) if squawk_cmd else (float("nan"),) * 2
-            print(f"{n:>10} {ours[0] * 1000:>11.1f} {theirs[0] * 1000:>11.1f} {ours[0] / theirs[0]:>5.1f}   "
-                  f"{ours[1] * 1000:>10.1f} {theirs[1] * 1000:>10.1f} {ours[1] / theirs[1]:>5.1f}   "
-                  f"{ours[1] / n * 1e6:>15.1f}")
+            theirs = (
+                median_time([squawk_cmd, "--reporter", "json", str(f)], runs) if squawk_cmd else (float("nan"),) * 2
+            )
+            print(
+                f"{n:>10} {ours[0] * 1000:>11.1f} {theirs[0] * 1000:>11.1f} {ours[0] / theirs[0]:>5.1f}   "
+                f"{ours[1] * 1000:>10.1f} {theirs[1] * 1000:>10.1f} {ours[1] / theirs[1]:>5.1f}   "
+                f"{ours[1] / n * 1e6:>15.1f}"
+            )
         start = median_time([sys.executable, "-c", "pass"], runs)
         parser = median_time([sys.executable, "-c", "import pglast.parser"], runs)
-        print(f"fixed costs (cpu): python start {start[1] * 1000:.1f} ms, + import pglast "
-              f"{(parser[1] - start[1]) * 1000:.1f} ms")
+        print(
+            f"fixed costs (cpu): python start {start[1] * 1000:.1f} ms, + import pglast "
+            f"{(parser[1] - start[1]) * 1000:.1f} ms"
+        )
     return 0
 
 

@@ -6,6 +6,7 @@ between the two extensions; the median of each is printed with the ratio.
 
     python benchmarks/bench_load_ext.py [RUNS]      (JupySQL: pip install -e ".[bench]")
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,9 @@ print(elapsed)
 
 def measure(ext: str, magic: str) -> float:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-c", CHILD.format(ext=ext, magic=magic)], capture_output=True,
-                         text=True, env=env, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(ext=ext, magic=magic)], capture_output=True, text=True, env=env, cwd=REPO
+    )
     if out.returncode != 0:
         raise SystemExit(f"loading {ext} failed:\n{out.stderr}")
     return float(out.stdout.strip().splitlines()[-1])

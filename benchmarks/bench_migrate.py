@@ -8,6 +8,7 @@ migration like ours). Each figure is the median of several runs on a fresh datab
 
     python benchmarks/bench_migrate.py [--n 1000] [--runs 3] [--dialects postgresql,sqlite]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,8 @@ def write_alembic(root: Path, n: int, url: str) -> None:
         "with engine.connect() as connection:\n"
         "    context.configure(connection=connection, transaction_per_migration=True)\n"
         "    with context.begin_transaction():\n"
-        "        context.run_migrations()\n")
+        "        context.run_migrations()\n"
+    )
     (root / "alembic" / "script.py.mako").write_text("")
     prev = None
     for i in range(n):
@@ -63,17 +65,23 @@ def write_alembic(root: Path, n: int, url: str) -> None:
         body = "\n".join(f"    op.execute({s.rstrip(';')!r})" for s in stmts)
         (versions / f"{rev}_m{i}.py").write_text(
             f"from alembic import op\nrevision = {rev!r}\ndown_revision = {prev!r}\nbranch_labels = None\n"
-            f"depends_on = None\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    op.execute('DROP TABLE t_{i}')\n")
+            f"depends_on = None\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    op.execute('DROP TABLE t_{i}')\n"
+        )
         prev = rev
 
 
 def psql_script(n: int) -> str:
-    lines = ["CREATE TABLE _migrations (id SERIAL PRIMARY KEY, filename VARCHAR(255) NOT NULL UNIQUE, "
-             "applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum VARCHAR(64));"]
+    lines = [
+        "CREATE TABLE _migrations (id SERIAL PRIMARY KEY, filename VARCHAR(255) NOT NULL UNIQUE, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum VARCHAR(64));"
+    ]
     for i in range(n):
-        lines += ["BEGIN;", migration_sql(i),
-                  f"INSERT INTO _migrations (filename, applied_at, checksum) VALUES ('{filename(i)}', now(), "
-                  f"'{'0' * 64}');", "COMMIT;"]
+        lines += [
+            "BEGIN;",
+            migration_sql(i),
+            f"INSERT INTO _migrations (filename, applied_at, checksum) VALUES ('{filename(i)}', now(), '{'0' * 64}');",
+            "COMMIT;",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -153,9 +161,26 @@ def run_once(dialect: str, n: int, tmp: Path) -> dict[str, float]:
                 script = work / "floor.sql"
                 script.write_text(psql_script(n))
                 env = dict(ENV, PGPASSWORD=parsed.password or "")
-                times[kind] = timed(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1",
-                                     "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres",
-                                     "-d", parsed.database, "-f", str(script)], env=env)
+                times[kind] = timed(
+                    [
+                        "psql",
+                        "-q",
+                        "-X",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-h",
+                        parsed.host or "127.0.0.1",
+                        "-p",
+                        str(parsed.port or 5432),
+                        "-U",
+                        parsed.username or "postgres",
+                        "-d",
+                        parsed.database,
+                        "-f",
+                        str(script),
+                    ],
+                    env=env,
+                )
                 check_applied(url, n)
             elif kind == "floor":
                 prog = work / "floor.py"
@@ -185,10 +210,14 @@ def main() -> int:
             print(f"\n{dialect}:")
             print(f"  floor ({floor_name}): {med['floor']:.3f}s")
             print(f"  dbm migrate --yes:      {med['dbm']:.3f}s   {med['dbm'] / med['floor']:.2f}x floor")
-            print(f"    (dbm migrate --dry-run alone, i.e. process start + plan + lint/guard preview: "
-                  f"{med['preview']:.3f}s)")
-            print(f"  alembic upgrade head:   {med['alembic']:.3f}s   {med['alembic'] / med['floor']:.2f}x floor   "
-                  f"(dbm is {med['alembic'] / med['dbm']:.2f}x faster than alembic)")
+            print(
+                f"    (dbm migrate --dry-run alone, i.e. process start + plan + lint/guard preview: "
+                f"{med['preview']:.3f}s)"
+            )
+            print(
+                f"  alembic upgrade head:   {med['alembic']:.3f}s   {med['alembic'] / med['floor']:.2f}x floor   "
+                f"(dbm is {med['alembic'] / med['dbm']:.2f}x faster than alembic)"
+            )
     return 0
 
 

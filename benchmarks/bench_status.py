@@ -5,6 +5,7 @@ SQLite databases, so the figures measure the tools rather than a server. Usage:
 
     /work/venv/bin/python benchmarks/bench_status.py [--n 2000] [--runs 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -105,7 +106,8 @@ def alembic_project(root: Path, n: int) -> Path:
     for i in range(n):
         rev = f"{i:04d}{'a' * 8}"
         (versions / f"{rev}_step_{i}.py").write_text(
-            REVISION.format(i=i, rev=rev, down=down or "", down_repr=repr(down)))
+            REVISION.format(i=i, rev=rev, down=down or "", down_repr=repr(down))
+        )
         down = rev
     command.stamp(ap.config(root), "head")
     return root
@@ -117,8 +119,9 @@ def django_project(root: Path, n: int) -> tuple[Path, str]:
     prev = None
     for i in range(1, n + 1):
         name = f"{i:04d}_step"
-        dj.migration(root, "shop", name, [("shop", prev)] if prev else [], f"CREATE TABLE s{i} (id int)",
-                     f"DROP TABLE s{i}")
+        dj.migration(
+            root, "shop", name, [("shop", prev)] if prev else [], f"CREATE TABLE s{i} (id int)", f"DROP TABLE s{i}"
+        )
         prev = name
     dj.manage(root, url, "migrate", "--fake")
     return root, url
@@ -140,8 +143,10 @@ def main() -> None:
         print(line("dbm status", ours))
         print(line("alembic history", hist))
         print(line("alembic current", cur))
-        print(f"  (history + current) / dbm status  {(hist + cur) / ours:7.1f}x wall "
-              f"{(hist.cpu + cur.cpu) / ours.cpu:7.1f}x cpu")
+        print(
+            f"  (history + current) / dbm status  {(hist + cur) / ours:7.1f}x wall "
+            f"{(hist.cpu + cur.cpu) / ours.cpu:7.1f}x cpu"
+        )
 
         root, url = django_project(Path(tmp) / "django_app", args.n)
         ours = timed([dbm], root, args.runs)

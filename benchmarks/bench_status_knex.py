@@ -9,6 +9,7 @@ fresh PostgreSQL database instead.
 
 Needs the pinned npm tools (DBM_NODE_MODULES, default /work/node_cache/node_modules).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,15 +60,22 @@ def build(root: Path, count: int, db_url: str, node_db: str) -> list[str]:
     first_only = root / "first"
     first_only.mkdir()
     env = dict(os.environ, DATABASE_URL=node_db)
-    subprocess.run(["npx", "--no-install", "knex", "migrate:up", names[0]], cwd=root, env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        ["npx", "--no-install", "knex", "migrate:up", names[0]],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     from sqlalchemy import create_engine, text
 
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO knex_migrations (name, batch, migration_time) VALUES (:n, :b, :t)"),
-                     [{"n": n, "b": 1 + i // 100, "t": dt.datetime.now(dt.timezone.utc)}
-                      for i, n in enumerate(names[1:], start=1)])
+        conn.execute(
+            text("INSERT INTO knex_migrations (name, batch, migration_time) VALUES (:n, :b, :t)"),
+            [{"n": n, "b": 1 + i // 100, "t": dt.datetime.now(dt.UTC)} for i, n in enumerate(names[1:], start=1)],
+        )
     engine.dispose()
     return names
 

@@ -3,6 +3,7 @@
 ``%load_ext dbmigrate_magic`` registers ``%dbm``/``%%dbm``. Loading imports nothing heavy:
 pandas, SQLAlchemy dialects and ipywidgets are imported only when a verb needs them.
 """
+
 __version__ = "0.1.0"
 
 

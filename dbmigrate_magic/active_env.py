@@ -3,6 +3,7 @@
 ``dbm env NAME`` must stick between shell commands, so the choice is also written to
 ``<project>/.dbm/state.json``; the ``.dbm`` folder ignores itself in git.
 """
+
 from __future__ import annotations
 
 import json

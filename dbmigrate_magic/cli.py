@@ -1,5 +1,6 @@
 """The ``dbm`` command line: parse, call ``api``, print. Exit codes: 0 success, 1 a finding the
 verb exists to report, 2 usage or connection errors."""
+
 from __future__ import annotations
 
 import json

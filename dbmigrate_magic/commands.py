@@ -3,11 +3,13 @@
 Each verb is a ``Verb``: how to declare its arguments, and how to call ``api`` with them.
 Front ends only parse and display; everything else happens in ``api``.
 """
+
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 USAGE = "dbm VERB [options]   (verbs: {verbs}; `dbm VERB --help` for each)"
 
@@ -74,8 +76,9 @@ def _declare_status(p):
     _project(p, positional=True)
     _env(p)
     _output(p)
-    p.add_argument("--exit-code", action="store_true",
-                   help="exit 1 when anything is pending, failed, modified or missing (for CI)")
+    p.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when anything is pending, failed, modified or missing (for CI)"
+    )
 
 
 def _call_status(args):
@@ -88,17 +91,26 @@ def _call_status(args):
 def _declare_lint(p):
     p.add_argument("files", nargs="*", help="SQL files to lint (in a notebook, %%%%dbm lint lints the cell)")
     p.add_argument("--pending", action="store_true", help="lint the SQL of the project's pending migrations")
-    p.add_argument("--dialect", choices=("postgresql", "mysql", "sqlite"),
-                   help="SQL dialect (default: the active environment's, else postgresql)")
+    p.add_argument(
+        "--dialect",
+        choices=("postgresql", "mysql", "sqlite"),
+        help="SQL dialect (default: the active environment's, else postgresql)",
+    )
     p.add_argument("--pg-version", help="PostgreSQL major version the migration targets (default 14)")
-    p.add_argument("--assume-in-transaction", action="store_true",
-                   help="the migration tool wraps each file in a transaction")
-    p.add_argument("--session-timeouts", action="store_true",
-                   help="the runner sets lock_timeout/statement_timeout itself (silences require-*-timeout)")
-    p.add_argument("--include", action="append", default=[], metavar="RULE",
-                   help="only these rules (repeat or comma-separate)")
-    p.add_argument("--exclude", action="append", default=[], metavar="RULE",
-                   help="skip these rules (repeat or comma-separate)")
+    p.add_argument(
+        "--assume-in-transaction", action="store_true", help="the migration tool wraps each file in a transaction"
+    )
+    p.add_argument(
+        "--session-timeouts",
+        action="store_true",
+        help="the runner sets lock_timeout/statement_timeout itself (silences require-*-timeout)",
+    )
+    p.add_argument(
+        "--include", action="append", default=[], metavar="RULE", help="only these rules (repeat or comma-separate)"
+    )
+    p.add_argument(
+        "--exclude", action="append", default=[], metavar="RULE", help="skip these rules (repeat or comma-separate)"
+    )
     p.add_argument("--rules", action="store_true", help="list the rules and exit")
     _project(p)
     _env(p)
@@ -116,10 +128,19 @@ def _call_lint(args):
         return rules()
     from ._verbs.lint import lint
 
-    return lint(args.files, sql=getattr(args, "sql", None), pending=args.pending, dialect=args.dialect,
-                pg_version=args.pg_version, in_transaction=args.assume_in_transaction,
-                include=_split_rules(args.include), exclude=_split_rules(args.exclude), project=args.project,
-                env=args.env, session_timeouts=args.session_timeouts)
+    return lint(
+        args.files,
+        sql=getattr(args, "sql", None),
+        pending=args.pending,
+        dialect=args.dialect,
+        pg_version=args.pg_version,
+        in_transaction=args.assume_in_transaction,
+        include=_split_rules(args.include),
+        exclude=_split_rules(args.exclude),
+        project=args.project,
+        env=args.env,
+        session_timeouts=args.session_timeouts,
+    )
 
 
 # --- changing verbs: migrate, new, rollback, resolve, baseline ------------------------------
@@ -127,18 +148,25 @@ def _confirmation(p):
     p.add_argument("--dry-run", action="store_true", help="show the preview and exit; nothing runs")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--yes", action="store_true", help="confirm (non-production environments)")
-    group.add_argument("--confirm", metavar="ENVNAME",
-                       help="confirm by typing the target environment's name back (required in production)")
+    group.add_argument(
+        "--confirm",
+        metavar="ENVNAME",
+        help="confirm by typing the target environment's name back (required in production)",
+    )
 
 
 def _app(p):
-    p.add_argument("--app", help="where a new migration goes when the project has several migration folders "
-                   "(a Django app label)")
+    p.add_argument(
+        "--app", help="where a new migration goes when the project has several migration folders (a Django app label)"
+    )
 
 
 def _no_backup(p):
-    p.add_argument("--no-backup", action="store_true",
-                   help="in production, skip the automatic backup before running (the decline is recorded)")
+    p.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="in production, skip the automatic backup before running (the decline is recorded)",
+    )
 
 
 def _declare_migrate(p):
@@ -147,8 +175,12 @@ def _declare_migrate(p):
     p.add_argument("--to", metavar="TARGET", help="apply pending migrations up to and including TARGET")
     p.add_argument("--name", help="name of the migration written from the cell (%%%%dbm migrate)")
     _app(p)
-    p.add_argument("--allow-modified-applied", dest="allow_modified", action="store_true",
-                   help="run even though an applied migration's file changed since it was applied")
+    p.add_argument(
+        "--allow-modified-applied",
+        dest="allow_modified",
+        action="store_true",
+        help="run even though an applied migration's file changed since it was applied",
+    )
     _confirmation(p)
     _no_backup(p)
     _output(p)
@@ -157,9 +189,19 @@ def _declare_migrate(p):
 def _call_migrate(args):
     from . import api
 
-    return api.migrate(_where(args), env=args.env, to=args.to, sql=getattr(args, "sql", None), name=args.name,
-                       app=args.app, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm,
-                       allow_modified=args.allow_modified, no_backup=args.no_backup)
+    return api.migrate(
+        _where(args),
+        env=args.env,
+        to=args.to,
+        sql=getattr(args, "sql", None),
+        name=args.name,
+        app=args.app,
+        dry_run=args.dry_run,
+        yes=args.yes,
+        confirm=args.confirm,
+        allow_modified=args.allow_modified,
+        no_backup=args.no_backup,
+    )
 
 
 def _declare_new(p):
@@ -179,7 +221,12 @@ def _declare_rollback(p):
     _project(p, positional=True)
     _env(p)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (default: one migration; Knex: its last batch)")
+    group.add_argument(
+        "--steps",
+        type=int,
+        metavar="N",
+        help="revert the last N migrations (default: one migration; Knex: its last batch)",
+    )
     group.add_argument("--to", metavar="TARGET", help="revert every migration after TARGET (TARGET stays applied)")
     _confirmation(p)
     _no_backup(p)
@@ -189,17 +236,35 @@ def _declare_rollback(p):
 def _call_rollback(args):
     from . import api
 
-    return api.rollback(_where(args), env=args.env, steps=args.steps, to=args.to, dry_run=args.dry_run,
-                        yes=args.yes, confirm=args.confirm, no_backup=args.no_backup)
+    return api.rollback(
+        _where(args),
+        env=args.env,
+        steps=args.steps,
+        to=args.to,
+        dry_run=args.dry_run,
+        yes=args.yes,
+        confirm=args.confirm,
+        no_backup=args.no_backup,
+    )
 
 
 def _declare_resolve(p):
     p.add_argument("name", help="the migration to mark (see `status`)")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--applied", dest="state", action="store_const", const="applied",
-                       help="record it as applied without running it (you completed it by hand)")
-    group.add_argument("--rolled-back", dest="state", action="store_const", const="rolled_back",
-                       help="record it as rolled back / not applied (it did not take effect, or you reverted it)")
+    group.add_argument(
+        "--applied",
+        dest="state",
+        action="store_const",
+        const="applied",
+        help="record it as applied without running it (you completed it by hand)",
+    )
+    group.add_argument(
+        "--rolled-back",
+        dest="state",
+        action="store_const",
+        const="rolled_back",
+        help="record it as rolled back / not applied (it did not take effect, or you reverted it)",
+    )
     _project(p)
     _env(p)
     _confirmation(p)
@@ -209,8 +274,9 @@ def _declare_resolve(p):
 def _call_resolve(args):
     from . import api
 
-    return api.resolve(args.name, args.state, args.project, env=args.env, dry_run=args.dry_run, yes=args.yes,
-                       confirm=args.confirm)
+    return api.resolve(
+        args.name, args.state, args.project, env=args.env, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm
+    )
 
 
 def _declare_baseline(p):
@@ -224,8 +290,9 @@ def _declare_baseline(p):
 def _call_baseline(args):
     from . import api
 
-    return api.baseline(_where(args), env=args.env, to=args.to, dry_run=args.dry_run, yes=args.yes,
-                        confirm=args.confirm)
+    return api.baseline(
+        _where(args), env=args.env, to=args.to, dry_run=args.dry_run, yes=args.yes, confirm=args.confirm
+    )
 
 
 # --- diff / drift / generate / scratch ---------------------------------------------------
@@ -241,9 +308,14 @@ def _declare_diff(p):
     p.add_argument("--exclude-schema", action="append", default=[], metavar="S", help="leave this schema out")
     p.add_argument("--with-privileges", action="store_true", help="include GRANT/REVOKE on tables and views")
     p.add_argument("--extensions-only", action="store_true", help="only extensions")
-    p.add_argument("--ignore-extension-versions", action="store_true", help="extensions differing only in version are equal")
-    p.add_argument("--dialect", choices=("postgresql", "mysql", "sqlite"),
-                   help="database kind for schema files when neither side is a database")
+    p.add_argument(
+        "--ignore-extension-versions", action="store_true", help="extensions differing only in version are equal"
+    )
+    p.add_argument(
+        "--dialect",
+        choices=("postgresql", "mysql", "sqlite"),
+        help="database kind for schema files when neither side is a database",
+    )
     p.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences")
     _output(p)
 
@@ -254,17 +326,29 @@ def _call_diff(args):
 
     given = [x for x in (args.from_, args.to, args.source, args.target) if x is not None]
     if len(given) > 2:  # e.g. `--from A --to B C`: one of them would be silently ignored
-        raise UsageProblem(f"diff compares two sides, but {len(given)} were given ({', '.join(map(str, given))}).",
-                           next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.")
+        raise UsageProblem(
+            f"diff compares two sides, but {len(given)} were given ({', '.join(map(str, given))}).",
+            next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.",
+        )
     source = args.from_ or args.source
     target = args.to or (args.target if args.from_ is None else args.source)
     if not source or not target:
-        raise UsageProblem("diff needs a SOURCE and a TARGET.",
-                           next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.")
-    return api.diff(source, target, project=args.project, unsafe=args.unsafe, schemas=tuple(args.schema),
-                    exclude_schemas=tuple(args.exclude_schema), privileges=args.with_privileges,
-                    extensions_only=args.extensions_only, ignore_extension_versions=args.ignore_extension_versions,
-                    dialect=args.dialect)
+        raise UsageProblem(
+            "diff needs a SOURCE and a TARGET.",
+            next_step="`dbm diff SOURCE TARGET` or `dbm diff --from SOURCE --to TARGET`.",
+        )
+    return api.diff(
+        source,
+        target,
+        project=args.project,
+        unsafe=args.unsafe,
+        schemas=tuple(args.schema),
+        exclude_schemas=tuple(args.exclude_schema),
+        privileges=args.with_privileges,
+        extensions_only=args.extensions_only,
+        ignore_extension_versions=args.ignore_extension_versions,
+        dialect=args.dialect,
+    )
 
 
 def _declare_drift(p):
@@ -284,14 +368,20 @@ def _call_drift(args):
 def _declare_generate(p):
     p.add_argument("--name", help="name of the new migration")
     p.add_argument("--from-schema", metavar="FILE|ENV|URL", help="the desired schema")
-    p.add_argument("--down-for", metavar="MIGRATION",
-                   help="instead: compute a down migration for MIGRATION by replay and diff (shown for review)")
+    p.add_argument(
+        "--down-for",
+        metavar="MIGRATION",
+        help="instead: compute a down migration for MIGRATION by replay and diff (shown for review)",
+    )
     p.add_argument("--write", action="store_true", help="with --down-for: store it where `dbm rollback` reads it")
     p.add_argument("--force", action="store_true", help="with --down-for --write: replace a stored down part")
     p.add_argument("--unsafe", action="store_true", help="include destructive statements in the up part")
     p.add_argument("--dry-run", action="store_true", help="show the migration without writing it")
-    p.add_argument("--autogenerate", action="store_true",
-                   help="let the tool write it from its models (Alembic autogenerate, Django makemigrations)")
+    p.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="let the tool write it from its models (Alembic autogenerate, Django makemigrations)",
+    )
     _app(p)
     _project(p)
     _env(p)
@@ -305,18 +395,31 @@ def _call_generate(args):
     if args.down_for:
         return api.down_for(args.down_for, project=args.project, env=args.env, write=args.write, force=args.force)
     if args.write or args.force:
-        raise UsageProblem("--write and --force go with --down-for MIGRATION.",
-                           next_step="e.g. `dbm generate --down-for MIGRATION --write`.")
+        raise UsageProblem(
+            "--write and --force go with --down-for MIGRATION.",
+            next_step="e.g. `dbm generate --down-for MIGRATION --write`.",
+        )
     if args.autogenerate and (args.from_schema or args.dry_run or args.unsafe):
-        raise UsageProblem("--autogenerate lets the tool compare its models with the database: it takes no "
-                           "--from-schema, --dry-run or --unsafe.",
-                           next_step="Drop those flags, or drop --autogenerate.")
+        raise UsageProblem(
+            "--autogenerate lets the tool compare its models with the database: it takes no "
+            "--from-schema, --dry-run or --unsafe.",
+            next_step="Drop those flags, or drop --autogenerate.",
+        )
     if not args.name or not (args.from_schema or args.autogenerate):
-        raise UsageProblem("generate needs --name NAME and --from-schema FILE|ENV|URL or --autogenerate "
-                           "(or --down-for MIGRATION).",
-                           next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.")
-    return api.generate(args.name, args.from_schema, project=args.project, env=args.env, unsafe=args.unsafe,
-                        dry_run=args.dry_run, autogenerate=args.autogenerate, app=args.app)
+        raise UsageProblem(
+            "generate needs --name NAME and --from-schema FILE|ENV|URL or --autogenerate (or --down-for MIGRATION).",
+            next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.",
+        )
+    return api.generate(
+        args.name,
+        args.from_schema,
+        project=args.project,
+        env=args.env,
+        unsafe=args.unsafe,
+        dry_run=args.dry_run,
+        autogenerate=args.autogenerate,
+        app=args.app,
+    )
 
 
 def _declare_scratch(p):
@@ -331,9 +434,13 @@ def _call_scratch(args):
     from . import api
 
     return api.scratch(project=args.project, env=args.env, clean=args.clean, everything=args.all)
+
+
 # --- backup / backups / restore -----------------------------------------------------------
 def _backup_dir(p):
-    p.add_argument("--dir", dest="backup_dir", help="backup folder (default: $DBM_BACKUP_DIR or <project>/.dbm/backups)")
+    p.add_argument(
+        "--dir", dest="backup_dir", help="backup folder (default: $DBM_BACKUP_DIR or <project>/.dbm/backups)"
+    )
 
 
 def _declare_backup(p):
@@ -348,8 +455,9 @@ def _declare_backup(p):
 def _call_backup(args):
     from . import api
 
-    return api.backup(args.project, env=args.env, schema_only=args.schema_only, tables=args.tables,
-                      backup_dir=args.backup_dir)
+    return api.backup(
+        args.project, env=args.env, schema_only=args.schema_only, tables=args.tables, backup_dir=args.backup_dir
+    )
 
 
 def _declare_backups(p):
@@ -369,12 +477,18 @@ def _declare_restore(p):
     _project(p)
     p.add_argument("--env", help="with --verify: the source to compare with; otherwise the default target")
     p.add_argument("--into", metavar="ENV|URL", help="restore into this environment or URL (overwrites it)")
-    p.add_argument("--verify", action="store_true",
-                   help="restore into a scratch database, compare schema and rows with --env, drop it")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="restore into a scratch database, compare schema and rows with --env, drop it",
+    )
     p.add_argument("--yes", action="store_true", help="confirm overwriting the target (not enough in production)")
     p.add_argument("--confirm", metavar="ENV", help="type the target environment's name (needed in production)")
-    p.add_argument("--no-backup", action="store_true",
-                   help="in production, do not back up the target before overwriting it (recorded)")
+    p.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="in production, do not back up the target before overwriting it (recorded)",
+    )
     _backup_dir(p)
     _output(p)
 
@@ -382,8 +496,17 @@ def _declare_restore(p):
 def _call_restore(args):
     from . import api
 
-    return api.restore(args.backup, args.project, env=args.env, into=args.into, verify=args.verify, yes=args.yes,
-                       confirm=args.confirm, no_backup=args.no_backup, backup_dir=args.backup_dir)
+    return api.restore(
+        args.backup,
+        args.project,
+        env=args.env,
+        into=args.into,
+        verify=args.verify,
+        yes=args.yes,
+        confirm=args.confirm,
+        no_backup=args.no_backup,
+        backup_dir=args.backup_dir,
+    )
 
 
 VERBS: dict[str, Verb] = {
@@ -391,31 +514,63 @@ VERBS: dict[str, Verb] = {
     for v in (
         Verb("detect", "which migration tool the project uses, and its connection", _declare_detect, _call_detect),
         Verb("env", "environments and connections found (masked); choose the active one", _declare_env, _call_env),
-        Verb("status", "migration history: applied, pending, failed, modified, missing", _declare_status,
-             _call_status),
-        Verb("lint", "dangerous operations in migration SQL, with why and the safe alternative", _declare_lint,
-             _call_lint, cell_argument="sql"),
-        Verb("migrate", "preview and apply pending migrations (cell form: the cell's SQL becomes a new migration)",
-             _declare_migrate, _call_migrate, cell_argument="sql"),
+        Verb("status", "migration history: applied, pending, failed, modified, missing", _declare_status, _call_status),
+        Verb(
+            "lint",
+            "dangerous operations in migration SQL, with why and the safe alternative",
+            _declare_lint,
+            _call_lint,
+            cell_argument="sql",
+        ),
+        Verb(
+            "migrate",
+            "preview and apply pending migrations (cell form: the cell's SQL becomes a new migration)",
+            _declare_migrate,
+            _call_migrate,
+            cell_argument="sql",
+        ),
         Verb("new", "write an empty migration in the project's tool format", _declare_new, _call_new),
-        Verb("rollback", "preview and revert the last migration, N steps, or back to a target", _declare_rollback,
-             _call_rollback),
-        Verb("resolve", "mark a failed migration applied or rolled back (no SQL runs)", _declare_resolve,
-             _call_resolve),
-        Verb("baseline", "adopt an existing database: record migrations as applied without running them",
-             _declare_baseline, _call_baseline),
-        Verb("diff", "schema diff between environments, URLs, schema files or the migrations", _declare_diff,
-             _call_diff),
+        Verb(
+            "rollback",
+            "preview and revert the last migration, N steps, or back to a target",
+            _declare_rollback,
+            _call_rollback,
+        ),
+        Verb(
+            "resolve", "mark a failed migration applied or rolled back (no SQL runs)", _declare_resolve, _call_resolve
+        ),
+        Verb(
+            "baseline",
+            "adopt an existing database: record migrations as applied without running them",
+            _declare_baseline,
+            _call_baseline,
+        ),
+        Verb(
+            "diff", "schema diff between environments, URLs, schema files or the migrations", _declare_diff, _call_diff
+        ),
         Verb("drift", "the live database against what its migrations produce", _declare_drift, _call_drift),
-        Verb("generate", "a new migration from a desired schema (up and down by diff)", _declare_generate,
-             _call_generate),
-        Verb("scratch", "list scratch databases (dbm_scratch_*); --clean drops stale ones", _declare_scratch,
-             _call_scratch),
-        Verb("backup", "back up a database (pg_dump, mysqldump, SQLite backup API) with a manifest",
-             _declare_backup, _call_backup),
+        Verb(
+            "generate", "a new migration from a desired schema (up and down by diff)", _declare_generate, _call_generate
+        ),
+        Verb(
+            "scratch",
+            "list scratch databases (dbm_scratch_*); --clean drops stale ones",
+            _declare_scratch,
+            _call_scratch,
+        ),
+        Verb(
+            "backup",
+            "back up a database (pg_dump, mysqldump, SQLite backup API) with a manifest",
+            _declare_backup,
+            _call_backup,
+        ),
         Verb("backups", "list backups in the backup folder", _declare_backups, _call_backups),
-        Verb("restore", "restore a backup into a target, or --verify it in a scratch database", _declare_restore,
-             _call_restore),
+        Verb(
+            "restore",
+            "restore a backup into a target, or --verify it in a scratch database",
+            _declare_restore,
+            _call_restore,
+        ),
     )
 }
 
@@ -453,8 +608,11 @@ def usage_line(prog: str = "dbm") -> str:
 
 def build_parser(prog: str = "dbm", only: str | None = None) -> argparse.ArgumentParser:
     """The parser for every verb, or (``only``) for one: declaring ~20 verbs costs more than parsing."""
-    parser = _Parser(prog=prog, description="Database migrations from notebooks and the shell.",
-                     usage=usage_line(prog).replace("%", "%%"))
+    parser = _Parser(
+        prog=prog,
+        description="Database migrations from notebooks and the shell.",
+        usage=usage_line(prog).replace("%", "%%"),
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS.values():

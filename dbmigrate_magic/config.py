@@ -6,13 +6,14 @@ configs (each adapter's ``config_connections``). ``.env`` and ``.env.local`` bel
 environment: development, unless ``DBM_ENV`` names another. Every URL is normalised for SQLAlchemy
 and every secret value is registered with the masking function as soon as it is read.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from .errors import ConfigError
@@ -32,8 +33,17 @@ PART_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
 SECRET_VARIABLE = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|PWD)", re.IGNORECASE)
 # Query parameters that Prisma and other Node drivers accept but libpq/pymysql reject.
 NODE_ONLY_PARAMS = {
-    "schema", "connection_limit", "pool_timeout", "pgbouncer", "sslaccept", "socket_timeout",
-    "statement_cache_size", "connect_timeout_ms", "sslidentity", "ssl", "authToken",
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "pgbouncer",
+    "sslaccept",
+    "socket_timeout",
+    "statement_cache_size",
+    "connect_timeout_ms",
+    "sslidentity",
+    "ssl",
+    "authToken",
 }
 
 
@@ -87,13 +97,12 @@ class Environment:
             "classification": self.classification,
             "schema": self.schema,
             "note": self.note,
-            "found": [
-                {"url": f.masked_url, "source": f.source, "note": f.note} for f in self.found
-            ],
+            "found": [{"url": f.masked_url, "source": f.source, "note": f.note} for f in self.found],
         }
 
 
 # --- names and classification ------------------------------------------------------------
+
 
 def env_name_for_file(filename: str) -> str | None:
     """Map ``.env``, ``.env.local``, ``.env.staging.local`` ... to an environment name."""
@@ -101,7 +110,7 @@ def env_name_for_file(filename: str) -> str | None:
         return process_env_name()
     if not filename.startswith(".env."):
         return None
-    name = filename[len(".env."):]
+    name = filename[len(".env.") :]
     if name.endswith(".local"):
         name = name[: -len(".local")]
     if name in ("example", "sample", "template", "dist", "defaults"):
@@ -140,6 +149,7 @@ def process_env_name() -> str:
 
 # --- URLs --------------------------------------------------------------------------------
 
+
 def dialect_of(url: str) -> str:
     scheme = url.split(":", 1)[0].lower()
     base = scheme.split("+", 1)[0]
@@ -158,7 +168,7 @@ def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | No
     if not raw:
         raise ConfigError("An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
     if raw.startswith("file:"):
-        path = raw[len("file:"):].split("?", 1)[0]
+        path = raw[len("file:") :].split("?", 1)[0]
         if path.startswith("//"):
             path = path[2:]
         return _sqlite_url(path, base_dir), None
@@ -224,8 +234,12 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
         return None
     port = values.get("DB_PORT") or ""
     dialect_hint = (
-        values.get("DB_DIALECT") or values.get("DB_CLIENT") or values.get("DB_ENGINE") or values.get("DB_TYPE")
-        or scheme_hint or ""
+        values.get("DB_DIALECT")
+        or values.get("DB_CLIENT")
+        or values.get("DB_ENGINE")
+        or values.get("DB_TYPE")
+        or scheme_hint
+        or ""
     ).lower()
     if "mysql" in dialect_hint or "maria" in dialect_hint or (not dialect_hint and port == "3306"):
         scheme = "mysql+pymysql"
@@ -245,15 +259,28 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
 
 
 DIALECT_SCHEMES = {
-    "postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg", "pg": "postgresql+psycopg",
-    "psql": "postgresql+psycopg", "cockroachdb": "postgresql+psycopg", "mysql": "mysql+pymysql",
-    "mysql2": "mysql+pymysql", "mariadb": "mysql+pymysql",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "pg": "postgresql+psycopg",
+    "psql": "postgresql+psycopg",
+    "cockroachdb": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mysql2": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
 }
 SQLITE_WORDS = ("sqlite", "sqlite3", "better-sqlite3", "better-sqlite", "sqljs", "capacitor", "expo")
 
 
-def url_from_fields(kind: str | None, *, host: object = None, port: object = None, user: object = None,
-                    password: object = None, database: object = None, base_dir: Path | None = None) -> str | None:
+def url_from_fields(
+    kind: str | None,
+    *,
+    host: object = None,
+    port: object = None,
+    user: object = None,
+    password: object = None,
+    database: object = None,
+    base_dir: Path | None = None,
+) -> str | None:
     """A SQLAlchemy URL from a tool config's separate fields (knexfile ``connection``, ormconfig,
     Django ``DATABASES``). ``kind`` is the tool's word for the dialect (pg, mysql2, sqlite3 ...);
     for SQLite ``database`` is the file, relative to ``base_dir``."""
@@ -315,8 +342,9 @@ def register_config_secrets(value: object) -> None:
 CONFIG_PRECEDENCE = 20
 
 
-def config_connection(environment: str | None, raw_url: str, source: str, base_dir: Path,
-                      note: str | None = None) -> FoundConnection:
+def config_connection(
+    environment: str | None, raw_url: str, source: str, base_dir: Path, note: str | None = None
+) -> FoundConnection:
     """A connection named in a tool's own config file, normalised; a malformed URL is kept with a note."""
     env = canonical_env_name(environment) if environment else process_env_name()
     try:
@@ -328,6 +356,7 @@ def config_connection(environment: str | None, raw_url: str, source: str, base_d
 
 # --- discovery ---------------------------------------------------------------------------
 
+
 def _register_secret_values(values: dict[str, str | None]) -> None:
     for key, value in values.items():
         if value and SECRET_VARIABLE.search(key):
@@ -335,7 +364,11 @@ def _register_secret_values(values: dict[str, str | None]) -> None:
 
 
 def connections_from_values(
-    values: dict[str, str | None], environment: str, source: str, precedence: int, base_dir: Path,
+    values: dict[str, str | None],
+    environment: str,
+    source: str,
+    precedence: int,
+    base_dir: Path,
     preferred: Iterable[str] = (),
 ) -> list[FoundConnection]:
     """Connections named by a set of variables (one ``.env`` file, or the process environment)."""
@@ -365,8 +398,11 @@ def connections_from_values(
         found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note, schema, declared))
     parts_url = url_from_parts({k: v for k, v in values.items() if v})
     if parts_url:
-        found.append(FoundConnection(environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence,
-                                     declared_env=declared))
+        found.append(
+            FoundConnection(
+                environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence, declared_env=declared
+            )
+        )
     return found
 
 
@@ -395,7 +431,9 @@ def read_dotenv(path: Path) -> dict[str, str | None]:
     return values
 
 
-def dotenv_connections(root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None) -> list[FoundConnection]:
+def dotenv_connections(
+    root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None
+) -> list[FoundConnection]:
     """Connections in ``.env*`` files in the project root; relative SQLite paths resolve against
     ``base_dir`` (Prisma: the schema file's folder), default the root."""
     found: list[FoundConnection] = []
@@ -405,12 +443,13 @@ def dotenv_connections(root: Path, preferred: Iterable[str] = (), base_dir: Path
     return found
 
 
-def process_connections(root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None) -> list[FoundConnection]:
+def process_connections(
+    root: Path, preferred: Iterable[str] = (), base_dir: Path | None = None
+) -> list[FoundConnection]:
     names = set(URL_VARIABLES) | set(PART_VARIABLES) | {"TURSO_AUTH_TOKEN", "DB_DIALECT", "DB_CLIENT", "DBM_ENV"}
     names |= set(preferred)
     values = {k: os.environ[k] for k in names if k in os.environ}
-    return connections_from_values(values, process_env_name(), "process environment", 0, base_dir or root,
-                                   preferred)
+    return connections_from_values(values, process_env_name(), "process environment", 0, base_dir or root, preferred)
 
 
 def project_variables(root: Path, environment: str | None = None) -> dict[str, str]:

@@ -3,10 +3,12 @@
 SQLAlchemy is imported only when a verb actually needs a database, which keeps
 ``%load_ext`` and ``dbm detect`` fast.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from .config import dialect_of
 from .errors import ConnectionFailed
@@ -95,7 +97,7 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[Any]:
         """A SQLAlchemy connection; a failure to connect becomes ``ConnectionFailed``."""
-        from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         try:
             conn = self.engine.connect()
@@ -133,7 +135,7 @@ class Database:
 
     def _sqlite_file(self) -> str | None:
         if self.url.startswith("sqlite:///") and "?" not in self.url and self.url != "sqlite:///:memory:":
-            return self.url[len("sqlite:///"):]
+            return self.url[len("sqlite:///") :]
         return None
 
     def dispose(self) -> None:
@@ -151,14 +153,16 @@ def _read_sqlite(path: str, table: str, sql: str, masked: str) -> list[tuple] | 
     try:
         conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise ConnectionFailed(f"Could not open {masked}: {mask(exc)}",
-                               next_step="Check the path and its permissions.") from None
+        raise ConnectionFailed(
+            f"Could not open {masked}: {mask(exc)}", next_step="Check the path and its permissions."
+        ) from None
     try:
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
         return [tuple(r) for r in conn.execute(sql).fetchall()] if found else None
     except sqlite3.DatabaseError as exc:
-        raise ConnectionFailed(f"Could not read {masked}: {mask(exc)}",
-                               next_step="Check that the file is a SQLite database.") from None
+        raise ConnectionFailed(
+            f"Could not read {masked}: {mask(exc)}", next_step="Check that the file is a SQLite database."
+        ) from None
     finally:
         conn.close()
 

@@ -3,6 +3,7 @@
 Each error says what happened, what was left unchanged, and what to do next. Messages pass
 through the masking function at construction, so a password can never escape in an exception.
 """
+
 from __future__ import annotations
 
 from .masking import mask

@@ -9,13 +9,15 @@ Runner lock: PostgreSQL session advisory lock (key configurable, e.g. Prisma's 7
 ``GET_LOCK`` (name configurable), SQLite ``BEGIN IMMEDIATE`` per migration with a busy timeout plus a
 re-check inside the transaction. Everything runs on one raw DBAPI connection (no per-step reflection).
 """
+
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 from .adapters.base import StepOutcome
 from .errors import LockBusy
@@ -70,22 +72,22 @@ class LedgerStep:
 class Bookkeeping(Protocol):
     """What a tool writes in its own tracking table. ``s`` is the ledger's ``Session``."""
 
-    def prepare(self, s: "Session") -> list[str]:
+    def prepare(self, s: Session) -> list[str]:
         """Create/upgrade the table if needed (runs under the runner lock); returns notes."""
 
-    def is_done(self, s: "Session", step: LedgerStep) -> bool:
+    def is_done(self, s: Session, step: LedgerStep) -> bool:
         """Whether ``step`` already took effect (up: recorded applied; down: no longer recorded)."""
 
-    def finished(self, s: "Session", step: LedgerStep, seconds: float) -> None:
+    def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
         """Record success; on transactional dialects this runs inside the migration's transaction."""
 
-    def started(self, s: "Session", step: LedgerStep) -> None:
+    def started(self, s: Session, step: LedgerStep) -> None:
         """Non-transactional only: record that the step began (visible if it never finishes)."""
 
-    def progressed(self, s: "Session", step: LedgerStep, statements_run: int) -> None:
+    def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
         """Non-transactional only: after each statement."""
 
-    def failed(self, s: "Session", step: LedgerStep, statements_run: int, error: str) -> None:
+    def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
         """Non-transactional only: leave the step ``failed`` with the error."""
 
     # optional: ``committed(s, step)`` runs after the step's changes are durable (cache upkeep);
@@ -232,7 +234,7 @@ class Session:
         return LockBusy(
             f"Another migration run holds the lock on {self.db.masked_url}; waited {self.config.runner_wait:.0f}s.",
             next_step="Wait for it to finish and run `dbm status`, then run the command again "
-                      "(DBM_RUNNER_WAIT sets how long to wait).",
+            "(DBM_RUNNER_WAIT sets how long to wait).",
         )
 
     # --- errors -----------------------------------------------------------------------------------
@@ -246,8 +248,14 @@ class Session:
     def is_db_error(self, exc: BaseException) -> bool:
         module = type(exc).__module__ or ""
         return module.split(".")[0] in ("psycopg", "pymysql", "sqlite3") or type(exc).__name__ in (
-            "OperationalError", "ProgrammingError", "IntegrityError", "DatabaseError", "InternalError",
-            "DataError", "NotSupportedError")
+            "OperationalError",
+            "ProgrammingError",
+            "IntegrityError",
+            "DatabaseError",
+            "InternalError",
+            "DataError",
+            "NotSupportedError",
+        )
 
 
 def db_message(exc: BaseException) -> str:
@@ -282,15 +290,18 @@ def foreign_key_violations(s: Session, limit: int = 10) -> str:
 def describe_failure(step: LedgerStep, stmt: Statement, index: int, exc: BaseException) -> str:
     where = f"line {stmt.line} of {step.file}" if step.file else f"line {stmt.line}"
     snippet = stmt.sql if len(stmt.sql) <= 400 else stmt.sql[:400] + " ..."
-    return (f"statement {index + 1} of {len(step.statements)} ({where}) failed:\n    {snippet}\n"
-            f"Database said: {db_message(exc)}")
+    return (
+        f"statement {index + 1} of {len(step.statements)} ({where}) failed:\n    {snippet}\n"
+        f"Database said: {db_message(exc)}"
+    )
 
 
 class Ledger:
     """Runs steps with a tool's ``Bookkeeping``; see the module docstring for the guarantees."""
 
-    def __init__(self, db, book: Bookkeeping, config: LedgerConfig | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self, db, book: Bookkeeping, config: LedgerConfig | None = None, sleep: Callable[[float], None] = time.sleep
+    ):
         self.db = db
         self.book = book
         self.config = config or LedgerConfig()
@@ -307,8 +318,11 @@ class Ledger:
             with session.runner_lock():
                 self.notes.extend(self.book.prepare(session))
                 for step in steps:
-                    outcome = (self._run_transactional(session, step) if step.transactional
-                               else self._run_autocommit(session, step))
+                    outcome = (
+                        self._run_transactional(session, step)
+                        if step.transactional
+                        else self._run_autocommit(session, step)
+                    )
                     outcomes.append(outcome)
                     if outcome.state == "failed":
                         break
@@ -319,7 +333,7 @@ class Ledger:
         return outcomes
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.config.backoff * (2 ** attempt), self.config.backoff_max)
+        return min(self.config.backoff * (2**attempt), self.config.backoff_max)
 
     # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
     def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
@@ -376,16 +390,23 @@ class Ledger:
                     broken = foreign_key_violations(s)
                     if broken:
                         s.rollback()
-                        return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0,
-                                           f"{step.file or step.id} ran with foreign keys off and left rows that "
-                                           f"break a foreign key (PRAGMA foreign_key_check before COMMIT):\n"
-                                           f"{broken}\nInsert the missing parent rows (in this migration, before "
-                                           "the rebuild) or delete the orphans, or change the foreign key.", 0)
+                        return StepOutcome(
+                            step.id,
+                            step.direction,
+                            "failed",
+                            time.perf_counter() - t0,
+                            f"{step.file or step.id} ran with foreign keys off and left rows that "
+                            f"break a foreign key (PRAGMA foreign_key_check before COMMIT):\n"
+                            f"{broken}\nInsert the missing parent rows (in this migration, before "
+                            "the rebuild) or delete the orphans, or change the foreign key.",
+                            0,
+                        )
                 self.book.finished(s, step, time.perf_counter() - t0)
                 s.commit()
                 self._committed(s, step)
-                return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
-                                   len(step.statements))
+                return StepOutcome(
+                    step.id, step.direction, done_state, time.perf_counter() - t0, None, len(step.statements)
+                )
             except Exception as exc:
                 s.rollback()
                 if not s.is_db_error(exc):
@@ -395,8 +416,14 @@ class Ledger:
                     self.sleep(self._backoff(attempt))
                     attempt += 1
                     continue
-                return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0,
-                                   self._error(step, index, exc, attempt), 0)
+                return StepOutcome(
+                    step.id,
+                    step.direction,
+                    "failed",
+                    time.perf_counter() - t0,
+                    self._error(step, index, exc, attempt),
+                    0,
+                )
 
     def _error(self, step: LedgerStep, index: int, exc: BaseException, attempts: int) -> str:
         if 0 <= index < len(step.statements):
@@ -434,8 +461,7 @@ class Ledger:
             self.book.progressed(s, step, index + 1)
         self.book.finished(s, step, time.perf_counter() - t0)
         self._committed(s, step)
-        return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None,
-                           len(step.statements))
+        return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None, len(step.statements))
 
     def _committed(self, s: Session, step: LedgerStep) -> None:
         hook = getattr(self.book, "committed", None)

@@ -1,5 +1,6 @@
 """``%dbm`` / ``%%dbm``: parse the line with the CLI's own argument declarations, call ``api``,
 display the result. Errors become ``UsageError`` so the cell fails without a traceback."""
+
 from __future__ import annotations
 
 import shlex

@@ -4,6 +4,7 @@ Masking is by shape (URL user-info, ``password=`` style parameters, token variab
 value: every secret read from a ``.env`` file or the environment is registered, so it is also
 hidden where it appears in an unexpected form (a driver's error message, a DSN).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Finding the project: its root folder, the migration tool(s) it uses, and a recommendation
 when it uses none."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 A result is what ``api`` returns and what the CLI and the magic display, so JSON, text, HTML
 and DataFrame views all come from the same object and are masked in one place.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -61,8 +62,9 @@ class Result:
         if rows is None:
             return pd.DataFrame([self.to_dict()])
         cols = self.columns()
-        frame = pd.DataFrame([{k: mask_obj(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows],
-                             columns=cols)
+        frame = pd.DataFrame(
+            [{k: mask_obj(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows], columns=cols
+        )
         return frame
 
     # --- text and HTML -----------------------------------------------------------------

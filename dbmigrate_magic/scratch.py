@@ -5,15 +5,16 @@ those whose process is gone and ``clean_scratch`` drops them (``dbm scratch --cl
 scratch databases are temporary files removed on exit. ``scratch()`` drops in ``finally``, so an
 error or a KeyboardInterrupt inside the block still cleans up.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import secrets as _random
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .config import dialect_of
 from .errors import ConnectionFailed, ProjectError
@@ -108,7 +109,8 @@ def _scratch(like_url: str) -> Iterator[str]:
         engine.dispose()
         raise ConnectionFailed(
             f"Could not create a scratch database on {mask(like_url)}: {mask(_db_message(exc))}",
-            next_step=_grant_hint(like_url, dialect)) from None
+            next_step=_grant_hint(like_url, dialect),
+        ) from None
     try:
         yield with_database(like_url, name)
     finally:
@@ -127,8 +129,10 @@ def _grant_hint(url: str, dialect: str) -> str:
         grant = f"ALTER ROLE {user} CREATEDB;"
     else:
         grant = f"GRANT ALL ON `{PREFIX.replace('_', chr(92) + '_')}%`.* TO '{user}'@'%';"
-    return (f"Scratch databases ({PREFIX}*) are created on the same server: have an administrator run "
-            f"{grant} (or compare against an environment or URL instead of a schema file or `migrations`).")
+    return (
+        f"Scratch databases ({PREFIX}*) are created on the same server: have an administrator run "
+        f"{grant} (or compare against an environment or URL instead of a schema file or `migrations`)."
+    )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -148,8 +152,11 @@ def list_scratch(url: str) -> list[str]:
         return sorted(p.name for p in Path(tempfile.gettempdir()).glob(PREFIX + "*.db") if FILE.match(p.name))
     from sqlalchemy import text
 
-    sql = ("select datname from pg_database" if dialect == "postgresql"
-           else "select schema_name from information_schema.schemata")
+    sql = (
+        "select datname from pg_database"
+        if dialect == "postgresql"
+        else "select schema_name from information_schema.schemata"
+    )
     engine = _server(url)
     try:
         with engine.connect() as conn:
@@ -217,10 +224,13 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
     except Exception as exc:
         where = _where(current, exc) if current else ""
         data = current is not None and re.match(r"(?is)^copy\b.*\bfrom\s+stdin", _code(current.sql))
-        raise ProjectError(f"Loading the {source} failed{where}: {mask(_db_message(exc))}",
-                           unchanged="Only a scratch database was touched; it is dropped.",
-                           next_step="This is a dump with data: use a schema-only one (pg_dump --schema-only)."
-                           if data else f"Fix the {source} so it runs on {dialect}.") from None
+        raise ProjectError(
+            f"Loading the {source} failed{where}: {mask(_db_message(exc))}",
+            unchanged="Only a scratch database was touched; it is dropped.",
+            next_step="This is a dump with data: use a schema-only one (pg_dump --schema-only)."
+            if data
+            else f"Fix the {source} so it runs on {dialect}.",
+        ) from None
     finally:  # after an error or Ctrl-C mid-statement the connection may be unusable: close it quietly
         _close(raw, broken=not done)
 
@@ -243,8 +253,10 @@ def _connect_autocommit(url: str, dialect: str):
             conn.autocommit = True
         return conn
     except Exception as exc:
-        raise ConnectionFailed(f"Could not connect to the scratch database {mask(url)}: {mask(_db_message(exc))}",
-                               next_step="Check that the server is running.") from None
+        raise ConnectionFailed(
+            f"Could not connect to the scratch database {mask(url)}: {mask(_db_message(exc))}",
+            next_step="Check that the server is running.",
+        ) from None
 
 
 def _close(raw, broken: bool = False) -> None:
@@ -259,7 +271,7 @@ def _code(sql: str) -> str:
     """The statement without its leading comments."""
     from .sqlsplit import _code_offset
 
-    return sql[_code_offset(sql):]
+    return sql[_code_offset(sql) :]
 
 
 def _where(statement, exc: BaseException) -> str:
@@ -267,7 +279,7 @@ def _where(statement, exc: BaseException) -> str:
     line, sql = statement.line, statement.sql
     position = getattr(getattr(exc, "diag", None), "statement_position", None)
     if position:
-        line += _code(sql)[:int(position) - 1].count("\n")
+        line += _code(sql)[: int(position) - 1].count("\n")
     head = _first_line(sql)
     if line != statement.line:
         return f" at line {line} (in the statement on line {statement.line}: {head})"

@@ -7,22 +7,26 @@ the old parent table deletes child rows through ON DELETE CASCADE. The 12-step A
 runs the pragmas outside the transaction and ``PRAGMA foreign_key_check`` before COMMIT; this
 module finds which statements of a step those are, for the runner (ledger) and the preview's lint.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .sqlsplit import Statement, _code_offset
 
-_PRAGMA = re.compile(r"PRAGMA\s+(?:main\s*\.\s*)?[\"`\[]?(defer_foreign_keys|foreign_keys)[\"`\]]?\s*"
-                     r"(?:=\s*(?P<eq>[^\s;]+)|\(\s*(?P<call>[^\s)]+)\s*\))\s*;?\s*\Z", re.IGNORECASE)
+_PRAGMA = re.compile(
+    r"PRAGMA\s+(?:main\s*\.\s*)?[\"`\[]?(defer_foreign_keys|foreign_keys)[\"`\]]?\s*"
+    r"(?:=\s*(?P<eq>[^\s;]+)|\(\s*(?P<call>[^\s)]+)\s*\))\s*;?\s*\Z",
+    re.IGNORECASE,
+)
 _TRUE, _FALSE = {"on", "yes", "true", "1"}, {"off", "no", "false", "0"}
 
 
 def _pragma(sql: str) -> tuple[str, bool] | None:
     """('foreign_keys' | 'defer_foreign_keys', value) when ``sql`` sets one of them, else None."""
-    m = _PRAGMA.match(sql[_code_offset(sql):])
+    m = _PRAGMA.match(sql[_code_offset(sql) :])
     if not m:
         return None
     value = (m.group("eq") or m.group("call")).strip("'\"").lower()
@@ -62,6 +66,7 @@ def fk_hoist(statements: Sequence[Statement]) -> FkHoist:
 
     ``PRAGMA defer_foreign_keys`` may come first or last (Prisma writes it around the pair): it
     works inside a transaction, so it stays there and is looked past."""
+
     def edge(order: Sequence[int], wanted: bool) -> int | None:
         for i in order:
             found = _pragma(statements[i].sql)

@@ -6,6 +6,7 @@
 - MySQL/MariaDB: sqlglot's MySQL tokenizer, keeping ``BEGIN ... END`` / ``CASE ... END`` bodies of
   routines and triggers whole, so no ``DELIMITER`` is needed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ def _sqlite_spans(sql: str) -> list[tuple[int, int]]:
 
     spans, start, pos = [], 0, sql.find(";")
     while pos >= 0:
-        if sqlite3.complete_statement(sql[start:pos + 1]):
+        if sqlite3.complete_statement(sql[start : pos + 1]):
             spans.append((start, pos + 1))
             start = pos + 1
         pos = sql.find(";", pos + 1)

@@ -5,6 +5,7 @@ PostgreSQL files (when the ``squawk`` binary is on PATH or in this Python's bin 
 
 A case counts for a rule when the rule is expected (positive) or reported (predicted) in that file.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dbmigrate_magic.safety.lint import all_rules, lint_sql# noqa: E402
+from dbmigrate_magic.safety.lint import all_rules, lint_sql  # noqa: E402
 from tests.lint_corpus.cases import all_cases  # noqa: E402
 
 
@@ -68,9 +69,19 @@ def fmt(c: Counter | None) -> tuple[str, str]:
 
 def main() -> int:
     cases = all_cases()
-    ours = score(cases, lambda c: {f.rule for f in lint_sql(c.sql, c.dialect, pg_version=c.pg_version,
-                                                               in_transaction=c.in_transaction,
-                                                               session_timeouts=c.session_timeouts)})
+    ours = score(
+        cases,
+        lambda c: {
+            f.rule
+            for f in lint_sql(
+                c.sql,
+                c.dialect,
+                pg_version=c.pg_version,
+                in_transaction=c.in_transaction,
+                session_timeouts=c.session_timeouts,
+            )
+        },
+    )
     binary = None if "--no-squawk" in sys.argv else squawk_binary()
     rules = all_rules()
     pg_cases = [c for c in cases if c.dialect == "postgresql"]
@@ -81,18 +92,39 @@ def main() -> int:
         c = ours.get(rid)
         n = sum(c.values()) if c else 0
         p, r = fmt(c)
-        sp, sr = fmt(theirs.get(rid)) if binary and "postgresql" in rules[rid].dialects and rules[rid].squawk else ("", "")
+        sp, sr = (
+            fmt(theirs.get(rid)) if binary and "postgresql" in rules[rid].dialects and rules[rid].squawk else ("", "")
+        )
         print(f"{rid:46} {','.join(rules[rid].dialects)[:22]:22} {n:>5} {p:>5} {r:>6}   {sp:>11} {sr:>6}")
     total = sum((c for c in ours.values()), Counter())
     p, r = fmt(total)
     print(f"{'ALL':46} {'':22} {sum(total.values()):>5} {p:>5} {r:>6}", end="")
     if binary:
         squawk_total = sum((c for rid, c in theirs.items() if rid in rules and rules[rid].squawk), Counter())
-        ours_pg = sum((c for rid, c in score(pg_cases, lambda c: {f.rule for f in lint_sql(
-            c.sql, c.dialect, pg_version=c.pg_version, in_transaction=c.in_transaction,
-            session_timeouts=c.session_timeouts)}).items() if rules[rid].squawk), Counter())
-        print(f"   squawk-named rules on PostgreSQL cases: ours {'/'.join(fmt(ours_pg))}, "
-              f"squawk {'/'.join(fmt(squawk_total))} (precision/recall)")
+        ours_pg = sum(
+            (
+                c
+                for rid, c in score(
+                    pg_cases,
+                    lambda c: {
+                        f.rule
+                        for f in lint_sql(
+                            c.sql,
+                            c.dialect,
+                            pg_version=c.pg_version,
+                            in_transaction=c.in_transaction,
+                            session_timeouts=c.session_timeouts,
+                        )
+                    },
+                ).items()
+                if rules[rid].squawk
+            ),
+            Counter(),
+        )
+        print(
+            f"   squawk-named rules on PostgreSQL cases: ours {'/'.join(fmt(ours_pg))}, "
+            f"squawk {'/'.join(fmt(squawk_total))} (precision/recall)"
+        )
     else:
         print()
     return 0

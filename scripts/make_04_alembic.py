@@ -1,42 +1,67 @@
 """Writes notebooks/04_alembic.ipynb (no outputs): ``python scripts/make_04_alembic.py``."""
+
 from pathlib import Path
 
 from make_notebook import write
 
 CELLS = [
-    ("md", "# Alembic runbook: status, preview, migrate (SQLite)\n\n"
-           "Works on a working copy of `examples/alembic_app` (an `alembic init` project with two revisions and "
-           "`sqlalchemy.url` pointing at a SQLite file), made once under `.cache/`, so the example stays clean. "
-           "Re-running the notebook applies nothing twice."),
-    ("code", "import shutil, subprocess, sys\nfrom pathlib import Path\n\n"
-             "project = Path('../.cache/alembic_app')\n"
-             "if not project.exists():\n"
-             "    shutil.copytree('../examples/alembic_app', project,\n"
-             "                    ignore=shutil.ignore_patterns('dev.db', '__pycache__'))\n"
-             "%load_ext dbmigrate_magic"),
+    (
+        "md",
+        "# Alembic runbook: status, preview, migrate (SQLite)\n\n"
+        "Works on a working copy of `examples/alembic_app` (an `alembic init` project with two revisions and "
+        "`sqlalchemy.url` pointing at a SQLite file), made once under `.cache/`, so the example stays clean. "
+        "Re-running the notebook applies nothing twice.",
+    ),
+    (
+        "code",
+        "import shutil, subprocess, sys\nfrom pathlib import Path\n\n"
+        "project = Path('../.cache/alembic_app')\n"
+        "if not project.exists():\n"
+        "    shutil.copytree('../examples/alembic_app', project,\n"
+        "                    ignore=shutil.ignore_patterns('dev.db', '__pycache__'))\n"
+        "%load_ext dbmigrate_magic",
+    ),
     ("md", "## Which tool, which connection?"),
     ("code", "%dbm detect {project}"),
-    ("md", "## History from the revision graph\n"
-           "Alembic keeps only the current head(s) in `alembic_version`; `status` walks the revision graph "
-           "(read without importing the revision files) to show every revision: applied, pending, missing."),
-    ("code", "%dbm status {project} --df history\n"
-             "history[['migration', 'state', 'down_revision', 'is_head', 'is_current', 'message']]"),
-    ("md", "## Preview, then apply\n`--dry-run` shows the SQL from Alembic's offline mode and runs nothing; "
-           "`--yes` confirms (a production environment would need `--confirm <name>`)."),
+    (
+        "md",
+        "## History from the revision graph\n"
+        "Alembic keeps only the current head(s) in `alembic_version`; `status` walks the revision graph "
+        "(read without importing the revision files) to show every revision: applied, pending, missing.",
+    ),
+    (
+        "code",
+        "%dbm status {project} --df history\n"
+        "history[['migration', 'state', 'down_revision', 'is_head', 'is_current', 'message']]",
+    ),
+    (
+        "md",
+        "## Preview, then apply\n`--dry-run` shows the SQL from Alembic's offline mode and runs nothing; "
+        "`--yes` confirms (a production environment would need `--confirm <name>`).",
+    ),
     ("code", "%dbm migrate {project} --dry-run"),
     ("code", "%dbm migrate {project} --yes"),
-    ("md", "## A cell becomes an Alembic revision\nThe SQL below is written as a revision chained to the "
-           "current head (through `alembic revision`), previewed and applied. Running the cell again finds "
-           "the same revision and applies nothing."),
-    ("code", "%%dbm migrate --project {project} --name add_order_notes --yes\n"
-             "-- UP\nCREATE TABLE order_notes (\n    id INTEGER PRIMARY KEY,\n"
-             "    order_id INTEGER NOT NULL REFERENCES orders (id),\n    body TEXT\n);\n"
-             "-- DOWN\nDROP TABLE order_notes;"),
+    (
+        "md",
+        "## A cell becomes an Alembic revision\nThe SQL below is written as a revision chained to the "
+        "current head (through `alembic revision`), previewed and applied. Running the cell again finds "
+        "the same revision and applies nothing.",
+    ),
+    (
+        "code",
+        "%%dbm migrate --project {project} --name add_order_notes --yes\n"
+        "-- UP\nCREATE TABLE order_notes (\n    id INTEGER PRIMARY KEY,\n"
+        "    order_id INTEGER NOT NULL REFERENCES orders (id),\n    body TEXT\n);\n"
+        "-- DOWN\nDROP TABLE order_notes;",
+    ),
     ("md", "## Alembic agrees\nAlembic's own `current` and `history` see the same head and revisions."),
-    ("code", "for args in (['current'], ['history']):\n"
-             "    out = subprocess.run([sys.executable, '-m', 'alembic', *args], cwd=project,\n"
-             "                         capture_output=True, text=True)\n"
-             "    print(out.stdout)"),
+    (
+        "code",
+        "for args in (['current'], ['history']):\n"
+        "    out = subprocess.run([sys.executable, '-m', 'alembic', *args], cwd=project,\n"
+        "                         capture_output=True, text=True)\n"
+        "    print(out.stdout)",
+    ),
     ("code", "%dbm status {project}"),
     ("md", "## What a rollback would do\nThe preview of `alembic downgrade -1`, without running it."),
     ("code", "%dbm rollback {project} --dry-run"),

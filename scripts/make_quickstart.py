@@ -3,6 +3,7 @@
 The quick start needs no server: it works on examples/rawsql_app (SQLite via its .env). The
 detect and env cells come first; later verbs append their cells below ``LATER``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,33 +16,48 @@ REPO = Path(__file__).resolve().parents[1]
 APP = "../examples/rawsql_app"
 
 CELLS: list[tuple[str, str]] = [
-    ("md", "# Quick start: a raw-SQL project on SQLite\n\n"
-           "This runbook needs no server. It works on the sample project in `examples/rawsql_app` (a "
-           "`migrations/` folder and `.env` files pointing at SQLite files). Re-running it changes nothing twice, "
-           "and no password is ever shown: every URL passes through one masking function."),
+    (
+        "md",
+        "# Quick start: a raw-SQL project on SQLite\n\n"
+        "This runbook needs no server. It works on the sample project in `examples/rawsql_app` (a "
+        "`migrations/` folder and `.env` files pointing at SQLite files). Re-running it changes nothing twice, "
+        "and no password is ever shown: every URL passes through one masking function.",
+    ),
     ("code", "%load_ext dbmigrate_magic"),
-    ("md", "## Which tool does the project use?\n"
-           "`detect` reports the tool, the files that prove it, the migrations folder and how many migrations it "
-           "holds, and the connection it found (masked) with where it came from. Without a path it looks in the "
-           "notebook's folder, walking up to the repository root."),
+    (
+        "md",
+        "## Which tool does the project use?\n"
+        "`detect` reports the tool, the files that prove it, the migrations folder and how many migrations it "
+        "holds, and the connection it found (masked) with where it came from. Without a path it looks in the "
+        "notebook's folder, walking up to the repository root.",
+    ),
     ("code", f"%dbm detect {APP}"),
     ("md", "The same result as a DataFrame, for when you want to keep or compare it:"),
-    ("code", f"%dbm detect {APP} --df found\nfound[[\"tool\", \"migrations_dir\", \"migration_count\", \"dialect\"]]"),
-    ("md", "## Environments\n"
-           "`env` lists every connection found in `.env*` files, the tool's own config and the process "
-           "environment, each masked, with its source, and whether it counts as production (named production, "
-           "prod or live, or `DBM_ENV=production`)."),
+    ("code", f'%dbm detect {APP} --df found\nfound[["tool", "migrations_dir", "migration_count", "dialect"]]'),
+    (
+        "md",
+        "## Environments\n"
+        "`env` lists every connection found in `.env*` files, the tool's own config and the process "
+        "environment, each masked, with its source, and whether it counts as production (named production, "
+        "prod or live, or `DBM_ENV=production`).",
+    ),
     ("code", f"%dbm env --project {APP}"),
-    ("md", "`env NAME` makes an environment the active one for the verbs that follow in this notebook "
-           "(`%config Dbm.default_env = 'staging'` does the same for every notebook of a profile). "
-           "Here we look at staging, then go back to development."),
+    (
+        "md",
+        "`env NAME` makes an environment the active one for the verbs that follow in this notebook "
+        "(`%config Dbm.default_env = 'staging'` does the same for every notebook of a profile). "
+        "Here we look at staging, then go back to development.",
+    ),
     ("code", f"%dbm env staging --project {APP}\n%dbm detect {APP}"),
     ("code", f"%dbm env development --project {APP}"),
     ("md", "## History\n`status` shows every migration with its state; `--df` also stores it as a DataFrame."),
-    ("code", f"%dbm status {APP} --df history\nhistory[[\"migration\", \"state\"]]"),
-    ("md", "## Apply\n`migrate --dry-run` shows the preview: the exact SQL of each pending migration, the target "
-           "environment and whether it is production, and any lint findings. Nothing runs without a confirmation: "
-           "`--yes` here (development), `--confirm <envname>` in production, or the Apply button in a live notebook."),
+    ("code", f'%dbm status {APP} --df history\nhistory[["migration", "state"]]'),
+    (
+        "md",
+        "## Apply\n`migrate --dry-run` shows the preview: the exact SQL of each pending migration, the target "
+        "environment and whether it is production, and any lint findings. Nothing runs without a confirmation: "
+        "`--yes` here (development), `--confirm <envname>` in production, or the Apply button in a live notebook.",
+    ),
     ("code", f"%dbm migrate {APP} --dry-run"),
     ("code", f"%dbm migrate {APP} --yes"),
     ("md", "Running the cell above again applies nothing twice: the database is up to date."),

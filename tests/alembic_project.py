@@ -1,4 +1,5 @@
 """Build real Alembic projects for tests and benchmarks, with Alembic's own commands."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ from pathlib import Path
 def init(root: Path, url: str) -> Path:
     """``alembic init`` (the real CLI), then point alembic.ini at ``url``."""
     root.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([sys.executable, "-m", "alembic", "init", "alembic"], cwd=root, capture_output=True,
-                         text=True)
+    out = subprocess.run([sys.executable, "-m", "alembic", "init", "alembic"], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     ini = root / "alembic.ini"
     text = ini.read_text()
@@ -28,14 +28,24 @@ def config(root: Path):
     return cfg
 
 
-def revision(root: Path, rev_id: str, message: str, *, head: str = "head", up: str | None = None,
-             down: str | None = None, splice: bool = False, branch_label: str | None = None,
-             depends_on: str | None = None) -> Path:
+def revision(
+    root: Path,
+    rev_id: str,
+    message: str,
+    *,
+    head: str = "head",
+    up: str | None = None,
+    down: str | None = None,
+    splice: bool = False,
+    branch_label: str | None = None,
+    depends_on: str | None = None,
+) -> Path:
     """``alembic revision`` through Alembic's command API, then give it ``op.execute`` bodies."""
     from alembic import command
 
-    script = command.revision(config(root), message, rev_id=rev_id, head=head, splice=splice,
-                              branch_label=branch_label, depends_on=depends_on)
+    script = command.revision(
+        config(root), message, rev_id=rev_id, head=head, splice=splice, branch_label=branch_label, depends_on=depends_on
+    )
     path = Path(script.path)
     if up is not None:
         set_bodies(path, up, down)
@@ -51,8 +61,9 @@ def merge(root: Path, rev_id: str, revisions: list[str], message: str = "merge")
 
 def set_bodies(path: Path, up: str, down: str | None) -> None:
     """Give the template's upgrade()/downgrade() an ``op.execute`` body (replacing a previous one)."""
-    from dbmigrate_magic.adapters.alembic.run import fill_function
     import ast
+
+    from dbmigrate_magic.adapters.alembic.run import fill_function
 
     text = path.read_text()
     tree = ast.parse(text)
@@ -61,7 +72,7 @@ def set_bodies(path: Path, up: str, down: str | None) -> None:
         if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
             last = node.body[-1]
             if not isinstance(last, ast.Pass) and len(node.body) > 1:
-                lines[last.lineno - 1:last.end_lineno] = [" " * last.col_offset + "pass\n"]
+                lines[last.lineno - 1 : last.end_lineno] = [" " * last.col_offset + "pass\n"]
     path.write_text("".join(lines))
     fill_function(path, "upgrade", up)
     fill_function(path, "downgrade", down)
@@ -69,8 +80,9 @@ def set_bodies(path: Path, up: str, down: str | None) -> None:
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     """The real ``alembic`` command line in ``root``."""
-    out = subprocess.run([sys.executable, "-m", "alembic", *args], cwd=root, capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "alembic", *args], cwd=root, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr + out.stdout
     return out
 

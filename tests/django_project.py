@@ -1,4 +1,5 @@
 """Build real Django projects for tests and benchmarks (``django-admin startproject``, RunSQL migrations)."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SETTINGS_DB = '''
+SETTINGS_DB = """
 import os as _os
 from urllib.parse import urlsplit as _urlsplit, unquote as _unquote
 
@@ -24,9 +25,9 @@ else:
         "NAME": _u.path.lstrip("/"), "USER": _unquote(_u.username or ""),
         "PASSWORD": _unquote(_u.password or ""), "HOST": _u.hostname or "", "PORT": str(_u.port or ""),
     }}
-'''
+"""
 
-MIGRATION = '''from django.db import migrations{settings_import}
+MIGRATION = """from django.db import migrations{settings_import}
 
 
 class Migration(migrations.Migration):
@@ -36,22 +37,26 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunSQL({up!r}, {down!r}),
     ]
-'''
+"""
 
 
 def startproject(root: Path, url: str, apps: list[str], url_settings: bool = True) -> Path:
     """``django-admin startproject mysite`` with ``apps`` installed and DATABASES read from
     DATABASE_URL (``url_settings``), or left as startproject writes it (SQLite db.sqlite3)."""
     root.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(root)], capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "django", "startproject", "mysite", str(root)], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     settings = root / "mysite" / "settings.py"
     text = settings.read_text()
     if url_settings:
         text = re.sub(r"DATABASES = \{.*?\n\}\n", "", text, flags=re.S)
-    text = re.sub(r"""    ['"]django.contrib.staticfiles['"],\n""",
-                  lambda m: m.group(0) + "".join(f'    "{a}",\n' for a in apps), text)
+    text = re.sub(
+        r"""    ['"]django.contrib.staticfiles['"],\n""",
+        lambda m: m.group(0) + "".join(f'    "{a}",\n' for a in apps),
+        text,
+    )
     settings.write_text(text + (SETTINGS_DB if url_settings else ""))
     for app in apps:
         add_app(root, app)
@@ -65,28 +70,45 @@ def add_app(root: Path, app: str) -> None:
     (folder / "__init__.py").write_text("")
     (folder / "migrations" / "__init__.py").write_text("")
     cls = app.capitalize() + "Config"
-    (folder / "apps.py").write_text(f"from django.apps import AppConfig\n\n\nclass {cls}(AppConfig):\n"
-                                    f"    name = {app!r}\n")
+    (folder / "apps.py").write_text(
+        f"from django.apps import AppConfig\n\n\nclass {cls}(AppConfig):\n    name = {app!r}\n"
+    )
     (folder / "models.py").write_text("")
 
 
-def migration(root: Path, app: str, name: str, deps: list[tuple[str, str]], up: str, down: str,
-              replaces: list[tuple[str, str]] | None = None, swappable_user: bool = False) -> Path:
+def migration(
+    root: Path,
+    app: str,
+    name: str,
+    deps: list[tuple[str, str]],
+    up: str,
+    down: str,
+    replaces: list[tuple[str, str]] | None = None,
+    swappable_user: bool = False,
+) -> Path:
     dep_text = ", ".join(repr(d) for d in deps)
     if swappable_user:
         dep_text = (dep_text + ", " if dep_text else "") + "migrations.swappable_dependency(settings.AUTH_USER_MODEL)"
     extra = f"    replaces = {replaces!r}\n" if replaces else ""
     path = root / app / "migrations" / f"{name}.py"
-    path.write_text(MIGRATION.format(settings_import="\nfrom django.conf import settings" if swappable_user else "",
-                                     extra=extra, deps=dep_text, up=up, down=down))
+    path.write_text(
+        MIGRATION.format(
+            settings_import="\nfrom django.conf import settings" if swappable_user else "",
+            extra=extra,
+            deps=dep_text,
+            up=up,
+            down=down,
+        )
+    )
     return path
 
 
 def manage(root: Path, url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """The project's real ``manage.py``, with DATABASE_URL pointing at ``url``."""
     env = dict(os.environ, DATABASE_URL=url)
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True,
-                         timeout=600)
+    out = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600
+    )
     if check:
         assert out.returncode == 0, out.stderr + out.stdout
     return out

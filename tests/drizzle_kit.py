@@ -2,6 +2,7 @@
 
 node_modules comes from DBM_NODE_MODULES (dev.py points it at .cache/node/node_modules).
 """
+
 from __future__ import annotations
 
 import json
@@ -12,17 +13,19 @@ from pathlib import Path
 
 import pytest
 
-NODE_MODULES = os.environ.get("DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules"))
+NODE_MODULES = os.environ.get(
+    "DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules")
+)
 
 _IMPORTS = {
     "sqlite": 'import { sqliteTable as table, integer, text } from "drizzle-orm/sqlite-core";\n'
-              "const id = () => integer().primaryKey({ autoIncrement: true });\n"
-              "const str = () => text();\n",
+    "const id = () => integer().primaryKey({ autoIncrement: true });\n"
+    "const str = () => text();\n",
     "postgresql": 'import { pgTable as table, serial, text } from "drizzle-orm/pg-core";\n'
-                  "const id = () => serial().primaryKey();\nconst str = () => text();\n",
+    "const id = () => serial().primaryKey();\nconst str = () => text();\n",
     # MariaDB rejects drizzle-kit's serial DDL (TOOLS.md): int().autoincrement() instead
     "mysql": 'import { mysqlTable as table, int, varchar } from "drizzle-orm/mysql-core";\n'
-             "const id = () => int().autoincrement().primaryKey();\nconst str = () => varchar({ length: 255 });\n",
+    "const id = () => int().autoincrement().primaryKey();\nconst str = () => varchar({ length: 255 });\n",
 }
 
 
@@ -45,7 +48,9 @@ def tool_url(sqlalchemy_url: str) -> str:
 
 
 def dialect_of(sqlalchemy_url: str) -> str:
-    return {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}[sqlalchemy_url.split(":")[0].split("+")[0]]
+    return {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}[
+        sqlalchemy_url.split(":")[0].split("+")[0]
+    ]
 
 
 class DrizzleProject:
@@ -63,7 +68,8 @@ class DrizzleProject:
         (root / "drizzle.config.ts").write_text(
             'import { defineConfig } from "drizzle-kit";\n'
             f'export default defineConfig({{ dialect: "{self.dialect}", schema: "./schema.ts", out: "./drizzle", '
-            f"dbCredentials: {{ url: {json.dumps(tool_url(db_url))} }} }});\n")
+            f"dbCredentials: {{ url: {json.dumps(tool_url(db_url))} }} }});\n"
+        )
         (root / ".env").write_text(f"DATABASE_URL={db_url}\n")
 
     @property
@@ -79,10 +85,17 @@ class DrizzleProject:
         (self.root / "schema.ts").write_text("".join(body))
 
     def kit(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([str(self.modules / ".bin" / "drizzle-kit"), *args], cwd=self.root,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [str(self.modules / ".bin" / "drizzle-kit"), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"drizzle-kit {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"drizzle-kit {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     def generate(self, name: str, custom: bool = False) -> Path:

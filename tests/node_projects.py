@@ -3,6 +3,7 @@
 The npm packages come from DBM_NODE_MODULES (installed outside git from tests/node/package.json);
 each project links its ``node_modules`` there, exactly as ``npm install`` would leave it.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-NODE_MODULES = os.environ.get("DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules"))
+NODE_MODULES = os.environ.get(
+    "DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules")
+)
 
 
 def require_node_modules() -> Path:
@@ -30,7 +33,7 @@ def node_url(sqlalchemy_url: str) -> str:
 def env_value(sqlalchemy_url: str) -> str:
     """What goes in the project's .env: sqlite files as file: paths, servers as Node URLs."""
     if sqlalchemy_url.startswith("sqlite:///"):
-        return "file:" + sqlalchemy_url[len("sqlite:///"):]
+        return "file:" + sqlalchemy_url[len("sqlite:///") :]
     return node_url(sqlalchemy_url)
 
 
@@ -75,8 +78,9 @@ def knex_project(root: Path, db_url: str, tables: list[str], table: str = "knex_
 def knex(root: Path, db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """The project's own ``npx knex`` with DATABASE_URL set, as a developer would run it."""
     env = dict(os.environ, DATABASE_URL=env_value(db_url), NO_COLOR="1", FORCE_COLOR="0")
-    out = subprocess.run(["npx", "--no-install", "knex", *args], cwd=root, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        ["npx", "--no-install", "knex", *args], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
     if check:
         assert out.returncode == 0, out.stdout + out.stderr
     return out
@@ -149,7 +153,8 @@ def typeorm_project(root: Path, db_url: str, tables: list[str], table: str = "ty
         stamp = 1700000000000 + i * 1000
         cls = "Create" + name.title().replace("_", "") + str(stamp)
         (folder / f"{stamp}-Create{name.title().replace('_', '')}.ts").write_text(
-            TYPEORM_MIGRATION % {"cls": cls, "table": name})
+            TYPEORM_MIGRATION % {"cls": cls, "table": name}
+        )
     return root
 
 
@@ -157,8 +162,14 @@ def typeorm(root: Path, db_url: str, *args: str, check: bool = True) -> subproce
     """The project's own TypeORM CLI for TypeScript data sources (ts-node without type checks, for speed:
     what the tool reads and records does not depend on it)."""
     env = dict(os.environ, DATABASE_URL=env_value(db_url), NO_COLOR="1", FORCE_COLOR="0", TS_NODE_TRANSPILE_ONLY="1")
-    out = subprocess.run(["npx", "--no-install", "typeorm-ts-node-commonjs", *args, "-d", "data-source.ts"],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        ["npx", "--no-install", "typeorm-ts-node-commonjs", *args, "-d", "data-source.ts"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if check:
         assert out.returncode == 0, out.stdout + out.stderr
     return out

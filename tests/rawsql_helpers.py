@@ -1,4 +1,5 @@
 """Helpers for the raw SQL migrate tests: a project on disk and a way to look into the database."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Helpers for the schema tests: load SQL, introspect, dump with the database's own tool, normalise."""
+
 from __future__ import annotations
 
 import re
@@ -44,14 +45,30 @@ def dump(url: str, scope: Scope | None = None) -> str:
         libpq = u.set(drivername="postgresql").render_as_string(hide_password=False)
         limit = [f"--schema={s}" for s in (scope.schemas if scope else ())]
         limit += [f"--exclude-schema={s}" for s in (scope.exclude_schemas if scope else ())]
-        out = subprocess.run(["pg_dump", "--schema-only", *limit, libpq], capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run(
+            ["pg_dump", "--schema-only", *limit, libpq], capture_output=True, text=True, check=True
+        ).stdout
         lines = [l for l in out.splitlines() if l.strip() and not l.startswith(("--", "\\restrict", "\\unrestrict"))]
         return "\n".join(sort_pg_acl_and_options(sort_pg_columns(lines)))
     if u.get_backend_name() == "mysql":
-        out = subprocess.run(["mysqldump", "--no-data", "--compact", "--skip-comments", "-h", u.host or "127.0.0.1",
-                              "-P", str(u.port or 3306), "-u", u.username or "root", u.database],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "mysqldump",
+                "--no-data",
+                "--compact",
+                "--skip-comments",
+                "-h",
+                u.host or "127.0.0.1",
+                "-P",
+                str(u.port or 3306),
+                "-u",
+                u.username or "root",
+                u.database,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         out = out.replace(f"`{u.database}`.", "")  # DEFAULT nextval(`db`.`seq`) names the database
         return "\n".join(sort_mysql_keys(trigger_text_free(re.sub(r" AUTO_INCREMENT=\d+", "", out)).splitlines()))
     out = subprocess.run(["sqlite3", u.database, ".schema"], capture_output=True, text=True, check=True).stdout
@@ -90,7 +107,7 @@ def sort_pg_acl_and_options(lines: list[str]) -> list[str]:
         out.extend(sorted(run))
         run = []
         if line.startswith("WITH (") and line.endswith(");"):
-            line = "WITH (" + ", ".join(sorted(line[len("WITH ("):-2].split(", "))) + ");"
+            line = "WITH (" + ", ".join(sorted(line[len("WITH (") : -2].split(", "))) + ");"
         out.append(line)
     return out[:-1]
 
@@ -123,12 +140,20 @@ def order_free(m):
 
     if m.dialect != "postgresql":
         return m
-    return replace(m, tables={k: replace(t, columns=tuple(sorted(t.columns, key=lambda c: c.name)))
-                              for k, t in m.tables.items()})
+    return replace(
+        m, tables={k: replace(t, columns=tuple(sorted(t.columns, key=lambda c: c.name))) for k, t in m.tables.items()}
+    )
 
 
-def roundtrip(url_a: str, url_b: str, a_sql: str, b_sql: str, expected: list, options: dict | None = None,
-              safe_url: str | None = None) -> None:
+def roundtrip(
+    url_a: str,
+    url_b: str,
+    a_sql: str,
+    b_sql: str,
+    expected: list,
+    options: dict | None = None,
+    safe_url: str | None = None,
+) -> None:
     """Load A and B, diff A->B (unsafe), apply to A; the two must then be identical.
 
     ``options``: Scope fields (schemas, exclude_schemas, privileges, ignore_extension_versions) and

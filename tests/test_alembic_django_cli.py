@@ -1,5 +1,6 @@
 """The verbs end to end (CLI and %%dbm) on Alembic and Django projects, judged by the tools' own
 commands: what we write, the tool lists and applies; what we apply, the tool sees as applied."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,10 @@ import json
 from tests import alembic_project as ap
 from tests import django_project as dj
 
-CELL = ("-- UP\nCREATE TABLE orders (id int);\nCREATE TABLE order_lines (id int);\n"
-        "-- DOWN\nDROP TABLE order_lines;\nDROP TABLE orders;\n")
+CELL = (
+    "-- UP\nCREATE TABLE orders (id int);\nCREATE TABLE order_lines (id int);\n"
+    "-- DOWN\nDROP TABLE order_lines;\nDROP TABLE orders;\n"
+)
 
 
 def tables(url: str) -> set[str]:

@@ -1,4 +1,5 @@
 """Our statically read Alembic revision graph equals the one Alembic builds by importing every file."""
+
 from __future__ import annotations
 
 import textwrap
@@ -6,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dbmigrate_magic.adapters.alembic.graph import NAMES, RevisionGraph, revision_files
 from dbmigrate_magic.adapters._pystatic import NOT_LITERAL, fast_literals, module_literals
 from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
+from dbmigrate_magic.adapters.alembic.graph import NAMES, RevisionGraph, revision_files
 from tests import alembic_project as ap
 
 
@@ -37,15 +38,19 @@ def alembic_view(root: Path) -> dict:
     script = ScriptDirectory.from_config(ap.config(root))
     revs = {}
     for s in script.walk_revisions():
-        revs[s.revision] = (to_tuple(s.down_revision, default=()), tuple(sorted(to_tuple(
-            s.module.branch_labels, default=()))), to_tuple(s.dependencies, default=()))
+        revs[s.revision] = (
+            to_tuple(s.down_revision, default=()),
+            tuple(sorted(to_tuple(s.module.branch_labels, default=()))),
+            to_tuple(s.dependencies, default=()),
+        )
     return {"revisions": revs, "heads": set(script.get_heads()), "bases": set(script.get_bases())}
 
 
 def our_view(root: Path) -> dict:
     graph = AlembicAdapter(root).graph()
-    revs = {r.revision: (r.down_revisions, tuple(sorted(r.branch_labels)), r.depends_on)
-            for r in graph.revisions.values()}
+    revs = {
+        r.revision: (r.down_revisions, tuple(sorted(r.branch_labels)), r.depends_on) for r in graph.revisions.values()
+    }
     return {"revisions": revs, "heads": set(graph.heads()), "bases": set(graph.bases())}
 
 

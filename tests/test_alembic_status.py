@@ -1,5 +1,6 @@
 """``dbm status`` on Alembic projects upgraded by the real ``alembic`` CLI, on all three databases,
 checked against ``alembic history`` / ``alembic current`` and Alembic's own revision map."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Writing, previewing, applying, rolling back and stamping Alembic revisions through the adapter,
 with the real ``alembic`` CLI as the judge, on PostgreSQL, MariaDB and SQLite."""
+
 from __future__ import annotations
 
 import pytest

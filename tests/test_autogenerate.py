@@ -1,5 +1,6 @@
 """``dbm generate --autogenerate``: the tool's own model comparison (Alembic autogenerate, Django
 makemigrations) writes the migration; ``dbm migrate`` applies it; the tools judge the result."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 from tests import alembic_project as ap
 from tests import django_project as dj
 
-MODELS = '''from sqlalchemy import Column, Integer, String
+MODELS = """from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -19,14 +20,14 @@ class Gadget(Base):
     __tablename__ = "gadgets"
     id = Column(Integer, primary_key=True)
     label = Column(String(40), nullable=False)
-'''
+"""
 
-DJANGO_MODEL = '''from django.db import models
+DJANGO_MODEL = """from django.db import models
 
 
 class Widget(models.Model):
     title = models.CharField(max_length=50)
-'''
+"""
 
 
 def tables(url: str) -> set[str]:

@@ -4,6 +4,7 @@ Each writer transaction moves money from an account into a ledger row, so
 ``sum(accounts.balance) + sum(ledger.amount)`` is constant in every committed state. A
 backup that read the two tables at different moments, or saw uncommitted work, breaks it.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,18 +24,24 @@ TOTAL = ACCOUNTS * START
 def _setup(url: str) -> None:
     engine = create_engine(url, poolclass=NullPool)
     blob_type = {"postgresql": "BYTEA", "mysql": "LONGBLOB", "sqlite": "BLOB"}[engine.dialect.name]
-    auto = {"postgresql": "SERIAL PRIMARY KEY", "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
-            "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT"}[engine.dialect.name]
+    auto = {
+        "postgresql": "SERIAL PRIMARY KEY",
+        "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+        "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    }[engine.dialect.name]
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         conn.execute(text("CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL)"))
-        conn.execute(text(f"CREATE TABLE ledger (id {auto}, account INT NOT NULL, amount INT NOT NULL, "
-                          f"filler {blob_type})"))
+        conn.execute(
+            text(f"CREATE TABLE ledger (id {auto}, account INT NOT NULL, amount INT NOT NULL, filler {blob_type})")
+        )
         conn.execute(text("INSERT INTO accounts VALUES (:i, :b)"), [{"i": i, "b": START} for i in range(ACCOUNTS)])
         # some bulk so the dump takes a while and overlaps the writers
-        conn.execute(text("INSERT INTO ledger (account, amount, filler) VALUES (:a, 0, :f)"),
-                     [{"a": i % ACCOUNTS, "f": random.randbytes(2000)} for i in range(3000)])
+        conn.execute(
+            text("INSERT INTO ledger (account, amount, filler) VALUES (:a, 0, :f)"),
+            [{"a": i % ACCOUNTS, "f": random.randbytes(2000)} for i in range(3000)],
+        )
     engine.dispose()
 
 
@@ -57,18 +64,22 @@ class Writers:
         self.threads = [threading.Thread(target=self._run, args=(n,)) for n in range(threads)]
 
     def _run(self, n: int) -> None:
-        engine = create_engine(self.url, poolclass=NullPool,
-                               connect_args={"timeout": 30} if self.url.startswith("sqlite") else {})
+        engine = create_engine(
+            self.url, poolclass=NullPool, connect_args={"timeout": 30} if self.url.startswith("sqlite") else {}
+        )
         rng = random.Random(n)
         try:
             with engine.connect() as conn:
                 while not self.stop.is_set():
                     account, amount = rng.randrange(1, ACCOUNTS), rng.randrange(1, 20)  # 0 is the half-done one
                     with conn.begin():
-                        conn.execute(text("UPDATE accounts SET balance = balance - :m WHERE id = :a"),
-                                     {"m": amount, "a": account})
-                        conn.execute(text("INSERT INTO ledger (account, amount) VALUES (:a, :m)"),
-                                     {"a": account, "m": amount})
+                        conn.execute(
+                            text("UPDATE accounts SET balance = balance - :m WHERE id = :a"),
+                            {"m": amount, "a": account},
+                        )
+                        conn.execute(
+                            text("INSERT INTO ledger (account, amount) VALUES (:a, :m)"), {"a": account, "m": amount}
+                        )
                     with self.lock:
                         self.commits += 1
         except Exception as exc:  # surfaced by the test

@@ -1,5 +1,6 @@
 """Proof: backups restore to an identical database on PostgreSQL, MariaDB and SQLite, with
 binary and unicode data; ``restore --verify`` agrees, and catches a difference."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.backup_data import UNICODE, blob, fill, rows, schema
 from conftest import new_database
+from tests.backup_data import UNICODE, blob, fill, rows, schema
 
 
 @pytest.fixture
@@ -81,8 +82,9 @@ def _scratch_gone(url: str, name: str) -> bool:
         if url.startswith("postgresql"):
             found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
         else:
-            found = conn.execute(text("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :n"),
-                                 {"n": name}).first()
+            found = conn.execute(
+                text("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :n"), {"n": name}
+            ).first()
     engine.dispose()
     return found is None
 
@@ -119,8 +121,9 @@ def _scratch_names(url: str) -> set[str]:
         if url.startswith("postgresql"):
             names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'dbm_scratch_%'")).scalars()
         else:
-            names = conn.execute(text("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
-                                      "WHERE SCHEMA_NAME LIKE 'dbm_scratch_%'")).scalars()
+            names = conn.execute(
+                text("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'dbm_scratch_%'")
+            ).scalars()
         found = set(names)
     engine.dispose()
     return found

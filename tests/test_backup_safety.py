@@ -1,5 +1,6 @@
 """Backups never expose credentials, fail clearly without client binaries, refuse tampered
 files, and overwrite production only with its name typed back (after a backup of it)."""
+
 from __future__ import annotations
 
 import json
@@ -144,10 +145,13 @@ def test_argv_never_holds_the_password():
     assert not option_file.exists()
 
 
-@pytest.mark.parametrize("url,package", [
-    ("postgresql://app:pw@127.0.0.1:1/shop", "postgresql-client"),
-    ("mysql://app:pw@127.0.0.1:1/shop", "mariadb-client"),
-])
+@pytest.mark.parametrize(
+    "url,package",
+    [
+        ("postgresql://app:pw@127.0.0.1:1/shop", "postgresql-client"),
+        ("mysql://app:pw@127.0.0.1:1/shop", "mariadb-client"),
+    ],
+)
 def test_missing_client_binary_names_the_package(url, package, tmp_path, run_dbm):
     empty = tmp_path / "empty-bin"
     empty.mkdir()
@@ -193,8 +197,9 @@ def test_restore_into_production_needs_its_name_and_backs_it_up_first(tmp_path, 
     assert wrong.returncode == 1 and "does not match" in wrong.stderr
     assert _notes(prod) == ["production data"]
 
-    done = run_dbm("restore", name, "--project", project, "--into", "production", "--confirm", "production",
-                   "--format", "json")
+    done = run_dbm(
+        "restore", name, "--project", project, "--into", "production", "--confirm", "production", "--format", "json"
+    )
     assert done.returncode == 0, done.stderr
     assert _notes(prod) == ["dev data"]
     before = json.loads(done.stdout)["backup_before"]
@@ -202,8 +207,19 @@ def test_restore_into_production_needs_its_name_and_backs_it_up_first(tmp_path, 
     saved = next(b for b in listed if b["name"] == before["name"])
     assert saved["environment"] == "production" and "before restoring" in saved["reason"]
     # the automatic backup really holds production's old content
-    back = run_dbm("restore", saved["name"], "--project", project, "--into", "production", "--confirm",
-                   "production", "--no-backup", "--format", "json")
+    back = run_dbm(
+        "restore",
+        saved["name"],
+        "--project",
+        project,
+        "--into",
+        "production",
+        "--confirm",
+        "production",
+        "--no-backup",
+        "--format",
+        "json",
+    )
     assert back.returncode == 0, back.stderr
     assert _notes(prod) == ["production data"]
     assert json.loads(back.stdout)["backup_before"]["declined"] is True
@@ -253,8 +269,8 @@ def test_backup_folder_option_env_var_and_dataframe_listing(tmp_path, run_dbm, i
 
 
 def test_ensure_backup_before_change(tmp_path):
-    from dbmigrate_magic.backup import BackupRecord, Declined, ensure_backup_before_change, list_records
     from dbmigrate_magic._verbs import context
+    from dbmigrate_magic.backup import BackupRecord, Declined, ensure_backup_before_change, list_records
 
     project, dev, prod = _sqlite_project(tmp_path)
     assert ensure_backup_before_change(context.resolve(project, "development"), decline=False) is None

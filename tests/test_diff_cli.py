@@ -1,4 +1,5 @@
 """diff, drift, generate and scratch through the real CLI, the magic and the API, on real databases."""
+
 from __future__ import annotations
 
 import json
@@ -13,13 +14,15 @@ from sqlalchemy.pool import NullPool
 
 from conftest import REPO, new_database
 from dbmigrate_magic import scratch
-from tests.schema_support import load, model
 from dbmigrate_magic.schema import diff
+from tests.schema_support import load, model
 
 SECRET = "Pl4ntedS3cret"
 A_SQL = "create table users (id int primary key, email text, legacy text); create index users_email on users (email);"
-B_SQL = ("create table users (id int primary key, email text not null, name text default 'x');"
-         "create table posts (id int primary key, user_id int references users(id));")
+B_SQL = (
+    "create table users (id int primary key, email text not null, name text default 'x');"
+    "create table posts (id int primary key, user_id int references users(id));"
+)
 
 
 def with_password(url: str) -> str:
@@ -51,8 +54,9 @@ def test_sql_output_pipes_into_psql(pg_two, run_dbm):
     assert out.stdout.strip().endswith(";") and "changes" not in out.stdout  # only SQL on stdout
     for stream in (safe.stdout, safe.stderr, out.stdout, out.stderr):
         assert SECRET not in stream
-    psql = subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", psql_url(a)], input=out.stdout,
-                          capture_output=True, text=True)
+    psql = subprocess.run(
+        ["psql", "-v", "ON_ERROR_STOP=1", "-q", psql_url(a)], input=out.stdout, capture_output=True, text=True
+    )
     assert psql.returncode == 0, psql.stderr
     again = run_dbm("diff", a_pw, b_pw, "--exit-code", "--format", "json")
     assert again.returncode == 0, again.stdout + again.stderr
@@ -84,7 +88,8 @@ def test_schema_filters(pg_two, run_dbm):
     assert {(c["schema"], c["name"]) for c in only["changes"] if c["object_type"] == "table"} == {("keep", "t")}
     excl = json.loads(run_dbm("diff", a, b, "--exclude-schema", "keep", "--format", "json", "--unsafe").stdout)
     assert {(c["schema"], c["name"], c["change"]) for c in excl["changes"] if c["object_type"] == "table"} == {
-        ("skip", "t", "removed")}
+        ("skip", "t", "removed")
+    }
     ext = json.loads(run_dbm("diff", a, b, "--extensions-only", "--format", "json").stdout)
     assert [(c["object_type"], c["name"]) for c in ext["changes"]] == [("extension", "citext")]
 
@@ -128,7 +133,7 @@ def test_scratch_dropped_after_interrupt_and_stale_ones_cleaned(pg_url, run_dbm)
             assert name in scratch.list_scratch(pg_url)
             raise KeyboardInterrupt
     assert name not in scratch.list_scratch(pg_url)
-    dead_pid = 2 ** 22 + 7  # above pid_max's default, so no process has it
+    dead_pid = 2**22 + 7  # above pid_max's default, so no process has it
     stale = f"dbm_scratch_{dead_pid}_0badcafe"
     live = f"dbm_scratch_{os.getpid()}_0000beef"
     engine = create_engine(pg_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -165,10 +170,12 @@ def test_drift_generate_and_down_on_sqlite(rawsql_project, run_dbm):
     # the migration that records the drift brings files and database back in line
     subprocess.run(["sqlite3", str(p / "dev.db"), "alter table users drop column nick"], check=True)
     desired = p / "desired.sql"
-    desired.write_text((p / "migrations").joinpath(sorted(os.listdir(p / "migrations"))[0]).read_text()
-                       .split("-- DOWN")[0] + "\n" + "create table tags (id integer primary key, label text not null);\n"
-                       + (p / "migrations").joinpath(sorted(os.listdir(p / "migrations"))[1]).read_text()
-                       .split("-- DOWN")[0])
+    desired.write_text(
+        (p / "migrations").joinpath(sorted(os.listdir(p / "migrations"))[0]).read_text().split("-- DOWN")[0]
+        + "\n"
+        + "create table tags (id integer primary key, label text not null);\n"
+        + (p / "migrations").joinpath(sorted(os.listdir(p / "migrations"))[1]).read_text().split("-- DOWN")[0]
+    )
     gen = run_dbm("generate", "--name", "add_tags", "--from-schema", desired, cwd=p)
     assert gen.returncode == 0, gen.stderr
     written = sorted((p / "migrations").glob("*_add_tags.sql"))
@@ -218,8 +225,12 @@ def test_mysql_sql_pipes_into_mysql_client(mysql_url, run_dbm):
         out = run_dbm("diff", mysql_url, other, "--sql", "--unsafe")
         assert out.returncode == 0, out.stderr
         u = make_url(mysql_url)
-        client = subprocess.run(["mysql", "-h", u.host, "-P", str(u.port or 3306), "-u", u.username, u.database],
-                                input=out.stdout, capture_output=True, text=True)
+        client = subprocess.run(
+            ["mysql", "-h", u.host, "-P", str(u.port or 3306), "-u", u.username, u.database],
+            input=out.stdout,
+            capture_output=True,
+            text=True,
+        )
         assert client.returncode == 0, client.stderr
         assert diff(model(mysql_url), model(other)).is_empty
     finally:

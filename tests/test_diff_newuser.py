@@ -1,6 +1,7 @@
 """diff, drift and generate as a new user meets them: real projects, real servers, the CLI as a subprocess.
 
 Each test is a defect found by using the verbs on cases the first tests did not cover."""
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,15 @@ from tests.schema_support import load
 SECRET = "Pl4ntedN3wUs3r"
 
 USERS = "-- UP\ncreate table users (id serial primary key, email text not null);\n-- DOWN\ndrop table users;\n"
-ORDERS = ("-- UP\ncreate table orders (id serial primary key, user_id int references users(id), "
-          "total numeric(10,2));\n-- DOWN\ndrop table orders;\n")
-DESIRED = ("create table users (id serial primary key, email text not null);\n"
-           "create table orders (id serial primary key, user_id int references users(id), total numeric(12,2));\n"
-           "create table tags (id serial primary key, label text not null);\n")
+ORDERS = (
+    "-- UP\ncreate table orders (id serial primary key, user_id int references users(id), "
+    "total numeric(10,2));\n-- DOWN\ndrop table orders;\n"
+)
+DESIRED = (
+    "create table users (id serial primary key, email text not null);\n"
+    "create table orders (id serial primary key, user_id int references users(id), total numeric(12,2));\n"
+    "create table tags (id serial primary key, label text not null);\n"
+)
 
 
 def left_behind(url: str, before: list[str]) -> list[str]:
@@ -36,8 +41,11 @@ def with_password(url: str) -> str:
 
 @pytest.fixture
 def pg_project(tmp_path, pg_url):
-    return make_project(tmp_path / "app", with_password(pg_url),
-                        {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS})
+    return make_project(
+        tmp_path / "app",
+        with_password(pg_url),
+        {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS},
+    )
 
 
 @pytest.mark.postgres
@@ -50,8 +58,10 @@ def test_generate_leaves_the_tracking_tables_sequence_alone(pg_project, run_dbm)
     preview = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", "--dry-run", "--unsafe", cwd=p)
     assert preview.returncode == 0, preview.stderr
     assert "_migrations" not in preview.stdout and "CREATE TABLE public.tags" in preview.stdout
-    assert sorted(f.name for f in (p / "migrations").iterdir()) == ["20250101000000_users.sql",
-                                                                     "20250102000000_orders.sql"]
+    assert sorted(f.name for f in (p / "migrations").iterdir()) == [
+        "20250101000000_users.sql",
+        "20250102000000_orders.sql",
+    ]
     gen = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p)
     assert gen.returncode == 0, gen.stderr
     assert "_migrations" not in next((p / "migrations").glob("*_add_tags.sql")).read_text()
@@ -73,8 +83,11 @@ def test_widening_a_numeric_is_not_withheld_as_destructive(pg_project, run_dbm):
     out = json.loads(run_dbm("diff", "development", "desired.sql", "--format", "json", cwd=p).stdout)
     total = next(c for c in out["changes"] if c["name"] == "orders.total")
     assert total["destructive"] is False and "TYPE numeric(12,2)" in out["sql"] and out["left_out"] == []
-    (p / "narrow.sql").write_text(DESIRED.replace("numeric(12,2)", "numeric(12,4)").replace("(10,2)", "(8,2)")
-                                  .replace("total numeric(12,4)", "total numeric(9,4)"))
+    (p / "narrow.sql").write_text(
+        DESIRED.replace("numeric(12,2)", "numeric(12,4)")
+        .replace("(10,2)", "(8,2)")
+        .replace("total numeric(12,4)", "total numeric(9,4)")
+    )
     narrow = json.loads(run_dbm("diff", "development", "narrow.sql", "--format", "json", cwd=p).stdout)
     assert any("numeric(9,4)" in s for s in narrow["left_out"])  # 8 integer digits -> 5: may not fit
 
@@ -103,16 +116,20 @@ def test_schema_file_runs_statement_by_statement_like_psql(pg_url, tmp_path, run
     """The whole file ran in one transaction: an enum value added and then used (fine in psql) failed,
     and a dump of a few thousand tables ran out of PostgreSQL's lock table."""
     schema = tmp_path / "enum.sql"
-    schema.write_text("create type mood as enum ('ok');\nalter type mood add value 'great';\n"
-                      "create table t (m mood default 'great');\n")
+    schema.write_text(
+        "create type mood as enum ('ok');\nalter type mood add value 'great';\n"
+        "create table t (m mood default 'great');\n"
+    )
     out = run_dbm("diff", pg_url, schema, "--sql")
     assert out.returncode == 0, out.stderr
     load(pg_url, out.stdout)
     assert json.loads(run_dbm("diff", pg_url, schema, "--format", "json").stdout)["empty"]
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                                  pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.mark.parametrize(
+    "kind",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)],
+)
 def test_schema_file_error_names_line_and_statement(kind, tmp_path, run_dbm):
     """A failing schema file said only the database's message (MySQL, SQLite) or a line counted in
     the whole script; now: the file's line and the statement's first line, and the scratch database is gone."""
@@ -123,7 +140,9 @@ def test_schema_file_error_names_line_and_statement(kind, tmp_path, run_dbm):
         url, drop = new_database(kind)
     try:
         broken = tmp_path / "broken.sql"
-        broken.write_text("-- schema\ncreate table ok (a int);\n\ncreate table bad (\n  id int,\n  x int,\n  y int,\n);\n")
+        broken.write_text(
+            "-- schema\ncreate table ok (a int);\n\ncreate table bad (\n  id int,\n  x int,\n  y int,\n);\n"
+        )
         before = scratch.list_scratch(url)
         out = run_dbm("diff", url, broken)
         assert out.returncode == 2
@@ -208,8 +227,12 @@ def test_sql_piped_into_a_reader_that_stops_gives_no_traceback(tmp_path, run_dbm
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     load(f"sqlite:///{a}", "create table t (a int);")
     load(f"sqlite:///{b}", "".join(f"create table t{i} (a int, b text);" for i in range(300)))
-    dbm = subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "diff", f"sqlite:///{a}", f"sqlite:///{b}",
-                            "--sql"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dbm_env())
+    dbm = subprocess.Popen(
+        [sys.executable, "-m", "dbmigrate_magic", "diff", f"sqlite:///{a}", f"sqlite:///{b}", "--sql"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dbm_env(),
+    )
     dbm.stdout.read(10)
     dbm.stdout.close()  # the reader goes away after the first bytes
     err = dbm.stderr.read().decode()
@@ -237,16 +260,18 @@ def test_sqlite_sql_piped_into_sqlite3_bail_is_all_or_nothing(tmp_path, run_dbm)
     """A table rebuild whose copy failed (NOT NULL over a NULL) left `users` renamed to _dbm_old_users and
     an empty new `users` when the --sql output was piped into `sqlite3 -bail`."""
     db = tmp_path / "live.db"
-    load(f"sqlite:///{db}", "create table users (id integer primary key, email text);"
-                            "insert into users values (1, null);")
+    load(
+        f"sqlite:///{db}", "create table users (id integer primary key, email text);insert into users values (1, null);"
+    )
     target = tmp_path / "t.sql"
     target.write_text("create table users (id integer primary key, email text not null);\n")
     out = run_dbm("diff", f"sqlite:///{db}", target, "--sql")
     assert out.returncode == 0, out.stderr
     failed = subprocess.run(["sqlite3", "-bail", str(db)], input=out.stdout, capture_output=True, text=True)
     assert failed.returncode != 0 and "NOT NULL" in failed.stderr
-    tables = subprocess.run(["sqlite3", str(db), "select name from sqlite_master where type='table'"],
-                            capture_output=True, text=True).stdout.split()
+    tables = subprocess.run(
+        ["sqlite3", str(db), "select name from sqlite_master where type='table'"], capture_output=True, text=True
+    ).stdout.split()
     assert tables == ["users"]
     assert subprocess.run(["sqlite3", str(db), "select id from users"], capture_output=True, text=True).stdout == "1\n"
     subprocess.run(["sqlite3", str(db), "update users set email = 'a@b'"], check=True)
@@ -254,7 +279,7 @@ def test_sqlite_sql_piped_into_sqlite3_bail_is_all_or_nothing(tmp_path, run_dbm)
     assert json.loads(run_dbm("diff", f"sqlite:///{db}", target, "--format", "json").stdout)["empty"]
 
 
-DEAD_PID = 2 ** 22 + 11  # above the default pid_max, so no process has it
+DEAD_PID = 2**22 + 11  # above the default pid_max, so no process has it
 
 
 @pytest.mark.postgres
@@ -263,8 +288,12 @@ def test_scratch_lists_only_its_own_names(pg_url, run_dbm):
     reported it dropped while (rightly) leaving it."""
     lookalike, stale = "dbm_scratch_keepme", f"dbm_scratch_{DEAD_PID}_0badf00d"
     server = make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)
-    engine_sql = [f"drop database if exists {lookalike}", f"create database {lookalike}",
-                  f"drop database if exists {stale}", f"create database {stale}"]
+    engine_sql = [
+        f"drop database if exists {lookalike}",
+        f"create database {lookalike}",
+        f"drop database if exists {stale}",
+        f"create database {stale}",
+    ]
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
@@ -320,7 +349,8 @@ def test_generate_with_withheld_drops_writes_a_down_that_rolls_back(pg_project, 
     never dropped, so `dbm rollback` failed; and re-running generate then said 'No differences'."""
     p = pg_project
     (p / "migrations" / "20250103000000_legacy.sql").write_text(
-        "-- UP\nalter table users add column legacy text;\n-- DOWN\nalter table users drop column legacy;\n")
+        "-- UP\nalter table users add column legacy text;\n-- DOWN\nalter table users drop column legacy;\n"
+    )
     assert run_dbm("migrate", "--yes", cwd=p).returncode == 0
     (p / "desired.sql").write_text(DESIRED)  # no users.legacy, a new table tags
     gen = run_dbm("generate", "--name", "add_tags", "--from-schema", "desired.sql", cwd=p)
@@ -348,8 +378,15 @@ def test_drift_before_the_first_migrate_creates_no_database(tmp_path, run_dbm):
     assert not (p / "dev.db").exists()
 
 
-@pytest.mark.parametrize("kind,sig", [("sqlite", "SIGINT"), pytest.param("mysql", "SIGINT", marks=pytest.mark.mysql),
-                                      ("sqlite", "SIGTERM"), pytest.param("postgres", "SIGTERM", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "kind,sig",
+    [
+        ("sqlite", "SIGINT"),
+        pytest.param("mysql", "SIGINT", marks=pytest.mark.mysql),
+        ("sqlite", "SIGTERM"),
+        pytest.param("postgres", "SIGTERM", marks=pytest.mark.postgres),
+    ],
+)
 def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, sig, tmp_path):
     """SIGINT mid-load: exit 130 at once and the scratch database is gone. SQLite's executescript ran the
     whole file in one C call, deaf to Ctrl-C until it finished; MySQL printed a pool-reset traceback."""
@@ -368,9 +405,14 @@ def test_ctrl_c_while_loading_a_schema_file_drops_the_scratch_quietly(kind, sig,
     big.write_text("".join(f"create table t{i} (id int primary key, a varchar(20));\n" for i in range(20000)))
     child = None
     try:
-        child = subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "diff", url, str(big)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dbm_env(),
-                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dbmigrate_magic", "diff", url, str(big)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dbm_env(),
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         mine = f"dbm_scratch_{child.pid}_"
         deadline = time.monotonic() + 60
         while not any(n.startswith(mine) for n in scratch.list_scratch(url)):
@@ -441,13 +483,16 @@ def test_a_dump_with_data_is_told_to_use_a_schema_only_dump(pg_url, tmp_path, ru
     load(pg_url, "create table t (a int); insert into t values (1);")
     u = make_url(pg_url)
     dump = tmp_path / "full.sql"
-    subprocess.run(["pg_dump", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump), u.database],
-                   check=True)
+    subprocess.run(
+        ["pg_dump", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump), u.database], check=True
+    )
     out = run_dbm("diff", pg_url, dump)
     assert out.returncode == 2 and "(COPY public.t (a) FROM stdin)" in out.stderr
     assert "pg_dump --schema-only" in out.stderr
-    subprocess.run(["pg_dump", "-s", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump),
-                    u.database], check=True)
+    subprocess.run(
+        ["pg_dump", "-s", "-h", u.host, "-p", str(u.port or 5432), "-U", u.username, "-f", str(dump), u.database],
+        check=True,
+    )
     assert json.loads(run_dbm("diff", pg_url, dump, "--format", "json").stdout)["empty"]
 
 

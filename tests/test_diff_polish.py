@@ -1,6 +1,7 @@
 """Defects testers of issue 5 found in diff, drift and generate: each test failed before its fix.
 
 Real servers, real files, the CLI as a subprocess (and a real IPython shell for the magic)."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import dbm_env
-
 from tests.rawsql_helpers import execute, make_project, tables
 from tests.schema_support import load
 
@@ -33,8 +33,7 @@ def test_two_sqlite_database_files_are_compared_as_databases(tmp_path, run_dbm):
     assert sql.returncode == 0 and "Traceback" not in sql.stderr
     assert run_dbm("diff", "a.db", "b.db", "--exit-code", cwd=tmp_path).returncode == 1
     assert (tmp_path / "a.db").read_bytes()[:16] == b"SQLite format 3\x00"  # looked at, not changed
-    assert json.loads(run_dbm("diff", "b.db", str(tmp_path / "b.db"), "--format", "json",
-                              cwd=tmp_path).stdout)["empty"]
+    assert json.loads(run_dbm("diff", "b.db", str(tmp_path / "b.db"), "--format", "json", cwd=tmp_path).stdout)["empty"]
 
 
 def test_a_binary_file_that_is_no_database_is_a_usage_error(tmp_path, run_dbm):
@@ -75,7 +74,7 @@ def test_access_denied_keeps_using_password_yes_readable(mysql_user, tmp_path, r
     project = make_project(tmp_path / "app", wrong)  # the password from .env: also masked by value
     env = run_dbm("diff", "development", good, "--format", "json", cwd=project)
     assert env.returncode == 2 and "(using password: YES)" in env.stderr
-    assert json.loads(env.stdout)["what"].endswith("(using password: YES)\")")
+    assert json.loads(env.stdout)["what"].endswith('(using password: YES)")')
     for o in (out, env):
         text = o.stdout + o.stderr
         assert PLANTED not in text and real not in text and "Traceback" not in text
@@ -86,15 +85,19 @@ def test_masking_still_hides_a_password_after_using_password():
 
     assert mask("(using password: YES)") == "(using password: YES)"
     assert mask("(using password: NO)") == "(using password: NO)"
-    for leaked in (f"using password: {PLANTED}", f"using password: YES){PLANTED}", f"password: {PLANTED})",
-                   f"PASSWORD={PLANTED}"):
+    for leaked in (
+        f"using password: {PLANTED}",
+        f"using password: YES){PLANTED}",
+        f"password: {PLANTED})",
+        f"PASSWORD={PLANTED}",
+    ):
         assert PLANTED not in mask(leaked)
 
 
 # --- 3. a URL side said twice in connection errors -----------------------------------------------
 @pytest.mark.postgres
 def test_a_url_side_is_named_once_when_it_cannot_connect(pg_url, tmp_path, run_dbm):
-    """"Could not connect to URL (URL)": the side's label is its URL, and was added after it again."""
+    """ "Could not connect to URL (URL)": the side's label is its URL, and was added after it again."""
     down = make_url(pg_url).set(port=1, password=PLANTED).render_as_string(hide_password=False)
     out = run_dbm("diff", down, pg_url, cwd=tmp_path)
     assert out.returncode == 2
@@ -123,8 +126,10 @@ def test_drift_leaves_out_a_migration_skipped_out_of_order(tmp_path, run_dbm):
     (p / "migrations" / "20250103000000_late.sql").write_text(LATE)
     status = json.loads(run_dbm("status", "--format", "json", cwd=p).stdout)
     assert [(r["migration"], r["state"]) for r in status["migrations"]] == [
-        ("20250101000000_early.sql", "pending"), ("20250102000000_users.sql", "applied"),
-        ("20250103000000_late.sql", "pending")]
+        ("20250101000000_early.sql", "pending"),
+        ("20250102000000_users.sql", "applied"),
+        ("20250103000000_late.sql", "pending"),
+    ]
     out = run_dbm("drift", "--exit-code", cwd=p)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "No drift" in out.stdout and "DROP TABLE" not in out.stdout
@@ -138,7 +143,7 @@ def test_drift_leaves_out_a_migration_skipped_out_of_order(tmp_path, run_dbm):
 
 
 # --- 5. generate --autogenerate names what the written migration destroys -------------------------
-RICH_MODELS = '''from sqlalchemy import Column, Integer, String
+RICH_MODELS = """from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -154,7 +159,7 @@ class Gadget(Base):
 class Spare(Base):
     __tablename__ = "spares"
     id = Column(Integer, primary_key=True)
-'''
+"""
 
 
 @pytest.mark.postgres
@@ -172,8 +177,12 @@ def test_autogenerate_warns_about_the_drops_and_narrowing_it_wrote(pg_url, tmp_p
     assert run_dbm("migrate", root, "--yes").returncode == 0
     execute(pg_url, "insert into gadgets (label, note) values ('a label longer than ten', 'kept?')")
 
-    (root / "models.py").write_text(RICH_MODELS.replace("    note = Column(String(200))\n", "")
-                                    .replace("String(40)", "String(10)").split("\n\nclass Spare")[0] + "\n")
+    (root / "models.py").write_text(
+        RICH_MODELS.replace("    note = Column(String(200))\n", "")
+        .replace("String(40)", "String(10)")
+        .split("\n\nclass Spare")[0]
+        + "\n"
+    )
     out = run_dbm("generate", "--name", "shrink", "--autogenerate", "--project", root)
     assert out.returncode == 0, out.stderr + out.stdout
     written = next((root / "alembic" / "versions").glob("*shrink*.py")).read_text()
@@ -204,8 +213,12 @@ def test_magic_sql_shows_only_the_sql_and_returns_the_result(tmp_path, ipython, 
     result = ipython.run_line_magic("dbm", f"diff {a} {b} --sql --df changes")
     said = capsys.readouterr().out
     shown = ipython.display_formatter.format(result)[0]
-    cli = subprocess.run([sys.executable, "-m", "dbmigrate_magic", "diff", str(a), str(b), "--sql"],
-                         capture_output=True, text=True, env=dbm_env())
+    cli = subprocess.run(
+        [sys.executable, "-m", "dbmigrate_magic", "diff", str(a), str(b), "--sql"],
+        capture_output=True,
+        text=True,
+        env=dbm_env(),
+    )
     assert shown["text/plain"] == cli.stdout.rstrip() and "ADD COLUMN note" in shown["text/plain"]
     html = result._repr_html_()  # what Jupyter shows (this terminal shell formats text only)
     assert html.startswith("<pre>") and "ADD COLUMN note" in html and "<table" not in html

@@ -1,5 +1,6 @@
 """``dbm status`` on Django projects migrated by the real ``manage.py migrate``, on all three databases,
 checked row by row against ``manage.py showmigrations --plan``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,22 +22,52 @@ def ours(data: dict) -> list[tuple[bool, str]]:
 def build(root, url):
     dj.startproject(root, url, ["shop", "blog"])
     dj.migration(root, "shop", "0001_initial", [], "CREATE TABLE shop_item (id int)", "DROP TABLE shop_item")
-    dj.migration(root, "shop", "0002_add_price", [("shop", "0001_initial")], "CREATE TABLE shop_price (id int)",
-                 "DROP TABLE shop_price")
-    dj.migration(root, "shop", "0003_add_stock", [("shop", "0002_add_price")], "CREATE TABLE shop_stock (id int)",
-                 "DROP TABLE shop_stock")
-    dj.migration(root, "blog", "0001_initial", [("shop", "0002_add_price")], "CREATE TABLE blog_post (id int)",
-                 "DROP TABLE blog_post")
-    dj.migration(root, "blog", "0002_author", [("blog", "0001_initial")], "CREATE TABLE blog_author (id int)",
-                 "DROP TABLE blog_author", swappable_user=True)
+    dj.migration(
+        root,
+        "shop",
+        "0002_add_price",
+        [("shop", "0001_initial")],
+        "CREATE TABLE shop_price (id int)",
+        "DROP TABLE shop_price",
+    )
+    dj.migration(
+        root,
+        "shop",
+        "0003_add_stock",
+        [("shop", "0002_add_price")],
+        "CREATE TABLE shop_stock (id int)",
+        "DROP TABLE shop_stock",
+    )
+    dj.migration(
+        root,
+        "blog",
+        "0001_initial",
+        [("shop", "0002_add_price")],
+        "CREATE TABLE blog_post (id int)",
+        "DROP TABLE blog_post",
+    )
+    dj.migration(
+        root,
+        "blog",
+        "0002_author",
+        [("blog", "0001_initial")],
+        "CREATE TABLE blog_author (id int)",
+        "DROP TABLE blog_author",
+        swappable_user=True,
+    )
     return root
 
 
 def squash(root):
-    dj.migration(root, "shop", "0001_squashed_0003_add_stock", [],
-                 "CREATE TABLE shop_item (id int); CREATE TABLE shop_price (id int); CREATE TABLE shop_stock (id int)",
-                 "DROP TABLE shop_stock; DROP TABLE shop_price; DROP TABLE shop_item",
-                 replaces=[("shop", "0001_initial"), ("shop", "0002_add_price"), ("shop", "0003_add_stock")])
+    dj.migration(
+        root,
+        "shop",
+        "0001_squashed_0003_add_stock",
+        [],
+        "CREATE TABLE shop_item (id int); CREATE TABLE shop_price (id int); CREATE TABLE shop_stock (id int)",
+        "DROP TABLE shop_stock; DROP TABLE shop_price; DROP TABLE shop_item",
+        replaces=[("shop", "0001_initial"), ("shop", "0002_add_price"), ("shop", "0003_add_stock")],
+    )
 
 
 def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
@@ -52,7 +83,7 @@ def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     applied = [r for r in data["migrations"] if r["state"] == "applied"]
     assert {r["migration"] for r in applied} >= {"shop.0001_initial", "shop.0002_add_price"}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for r in applied:
         when = dt.datetime.fromisoformat(r["applied_at"])
         assert when.utcoffset() == dt.timedelta(0) and abs(now - when) < dt.timedelta(hours=1)
@@ -78,8 +109,9 @@ def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
     assert status(run_dbm, root)["summary"]["position"] == "up to date"
 
     # add one: pending; apply it with Django; delete it: missing
-    dj.migration(root, "blog", "0003_tags", [("blog", "0002_author")], "CREATE TABLE blog_tag (id int)",
-                 "DROP TABLE blog_tag")
+    dj.migration(
+        root, "blog", "0003_tags", [("blog", "0002_author")], "CREATE TABLE blog_tag (id int)", "DROP TABLE blog_tag"
+    )
     data = status(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     assert [r["migration"] for r in data["migrations"] if r["state"] == "pending"] == ["blog.0003_tags"]
@@ -105,19 +137,19 @@ def test_non_literal_settings_ask_django(tmp_path, run_dbm, sqlite_url):
 
 FACT_CASES = {
     "makemigrations shape": "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n"
-                            "    dependencies = [\n        ('shop', '0001_initial'),\n    ]\n\n"
-                            "    operations = [\n        migrations.RunSQL('SELECT 1'),\n    ]\n",
+    "    dependencies = [\n        ('shop', '0001_initial'),\n    ]\n\n"
+    "    operations = [\n        migrations.RunSQL('SELECT 1'),\n    ]\n",
     "one line": "from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
-                "    dependencies = [('a', '0001'), ('b', '0002')]\n    replaces = [('a', 'x')]\n",
+    "    dependencies = [('a', '0001'), ('b', '0002')]\n    replaces = [('a', 'x')]\n",
     "swappable": "from django.conf import settings\nfrom django.db import migrations\n\n"
-                 "class Migration(migrations.Migration):\n    dependencies = [\n"
-                 "        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n        ('a', '0001'),\n    ]\n",
+    "class Migration(migrations.Migration):\n    dependencies = [\n"
+    "        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n        ('a', '0001'),\n    ]\n",
     "two classes": "from django.db import migrations\n\nclass Helper:\n    dependencies = [('x', 'y')]\n\n"
-                   "class Migration(migrations.Migration):\n    dependencies = [('a', '0001')]\n",
+    "class Migration(migrations.Migration):\n    dependencies = [('a', '0001')]\n",
     "reassigned": "from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
-                  "    dependencies = [('a', '0001')]\n    dependencies = [('a', '0002')]\n",
+    "    dependencies = [('a', '0001')]\n    dependencies = [('a', '0002')]\n",
     "tuple": "from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
-             "    dependencies = (\n        ('a', '0001'),\n    )\n    run_before = [('b', '0001')]\n",
+    "    dependencies = (\n        ('a', '0001'),\n    )\n    run_before = [('b', '0001')]\n",
 }
 
 

@@ -1,5 +1,6 @@
 """Writing, previewing, applying, rolling back and faking Django migrations through the adapter,
 with the real ``manage.py`` as the judge, on PostgreSQL, MariaDB and SQLite."""
+
 from __future__ import annotations
 
 import pytest
@@ -66,12 +67,18 @@ def test_write_preview_apply_rollback_fake(db_url, tmp_path):
     # back to a target in one app: what depends on it in other apps goes first, as Django does it
     back = adapter.plan_rollback(db, target="shop.0001_initial")
     ids = [s.migration for s in back]
-    assert set(ids) == {"shop.0002_add_price", "shop.0003_add_stock", "shop.0004_add_notes", "blog.0001_initial",
-                        "blog.0002_author"}
+    assert set(ids) == {
+        "shop.0002_add_price",
+        "shop.0003_add_stock",
+        "shop.0004_add_notes",
+        "blog.0001_initial",
+        "blog.0002_author",
+    }
     assert ids.index("blog.0001_initial") < ids.index("shop.0002_add_price")
     assert {o.state for o in adapter.rollback(db, back)} == {"rolled_back"}
-    assert [m for m, done in marks(root, db_url).items() if done and m.startswith(("shop", "blog"))] == \
-        ["shop.0001_initial"]
+    assert [m for m, done in marks(root, db_url).items() if done and m.startswith(("shop", "blog"))] == [
+        "shop.0001_initial"
+    ]
     adapter.apply(db, adapter.plan_apply(db))
 
     # a migration without a down part cannot be rolled back: said before anything runs

@@ -1,6 +1,7 @@
 """Automatic down migrations (issue 5, point 5): ``dbm generate --down-for M`` computes the down
 part of a migration that has none by replay and diff, shows it, and with ``--write`` stores it
 where ``dbm rollback`` reads it; the rollback then returns the schema to what it was before M."""
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,15 @@ def kind(url: str) -> str:
 
 def last_migration(url: str) -> str:
     """A column with a default and an index, and a foreign key (SQLite adds FKs with a column)."""
-    fk = ("ALTER TABLE orders ADD COLUMN owner_id INTEGER REFERENCES users (id);\n" if kind(url) == "sqlite" else
-          "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n")
-    return ("ALTER TABLE users ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'active';\n"
-            "CREATE INDEX users_status ON users (status);\n" + fk)
+    fk = (
+        "ALTER TABLE orders ADD COLUMN owner_id INTEGER REFERENCES users (id);\n"
+        if kind(url) == "sqlite"
+        else "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"
+    )
+    return (
+        "ALTER TABLE users ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'active';\n"
+        "CREATE INDEX users_status ON users (status);\n" + fk
+    )
 
 
 def schema_of(url: str):
@@ -94,14 +100,24 @@ def round_trip(run_dbm, root: Path, url: str, add_last, last: str, down_file: Pa
 
 
 def test_raw_sql_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
-    root = make_project(tmp_path / "app", db_url, {
-        "20250101000000_users.sql": f"-- UP\n{USERS}\n-- DOWN\nDROP TABLE users;\n",
-        "20250102000000_orders.sql": ORDERS,  # no -- DOWN at all
-    })
+    root = make_project(
+        tmp_path / "app",
+        db_url,
+        {
+            "20250101000000_users.sql": f"-- UP\n{USERS}\n-- DOWN\nDROP TABLE users;\n",
+            "20250102000000_orders.sql": ORDERS,  # no -- DOWN at all
+        },
+    )
     last = "20250103000000_status_fk.sql"
     folder = root / "migrations"
-    round_trip(run_dbm, root, db_url, lambda: (folder / last).write_text(f"-- UP\n{last_migration(db_url)}"),
-               last, folder / "20250103000000_status_fk.down.sql")
+    round_trip(
+        run_dbm,
+        root,
+        db_url,
+        lambda: (folder / last).write_text(f"-- UP\n{last_migration(db_url)}"),
+        last,
+        folder / "20250103000000_status_fk.down.sql",
+    )
     # a file with its own -- DOWN section is refused before any replay, even with --force
     proc = run_dbm("generate", "--down-for", "20250101000000_users.sql", "--write", "--force", "--project", root)
     assert proc.returncode != 0 and "has its own -- DOWN section" in proc.stderr
@@ -116,13 +132,16 @@ def test_raw_sql_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
 
 def test_raw_sql_empty_down_writes_nothing(tmp_path, sqlite_url, run_dbm):
     seed = "INSERT INTO users VALUES (1, 'a');\n"
-    root = make_project(tmp_path / "app", sqlite_url, {"20250101000000_users.sql": USERS,
-                                                        "20250102000000_seed.sql": seed})
+    root = make_project(
+        tmp_path / "app", sqlite_url, {"20250101000000_users.sql": USERS, "20250102000000_seed.sql": seed}
+    )
     proc = run_dbm("generate", "--down-for", "20250102000000_seed.sql", "--write", "--project", root)
     assert proc.returncode == 0, proc.stderr
     assert "empty" in proc.stdout and "nothing written" in proc.stdout
-    assert sorted(p.name for p in (root / "migrations").iterdir()) == ["20250101000000_users.sql",
-                                                                         "20250102000000_seed.sql"]
+    assert sorted(p.name for p in (root / "migrations").iterdir()) == [
+        "20250101000000_users.sql",
+        "20250102000000_seed.sql",
+    ]
 
 
 def test_prisma_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
@@ -130,8 +149,14 @@ def test_prisma_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
     write_migration(migrations, "20250101000000_users", USERS)
     write_migration(migrations, "20250102000000_orders", ORDERS)
     last = "20250103000000_status_fk"
-    round_trip(run_dbm, tmp_path, db_url, lambda: write_migration(migrations, last, last_migration(db_url)), last,
-               migrations / last / "down.sql")
+    round_trip(
+        run_dbm,
+        tmp_path,
+        db_url,
+        lambda: write_migration(migrations, last, last_migration(db_url)),
+        last,
+        migrations / last / "down.sql",
+    )
 
 
 def drizzle_project(root: Path, url: str) -> DrizzleAdapter:
@@ -140,7 +165,8 @@ def drizzle_project(root: Path, url: str) -> DrizzleAdapter:
     (root / "drizzle.config.ts").write_text(
         'import { defineConfig } from "drizzle-kit";\n'
         f'export default defineConfig({{ dialect: "{kind(url)}", schema: "./schema.ts", out: "./drizzle", '
-        f"dbCredentials: {{ url: {json.dumps(tool_url(url))} }} }});\n")
+        f"dbCredentials: {{ url: {json.dumps(tool_url(url))} }} }});\n"
+    )
     (root / ".env").write_text(f"DATABASE_URL={url}\n")
     return DrizzleAdapter(root)
 
@@ -151,8 +177,14 @@ def test_drizzle_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
     adapter.new_migration("users", USERS)
     adapter.new_migration("orders", ORDERS)
     assert not list((root / "drizzle").glob("*.down.sql"))
-    round_trip(run_dbm, root, db_url, lambda: adapter.new_migration("status_fk", last_migration(db_url)),
-               "0002_status_fk", root / "drizzle" / "0002_status_fk.down.sql")
+    round_trip(
+        run_dbm,
+        root,
+        db_url,
+        lambda: adapter.new_migration("status_fk", last_migration(db_url)),
+        "0002_status_fk",
+        root / "drizzle" / "0002_status_fk.down.sql",
+    )
     assert "0002_status_fk.down.sql" not in (root / "drizzle" / "meta" / "_journal.json").read_text()
 
 
@@ -178,14 +210,15 @@ def test_planted_password_never_shown(tmp_path, pg_url, run_dbm, ipython):
     from sqlalchemy.engine import make_url
 
     url = make_url(pg_url).set(password=PW).render_as_string(hide_password=False)
-    root = make_project(tmp_path / "app", url, {"20250101000000_users.sql": USERS,
-                                                 "20250102000000_orders.sql": ORDERS})
+    root = make_project(tmp_path / "app", url, {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS})
     outputs = []
-    for args in (("migrate", root, "--yes"), ("rollback", root, "--yes"),
-                 ("generate", "--down-for", "20250102000000_orders.sql", "--project", root),
-                 ("generate", "--down-for", "20250102000000_orders.sql", "--write", "--format", "json",
-                  "--project", root),
-                 ("generate", "--down-for", "20250102000000_orders.sql", "--write", "--project", root)):
+    for args in (
+        ("migrate", root, "--yes"),
+        ("rollback", root, "--yes"),
+        ("generate", "--down-for", "20250102000000_orders.sql", "--project", root),
+        ("generate", "--down-for", "20250102000000_orders.sql", "--write", "--format", "json", "--project", root),
+        ("generate", "--down-for", "20250102000000_orders.sql", "--write", "--project", root),
+    ):
         proc = run_dbm(*args)
         outputs += [proc.stdout, proc.stderr]
     assert "orders;" in outputs[4] and "already has a down part" in outputs[9]
@@ -211,13 +244,19 @@ def line_of(path: Path, text: str) -> int:
 def test_raw_sql_down_for_short_names_and_findings_name_the_down_file(tmp_path, sqlite_url, run_dbm):
     """--down-for takes the names rollback takes (timestamp, name, file name without .sql); the
     rollback preview's guard and lint findings then point into the stored .down.sql, its own lines."""
-    root = make_project(tmp_path / "app", sqlite_url, {
-        "20250101000000_users.sql": f"-- UP\n{USERS}\n-- DOWN\nDROP TABLE users;\n",
-        "20250102000000_orders.sql": "-- UP\n\n" + ORDERS,
-    })
+    root = make_project(
+        tmp_path / "app",
+        sqlite_url,
+        {
+            "20250101000000_users.sql": f"-- UP\n{USERS}\n-- DOWN\nDROP TABLE users;\n",
+            "20250102000000_orders.sql": "-- UP\n\n" + ORDERS,
+        },
+    )
     assert run_dbm("migrate", root, "--yes").returncode == 0
-    shown = {name: run_dbm("generate", "--down-for", name, "--project", root)
-             for name in ("20250102000000", "orders", "20250102000000_orders", "20250102000000_orders.sql")}
+    shown = {
+        name: run_dbm("generate", "--down-for", name, "--project", root)
+        for name in ("20250102000000", "orders", "20250102000000_orders", "20250102000000_orders.sql")
+    }
     for name, proc in shown.items():
         assert proc.returncode == 0, (name, proc.stderr)
         assert "for 20250102000000_orders.sql" in proc.stdout.splitlines()[0]

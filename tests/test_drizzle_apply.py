@@ -1,5 +1,6 @@
 """Drizzle round trips with the real drizzle-kit: what we write it reads as its own, what we apply
 it finds done, what it applies we read (issue 4)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Drizzle status against what the real drizzle-kit 0.31 wrote and applied (issue 3)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,9 @@ def migrator_rows(url: str) -> list[tuple[str, int]]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [(h, int(c)) for h, c in conn.execute(text(f"SELECT hash, created_at FROM {table} ORDER BY created_at"))]
+            return [
+                (h, int(c)) for h, c in conn.execute(text(f"SELECT hash, created_at FROM {table} ORDER BY created_at"))
+            ]
     finally:
         engine.dispose()
 
@@ -121,19 +124,31 @@ def test_drizzle_1_0_folder_layout_with_name_column(tmp_path, sqlite_url):
     (root / "drizzle" / "20250102090000_posts").mkdir(parents=True)
     (root / "drizzle" / "20250101090000_init" / "migration.sql").write_text("CREATE TABLE a (id integer);\n")
     (root / "drizzle" / "20250102090000_posts" / "migration.sql").write_text("CREATE TABLE b (id integer);\n")
-    (root / "drizzle.config.ts").write_text('export default { dialect: "sqlite", out: "./drizzle", '
-                                            f'dbCredentials: {{ url: "{sqlite_url.split(":///")[1]}" }} }};\n')
+    (root / "drizzle.config.ts").write_text(
+        'export default { dialect: "sqlite", out: "./drizzle", '
+        f'dbCredentials: {{ url: "{sqlite_url.split(":///")[1]}" }} }};\n'
+    )
     engine = create_engine(sqlite_url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
-                          "created_at numeric, name text, applied_at text)"))
+        conn.execute(
+            text(
+                "CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
+                "created_at numeric, name text, applied_at text)"
+            )
+        )
         # recorded under its name, but the file changed since: matched by name, flagged modified
-        conn.execute(text("INSERT INTO __drizzle_migrations (hash, created_at, name, applied_at) VALUES "
-                          "('0000', 1735722000000, '20250101090000_init', '2025-01-01 10:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO __drizzle_migrations (hash, created_at, name, applied_at) VALUES "
+                "('0000', 1735722000000, '20250101090000_init', '2025-01-01 10:00:00')"
+            )
+        )
     engine.dispose()
     result = api.status(root)  # the connection comes from dbCredentials.url in drizzle.config.ts
-    assert [(r.migration, r.state) for r in result.rows] == [("20250101090000_init", "modified"),
-                                                              ("20250102090000_posts", "pending")]
+    assert [(r.migration, r.state) for r in result.rows] == [
+        ("20250101090000_init", "modified"),
+        ("20250102090000_posts", "pending"),
+    ]
     assert result.rows[0].applied_at.isoformat() == "2025-01-01T10:00:00+00:00"
 
 
@@ -148,13 +163,20 @@ def test_drizzle_1_0_layout_write_and_apply_records_name(tmp_path, sqlite_url):
     first = root / "drizzle" / "20250101090000_init"
     first.mkdir(parents=True)
     (first / "migration.sql").write_text("CREATE TABLE a (id integer);\n")
-    (first / "snapshot.json").write_text(json.dumps({"id": "snap-1", "prevIds": ["00000000-0000-0000-0000-000000000000"],
-                                                     "dialect": "sqlite", "tables": {}}))
+    (first / "snapshot.json").write_text(
+        json.dumps(
+            {"id": "snap-1", "prevIds": ["00000000-0000-0000-0000-000000000000"], "dialect": "sqlite", "tables": {}}
+        )
+    )
     (root / "drizzle.config.ts").write_text('export default { dialect: "sqlite", out: "./drizzle" };\n')
     engine = create_engine(sqlite_url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
-                          "created_at numeric, name text, applied_at text)"))
+        conn.execute(
+            text(
+                "CREATE TABLE __drizzle_migrations (id integer primary key, hash text NOT NULL, "
+                "created_at numeric, name text, applied_at text)"
+            )
+        )
     adapter = DrizzleAdapter(root)
     path = adapter.new_migration("add b", "CREATE TABLE b (id integer)", "DROP TABLE b")
     assert path.name == "migration.sql" and path.parent.name.endswith("_add_b")

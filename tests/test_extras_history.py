@@ -1,5 +1,6 @@
 """dbmate, golang-migrate and Flyway: read-only status from their own tables, built exactly as
 those tools create them, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import zlib
@@ -49,18 +50,27 @@ def test_dbmate_status(tmp_path, url):
     mig = tmp_path / "proj" / "db" / "migrations"
     mig.mkdir(parents=True)
     for ts, name in (("20240101000000", "users"), ("20240102000000", "orders"), ("20240103000000", "items")):
-        (mig / f"{ts}_{name}.sql").write_text(f"-- migrate:up\ncreate table {name} (id int);\n\n"
-                                              f"-- migrate:down\ndrop table {name};\n")
+        (mig / f"{ts}_{name}.sql").write_text(
+            f"-- migrate:up\ncreate table {name} (id int);\n\n-- migrate:down\ndrop table {name};\n"
+        )
     project = tmp_path / "proj"
     before = api.status(project, env=url)
     assert not before.table_exists and set(states(before).values()) == {"pending"}
-    run_sql(url, dbmate_table(url), "insert into schema_migrations (version) values ('20240101000000')",
-            "insert into schema_migrations (version) values ('20240102000000')",
-            "insert into schema_migrations (version) values ('20231231000000')")
+    run_sql(
+        url,
+        dbmate_table(url),
+        "insert into schema_migrations (version) values ('20240101000000')",
+        "insert into schema_migrations (version) values ('20240102000000')",
+        "insert into schema_migrations (version) values ('20231231000000')",
+    )
     result = api.status(project, env=url)
     assert result.tool == "dbmate"
-    assert states(result) == {"20231231000000": "missing", "20240101000000": "applied",
-                              "20240102000000": "applied", "20240103000000": "pending"}
+    assert states(result) == {
+        "20231231000000": "missing",
+        "20240101000000": "applied",
+        "20240102000000": "applied",
+        "20240103000000": "pending",
+    }
     assert all(r.checksum_ok is None and r.applied_at is None for r in result.rows)
     assert result.current == "20240102000000"
 
@@ -68,9 +78,13 @@ def test_dbmate_status(tmp_path, url):
 # --- golang-migrate ---------------------------------------------------------------------
 def golang_table(url: str) -> list[str]:
     if url.startswith("sqlite"):
-        return ["CREATE TABLE IF NOT EXISTS schema_migrations (version uint64,dirty bool)",
-                "CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON schema_migrations (version)"]
-    return ["CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)"]
+        return [
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version uint64,dirty bool)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS version_unique ON schema_migrations (version)",
+        ]
+    return [
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)"
+    ]
 
 
 def golang_project(tmp_path: Path) -> Path:
@@ -85,8 +99,12 @@ def golang_project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("dirty", [False, True])
 def test_golang_migrate_status(tmp_path, url, dirty):
     project = golang_project(tmp_path)
-    run_sql(url, *golang_table(url), "INSERT INTO schema_migrations (version, dirty) VALUES (10, :dirty)",
-            params=[{}] * len(golang_table(url)) + [{"dirty": dirty}])
+    run_sql(
+        url,
+        *golang_table(url),
+        "INSERT INTO schema_migrations (version, dirty) VALUES (10, :dirty)",
+        params=[{}] * len(golang_table(url)) + [{"dirty": dirty}],
+    )
     result = api.status(project, env=url)
     assert result.tool == "golang-migrate"
     # numeric order (2 before 10), everything <= 10 applied, 10 itself failed when dirty
@@ -106,20 +124,24 @@ def test_golang_migrate_recorded_version_without_file(tmp_path, url):
 # --- Flyway -----------------------------------------------------------------------------
 def flyway_table(url: str) -> list[str]:
     if url.startswith("sqlite"):
-        return ["""CREATE TABLE "flyway_schema_history" (
+        return [
+            """CREATE TABLE "flyway_schema_history" (
     "installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL,
     "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT,
     "installed_by" VARCHAR(100) NOT NULL,
     "installed_on" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"""]
-    return ["""CREATE TABLE "public"."flyway_schema_history" (
+    "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"""
+        ]
+    return [
+        """CREATE TABLE "public"."flyway_schema_history" (
     "installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL,
     "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER,
     "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
     "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL)""",
-            'ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" '
-            'PRIMARY KEY ("installed_rank")',
-            'CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" ("success")']
+        'ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" '
+        'PRIMARY KEY ("installed_rank")',
+        'CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" ("success")',
+    ]
 
 
 def reference_checksum(data: bytes) -> int:
@@ -168,9 +190,11 @@ def test_flyway_status(tmp_path, url):
     mig = project / "db" / "migration"
     ck = lambda name: reference_checksum((mig / name).read_bytes())  # noqa: E731
     run_sql(url, *flyway_table(url))
-    insert = ('INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, '
-              'installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, '
-              "'flyway', 5, :ok)")
+    insert = (
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+        "installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, "
+        "'flyway', 5, :ok)"
+    )
     rows = [
         (1, "1", "create users", "SQL", "V1__create_users.sql", ck("V1__create_users.sql"), True),
         (2, "1.1", "add name", "SQL", "V1_1__add_name.sql", ck("V1_1__add_name.sql"), True),
@@ -181,13 +205,22 @@ def test_flyway_status(tmp_path, url):
         (7, "0.5", "gone", "SQL", "V0_5__gone.sql", 123, True),  # file deleted
     ]
     for rank, version, desc, kind, script, c, ok in rows:
-        run_sql(url, insert, params=[dict(rank=rank, version=version, desc=desc, type=kind, script=script, ck=c,
-                                          ok=ok)])
+        run_sql(
+            url, insert, params=[dict(rank=rank, version=version, desc=desc, type=kind, script=script, ck=c, ok=ok)]
+        )
     result = api.status(project, env=url)
     assert result.tool == "flyway"
     got = states(result)
-    assert got == {"0.5": "missing", "1": "applied", "1.1": "applied", "2": "modified", "3": "failed",
-                   "4": "pending", "procs": "pending", "views": "applied"}
+    assert got == {
+        "0.5": "missing",
+        "1": "applied",
+        "1.1": "applied",
+        "2": "modified",
+        "3": "failed",
+        "4": "pending",
+        "procs": "pending",
+        "views": "applied",
+    }
     order = [r.migration for r in result.rows]
     assert order == ["0.5", "1", "1.1", "2", "3", "4", "procs", "views"]  # versions, then repeatables
     by_id = {r.migration: r for r in result.rows}
@@ -202,9 +235,11 @@ def test_flyway_undo_and_baseline(tmp_path, url):
     project = flyway_project(tmp_path)
     mig = project / "db" / "migration"
     run_sql(url, *flyway_table(url))
-    insert = ('INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, '
-              "installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, 'f', 1, "
-              "true)")
+    insert = (
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+        "installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, 'f', 1, "
+        "true)"
+    )
     for rank, version, desc, kind, script, c in [
         (1, "1.1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", None),
         (2, "2", "orders", "SQL", "V2__orders.sql", reference_checksum((mig / "V2__orders.sql").read_bytes())),
@@ -253,16 +288,24 @@ def test_flyway_checksum_matches_the_jdk(tmp_path):
 
     if shutil.which("java") is None:
         pytest.skip("no java on this machine: the JDK cross-check needs it")
-    bodies = [b"CREATE TABLE a (id INT);\n", b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n", b"a\rb\r\n\nc",
-              "INSERT INTO t VALUES ('ünïcödé €');\n".encode(), b"", b"\n\n\n", b"x\n\xef\xbb\xbfy\n"]
+    bodies = [
+        b"CREATE TABLE a (id INT);\n",
+        b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n",
+        b"a\rb\r\n\nc",
+        "INSERT INTO t VALUES ('ünïcödé €');\n".encode(),
+        b"",
+        b"\n\n\n",
+        b"x\n\xef\xbb\xbfy\n",
+    ]
     files = []
     for i, body in enumerate(bodies):
         path = tmp_path / f"V{i}__f.sql"
         path.write_bytes(body)
         files.append(path)
     (tmp_path / "FlywayCrc.java").write_text(JAVA_CRC)
-    out = subprocess.run(["java", str(tmp_path / "FlywayCrc.java"), *map(str, files)], capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        ["java", str(tmp_path / "FlywayCrc.java"), *map(str, files)], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     java_values = [int(v) for v in out.stdout.split()]
     assert java_values == [flyway_checksum(b) for b in bodies]

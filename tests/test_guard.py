@@ -1,4 +1,5 @@
 """The guard's classifier and rules, and the active-connection listing on real servers."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,24 +13,38 @@ from dbmigrate_magic.safety.destructive import classify
 
 DESTRUCTIVE = {
     "postgresql": [
-        ("DROP TABLE a, b", "drop_table"), ("ALTER TABLE t DROP COLUMN c", "drop_column"),
-        ("DROP SCHEMA s CASCADE", "drop_schema"), ("DROP DATABASE x", "drop_database"),
-        ("TRUNCATE a", "truncate"), ("DELETE FROM a", "delete_without_where"),
+        ("DROP TABLE a, b", "drop_table"),
+        ("ALTER TABLE t DROP COLUMN c", "drop_column"),
+        ("DROP SCHEMA s CASCADE", "drop_schema"),
+        ("DROP DATABASE x", "drop_database"),
+        ("TRUNCATE a", "truncate"),
+        ("DELETE FROM a", "delete_without_where"),
         ("UPDATE a SET x = 1", "update_without_where"),
     ],
     "mysql": [
-        ("DROP TABLE a", "drop_table"), ("ALTER TABLE t DROP c", "drop_column"),
-        ("DROP DATABASE x", "drop_database"), ("TRUNCATE TABLE a", "truncate"),
-        ("DELETE FROM a", "delete_without_where"), ("UPDATE a SET x = 1", "update_without_where"),
+        ("DROP TABLE a", "drop_table"),
+        ("ALTER TABLE t DROP c", "drop_column"),
+        ("DROP DATABASE x", "drop_database"),
+        ("TRUNCATE TABLE a", "truncate"),
+        ("DELETE FROM a", "delete_without_where"),
+        ("UPDATE a SET x = 1", "update_without_where"),
     ],
     "sqlite": [
-        ("DROP TABLE a", "drop_table"), ("ALTER TABLE t DROP COLUMN c", "drop_column"),
-        ("DELETE FROM a", "delete_without_where"), ("UPDATE a SET x = 1", "update_without_where"),
+        ("DROP TABLE a", "drop_table"),
+        ("ALTER TABLE t DROP COLUMN c", "drop_column"),
+        ("DELETE FROM a", "delete_without_where"),
+        ("UPDATE a SET x = 1", "update_without_where"),
     ],
 }
-SAFE = ["DELETE FROM a WHERE id = 1", "UPDATE a SET x = 1 WHERE id = 2", "CREATE TABLE t (id INT)",
-        "DROP INDEX i", "SELECT 'DROP TABLE a'", "-- DROP TABLE a\nSELECT 1",
-        "INSERT INTO a VALUES ('DELETE FROM a')"]
+SAFE = [
+    "DELETE FROM a WHERE id = 1",
+    "UPDATE a SET x = 1 WHERE id = 2",
+    "CREATE TABLE t (id INT)",
+    "DROP INDEX i",
+    "SELECT 'DROP TABLE a'",
+    "-- DROP TABLE a\nSELECT 1",
+    "INSERT INTO a VALUES ('DELETE FROM a')",
+]
 
 
 @pytest.mark.parametrize("dialect", DESTRUCTIVE)

@@ -5,9 +5,9 @@ front end (api, CLI, magic). Each case writes a raw SQL migration holding the st
 then tries it without flags, with ``--yes``, and (production) with ``--confirm production``,
 and looks at the real database after each attempt.
 """
+
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,10 @@ pytestmark = pytest.mark.slow  # 64 cases, a CLI subprocess each; about three mi
 
 ENVS = {"development": ".env", "staging": ".env.staging", "production": ".env.production"}
 FRONT_ENDS = ("api", "cli", "magic")
-SEED = "CREATE TABLE victims (id INT PRIMARY KEY, note VARCHAR(20)); " \
-       "INSERT INTO victims VALUES (1, 'a'), (2, 'b'), (3, 'c')"
+SEED = (
+    "CREATE TABLE victims (id INT PRIMARY KEY, note VARCHAR(20)); "
+    "INSERT INTO victims VALUES (1, 'a'), (2, 'b'), (3, 'c')"
+)
 
 
 # --- what each statement kind destroys, and how to see whether it did ------------------------
@@ -35,7 +37,10 @@ def _victims_intact(url: str) -> bool:
             return False
         with engine.connect() as conn:
             return conn.execute(text("SELECT id, note FROM victims ORDER BY id")).all() == [
-                (1, "a"), (2, "b"), (3, "c")]
+                (1, "a"),
+                (2, "b"),
+                (3, "c"),
+            ]
     finally:
         engine.dispose()
 
@@ -62,7 +67,8 @@ def _project(tmp_path: Path, env: str, url: str, sql: str) -> Path:
     # The linter also blocks these statements in production unless suppressed; suppress it here so
     # that the guard alone is what stands between --yes and the data.
     (project / "migrations" / "20250101000000_destructive.sql").write_text(
-        f"-- UP\n-- dbm:ignore-file\n{sql}\n\n-- DOWN\nSELECT 1;\n")
+        f"-- UP\n-- dbm:ignore-file\n{sql}\n\n-- DOWN\nSELECT 1;\n"
+    )
     (project / ENVS[env]).write_text(f"DATABASE_URL={url}\n")
     return project
 
@@ -150,8 +156,9 @@ def test_mysql_drop_database_matrix(env, front_end, mysql_url, tmp_path, run_dbm
     def intact() -> bool:
         engine = create_engine(mysql_url, poolclass=NullPool)
         with engine.connect() as conn:
-            found = conn.execute(text("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :n"),
-                                 {"n": victim}).first()
+            found = conn.execute(
+                text("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :n"), {"n": victim}
+            ).first()
         engine.dispose()
         return found is not None and _victims_intact(victim_url)
 

@@ -3,6 +3,7 @@
 Round trips: what we write, `knex migrate:list` lists and knex applies; what we apply, knex
 records exactly as it would; our rollback leaves knex's table as knex's own rollback would.
 """
+
 from __future__ import annotations
 
 import re
@@ -162,13 +163,16 @@ def test_typescript_knexfile(tmp_path, monkeypatch):
         "const config: { [env: string]: Knex.Config } = {\n"
         '  development: { client: "better-sqlite3", connection: { filename: "./dev.sqlite3" },\n'
         '    useNullAsDefault: true, migrations: { directory: "./db/migrations", tableName: "knex_history" } },\n'
-        "};\nmodule.exports = config;\n")
-    (project / "tsconfig.json").write_text('{"compilerOptions": {"module": "commonjs", "target": "ES2020", '
-                                           '"esModuleInterop": true, "skipLibCheck": true}}')
+        "};\nmodule.exports = config;\n"
+    )
+    (project / "tsconfig.json").write_text(
+        '{"compilerOptions": {"module": "commonjs", "target": "ES2020", "esModuleInterop": true, "skipLibCheck": true}}'
+    )
     (project / "db" / "migrations" / "20240101000000_first.ts").write_text(
         'import type { Knex } from "knex";\n'
         'export async function up(knex: Knex) { await knex.schema.createTable("first", (t) => t.increments()); }\n'
-        'export async function down(knex: Knex) { await knex.schema.dropTable("first"); }\n')
+        'export async function down(knex: Knex) { await knex.schema.dropTable("first"); }\n'
+    )
     url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
     adapter = KnexAdapter(project)
     db = Database(url, "development")

@@ -1,4 +1,5 @@
 """Knex status read from knex_migrations, checked against the real `knex migrate:list`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ def test_status_agrees_with_knex_migrate_list(tmp_path, knex_db, run_dbm):
     assert [r["batch"] for r in rows] == [1, 2, 2]
     assert all(r["checksum_ok"] is None for r in rows)  # knex keeps no checksum
     assert all(r["file"].startswith("db/migrations/") for r in rows)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for r in rows:
         applied = dt.datetime.fromisoformat(r["applied_at"])
         assert applied.tzinfo is not None

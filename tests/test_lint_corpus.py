@@ -1,4 +1,5 @@
 """Every case of the lint corpus: the linter reports exactly the expected rules (and lines)."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,13 +26,20 @@ def test_corpus_is_big_enough_and_covers_every_rule():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_corpus_case(case):
-    findings = lint_sql(case.sql, case.dialect, pg_version=case.pg_version, in_transaction=case.in_transaction,
-                        session_timeouts=case.session_timeouts, file=str(case.path))
+    findings = lint_sql(
+        case.sql,
+        case.dialect,
+        pg_version=case.pg_version,
+        in_transaction=case.in_transaction,
+        session_timeouts=case.session_timeouts,
+        file=str(case.path),
+    )
     got = {f.rule for f in findings}
     assert got == case.expect, "\n".join(f"{f.line}:{f.column} {f.rule}: {f.statement[:80]}" for f in findings)
     for rule, line in case.expect_lines:
-        assert any(f.rule == rule and f.line == line for f in findings), \
+        assert any(f.rule == rule and f.line == line for f in findings), (
             f"{rule} expected on line {line}, got {[(f.rule, f.line) for f in findings]}"
+        )
     lines = case.sql.splitlines()
     for f in findings:  # every position points at the statement's text in the original file
         assert 1 <= f.line <= len(lines)

@@ -1,16 +1,19 @@
 """Lint inside the migrate preview, and ``lint --pending``, on a raw-SQL project on SQLite."""
+
 from __future__ import annotations
 
 import json
 import shutil
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from dbmigrate_magic.safety.lint import lint_sql
 
-RENAME = "-- UP\nALTER TABLE users RENAME COLUMN email TO email_address;\n\n-- DOWN\n" \
-         "ALTER TABLE users RENAME COLUMN email_address TO email;\n"
+RENAME = (
+    "-- UP\nALTER TABLE users RENAME COLUMN email TO email_address;\n\n-- DOWN\n"
+    "ALTER TABLE users RENAME COLUMN email_address TO email;\n"
+)
 
 
 def _project(tmp_path):
@@ -41,8 +44,11 @@ def test_preview_shows_findings_and_production_blocks_error_until_ignored(tmp_pa
     assert {r["state"] for r in rows} == {"pending"}  # nothing ran
     # the explicit per-rule override: reviewed and recorded in the migration itself
     (project / "migrations" / "20250103090000_rename.sql").write_text(
-        RENAME.replace("ALTER TABLE users RENAME COLUMN email TO", "-- dbm:ignore renaming-column\n"
-                       "ALTER TABLE users RENAME COLUMN email TO"))
+        RENAME.replace(
+            "ALTER TABLE users RENAME COLUMN email TO",
+            "-- dbm:ignore renaming-column\nALTER TABLE users RENAME COLUMN email TO",
+        )
+    )
     out = run_dbm("migrate", "--env", "production", "--confirm", "production", cwd=project)
     assert "Refused" not in out.stdout + out.stderr, out.stdout + out.stderr
     rows = json.loads(run_dbm("status", "--env", "production", "--format", "json", cwd=project).stdout)["migrations"]

@@ -1,4 +1,5 @@
 """``dbm lint`` / ``%dbm lint`` / ``%%dbm lint`` / ``api.lint`` as a user meets them."""
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,15 @@ def test_cli_safe_file_exits_0_and_text_output_names_rule(tmp_path, run_dbm):
 def test_cli_include_exclude_and_unknown_rule(tmp_path, run_dbm):
     f = tmp_path / "m.sql"
     f.write_text(DANGEROUS)
-    out = run_dbm("lint", f, "--format", "json", "--exclude", "require-concurrent-index-creation,prefer-robust-stmts",
-                  cwd=tmp_path)
+    out = run_dbm(
+        "lint",
+        f,
+        "--format",
+        "json",
+        "--exclude",
+        "require-concurrent-index-creation,prefer-robust-stmts",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0 and json.loads(out.stdout) == []
     out = run_dbm("lint", f, "--format", "json", "--include", "prefer-robust-stmts", cwd=tmp_path)
     assert {x["rule"] for x in json.loads(out.stdout)} == {"prefer-robust-stmts"}
@@ -72,8 +80,19 @@ def test_dialect_comes_from_the_project_environment(tmp_path, run_dbm):
     f.write_text("ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n")
     data = json.loads(run_dbm("lint", f, "--format", "json", cwd=tmp_path).stdout)
     assert [x["rule"] for x in data] == ["sqlite-table-rebuild"]
-    data = json.loads(run_dbm("lint", f, "--format", "json", "--dialect", "postgresql", "--assume-in-transaction",
-                              "--session-timeouts", cwd=tmp_path).stdout)
+    data = json.loads(
+        run_dbm(
+            "lint",
+            f,
+            "--format",
+            "json",
+            "--dialect",
+            "postgresql",
+            "--assume-in-transaction",
+            "--session-timeouts",
+            cwd=tmp_path,
+        ).stdout
+    )
     assert [x["rule"] for x in data] == ["adding-not-nullable-field"]
 
 
@@ -83,8 +102,9 @@ def test_missing_file_is_a_clear_error(tmp_path, run_dbm):
 
 
 def test_magic_cell_and_line(ipython, tmp_path):
-    result = ipython.run_cell_magic("dbm", "lint --dialect mysql",
-                                    "ALTER TABLE users ADD COLUMN c INT, ALGORITHM=COPY;\n")
+    result = ipython.run_cell_magic(
+        "dbm", "lint --dialect mysql", "ALTER TABLE users ADD COLUMN c INT, ALGORITHM=COPY;\n"
+    )
     assert [f.rule for f in result.findings] == ["mysql-algorithm-copy"]
     assert "ALGORITHM=COPY" in result._repr_html_()
     f = tmp_path / "m.sql"
@@ -96,11 +116,17 @@ def test_magic_cell_and_line(ipython, tmp_path):
 
 
 def test_api_and_library_function():
-    res = api.lint(sql="ALTER TABLE users RENAME COLUMN a TO b;", dialect="postgresql", in_transaction=True,
-                   session_timeouts=True)
+    res = api.lint(
+        sql="ALTER TABLE users RENAME COLUMN a TO b;", dialect="postgresql", in_transaction=True, session_timeouts=True
+    )
     assert [f.rule for f in res.findings] == ["renaming-column"]
-    findings = lint_sql("ALTER TABLE t ADD COLUMN c int NOT NULL", "postgresql", pg_version="12.4",
-                        in_transaction=True, session_timeouts=True)
+    findings = lint_sql(
+        "ALTER TABLE t ADD COLUMN c int NOT NULL",
+        "postgresql",
+        pg_version="12.4",
+        in_transaction=True,
+        session_timeouts=True,
+    )
     assert {f.rule for f in findings} == {"adding-required-field", "prefer-bigint-over-int"}
     with pytest.raises(Exception) as exc:
         findings[0].rule = "x"  # frozen
@@ -109,7 +135,9 @@ def test_api_and_library_function():
 
 def test_secrets_in_sql_are_masked_in_output(tmp_path, run_dbm):
     f = tmp_path / "m.sql"
-    f.write_text("ALTER TABLE users ADD COLUMN dsn text DEFAULT 'postgresql://app:S3cretPw@db/x';\n"
-                 "ALTER TABLE users DROP COLUMN old;\n")
+    f.write_text(
+        "ALTER TABLE users ADD COLUMN dsn text DEFAULT 'postgresql://app:S3cretPw@db/x';\n"
+        "ALTER TABLE users DROP COLUMN old;\n"
+    )
     out = run_dbm("lint", f, "--format", "json", cwd=tmp_path)
     assert "S3cretPw" not in out.stdout and "ban-drop-column" in out.stdout

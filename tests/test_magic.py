@@ -1,4 +1,5 @@
 """The %dbm magic in a real IPython shell, and the import boundary of the core."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,9 @@ from conftest import REPO, dbm_env
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "app"
     (root / "migrations").mkdir(parents=True)
-    (root / "migrations" / "20250101000000_init.sql").write_text("-- UP\ncreate table t (id int);\n-- DOWN\ndrop table t;\n")
+    (root / "migrations" / "20250101000000_init.sql").write_text(
+        "-- UP\ncreate table t (id int);\n-- DOWN\ndrop table t;\n"
+    )
     (root / ".env").write_text("DATABASE_URL=sqlite:///dev.db\n")
     (root / ".env.staging").write_text("DATABASE_URL=sqlite:///staging.db\n")
     return root
@@ -101,11 +104,23 @@ def test_errors_become_usage_errors_without_traceback(ipython, tmp_path):
 
 
 # --- import boundary --------------------------------------------------------------------
-CORE_MODULES = ["dbmigrate_magic", "dbmigrate_magic.api", "dbmigrate_magic.config", "dbmigrate_magic.masking",
-                "dbmigrate_magic.active_env", "dbmigrate_magic.project", "dbmigrate_magic.db",
-                "dbmigrate_magic.errors", "dbmigrate_magic.results", "dbmigrate_magic.commands",
-                "dbmigrate_magic.cli", "dbmigrate_magic.adapters", "dbmigrate_magic._verbs.detect",
-                "dbmigrate_magic._verbs.environments", "dbmigrate_magic._verbs.status"]
+CORE_MODULES = [
+    "dbmigrate_magic",
+    "dbmigrate_magic.api",
+    "dbmigrate_magic.config",
+    "dbmigrate_magic.masking",
+    "dbmigrate_magic.active_env",
+    "dbmigrate_magic.project",
+    "dbmigrate_magic.db",
+    "dbmigrate_magic.errors",
+    "dbmigrate_magic.results",
+    "dbmigrate_magic.commands",
+    "dbmigrate_magic.cli",
+    "dbmigrate_magic.adapters",
+    "dbmigrate_magic._verbs.detect",
+    "dbmigrate_magic._verbs.environments",
+    "dbmigrate_magic._verbs.status",
+]
 
 
 def core_modules() -> list[str]:
@@ -140,12 +155,17 @@ def test_core_does_not_import_ipython_widgets_or_pandas():
     assert len(modules) > 15
     loaded = run_python(
         f"import sys, json, importlib\nfor m in {modules!r}: importlib.import_module(m)\n"
-        f"print(json.dumps([m for m in {FORBIDDEN!r} if m in sys.modules]))")
+        f"print(json.dumps([m for m in {FORBIDDEN!r} if m in sys.modules]))"
+    )
     if loaded:
-        culprits = {m: run_python(f"import sys, json, importlib; importlib.import_module({m!r}); "
-                                  f"print(json.dumps([x for x in {FORBIDDEN!r} if x in sys.modules]))")
-                    for m in modules}
-        pytest.fail(f"core modules import {loaded}: {({m: v for m, v in culprits.items() if v})}")
+        culprits = {
+            m: run_python(
+                f"import sys, json, importlib; importlib.import_module({m!r}); "
+                f"print(json.dumps([x for x in {FORBIDDEN!r} if x in sys.modules]))"
+            )
+            for m in modules
+        }
+        pytest.fail(f"core modules import {loaded}: { ({m: v for m, v in culprits.items() if v}) }")
 
 
 def test_load_ext_does_not_import_pandas_sqlalchemy_or_widgets():
@@ -154,5 +174,6 @@ def test_load_ext_does_not_import_pandas_sqlalchemy_or_widgets():
         "shell = InteractiveShell.instance()\nbefore = set(sys.modules)\n"
         "shell.run_line_magic('load_ext', 'dbmigrate_magic')\n"
         "assert 'dbm' in shell.magics_manager.magics['line']\n"
-        "print(json.dumps(sorted(m for m in ('pandas', 'sqlalchemy', 'ipywidgets') if m in sys.modules)))")
+        "print(json.dumps(sorted(m for m in ('pandas', 'sqlalchemy', 'ipywidgets') if m in sys.modules)))"
+    )
     assert loaded == []

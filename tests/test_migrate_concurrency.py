@@ -3,9 +3,9 @@
 Both trials run the real CLI in subprocesses against one database per dialect. They are bounded
 (a few minutes together) and marked slow.
 """
+
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -26,14 +26,21 @@ TRIALS = 30
 
 
 def _dbm(project, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), *args],
-                            env=dbm_env({"DBM_RUNNER_WAIT": "120"}), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), *args],
+        env=dbm_env({"DBM_RUNNER_WAIT": "120"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_eight_runners_apply_each_migration_exactly_once(db_url, tmp_path):
-    project = make_project(tmp_path / "app", db_url, {
-        "20240101000000_hits.sql": "-- UP\nCREATE TABLE hits (migration VARCHAR(50) NOT NULL);\n"})
+    project = make_project(
+        tmp_path / "app",
+        db_url,
+        {"20240101000000_hits.sql": "-- UP\nCREATE TABLE hits (migration VARCHAR(50) NOT NULL);\n"},
+    )
     assert api.migrate(project, yes=True).status == "applied"
     stamp = 20250101000000
     for rnd in range(ROUNDS):
@@ -43,13 +50,15 @@ def test_eight_runners_apply_each_migration_exactly_once(db_url, tmp_path):
             name = f"r{rnd}_{i}"
             names.append(f"{stamp}_{name}.sql")
             (project / "migrations" / names[-1]).write_text(
-                f"-- UP\nCREATE TABLE t_{name} (x INTEGER);\nINSERT INTO hits (migration) VALUES ('{name}');\n")
+                f"-- UP\nCREATE TABLE t_{name} (x INTEGER);\nINSERT INTO hits (migration) VALUES ('{name}');\n"
+            )
         procs = [_dbm(project, "--yes") for _ in range(RUNNERS)]
         for p in procs:
             out, err = p.communicate(timeout=300)
             # each runner either applied (some of) them, found nothing left to do, or said a run is in progress
-            assert p.returncode == 0 or "in progress" in err or "running right now" in err \
-                or "holds the lock" in err, out + err
+            assert p.returncode == 0 or "in progress" in err or "running right now" in err or "holds the lock" in err, (
+                out + err
+            )
         hits = query(db_url, "SELECT migration, COUNT(*) FROM hits GROUP BY migration")
         assert all(n == 1 for _, n in hits), hits
         assert {m for m, _ in hits} == {f"r{r}_{i}" for r in range(rnd + 1) for i in range(2)}
@@ -64,8 +73,10 @@ def _slow(d: str) -> str:
         return "SELECT pg_sleep(0.08)"
     if d == "mysql":
         return "DO SLEEP(0.08)"
-    return ("INSERT INTO pad (x) WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) "
-            "SELECT n FROM c")
+    return (
+        "INSERT INTO pad (x) WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) "
+        "SELECT n FROM c"
+    )
 
 
 def _trial_files(trial: int, d: str, count: int = 5) -> dict[str, str]:
@@ -77,7 +88,8 @@ def _trial_files(trial: int, d: str, count: int = 5) -> dict[str, str]:
             f"-- UP\nCREATE TABLE IF NOT EXISTS {t} (x INTEGER PRIMARY KEY);\n"
             f"INSERT INTO {t} (x) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE x = 1);\n"
             f"{_slow(d)};\n"
-            f"INSERT INTO {t} (x) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE x = 2);\n")
+            f"INSERT INTO {t} (x) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE x = 2);\n"
+        )
     return files
 
 
@@ -96,8 +108,10 @@ def _rows(url: str) -> list[str]:
 def _wait_until_runner_gone(url: str, d: str) -> None:
     """A killed client's server session can still finish the statement it was given: wait until the
     server has ended it (its runner lock is free) before looking, as a person running status would."""
-    sql = {"postgresql": "SELECT count(*) = 0 FROM pg_locks WHERE locktype = 'advisory'",
-           "mysql": "SELECT IS_FREE_LOCK('dbmigrate_magic')"}.get(d)
+    sql = {
+        "postgresql": "SELECT count(*) = 0 FROM pg_locks WHERE locktype = 'advisory'",
+        "mysql": "SELECT IS_FREE_LOCK('dbmigrate_magic')",
+    }.get(d)
     deadline = time.monotonic() + 60
     while sql and not query(url, sql)[0][0]:
         assert time.monotonic() < deadline, "the killed runner's session never ended"
@@ -107,8 +121,7 @@ def _wait_until_runner_gone(url: str, d: str) -> None:
 def test_kill_minus_nine_at_random_points_loses_nothing(db_url, tmp_path):
     d = dialect(db_url)
     rng = random.Random(20251125)
-    base = make_project(tmp_path / "base", db_url, {
-        "20240101000000_pad.sql": "-- UP\nCREATE TABLE pad (x INTEGER);\n"})
+    base = make_project(tmp_path / "base", db_url, {"20240101000000_pad.sql": "-- UP\nCREATE TABLE pad (x INTEGER);\n"})
     api.migrate(base, yes=True)
     # when a runner gets to applying (a dry run does everything before it) and when it is done
     probe = make_project(tmp_path / "probe", db_url, _trial_files(999, d))

@@ -1,5 +1,6 @@
 """Confirmation: nothing runs without it, production needs its name typed back, and a re-run
 ``%%dbm migrate`` cell never writes a second migration."""
+
 from __future__ import annotations
 
 import json
@@ -24,17 +25,20 @@ def project(tmp_path):
     return root
 
 
-@pytest.mark.parametrize("env,flags,applied,code,says", [
-    ("development", [], False, 1, "--yes"),
-    ("development", ["--yes"], True, 0, "applied"),
-    ("development", ["--confirm", "development"], True, 0, "applied"),
-    ("development", ["--confirm", "production"], False, 1, "does not match"),
-    ("development", ["--dry-run", "--yes"], False, 0, "Dry run"),
-    ("production", [], False, 1, "--confirm production"),
-    ("production", ["--yes"], False, 1, "--yes is not enough"),
-    ("production", ["--confirm", "prod"], False, 1, "does not match"),
-    ("production", ["--confirm", "production"], True, 0, "applied"),
-])
+@pytest.mark.parametrize(
+    "env,flags,applied,code,says",
+    [
+        ("development", [], False, 1, "--yes"),
+        ("development", ["--yes"], True, 0, "applied"),
+        ("development", ["--confirm", "development"], True, 0, "applied"),
+        ("development", ["--confirm", "production"], False, 1, "does not match"),
+        ("development", ["--dry-run", "--yes"], False, 0, "Dry run"),
+        ("production", [], False, 1, "--confirm production"),
+        ("production", ["--yes"], False, 1, "--yes is not enough"),
+        ("production", ["--confirm", "prod"], False, 1, "does not match"),
+        ("production", ["--confirm", "production"], True, 0, "applied"),
+    ],
+)
 def test_confirmation_matrix_cli(project, run_dbm, env, flags, applied, code, says):
     out = run_dbm("migrate", project, "--env", env, *flags)
     assert out.returncode == code, out.stdout + out.stderr

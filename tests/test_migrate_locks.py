@@ -1,5 +1,6 @@
 """Lock safety on PostgreSQL with a real blocking transaction: lock_timeout, bounded retries,
 nothing half-applied, and writers never queued behind the migration for longer than the timeout."""
+
 from __future__ import annotations
 
 import threading
@@ -12,11 +13,11 @@ from dbmigrate_magic import api
 from dbmigrate_magic.errors import MigrationFailed
 from tests.rawsql_helpers import make_project, query, recorded
 
-
-
 FIRST = "-- UP\nCREATE TABLE accounts (id SERIAL PRIMARY KEY, name TEXT);\n-- DOWN\nDROP TABLE accounts;\n"
-SECOND = ("-- UP\nINSERT INTO accounts (name) VALUES ('from-migration');\n"
-          "ALTER TABLE accounts ADD COLUMN note TEXT;\n-- DOWN\nALTER TABLE accounts DROP COLUMN note;\n")
+SECOND = (
+    "-- UP\nINSERT INTO accounts (name) VALUES ('from-migration');\n"
+    "ALTER TABLE accounts ADD COLUMN note TEXT;\n-- DOWN\nALTER TABLE accounts DROP COLUMN note;\n"
+)
 
 
 def _dsn(url: str) -> str:
@@ -26,9 +27,12 @@ def _dsn(url: str) -> str:
 def _waiting_on_accounts(dsn: str) -> bool:
     """A lock request on ``accounts`` that is queued (not granted): our ALTER waiting."""
     with psycopg.connect(dsn, autocommit=True) as c:
-        return bool(c.execute("SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation "
-                              "WHERE r.relname = 'accounts' AND NOT l.granted AND l.mode = 'AccessExclusiveLock'")
-                    .fetchone()[0])
+        return bool(
+            c.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation "
+                "WHERE r.relname = 'accounts' AND NOT l.granted AND l.mode = 'AccessExclusiveLock'"
+            ).fetchone()[0]
+        )
 
 
 def _until(predicate, limit: float = 60.0) -> None:
@@ -64,8 +68,9 @@ def test_lock_timeout_is_retried_until_the_blocker_ends(project, pg_url, monkeyp
     blocker.close()
     runner.join(60)
     assert outcome["result"].status == "applied"
-    assert "note" in [r[0] for r in query(pg_url, "SELECT column_name FROM information_schema.columns "
-                                                   "WHERE table_name = 'accounts'")]
+    assert "note" in [
+        r[0] for r in query(pg_url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts'")
+    ]
     assert query(pg_url, "SELECT count(*) FROM accounts WHERE name = 'from-migration'")[0][0] == 1
     assert recorded(pg_url)["20250102000000_note.sql"] == "applied"
 
@@ -107,8 +112,9 @@ def test_never_ending_blocker_fails_cleanly_without_queueing_writers(project, pg
     assert "ALTER TABLE accounts ADD COLUMN note" in message
     assert "rolled back" in message
     assert errors == [] and len(writes) > 0
-    columns = [r[0] for r in query(pg_url, "SELECT column_name FROM information_schema.columns "
-                                           "WHERE table_name = 'accounts'")]
+    columns = [
+        r[0] for r in query(pg_url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts'")
+    ]
     assert "note" not in columns
     assert query(pg_url, "SELECT count(*) FROM accounts WHERE name = 'from-migration'")[0][0] == 0
     assert "20250102000000_note.sql" not in recorded(pg_url)
@@ -121,21 +127,32 @@ def test_mysql_lock_wait_timeout_is_retried(mysql_url, tmp_path, monkeypatch):
     import pymysql
     from sqlalchemy.engine import make_url
 
-    root = make_project(tmp_path / "app", mysql_url, {"20250101000000_accounts.sql": FIRST.replace(
-        "SERIAL PRIMARY KEY", "INT AUTO_INCREMENT PRIMARY KEY")})
+    root = make_project(
+        tmp_path / "app",
+        mysql_url,
+        {"20250101000000_accounts.sql": FIRST.replace("SERIAL PRIMARY KEY", "INT AUTO_INCREMENT PRIMARY KEY")},
+    )
     api.migrate(root, yes=True)
     (root / "migrations" / "20250102000000_note.sql").write_text(SECOND)
     monkeypatch.setenv("DBM_LOCK_TIMEOUT", "1")
     monkeypatch.setenv("DBM_LOCK_BACKOFF", "0.1")
     monkeypatch.setenv("DBM_LOCK_RETRIES", "50")
     u = make_url(mysql_url)
-    connect = lambda: pymysql.connect(host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",  # noqa: E731
-                                      database=u.database, autocommit=True)
+    connect = lambda: pymysql.connect(
+        host=u.host,
+        port=u.port or 3306,
+        user=u.username,
+        password=u.password or "",  # noqa: E731
+        database=u.database,
+        autocommit=True,
+    )
 
     def waiting() -> bool:
         with connect() as c, c.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM information_schema.processlist "
-                        "WHERE state LIKE 'Waiting for table metadata lock%%' AND info LIKE 'ALTER TABLE accounts%%'")
+            cur.execute(
+                "SELECT COUNT(*) FROM information_schema.processlist "
+                "WHERE state LIKE 'Waiting for table metadata lock%%' AND info LIKE 'ALTER TABLE accounts%%'"
+            )
             return bool(cur.fetchone()[0])
 
     blocker = connect()
@@ -152,7 +169,13 @@ def test_mysql_lock_wait_timeout_is_retried(mysql_url, tmp_path, monkeypatch):
     blocker.close()
     runner.join(60)
     assert outcome["result"].status == "applied"
-    assert "note" in [r[0] for r in query(mysql_url, "SELECT column_name FROM information_schema.columns "
-                                                      "WHERE table_name = 'accounts' AND table_schema = DATABASE()")]
+    assert "note" in [
+        r[0]
+        for r in query(
+            mysql_url,
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'accounts' AND table_schema = DATABASE()",
+        )
+    ]
     assert query(mysql_url, "SELECT count(*) FROM accounts WHERE name = 'from-migration'")[0][0] == 1
     assert recorded(mysql_url)["20250102000000_note.sql"] == "applied"

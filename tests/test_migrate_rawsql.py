@@ -1,4 +1,5 @@
 """migrate / rollback / resolve / baseline for the raw SQL format on PostgreSQL, MariaDB and SQLite."""
+
 from __future__ import annotations
 
 import json
@@ -9,15 +10,20 @@ from dbmigrate_magic import api
 from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
 from tests.rawsql_helpers import _columns, dialect, execute, make_project, query, recorded, tables
 
-USERS = "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
-ORDERS = ("-- UP\nCREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER NOT NULL DEFAULT 0);\n"
-          "INSERT INTO orders (id, total) VALUES (1, 10);\n\n-- DOWN\nDROP TABLE orders;\n")
+USERS = (
+    "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
+)
+ORDERS = (
+    "-- UP\nCREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER NOT NULL DEFAULT 0);\n"
+    "INSERT INTO orders (id, total) VALUES (1, 10);\n\n-- DOWN\nDROP TABLE orders;\n"
+)
 NO_DOWN = "-- UP\nCREATE TABLE audit (id INTEGER PRIMARY KEY);\n"
 
 
 def test_apply_rollback_resolve_baseline(db_url, tmp_path):
-    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
-                                                       "20250102000000_orders.sql": ORDERS})
+    project = make_project(
+        tmp_path / "app", db_url, {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS}
+    )
     preview = api.migrate(project, dry_run=True)
     assert preview.status == "dry run"
     assert [s.migration for s in preview.preview.steps] == ["20250101000000_users.sql", "20250102000000_orders.sql"]
@@ -58,7 +64,9 @@ def test_apply_rollback_resolve_baseline(db_url, tmp_path):
     assert [r.state for r in api.status(project).rows] == ["applied", "applied", "applied"]
 
     # baseline: an existing database adopted without running the SQL.
-    other = make_project(tmp_path / "adopt", db_url, {"20250104000000_extra.sql": "-- UP\nCREATE TABLE extra (x INT);\n"})
+    other = make_project(
+        tmp_path / "adopt", db_url, {"20250104000000_extra.sql": "-- UP\nCREATE TABLE extra (x INT);\n"}
+    )
     execute(db_url, "CREATE TABLE extra (x INT)")
     base = api.baseline(other, yes=True)
     assert base.status == "baselined"
@@ -67,10 +75,11 @@ def test_apply_rollback_resolve_baseline(db_url, tmp_path):
 
 
 def test_failing_sql_reports_statement_line_and_message(db_url, tmp_path):
-    bad = ("-- UP\nCREATE TABLE t1 (x INTEGER);\nINSERT INTO t1 VALUES (1);\n\nINSERT INTO no_such_table VALUES (1);\n"
-           "-- DOWN\nDROP TABLE t1;\n")
-    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
-                                                       "20250102000000_bad.sql": bad})
+    bad = (
+        "-- UP\nCREATE TABLE t1 (x INTEGER);\nINSERT INTO t1 VALUES (1);\n\nINSERT INTO no_such_table VALUES (1);\n"
+        "-- DOWN\nDROP TABLE t1;\n"
+    )
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS, "20250102000000_bad.sql": bad})
     with pytest.raises(MigrationFailed) as err:
         api.migrate(project, yes=True)
     message = err.value.message
@@ -113,14 +122,21 @@ def test_modified_applied_migration_stops_the_run(db_url, tmp_path):
 
 
 def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
-    auto = {"postgresql": "SERIAL PRIMARY KEY", "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
-            "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT"}[dialect(db_url)]
-    execute(db_url, f"CREATE TABLE _migrations (id {auto}, filename VARCHAR(255) NOT NULL UNIQUE, "
-                    "applied_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP)",
-            "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL)",
-            "INSERT INTO _migrations (filename, applied_at) VALUES ('20250101000000_users.sql', CURRENT_TIMESTAMP)")
-    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS,
-                                                       "20250102000000_orders.sql": ORDERS})
+    auto = {
+        "postgresql": "SERIAL PRIMARY KEY",
+        "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+        "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    }[dialect(db_url)]
+    execute(
+        db_url,
+        f"CREATE TABLE _migrations (id {auto}, filename VARCHAR(255) NOT NULL UNIQUE, "
+        "applied_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP)",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL)",
+        "INSERT INTO _migrations (filename, applied_at) VALUES ('20250101000000_users.sql', CURRENT_TIMESTAMP)",
+    )
+    project = make_project(
+        tmp_path / "app", db_url, {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS}
+    )
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     result = api.migrate(project, yes=True)
     assert result.status == "applied"
@@ -134,14 +150,14 @@ def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
     api.rollback(project, yes=True)
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     # An old-style writer (filename, applied_at only) still works against the table afterwards.
-    execute(db_url, "INSERT INTO _migrations (filename, applied_at) VALUES ('20250102000000_orders.sql', "
-                    "CURRENT_TIMESTAMP)")
+    execute(
+        db_url, "INSERT INTO _migrations (filename, applied_at) VALUES ('20250102000000_orders.sql', CURRENT_TIMESTAMP)"
+    )
     assert [r.state for r in api.status(project).rows] == ["applied", "applied"]
 
 
 def test_new_migration_sorts_after_newest(tmp_path):
-    project = make_project(tmp_path / "app", f"sqlite:///{tmp_path / 'x.db'}",
-                           {"29990101000000_future.sql": USERS})
+    project = make_project(tmp_path / "app", f"sqlite:///{tmp_path / 'x.db'}", {"29990101000000_future.sql": USERS})
     made = api.new("add_things", project)
     assert made.file.startswith("migrations/29990101000001_add_things")
     text = (project / made.file).read_text()
@@ -209,11 +225,20 @@ def test_function_and_trigger_bodies_run_whole(db_url, tmp_path):
 def test_previews_and_errors_never_show_the_password(pg_url, tmp_path, run_dbm):
     secret = "Pl4nted-S3cret-xyz"
     url = pg_url.replace("postgres@", f"postgres:{secret}@", 1)
-    project = make_project(tmp_path / "app", url, {
-        "20250101000000_users.sql": USERS,
-        "20250102000000_bad.sql": f"-- UP\nCREATE TABLE t1 (x INTEGER);\nSELECT no_such_fn('{secret}');\n"})
-    runs = [run_dbm("migrate", project), run_dbm("migrate", project, "--yes"),
-            run_dbm("migrate", project, "--yes", "--format", "json"), run_dbm("status", project)]
+    project = make_project(
+        tmp_path / "app",
+        url,
+        {
+            "20250101000000_users.sql": USERS,
+            "20250102000000_bad.sql": f"-- UP\nCREATE TABLE t1 (x INTEGER);\nSELECT no_such_fn('{secret}');\n",
+        },
+    )
+    runs = [
+        run_dbm("migrate", project),
+        run_dbm("migrate", project, "--yes"),
+        run_dbm("migrate", project, "--yes", "--format", "json"),
+        run_dbm("status", project),
+    ]
     assert runs[1].returncode == 1 and "no_such_fn" in runs[1].stderr and "line 3" in runs[1].stderr
     for out in runs:
         assert secret not in out.stdout + out.stderr
@@ -222,11 +247,19 @@ def test_previews_and_errors_never_show_the_password(pg_url, tmp_path, run_dbm):
 
 def test_targets_for_migrate_and_rollback(tmp_path):
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    project = make_project(tmp_path / "app", url, {
-        "20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS,
-        "20250103000000_more.sql": "-- UP\nCREATE TABLE more (x INTEGER);\n-- DOWN\nDROP TABLE more;\n"})
+    project = make_project(
+        tmp_path / "app",
+        url,
+        {
+            "20250101000000_users.sql": USERS,
+            "20250102000000_orders.sql": ORDERS,
+            "20250103000000_more.sql": "-- UP\nCREATE TABLE more (x INTEGER);\n-- DOWN\nDROP TABLE more;\n",
+        },
+    )
     assert [o.migration for o in api.migrate(project, to="orders", yes=True).outcomes] == [
-        "20250101000000_users.sql", "20250102000000_orders.sql"]
+        "20250101000000_users.sql",
+        "20250102000000_orders.sql",
+    ]
     assert [r.state for r in api.status(project).rows] == ["applied", "applied", "pending"]
     api.migrate(project, yes=True)
     back = api.rollback(project, to="20250101000000_users.sql", yes=True)

@@ -1,12 +1,18 @@
 """The verbs a user runs (dbm migrate / rollback / new, %%dbm migrate) on Knex and TypeORM projects."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from tests.node_projects import fast_ts_node  # noqa: F401 (fixture)
-from tests.node_projects import knex_list, knex_project, typeorm_project, typeorm_show
+from tests.node_projects import (
+    fast_ts_node,  # noqa: F401 (fixture)
+    knex_list,
+    knex_project,
+    typeorm_project,
+    typeorm_show,
+)
 
 pytestmark = pytest.mark.node
 PASSWORD = "pl4nted-Secret-5"
@@ -70,7 +76,8 @@ def test_typeorm_cli_on_postgres_masks_the_password(tmp_path, run_dbm, pg_url, f
         'import { MigrationInterface, QueryRunner } from "typeorm";\n'
         "export class Broken1700000005000 implements MigrationInterface {\n"
         '  async up(q: QueryRunner) { await q.query("SELECT * FROM no_such_table"); }\n'
-        "  async down(q: QueryRunner) {}\n}\n")
+        "  async down(q: QueryRunner) {}\n}\n"
+    )
     out = run_dbm("migrate", project, "--yes")
     assert out.returncode != 0
     assert "no_such_table" in out.stderr and "ToolFailed" not in out.stderr  # a message, not a traceback
@@ -96,10 +103,16 @@ def test_concurrent_knex_runs_use_knexs_own_lock(tmp_path, pg_url):
 
     names = ["a1", "b2", "c3", "d4", "e5", "f6"]
     project = knex_project(tmp_path / "app", pg_url, names)
-    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
-                               "--format", "json"],
-                              env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes", "--format", "json"],
+            env=dbm_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     results = [(p.wait(timeout=240), *p.communicate()) for p in procs]
     engine = create_engine(pg_url)
     with engine.connect() as conn:
@@ -129,9 +142,16 @@ def test_concurrent_typeorm_runs_are_serialised(tmp_path, pg_url, fast_ts_node):
     from conftest import dbm_env
 
     project = typeorm_project(tmp_path / "app", pg_url, ["a1", "b2", "c3"])
-    procs = [subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes",
-                               "--format", "json"], env=dbm_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dbmigrate_magic", "migrate", str(project), "--yes", "--format", "json"],
+            env=dbm_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
     engine = create_engine(pg_url)
     with engine.connect() as conn:

@@ -1,4 +1,5 @@
 """Prisma: write, apply, fail, resolve, roll back and baseline, recorded as Prisma records them (issue 4)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,9 @@ def rows(url: str) -> list[dict]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [dict(r) for r in conn.execute(text("SELECT * FROM _prisma_migrations ORDER BY started_at")).mappings()]
+            return [
+                dict(r) for r in conn.execute(text("SELECT * FROM _prisma_migrations ORDER BY started_at")).mappings()
+            ]
     finally:
         engine.dispose()
 
@@ -42,14 +45,23 @@ def adapter(tmp_path, db_url):
 
 def test_apply_records_rows_as_prisma_does(adapter, db_url):
     db = Database(db_url)
-    path = adapter.new_migration("create users", "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(50));\n"
-                                 "INSERT INTO users VALUES (1, 'a');", "DROP TABLE users;")
+    path = adapter.new_migration(
+        "create users",
+        "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(50));\nINSERT INTO users VALUES (1, 'a');",
+        "DROP TABLE users;",
+    )
     assert path.parent.parent == adapter.migrations_dir and path.parent.name.endswith("_create_users")
     assert path.parent.name[:14].isdigit() and (path.parent / "down.sql").is_file()
-    assert adapter.find_migration("create users", "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(50));\n"
-                                  "INSERT INTO users VALUES (1, 'a');", "DROP TABLE users;").path == path
+    assert (
+        adapter.find_migration(
+            "create users",
+            "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(50));\nINSERT INTO users VALUES (1, 'a');",
+            "DROP TABLE users;",
+        ).path
+        == path
+    )
     assert adapter.find_migration("create users", "CREATE TABLE other (id INT);", None) is None
-    before = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=2)
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
     steps = adapter.plan_apply(db)
     assert [s.migration for s in steps] == [path.parent.name]
     outcomes = adapter.apply(db, steps)
@@ -88,7 +100,9 @@ def test_our_table_matches_the_documented_one(adapter, db_url, tmp_path):
 def test_failure_names_the_statement_and_keeps_prismas_rules(adapter, db_url):
     db = Database(db_url)
     adapter.new_migration("good", "CREATE TABLE a (id INT);")
-    bad = adapter.new_migration("bad", "CREATE TABLE b (id INT);\nCREATE TABLE broken (id INT,, x);\nCREATE TABLE c (id INT);")
+    bad = adapter.new_migration(
+        "bad", "CREATE TABLE b (id INT);\nCREATE TABLE broken (id INT,, x);\nCREATE TABLE c (id INT);"
+    )
     outcomes = adapter.apply(db, adapter.plan_apply(db))
     assert [o.state for o in outcomes] == ["applied", "failed"]
     error = outcomes[1].error

@@ -1,4 +1,5 @@
 """Eight runners at once on one database: every Prisma/Drizzle migration is applied exactly once."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,8 +28,10 @@ ROUNDS, RUNNERS, PER_ROUND = 2, 8, 3
 
 
 def _write_drizzle(root, url):
-    (root / "drizzle.config.ts").write_text('export default { dialect: "%s", out: "./drizzle" };\n'
-                                            % ("postgresql" if url.startswith("postgresql") else "sqlite"))
+    (root / "drizzle.config.ts").write_text(
+        'export default { dialect: "%s", out: "./drizzle" };\n'
+        % ("postgresql" if url.startswith("postgresql") else "sqlite")
+    )
     return DrizzleAdapter(root)
 
 
@@ -45,16 +48,23 @@ def test_concurrent_runners_apply_each_migration_once(tool, kind, tmp_path, requ
         count_sql = "SELECT count(*) FROM _prisma_migrations"
     else:
         adapter, module, cls = _write_drizzle(root, url), "drizzle", "DrizzleAdapter"
-        count_sql = ("SELECT count(*) FROM drizzle.__drizzle_migrations" if kind == "postgres"
-                     else "SELECT count(*) FROM __drizzle_migrations")
+        count_sql = (
+            "SELECT count(*) FROM drizzle.__drizzle_migrations"
+            if kind == "postgres"
+            else "SELECT count(*) FROM __drizzle_migrations"
+        )
     code = RUNNER.format(module=module, cls=cls)
     for round_ in range(ROUNDS):
         for i in range(PER_ROUND):
             # a counter row per migration: applying one twice would add a second row or fail
             n = round_ * PER_ROUND + i
             adapter.new_migration(f"m{n}", f"CREATE TABLE t{n} (id INT);\nINSERT INTO t{n} VALUES ({n});")
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(root), url], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(RUNNERS)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(root), url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(RUNNERS)
+        ]
         results = [(p.wait(120), *p.communicate()) for p in procs]
         assert all(rc == 0 for rc, _, _ in results), [err[-800:] for rc, _, err in results if rc]
         assert sum(int(out.strip().splitlines()[-1]) for _, out, _ in results) == PER_ROUND

@@ -1,5 +1,6 @@
 """Prisma and Drizzle through the user-facing verbs: ``%%dbm migrate`` cells, ``dbm migrate``,
 ``rollback``, ``resolve`` and ``status --exit-code``, with drizzle-kit checking what we did."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,9 @@ def test_drizzle_cell_rerun_rollback_and_drizzle_kit(tmp_path, sqlite_url, ipyth
 
 
 def test_prisma_cli_migrate_rollback_resolve(tmp_path, db_url, run_dbm):
-    migrations = write_project(tmp_path, {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}[
-        dialect(db_url)], db_url)
+    migrations = write_project(
+        tmp_path, {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}[dialect(db_url)], db_url
+    )
     write_migration(migrations, "20250101000000_init", "CREATE TABLE users (id INT PRIMARY KEY);\n")
     write_migration(migrations, "20250102000000_posts", "CREATE TABLE posts (id INT PRIMARY KEY);\n")
     (migrations / "20250102000000_posts" / "down.sql").write_text("DROP TABLE posts;\n")
@@ -63,14 +65,18 @@ def test_prisma_cli_migrate_rollback_resolve(tmp_path, db_url, run_dbm):
     proc = run_dbm("migrate", tmp_path, "--yes")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "statement 2 of 2" in out and "CREATE TABLE t2" in out
-    states = {r["migration"]: r["state"] for r in json.loads(run_dbm("status", tmp_path, "--format", "json").stdout)
-              ["migrations"]}
+    states = {
+        r["migration"]: r["state"]
+        for r in json.loads(run_dbm("status", tmp_path, "--format", "json").stdout)["migrations"]
+    }
     assert states["20250102000000_posts"] == "applied"  # re-applied by the same run before the failure
     if dialect(db_url) == "mysql":
         assert states["20250103000000_bad"] == "failed"
         proc = run_dbm("resolve", "20250103000000_bad", "--rolled-back", "--project", tmp_path, "--yes")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert {r["migration"]: r["state"] for r in json.loads(run_dbm("status", tmp_path, "--format", "json").stdout)
-                ["migrations"]}["20250103000000_bad"] == "rolled_back"
+        assert {
+            r["migration"]: r["state"]
+            for r in json.loads(run_dbm("status", tmp_path, "--format", "json").stdout)["migrations"]
+        }["20250103000000_bad"] == "rolled_back"
     else:
         assert states["20250103000000_bad"] == "pending"

@@ -1,5 +1,6 @@
 """kill -9 a Prisma runner mid-apply: on PostgreSQL/SQLite the tables and ``_prisma_migrations``
 always agree; on MariaDB the interrupted migration is ``failed`` and ``resolve`` recovers it."""
+
 from __future__ import annotations
 
 import os
@@ -26,10 +27,12 @@ a, db = PrismaAdapter(Path(sys.argv[1])), Database(sys.argv[2])
 print("started", flush=True)
 a.apply(db, a.plan_apply(db))
 """
-SLEEP = {"postgresql": "SELECT pg_sleep(0.15);", "mysql": "SELECT SLEEP(0.15);",
-         # SQLite has no sleep: a recursive count that takes a comparable moment
-         "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) "
-                   "SELECT max(x) FROM c;"}
+SLEEP = {
+    "postgresql": "SELECT pg_sleep(0.15);",
+    "mysql": "SELECT SLEEP(0.15);",
+    # SQLite has no sleep: a recursive count that takes a comparable moment
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT max(x) FROM c;",
+}
 TRIALS, MIGRATIONS = 6, 6
 
 
@@ -42,8 +45,12 @@ def wait_for_rows(url: str, base: int, count: int, proc: subprocess.Popen) -> No
                 return
             try:
                 with engine.connect() as conn:
-                    done = conn.execute(text("SELECT count(*) FROM _prisma_migrations WHERE migration_name LIKE "
-                                             "'%_m%' AND finished_at IS NOT NULL")).scalar()
+                    done = conn.execute(
+                        text(
+                            "SELECT count(*) FROM _prisma_migrations WHERE migration_name LIKE "
+                            "'%_m%' AND finished_at IS NOT NULL"
+                        )
+                    ).scalar()
             except Exception:  # table not there yet, or SQLite busy for a moment
                 done = None
             if done is not None and done - base >= count:
@@ -65,10 +72,13 @@ def test_kill_during_apply_never_loses_track(tmp_path, db_url):
         adapter = PrismaAdapter(root)
         for i in range(MIGRATIONS):
             # names carry the trial: trials share the database and may fall in the same second
-            adapter.new_migration(f"t{trial}_m{i}", f"CREATE TABLE k{trial}_{i} (id INT);\n{SLEEP[kind]}\n"
-                                            f"CREATE TABLE k{trial}_{i}_b (id INT);")
-        proc = subprocess.Popen([sys.executable, "-c", RUNNER, str(root), db_url], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+            adapter.new_migration(
+                f"t{trial}_m{i}",
+                f"CREATE TABLE k{trial}_{i} (id INT);\n{SLEEP[kind]}\nCREATE TABLE k{trial}_{i}_b (id INT);",
+            )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER, str(root), db_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline().strip() == "started"
         wait_for_rows(db_url, trial * MIGRATIONS, rng.randrange(0, MIGRATIONS - 1), proc)
         time.sleep(rng.uniform(0.0, 0.3))  # somewhere inside the next migration

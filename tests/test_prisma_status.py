@@ -1,4 +1,5 @@
 """Prisma status from ``_prisma_migrations`` built exactly as TOOLS.md documents it (issue 3)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from dbmigrate_magic import api
 
 from .prisma_format import TABLE_DDL, dialect, insert_row, write_migration, write_project
 
-T0 = dt.datetime(2024, 3, 1, 9, 30, 15, 123000, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 3, 1, 9, 30, 15, 123000, tzinfo=dt.UTC)
 PROVIDER = {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 
 
@@ -36,16 +37,41 @@ def prisma_project(tmp_path, db_url):
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text(TABLE_DDL[kind]))
-        for i, name in enumerate(["20240101000000_init", "20240102000000_crlf", "20240103000000_edited",
-                                  "20240106000000_gone"]):
+        for i, name in enumerate(
+            ["20240101000000_init", "20240102000000_crlf", "20240103000000_edited", "20240106000000_gone"]
+        ):
             start = T0 + dt.timedelta(minutes=i)
-            insert_row(conn, kind, name, sums[name], started=start, finished=start + dt.timedelta(seconds=2),
-                       encoding="ms" if i % 2 else "iso")
-        insert_row(conn, kind, "20240104000000_failed", sums["20240104000000_failed"], started=T0, finished=None,
-                   logs="Migration name: 20240104000000_failed\n\nDatabase error: relation d already exists",
-                   steps=0, encoding="ms")
-        insert_row(conn, kind, "20240105000000_rolled", sums["20240105000000_rolled"], started=T0, finished=None,
-                   rolled_back=T0 + dt.timedelta(hours=1), logs="boom", steps=0)
+            insert_row(
+                conn,
+                kind,
+                name,
+                sums[name],
+                started=start,
+                finished=start + dt.timedelta(seconds=2),
+                encoding="ms" if i % 2 else "iso",
+            )
+        insert_row(
+            conn,
+            kind,
+            "20240104000000_failed",
+            sums["20240104000000_failed"],
+            started=T0,
+            finished=None,
+            logs="Migration name: 20240104000000_failed\n\nDatabase error: relation d already exists",
+            steps=0,
+            encoding="ms",
+        )
+        insert_row(
+            conn,
+            kind,
+            "20240105000000_rolled",
+            sums["20240105000000_rolled"],
+            started=T0,
+            finished=None,
+            rolled_back=T0 + dt.timedelta(hours=1),
+            logs="boom",
+            steps=0,
+        )
     engine.dispose()
     return tmp_path
 

@@ -7,14 +7,15 @@ dropped) and checks what a user sees: drift empty before, exactly those three di
 SQL that brings a freshly migrated copy in line, no tracking table in any comparison, and no
 scratch database left behind, also when a replayed migration fails.
 """
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,21 +23,26 @@ from sqlalchemy.pool import NullPool
 
 from conftest import dbm_env, new_database
 from dbmigrate_magic import scratch
+from dbmigrate_magic.schema import diff
+from dbmigrate_magic.schema.diff import for_piping
 from tests import alembic_project, django_project
 from tests.drizzle_kit import DrizzleProject
 from tests.node_projects import TSCONFIG, knex_project, typeorm_project
 from tests.prisma_format import write_migration, write_project
 from tests.rawsql_helpers import execute, make_project
 from tests.schema_support import load, model
-from dbmigrate_magic.schema import diff
-from dbmigrate_magic.schema.diff import for_piping
 
 TABLES = ["authors", "books", "reviews"]
-BY_HAND = ["ALTER TABLE authors ADD COLUMN nickname varchar(40)",
-           "CREATE INDEX books_name_idx ON books (name)",
-           "ALTER TABLE reviews DROP COLUMN name"]
-EXPECTED = {("column", "authors.nickname", "added"), ("index", "books_name_idx", "added"),
-            ("column", "reviews.name", "removed")}
+BY_HAND = [
+    "ALTER TABLE authors ADD COLUMN nickname varchar(40)",
+    "CREATE INDEX books_name_idx ON books (name)",
+    "ALTER TABLE reviews DROP COLUMN name",
+]
+EXPECTED = {
+    ("column", "authors.nickname", "added"),
+    ("index", "books_name_idx", "added"),
+    ("column", "reviews.name", "removed"),
+}
 BROKEN_SQL = "ALTER TABLE no_such_table ADD COLUMN x int"
 CREATE = "CREATE TABLE {t} (id int PRIMARY KEY, name varchar(50))"
 
@@ -68,8 +74,10 @@ def knex_make(root: Path, url: str, dialect: str) -> Path:
         (root / "tsconfig.json").write_text(TSCONFIG)
         for js in sorted((root / "db" / "migrations").glob("*.js")):
             table = js.stem.split("_create_")[1]
-            js.with_suffix(".ts").write_text(KNEX_TS_MIGRATION % (
-                f'await knex.schema.createTable("{table}", (t) => {{ t.increments("id"); t.string("name"); }});'))
+            js.with_suffix(".ts").write_text(
+                KNEX_TS_MIGRATION
+                % (f'await knex.schema.createTable("{table}", (t) => {{ t.increments("id"); t.string("name"); }});')
+            )
             js.unlink()
         (root / ".env").write_text("DATABASE_URL=file:../live.db\n")
     return root
@@ -86,7 +94,8 @@ def knex_broken(root: Path, dialect: str) -> str:
         return name
     name = "20240101120300_broken.js"
     (root / "db" / "migrations" / name).write_text(
-        f'exports.up = (knex) => knex.raw("{BROKEN_SQL}");\nexports.down = async () => {{}};\n')
+        f'exports.up = (knex) => knex.raw("{BROKEN_SQL}");\nexports.down = async () => {{}};\n'
+    )
     return name
 
 
@@ -103,7 +112,8 @@ def typeorm_broken(root: Path, dialect: str) -> str:
         'import { MigrationInterface, QueryRunner } from "typeorm";\n'
         "export class Broken1700000005000 implements MigrationInterface {\n"
         f'  async up(q: QueryRunner) {{ await q.query("{BROKEN_SQL}"); }}\n'
-        "  async down(q: QueryRunner) {}\n}\n")
+        "  async down(q: QueryRunner) {}\n}\n"
+    )
     return "Broken1700000005000"
 
 
@@ -141,9 +151,12 @@ def alembic_make(root: Path, url: str, dialect: str) -> Path:
         ini = root / "alembic.ini"
         ini.write_text(ini.read_text().replace(url, "driver://user:pass@localhost/dbname"))
         env_py = root / "alembic" / "env.py"
-        env_py.write_text(env_py.read_text().replace(
-            "config = context.config\n",
-            'config = context.config\nimport os\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n'))
+        env_py.write_text(
+            env_py.read_text().replace(
+                "config = context.config\n",
+                'config = context.config\nimport os\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n',
+            )
+        )
         (root / ".env").write_text(f"DATABASE_URL={url}\n")
     for i, t in enumerate(TABLES):
         alembic_project.revision(root, f"r{i + 1}", f"create {t}", up=CREATE.format(t=t), down=f"DROP TABLE {t}")
@@ -171,8 +184,14 @@ def django_broken(root: Path, dialect: str) -> str:
 
 
 def rawsql_make(root: Path, url: str, dialect: str) -> Path:
-    return make_project(root, url, {f"2025010{i + 1}090000_{t}.sql": f"-- UP\n{CREATE.format(t=t)};\n-- DOWN\n"
-                                    f"DROP TABLE {t};\n" for i, t in enumerate(TABLES)})
+    return make_project(
+        root,
+        url,
+        {
+            f"2025010{i + 1}090000_{t}.sql": f"-- UP\n{CREATE.format(t=t)};\n-- DOWN\nDROP TABLE {t};\n"
+            for i, t in enumerate(TABLES)
+        },
+    )
 
 
 def rawsql_broken(root: Path, dialect: str) -> str:
@@ -191,9 +210,16 @@ TOOLS = {
 }
 NODE = {"knex", "typeorm", "drizzle"}
 # every tool on PostgreSQL, and each on one of MariaDB / SQLite
-CASES = [(t, "postgresql") for t in TOOLS] + [("rawsql", "sqlite"),
-    ("knex", "mysql"), ("knex", "sqlite"), ("typeorm", "sqlite"), ("prisma", "mysql"), ("drizzle", "sqlite"),
-    ("alembic", "mysql"), ("django", "sqlite")]
+CASES = [(t, "postgresql") for t in TOOLS] + [
+    ("rawsql", "sqlite"),
+    ("knex", "mysql"),
+    ("knex", "sqlite"),
+    ("typeorm", "sqlite"),
+    ("prisma", "mysql"),
+    ("drizzle", "sqlite"),
+    ("alembic", "mysql"),
+    ("django", "sqlite"),
+]
 
 
 def case_param(tool: str, dialect: str):
@@ -240,8 +266,14 @@ class Dbm:
 
     def __call__(self, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         env = dbm_env({"TS_NODE_TRANSPILE_ONLY": "1", **(extra_env or {})})
-        proc = subprocess.Popen([sys.executable, "-m", "dbmigrate_magic", *map(str, args)], cwd=self.cwd, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dbmigrate_magic", *map(str, args)],
+            cwd=self.cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         out, err = proc.communicate(timeout=300)
         self.pids.append(proc.pid)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
@@ -301,8 +333,9 @@ def test_drift_down_and_broken_replays_with_the_tools_own_apply(tool, dialect, t
     per_table = {c for c in found if c[0] == "table"}
     assert found - per_table == EXPECTED
     # SQLite also reports the tables whose stored CREATE TABLE changed (one added, one rebuilt)
-    assert per_table == ({("table", "authors", "changed"), ("table", "reviews", "changed")}
-                         if dialect == "sqlite" else set())
+    assert per_table == (
+        {("table", "authors", "changed"), ("table", "reviews", "changed")} if dialect == "sqlite" else set()
+    )
     plain = sql.replace('"', "").replace("`", "")
     assert "ADD COLUMN nickname" in plain
     assert ("ADD KEY books_name_idx" if dialect == "mysql" else "CREATE INDEX books_name_idx") in plain
@@ -319,7 +352,6 @@ def test_drift_down_and_broken_replays_with_the_tools_own_apply(tool, dialect, t
     load(copy, sql)
     out = dbm("diff", copy, live, "--exit-code", "--format", "json")
     assert out.returncode == 0, out.stdout + out.stderr
-
 
     # a fourth migration that fails on the scratch database: an error naming it (not "drifted"),
     # and the live database keeps its schema and history
@@ -348,8 +380,9 @@ def test_down_for_a_branch_starts_from_its_own_parent(tmp_path):
     root = alembic_project.init(tmp_path / "app", url)
     alembic_project.revision(root, "r1", "authors", up=CREATE.format(t="authors"), down="DROP TABLE authors")
     alembic_project.revision(root, "r2a", "books", head="r1", up=CREATE.format(t="books"), down="DROP TABLE books")
-    alembic_project.revision(root, "r2b", "reviews", head="r1", splice=True, up=CREATE.format(t="reviews"),
-                             down="DROP TABLE reviews")
+    alembic_project.revision(
+        root, "r2b", "reviews", head="r1", splice=True, up=CREATE.format(t="reviews"), down="DROP TABLE reviews"
+    )
     dbm = Dbm(root)
     for rev, table in (("r2a", "books"), ("r2b", "reviews")):
         out = dbm("generate", "--down-for", rev)
@@ -365,8 +398,11 @@ def test_drizzle_configured_migrations_table_and_schema_stay_out(tmp_path, pg_ur
     """drizzle.config's ``migrations: {table, schema}`` moves drizzle's table: it is still bookkeeping."""
     root = drizzle_make(tmp_path / "app", pg_url, "postgresql")
     config = root / "drizzle.config.ts"
-    config.write_text(config.read_text().replace(
-        "dbCredentials:", 'migrations: { table: "applied_log", schema: "meta" }, dbCredentials:'))
+    config.write_text(
+        config.read_text().replace(
+            "dbCredentials:", 'migrations: { table: "applied_log", schema: "meta" }, dbCredentials:'
+        )
+    )
     dbm = Dbm(root)
     assert dbm("migrate", "--yes").returncode == 0
     assert run_query(pg_url, "select count(*) from meta.applied_log") == 3

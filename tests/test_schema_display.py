@@ -1,6 +1,7 @@
 """What a user reads from a PostgreSQL diff: the change table (JSON, DataFrame) has one row per
 change with the six columns, and the side-by-side HTML shows a changed table's added, removed and
 changed columns, constraints and indexes in their colours, unchanged tables collapsed."""
+
 from __future__ import annotations
 
 import json

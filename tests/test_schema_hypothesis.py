@@ -1,5 +1,6 @@
 """Random schema pairs (tables, columns, indexes, unique/check/foreign-key constraints): the
 round-trip property must hold for every pair hypothesis draws. Bounded so it runs in about a minute."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,8 +57,11 @@ def schemas(draw, dialect: str):
         if numeric and draw(st.booleans()):
             lines.append(f"constraint {name}_ck check ({numeric[0]} > {draw(st.integers(-5, 5))})")
         indexable = [c for c, typ, _, _ in cols[1:] if typ not in ("text", "blob")]
-        for i, cols_ix in enumerate(draw(st.lists(st.lists(st.sampled_from(indexable), min_size=1, max_size=2,
-                                                           unique=True), max_size=2)) if indexable else []):
+        for i, cols_ix in enumerate(
+            draw(st.lists(st.lists(st.sampled_from(indexable), min_size=1, max_size=2, unique=True), max_size=2))
+            if indexable
+            else []
+        ):
             unique = "unique " if draw(st.booleans()) else ""
             where = ""
             if dialect != "mysql" and draw(st.booleans()):  # partial index
@@ -80,8 +84,12 @@ def pairs(dialect):
 # shrinking is switched off (Phase.shrink) to keep the run bounded; a failure prints the drawn pair as is
 
 
-COMMON = dict(deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-              database=None)
+COMMON = dict(
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
 
 
 @settings(max_examples=40, **COMMON)

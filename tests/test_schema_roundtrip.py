@@ -1,5 +1,6 @@
 """The round-trip property over the corpus, on real PostgreSQL, MariaDB and SQLite: diff(A -> B) with
 --unsafe applied to A leaves A identical to B by our introspection and by the database's own dump."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,6 @@ from sqlalchemy.pool import NullPool
 from conftest import new_database
 from tests.schema_corpus import MYSQL, PG, SQLITE
 from tests.schema_support import RESET_PG, roundtrip
-
 
 ROLES = """
 DO $$ BEGIN
@@ -55,8 +55,12 @@ def test_postgres_roundtrip(case, pg_pair):
 
 @pytest.mark.parametrize("case", SQLITE, ids=[c[0] for c in SQLITE])
 def test_sqlite_roundtrip(case, tmp_path):
-    roundtrip(f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}", *case[1:],
-              safe_url=f"sqlite:///{tmp_path / 'safe.db'}")
+    roundtrip(
+        f"sqlite:///{tmp_path / 'a.db'}",
+        f"sqlite:///{tmp_path / 'b.db'}",
+        *case[1:],
+        safe_url=f"sqlite:///{tmp_path / 'safe.db'}",
+    )
 
 
 @pytest.mark.mysql
@@ -84,7 +88,6 @@ def test_every_issue_item_has_change_cases():
         for name in names:
             assert name in cases, f"{item}: no case {name}"
             assert cases[name][1] != cases[name][2], f"{item}: {name} changes nothing"
-
 
 
 @pytest.mark.mysql
@@ -122,14 +125,31 @@ def test_mysql_compound_trigger_pipes_into_mysql_client(run_dbm):
     b, drop_b = new_database("mysql")
     try:
         load(a, "create table t (a int); create table log (x int);")
-        load(b, "create table t (a int, b int); create table log (x int); create trigger tr after insert on t "
-                "for each row begin insert into log values (new.a); insert into log values (new.b); end;")
+        load(
+            b,
+            "create table t (a int, b int); create table log (x int); create trigger tr after insert on t "
+            "for each row begin insert into log values (new.a); insert into log values (new.b); end;",
+        )
         out = run_dbm("diff", a, b, "--sql", "--unsafe")
         assert out.returncode == 0, out.stderr
         u = make_url(a)
         # the client's character set is stored with a trigger (and dumped): use the one `load` uses
-        client = subprocess.run(["mysql", "--default-character-set=utf8mb4", "-h", u.host, "-P", str(u.port or 3306),
-                                 "-u", u.username, u.database], input=out.stdout, capture_output=True, text=True)
+        client = subprocess.run(
+            [
+                "mysql",
+                "--default-character-set=utf8mb4",
+                "-h",
+                u.host,
+                "-P",
+                str(u.port or 3306),
+                "-u",
+                u.username,
+                u.database,
+            ],
+            input=out.stdout,
+            capture_output=True,
+            text=True,
+        )
         assert client.returncode == 0, client.stderr
         assert diff(model(a), model(b)).is_empty
         assert dump(a) == dump(b)

@@ -1,6 +1,7 @@
 """A distinctive password is planted in every source of connection settings; it must appear in
 no output of detect, env and a failed connection: CLI (text and JSON, stdout and stderr), api
 (repr, to_dict, HTML, DataFrame), the magic (text, HTML, --df frame) and error messages."""
+
 from __future__ import annotations
 
 import json
@@ -18,41 +19,71 @@ PW = "Zq9-pLaNtEd-S3cr3t"
 PW_SPECIAL = "Zq9@pl#nt/ed:S3c"  # needs percent-encoding in a URL
 PW_SPECIAL_Q = "Zq9%40pl%23nt%2Fed%3AS3c"
 RAW = {"migrations/20250101000000_init.sql": "-- UP\ncreate table t (id int);\n-- DOWN\ndrop table t;\n"}
-MANAGE = ("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
-          "from django.core.management import execute_from_command_line\n")
+MANAGE = (
+    "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+    "from django.core.management import execute_from_command_line\n"
+)
 
 SOURCES: dict[str, dict[str, str]] = {
     "dotenv_url": {**RAW, ".env": f"DATABASE_URL=postgres://app:{PW}@127.0.0.1:5432/appdb\n"},
     "dotenv_url_special": {**RAW, ".env": f"DATABASE_URL=mysql://app:{PW_SPECIAL_Q}@127.0.0.1:3306/appdb\n"},
-    "dotenv_query_password": {**RAW, ".env.staging":
-                              f"DATABASE_URL=postgresql://app@127.0.0.1/appdb?password={PW}&sslpassword={PW}x\n"},
-    "db_parts": {**RAW, ".env.production": f"DB_HOST=127.0.0.1\nDB_PORT=3306\nDB_NAME=x\nDB_USER=u\nDB_PASSWORD={PW}\n"},
+    "dotenv_query_password": {
+        **RAW,
+        ".env.staging": f"DATABASE_URL=postgresql://app@127.0.0.1/appdb?password={PW}&sslpassword={PW}x\n",
+    },
+    "db_parts": {
+        **RAW,
+        ".env.production": f"DB_HOST=127.0.0.1\nDB_PORT=3306\nDB_NAME=x\nDB_USER=u\nDB_PASSWORD={PW}\n",
+    },
     "sqlalchemy_uri": {**RAW, ".env.test": f"SQLALCHEMY_DATABASE_URI=postgresql+psycopg://u:{PW}@localhost/x\n"},
     "postgres_prisma_url": {**RAW, ".env": f"POSTGRES_PRISMA_URL=postgres://u:{PW}@h:5432/x?pgbouncer=true\n"},
     "turso_token": {**RAW, ".env": f"TURSO_DATABASE_URL=libsql://db.turso.io\nTURSO_AUTH_TOKEN={PW}\n"},
-    "alembic_ini": {"alembic.ini": f"[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u:{PW}@h/x\n",
-                    "alembic/env.py": ""},
-    "alembic_ini_env_interpolated": {"alembic.ini": "[alembic]\nscript_location = alembic\n"
-                                     "sqlalchemy.url = mysql://u:${APP_DB_PW}@h/x\n",
-                                     "alembic/env.py": "", ".env": f"APP_DB_PW={PW}\n"},
-    "django_settings": {"manage.py": MANAGE, "mysite/__init__.py": "", "mysite/settings.py":
-                        "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'x', "
-                        f"'USER': 'u', 'PASSWORD': '{PW}', 'HOST': 'h'}}}}\n"},
-    "django_imported": {"manage.py": MANAGE, "mysite/__init__.py": "", "mysite/settings.py":
-                        f"def pw():\n    return '{PW}'\nDATABASES = {{'default': {{'ENGINE': "
-                        "'django.db.backends.mysql', 'NAME': 'x', 'USER': 'u', 'PASSWORD': pw(), 'HOST': 'h'}}\n"},
-    "prisma_literal": {"prisma/schema.prisma": f'datasource db {{\n provider = "postgresql"\n'
-                       f' url = "postgresql://u:{PW}@h:5432/x?schema=s"\n}}\n'},
-    "prisma_env": {"prisma/schema.prisma": 'datasource db {\n provider = "postgresql"\n url = env("PRISMA_DB")\n}\n',
-                   ".env": f"PRISMA_DB=postgresql://u:{PW}@h:5432/x\n"},
-    "drizzle_url": {"drizzle.config.ts": f'export default {{ dialect: "postgresql", dbCredentials: {{ url: '
-                    f'"postgres://u:{PW}@h:5432/x" }} }};\n'},
-    "drizzle_fields": {"drizzle.config.ts": 'export default { dialect: "mysql", dbCredentials: { host: "h", '
-                       f'user: "u", password: "{PW}", database: "x" }} }};\n'},
-    "knexfile": {"knexfile.js": "module.exports = { production: { client: 'pg', connection: { host: 'h', "
-                 f"user: 'u', password: '{PW}', database: 'x' }} }} }};\n"},
-    "ormconfig": {"ormconfig.json": json.dumps({"type": "postgres", "host": "h", "username": "u", "password": PW,
-                                                "database": "x"})},
+    "alembic_ini": {
+        "alembic.ini": f"[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u:{PW}@h/x\n",
+        "alembic/env.py": "",
+    },
+    "alembic_ini_env_interpolated": {
+        "alembic.ini": "[alembic]\nscript_location = alembic\nsqlalchemy.url = mysql://u:${APP_DB_PW}@h/x\n",
+        "alembic/env.py": "",
+        ".env": f"APP_DB_PW={PW}\n",
+    },
+    "django_settings": {
+        "manage.py": MANAGE,
+        "mysite/__init__.py": "",
+        "mysite/settings.py": "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'x', "
+        f"'USER': 'u', 'PASSWORD': '{PW}', 'HOST': 'h'}}}}\n",
+    },
+    "django_imported": {
+        "manage.py": MANAGE,
+        "mysite/__init__.py": "",
+        "mysite/settings.py": f"def pw():\n    return '{PW}'\nDATABASES = {{'default': {{'ENGINE': "
+        "'django.db.backends.mysql', 'NAME': 'x', 'USER': 'u', 'PASSWORD': pw(), 'HOST': 'h'}}\n",
+    },
+    "prisma_literal": {
+        "prisma/schema.prisma": f'datasource db {{\n provider = "postgresql"\n'
+        f' url = "postgresql://u:{PW}@h:5432/x?schema=s"\n}}\n'
+    },
+    "prisma_env": {
+        "prisma/schema.prisma": 'datasource db {\n provider = "postgresql"\n url = env("PRISMA_DB")\n}\n',
+        ".env": f"PRISMA_DB=postgresql://u:{PW}@h:5432/x\n",
+    },
+    "drizzle_url": {
+        "drizzle.config.ts": f'export default {{ dialect: "postgresql", dbCredentials: {{ url: '
+        f'"postgres://u:{PW}@h:5432/x" }} }};\n'
+    },
+    "drizzle_fields": {
+        "drizzle.config.ts": 'export default { dialect: "mysql", dbCredentials: { host: "h", '
+        f'user: "u", password: "{PW}", database: "x" }} }};\n'
+    },
+    "knexfile": {
+        "knexfile.js": "module.exports = { production: { client: 'pg', connection: { host: 'h', "
+        f"user: 'u', password: '{PW}', database: 'x' }} }} }};\n"
+    },
+    "ormconfig": {
+        "ormconfig.json": json.dumps(
+            {"type": "postgres", "host": "h", "username": "u", "password": PW, "database": "x"}
+        )
+    },
 }
 
 
@@ -75,8 +106,12 @@ def assert_clean(*texts: object) -> None:
 def test_planted_password_never_shown_by_cli(tmp_path, run_dbm, source):
     project = write(tmp_path / "p", SOURCES[source])
     outputs = []
-    for argv in (["detect", project], ["detect", project, "--format", "json"],
-                 ["env", "--project", project], ["env", "--project", project, "--format", "json"]):
+    for argv in (
+        ["detect", project],
+        ["detect", project, "--format", "json"],
+        ["env", "--project", project],
+        ["env", "--project", project, "--format", "json"],
+    ):
         out = run_dbm(*argv)
         assert out.returncode in (0, 2), out.stderr
         outputs += [out.stdout, out.stderr]
@@ -91,9 +126,18 @@ def test_planted_password_never_shown_by_api_and_magic(tmp_path, ipython, source
     project = write(tmp_path / "p", SOURCES[source])
     detected = api.detect(project)
     envs = api.env(project=project)
-    texts = [repr(detected), detected._repr_html_(), json.dumps(detected.to_dict()), detected.to_frame().to_string(),
-             repr(envs), envs._repr_html_(), json.dumps(envs.to_dict()), envs.to_frame().to_string(),
-             [repr(e) for e in envs.environments], [e.to_dict() for e in envs.environments]]
+    texts = [
+        repr(detected),
+        detected._repr_html_(),
+        json.dumps(detected.to_dict()),
+        detected.to_frame().to_string(),
+        repr(envs),
+        envs._repr_html_(),
+        json.dumps(envs.to_dict()),
+        envs.to_frame().to_string(),
+        [repr(e) for e in envs.environments],
+        [e.to_dict() for e in envs.environments],
+    ]
     shown = ipython.run_line_magic("dbm", f"env --project {project} --df env_frame")
     texts += [repr(shown), shown._repr_html_(), ipython.user_ns["env_frame"].to_string()]
     shown = ipython.run_line_magic("dbm", f"detect {project} --df det_frame")
@@ -129,8 +173,12 @@ def test_failed_connections_never_show_the_password(tmp_path, run_dbm, ipython, 
         status = api.status(project)
         texts += [repr(status), status._repr_html_(), status.to_dict(), status.to_frame().to_string()]
         assert status.error, "the failed connection is reported"
-        for argv in (["status", project], ["status", project, "--format", "json"],
-                     ["status", project, "--env", url], ["detect", project, "--env", url, "--format", "json"]):
+        for argv in (
+            ["status", project],
+            ["status", project, "--format", "json"],
+            ["status", project, "--env", url],
+            ["detect", project, "--env", url, "--format", "json"],
+        ):
             out = run_dbm(*argv)
             texts += [out.stdout, out.stderr]
         shown = ipython.run_line_magic("dbm", f"status {project} --df st")
@@ -146,9 +194,15 @@ def test_mask_handles_every_form():
     from dbmigrate_magic.masking import mask
 
     samples = [
-        f"postgresql://u:{PW}@h/x", f"mysql+pymysql://u:{PW_SPECIAL_Q}@h/x", f"host=h password={PW} dbname=x",
-        f"Server=h;PWD={PW};Database=x", f"postgres://h/x?sslpassword={PW}&user=u", f"TURSO_AUTH_TOKEN={PW}",
-        f'{{"password": "{PW}"}}', f"libsql://db.turso.io?authToken={PW}", f"password='{PW}'",
+        f"postgresql://u:{PW}@h/x",
+        f"mysql+pymysql://u:{PW_SPECIAL_Q}@h/x",
+        f"host=h password={PW} dbname=x",
+        f"Server=h;PWD={PW};Database=x",
+        f"postgres://h/x?sslpassword={PW}&user=u",
+        f"TURSO_AUTH_TOKEN={PW}",
+        f'{{"password": "{PW}"}}',
+        f"libsql://db.turso.io?authToken={PW}",
+        f"password='{PW}'",
     ]
     for s in samples:
         assert PW not in mask(s) and PW_SPECIAL_Q not in mask(s), (s, mask(s))
@@ -160,8 +214,9 @@ def test_short_registered_secret_masks_whole_words_only():
     before = set(masking._registered)
     try:
         masking.register_secret("postgres")
-        assert masking.mask("driver postgresql+psycopg, password postgres.") == \
-            "driver postgresql+psycopg, password ***."
+        assert (
+            masking.mask("driver postgresql+psycopg, password postgres.") == "driver postgresql+psycopg, password ***."
+        )
         masking.register_secret("Lng-S3cret-value-42")  # long values are masked wherever they appear
         assert "S3cret" not in masking.mask("prefixLng-S3cret-value-42suffix")
     finally:  # the registry is process-wide: leave it as other tests expect it

@@ -1,4 +1,5 @@
 """The first verbs end to end on the shipped example project."""
+
 import json
 import shutil
 

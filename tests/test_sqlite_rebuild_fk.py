@@ -2,6 +2,7 @@
 so our runner (which runs each SQLite migration in one) takes a step's leading ``= OFF`` out before
 BEGIN and its trailing ``= ON`` after COMMIT, checks foreign keys before COMMIT, and the preview
 lints the pragmas where they really run. Real SQLite files, the real ``dbm`` and ``sqlite3`` CLIs."""
+
 from __future__ import annotations
 
 import json
@@ -23,10 +24,13 @@ from dbmigrate_magic.sqlsplit import split
 from .rawsql_helpers import make_project, query
 
 PARENT = "CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR(20));\n"
-CHILD = ("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) "
-         "ON DELETE CASCADE, note TEXT);\n")
-ROWS = ("INSERT INTO parent VALUES (1, 'a'), (2, 'b');\n"
-        "INSERT INTO child VALUES (1, 1, 'x'), (2, 1, 'y'), (3, 2, 'z');\n")
+CHILD = (
+    "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) "
+    "ON DELETE CASCADE, note TEXT);\n"
+)
+ROWS = (
+    "INSERT INTO parent VALUES (1, 'a'), (2, 'b');\nINSERT INTO child VALUES (1, 1, 'x'), (2, 1, 'y'), (3, 2, 'z');\n"
+)
 #: the desired schema: parent's column changes type, which SQLite can only do by rebuilding parent
 DESIRED = PARENT.replace("VARCHAR(20)", "TEXT") + CHILD
 INIT = "20250101000000_init.sql"
@@ -83,8 +87,10 @@ def test_generated_rebuild_previews_clean_and_keeps_child_rows(run_dbm, tmp_path
     up = written.read_text().split("-- DOWN")[0]
     # the differ's 12-step shape: off first, foreign_key_check, then on last
     lines = [ln for ln in up.splitlines() if ln.strip()]
-    assert lines[1] == "PRAGMA foreign_keys = OFF;" and lines[-2:] == ["PRAGMA foreign_key_check;",
-                                                                         "PRAGMA foreign_keys = ON;"]
+    assert lines[1] == "PRAGMA foreign_keys = OFF;" and lines[-2:] == [
+        "PRAGMA foreign_key_check;",
+        "PRAGMA foreign_keys = ON;",
+    ]
 
     preview = run_dbm("migrate", "--dry-run", "--project", root)
     assert preview.returncode == 0, preview.stdout + preview.stderr
@@ -100,9 +106,14 @@ def test_generated_rebuild_previews_clean_and_keeps_child_rows(run_dbm, tmp_path
     assert not diff(schema(url), desired_model(tmp_path)).changes
 
 
-@pytest.mark.parametrize("off,on", [("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;"),
-                                    ("pragma Foreign_Keys=0;", "pragma foreign_keys=1;"),
-                                    ("PRAGMA foreign_keys(false);", "PRAGMA main.foreign_keys = 'yes';")])
+@pytest.mark.parametrize(
+    "off,on",
+    [
+        ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;"),
+        ("pragma Foreign_Keys=0;", "pragma foreign_keys=1;"),
+        ("PRAGMA foreign_keys(false);", "PRAGMA main.foreign_keys = 'yes';"),
+    ],
+)
 def test_foreign_keys_on_connection_keeps_rows_where_one_transaction_loses_them(tmp_path, off, on):
     """A connection with foreign keys on (the SQLAlchemy connect hook many apps use): run inside one
     transaction, the pragmas do nothing and dropping the old parent cascades to every child row; our
@@ -161,7 +172,8 @@ def test_pragma_in_the_middle_of_a_transactional_migration_is_still_an_error(run
     root, _ = project_with_rows(tmp_path)
     (root / "migrations" / "20250102000000_mid.sql").write_text(
         "-- UP\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\nPRAGMA foreign_keys = OFF;\n"
-        "CREATE INDEX extra_id ON extra (id);\nPRAGMA foreign_keys = ON;\nCREATE TABLE more (id INTEGER);\n")
+        "CREATE INDEX extra_id ON extra (id);\nPRAGMA foreign_keys = ON;\nCREATE TABLE more (id INTEGER);\n"
+    )
     preview = run_dbm("migrate", "--dry-run", "--project", root)
     found = [ln for ln in preview.stdout.splitlines() if "sqlite-foreign-keys-pragma-in-transaction" in ln]
     assert [ln.split("[")[1].split("]")[0] for ln in found] == ["20250102000000_mid.sql:3", "20250102000000_mid.sql:5"]
@@ -170,8 +182,10 @@ def test_pragma_in_the_middle_of_a_transactional_migration_is_still_an_error(run
 
 def test_standalone_lint_keeps_its_transaction_flag(run_dbm, tmp_path):
     """``dbm lint FILE`` knows nothing of our runner: only --assume-in-transaction decides."""
-    body = ("PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id INTEGER);\nPRAGMA foreign_key_check;\n"
-            "PRAGMA foreign_keys = ON;\n")
+    body = (
+        "PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id INTEGER);\nPRAGMA foreign_key_check;\n"
+        "PRAGMA foreign_keys = ON;\n"
+    )
     path = _write(tmp_path / "m.sql", body)
     plain = run_dbm("lint", path, "--dialect", "sqlite")
     assert plain.returncode == 0 and "No findings" in plain.stdout

@@ -3,6 +3,7 @@
 Round trips: what we write, `typeorm migration:show` lists and `migration:run` applies; what we
 apply is recorded as TypeORM records it; our rollback leaves the table as `migration:revert` would.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,25 @@ from dbmigrate_magic.adapters.typeorm.adapter import TypeOrmAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ToolFailed, UnsupportedOperation
 from dbmigrate_magic.masking import register_secret
-from tests.node_projects import fast_ts_node  # noqa: F401 (fixture)
-from tests.node_projects import node_url, typeorm, typeorm_project, typeorm_show
+from tests.node_projects import (
+    fast_ts_node,  # noqa: F401 (fixture)
+    node_url,
+    typeorm,
+    typeorm_project,
+    typeorm_show,
+)
 
 pytestmark = pytest.mark.node
 PASSWORD = "pl4nted-Secret-7"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def typeorm_db(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'data' / 'chosen.sqlite3'}"
@@ -150,10 +161,12 @@ def test_javascript_data_source_gets_javascript_migrations(tmp_path):
     (project / "data-source.js").write_text(
         'require("reflect-metadata");\nconst { DataSource } = require("typeorm");\n'
         'module.exports = { AppDataSource: new DataSource({ type: "better-sqlite3", database: "./dev.sqlite3",\n'
-        '  migrations: ["migrations/*.js"], migrationsTableName: "typeorm_history" }) };\n')
+        '  migrations: ["migrations/*.js"], migrationsTableName: "typeorm_history" }) };\n'
+    )
     (project / "migrations" / "1700000000000-First.js").write_text(
         "class First1700000000000 {\n  async up(q) { await q.query('CREATE TABLE first (id int)'); }\n"
-        "  async down(q) { await q.query('DROP TABLE first'); }\n}\nmodule.exports = { First1700000000000 };\n")
+        "  async down(q) { await q.query('DROP TABLE first'); }\n}\nmodule.exports = { First1700000000000 };\n"
+    )
     url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
     adapter = TypeOrmAdapter(project)
     db = Database(url, "development")

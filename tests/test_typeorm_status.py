@@ -1,4 +1,5 @@
 """TypeORM status read from its migrations table, checked against the real `typeorm migration:show`."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,13 @@ from tests.node_projects import TYPEORM_MIGRATION, typeorm, typeorm_project, typ
 pytestmark = pytest.mark.node
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def typeorm_db(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'app' / 'dev.sqlite3'}"
@@ -35,7 +41,8 @@ def test_status_agrees_with_typeorm_migration_show(tmp_path, typeorm_db, run_dbm
     folder = project / "src" / "migrations"
     # a migration whose class name sorts first alphabetically but last by timestamp
     (folder / "1800000000000-AddZeta.ts").write_text(
-        TYPEORM_MIGRATION % {"cls": "AddZeta1800000000000", "table": "zeta"})
+        TYPEORM_MIGRATION % {"cls": "AddZeta1800000000000", "table": "zeta"}
+    )
     applied, pending = typeorm_show(project, typeorm_db)
     assert len(applied) == 2 and pending == ["AddZeta1800000000000"]
 

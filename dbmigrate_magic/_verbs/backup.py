@@ -1,4 +1,5 @@
 """``backup``, ``backups`` and ``restore``: results and verb functions (the work is in ``backup/``)."""
+
 from __future__ import annotations
 
 import time
@@ -26,9 +27,10 @@ class BackupResult(Result):
         r = self.record
         kind = "schema-only backup" if r.schema_only else "backup"
         scope = f" of tables {', '.join(r.tables)}" if r.tables else ""
-        return [f"{kind.capitalize()}{scope} of {r.environment} ({r.source}) written to {r.file}",
-                f"{r.size_bytes:,} bytes in {r.duration_s:.2f} s with {r.as_row()['tool']}; "
-                f"sha256 {r.sha256}"]
+        return [
+            f"{kind.capitalize()}{scope} of {r.environment} ({r.source}) written to {r.file}",
+            f"{r.size_bytes:,} bytes in {r.duration_s:.2f} s with {r.as_row()['tool']}; sha256 {r.sha256}",
+        ]
 
     def table(self) -> list[dict[str, Any]]:
         return [self.record.as_row()]
@@ -54,8 +56,21 @@ class BackupsResult(Result):
         return [r.as_row() for r in self.records]
 
     def columns(self) -> list[str]:
-        return ["name", "created_at", "environment", "dialect", "database", "size_bytes", "duration_s", "tool",
-                "schema_only", "tables", "sha256", "reason", "file"]
+        return [
+            "name",
+            "created_at",
+            "environment",
+            "dialect",
+            "database",
+            "size_bytes",
+            "duration_s",
+            "tool",
+            "schema_only",
+            "tables",
+            "sha256",
+            "reason",
+            "file",
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {"folder": self.folder, "backups": [r.to_dict() for r in self.records]}
@@ -84,13 +99,21 @@ class RestoreResult(Result):
     def summary_lines(self) -> list[str]:
         if self.mode == "verify":
             bad = [r["table"] for r in self.comparison if not (r["schema_match"] and r["rows_match"])]
-            verdict = ("OK: the restored copy matches the source (schema, row counts, row checksums)" if not bad
-                       else f"DIFFERENT: {len(bad)} table(s) differ ({', '.join(bad[:8])}); the source may have "
-                       "changed since the backup")
-            return [f"Verified {self.backup}: restored into scratch database {self.target} (dropped again) and "
-                    f"compared with {self.environment} in {self.duration_s:.2f} s.", verdict]
-        lines = [f"Restored {self.backup} into {self.environment} ({self.target}) in {self.duration_s:.2f} s, "
-                 f"confirmed with {self.confirmed_by}."]
+            verdict = (
+                "OK: the restored copy matches the source (schema, row counts, row checksums)"
+                if not bad
+                else f"DIFFERENT: {len(bad)} table(s) differ ({', '.join(bad[:8])}); the source may have "
+                "changed since the backup"
+            )
+            return [
+                f"Verified {self.backup}: restored into scratch database {self.target} (dropped again) and "
+                f"compared with {self.environment} in {self.duration_s:.2f} s.",
+                verdict,
+            ]
+        lines = [
+            f"Restored {self.backup} into {self.environment} ({self.target}) in {self.duration_s:.2f} s, "
+            f"confirmed with {self.confirmed_by}."
+        ]
         if self.backup_before:
             if self.backup_before.get("declined"):
                 lines.append(f"No backup was taken first: declined with {self.backup_before.get('reason')}.")
@@ -118,8 +141,14 @@ def _tables(tables: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]
     return tuple(t.strip() for t in tables if t.strip())
 
 
-def backup(project: PathLike = None, env: str | None = None, *, schema_only: bool = False,
-           tables: str | list[str] | None = None, folder: PathLike = None) -> BackupResult:
+def backup(
+    project: PathLike = None,
+    env: str | None = None,
+    *,
+    schema_only: bool = False,
+    tables: str | list[str] | None = None,
+    folder: PathLike = None,
+) -> BackupResult:
     ctx = context.resolve(project, env)
     ctx.require_environment()
     target = _backup.backup_dir(ctx.project.root, folder)
@@ -137,9 +166,18 @@ def backups(project: PathLike = None, *, folder: PathLike = None) -> BackupsResu
     return BackupsResult(str(target), tuple(_backup.list_records(target)))
 
 
-def restore(name: str, project: PathLike = None, env: str | None = None, *, into: str | None = None,
-            verify: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False,
-            folder: PathLike = None) -> RestoreResult:
+def restore(
+    name: str,
+    project: PathLike = None,
+    env: str | None = None,
+    *,
+    into: str | None = None,
+    verify: bool = False,
+    yes: bool = False,
+    confirm: str | None = None,
+    no_backup: bool = False,
+    folder: PathLike = None,
+) -> RestoreResult:
     from ..safety.guard import require_confirmation
 
     ctx = context.resolve(project, env)
@@ -148,22 +186,32 @@ def restore(name: str, project: PathLike = None, env: str | None = None, *, into
     started = time.perf_counter()
     if verify:
         if into:
-            raise UsageProblem("--verify restores into a scratch database and compares it with --env; "
-                               "it does not take --into.", next_step="Drop --into, or drop --verify.")
+            raise UsageProblem(
+                "--verify restores into a scratch database and compares it with --env; it does not take --into.",
+                next_step="Drop --into, or drop --verify.",
+            )
         source = ctx.require_environment()
         scratch, rows = _backup.verify_backup(record, source.url or "")
-        return RestoreResult(record.name, "verify", scratch, source.name, time.perf_counter() - started,
-                             tuple(rows))
+        return RestoreResult(record.name, "verify", scratch, source.name, time.perf_counter() - started, tuple(rows))
     if into:
         chosen, _reason = context.select(ctx.environments, into, ctx.project.root)
         ctx = context.Context(ctx.project, ctx.environments, chosen, "--into")
     target = ctx.require_environment()
     confirmed = require_confirmation(target, confirm, yes, f"Restoring {record.name} overwrites")
-    before = _backup.ensure_backup_before_change(ctx, no_backup, folder=folder,
-                                                 reason=f"automatic, before restoring {record.name}")
+    before = _backup.ensure_backup_before_change(
+        ctx, no_backup, folder=folder, reason=f"automatic, before restoring {record.name}"
+    )
     _backup.restore_backup(record, target.url or "")
-    return RestoreResult(record.name, "restore", target.masked_url or "", target.name,
-                         time.perf_counter() - started, (), confirmed, _summary(before))
+    return RestoreResult(
+        record.name,
+        "restore",
+        target.masked_url or "",
+        target.name,
+        time.perf_counter() - started,
+        (),
+        confirmed,
+        _summary(before),
+    )
 
 
 def _summary(before: BackupRecord | Declined | None) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 The markers are our file format (a line holding only ``-- UP`` or ``-- DOWN``), not SQL, so
 they are found line by line; the SQL between them is passed on untouched.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,10 +54,10 @@ def slug(text: str, limit: int = 48) -> str:
 
 def default_name(up: str) -> str:
     """A name for a cell's migration from its first statement: ``create_table_users``."""
+    import logging
+
     import sqlglot
     from sqlglot import exp
-
-    import logging
 
     logger = logging.getLogger("sqlglot")
     level = logger.level

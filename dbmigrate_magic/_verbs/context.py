@@ -1,4 +1,5 @@
 """Resolving what every verb needs: the project, its environments, and the one to use."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,14 @@ from pathlib import Path
 
 from .. import active_env
 from ..config import (
-    DEFAULT_ENV, Environment, FoundConnection, build_environments, canonical_env_name, dotenv_connections,
-    environment_from_url, process_connections,
+    DEFAULT_ENV,
+    Environment,
+    FoundConnection,
+    build_environments,
+    canonical_env_name,
+    dotenv_connections,
+    environment_from_url,
+    process_connections,
 )
 from ..db import Database
 from ..errors import ConfigError
@@ -64,8 +71,7 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
         known = ", ".join(e.name for e in environments) or "none"
         raise ConfigError(
             f"There is no environment named '{name}' (found: {known}; '{name}' came from {reason}).",
-            next_step="Run `dbm env` to list environments, choose one with `dbm env NAME`, "
-            "or add a .env.<name> file.",
+            next_step="Run `dbm env` to list environments, choose one with `dbm env NAME`, or add a .env.<name> file.",
         )
     for env in environments:
         if env.name == DEFAULT_ENV:

@@ -1,4 +1,5 @@
 """``detect``: which migration tool a project uses, the evidence, and its connection."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

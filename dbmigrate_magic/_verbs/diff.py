@@ -1,4 +1,5 @@
 """``diff``: the schema difference between two sides, as a change table, a side-by-side view and SQL."""
+
 from __future__ import annotations
 
 import sys
@@ -7,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..masking import mask
 from ..results import Result
 from ..schema.changes import Change
 from ..schema.introspect import Scope
-from ..masking import mask
 from .schema_sources import load_models, tracking_tables
 
 COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
@@ -87,11 +88,20 @@ class DiffResult(Result):
         return [c.as_row() for c in self.changes]
 
     def to_dict(self) -> dict[str, Any]:
-        return mask_dict({
-            "source": self.source, "target": self.target, "dialect": self.dialect, "empty": self.is_empty,
-            "summary": self.summary_line(), "changes": self.table(), "sql": self.sql, "unsafe": self.unsafe,
-            "left_out": list(self.left_out), "notes": list(self.notes),
-        })
+        return mask_dict(
+            {
+                "source": self.source,
+                "target": self.target,
+                "dialect": self.dialect,
+                "empty": self.is_empty,
+                "summary": self.summary_line(),
+                "changes": self.table(),
+                "sql": self.sql,
+                "unsafe": self.unsafe,
+                "left_out": list(self.left_out),
+                "notes": list(self.notes),
+            }
+        )
 
     def piped_sql(self) -> str:
         """The SQL as ``--sql`` prints it (SQLite: inside BEGIN/COMMIT between the pragmas)."""
@@ -101,10 +111,13 @@ class DiffResult(Result):
 
     def sql_messages(self) -> list[str]:
         """What ``--sql`` says beside the SQL: the summary, notes and withheld statements."""
-        return [mask(self.summary_line()), *(mask(f"Note: {n}") for n in self.notes),
-                *(mask(f"-- left out (destructive): {s.splitlines()[0]}") for s in self.left_out)]
+        return [
+            mask(self.summary_line()),
+            *(mask(f"Note: {n}") for n in self.notes),
+            *(mask(f"-- left out (destructive): {s.splitlines()[0]}") for s in self.left_out),
+        ]
 
-    def as_sql_view(self) -> "DiffResult":
+    def as_sql_view(self) -> DiffResult:
         """The same result, displayed as its SQL alone (``%dbm diff ... --sql`` in a notebook)."""
         from dataclasses import replace
 
@@ -139,20 +152,39 @@ def mask_dict(d: dict) -> dict:
 
 def make_result(sides, models, schema_diff, unsafe: bool) -> DiffResult:
     left_out = tuple(s.sql for s in schema_diff.statements if s.destructive and not unsafe)
-    return DiffResult(mask(sides[0].label), mask(sides[1].label), schema_diff.dialect, schema_diff.changes,
-                      schema_diff.sql(unsafe), unsafe, left_out, models[0], models[1])
+    return DiffResult(
+        mask(sides[0].label),
+        mask(sides[1].label),
+        schema_diff.dialect,
+        schema_diff.changes,
+        schema_diff.sql(unsafe),
+        unsafe,
+        left_out,
+        models[0],
+        models[1],
+    )
 
 
-def diff(source: str, target: str, *, project: str | Path | None = None, unsafe: bool = False,
-         schemas: tuple[str, ...] = (), exclude_schemas: tuple[str, ...] = (), privileges: bool = False,
-         extensions_only: bool = False, ignore_extension_versions: bool = False,
-         dialect: str | None = None) -> DiffResult:
+def diff(
+    source: str,
+    target: str,
+    *,
+    project: str | Path | None = None,
+    unsafe: bool = False,
+    schemas: tuple[str, ...] = (),
+    exclude_schemas: tuple[str, ...] = (),
+    privileges: bool = False,
+    extensions_only: bool = False,
+    ignore_extension_versions: bool = False,
+    dialect: str | None = None,
+) -> DiffResult:
     from ..schema import diff as schema_diff
 
     scope = Scope(tuple(schemas), tuple(exclude_schemas), privileges, ignore_extension_versions)
     with ExitStack() as stack:
-        sides, models = load_models([source, target], project, scope, dialect, stack,
-                                    ignore_tables=lambda: tracking_tables(project))
+        sides, models = load_models(
+            [source, target], project, scope, dialect, stack, ignore_tables=lambda: tracking_tables(project)
+        )
     check_filters(models, scope, extensions_only)
     d = schema_diff(models[0], models[1], extensions_only=extensions_only)
     return make_result(sides, models, d, unsafe)
@@ -164,15 +196,27 @@ def check_filters(models, scope: Scope, extensions_only: bool) -> None:
 
     dialect = models[0].dialect
     if dialect != "postgresql":
-        used = [flag for flag, on in (("--schema", scope.schemas), ("--exclude-schema", scope.exclude_schemas),
-                                      ("--with-privileges", scope.privileges), ("--extensions-only", extensions_only),
-                                      ("--ignore-extension-versions", scope.ignore_extension_versions)) if on]
+        used = [
+            flag
+            for flag, on in (
+                ("--schema", scope.schemas),
+                ("--exclude-schema", scope.exclude_schemas),
+                ("--with-privileges", scope.privileges),
+                ("--extensions-only", extensions_only),
+                ("--ignore-extension-versions", scope.ignore_extension_versions),
+            )
+            if on
+        ]
         if used:
-            raise UsageProblem(f"{', '.join(used)} {'applies' if len(used) == 1 else 'apply'} only to PostgreSQL; "
-                               f"these are {dialect} databases.",
-                               next_step="Leave them out (on MySQL a schema is a database: name it in the URL).")
+            raise UsageProblem(
+                f"{', '.join(used)} {'applies' if len(used) == 1 else 'apply'} only to PostgreSQL; "
+                f"these are {dialect} databases.",
+                next_step="Leave them out (on MySQL a schema is a database: name it in the URL).",
+            )
         return
     missing = [s for s in scope.schemas if not any(("schema", s, s) in m.things for m in models)]
     if missing:
-        raise UsageProblem(f"No schema named {', '.join(missing)} on either side, so --schema would compare nothing.",
-                           next_step="Check the spelling; `\\dn` in psql lists the schemas.")
+        raise UsageProblem(
+            f"No schema named {', '.join(missing)} on either side, so --schema would compare nothing.",
+            next_step="Check the spelling; `\\dn` in psql lists the schemas.",
+        )

@@ -1,4 +1,5 @@
 """``drift``: the live database against what its migrations produce on a scratch database."""
+
 from __future__ import annotations
 
 from contextlib import ExitStack
@@ -36,20 +37,33 @@ def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: 
     applied, skipped, pending = applied_and_not(ctx)
     notes: tuple[str, ...] = ()
     if skipped:
-        notes += (f"{len(skipped)} migration(s) ordered before applied ones were never applied to {live.name} "
-                  f"({listed(skipped)}); they are left out of the comparison (not replayed). `dbm status` shows "
-                  "them; `dbm migrate` applies them.",)
+        notes += (
+            f"{len(skipped)} migration(s) ordered before applied ones were never applied to {live.name} "
+            f"({listed(skipped)}); they are left out of the comparison (not replayed). `dbm status` shows "
+            "them; `dbm migrate` applies them.",
+        )
     if pending:
-        notes += (f"{len(pending)} migration(s) not applied to {live.name} are left out of the comparison "
-                  f"({listed(pending)}); `dbm migrate` applies them.",)
+        notes += (
+            f"{len(pending)} migration(s) not applied to {live.name} are left out of the comparison "
+            f"({listed(pending)}); `dbm migrate` applies them.",
+        )
     upto, before = None, None
     if skipped or pending:
         upto, before = (applied[-1], None) if applied else (None, (skipped + pending)[0])
     only = frozenset(applied) if skipped else None
     with ExitStack() as stack:
-        sides, models = load_models([MIGRATIONS, live.url or ""], root, Scope(), live.dialect, stack,
-                                    ignore_tables=tracking_tables(root), upto=upto, before=before,
-                                    missing_ok=True, only=only)
+        sides, models = load_models(
+            [MIGRATIONS, live.url or ""],
+            root,
+            Scope(),
+            live.dialect,
+            stack,
+            ignore_tables=tracking_tables(root),
+            upto=upto,
+            before=before,
+            missing_ok=True,
+            only=only,
+        )
     sides[1].label = f"{live.name} ({live.masked_url})"
     d = schema_diff(models[0], models[1])
     r = make_result(sides, models, d, unsafe)

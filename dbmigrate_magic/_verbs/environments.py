@@ -1,4 +1,5 @@
 """``env``: the environments found, masked, with their sources; selecting the active one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,8 @@ from typing import Any, ClassVar
 from .. import active_env
 from ..config import Environment
 from ..errors import ConfigError
-from ..results import Result
 from ..project import find_project
+from ..results import Result
 from . import context
 
 
@@ -54,8 +55,9 @@ def env(name: str | None = None, project: str | Path | None = None, persist: boo
     if name is not None:
         chosen, _ = context.select(environments, name, proj.root)
         if chosen is None or chosen.name not in {e.name for e in environments}:
-            raise ConfigError(f"'{name}' is not one of this project's environments.",
-                              next_step="Pick a name from `dbm env`.")
+            raise ConfigError(
+                f"'{name}' is not one of this project's environments.", next_step="Pick a name from `dbm env`."
+            )
         active_env.set_active(proj.root, chosen.name, persist=persist)
         return EnvResult(str(proj.root), tuple(environments), chosen.name, "selected with `env NAME`")
     try:

@@ -4,11 +4,13 @@ each with why it is dangerous and the safe alternative.
 Kept lean on purpose: linting a file imports the linter and the parser only; the project and its
 environments are resolved only when the dialect is not given or ``--pending`` is asked for.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ProjectError, UsageProblem
 from ..results import Result
@@ -47,9 +49,11 @@ class LintResult(Result):
     def summary_lines(self) -> list[str]:
         where = ", ".join(self.sources) if len(self.sources) <= 3 else f"{len(self.sources)} sources"
         version = f" {self.pg_version}" if self.dialect == "postgresql" else ""
-        head = (f"{self.errors} error(s), {self.warnings} warning(s) in {where} "
-                f"[{self.dialect}{version}, dialect from {self.dialect_source}"
-                f"{', in a transaction' if self.in_transaction else ''}]")
+        head = (
+            f"{self.errors} error(s), {self.warnings} warning(s) in {where} "
+            f"[{self.dialect}{version}, dialect from {self.dialect_source}"
+            f"{', in a transaction' if self.in_transaction else ''}]"
+        )
         return [head] if self.findings else [f"No findings in {where} [{self.dialect}{version}]."]
 
     def columns(self) -> list[str]:
@@ -59,9 +63,14 @@ class LintResult(Result):
         return [f.to_dict() for f in self.findings]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"findings": [f.to_dict() for f in self.findings], "sources": list(self.sources),
-                "dialect": self.dialect, "pg_version": self.pg_version, "errors": self.errors,
-                "warnings": self.warnings}
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "sources": list(self.sources),
+            "dialect": self.dialect,
+            "pg_version": self.pg_version,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
 
     def to_text(self) -> str:
         if not self.findings:
@@ -102,29 +111,44 @@ def _read(path: str | Path) -> str:
         with open(p, encoding="utf-8-sig") as fh:
             return fh.read()
     except FileNotFoundError:
-        raise ProjectError(f"The file {p} does not exist.", next_step="Check the path, or lint a cell with %%dbm lint.") \
-            from None
+        raise ProjectError(
+            f"The file {p} does not exist.", next_step="Check the path, or lint a cell with %%dbm lint."
+        ) from None
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
-        raise ProjectError(f"The file {p} cannot be read as UTF-8 SQL ({type(exc).__name__}).",
-                           next_step="Pass .sql files saved as UTF-8.") from None
+        raise ProjectError(
+            f"The file {p} cannot be read as UTF-8 SQL ({type(exc).__name__}).",
+            next_step="Pass .sql files saved as UTF-8.",
+        ) from None
 
 
-def lint(files: Iterable[str | Path] | None = None, *, sql: str | None = None, pending: bool = False,
-         dialect: str | None = None, pg_version: str | int | None = None, in_transaction: bool = False,
-         include: Iterable[str] = (), exclude: Iterable[str] = (), project: str | Path | None = None,
-         env: str | None = None, session_timeouts: bool = False) -> LintResult:
+def lint(
+    files: Iterable[str | Path] | None = None,
+    *,
+    sql: str | None = None,
+    pending: bool = False,
+    dialect: str | None = None,
+    pg_version: str | int | None = None,
+    in_transaction: bool = False,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    project: str | Path | None = None,
+    env: str | None = None,
+    session_timeouts: bool = False,
+) -> LintResult:
     files = [f for f in (files or ()) if f]
     if not files and sql is None and not pending:
-        raise UsageProblem("Nothing to lint.", next_step="Pass SQL files, --pending, or use %%dbm lint with SQL in "
-                           "the cell.")
+        raise UsageProblem(
+            "Nothing to lint.", next_step="Pass SQL files, --pending, or use %%dbm lint with SQL in the cell."
+        )
     source = "--dialect"
     if dialect is None:
         found, source = _dialect_from_project(project, env)
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
     version = parse_pg_version(pg_version) if dialect == "postgresql" else None
-    opts = dict(dialect=dialect, pg_version=version, include=include, exclude=exclude,
-                session_timeouts=session_timeouts)
+    opts = dict(
+        dialect=dialect, pg_version=version, include=include, exclude=exclude, session_timeouts=session_timeouts
+    )
     findings: list[Finding] = []
     sources: list[str] = []
     if sql is not None:
@@ -142,8 +166,13 @@ def lint(files: Iterable[str | Path] | None = None, *, sql: str | None = None, p
         for step in steps:
             label = step.file or step.migration
             # as migrate's preview: SQLite foreign_keys pragmas the runner takes out of the transaction
-            findings += lint_sql(step.sql, in_transaction=in_transaction or step.transactional, file=label,
-                                 outside_transaction=hoisted_offsets(step, dialect, ctx), **opts)
+            findings += lint_sql(
+                step.sql,
+                in_transaction=in_transaction or step.transactional,
+                file=label,
+                outside_transaction=hoisted_offsets(step, dialect, ctx),
+                **opts,
+            )
             sources.append(label)
         if not steps:
             sources.append("(no pending migrations)")

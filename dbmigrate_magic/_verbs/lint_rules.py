@@ -1,4 +1,5 @@
 """``lint --rules``: the rule catalogue as a table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +30,14 @@ class RulesResult(Result):
 def rules() -> RulesResult:
     from ..safety.lint import all_rules
 
-    rows = [{"rule": r.id, "severity": r.severity, "dialects": ",".join(r.dialects), "squawk": r.squawk,
-             "summary": r.summary} for r in sorted(all_rules().values(), key=lambda r: (r.dialects, r.id))]
+    rows = [
+        {
+            "rule": r.id,
+            "severity": r.severity,
+            "dialects": ",".join(r.dialects),
+            "squawk": r.squawk,
+            "summary": r.summary,
+        }
+        for r in sorted(all_rules().values(), key=lambda r: (r.dialects, r.id))
+    ]
     return RulesResult(tuple(rows))

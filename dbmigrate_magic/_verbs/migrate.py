@@ -1,4 +1,5 @@
 """``migrate``, ``new`` and ``rollback``: write, preview, confirm and run migrations with any adapter."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ class NewResult(Result):
         return [f"Created {self.file} ({self.tool}). Edit it, then preview with `dbm migrate --dry-run`."]
 
 
-def new(name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None,
-        app: str | None = None) -> NewResult:
+def new(
+    name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None, app: str | None = None
+) -> NewResult:
     ctx = context.resolve(path, None)
     adapter = writing_adapter(ctx)
     adapter.app = app or adapter.app
@@ -52,8 +54,10 @@ def _check_name(name: str) -> str:
 
     cleaned = slug(name or "")
     if not name or cleaned == "migration" and slug(name) != name.lower():
-        raise UsageProblem(f"'{name}' cannot be used as a migration name.",
-                           next_step="Use letters, digits and underscores, e.g. add_orders_total.")
+        raise UsageProblem(
+            f"'{name}' cannot be used as a migration name.",
+            next_step="Use letters, digits and underscores, e.g. add_orders_total.",
+        )
     return cleaned
 
 
@@ -66,8 +70,8 @@ def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple
         raise NeedsResolve(
             f"Migration {bad.migration} is recorded as failed (it started and did not finish{detail}).",
             next_step=f"Check what it left behind, then `dbm resolve {bad.migration} --rolled-back` (it did not "
-                      f"take effect, or you reverted it) or `--applied` (you completed it by hand); then migrate "
-                      "again.",
+            f"take effect, or you reverted it) or `--applied` (you completed it by hand); then migrate "
+            "again.",
         )
     modified = [r.migration for r in rows if r.state == "modified"]
     if modified and not allow_modified:
@@ -75,15 +79,29 @@ def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple
             f"Applied migration(s) changed on disk since they were applied: {', '.join(modified)}. Databases "
             "migrated from the old and the new file would differ.",
             next_step="Restore the file(s) from version control and put new changes in a new migration; or, if the "
-                      "edit is cosmetic, pass --allow-modified-applied to run anyway.",
+            "edit is cosmetic, pass --allow-modified-applied to run anyway.",
         )
-    return (f"Applied migration(s) modified on disk, allowed by --allow-modified-applied: {', '.join(modified)}",) \
-        if modified else ()
+    return (
+        (f"Applied migration(s) modified on disk, allowed by --allow-modified-applied: {', '.join(modified)}",)
+        if modified
+        else ()
+    )
 
 
-def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = None, sql: str | None = None,
-            name: str | None = None, dry_run: bool = False, yes: bool = False, confirm: str | None = None,
-            allow_modified: bool = False, app: str | None = None, no_backup: bool = False) -> ChangeResult:
+def migrate(
+    path: PathLike = None,
+    *,
+    env: str | None = None,
+    to: str | None = None,
+    sql: str | None = None,
+    name: str | None = None,
+    dry_run: bool = False,
+    yes: bool = False,
+    confirm: str | None = None,
+    allow_modified: bool = False,
+    app: str | None = None,
+    no_backup: bool = False,
+) -> ChangeResult:
     """Apply pending migrations (up to ``to``); with ``sql`` (a cell), first write it as a new migration."""
     ctx = context.resolve(path, env)
     adapter = writing_adapter(ctx)
@@ -98,18 +116,29 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
     if sql is not None:
         up, down = split_sections(sql)
         if not up.strip():
-            raise UsageProblem("The cell holds no SQL for the up part.",
-                               next_step="Put the SQL in the cell body, optionally under `-- UP` and `-- DOWN`.")
+            raise UsageProblem(
+                "The cell holds no SQL for the up part.",
+                next_step="Put the SQL in the cell body, optionally under `-- UP` and `-- DOWN`.",
+            )
         mig_name = _check_name(name) if name else default_name(up)
         existing = adapter.find_migration(mig_name, up, down)
         if existing is not None:
             row = next((r for r in adapter.history(look).rows if r.migration == existing.id), None)
             state = row.state if row else "pending"
-            notes.append(f"This cell's migration already exists as {adapter.relative(existing.path)} ({state}); "
-                         "no new migration was written.")
+            notes.append(
+                f"This cell's migration already exists as {adapter.relative(existing.path)} ({state}); "
+                "no new migration was written."
+            )
             if state in ("applied", "modified"):
-                return ChangeResult("migrate", "up to date", None, (), f"{existing.id} is already applied.",
-                                    adapter.relative(existing.path), tuple(notes))
+                return ChangeResult(
+                    "migrate",
+                    "up to date",
+                    None,
+                    (),
+                    f"{existing.id} is already applied.",
+                    adapter.relative(existing.path),
+                    tuple(notes),
+                )
             to = to or existing.id
         elif dry_run:
             pending_new = PlannedStep(f"{mig_name} (new)", None, "up", up, db.dialect != "mysql")
@@ -130,16 +159,38 @@ def migrate(path: PathLike = None, *, env: str | None = None, to: str | None = N
 
     preview = plan()
     if not preview.steps:
-        return ChangeResult("migrate", "up to date", preview, (), "Nothing to apply: the database is up to date.",
-                            created, tuple(notes))
-    return finish("migrate", preview, dry_run=dry_run, yes=yes, confirm=confirm,
-                  run=lambda: adapter.apply(db, list(preview.steps)), replan=plan, done_status="applied",
-                  ctx=ctx, db=db, created=created, notes=tuple(notes), discard=discard, no_backup=no_backup)
+        return ChangeResult(
+            "migrate", "up to date", preview, (), "Nothing to apply: the database is up to date.", created, tuple(notes)
+        )
+    return finish(
+        "migrate",
+        preview,
+        dry_run=dry_run,
+        yes=yes,
+        confirm=confirm,
+        run=lambda: adapter.apply(db, list(preview.steps)),
+        replan=plan,
+        done_status="applied",
+        ctx=ctx,
+        db=db,
+        created=created,
+        notes=tuple(notes),
+        discard=discard,
+        no_backup=no_backup,
+    )
 
 
-def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None = None, to: str | None = None,
-             dry_run: bool = False, yes: bool = False, confirm: str | None = None, no_backup: bool = False
-             ) -> ChangeResult:
+def rollback(
+    path: PathLike = None,
+    *,
+    env: str | None = None,
+    steps: int | None = None,
+    to: str | None = None,
+    dry_run: bool = False,
+    yes: bool = False,
+    confirm: str | None = None,
+    no_backup: bool = False,
+) -> ChangeResult:
     """Revert the last migration, ``steps`` of them, or back to (not including) ``to``."""
     if steps is not None and to is not None:
         raise UsageProblem("--steps and --to cannot be used together.", next_step="Pass one of them.")
@@ -159,6 +210,16 @@ def rollback(path: PathLike = None, *, env: str | None = None, steps: int | None
     preview = plan()
     if not preview.steps:
         return ChangeResult("rollback", "up to date", preview, (), "Nothing to roll back.")
-    return finish("rollback", preview, dry_run=dry_run, yes=yes, confirm=confirm,
-                  run=lambda: adapter.rollback(db, list(preview.steps)), replan=plan, done_status="rolled back",
-                  ctx=ctx, db=db, no_backup=no_backup)
+    return finish(
+        "rollback",
+        preview,
+        dry_run=dry_run,
+        yes=yes,
+        confirm=confirm,
+        run=lambda: adapter.rollback(db, list(preview.steps)),
+        replan=plan,
+        done_status="rolled back",
+        ctx=ctx,
+        db=db,
+        no_backup=no_backup,
+    )

@@ -5,9 +5,11 @@ plan, pass it through the review checks (lint findings and guard notes registere
 layer), decide whether the given flags confirm it, and either run it or hand back a result whose
 ``confirm()`` runs exactly the previewed plan later (re-checked first).
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..adapters.base import Adapter, PlannedStep, StepOutcome
 from ..errors import MigrationFailed
@@ -20,27 +22,41 @@ if TYPE_CHECKING:
 
 #: review checks: ``check(preview, ctx, db) -> preview`` (may add findings, guard notes, blocking
 #: reasons). The safety layer (lint, production guard, backups) registers itself here.
-REVIEW_CHECKS: list[Callable[[Preview, "Context", "Database"], Preview]] = []
+REVIEW_CHECKS: list[Callable[[Preview, Context, Database], Preview]] = []
 #: run just before a confirmed plan executes (e.g. a production backup): ``hook(preview, ctx, db)``;
 #: returns notes to show with the result.
-BEFORE_RUN_HOOKS: list[Callable[[Preview, "Context", "Database"], list[str]]] = []
+BEFORE_RUN_HOOKS: list[Callable[[Preview, Context, Database], list[str]]] = []
 
 
-def register_review(check: Callable[[Preview, "Context", "Database"], Preview]) -> None:
+def register_review(check: Callable[[Preview, Context, Database], Preview]) -> None:
     if check not in REVIEW_CHECKS:
         REVIEW_CHECKS.append(check)
 
 
-def register_before_run(hook: Callable[[Preview, "Context", "Database"], list[str]]) -> None:
+def register_before_run(hook: Callable[[Preview, Context, Database], list[str]]) -> None:
     if hook not in BEFORE_RUN_HOOKS:
         BEFORE_RUN_HOOKS.append(hook)
 
 
-def make_preview(verb: str, adapter: Adapter, env: "Environment", steps: list[PlannedStep],
-                 ctx: "Context", db: "Database", notes: tuple[str, ...] = ()) -> Preview:
-    preview = Preview(verb=verb, tool=adapter.tool, environment=env.name, database=env.masked_url,
-                      production=env.production, classification=env.classification, steps=tuple(steps),
-                      notes=notes)
+def make_preview(
+    verb: str,
+    adapter: Adapter,
+    env: Environment,
+    steps: list[PlannedStep],
+    ctx: Context,
+    db: Database,
+    notes: tuple[str, ...] = (),
+) -> Preview:
+    preview = Preview(
+        verb=verb,
+        tool=adapter.tool,
+        environment=env.name,
+        database=env.masked_url,
+        production=env.production,
+        classification=env.classification,
+        steps=tuple(steps),
+        notes=notes,
+    )
     for check in REVIEW_CHECKS:
         preview = check(preview, ctx, db)
     return preview
@@ -54,42 +70,61 @@ def decide(preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None) -
     if preview.blocking:
         return "refused", "Refused: " + "; ".join(preview.blocking)
     if confirm is not None and confirm != env:
-        return "refused", (f"--confirm {confirm} does not match the target environment '{env}': nothing was run. "
-                           f"Pass --confirm {env} if you mean it.")
+        return "refused", (
+            f"--confirm {confirm} does not match the target environment '{env}': nothing was run. "
+            f"Pass --confirm {env} if you mean it."
+        )
     if preview.production:
         if confirm == env:
             return "run", ""
         if yes:
-            return "refused", (f"'{env}' is a production environment ({preview.classification}); --yes is not "
-                               f"enough there: nothing was run. Type the name back with --confirm {env}.")
-        return "awaiting confirmation", (f"Nothing was run: '{env}' is production. Review the SQL below, then "
-                                         f"pass --confirm {env} (in a notebook, type the name and press Apply).")
+            return "refused", (
+                f"'{env}' is a production environment ({preview.classification}); --yes is not "
+                f"enough there: nothing was run. Type the name back with --confirm {env}."
+            )
+        return "awaiting confirmation", (
+            f"Nothing was run: '{env}' is production. Review the SQL below, then "
+            f"pass --confirm {env} (in a notebook, type the name and press Apply)."
+        )
     if yes or confirm == env:
         return "run", ""
-    return "awaiting confirmation", ("Nothing was run yet. Review the SQL below, then pass --yes "
-                                     "(in a notebook, press Apply).")
+    return "awaiting confirmation", (
+        "Nothing was run yet. Review the SQL below, then pass --yes (in a notebook, press Apply)."
+    )
 
 
 def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list[StepOutcome]) -> MigrationFailed:
     """The error for a failed step: which migration, the statement/line/database message, what stays."""
     before = [o.migration for o in done if o.state in ("applied", "rolled_back")]
-    before_text = f" {', '.join(before)} completed before it and stay{'s' if len(before) == 1 else ''} done." \
-        if before else ""
+    before_text = (
+        f" {', '.join(before)} completed before it and stay{'s' if len(before) == 1 else ''} done." if before else ""
+    )
     if step.transactional:
         unchanged = f"{step.migration} was rolled back: the database is as it was before it.{before_text}"
         nxt = "Fix the SQL in the migration file (it is not applied) and run the command again."
     else:
         ran = outcome.statements_run or 0
-        unchanged = (f"{step.migration} is recorded as failed after {ran} statement(s) ran (this database "
-                     f"auto-commits DDL, so those stay).{before_text}")
-        nxt = (f"Repair by hand what the first {ran} statement(s) did, or finish them, then run "
-               f"`dbm resolve {step.migration} --rolled-back` (or `--applied`) and migrate again.")
+        unchanged = (
+            f"{step.migration} is recorded as failed after {ran} statement(s) ran (this database "
+            f"auto-commits DDL, so those stay).{before_text}"
+        )
+        nxt = (
+            f"Repair by hand what the first {ran} statement(s) did, or finish them, then run "
+            f"`dbm resolve {step.migration} --rolled-back` (or `--applied`) and migrate again."
+        )
     return MigrationFailed(f"{verb} of {step.migration} failed: {outcome.error}", unchanged=unchanged, next_step=nxt)
 
 
-def execute(verb: str, preview: Preview, run: Callable[[], list[StepOutcome]], done_status: str,
-            ctx: "Context", db: "Database", created: str | None = None,
-            notes: tuple[str, ...] = ()) -> ChangeResult:
+def execute(
+    verb: str,
+    preview: Preview,
+    run: Callable[[], list[StepOutcome]],
+    done_status: str,
+    ctx: Context,
+    db: Database,
+    created: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> ChangeResult:
     """Run a confirmed plan; a failed step raises ``MigrationFailed`` carrying the partial result."""
     extra_notes = list(notes)
     for hook in BEFORE_RUN_HOOKS:
@@ -101,8 +136,15 @@ def execute(verb: str, preview: Preview, run: Callable[[], list[StepOutcome]], d
         bad = failed[0]
         step = next(s for s in preview.steps if s.migration == bad.migration and s.direction == bad.direction)
         error = failure_error(verb, step, bad, outcomes)
-        error.result = ChangeResult(verb, "failed", preview, tuple(outcomes), error.what, created,  # type: ignore
-                                    result_notes)
+        error.result = ChangeResult(
+            verb,
+            "failed",
+            preview,
+            tuple(outcomes),
+            error.what,
+            created,  # type: ignore
+            result_notes,
+        )
         raise error
     ran = [o for o in outcomes if o.state != "skipped"]
     skipped = [o for o in outcomes if o.state == "skipped"]
@@ -112,10 +154,23 @@ def execute(verb: str, preview: Preview, run: Callable[[], list[StepOutcome]], d
     return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, result_notes)
 
 
-def finish(verb: str, preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None,
-           run: Callable[[], list[StepOutcome]], replan: Callable[[], Preview], done_status: str,
-           ctx: "Context", db: "Database", created: str | None = None, notes: tuple[str, ...] = (),
-           discard: Callable[[], str] | None = None, no_backup: bool = False) -> ChangeResult:
+def finish(
+    verb: str,
+    preview: Preview,
+    *,
+    dry_run: bool,
+    yes: bool,
+    confirm: str | None,
+    run: Callable[[], list[StepOutcome]],
+    replan: Callable[[], Preview],
+    done_status: str,
+    ctx: Context,
+    db: Database,
+    created: str | None = None,
+    notes: tuple[str, ...] = (),
+    discard: Callable[[], str] | None = None,
+    no_backup: bool = False,
+) -> ChangeResult:
     """Decide from the flags; run now, or return a result whose ``confirm()`` runs the same plan."""
     decision, message = decide(preview, dry_run=dry_run, yes=yes, confirm=confirm)
     if decision == "run":
@@ -127,16 +182,44 @@ def finish(verb: str, preview: Preview, *, dry_run: bool, yes: bool, confirm: st
     def runner(phrase: str | None) -> ChangeResult:
         fresh = replan()
         if fresh.signature != preview.signature:
-            return ChangeResult(verb, "refused", fresh, (), "The plan changed since the preview (another run or an "
-                                "edited file): nothing was run. Look at the new preview and confirm again.",
-                                created, notes)
-        return finish(verb, fresh, dry_run=False, yes=not fresh.production, confirm=phrase, run=run,
-                      replan=replan, done_status=done_status, ctx=ctx, db=db, created=created, notes=notes,
-                      no_backup=no_backup)
+            return ChangeResult(
+                verb,
+                "refused",
+                fresh,
+                (),
+                "The plan changed since the preview (another run or an "
+                "edited file): nothing was run. Look at the new preview and confirm again.",
+                created,
+                notes,
+            )
+        return finish(
+            verb,
+            fresh,
+            dry_run=False,
+            yes=not fresh.production,
+            confirm=phrase,
+            run=run,
+            replan=replan,
+            done_status=done_status,
+            ctx=ctx,
+            db=db,
+            created=created,
+            notes=notes,
+            no_backup=no_backup,
+        )
 
     can_confirm = decision == "awaiting confirmation"
-    return ChangeResult(verb, decision, preview, (), message, created, notes,
-                        runner=runner if can_confirm else None, discard=discard if can_confirm else None)
+    return ChangeResult(
+        verb,
+        decision,
+        preview,
+        (),
+        message,
+        created,
+        notes,
+        runner=runner if can_confirm else None,
+        discard=discard if can_confirm else None,
+    )
 
 
 def _register_safety_reviews() -> None:

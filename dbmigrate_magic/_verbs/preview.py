@@ -5,15 +5,17 @@ production, transactional or not, lint findings and guard notes), what happened 
 and, while unconfirmed, a way to run the same plan later (a notebook's Apply button, the CLI's
 prompt). Confirmation rules live here so every front end applies the same ones.
 """
+
 from __future__ import annotations
 
 import html as _html
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from ..adapters.base import PlannedStep, StepOutcome
-from ..results import Result, jsonable
 from ..masking import mask, mask_obj
+from ..results import Result, jsonable
 
 #: statuses that mean "nothing ran because a person still has to say yes"
 UNCONFIRMED = ("awaiting confirmation", "refused")
@@ -62,9 +64,13 @@ class Preview(Result):
         lines = [f"Target: {self.environment} ({self.database}) - {kind}: {self.classification}"]
         if self.steps:
             tx = {s.transactional for s in self.steps}
-            how = ("each in its own transaction with its tracking row" if tx == {True}
-                   else "NOT transactional: DDL auto-commits, progress is recorded statement by statement"
-                   if tx == {False} else "some in a transaction, some not (see the table)")
+            how = (
+                "each in its own transaction with its tracking row"
+                if tx == {True}
+                else "NOT transactional: DDL auto-commits, progress is recorded statement by statement"
+                if tx == {False}
+                else "some in a transaction, some not (see the table)"
+            )
             told = {s.extra.get("transaction") for s in self.steps}  # an adapter running the tool's CLI says how
             if len(told) == 1 and None not in told:
                 how = told.pop()
@@ -88,8 +94,10 @@ class Preview(Result):
         return self.header_lines()
 
     def table(self) -> list[dict[str, Any]]:
-        return [{"migration": s.migration, "direction": s.direction, "file": s.file,
-                 "transactional": s.transactional} for s in self.steps]
+        return [
+            {"migration": s.migration, "direction": s.direction, "file": s.file, "transactional": s.transactional}
+            for s in self.steps
+        ]
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,7 +119,7 @@ class ChangeResult(Result):
     created: str | None = None  # a migration file this call wrote (relative path)
     notes: tuple[str, ...] = ()
     #: runs the previewed plan once confirmed: ``run(phrase) -> ChangeResult``
-    runner: Callable[[str | None], "ChangeResult"] | None = field(default=None, repr=False, compare=False)
+    runner: Callable[[str | None], ChangeResult] | None = field(default=None, repr=False, compare=False)
     discard: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     # --- confirmation ------------------------------------------------------------------------
@@ -124,7 +132,7 @@ class ChangeResult(Result):
             return f"Type the environment name ({self.preview.environment}) to apply, anything else cancels: "
         return "Apply? [y/N] "
 
-    def confirm(self, phrase: str | None) -> "ChangeResult":
+    def confirm(self, phrase: str | None) -> ChangeResult:
         """Run the previewed plan if ``phrase`` confirms it (y/yes, or the production env's name)."""
         if not self.needs_confirmation:
             return self
@@ -138,10 +146,11 @@ class ChangeResult(Result):
             return self.cancelled()
         return self.runner(self.preview.environment if self.preview.production else None)
 
-    def cancelled(self) -> "ChangeResult":
+    def cancelled(self) -> ChangeResult:
         note = self.discard() if self.discard else ""
-        return ChangeResult(self.verb, "cancelled", self.preview, (), "Cancelled: nothing was run. " + note,
-                            None, self.notes)
+        return ChangeResult(
+            self.verb, "cancelled", self.preview, (), "Cancelled: nothing was run. " + note, None, self.notes
+        )
 
     # --- views --------------------------------------------------------------------------------
     def exit_code(self, args: Any = None) -> int:
@@ -166,22 +175,29 @@ class ChangeResult(Result):
         rows = []
         for s in self.preview.steps:
             o = done.get((s.migration, s.direction))
-            rows.append({
-                "migration": s.migration, "direction": s.direction, "file": s.file,
-                "transactional": s.transactional,
-                "state": o.state if o else ("planned" if self.status not in ("failed", "applied") else "not run"),
-                "seconds": round(o.seconds, 4) if o else None,
-                "statements_run": o.statements_run if o else None,
-                "error": o.error if o else None,
-            })
+            rows.append(
+                {
+                    "migration": s.migration,
+                    "direction": s.direction,
+                    "file": s.file,
+                    "transactional": s.transactional,
+                    "state": o.state if o else ("planned" if self.status not in ("failed", "applied") else "not run"),
+                    "seconds": round(o.seconds, 4) if o else None,
+                    "statements_run": o.statements_run if o else None,
+                    "error": o.error if o else None,
+                }
+            )
         return rows
 
     def to_text(self) -> str:
         from ..display.text import render_text
 
         text = render_text(self)
-        if self.preview is not None and self.preview.steps and self.status in (
-                "dry run", "awaiting confirmation", "refused"):
+        if (
+            self.preview is not None
+            and self.preview.steps
+            and self.status in ("dry run", "awaiting confirmation", "refused")
+        ):
             text += "\n\n" + self.preview.sql_text()
         return mask(text)
 
@@ -191,8 +207,10 @@ class ChangeResult(Result):
         body = render_html(self)
         if self.preview is not None and self.preview.steps:
             opened = " open" if self.status in ("dry run", "awaiting confirmation", "refused") else ""
-            body += (f"<details{opened}><summary>SQL ({len(self.preview.steps)} step(s))</summary>"
-                     f"<pre>{_html.escape(self.preview.sql_text())}</pre></details>")
+            body += (
+                f"<details{opened}><summary>SQL ({len(self.preview.steps)} step(s))</summary>"
+                f"<pre>{_html.escape(self.preview.sql_text())}</pre></details>"
+            )
         return mask(body)
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,11 +225,16 @@ class ChangeResult(Result):
         if self.preview is not None:
             p = self.preview
             data["preview"] = {
-                "tool": p.tool, "environment": p.environment, "database": p.database,
-                "production": p.production, "classification": p.classification,
+                "tool": p.tool,
+                "environment": p.environment,
+                "database": p.database,
+                "production": p.production,
+                "classification": p.classification,
                 "steps": [jsonable(s) for s in p.steps],
                 "findings": [jsonable(f) for f in p.findings],
-                "guard_notes": list(p.guard_notes), "blocking": list(p.blocking), "notes": list(p.notes),
+                "guard_notes": list(p.guard_notes),
+                "blocking": list(p.blocking),
+                "notes": list(p.notes),
             }
         return mask_obj(data)  # type: ignore[return-value]
 

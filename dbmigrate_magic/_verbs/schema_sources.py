@@ -3,20 +3,21 @@
 Files and ``migrations`` are loaded into scratch databases of the other side's dialect, on the
 same server; every scratch database is dropped when the ``ExitStack`` closes.
 """
+
 from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..db import Database
 from ..errors import ConfigError, DbmError, ProjectError, UnsupportedOperation, UsageProblem
-from ..schema.introspect import Scope, introspect, prepare
 from ..masking import mask
+from ..schema.introspect import Scope, introspect, prepare
 from . import context
 
 MIGRATIONS = "migrations"
@@ -60,9 +61,11 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         if canonical_env_name(spec) in names:
             raise
         known = ", ".join(names) or "none"
-        raise UsageProblem(f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file, an "
-                           "existing SQLite database file or `migrations`.", next_step="`dbm env` lists the environments; a schema file needs "
-                           "the .sql suffix.") from None
+        raise UsageProblem(
+            f"'{spec}' is not an environment (found: {known}), a URL, an existing .sql file, an "
+            "existing SQLite database file or `migrations`.",
+            next_step="`dbm env` lists the environments; a schema file needs the .sql suffix.",
+        ) from None
     env = ctx.require_environment()
     return Side(spec, "environment", env.url, label=f"{env.name} ({env.masked_url})")
 
@@ -85,9 +88,11 @@ def check_text(path: Path, spec: str) -> None:
         path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError) as exc:
         why = "is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
-        raise UsageProblem(f"{spec} {why}, so it is neither a schema .sql file nor a SQLite database.",
-                           next_step="Pass a SQL schema file (UTF-8), a SQLite database file, a URL, an "
-                           "environment name or `migrations`.") from None
+        raise UsageProblem(
+            f"{spec} {why}, so it is neither a schema .sql file nor a SQLite database.",
+            next_step="Pass a SQL schema file (UTF-8), a SQLite database file, a URL, an "
+            "environment name or `migrations`.",
+        ) from None
 
 
 def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | None) -> str:
@@ -108,13 +113,17 @@ def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | Non
     except (ProjectError, ConfigError):  # no project or no connection: say what this diff needs instead
         env = None
     if env is None or env.dialect != dialect:
-        raise UsageProblem(f"A scratch {dialect} database is needed but no {dialect} server is known.",
-                           next_step=f"Set DATABASE_URL (e.g. in .env) to a {dialect} server where scratch "
-                           "databases may be created, or pass a URL as the other side.")
+        raise UsageProblem(
+            f"A scratch {dialect} database is needed but no {dialect} server is known.",
+            next_step=f"Set DATABASE_URL (e.g. in .env) to a {dialect} server where scratch "
+            "databases may be created, or pass a URL as the other side.",
+        )
     return env.url or ""
 
 
-def migration_scripts(project: str | Path | None, upto: str | None = None, before: str | None = None) -> list[tuple[str, str]]:
+def migration_scripts(
+    project: str | Path | None, upto: str | None = None, before: str | None = None
+) -> list[tuple[str, str]]:
     """(id, up SQL) of the project's migrations in order, for replay on a scratch database."""
     proj = context.resolve(project).project
     adapter = proj.adapter
@@ -125,7 +134,9 @@ def migration_scripts(project: str | Path | None, upto: str | None = None, befor
         if f.path.suffix != ".sql":
             raise UnsupportedOperation(
                 f"Replaying {adapter.display_name} migrations on a scratch database is not supported yet "
-                f"({f.path.name} is not SQL).", next_step="Compare against a database the tool migrated instead.")
+                f"({f.path.name} is not SQL).",
+                next_step="Compare against a database the tool migrated instead.",
+            )
         out.append((f.id, up_section(f.path.read_text(encoding="utf-8"))))
         if upto is not None and f.id == upto:
             break
@@ -143,15 +154,20 @@ def up_section(text: str) -> str:
     out, current, pos = [], None, 0
     for m in marks:
         if current == "up":
-            out.append(text[pos:m.start()])
+            out.append(text[pos : m.start()])
         current, pos = m.group(1).lower(), m.end()
     if current == "up":
         out.append(text[pos:])
     return "".join(out)
 
 
-def replay(project: str | Path | None, url: str, upto: str | None = None, before: str | None = None,
-           only: frozenset[str] | None = None) -> None:
+def replay(
+    project: str | Path | None,
+    url: str,
+    upto: str | None = None,
+    before: str | None = None,
+    only: frozenset[str] | None = None,
+) -> None:
     """Apply the project's migrations to the (scratch) database at ``url`` with the tool's own apply
     (Knex and TypeORM: the project's CLI, handed the scratch URL); all of them, up to and including
     ``upto``, or the schema ``before`` starts from (up to each of its parents: with a graph, "the
@@ -193,7 +209,8 @@ def replay_failed(migration: str | None, error: str) -> ProjectError:
         f"Replaying the project's migrations on a scratch database failed at {which}: {error}",
         unchanged="Only a scratch database was touched, and it is dropped; the live database was not changed.",
         next_step=f"Fix {migration or 'the failing migration'} so it runs on an empty database "
-        "(`dbm migrate --dry-run` shows what runs), then retry.")
+        "(`dbm migrate --dry-run` shows what runs), then retry.",
+    )
 
 
 def failed_in(message: str, names: list[str]) -> str | None:
@@ -242,9 +259,18 @@ def applied_and_not(ctx) -> tuple[list[str], list[str], list[str]]:
     return ran, [m for i, m in waiting if i < last], [m for i, m in waiting if i > last]
 
 
-def load_models(specs: list[str], project, scope: Scope, dialect: str | None, stack: ExitStack,
-                ignore_tables: tuple[str, ...] | Callable[[], tuple[str, ...]] = (), upto: str | None = None,
-                before: str | None = None, missing_ok: bool = False, only: frozenset[str] | None = None):
+def load_models(
+    specs: list[str],
+    project,
+    scope: Scope,
+    dialect: str | None,
+    stack: ExitStack,
+    ignore_tables: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
+    upto: str | None = None,
+    before: str | None = None,
+    missing_ok: bool = False,
+    only: frozenset[str] | None = None,
+):
     """Resolve each spec to a (Side, SchemaModel); scratch databases live as long as ``stack``.
 
     ``ignore_tables`` may be a function: it is then called while the servers answer the catalog
@@ -254,14 +280,18 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
     sides = [classify_side(s, project) for s in specs]
     dialects = {s.dialect for s in sides if s.dialect}
     if len(dialects) > 1:
-        raise UsageProblem(f"The two sides use different databases ({', '.join(sorted(dialects))}).",
-                           next_step="Compare databases of the same kind.")
+        raise UsageProblem(
+            f"The two sides use different databases ({', '.join(sorted(dialects))}).",
+            next_step="Compare databases of the same kind.",
+        )
     dialect = dialect or (dialects.pop() if dialects else None)
     for side in sides:
         if side.url and not missing_ok and not Database(side.url, side.label).exists():  # a mistyped SQLite path
-            raise UsageProblem(f"The SQLite database {mask(side.url)} does not exist (it was not created).",
-                               next_step="Check the path (a schema file needs the .sql suffix); an "
-                               "environment's SQLite file is created by `dbm migrate`.")
+            raise UsageProblem(
+                f"The SQLite database {mask(side.url)} does not exist (it was not created).",
+                next_step="Check the path (a schema file needs the .sql suffix); an "
+                "environment's SQLite file is created by `dbm migrate`.",
+            )
     urls = []
     for side in sides:
         url = side.url
@@ -275,9 +305,14 @@ def load_models(specs: list[str], project, scope: Scope, dialect: str | None, st
                     scratch.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
                 except ProjectError as exc:
                     if dialect is None and anchor == "sqlite://":  # nothing said which kind: SQLite was a guess
-                        raise ProjectError(exc.what, unchanged=exc.unchanged, next_step=(
-                            "No database was given, so the file was loaded into SQLite. For PostgreSQL or MySQL, "
-                            "pass --dialect postgresql|mysql with DATABASE_URL set, or a URL as the other side.")) from None
+                        raise ProjectError(
+                            exc.what,
+                            unchanged=exc.unchanged,
+                            next_step=(
+                                "No database was given, so the file was loaded into SQLite. For PostgreSQL or MySQL, "
+                                "pass --dialect postgresql|mysql with DATABASE_URL set, or a URL as the other side."
+                            ),
+                        ) from None
                     raise
             else:
                 replay(project, url, upto=upto, before=before, only=only)
@@ -334,11 +369,11 @@ def drop_tables(model, names: tuple[str, ...]):
         return table is not None and any(t == table and s in (None, schema) for s, t in wanted)
 
     tables = {k: v for k, v in model.tables.items() if not tracked(*k)}
-    things = {k: v for k, v in model.things.items()
-              if not tracked(v.get("owner_schema") or v.schema, v.table)}
+    things = {k: v for k, v in model.things.items() if not tracked(v.get("owner_schema") or v.schema, v.table)}
     for schema in {s for s, _ in wanted if s is not None}:
         used = any(k[0] == schema for k in tables) or any(
-            v.schema == schema for v in things.values() if v.kind != "schema")
+            v.schema == schema for v in things.values() if v.kind != "schema"
+        )
         if not used:
             things.pop(("schema", schema, schema), None)
     return replace(model, tables=tables, things=things)

@@ -1,4 +1,5 @@
 """``scratch``: list the scratch databases dbm made on a server; ``--clean`` drops stale ones."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ class ScratchResult(Result):
         return [{"name": n, "stale": n in self.stale, "dropped": n in self.dropped} for n in self.found]
 
 
-def scratch(project: str | Path | None = None, env: str | None = None, clean: bool = False,
-            everything: bool = False) -> ScratchResult:
+def scratch(
+    project: str | Path | None = None, env: str | None = None, clean: bool = False, everything: bool = False
+) -> ScratchResult:
     ctx = context.resolve(project, env)
     environment = ctx.require_environment()
     url = environment.url or ""

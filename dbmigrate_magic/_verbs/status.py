@@ -1,4 +1,5 @@
 """``status``: every migration on disk or in the tracking table, with its state."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -71,14 +72,16 @@ class StatusResult(Result):
         return [r.as_row() for r in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        from ..results import jsonable
         from ..masking import mask_obj
+        from ..results import jsonable
 
-        return mask_obj({
-            "tool": self.tool,
-            "summary": jsonable(self.summary),
-            "migrations": [jsonable(r) for r in self.table()],
-        })  # type: ignore[return-value]
+        return mask_obj(
+            {
+                "tool": self.tool,
+                "summary": jsonable(self.summary),
+                "migrations": [jsonable(r) for r in self.table()],
+            }
+        )  # type: ignore[return-value]
 
 
 def position_of(counts: Counter) -> str:
@@ -128,7 +131,12 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
     finally:
         db.dispose()
     if not db.exists():
-        history = History(history.rows, False, history.table, history.current,
-                          history.notes + ("The SQLite database file does not exist yet (it was not created).",),
-                          history.extra_columns)
+        history = History(
+            history.rows,
+            False,
+            history.table,
+            history.current,
+            history.notes + ("The SQLite database file does not exist yet (it was not created).",),
+            history.extra_columns,
+        )
     return build(adapter.tool, environment.name, environment.masked_url, history, error)

@@ -1,4 +1,5 @@
 """Adapters, one per migration tool, in detection order (first match wins, all are reported)."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -32,5 +33,14 @@ def all_adapter_classes() -> list[type[Adapter]]:
     return [adapter_class(t) for t in TOOL_IDS]
 
 
-__all__ = ["ADAPTERS", "TOOL_IDS", "Adapter", "Evidence", "History", "MigrationFile", "MigrationRow",
-           "adapter_class", "all_adapter_classes"]
+__all__ = [
+    "ADAPTERS",
+    "TOOL_IDS",
+    "Adapter",
+    "Evidence",
+    "History",
+    "MigrationFile",
+    "MigrationRow",
+    "adapter_class",
+    "all_adapter_classes",
+]

@@ -1,4 +1,5 @@
 """Small file-reading helpers shared by the adapters' detection code."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ What cannot be evaluated statically stays visible as a marker: ``EnvRef`` for
 ``process.env.X`` (with its ``||``/``??`` default), ``PathJoin`` for ``path.join(__dirname, ...)``
 and ``Expr`` for anything else, so callers can say what they could not read.
 """
+
 from __future__ import annotations
 
 import re
@@ -99,7 +100,7 @@ class _Parser:
             elif val in (",", ";") and depth == 0:
                 break
             self.i += 1
-        return Expr(" ".join(v for _, v in self.t[start:self.i]))
+        return Expr(" ".join(v for _, v in self.t[start : self.i]))
 
     def value(self) -> Any:
         start = self.i
@@ -180,8 +181,12 @@ class _Parser:
                     return EnvRef(name)
             if tok == "__dirname":
                 return PathJoin(("__dirname",))
-            if tok == "path" and self.peek()[1] == "." and self.peek(1)[1] in ("join", "resolve") \
-                    and self.peek(2)[1] == "(":
+            if (
+                tok == "path"
+                and self.peek()[1] == "."
+                and self.peek(1)[1] in ("join", "resolve")
+                and self.peek(2)[1] == "("
+            ):
                 self.i += 3
                 parts = []
                 while self.peek()[1] != ")" and self.peek()[0] != "eof":
@@ -257,7 +262,7 @@ def exported_object(source: str) -> Any:
     """The object a config file exports: ``module.exports = {...}``, ``export default {...}``,
     ``defineConfig({...})``, ``new DataSource({...})``, or a named constant one of them refers to."""
     for m in _EXPORT.finditer(source):
-        rest = source[m.end():]
+        rest = source[m.end() :]
         stripped = rest.lstrip()
         offset = m.end() + (len(rest) - len(stripped))
         if stripped.startswith(("{", "[")):
@@ -277,13 +282,13 @@ def named_constant(source: str, name: str) -> Any:
     m = re.search(rf"\b(?:const|let|var)\s+{re.escape(name)}\b[^=;]*=\s*", source)
     if not m:
         return None
-    rest = source[m.end():]
+    rest = source[m.end() :]
     stripped = rest.lstrip()
     offset = m.end() + (len(rest) - len(stripped))
     for prefix in ("defineConfig(", "new DataSource("):
         if stripped.startswith(prefix):
             offset += len(prefix)
-            stripped = stripped[len(prefix):].lstrip()
+            stripped = stripped[len(prefix) :].lstrip()
     if not stripped.startswith("{"):
         return None
     return parse_value_at(source, source.index("{", offset))

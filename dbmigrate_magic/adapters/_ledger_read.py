@@ -1,4 +1,5 @@
 """Reading another tool's tracking table read-only: never creates anything."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -7,10 +8,12 @@ if TYPE_CHECKING:
     from ..db import Database
 
 
-def read_table(db: "Database", table: str, columns: tuple[str, ...] | None = None,
-               order_by: str | None = None) -> tuple[list[dict[str, Any]], set[str]] | None:
+def read_table(
+    db: Database, table: str, columns: tuple[str, ...] | None = None, order_by: str | None = None
+) -> tuple[list[dict[str, Any]], set[str]] | None:
     """Rows of ``table`` as dicts (and its column names), or None when the table does not exist."""
-    from sqlalchemy import inspect, select, table as sa_table, column
+    from sqlalchemy import column, inspect, select
+    from sqlalchemy import table as sa_table
 
     with db.connect() as conn:
         insp = inspect(conn)

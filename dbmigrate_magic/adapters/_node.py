@@ -9,6 +9,7 @@ The connection travels in the environment variable ``DBM_NODE_CONNECTION`` (JSON
 small wrapper config the adapter writes into a private temporary folder; the project's own
 config is loaded by that wrapper unchanged, and only its connection is replaced.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,10 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError, ToolFailed, ToolMissing
@@ -36,8 +37,7 @@ def find_node_bin(root: Path, command: str, package: str) -> Path:
         if candidate.exists():
             return candidate
     raise ToolMissing(
-        f"The project's own {package} command line ({command}) was not found in node_modules "
-        f"above {root}.",
+        f"The project's own {package} command line ({command}) was not found in node_modules above {root}.",
         next_step=f"Run `npm install` in the project (it must list {package} in package.json), then retry.",
     )
 
@@ -57,13 +57,17 @@ def node_url(sqlalchemy_url: str, dialect: str) -> NodeUrl:
         path = sqlalchemy_url.split("://", 1)[1]
         path = path[1:] if path.startswith("/") else path
         if not path or path == ":memory:":
-            raise ConfigError("An in-memory SQLite database cannot be shared with the project's Node tool.",
-                              next_step="Use a SQLite file (sqlite:///path/to/file.db).")
+            raise ConfigError(
+                "An in-memory SQLite database cannot be shared with the project's Node tool.",
+                next_step="Use a SQLite file (sqlite:///path/to/file.db).",
+            )
         return NodeUrl("sqlite", None, path.split("?", 1)[0])
     scheme = {"postgresql": "postgres", "mysql": "mysql"}.get(dialect)
     if scheme is None:
-        raise ConfigError(f"The Node migration tools here support PostgreSQL, MySQL/MariaDB and SQLite, "
-                          f"not {dialect}.", next_step="Choose an environment on one of those databases.")
+        raise ConfigError(
+            f"The Node migration tools here support PostgreSQL, MySQL/MariaDB and SQLite, not {dialect}.",
+            next_step="Choose an environment on one of those databases.",
+        )
     parts = urlsplit(sqlalchemy_url)
     rebuilt = urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
     return NodeUrl(dialect, rebuilt, unquote(parts.path.lstrip("/")) or None)
@@ -83,28 +87,44 @@ class ToolRun:
         return "\n".join(t for t in (self.stdout.strip(), self.stderr.strip()) if t)
 
 
-def run_tool(executable: Path, args: list[str], *, cwd: Path, env: dict[str, str], what: str,
-             check: bool = True, unchanged: str | None = None) -> ToolRun:
+def run_tool(
+    executable: Path,
+    args: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    what: str,
+    check: bool = True,
+    unchanged: str | None = None,
+) -> ToolRun:
     """Run ``executable args`` with ``env`` added; a non-zero exit becomes ``ToolFailed``."""
     full_env = dict(os.environ)
     full_env.update(env)
     full_env.setdefault("FORCE_COLOR", "0")
     full_env["NO_COLOR"] = "1"
     try:
-        proc = subprocess.run([str(executable), *args], cwd=cwd, env=full_env, capture_output=True,
-                              text=True, timeout=TOOL_TIMEOUT)
+        proc = subprocess.run(
+            [str(executable), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=TOOL_TIMEOUT
+        )
     except subprocess.TimeoutExpired:
-        raise ToolFailed(f"{what} did not finish within {TOOL_TIMEOUT} s and was stopped.",
-                         unchanged=unchanged or "Check the tracking table with `dbm status`: the tool may have "
-                         "applied part of the work.", next_step="Look for a lock or a long-running statement.") from None
+        raise ToolFailed(
+            f"{what} did not finish within {TOOL_TIMEOUT} s and was stopped.",
+            unchanged=unchanged
+            or "Check the tracking table with `dbm status`: the tool may have applied part of the work.",
+            next_step="Look for a lock or a long-running statement.",
+        ) from None
     except OSError as exc:
-        raise ToolMissing(f"{what} could not be started: {mask(exc)}",
-                          next_step="Run `npm install` in the project and check that node is on PATH.") from None
+        raise ToolMissing(
+            f"{what} could not be started: {mask(exc)}",
+            next_step="Run `npm install` in the project and check that node is on PATH.",
+        ) from None
     run = ToolRun(tuple(args), proc.returncode, mask(proc.stdout), mask(proc.stderr))
     if check and proc.returncode != 0:
-        raise ToolFailed(f"{what} failed (exit code {proc.returncode}): {tool_message(run)}",
-                         unchanged=unchanged, next_step="Fix the problem the tool reports, then run `dbm status` "
-                         "and retry.")
+        raise ToolFailed(
+            f"{what} failed (exit code {proc.returncode}): {tool_message(run)}",
+            unchanged=unchanged,
+            next_step="Fix the problem the tool reports, then run `dbm status` and retry.",
+        )
     return run
 
 
@@ -112,8 +132,9 @@ def tool_message(run: ToolRun, limit: int = 4000) -> str:
     """The useful part of a failed tool's output: its error lines, not its query log."""
     text = run.output
     noise = ("query:", "Working directory changed to", "Requiring external module", "Using environment:")
-    lines = [ln for ln in text.splitlines()
-             if ln.strip() and not ln.startswith(noise) and not ln.lstrip().startswith("at ")]
+    lines = [
+        ln for ln in text.splitlines() if ln.strip() and not ln.startswith(noise) and not ln.lstrip().startswith("at ")
+    ]
     message = "\n".join(lines) or text or "(no output)"
     return message[-limit:]
 
@@ -128,11 +149,15 @@ def after_failure(error: Exception, steps_done: list[str], steps_left: list[str]
         unchanged = "Nothing was recorded."
     if steps_left:
         if transactional:
-            unchanged += (f" Not applied: {', '.join(steps_left)}; the tool runs them in a transaction, so none "
-                          "of their changes stay.")
+            unchanged += (
+                f" Not applied: {', '.join(steps_left)}; the tool runs them in a transaction, so none "
+                "of their changes stay."
+            )
         else:
-            unchanged += (f" Not recorded: {', '.join(steps_left)}; on MySQL/MariaDB, DDL that ran before the "
-                          "error is not rolled back, so check the schema.")
+            unchanged += (
+                f" Not recorded: {', '.join(steps_left)}; on MySQL/MariaDB, DDL that ran before the "
+                "error is not rolled back, so check the schema."
+            )
     return ToolFailed(error.what, unchanged=unchanged, next_step=error.next_step)
 
 
@@ -164,6 +189,8 @@ def connection_env(conn: NodeUrl, config_text: str, preferred: tuple[str, ...] =
 def transaction_note(tool: str, dialect: str, unit: str) -> str:
     """How the tool's run is wrapped in transactions, for the preview's header line."""
     if dialect == "mysql":
-        return (f"NOT transactional on MySQL/MariaDB: DDL auto-commits, and {tool} records each migration after it "
-                "runs, so a failure can leave part of one applied and unrecorded")
+        return (
+            f"NOT transactional on MySQL/MariaDB: DDL auto-commits, and {tool} records each migration after it "
+            "runs, so a failure can leave part of one applied and unrecorded"
+        )
     return f"{unit} ({tool}'s own), with the tracking rows"

@@ -5,14 +5,15 @@ makes their status commands slow on big projects. The identifiers are nearly alw
 literals, so we read them statically and let the adapters fall back to the tool's own loader
 only when a value is not a literal.
 """
+
 from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 NOT_LITERAL = object()  #: marker: the name is assigned, but not to a literal
-
 
 
 def _target_name(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -127,7 +128,7 @@ def _strip_comment(value: str) -> str | None:
     quote = value[:1]
     if quote in ("'", '"'):
         end = value.find(quote, 1)
-        if end > 0 and value[end + 1:].lstrip().startswith("#") and "\\" not in value[:end]:
+        if end > 0 and value[end + 1 :].lstrip().startswith("#") and "\\" not in value[:end]:
             return value[: end + 1]
         return None
     head = value.split("#", 1)[0]
@@ -140,8 +141,10 @@ def _has_indented_assignment(source: str, names: tuple[str, ...]) -> bool:
         idx = source.find(name)
         while idx != -1:
             line_start = source.rfind("\n", 0, idx) + 1
-            if idx != line_start and not source[line_start:idx].strip() and re.match(
-                rf"{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", source[idx:]
+            if (
+                idx != line_start
+                and not source[line_start:idx].strip()
+                and re.match(rf"{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", source[idx:])
             ):
                 return True
             idx = source.find(name, idx + 1)

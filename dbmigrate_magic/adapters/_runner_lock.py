@@ -4,17 +4,19 @@ Holds the ledger's database-wide runner lock (PostgreSQL advisory lock, MySQL ``
 separate connection while the tool runs on its own. SQLite has no session lock to take: there
 the tool's own transactions serialise writers.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..db import Database
 
 
 @contextmanager
-def runner_lock(db: "Database") -> Iterator[None]:
+def runner_lock(db: Database) -> Iterator[None]:
     if db.dialect not in ("postgresql", "mysql"):
         yield
         return

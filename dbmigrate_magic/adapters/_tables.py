@@ -4,6 +4,7 @@ On SQLite the table is read with the standard library's ``sqlite3`` (read-only, 
 creates a file) and on PostgreSQL with psycopg directly: both spare the SQLAlchemy import and its
 reflection queries, about a third of a second per ``dbm status``. MySQL goes through SQLAlchemy.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
 Query = tuple[str, str, str]  # table, column list, tail (ORDER BY ...)
 
 
-def read_tables(db: "Database", queries: dict[str, Query], schema: str | None = None
-                ) -> dict[str, list[dict[str, Any]] | None]:
+def read_tables(
+    db: Database, queries: dict[str, Query], schema: str | None = None
+) -> dict[str, list[dict[str, Any]] | None]:
     """For each ``key: (table, columns, tail)`` the rows, or None when the table does not exist."""
     path = db.sqlite_path() if not schema else None
     if path is not None:
@@ -52,8 +54,9 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
     try:
         conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise ConnectionFailed(f"Could not open the SQLite file {mask(path)}: {mask(exc)}",
-                               next_step="Check the path and its permissions.") from None
+        raise ConnectionFailed(
+            f"Could not open the SQLite file {mask(path)}: {mask(exc)}", next_step="Check the path and its permissions."
+        ) from None
     try:
         conn.row_factory = sqlite3.Row
         out: dict[str, list[dict[str, Any]] | None] = {}
@@ -66,14 +69,16 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
             out[key] = [dict(r) for r in conn.execute(f"SELECT {columns} FROM {quoted} {tail}")]
         return out
     except sqlite3.DatabaseError as exc:
-        raise ConnectionFailed(f"Could not read the SQLite file {mask(path)}: {mask(exc)}",
-                               next_step="Check that it is a SQLite database.") from None
+        raise ConnectionFailed(
+            f"Could not read the SQLite file {mask(path)}: {mask(exc)}", next_step="Check that it is a SQLite database."
+        ) from None
     finally:
         conn.close()
 
 
-def _read_postgres(db: "Database", queries: dict[str, Query], schema: str | None
-                   ) -> dict[str, list[dict[str, Any]] | None]:
+def _read_postgres(
+    db: Database, queries: dict[str, Query], schema: str | None
+) -> dict[str, list[dict[str, Any]] | None]:
     import psycopg
     from psycopg.rows import dict_row
     from psycopg.sql import SQL, Identifier
@@ -89,13 +94,16 @@ def _read_postgres(db: "Database", queries: dict[str, Query], schema: str | None
         raise ConnectionFailed(
             f"Could not connect to {db.place}: {short_db_error(exc)}",
             next_step="Check that the server is running and the credentials are right (`dbm env` shows where "
-                      "this URL came from).") from None
+            "this URL came from).",
+        ) from None
     try:
         out: dict[str, list[dict[str, Any]] | None] = {}
         for key, (table, columns, tail) in queries.items():
             found = conn.execute(
                 "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = coalesce(%s, current_schema()) "
-                "AND tablename = %s", (schema, table)).fetchone()
+                "AND tablename = %s",
+                (schema, table),
+            ).fetchone()
             if not found:
                 out[key] = None
                 continue
@@ -104,7 +112,9 @@ def _read_postgres(db: "Database", queries: dict[str, Query], schema: str | None
             out[key] = list(conn.execute(sql).fetchall())
         return out
     except psycopg.Error as exc:
-        raise ConnectionFailed(f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
-                               next_step="Check the user's privileges on the table.") from None
+        raise ConnectionFailed(
+            f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
+            next_step="Check the user's privileges on the table.",
+        ) from None
     finally:
         conn.close()

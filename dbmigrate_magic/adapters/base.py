@@ -3,6 +3,7 @@
 Tool facts (file layout, tracking table, checksum rule, how to apply) live in one adapter per
 tool; everything above this layer (api, display) only speaks this protocol.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -112,12 +113,14 @@ def to_utc(value: Any) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()
+    ):
         number = float(value)
         if number > 1e11:  # milliseconds
             number /= 1000.0
-        return dt.datetime.fromtimestamp(number, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(number, tz=dt.UTC)
     if isinstance(value, str):
         text = value.strip().replace("Z", "+00:00")
         try:
@@ -126,7 +129,7 @@ def to_utc(value: Any) -> dt.datetime | None:
             return None
         return to_utc(parsed)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     return None
 
 
@@ -156,7 +159,7 @@ class Adapter:
         """Evidence that ``root`` uses this tool, or None."""
         raise NotImplementedError
 
-    def config_connections(self) -> list["FoundConnection"]:
+    def config_connections(self) -> list[FoundConnection]:
         """Connections named in the tool's own config files (knexfile, alembic.ini, ...)."""
         return []
 
@@ -178,7 +181,7 @@ class Adapter:
     def migration_files(self) -> list[MigrationFile]:
         raise self._unsupported("list migration files")
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
         raise self._unsupported("read migration history")
 
@@ -197,7 +200,7 @@ class Adapter:
         if migration not in ids:
             raise UsageProblem(f"There is no migration named {migration}.", next_step="`dbm status` lists them.")
         i = ids.index(migration)
-        return ids[i - 1:i]
+        return ids[i - 1 : i]
 
     # --- changing (implemented per tool) -----------------------------------------------
     # The api layer (``_verbs/migrate.py``) previews a plan, runs the guard (confirmation,
@@ -207,7 +210,7 @@ class Adapter:
         """Write a migration in the tool's own format and location; return its path."""
         raise self._unsupported("write a new migration")
 
-    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+    def autogenerate(self, db: Database, name: str) -> list[Path]:
         """Let the tool compare its own models with ``db`` and write a migration (Alembic
         autogenerate, Django makemigrations); the files written, none when it found no change."""
         raise self._unsupported("autogenerate a migration from models")
@@ -224,8 +227,11 @@ class Adapter:
         """The file of the migration whose id (as ``dbm status`` lists it) is ``migration_id``."""
         found = next((f for f in self.migration_files() if f.id == migration_id), None)
         if found is None:
-            raise UsageProblem(f"There is no {self.display_name} migration {migration_id!r}.",
-                               unchanged="Nothing was changed.", next_step="Run `dbm status` to see the names.")
+            raise UsageProblem(
+                f"There is no {self.display_name} migration {migration_id!r}.",
+                unchanged="Nothing was changed.",
+                next_step="Run `dbm status` to see the names.",
+            )
         return found
 
     def migration_id(self, name: str) -> str:
@@ -240,16 +246,20 @@ class Adapter:
         if self.down_in_file:
             raise UnsupportedOperation(
                 f"{self.display_name} keeps a migration's down part in the migration itself: {self.relative(f.path)} "
-                f"has {self.down_in_file}.", unchanged="No file was written.",
+                f"has {self.down_in_file}.",
+                unchanged="No file was written.",
                 next_step=f"Edit it there; `dbm generate --down-for {migration_id}` (without --write) shows the "
-                          "SQL a down part has to undo.")
+                "SQL a down part has to undo.",
+            )
         path = self.stored_down_path(f)
         if path is None:
             raise self._unsupported("store a computed down migration")
         if path.exists() and not force:
-            raise UsageProblem(f"{migration_id} already has a down part: {self.relative(path)}.",
-                               unchanged="No file was written.",
-                               next_step="Review it; pass --force to replace it with the computed one.")
+            raise UsageProblem(
+                f"{migration_id} already has a down part: {self.relative(path)}.",
+                unchanged="No file was written.",
+                next_step="Review it; pass --force to replace it with the computed one.",
+            )
         return path
 
     def stored_down_path(self, f: MigrationFile) -> Path | None:
@@ -275,29 +285,29 @@ class Adapter:
             path.unlink()
         return f"Removed {self.relative(path)}."
 
-    def preview_notes(self, db: "Database") -> list[str]:
+    def preview_notes(self, db: Database) -> list[str]:
         """What applying will do besides the migrations' SQL (create or upgrade the tracking table)."""
         return []
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list["PlannedStep"]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         """Pending migrations (all, or up to ``target``) with the exact SQL each will run."""
         raise self._unsupported("apply migrations")
 
-    def apply(self, db: "Database", steps: list["PlannedStep"]) -> list["StepOutcome"]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """Run planned steps with the tool's own semantics and bookkeeping."""
         raise self._unsupported("apply migrations")
 
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list["PlannedStep"]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         raise self._unsupported("roll back migrations")
 
-    def rollback(self, db: "Database", steps: list["PlannedStep"]) -> list["StepOutcome"]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         raise self._unsupported("roll back migrations")
 
-    def resolve(self, db: "Database", migration: str, state: str) -> str:
+    def resolve(self, db: Database, migration: str, state: str) -> str:
         """Mark a migration ``applied`` or ``rolled_back`` without running it; returns a summary."""
         raise self._unsupported("resolve a migration")
 
-    def baseline(self, db: "Database", target: str | None = None) -> str:
+    def baseline(self, db: Database, target: str | None = None) -> str:
         """Record migrations up to ``target`` as applied on an existing database."""
         raise self._unsupported("baseline a database")
 
@@ -338,8 +348,7 @@ def merge_history(
     """
     if records is None:
         rows = tuple(
-            MigrationRow(f.id, adapter.relative(f.path), "unknown", extra=_pick(f.extra, extra_columns))
-            for f in files
+            MigrationRow(f.id, adapter.relative(f.path), "unknown", extra=_pick(f.extra, extra_columns)) for f in files
         )
         return History(rows, False, table, None, notes, extra_columns)
     by_id = {}
@@ -359,14 +368,26 @@ def merge_history(
         state = rec.state
         if state == "applied" and checksum_ok is False:
             state = "modified"
-        rows.append((f.id, MigrationRow(f.id, adapter.relative(f.path), state, rec.applied_at, checksum_ok,
-                                        rec.note, extra)))
+        rows.append(
+            (f.id, MigrationRow(f.id, adapter.relative(f.path), state, rec.applied_at, checksum_ok, rec.note, extra))
+        )
     for rec in records:
         if rec.id not in file_ids:
             state = "missing" if rec.state == "applied" else rec.state
-            rows.append((rec.id, MigrationRow(rec.id, None, state, rec.applied_at, None,
-                                              rec.note or "recorded in the database, file not found",
-                                              _pick(rec.extra, extra_columns))))
+            rows.append(
+                (
+                    rec.id,
+                    MigrationRow(
+                        rec.id,
+                        None,
+                        state,
+                        rec.applied_at,
+                        None,
+                        rec.note or "recorded in the database, file not found",
+                        _pick(rec.extra, extra_columns),
+                    ),
+                )
+            )
     rows.sort(key=lambda pair: pair[0])
     if current is None:
         applied = [r for _, r in rows if r.state in ("applied", "modified")]
@@ -378,15 +399,17 @@ def _pick(values: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
     return {c: values.get(c) for c in columns}
 
 
-def rows_to_revert(rows: tuple[MigrationRow, ...], steps: int | None, target: str | None, tool: str,
-                   noun: str = "name") -> list[MigrationRow]:
+def rows_to_revert(
+    rows: tuple[MigrationRow, ...], steps: int | None, target: str | None, tool: str, noun: str = "name"
+) -> list[MigrationRow]:
     """The applied rows a rollback undoes, oldest first: the last ``steps`` (default 1), or every
     one after ``target`` (which stays applied). Shared by the tools whose down SQL we run ourselves."""
     applied = [r for r in rows if r.state in ("applied", "modified", "missing")]
     if target is None:
-        return applied[len(applied) - (steps or 1):] if applied else []
+        return applied[len(applied) - (steps or 1) :] if applied else []
     names = [r.migration for r in applied]
     if target not in names:
-        raise UnsupportedOperation(f"{target!r} is not an applied {tool} migration.",
-                                   next_step=f"Use an applied {noun} from `dbm status`.")
-    return applied[names.index(target) + 1:]
+        raise UnsupportedOperation(
+            f"{target!r} is not an applied {tool} migration.", next_step=f"Use an applied {noun} from `dbm status`."
+        )
+    return applied[names.index(target) + 1 :]

@@ -4,29 +4,41 @@ Credentials travel only through the child's environment (PGPASSWORD and friends)
 temporary MySQL option file with 0600 permissions that is deleted afterwards; the argument
 vector never holds a password, because any local user can read it from /proc.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import ToolFailed, ToolMissing
 from ..masking import mask, register_secret
 
 PACKAGES = {
-    "pg_dump": "postgresql-client", "pg_restore": "postgresql-client", "psql": "postgresql-client",
-    "mariadb-dump": "mariadb-client", "mysqldump": "mariadb-client", "mariadb": "mariadb-client",
+    "pg_dump": "postgresql-client",
+    "pg_restore": "postgresql-client",
+    "psql": "postgresql-client",
+    "mariadb-dump": "mariadb-client",
+    "mysqldump": "mariadb-client",
+    "mariadb": "mariadb-client",
     "mysql": "mariadb-client",
 }
 # libpq query parameters that have an environment-variable twin
 _PG_QUERY_ENV = {
-    "host": "PGHOST", "port": "PGPORT", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY", "application_name": "PGAPPNAME",
-    "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS", "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "application_name": "PGAPPNAME",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
 }
 
 
@@ -127,7 +139,9 @@ def run(argv: list[str], env: dict[str, str], what: str, *, stdin=None, unchange
         raise ToolFailed(f"{what}: could not start {argv[0]}: {exc.strerror}.", unchanged=unchanged) from None
     if out.returncode != 0:
         message = out.stderr.decode("utf-8", "replace").strip() or out.stdout.decode("utf-8", "replace").strip()
-        raise ToolFailed(f"{what} failed ({Path(argv[0]).name} exited {out.returncode}): {mask(message)[-2000:]}",
-                         unchanged=unchanged,
-                         next_step="Check the connection and the user's privileges, then run again.")
+        raise ToolFailed(
+            f"{what} failed ({Path(argv[0]).name} exited {out.returncode}): {mask(message)[-2000:]}",
+            unchanged=unchanged,
+            next_step="Check the connection and the user's privileges, then run again.",
+        )
     return out

@@ -1,6 +1,7 @@
 """Fingerprints of a database for ``restore --verify`` and the round-trip proofs: the schema
 as SQLAlchemy reflects it (tables, column names and types) and, per table, the row count and
 an order-independent checksum over every row's values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,9 +92,16 @@ def compare(source: dict[str, TableFingerprint], restored: dict[str, TableFinger
     for name in sorted(set(source) | set(restored)):
         a, b = source.get(name), restored.get(name)
         if a is None or b is None:
-            rows.append({"table": name, "schema_match": False, "source_rows": a.rows if a else None,
-                         "restored_rows": b.rows if b else None, "rows_match": False,
-                         "note": "only in the restored copy" if a is None else "missing from the restored copy"})
+            rows.append(
+                {
+                    "table": name,
+                    "schema_match": False,
+                    "source_rows": a.rows if a else None,
+                    "restored_rows": b.rows if b else None,
+                    "rows_match": False,
+                    "note": "only in the restored copy" if a is None else "missing from the restored copy",
+                }
+            )
             continue
         schema_ok = a.columns == b.columns
         data_ok = a.rows == b.rows and a.checksum == b.checksum
@@ -103,6 +111,14 @@ def compare(source: dict[str, TableFingerprint], restored: dict[str, TableFinger
             note = "columns differ: " + ", ".join(f"{c} {t}" for c, t in diff[:6])
         elif not data_ok:
             note = "row counts differ" if a.rows != b.rows else "same count, different row contents"
-        rows.append({"table": name, "schema_match": schema_ok, "source_rows": a.rows, "restored_rows": b.rows,
-                     "rows_match": data_ok, "note": note})
+        rows.append(
+            {
+                "table": name,
+                "schema_match": schema_ok,
+                "source_rows": a.rows,
+                "restored_rows": b.rows,
+                "rows_match": data_ok,
+                "note": note,
+            }
+        )
     return rows

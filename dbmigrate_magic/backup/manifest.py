@@ -4,6 +4,7 @@ Folder: ``--dir``, else ``DBM_BACKUP_DIR``, else ``<project>/.dbm/backups``. A b
 ``<environment>-<UTC timestamp>.<ext>`` plus ``<same name>.json``; the manifest holds only
 masked URLs, so the folder can be listed or shared without leaking a password.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,8 +80,10 @@ def backup_dir(root: Path, override: str | Path | None = None) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ProjectError(f"Cannot create the backup folder {folder}: {exc.strerror}.",
-                           next_step="Pass --dir or set DBM_BACKUP_DIR to a writable folder.") from None
+        raise ProjectError(
+            f"Cannot create the backup folder {folder}: {exc.strerror}.",
+            next_step="Pass --dir or set DBM_BACKUP_DIR to a writable folder.",
+        ) from None
     if folder == root / ".dbm" / "backups":
         ignore = root / ".dbm" / ".gitignore"
         if not ignore.exists():
@@ -89,7 +92,7 @@ def backup_dir(root: Path, override: str | Path | None = None) -> Path:
 
 
 def new_backup_path(folder: Path, environment: str, dialect: str) -> Path:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     safe_env = re.sub(r"[^A-Za-z0-9_.-]+", "_", environment) or "db"
     stem = f"{safe_env}-{now:%Y%m%dT%H%M%S_%f}Z"
     return folder / f"{stem}{EXTENSIONS[dialect]}"
@@ -122,11 +125,22 @@ def read_manifest(path: Path) -> BackupRecord:
         # the folder was moved: the backup file sits beside its manifest
         file = path.with_name(path.name[: -len(".json")])
     return BackupRecord(
-        name=data["name"], file=file, created_at=data["created_at"], environment=data["environment"],
-        source=data["source"], dialect=data["dialect"], database=data.get("database"), tool=data["tool"],
-        tool_version=data.get("tool_version", ""), size_bytes=int(data["size_bytes"]),
-        duration_s=float(data["duration_s"]), sha256=data["sha256"], schema_only=bool(data.get("schema_only")),
-        tables=tuple(data.get("tables") or ()), reason=data.get("reason"), extra=data.get("extra") or {},
+        name=data["name"],
+        file=file,
+        created_at=data["created_at"],
+        environment=data["environment"],
+        source=data["source"],
+        dialect=data["dialect"],
+        database=data.get("database"),
+        tool=data["tool"],
+        tool_version=data.get("tool_version", ""),
+        size_bytes=int(data["size_bytes"]),
+        duration_s=float(data["duration_s"]),
+        sha256=data["sha256"],
+        schema_only=bool(data.get("schema_only")),
+        tables=tuple(data.get("tables") or ()),
+        reason=data.get("reason"),
+        extra=data.get("extra") or {},
     )
 
 
@@ -157,5 +171,7 @@ def find_record(folder: Path, name: str) -> BackupRecord:
         if name in (record.name, record.file.name, record.file.stem):
             return record
     known = ", ".join(r.name for r in records[:5]) or "none"
-    raise ProjectError(f"There is no backup named '{name}' in {folder} (newest: {known}).",
-                       next_step="Run `dbm backups` to list them, or pass the backup file's path.")
+    raise ProjectError(
+        f"There is no backup named '{name}' in {folder} (newest: {known}).",
+        next_step="Run `dbm backups` to list them, or pass the backup file's path.",
+    )

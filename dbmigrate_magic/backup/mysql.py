@@ -4,11 +4,12 @@
 The dump names no database (no ``--databases``), so it restores into whichever database
 the target URL names, including a scratch database.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from . import clients
 
@@ -20,13 +21,23 @@ def _database(url: str) -> str:
 
 
 @contextmanager
-def dump_command(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
-                 ) -> Iterator[tuple[list[str], dict[str, str]]]:
+def dump_command(
+    url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
+) -> Iterator[tuple[list[str], dict[str, str]]]:
     binary = clients.find_binary("mariadb-dump", "mysqldump")
     with clients.mysql_defaults_file(url) as defaults:
         # --defaults-extra-file must be the first option
-        argv = [binary, f"--defaults-extra-file={defaults}", "--single-transaction", "--routines", "--triggers",
-                "--hex-blob", "--no-tablespaces", "--default-character-set=utf8mb4", f"--result-file={path}"]
+        argv = [
+            binary,
+            f"--defaults-extra-file={defaults}",
+            "--single-transaction",
+            "--routines",
+            "--triggers",
+            "--hex-blob",
+            "--no-tablespaces",
+            "--default-character-set=utf8mb4",
+            f"--result-file={path}",
+        ]
         if schema_only:
             argv.append("--no-data")
         argv.append(_database(url))
@@ -49,6 +60,11 @@ def restore_command(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
 
 def restore(url: str, path: Path) -> None:
     with restore_command(url) as (argv, env), path.open("rb") as fh:
-        clients.run(argv, env, "mysql restore", stdin=fh,
-                    unchanged="MySQL cannot restore in one transaction: tables up to the failing statement "
-                    "were replaced, the rest are as they were.")
+        clients.run(
+            argv,
+            env,
+            "mysql restore",
+            stdin=fh,
+            unchanged="MySQL cannot restore in one transaction: tables up to the failing statement "
+            "were replaced, the rest are as they were.",
+        )

@@ -1,4 +1,5 @@
 """Taking, restoring and verifying backups, and the automatic backup before a production change."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,17 +27,20 @@ def engine_for(dialect: str) -> ModuleType:
     try:
         return ENGINES[dialect]
     except KeyError:
-        raise UnsupportedOperation(f"Backups of {dialect} databases are not supported (PostgreSQL, MySQL/MariaDB "
-                                   "and SQLite are).", next_step="Use the database's own backup tool.") from None
+        raise UnsupportedOperation(
+            f"Backups of {dialect} databases are not supported (PostgreSQL, MySQL/MariaDB and SQLite are).",
+            next_step="Use the database's own backup tool.",
+        ) from None
 
 
-def take_backup(db: "Database", folder: Path, *, schema_only: bool = False, tables: tuple[str, ...] = (),
-                reason: str | None = None) -> BackupRecord:
+def take_backup(
+    db: Database, folder: Path, *, schema_only: bool = False, tables: tuple[str, ...] = (), reason: str | None = None
+) -> BackupRecord:
     """Dump ``db`` into ``folder`` and write its manifest; a failure leaves no partial file."""
     engine = engine_for(db.dialect)
     path = new_backup_path(folder, db.environment, db.dialect)
     started = time.perf_counter()
-    created = dt.datetime.now(dt.timezone.utc)
+    created = dt.datetime.now(dt.UTC)
     try:
         tool, version = engine.dump(db.url, path, schema_only, tables)
     except BaseException:
@@ -46,10 +50,21 @@ def take_backup(db: "Database", folder: Path, *, schema_only: bool = False, tabl
     from sqlalchemy.engine import make_url
 
     record = BackupRecord(
-        name=path.stem, file=path, created_at=created.isoformat(), environment=db.environment,
-        source=mask(db.url), dialect=db.dialect, database=make_url(db.url).database, tool=tool,
-        tool_version=version, size_bytes=path.stat().st_size, duration_s=duration, sha256=sha256_file(path),
-        schema_only=schema_only, tables=tuple(tables), reason=reason,
+        name=path.stem,
+        file=path,
+        created_at=created.isoformat(),
+        environment=db.environment,
+        source=mask(db.url),
+        dialect=db.dialect,
+        database=make_url(db.url).database,
+        tool=tool,
+        tool_version=version,
+        size_bytes=path.stat().st_size,
+        duration_s=duration,
+        sha256=sha256_file(path),
+        schema_only=schema_only,
+        tables=tuple(tables),
+        reason=reason,
     )
     write_manifest(record)
     return record
@@ -58,13 +73,17 @@ def take_backup(db: "Database", folder: Path, *, schema_only: bool = False, tabl
 def check_file(record: BackupRecord) -> None:
     """The backup file must exist and match the checksum in its manifest."""
     if not record.file.is_file():
-        raise DbmError(f"The backup file {record.file} is missing (its manifest is still there).",
-                       next_step="Restore another backup (`dbm backups` lists them).")
+        raise DbmError(
+            f"The backup file {record.file} is missing (its manifest is still there).",
+            next_step="Restore another backup (`dbm backups` lists them).",
+        )
     actual = sha256_file(record.file)
     if actual != record.sha256:
-        raise ChecksumMismatch(f"The backup file {record.file.name} has changed since it was taken "
-                               f"(sha256 {actual[:12]}..., manifest says {record.sha256[:12]}...).",
-                               next_step="Do not restore it; restore another backup.")
+        raise ChecksumMismatch(
+            f"The backup file {record.file.name} has changed since it was taken "
+            f"(sha256 {actual[:12]}..., manifest says {record.sha256[:12]}...).",
+            next_step="Do not restore it; restore another backup.",
+        )
 
 
 def restore_backup(record: BackupRecord, target_url: str) -> None:
@@ -72,9 +91,11 @@ def restore_backup(record: BackupRecord, target_url: str) -> None:
 
     target_dialect = dialect_of(target_url)
     if target_dialect != record.dialect:
-        raise UnsupportedOperation(f"The backup {record.name} is a {record.dialect} backup and cannot be restored "
-                                   f"into a {target_dialect} database.",
-                                   next_step="Restore it into a database of the same kind.")
+        raise UnsupportedOperation(
+            f"The backup {record.name} is a {record.dialect} backup and cannot be restored "
+            f"into a {target_dialect} database.",
+            next_step="Restore it into a database of the same kind.",
+        )
     check_file(record)
     engine_for(record.dialect).restore(target_url, record.file)
 
@@ -109,9 +130,11 @@ def _fingerprint(url: str, data: bool, what: str):
     try:
         return fingerprint(url, data=data)
     except SQLAlchemyError as exc:
-        raise ConnectionFailed(f"Could not read {what} ({mask(url)}) to compare: {short_db_error(exc)}",
-                               unchanged="Nothing was changed; the scratch database was dropped.",
-                               next_step="Check the connection and run the verification again.") from None
+        raise ConnectionFailed(
+            f"Could not read {what} ({mask(url)}) to compare: {short_db_error(exc)}",
+            unchanged="Nothing was changed; the scratch database was dropped.",
+            next_step="Check the connection and run the verification again.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -130,8 +153,13 @@ class Declined:
         return {"declined": True, "environment": self.environment, "at": self.at, "reason": self.reason}
 
 
-def ensure_backup_before_change(ctx: "Context", decline: bool, *, folder: str | Path | None = None,
-                                reason: str = "automatic, before a production change") -> BackupRecord | Declined | None:
+def ensure_backup_before_change(
+    ctx: Context,
+    decline: bool,
+    *,
+    folder: str | Path | None = None,
+    reason: str = "automatic, before a production change",
+) -> BackupRecord | Declined | None:
     """In production, take a backup first (or record that the user declined); elsewhere None.
 
     The pipeline calls this after the preview and confirmation and before changing anything; a
@@ -144,7 +172,7 @@ def ensure_backup_before_change(ctx: "Context", decline: bool, *, folder: str | 
         return None
     target = backup_dir(ctx.project.root, folder)
     if decline:
-        record = Declined(env.name, dt.datetime.now(dt.timezone.utc).isoformat())
+        record = Declined(env.name, dt.datetime.now(dt.UTC).isoformat())
         with (target / "declined.jsonl").open("a", encoding="utf-8") as log:
             log.write(json.dumps(record.to_dict()) + "\n")
         return record
@@ -152,9 +180,11 @@ def ensure_backup_before_change(ctx: "Context", decline: bool, *, folder: str | 
     try:
         return take_backup(db, target, reason=reason)
     except DbmError as exc:
-        raise type(exc)(f"The automatic backup before changing {env.name} failed: {exc.what}",
-                        unchanged="Nothing was changed: the change runs only after a backup.",
-                        next_step="Fix the backup (see above), or run again with --no-backup to proceed "
-                        "without one (the decline is recorded).") from None
+        raise type(exc)(
+            f"The automatic backup before changing {env.name} failed: {exc.what}",
+            unchanged="Nothing was changed: the change runs only after a backup.",
+            next_step="Fix the backup (see above), or run again with --no-backup to proceed "
+            "without one (the decline is recorded).",
+        ) from None
     finally:
         db.dispose()

@@ -1,5 +1,6 @@
 """PostgreSQL: ``pg_dump -Fc`` (one consistent snapshot, safe while writers run) and
 ``pg_restore`` in a single transaction."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,9 @@ from . import clients
 TOOL = "pg_dump"
 
 
-def dump_command(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
-                 ) -> tuple[list[str], dict[str, str]]:
+def dump_command(
+    url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
+) -> tuple[list[str], dict[str, str]]:
     """argv and environment for pg_dump; the connection is in the environment only."""
     argv = [clients.find_binary("pg_dump"), "--format=custom", "--no-password", f"--file={path}"]
     if schema_only:
@@ -28,12 +30,26 @@ def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...
 
 def restore_command(url: str, path: Path) -> tuple[list[str], dict[str, str]]:
     env = clients.pg_environment(url)
-    argv = [clients.find_binary("pg_restore"), "--no-password", "--clean", "--if-exists", "--no-owner",
-            "--no-privileges", "--single-transaction", "--exit-on-error", f"--dbname={env['PGDATABASE']}", str(path)]
+    argv = [
+        clients.find_binary("pg_restore"),
+        "--no-password",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        f"--dbname={env['PGDATABASE']}",
+        str(path),
+    ]
     return argv, clients.child_environment(env)
 
 
 def restore(url: str, path: Path) -> None:
     argv, env = restore_command(url, path)
-    clients.run(argv, env, "pg_restore",
-                unchanged="pg_restore ran in one transaction, which was rolled back: the target is as it was.")
+    clients.run(
+        argv,
+        env,
+        "pg_restore",
+        unchanged="pg_restore ran in one transaction, which was rolled back: the target is as it was.",
+    )

@@ -3,6 +3,7 @@
 Without a widget front end (terminal IPython, nbconvert, CI) the text preview, which names the
 flag to pass, is all there is: the buttons are only added when a kernel with widgets runs.
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,8 +42,7 @@ def build_controls(result) -> Controls:
     import ipywidgets as w
 
     preview = result.preview
-    apply_btn = w.Button(description="Apply", button_style="danger" if preview.production else "success",
-                         icon="play")
+    apply_btn = w.Button(description="Apply", button_style="danger" if preview.production else "success", icon="play")
     cancel_btn = w.Button(description="Cancel", icon="times")
     out = w.Output()
     typed = None
@@ -50,8 +50,9 @@ def build_controls(result) -> Controls:
     if preview.production:
         typed = w.Text(placeholder=f"type {preview.environment} to enable Apply", description="Confirm:")
         apply_btn.disabled = True
-        typed.observe(lambda change: setattr(apply_btn, "disabled", change["new"] != preview.environment),
-                      names="value")
+        typed.observe(
+            lambda change: setattr(apply_btn, "disabled", change["new"] != preview.environment), names="value"
+        )
         row.append(typed)
     row += [apply_btn, cancel_btn]
     controls = Controls(w.VBox([w.HBox(row), out]), apply_btn, cancel_btn, typed, out)

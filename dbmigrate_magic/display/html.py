@@ -1,4 +1,5 @@
 """HTML rendering for notebooks: summary first, coloured states, long tables collapsed."""
+
 from __future__ import annotations
 
 import html

@@ -1,6 +1,7 @@
 """HTML for a schema diff: summary line, one side-by-side card per changed table (columns,
 constraints and indexes; added green, removed red, changed amber), unchanged tables collapsed,
 then the change table and the SQL."""
+
 from __future__ import annotations
 
 import html
@@ -19,17 +20,37 @@ def _items(table) -> dict[str, str]:
     if table is None:
         return {}
     out = {}
-    props = " ".join(filter(None, [
-        table.options, f"WITH ({', '.join(table.storage)})" if table.storage else "", table.partition_by,
-        table.partition_of, "ROW LEVEL SECURITY" if table.rls[0] else "", "FORCED" if table.rls[1] else "",
-        _commented("", table.comment).strip(), *(f"GRANT {g}" for g in table.grants)]))
+    props = " ".join(
+        filter(
+            None,
+            [
+                table.options,
+                f"WITH ({', '.join(table.storage)})" if table.storage else "",
+                table.partition_by,
+                table.partition_of,
+                "ROW LEVEL SECURITY" if table.rls[0] else "",
+                "FORCED" if table.rls[1] else "",
+                _commented("", table.comment).strip(),
+                *(f"GRANT {g}" for g in table.grants),
+            ],
+        )
+    )
     if props:
         out["table"] = props
     for c in table.columns:
-        desc = c.definition or " ".join(filter(None, [
-            c.type, "" if c.nullable else "NOT NULL", f"DEFAULT {c.default}" if c.default is not None else "",
-            f"GENERATED {c.identity} AS IDENTITY" if c.identity else "",
-            f"GENERATED AS ({c.generated})" if c.generated else "", f"COLLATE {c.collation}" if c.collation else ""]))
+        desc = c.definition or " ".join(
+            filter(
+                None,
+                [
+                    c.type,
+                    "" if c.nullable else "NOT NULL",
+                    f"DEFAULT {c.default}" if c.default is not None else "",
+                    f"GENERATED {c.identity} AS IDENTITY" if c.identity else "",
+                    f"GENERATED AS ({c.generated})" if c.generated else "",
+                    f"COLLATE {c.collation}" if c.collation else "",
+                ],
+            )
+        )
         out[f"column {c.name}"] = _commented(desc, c.comment)
     for k in table.constraints:
         out[f"{k.kind} {k.name}"] = _commented(k.definition, k.comment)
@@ -49,21 +70,30 @@ def _card(key, old, new) -> str:
     for n in names:
         state = "removed" if n not in b else "added" if n not in a else "changed" if a[n] != b[n] else None
         bg = f" style='background:{COLOURS[state]}'" if state else ""
-        (rows if state else same).append(f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}"
-                                         f"</code></td><td><code>{_esc(b.get(n, ''))}</code></td></tr>")
+        (rows if state else same).append(
+            f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}"
+            f"</code></td><td><code>{_esc(b.get(n, ''))}</code></td></tr>"
+        )
     status = "added" if old is None else "removed" if new is None else "changed"
     name = ".".join(p for p in key if p)
     head = "<tr><th></th><th>source</th><th>target</th></tr>"
-    unchanged = (f"<details><summary>{len(same)} unchanged</summary><table>{head}{''.join(same)}</table></details>"
-                 if same else "")  # a wide table with one changed column shows that column, not all of them
-    return (f"<div style='margin:6px 0'><strong>{_esc(name)}</strong> <em>({status})</em>"
-            f"<table>{head}{''.join(rows)}</table>{unchanged}</div>")
+    unchanged = (
+        f"<details><summary>{len(same)} unchanged</summary><table>{head}{''.join(same)}</table></details>"
+        if same
+        else ""
+    )  # a wide table with one changed column shows that column, not all of them
+    return (
+        f"<div style='margin:6px 0'><strong>{_esc(name)}</strong> <em>({status})</em>"
+        f"<table>{head}{''.join(rows)}</table>{unchanged}</div>"
+    )
 
 
 def render_diff_html(result) -> str:
-    parts = [f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
-             f"<div><b>{_esc(result.summary_line())}</b></div>",
-             f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>"]
+    parts = [
+        f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
+        f"<div><b>{_esc(result.summary_line())}</b></div>",
+        f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>",
+    ]
     parts += [f"<div><em>Note: {_esc(n)}</em></div>" for n in getattr(result, "notes", ())]
     a = result.source_model.tables if result.source_model else {}
     b = result.target_model.tables if result.target_model else {}
@@ -79,7 +109,10 @@ def render_diff_html(result) -> str:
     if result.sql:
         parts.append(f"<details open><summary>SQL</summary><pre>{_esc(result.sql)}</pre></details>")
     if result.left_out:
-        parts.append("<details><summary>Left out (destructive; use --unsafe)</summary><pre>"
-                     + _esc("\n\n".join(result.left_out)) + "</pre></details>")
+        parts.append(
+            "<details><summary>Left out (destructive; use --unsafe)</summary><pre>"
+            + _esc("\n\n".join(result.left_out))
+            + "</pre></details>"
+        )
     parts.append("</div>")
     return "".join(parts)

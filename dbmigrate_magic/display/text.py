@@ -1,4 +1,5 @@
 """Plain-text rendering of results, used by the CLI and by ``repr`` in terminals."""
+
 from __future__ import annotations
 
 from typing import Any

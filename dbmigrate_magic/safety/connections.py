@@ -3,6 +3,7 @@
 PostgreSQL: ``pg_stat_activity`` (and ``pg_locks`` to say who holds a lock on the table);
 MySQL/MariaDB: ``information_schema.PROCESSLIST``. SQLite has no server to ask.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ ORDER BY ID
 """
 
 
-def active_connections(db: "Database", findings: list["Destructive"]) -> list[dict[str, Any]]:
+def active_connections(db: Database, findings: list[Destructive]) -> list[dict[str, Any]]:
     """Sessions connected to each database or table a DROP TABLE/DATABASE/SCHEMA targets."""
     if db.dialect not in ("postgresql", "mysql"):
         return []
@@ -44,11 +45,13 @@ def active_connections(db: "Database", findings: list["Destructive"]) -> list[di
         from ..db import short_db_error
         from ..errors import ConnectionFailed
 
-        raise ConnectionFailed(f"Could not list the sessions connected to {db.masked_url}: {short_db_error(exc)}",
-                               next_step="The user may lack the privilege to see other sessions.") from None
+        raise ConnectionFailed(
+            f"Could not list the sessions connected to {db.masked_url}: {short_db_error(exc)}",
+            next_step="The user may lack the privilege to see other sessions.",
+        ) from None
 
 
-def _sessions(db: "Database", findings: list["Destructive"], text) -> list[dict[str, Any]]:
+def _sessions(db: Database, findings: list[Destructive], text) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with db.connect() as conn:
         for finding in findings:

@@ -5,16 +5,22 @@ Destructive means: DROP TABLE / COLUMN / SCHEMA / DATABASE, TRUNCATE, and DELETE
 without a WHERE clause. A statement the parser cannot read is reported as ``unparsed`` when
 it starts with a keyword that could destroy data, so the guard fails closed.
 """
+
 from __future__ import annotations
 
 import functools
-
 import logging
 from dataclasses import dataclass
 
 KINDS = (
-    "drop_table", "drop_column", "drop_schema", "drop_database", "truncate",
-    "delete_without_where", "update_without_where", "unparsed",
+    "drop_table",
+    "drop_column",
+    "drop_schema",
+    "drop_database",
+    "truncate",
+    "delete_without_where",
+    "update_without_where",
+    "unparsed",
 )
 DESCRIPTIONS = {
     "drop_table": "drops a table and all its rows",
@@ -93,7 +99,7 @@ def _classify_postgres(sql: str) -> list[tuple[str, tuple[str, ...], str, int]]:
     for raw in raws:
         # pglast reports offsets in characters; a statement's text may start with comments
         start = raw.stmt_location or 0
-        chunk = sql[start:start + raw.stmt_len] if raw.stmt_len else sql[start:]
+        chunk = sql[start : start + raw.stmt_len] if raw.stmt_len else sql[start:]
         text = chunk.strip()
         line = _line_of(sql, start + len(chunk) - len(chunk.lstrip()))
         for kind, targets in _postgres_node(raw.stmt):
@@ -185,7 +191,7 @@ def _split_sqlglot(sql: str, read: str) -> list[tuple[str, int]]:
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
             if start is not None:
-                pieces.append((sql[start:token.start], line))
+                pieces.append((sql[start : token.start], line))
             start = None
             continue
         if start is None:

@@ -6,6 +6,7 @@ connected to what will be dropped in every preview, and blocks dev-only verbs in
 plan with the real flags (``guard.check``) and, for migrate/rollback in production, takes the
 backup first (or records that ``--no-backup`` declined it).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 BACKED_UP_VERBS = ("migrate", "rollback")
 
 
-def _scan(preview: "Preview", db: "Database | None", ctx: "Context | None" = None
-          ) -> tuple[guard.GuardReport, str | None]:
+def _scan(preview: Preview, db: Database | None, ctx: Context | None = None) -> tuple[guard.GuardReport, str | None]:
     from .destructive import classify
     from .where import place
 
@@ -46,7 +46,7 @@ def _scan(preview: "Preview", db: "Database | None", ctx: "Context | None" = Non
     return guard.GuardReport(preview.environment, env_class, tuple(findings), connections), problem
 
 
-def guard_review(preview: "Preview", ctx: "Context", db: "Database") -> "Preview":
+def guard_review(preview: Preview, ctx: Context, db: Database) -> Preview:
     """Add the guard's notes (and, for dev-only verbs in production, a blocking reason)."""
     notes = list(preview.guard_notes)
     blocking = list(preview.blocking)
@@ -62,13 +62,16 @@ def guard_review(preview: "Preview", ctx: "Context", db: "Database") -> "Preview
         need = f"--confirm {preview.environment}" if preview.production else "--yes"
         notes.append(f"{len(report.findings)} destructive statement(s): running them needs {need}.")
     if preview.production and preview.verb in BACKED_UP_VERBS and preview.steps:
-        notes.append("A backup of this production database is taken before anything runs "
-                     "(decline with --no-backup; the decline is recorded).")
+        notes.append(
+            "A backup of this production database is taken before anything runs "
+            "(decline with --no-backup; the decline is recorded)."
+        )
     return dataclasses.replace(preview, guard_notes=tuple(notes), blocking=tuple(blocking))
 
 
-def before_run(preview: "Preview", ctx: "Context", db: "Database", *, yes: bool, confirm: str | None,
-               no_backup: bool = False) -> list[str]:
+def before_run(
+    preview: Preview, ctx: Context, db: Database, *, yes: bool, confirm: str | None, no_backup: bool = False
+) -> list[str]:
     """Last check with the real flags, then the production backup; returns notes for the result."""
     environment = ctx.require_environment()
     if preview.verb in guard.DEV_ONLY:
@@ -87,8 +90,10 @@ def before_run(preview: "Preview", ctx: "Context", db: "Database", *, yes: bool,
         if isinstance(outcome, Declined):
             notes.append(outcome.message)
         elif outcome is not None:
-            notes.append(f"Backup taken before {preview.verb}: {outcome.name} ({outcome.size_bytes:,} bytes, "
-                         f"sha256 {outcome.sha256[:12]}...); restore with `dbm restore {outcome.name}`.")
+            notes.append(
+                f"Backup taken before {preview.verb}: {outcome.name} ({outcome.size_bytes:,} bytes, "
+                f"sha256 {outcome.sha256[:12]}...); restore with `dbm restore {outcome.name}`."
+            )
     return notes
 
 

@@ -7,13 +7,16 @@ Rules (DESIGN.md section 2):
   (``--confirm production``) in production, and at least ``--yes`` anywhere else;
 - before a table or database is dropped, the sessions connected to it are listed.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..config import Environment, classify as classify_environment, dialect_of
+from ..config import Environment, dialect_of
+from ..config import classify as classify_environment
 from ..errors import ConfirmationRequired, ProductionRefused
 from ..results import Result
 from .destructive import Destructive, classify
@@ -61,9 +64,10 @@ class GuardReport(Result):
     def summary_lines(self) -> list[str]:
         if not self.findings:
             return [f"Guard: no destructive statements ({self.environment}, {self.environment_class})."]
-        lines = [f"Guard: {len(self.findings)} destructive statement(s) for {self.environment} "
-                 f"({self.environment_class})" + (f", confirmed with {self.confirmed_by}." if self.confirmed_by
-                                                   else ".")]
+        lines = [
+            f"Guard: {len(self.findings)} destructive statement(s) for {self.environment} "
+            f"({self.environment_class})" + (f", confirmed with {self.confirmed_by}." if self.confirmed_by else ".")
+        ]
         lines.extend(connection_lines(self.connections))
         return lines
 
@@ -82,8 +86,10 @@ def connection_lines(connections: Iterable[dict[str, Any]]) -> list[str]:
     for c in rows:
         lock = " holds a lock on it" if c.get("holds_lock") else ""
         query = f": {c['query']}" if c.get("query") else ""
-        lines.append(f"  {c['target']}: session {c.get('pid')} user {c.get('user')} from "
-                     f"{c.get('client') or 'local'} ({c.get('state') or '-'}){lock}{query}")
+        lines.append(
+            f"  {c['target']}: session {c.get('pid')} user {c.get('user')} from "
+            f"{c.get('client') or 'local'} ({c.get('state') or '-'}){lock}{query}"
+        )
     return lines
 
 
@@ -127,7 +133,7 @@ def check(
     *,
     dialect: str | None = None,
     operation: str | None = None,
-    db: "Database | None" = None,
+    db: Database | None = None,
 ) -> GuardReport:
     """Classify the plan's SQL and enforce the rules; return the report for the preview.
 
@@ -155,20 +161,30 @@ def check(
     typed = confirm is not None and confirm.strip().lower() == name.lower()
     if env_class == "production":
         if not typed:
-            raise ConfirmationRequired(_refusal(findings, name, env_class, connections, confirm, yes),
-                                       unchanged=f"Nothing was run against {name}.",
-                                       next_step=f"Review the statements, then run again with --confirm {name} "
-                                       "(the environment's name typed back; --yes is not enough in production).")
+            raise ConfirmationRequired(
+                _refusal(findings, name, env_class, connections, confirm, yes),
+                unchanged=f"Nothing was run against {name}.",
+                next_step=f"Review the statements, then run again with --confirm {name} "
+                "(the environment's name typed back; --yes is not enough in production).",
+            )
         return GuardReport(name, env_class, tuple(findings), connections, f"--confirm {name}")
     if not (yes or typed):
-        raise ConfirmationRequired(_refusal(findings, name, env_class, connections, confirm, yes),
-                                   unchanged=f"Nothing was run against {name}.",
-                                   next_step="Review the statements, then run again with --yes.")
+        raise ConfirmationRequired(
+            _refusal(findings, name, env_class, connections, confirm, yes),
+            unchanged=f"Nothing was run against {name}.",
+            next_step="Review the statements, then run again with --yes.",
+        )
     return GuardReport(name, env_class, tuple(findings), connections, "--yes" if yes else f"--confirm {name}")
 
 
-def _refusal(findings: list[Destructive], name: str, env_class: str, connections: tuple[dict[str, Any], ...],
-             confirm: str | None, yes: bool) -> str:
+def _refusal(
+    findings: list[Destructive],
+    name: str,
+    env_class: str,
+    connections: tuple[dict[str, Any], ...],
+    confirm: str | None,
+    yes: bool,
+) -> str:
     lines = [f"{len(findings)} destructive statement(s) would run against '{name}' ({env_class}):"]
     for f in findings:
         where = f"{f.step}, line {f.line}" if f.step else f"line {f.line}"
@@ -193,13 +209,20 @@ def require_confirmation(environment: Environment | str, confirm: str | None, ye
     if typed:
         return f"--confirm {name}"
     if env_class == "production":
-        extra = f" (--confirm {confirm} does not match)" if confirm else (" (--yes is not enough in production)"
-                                                                          if yes else "")
-        raise ConfirmationRequired(f"{what} '{name}', a production environment: confirmation required{extra}.",
-                                   unchanged=f"Nothing was changed in {name}.",
-                                   next_step=f"Run again with --confirm {name} (the environment's name typed back).")
+        extra = (
+            f" (--confirm {confirm} does not match)"
+            if confirm
+            else (" (--yes is not enough in production)" if yes else "")
+        )
+        raise ConfirmationRequired(
+            f"{what} '{name}', a production environment: confirmation required{extra}.",
+            unchanged=f"Nothing was changed in {name}.",
+            next_step=f"Run again with --confirm {name} (the environment's name typed back).",
+        )
     if not yes:
-        raise ConfirmationRequired(f"{what} '{name}' ({env_class}): confirmation required.",
-                                   unchanged=f"Nothing was changed in {name}.",
-                                   next_step="Run again with --yes.")
+        raise ConfirmationRequired(
+            f"{what} '{name}' ({env_class}): confirmation required.",
+            unchanged=f"Nothing was changed in {name}.",
+            next_step="Run again with --yes.",
+        )
     return "--yes"

@@ -5,6 +5,7 @@ lines in that file. A down step run from a stored down file (raw SQL ``<name>.do
 ``down.sql``, Drizzle ``<tag>.down.sql``: what ``generate --down-for --write`` stores) names that
 file instead, with its own line numbers: the migration's name would send the reader to the wrong file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

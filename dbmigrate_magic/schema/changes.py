@@ -1,4 +1,5 @@
 """What a diff produces: changes a person reads, and ordered statements a database runs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,8 +18,14 @@ class Change:
     table: str | None = None  # the table a column/index/constraint belongs to
 
     def as_row(self) -> dict:
-        return {"object_type": self.object_type, "schema": self.schema, "name": self.name, "change": self.change,
-                "detail": self.detail, "destructive": self.destructive}
+        return {
+            "object_type": self.object_type,
+            "schema": self.schema,
+            "name": self.name,
+            "change": self.change,
+            "detail": self.detail,
+            "destructive": self.destructive,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,14 +46,23 @@ class Collector:
         self.statements: list[Statement] = []
         self._rows: dict[tuple, int] = {}  # (type, schema, name, change) -> index in ``changes``
 
-    def change(self, object_type: str, schema: str, name: str, change: str, detail: str = "",
-               destructive: bool = False, table: str | None = None) -> None:
+    def change(
+        self,
+        object_type: str,
+        schema: str,
+        name: str,
+        change: str,
+        detail: str = "",
+        destructive: bool = False,
+        table: str | None = None,
+    ) -> None:
         key = (object_type, schema, name, change)
         if key in self._rows:  # one row per object and change (a table's comment and storage): details joined
             i = self._rows[key]
             c = self.changes[i]
-            self.changes[i] = Change(*key, "; ".join(filter(None, (c.detail, detail))), c.destructive or destructive,
-                                     c.table or table)
+            self.changes[i] = Change(
+                *key, "; ".join(filter(None, (c.detail, detail))), c.destructive or destructive, c.table or table
+            )
             return
         self._rows[key] = len(self.changes)
         self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))

@@ -1,4 +1,5 @@
 """Shared diff entry point: pick the dialect's differ, return changes and ordered statements."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,10 @@ from dataclasses import dataclass
 from .changes import Change, Statement
 from .model import SchemaModel
 
-PREAMBLE = {"sqlite": ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;"),
-            "mysql": ("SET FOREIGN_KEY_CHECKS = 0;", "SET FOREIGN_KEY_CHECKS = 1;")}
+PREAMBLE = {
+    "sqlite": ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;"),
+    "mysql": ("SET FOREIGN_KEY_CHECKS = 0;", "SET FOREIGN_KEY_CHECKS = 1;"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def for_piping(sql: str, dialect: str) -> str:
     body = sql.strip()
     if not (body.startswith(before) and body.endswith(after)):
         return sql
-    body = body[len(before):-len(after)].strip()
+    body = body[len(before) : -len(after)].strip()
     return f"{before}\n\nBEGIN;\n\n{body}\n\nCOMMIT;\n\n{after}\n"
 
 
@@ -61,8 +64,9 @@ def _mysql_delimited(sql: str) -> str:
     statements = split(sql, "mysql") if ";" in sql else []
     if not any(";" in s.sql for s in statements):
         return sql
-    return "\n\n".join(f"DELIMITER ;;\n{s.sql};;\nDELIMITER ;" if ";" in s.sql else f"{s.sql};"
-                         for s in statements) + "\n"
+    return (
+        "\n\n".join(f"DELIMITER ;;\n{s.sql};;\nDELIMITER ;" if ";" in s.sql else f"{s.sql};" for s in statements) + "\n"
+    )
 
 
 def diff(a: SchemaModel, b: SchemaModel, *, extensions_only: bool = False) -> SchemaDiff:
@@ -70,9 +74,11 @@ def diff(a: SchemaModel, b: SchemaModel, *, extensions_only: bool = False) -> Sc
     if a.dialect != b.dialect:
         from ..errors import UsageProblem
 
-        raise UsageProblem(f"Cannot diff a {a.dialect} schema against a {b.dialect} schema.",
-                           next_step="Compare two databases of the same kind (a schema file is loaded into "
-                           "a scratch database of the other side's kind).")
+        raise UsageProblem(
+            f"Cannot diff a {a.dialect} schema against a {b.dialect} schema.",
+            next_step="Compare two databases of the same kind (a schema file is loaded into "
+            "a scratch database of the other side's kind).",
+        )
     if a.dialect == "postgresql":
         from .pg_diff import PgDiffer as Differ
     elif a.dialect == "mysql":

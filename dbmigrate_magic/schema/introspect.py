@@ -1,4 +1,5 @@
 """Entry point: read a live database into a ``SchemaModel`` with the dialect's own module."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def prepare(url: str) -> None:
         import psycopg  # noqa: F401
 
 
-def introspect(db: "Database", scope: Scope | None = None) -> "SchemaModel":
+def introspect(db: Database, scope: Scope | None = None) -> SchemaModel:
     scope = scope or Scope()
     if db.dialect == "postgresql":
         from .pg_introspect import introspect_pg as read

@@ -4,6 +4,7 @@ Every field holds what the database itself reports in canonical form (``format_t
 ``pg_get_*def``, MySQL's ``SHOW CREATE TABLE`` lines, SQLite's stored SQL), so two databases
 with the same schema give equal models and the renderers can reuse the text verbatim.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,6 +2,7 @@
 ADD COLUMN ... AFTER to keep column order, DROP/ADD KEY, FOREIGN KEY and CHECK), new tables from
 the target's ``SHOW CREATE TABLE``; views dropped before and recreated after the tables they read.
 The script runs with FOREIGN_KEY_CHECKS = 0, as mysqldump's output does."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,16 @@ from .quoting import quoter
 
 q = quoter("mysql")
 P_DROP_VIEWS, P_DROP_FKS, P_DROP_KEYS, P_TABLES, P_ALTER, P_DROP_TABLES, P_KEYS, P_FKS, P_VIEWS = (
-    12, 16, 18, 30, 32, 36, 40, 44, 50)
+    12,
+    16,
+    18,
+    30,
+    32,
+    36,
+    40,
+    44,
+    50,
+)
 
 
 _FK = re.compile(r"FOREIGN KEY \((.*?)\) REFERENCES (`(?:[^`]|``)+`) \((.*?)\)")
@@ -77,10 +87,21 @@ def _options(options: str) -> tuple[str, bool, str]:
 
 
 # what an option left out of the target resets to: ALTER TABLE keeps any option it does not name
-RESETS = {"ROW_FORMAT": "DEFAULT", "TRANSACTIONAL": "DEFAULT", "STATS_PERSISTENT": "DEFAULT",
-          "STATS_AUTO_RECALC": "DEFAULT", "STATS_SAMPLE_PAGES": "DEFAULT", "PACK_KEYS": "DEFAULT", "KEY_BLOCK_SIZE": "0",
-          "CHECKSUM": "0", "DELAY_KEY_WRITE": "0", "MIN_ROWS": "0", "MAX_ROWS": "0", "AVG_ROW_LENGTH": "0",
-          "COMMENT": "''"}
+RESETS = {
+    "ROW_FORMAT": "DEFAULT",
+    "TRANSACTIONAL": "DEFAULT",
+    "STATS_PERSISTENT": "DEFAULT",
+    "STATS_AUTO_RECALC": "DEFAULT",
+    "STATS_SAMPLE_PAGES": "DEFAULT",
+    "PACK_KEYS": "DEFAULT",
+    "KEY_BLOCK_SIZE": "0",
+    "CHECKSUM": "0",
+    "DELAY_KEY_WRITE": "0",
+    "MIN_ROWS": "0",
+    "MAX_ROWS": "0",
+    "AVG_ROW_LENGTH": "0",
+    "COMMENT": "''",
+}
 
 
 def _resets(old: str, new: str) -> str:
@@ -116,8 +137,14 @@ def _auto_key(c, old: Table, new: Table, pk_a, pk_b):
     """The new primary key or index of ``new`` that holds the added AUTO_INCREMENT column ``c`` (and
     otherwise only columns ``old`` has), or None."""
     keys = ([pk_b] if pk_b and pk_b != pk_a else []) + [i for i in new.indexes if i not in old.indexes]
-    return next((k for k in keys if c.name in _key_columns(k)
-                 and all(n == c.name or old.column(n) for n in _key_columns(k) - {k.name})), None)
+    return next(
+        (
+            k
+            for k in keys
+            if c.name in _key_columns(k) and all(n == c.name or old.column(n) for n in _key_columns(k) - {k.name})
+        ),
+        None,
+    )
 
 
 def _auto(c) -> bool:
@@ -180,7 +207,7 @@ class MySqlDiffer:
             elif k not in a:
                 self.out.sql(P_TABLES - 0.5, b[k].create)
             else:  # SHOW CREATE SEQUENCE `s` start with ... nocycle ENGINE=InnoDB
-                options = b[k].definition[len(f"CREATE SEQUENCE {q(k[2])} "):].split(" ENGINE=")[0]
+                options = b[k].definition[len(f"CREATE SEQUENCE {q(k[2])} ") :].split(" ENGINE=")[0]
                 self.out.sql(P_TABLES - 0.5, f"ALTER SEQUENCE {q(k[2])} {options};")
 
     def triggers(self) -> None:
@@ -219,7 +246,9 @@ class MySqlDiffer:
         if not late:
             return t.create
         lines = t.create.splitlines()
-        body = [line.rstrip(",") for line in lines[1:-1] if line.strip().rstrip(",") not in {c.definition for c in late}]
+        body = [
+            line.rstrip(",") for line in lines[1:-1] if line.strip().rstrip(",") not in {c.definition for c in late}
+        ]
         for c in late:
             self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
         return "\n".join([lines[0], ",\n".join(body), lines[-1]])
@@ -246,17 +275,30 @@ class MySqlDiffer:
     def alter(self, old: Table, new: Table) -> None:
         out, name = self.out, q(new.name)
         if old.options != new.options:
-            (plain_a, versioned_a, part_a), (plain_b, versioned_b, part_b) = _options(old.options), _options(new.options)
+            (plain_a, versioned_a, part_a), (plain_b, versioned_b, part_b) = (
+                _options(old.options),
+                _options(new.options),
+            )
             if plain_a != plain_b:
                 out.sql(P_ALTER - 1, f"ALTER TABLE {name} {plain_b}{_resets(plain_a, plain_b)};")
             if versioned_a != versioned_b:  # dropping system versioning loses the row history; column
                 # changes are refused on a versioned table, so versioning goes first and comes last
-                out.sql(P_ALTER + 2 if versioned_b else P_ALTER - 1, f"ALTER TABLE {name} {'ADD' if versioned_b else 'DROP'} SYSTEM VERSIONING;",
-                        destructive=versioned_a)
+                out.sql(
+                    P_ALTER + 2 if versioned_b else P_ALTER - 1,
+                    f"ALTER TABLE {name} {'ADD' if versioned_b else 'DROP'} SYSTEM VERSIONING;",
+                    destructive=versioned_a,
+                )
             if part_a != part_b:
                 out.sql(P_ALTER + 2, f"ALTER TABLE {name} {part_b or 'REMOVE PARTITIONING'};")
-            out.change("table", "", new.name, "changed", f"options: {new.options}", versioned_a and not versioned_b,
-                       table=new.name)
+            out.change(
+                "table",
+                "",
+                new.name,
+                "changed",
+                f"options: {new.options}",
+                versioned_a and not versioned_b,
+                table=new.name,
+            )
         regenerated = set()
         for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
             was = old.column(c.name)
@@ -266,10 +308,15 @@ class MySqlDiffer:
         charset_changed = _charset(old.options) != _charset(new.options)
         # columns that stay but change places: once one moves, every later one is placed after its
         # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
-        order_changed = ([c.name for c in new.columns if old.column(c.name)]
-                         != [c.name for c in old.columns if new.column(c.name)])
+        order_changed = [c.name for c in new.columns if old.column(c.name)] != [
+            c.name for c in old.columns if new.column(c.name)
+        ]
         # an AUTO_INCREMENT column whose key is dropped and replaced gives up AUTO_INCREMENT meanwhile
-        cycled = {c.name for c in new.columns if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)}
+        cycled = {
+            c.name
+            for c in new.columns
+            if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)
+        }
         for n in cycled:
             out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
             out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
@@ -282,25 +329,42 @@ class MySqlDiffer:
         prev = None
         for c in new.columns:
             was = old.column(c.name)
-            if order_changed and was is not None and was.definition == c.definition and c.name not in regenerated \
-                    and not charset_changed:
-                out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
-                        f"{_without_auto(c) if c.name in cycled else c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+            if (
+                order_changed
+                and was is not None
+                and was.definition == c.definition
+                and c.name not in regenerated
+                and not charset_changed
+            ):
+                out.sql(
+                    P_ALTER,
+                    f"ALTER TABLE {name} MODIFY COLUMN "
+                    f"{_without_auto(c) if c.name in cycled else c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};",
+                )
                 out.change("column", "", f"{new.name}.{c.name}", "changed", "position", table=new.name)
                 prev = c.name
                 continue
             if was is not None and charset_changed and c.type.split("(")[0].lower() in TEXT_TYPES:
                 was = None if was.definition != c.definition else was
                 if was is not None:  # same text, different table default: restate it
-                    out.sql(P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};")
+                    out.sql(
+                        P_ALTER,
+                        f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};",
+                    )
                     prev = c.name
                     continue
                 was = old.column(c.name)
             where = f" AFTER {q(prev)}" if prev else " FIRST"
             if c.name in regenerated:
                 self.altered.add(new.key)
-                out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition} "
-                           "(generated column recreated)", table=new.name)
+                out.change(
+                    "column",
+                    "",
+                    f"{new.name}.{c.name}",
+                    "changed",
+                    f"{was.definition} -> {c.definition} (generated column recreated)",
+                    table=new.name,
+                )
                 out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was is None:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
@@ -315,15 +379,26 @@ class MySqlDiffer:
                 destructive = _facts(was) != _facts(c) and not widening(was, c) or _values_lost(was, c)
                 if was.type != c.type:
                     self.retyped.setdefault(new.name, set()).add(c.name)
-                out.change("column", "", f"{new.name}.{c.name}", "changed", f"{was.definition} -> {c.definition}",
-                           destructive, new.name)
+                out.change(
+                    "column",
+                    "",
+                    f"{new.name}.{c.name}",
+                    "changed",
+                    f"{was.definition} -> {c.definition}",
+                    destructive,
+                    new.name,
+                )
                 gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
                 if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
                     out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
                 # a column leaving the primary key keeps NOT NULL while it is in it: change it after
-                out.sql(P_KEYS + 1 if c.name in leaving_pk else P_ALTER, f"ALTER TABLE {name} MODIFY COLUMN "
-                        f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
-                        f"{where};", destructive)
+                out.sql(
+                    P_KEYS + 1 if c.name in leaving_pk else P_ALTER,
+                    f"ALTER TABLE {name} MODIFY COLUMN "
+                    f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
+                    f"{where};",
+                    destructive,
+                )
                 if gains:  # ... and can take it only once its key exists
                     out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
             prev = c.name
@@ -335,8 +410,9 @@ class MySqlDiffer:
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
         if "PRIMARY" in handled:
-            out.change("constraint", "", f"{new.name}.PRIMARY", "changed" if pk_a else "added", pk_b.definition,
-                       table=new.name)
+            out.change(
+                "constraint", "", f"{new.name}.PRIMARY", "changed" if pk_a else "added", pk_b.definition, table=new.name
+            )
             a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
         if pk_a and pk_b and pk_a != pk_b and all(new.column(c) for c in _key_columns(pk_a)):
@@ -349,15 +425,22 @@ class MySqlDiffer:
                 self.fk_touched.add((new.name, n))
             if b.get(n) != c:
                 drop = {"primary": "DROP PRIMARY KEY", "foreign": f"DROP FOREIGN KEY {q(n)}"}.get(
-                    c.kind, f"DROP CONSTRAINT {q(n)}")
+                    c.kind, f"DROP CONSTRAINT {q(n)}"
+                )
                 out.sql(P_DROP_FKS if c.kind == "foreign" else P_DROP_KEYS, f"ALTER TABLE {name} {drop};")
                 if n not in b:
                     out.change("constraint", "", f"{new.name}.{n}", "removed", c.definition, table=new.name)
         for n, c in b.items():
             if a.get(n) != c:
                 out.sql(P_FKS if c.kind == "foreign" else P_KEYS, f"ALTER TABLE {name} ADD {c.definition};")
-                out.change("constraint", "", f"{new.name}.{n}", "added" if n not in a else "changed", c.definition,
-                           table=new.name)
+                out.change(
+                    "constraint",
+                    "",
+                    f"{new.name}.{n}",
+                    "added" if n not in a else "changed",
+                    c.definition,
+                    table=new.name,
+                )
         ia = {i.name: i for i in old.indexes}
         ib = {i.name: i for i in new.indexes}
         for n, i in ia.items():

@@ -1,7 +1,8 @@
 """Dependency ordering for relations: create what is read before what reads it, drop in reverse."""
+
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 
 
 def topo_order(nodes: Iterable[Hashable], depends: Mapping[Hashable, Iterable[Hashable]]) -> list:

@@ -1,8 +1,9 @@
 """A direct psycopg connection for introspection, with the same masked errors as ``Database.connect``."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConnectionFailed
@@ -31,7 +32,8 @@ def direct(db) -> Iterator[object]:
         raise ConnectionFailed(
             f"Could not connect to {db.place}: {mask(str(exc).strip())}",
             next_step="Check that the server is running and the credentials are right (`dbm env` shows "
-            "where this URL came from).") from None
+            "where this URL came from).",
+        ) from None
     try:
         yield conn
     finally:

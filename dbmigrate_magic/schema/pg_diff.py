@@ -4,6 +4,7 @@ Phases put dependants' drops before what they depend on and creations before use
 policies and views are dropped first and recreated last; foreign keys are added after every table
 and unique index exists; enums and sequences exist before the columns that use them.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,10 +12,18 @@ from dataclasses import replace
 
 from .changes import Collector
 from .model import Column, SchemaModel, Table, Thing
-from .pg_diff_objects import (P_DROP_ENUMS, P_DROP_EXTENSIONS, P_DROP_PARTITIONS, P_DROP_USERS, ObjectsMixin, core,
-                              identity_sets, uses_column)
-from .pg_extras import comment_sql
 from .ordering import dependants_closure, topo_order
+from .pg_diff_objects import (
+    P_DROP_ENUMS,
+    P_DROP_EXTENSIONS,
+    P_DROP_PARTITIONS,
+    P_DROP_USERS,
+    ObjectsMixin,
+    core,
+    identity_sets,
+    uses_column,
+)
+from .pg_extras import comment_sql
 from .pg_introspect import qn
 from .quoting import literal, quoter
 
@@ -26,8 +35,14 @@ P_DROP_TABLES, P_OWNED, P_CONS, P_FKS, P_DROP_OTHER, P_VIEWS, P_TRIGGERS, P_COMM
 P_DROP_SCHEMAS = 48
 P_REBIND = 39  # functions with SQL-standard bodies: after the tables they read, before constraints using them
 
-WIDENING = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"), ("real", "double precision"),
-            ("character varying", "text"), ("character", "text")}
+WIDENING = {
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("real", "double precision"),
+    ("character varying", "text"),
+    ("character", "text"),
+}
 
 
 _PRECISION = re.compile(r"^(timestamp|time|interval)\((\d+)\)(.*)$")
@@ -46,7 +61,7 @@ def _base(t: str) -> tuple[str, int | None]:
 def _numeric(t: str) -> tuple[int, int] | None:
     """(integer digits, scale) of ``numeric(p,s)``; None for other types."""
     if t.startswith("numeric(") and t.endswith(")"):
-        p, _, sc = t[len("numeric("):-1].partition(",")
+        p, _, sc = t[len("numeric(") : -1].partition(",")
         if p.strip().isdigit() and (not sc or sc.strip().isdigit()):
             scale = int(sc or 0)
             return int(p) - scale, scale
@@ -67,9 +82,23 @@ def widening(old: str, new: str) -> bool:
     return ob == nb and ob in ("character varying", "numeric") and on is not None and nn is None
 
 
-CATEGORIES = {"boolean": "B", "smallint": "N", "integer": "N", "bigint": "N", "numeric": "N", "real": "N",
-              "double precision": "N", "text": "S", "character varying": "S", "character": "S", "date": "D",
-              "timestamp without time zone": "D", "timestamp with time zone": "D", "jsonb": "J", "json": "J"}
+CATEGORIES = {
+    "boolean": "B",
+    "smallint": "N",
+    "integer": "N",
+    "bigint": "N",
+    "numeric": "N",
+    "real": "N",
+    "double precision": "N",
+    "text": "S",
+    "character varying": "S",
+    "character": "S",
+    "date": "D",
+    "timestamp without time zone": "D",
+    "timestamp with time zone": "D",
+    "jsonb": "J",
+    "json": "J",
+}
 
 
 def castable(old: str, new: str) -> bool:
@@ -151,8 +180,7 @@ class PgDiffer(ObjectsMixin):
             a, b = self.rebind_functions(a, b)
         for key in a.keys() - b.keys():
             t = a[key]
-            self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP,
-                            table=t.table)
+            self.out.change(kind, t.schema, t.name, "removed", destructive=kind in self.DESTRUCTIVE_DROP, table=t.table)
             drop = t.drop
             if kind == "sequence" and t.get("owned_by") in self.identity_columns():
                 # a serial becoming an identity column: the identity's own sequence takes the name
@@ -185,8 +213,7 @@ class PgDiffer(ObjectsMixin):
 
     def identity_columns(self) -> set:
         """``schema.table.column`` of the target's identity columns (as a sequence's OWNED BY names them)."""
-        return {f"{qn(t.schema, t.name)}.{q(c.name)}" for t in self.b.tables.values()
-                for c in t.columns if c.identity}
+        return {f"{qn(t.schema, t.name)}.{q(c.name)}" for t in self.b.tables.values() for c in t.columns if c.identity}
 
     def relation_changes(self, key: tuple, seen: frozenset = frozenset()) -> bool:
         """Whether a table, or a view (through what it reads), a bound function reads is changed."""
@@ -196,8 +223,11 @@ class PgDiffer(ObjectsMixin):
         if not views or key in seen:
             return False
         old, new = self.a.things[views[0]], self.b.things.get(views[0])
-        return new is None or old.definition != new.definition \
+        return (
+            new is None
+            or old.definition != new.definition
             or any(self.relation_changes(k, seen | {key}) for k in old.depends)
+        )
 
     def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
         """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
@@ -292,7 +322,7 @@ class PgDiffer(ObjectsMixin):
                 for i, v in enumerate(after):
                     if v in before:
                         continue
-                    nxt = next((w for w in after[i + 1:] if w in before), None)
+                    nxt = next((w for w in after[i + 1 :] if w in before), None)
                     where = f" BEFORE {literal(nxt)}" if nxt else ""
                     self.out.sql(P_ENUMS, f"ALTER TYPE {name} ADD VALUE {literal(v)}{where};")
                 added = [v for v in after if v not in before]
@@ -316,15 +346,23 @@ class PgDiffer(ObjectsMixin):
         name = qn(new.schema, new.name)
         tmp = new.name + "__dbm_old"
         removed = [v for v in before if v not in after]
-        self.out.change("enum", new.schema, new.name, "changed",
-                        "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
-                        destructive=bool(removed))
+        self.out.change(
+            "enum",
+            new.schema,
+            new.name,
+            "changed",
+            "recreated" + (f"; values removed: {', '.join(removed)}" if removed else "; reordered"),
+            destructive=bool(removed),
+        )
         self.enum_functions(name)
         self.enum_expressions(name)
         self.out.sql(P_ENUMS, f"ALTER TYPE {name} RENAME TO {q(tmp)};", destructive=bool(removed))
         self.out.sql(P_ENUMS, new.create, destructive=bool(removed))
-        self.convert_columns(name, lambda cq, ctype: f"{cq}::text{'[]' if ctype.endswith('[]') else ''}::{ctype}",
-                             destructive=bool(removed))
+        self.convert_columns(
+            name,
+            lambda cq, ctype: f"{cq}::text{'[]' if ctype.endswith('[]') else ''}::{ctype}",
+            destructive=bool(removed),
+        )
         self.out.sql(P_DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
 
     def enum_expressions(self, enum_name: str) -> None:
@@ -363,10 +401,14 @@ class PgDiffer(ObjectsMixin):
             self.out.change("table", t.schema, t.name, "removed", f"{len(t.columns)} columns", destructive=True)
             for c in t.constraints:  # foreign keys into other dropped tables would block the drop order
                 if c.kind == "foreign":
-                    self.out.sql(P_DROP_FKS, f"ALTER TABLE {qn(t.schema, t.name)} DROP CONSTRAINT {q(c.name)};",
-                                 destructive=True)
-            self.out.sql(P_DROP_PARTITIONS if t.partition_of else P_DROP_TABLES, f"DROP TABLE {qn(t.schema, t.name)};",
-                         destructive=True)
+                    self.out.sql(
+                        P_DROP_FKS, f"ALTER TABLE {qn(t.schema, t.name)} DROP CONSTRAINT {q(c.name)};", destructive=True
+                    )
+            self.out.sql(
+                P_DROP_PARTITIONS if t.partition_of else P_DROP_TABLES,
+                f"DROP TABLE {qn(t.schema, t.name)};",
+                destructive=True,
+            )
         touched = {k for k, _ in self.predropped}  # a function they call is recreated
         for key in sorted(a.keys() & b.keys()):
             if a[key] != b[key] or key in touched:
@@ -379,13 +421,18 @@ class PgDiffer(ObjectsMixin):
         items = [column_sql(c) for c in t.columns]
         items += [f"CONSTRAINT {q(c.name)} {c.definition}" for c in t.constraints if c.kind != "foreign"]
         unlogged = "UNLOGGED " if t.options == "UNLOGGED" else ""
-        tail = (f" INHERITS ({t.inherits})" if t.inherits else "") + (f" {t.partition_by}" if t.partition_by else "") \
+        tail = (
+            (f" INHERITS ({t.inherits})" if t.inherits else "")
+            + (f" {t.partition_by}" if t.partition_by else "")
             + (f" WITH ({', '.join(t.storage)})" if t.storage else "")
+        )
         if t.partition_of:  # columns, keys and indexes come from the parent
             self.out.sql(P_TABLES + 1, f"CREATE {unlogged}TABLE {name} {t.partition_of}{tail};")
         else:  # a child of INHERITS after its parents and their column changes (types must agree)
-            self.out.sql(P_ALTER + 2 if t.inherits else P_TABLES,
-                         f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};")
+            self.out.sql(
+                P_ALTER + 2 if t.inherits else P_TABLES,
+                f"CREATE {unlogged}TABLE {name} (\n    " + ",\n    ".join(items) + f"\n){tail};",
+            )
         self.created_tables.add(t.key)
         for column, default in t.own_defaults:
             self.set_child_default(t, column, default)
@@ -411,11 +458,21 @@ class PgDiffer(ObjectsMixin):
             return
         # stored generated columns over a column whose type changes block the ALTER TYPE: they are
         # dropped first and added again afterwards (their values are computed, nothing is lost)
-        retyped = {c.name for c in new.columns if old.column(c.name) is not None
-                   and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)}
-        regenerate = [c for c in new.columns if c.generated and old.column(c.name) is not None
-                      and old.column(c.name).generated and retyped
-                      and uses_column(old.column(c.name).generated, retyped)]
+        retyped = {
+            c.name
+            for c in new.columns
+            if old.column(c.name) is not None
+            and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)
+        }
+        regenerate = [
+            c
+            for c in new.columns
+            if c.generated
+            and old.column(c.name) is not None
+            and old.column(c.name).generated
+            and retyped
+            and uses_column(old.column(c.name).generated, retyped)
+        ]
         for c in regenerate:
             self.altered_relations.add(new.key)
             out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
@@ -438,8 +495,14 @@ class PgDiffer(ObjectsMixin):
             out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
             was = old.column(c.name)
             detail = f"type {was.type} -> {c.type}; " if was.type != c.type else ""
-            out.change("column", new.schema, f"{new.name}.{c.name}", "changed",
-                       detail + "generated column recomputed (it reads a column whose type changes)", table=new.name)
+            out.change(
+                "column",
+                new.schema,
+                f"{new.name}.{c.name}",
+                "changed",
+                detail + "generated column recomputed (it reads a column whose type changes)",
+                table=new.name,
+            )
         self.constraints(old, new, recreated)
         self.indexes(old, new, recreated)
         self.storage(old, new)
@@ -460,9 +523,20 @@ class PgDiffer(ObjectsMixin):
             self.altered_relations.add(t.key)
             out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {col};", destructive=True)
             out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(new)};", destructive=True)
-            out.change("column", t.schema, f"{t.name}.{new.name}", "changed",
-                       (f"generated: {old.generated} -> {new.generated}" if old.generated != new.generated
-                        else f"type {old.type} -> {new.type} has no cast") + " (column recreated)", True, t.name)
+            out.change(
+                "column",
+                t.schema,
+                f"{t.name}.{new.name}",
+                "changed",
+                (
+                    f"generated: {old.generated} -> {new.generated}"
+                    if old.generated != new.generated
+                    else f"type {old.type} -> {new.type} has no cast"
+                )
+                + " (column recreated)",
+                True,
+                t.name,
+            )
             return True
         type_changed = old.type != new.type or old.collation != new.collation
         # a narrowing type change is withheld without --unsafe, and the default statements around it with it
@@ -485,8 +559,11 @@ class PgDiffer(ObjectsMixin):
                 if old.default is not None and not type_changed:
                     out.sql(P_ALTER, f"{alter} DROP DEFAULT;")
             else:
-                out.sql(P_ALTER + 1, f"{alter} SET DEFAULT {new.default};",  # after sequences are owned
-                        destructive=destructive)
+                out.sql(
+                    P_ALTER + 1,
+                    f"{alter} SET DEFAULT {new.default};",  # after sequences are owned
+                    destructive=destructive,
+                )
             if old.default != new.default:
                 details.append(f"default {old.default} -> {new.default}")
         if new.identity and not old.identity:
@@ -523,8 +600,9 @@ class PgDiffer(ObjectsMixin):
                 phase = P_DROP_FKS if c.kind == "foreign" else P_DROP_CONS
                 self.out.sql(phase, f"ALTER TABLE {name} DROP CONSTRAINT {q(n)};")
                 if n not in b:
-                    self.out.change("constraint", new.schema, f"{new.name}.{n}", "removed", c.definition,
-                                    table=new.name)
+                    self.out.change(
+                        "constraint", new.schema, f"{new.name}.{n}", "removed", c.definition, table=new.name
+                    )
         for n, c in b.items():
             target = f"CONSTRAINT {q(n)} ON {name}"
             if n in same and not recreated & set(c.columns) and n not in pre:
@@ -536,15 +614,24 @@ class PgDiffer(ObjectsMixin):
             if n in a and a[n].definition == c.definition + " NOT VALID" and n not in pre:
                 self.out.sql(phase, f"ALTER TABLE {name} VALIDATE CONSTRAINT {q(n)};")
             else:
-                self.out.sql(phase, f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};",
-                             destructive=n in same and n not in pre)  # with its recreated column
+                self.out.sql(
+                    phase,
+                    f"ALTER TABLE {name} ADD CONSTRAINT {q(n)} {c.definition};",
+                    destructive=n in same and n not in pre,
+                )  # with its recreated column
             if c.kind == "foreign":
                 self.fk_added.add((new.key, n))
             if c.comment:
                 self.out.sql(P_COMMENTS, comment_sql(target, c.comment))
             if n not in same:
-                self.out.change("constraint", new.schema, f"{new.name}.{n}", "added" if n not in a else "changed",
-                                c.definition, table=new.name)
+                self.out.change(
+                    "constraint",
+                    new.schema,
+                    f"{new.name}.{n}",
+                    "added" if n not in a else "changed",
+                    c.definition,
+                    table=new.name,
+                )
 
     def indexes(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
         """Indexes by name; those on a recreated column went with it and are created again."""
@@ -572,8 +659,9 @@ class PgDiffer(ObjectsMixin):
             if i.comment:
                 self.out.sql(P_COMMENTS, comment_sql(target, i.comment))
             if n not in same:
-                self.out.change("index", new.schema, n, "added" if n not in a else "changed", i.definition,
-                                table=new.name)
+                self.out.change(
+                    "index", new.schema, n, "added" if n not in a else "changed", i.definition, table=new.name
+                )
 
     def table_extras(self, old: Table | None, new: Table) -> None:
         name = qn(new.schema, new.name)
@@ -588,12 +676,15 @@ class PgDiffer(ObjectsMixin):
         rls_old = old.rls if old else (False, False)
         if new.rls != rls_old:
             if new.rls[0] != rls_old[0]:
-                self.out.sql(P_TRIGGERS, f"ALTER TABLE {name} {'ENABLE' if new.rls[0] else 'DISABLE'} ROW LEVEL SECURITY;")
+                self.out.sql(
+                    P_TRIGGERS, f"ALTER TABLE {name} {'ENABLE' if new.rls[0] else 'DISABLE'} ROW LEVEL SECURITY;"
+                )
             if new.rls[1] != rls_old[1]:
                 self.out.sql(P_TRIGGERS, f"ALTER TABLE {name} {'' if new.rls[1] else 'NO '}FORCE ROW LEVEL SECURITY;")
             if old:
-                self.out.change("table", new.schema, new.name, "changed", f"row level security {new.rls}",
-                                table=new.name)
+                self.out.change(
+                    "table", new.schema, new.name, "changed", f"row level security {new.rls}", table=new.name
+                )
         self.grants("TABLE", name, old.grants if old else (), new.grants, new.schema, new.name)
 
     def grants(self, kind: str, name: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
@@ -647,8 +738,14 @@ class PgDiffer(ObjectsMixin):
                 self.out.sql(P_VIEWS + 1, ix.create)
                 self.decorate("index", None, ix)
                 if key not in ia or core(ia[key]) != core(ix):
-                    self.out.change("index", ix.schema, ix.name, "added" if key not in ia else "changed",
-                                    ix.definition, table=ix.table)
+                    self.out.change(
+                        "index",
+                        ix.schema,
+                        ix.name,
+                        "added" if key not in ia else "changed",
+                        ix.definition,
+                        table=ix.table,
+                    )
                 elif ia[key].get("comment") != ix.get("comment"):
                     self.out.change("index", ix.schema, ix.name, "changed", "comment", table=ix.table)
             else:

@@ -2,6 +2,7 @@
 functions/sequences/schemas/types/triggers/policies, domains, identity options, storage options,
 partitions, and foreign keys that must be dropped and added again around a changed unique key.
 A mixin of ``PgDiffer`` (it uses the differ's ``a``, ``b``, ``out`` and phases)."""
+
 from __future__ import annotations
 
 import re
@@ -183,8 +184,14 @@ class ObjectsMixin:
             before = [x for x in old.get("attributes").split("\x1f") if x]
             after = [x for x in new.get("attributes").split("\x1f") if x]
             if not before or not after:  # a range type: only created again (works while unused)
-                self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition} "
-                                "(recreated)", destructive=True)
+                self.out.change(
+                    "type",
+                    new.schema,
+                    new.name,
+                    "changed",
+                    f"{old.definition} -> {new.definition} (recreated)",
+                    destructive=True,
+                )
                 self.out.sql(P_TYPES, old.drop, destructive=True)
                 self.out.sql(P_TYPES, new.create, destructive=True)
                 self.decorate("type", None, new)
@@ -192,14 +199,24 @@ class ObjectsMixin:
             names_b = {x.split(" ", 1)[0]: x for x in after}
             names_a = {x.split(" ", 1)[0]: x for x in before}
             actions = [f"DROP ATTRIBUTE {n}" for n in names_a if n not in names_b]
-            actions += [f"ALTER ATTRIBUTE {n} TYPE {x.split(' ', 1)[1]}" for n, x in names_b.items()
-                        if n in names_a and names_a[n] != x]
+            actions += [
+                f"ALTER ATTRIBUTE {n} TYPE {x.split(' ', 1)[1]}"
+                for n, x in names_b.items()
+                if n in names_a and names_a[n] != x
+            ]
             actions += [f"ADD ATTRIBUTE {x}" for n, x in names_b.items() if n not in names_a]
             destructive = any(not a_.startswith("ADD") for a_ in actions)
-            self.out.sql(P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};",
-                         destructive=destructive)
-            self.out.change("type", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}",
-                            destructive=destructive)
+            self.out.sql(
+                P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};", destructive=destructive
+            )
+            self.out.change(
+                "type",
+                new.schema,
+                new.name,
+                "changed",
+                f"{old.definition} -> {new.definition}",
+                destructive=destructive,
+            )
             self.decorate("type", old, new)
 
     # ------------------------------------------------------------------ domains
@@ -207,15 +224,23 @@ class ObjectsMixin:
         for old, new in self.added_and_removed("domain", P_DOMAINS, P_DROP_DOMAINS):
             name = qn(new.schema, new.name)
             if old.get("base") != new.get("base"):
-                self.out.change("domain", new.schema, new.name, "changed",
-                                f"{old.definition} -> {new.definition} (recreated)", destructive=True)
+                self.out.change(
+                    "domain",
+                    new.schema,
+                    new.name,
+                    "changed",
+                    f"{old.definition} -> {new.definition} (recreated)",
+                    destructive=True,
+                )
                 self.swap_domain(old, new)
                 self.decorate("domain", None, new)
                 continue
             if old.get("default") != new.get("default"):
                 value = new.get("default")
-                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} " + ("DROP DEFAULT;" if value == "\x00"
-                                                                   else f"SET DEFAULT {value};"))
+                self.out.sql(
+                    P_DOMAINS,
+                    f"ALTER DOMAIN {name} " + ("DROP DEFAULT;" if value == "\x00" else f"SET DEFAULT {value};"),
+                )
             if old.get("notnull") != new.get("notnull"):
                 self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
             before = set(filter(None, old.get("constraints").split("\x1f")))
@@ -240,8 +265,11 @@ class ObjectsMixin:
                 tq, cq = qn(table.schema, table.name), q(col.name)
                 if col.default is not None:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
-                self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} "
-                                          f"USING {using(cq, col.type)};", destructive=destructive)
+                self.out.sql(
+                    P_ENUM_SWAP,
+                    f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {using(cq, col.type)};",
+                    destructive=destructive,
+                )
                 tcol = target.column(col.name)
                 if tcol.default is not None and tcol.type == col.type:
                     self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
@@ -262,10 +290,16 @@ class ObjectsMixin:
             target = b_types.get(key)
             for attr in filter(None, (t.get("attributes") or "").split("\x1f")):
                 aname, _, atype = attr.partition(" ")
-                if atype in (name, name + "[]") and target is not None \
-                        and attr in (target.get("attributes") or "").split("\x1f"):
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} "
-                                              f"TYPE {atype};", destructive=True)
+                if (
+                    atype in (name, name + "[]")
+                    and target is not None
+                    and attr in (target.get("attributes") or "").split("\x1f")
+                ):
+                    self.out.sql(
+                        P_ENUM_SWAP,
+                        f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} TYPE {atype};",
+                        destructive=True,
+                    )
         self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
@@ -279,8 +313,14 @@ class ObjectsMixin:
             self.out.sql(P_ALTER, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
         if new.storage:
             self.out.sql(P_ALTER, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
-        self.out.change("table", new.schema, new.name, "changed",
-                        f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})", table=new.name)
+        self.out.change(
+            "table",
+            new.schema,
+            new.name,
+            "changed",
+            f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})",
+            table=new.name,
+        )
 
     def partition_changed(self, old: Table, new: Table) -> bool:
         """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
@@ -288,8 +328,11 @@ class ObjectsMixin:
         table created that way)."""
         retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
         key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
-        if (old.partition_of, old.partition_by, old.inherits) == (new.partition_of, new.partition_by, new.inherits) \
-                and not key_retyped:
+        if (old.partition_of, old.partition_by, old.inherits) == (
+            new.partition_of,
+            new.partition_by,
+            new.inherits,
+        ) and not key_retyped:
             return False
         name = qn(new.schema, new.name)
         if key_retyped:
@@ -297,25 +340,32 @@ class ObjectsMixin:
         elif old.inherits != new.inherits:
             detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
         else:
-            detail = (f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
-                      f"{new.partition_of or new.partition_by or 'none'}")
+            detail = (
+                f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                f"{new.partition_of or new.partition_by or 'none'}"
+            )
         self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
         # a partition may already have gone with its parent, recreated here too
         first = len(self.out.statements)
-        self.out.sql(P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};",
-                     destructive=True)
+        self.out.sql(
+            P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
+        )
         self.create_table(new, change=False)
         if old.partition_by:  # its partitions went with it: the target's ones are created again
             for key, t in sorted(self.b.tables.items()):
                 old_t = self.a.tables.get(key)
-                if old_t is not None and t.partition_of.startswith(f"PARTITION OF {name} ") \
-                        and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by):
+                if (
+                    old_t is not None
+                    and t.partition_of.startswith(f"PARTITION OF {name} ")
+                    and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by)
+                ):
                     self.create_table(t, change=False)
         # the creation only makes sense after the drop: both are left out without --unsafe
         self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
         child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
-        self.out.statements[:first] = [replace(st, destructive=True) if child in st.sql else st
-                                       for st in self.out.statements[:first]]
+        self.out.statements[:first] = [
+            replace(st, destructive=True) if child in st.sql else st for st in self.out.statements[:first]
+        ]
         return True
 
     # ------------------------------------------------------------------ defaults of partitions and children
@@ -335,14 +385,20 @@ class ObjectsMixin:
             for column in sorted(dict(old.own_defaults).keys() | own.keys()):
                 was = effective_default(a, key, column)[1]
                 now = effective_default(b, key, column)[1]
-                parent_moved = any(effective_default(a, p, column) != effective_default(b, p, column)
-                                   for p in new.parents)
+                parent_moved = any(
+                    effective_default(a, p, column) != effective_default(b, p, column) for p in new.parents
+                )
                 if was != now or (parent_moved and column in own):
                     self.set_child_default(new, column, now)
                 if was != now:
-                    self.out.change("column", new.schema, f"{new.name}.{column}", "changed",
-                                    f"default {was} -> {now} (on this {'partition' if new.partition_of else 'child'})",
-                                    table=new.name)
+                    self.out.change(
+                        "column",
+                        new.schema,
+                        f"{new.name}.{column}",
+                        "changed",
+                        f"default {was} -> {now} (on this {'partition' if new.partition_of else 'child'})",
+                        table=new.name,
+                    )
 
     # ------------------------------------------------------------------ foreign keys around unique keys
     def refresh_foreign_keys(self) -> None:

@@ -5,6 +5,7 @@ column/function/sequence/schema privileges, views' dependencies on functions, do
 partitions. Kept apart from ``pg_introspect`` so the hot bulk queries stay small; the model built
 there is completed here with ``dataclasses.replace``.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,8 +17,9 @@ from .quoting import literal, quoter
 
 q = quoter("postgresql")
 FUNC_NAME = "p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
-NOT_EXT = ("not exists (select 1 from pg_depend e where e.classid = '{cls}'::regclass and e.objid = {oid} "
-           "and e.deptype = 'e')")
+NOT_EXT = (
+    "not exists (select 1 from pg_depend e where e.classid = '{cls}'::regclass and e.objid = {oid} and e.deptype = 'e')"
+)
 
 IDENTITY = """
 select n.nspname, c.relname, a.attname, format_type(s.seqtypid, null), s.seqstart, s.seqmin, s.seqmax,
@@ -152,7 +154,8 @@ select n.nspname, {FUNC_NAME} from pg_proc p join pg_namespace n on n.oid = p.pr
 where n.nspname = any(%(s)s) and exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
   and d.objid = p.oid and d.refclassid = 'pg_type'::regclass and d.deptype = 'i')
 """
-COMPOSITES = """
+COMPOSITES = (
+    """
 select n.nspname, t.typname,
        array(select quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
                     || case when a.attcollation <> y.typcollation then ' COLLATE ' || quote_ident(cn.nspname) || '.'
@@ -161,7 +164,9 @@ select n.nspname, t.typname,
              left join pg_collation co on co.oid = a.attcollation left join pg_namespace cn on cn.oid = co.collnamespace
              where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum)
 from pg_type t join pg_class c on c.oid = t.typrelid and c.relkind = 'c' join pg_namespace n on n.oid = t.typnamespace
-where n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid") + """
+where n.nspname = any(%(s)s) and """
+    + NOT_EXT.format(cls="pg_type", oid="t.oid")
+    + """
 union all
 select n.nspname, t.typname,
        array['SUBTYPE = ' || format_type(r.rngsubtype, null)]
@@ -169,8 +174,11 @@ select n.nspname, t.typname,
        || array['MULTIRANGE_TYPE_NAME = ' || quote_ident(mn.nspname) || '.' || quote_ident(m.typname)]
 from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oid = t.typnamespace
 join pg_type m on m.oid = r.rngmultitypid join pg_namespace mn on mn.oid = m.typnamespace
-where n.nspname = any(%(s)s) and """ + NOT_EXT.format(cls="pg_type", oid="t.oid") + """
+where n.nspname = any(%(s)s) and """
+    + NOT_EXT.format(cls="pg_type", oid="t.oid")
+    + """
 """
+)
 INHERITANCE = """
 select n.nspname, c.relname,
        array(select quote_ident(pn.nspname) || '.' || quote_ident(p.relname) from pg_inherits i
@@ -185,11 +193,23 @@ from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any(%(s)s)
   and exists (select 1 from pg_inherits i where i.inhrelid = c.oid)
 """
-QUERIES = {"identity": IDENTITY, "reloptions": RELOPTIONS, "partitions": PARTITIONS, "inheritance": INHERITANCE,
-           "domains": DOMAINS, "types": COMPOSITES, "comments": COMMENTS, "internal_functions": INTERNAL_FUNCTIONS,
-           "function_users": FUNCTION_USERS, "signatures": SIGNATURES, "view_functions": VIEW_FUNCTIONS,
-           "function_relations": FUNCTION_RELATIONS,
-           "trigger_states": TRIGGER_STATES, "column_grants": COLUMN_GRANTS, "object_grants": OBJECT_GRANTS}
+QUERIES = {
+    "identity": IDENTITY,
+    "reloptions": RELOPTIONS,
+    "partitions": PARTITIONS,
+    "inheritance": INHERITANCE,
+    "domains": DOMAINS,
+    "types": COMPOSITES,
+    "comments": COMMENTS,
+    "internal_functions": INTERNAL_FUNCTIONS,
+    "function_users": FUNCTION_USERS,
+    "signatures": SIGNATURES,
+    "view_functions": VIEW_FUNCTIONS,
+    "function_relations": FUNCTION_RELATIONS,
+    "trigger_states": TRIGGER_STATES,
+    "column_grants": COLUMN_GRANTS,
+    "object_grants": OBJECT_GRANTS,
+}
 TYPE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 TRIGGER_STATE_SQL = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
 
@@ -263,8 +283,11 @@ def _unpin_extensions(things: dict) -> None:
     """--ignore-extension-versions: no version to compare, and CREATE EXTENSION takes the default."""
     for key, t in list(things.items()):
         if key[0] == "extension":
-            things[key] = replace(t, create=t.create.split(" VERSION ", 1)[0] + ";",
-                                  extra=tuple(kv for kv in t.extra if kv[0] != "version"))
+            things[key] = replace(
+                t,
+                create=t.create.split(" VERSION ", 1)[0] + ";",
+                extra=tuple(kv for kv in t.extra if kv[0] != "version"),
+            )
 
 
 def _with_extra(thing: Thing, **extra: str) -> Thing:
@@ -277,8 +300,10 @@ def identity_options(typ: str, start, minv, maxv, inc, cycle, cache) -> str:
     """The identity's sequence options as ``CREATE``/``ALTER`` accept them (all stated, so an
     ALTER can set every one back)."""
     del typ  # the sequence follows the column's type; limits are stated explicitly
-    return (f"INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} CACHE {cache} "
-            f"{'CYCLE' if cycle else 'NO CYCLE'}")
+    return (
+        f"INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} CACHE {cache} "
+        f"{'CYCLE' if cycle else 'NO CYCLE'}"
+    )
 
 
 def _identity(found, tables: dict) -> None:
@@ -289,8 +314,9 @@ def _identity(found, tables: dict) -> None:
         t = tables.get(key)
         if t is None:
             continue
-        cols = tuple(replace(c, identity_options=opts[c.name]) if c.name in opts and c.identity else c
-                     for c in t.columns)
+        cols = tuple(
+            replace(c, identity_options=opts[c.name]) if c.name in opts and c.identity else c for c in t.columns
+        )
         tables[key] = replace(t, columns=cols)
 
 
@@ -306,8 +332,11 @@ def _reloptions(found, tables: dict, things: dict) -> None:
             continue
         verb = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
         with_ = ", ".join(opts)
-        things[v.key] = replace(v, definition=f"WITH ({with_}) {v.definition}",
-                                create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};")
+        things[v.key] = replace(
+            v,
+            definition=f"WITH ({with_}) {v.definition}",
+            create=f"CREATE {verb} {qn(schema, name)} WITH ({with_}) AS\n{v.definition};",
+        )
 
 
 def _own_defaults(key, parents: list, defaults: dict, inherited: set | None = None) -> tuple:
@@ -339,9 +368,13 @@ def _partitions(found, tables: dict, defaults: dict) -> None:
         of = f"PARTITION OF {qn(pschema, parent)} {bound}" if is_partition and parent else ""
         if of:
             inherited = names.get((pschema, parent), set())
-            t = replace(t, columns=(), constraints=tuple(c for c in t.constraints if c.name not in inherited),
-                        parents=((pschema, parent),),
-                        own_defaults=_own_defaults((schema, name), [(pschema, parent)], defaults))
+            t = replace(
+                t,
+                columns=(),
+                constraints=tuple(c for c in t.constraints if c.name not in inherited),
+                parents=((pschema, parent),),
+                own_defaults=_own_defaults((schema, name), [(pschema, parent)], defaults),
+            )
         indexes = tuple(replace(i, definition=i.definition.replace(" ON ONLY ", " ON ", 1)) for i in t.indexes)
         tables[(schema, name)] = replace(t, partition_by=by, partition_of=of, indexes=indexes)
 
@@ -355,10 +388,14 @@ def _inheritance(found, tables: dict, defaults: dict) -> None:
             continue
         cols, cons = set(inherited_cols), set(inherited_cons)
         keys = [tuple(k) for k in parent_keys]
-        tables[t.key] = replace(t, inherits=", ".join(parents), parents=tuple(keys),
-                                own_defaults=_own_defaults(t.key, keys, defaults, cols),
-                                columns=tuple(c for c in t.columns if c.name not in cols),
-                                constraints=tuple(c for c in t.constraints if c.name not in cons))
+        tables[t.key] = replace(
+            t,
+            inherits=", ".join(parents),
+            parents=tuple(keys),
+            own_defaults=_own_defaults(t.key, keys, defaults, cols),
+            columns=tuple(c for c in t.columns if c.name not in cols),
+            constraints=tuple(c for c in t.constraints if c.name not in cons),
+        )
 
 
 def _domains(found, things: dict) -> None:
@@ -372,10 +409,21 @@ def _domains(found, things: dict) -> None:
             parts.append("NOT NULL")
         parts += [f"CONSTRAINT {c}" for c in constraints]
         definition = " ".join(parts)
-        extra = (("base", f"{base} {collation or ''}".strip()), ("constraints", "\x1f".join(constraints)),
-                 ("default", default if default is not None else "\x00"), ("notnull", "1" if notnull else ""))
-        t = Thing("domain", schema, name, definition, f"CREATE DOMAIN {qn(schema, name)} {definition};",
-                  f"DROP DOMAIN {qn(schema, name)};", extra=extra)
+        extra = (
+            ("base", f"{base} {collation or ''}".strip()),
+            ("constraints", "\x1f".join(constraints)),
+            ("default", default if default is not None else "\x00"),
+            ("notnull", "1" if notnull else ""),
+        )
+        t = Thing(
+            "domain",
+            schema,
+            name,
+            definition,
+            f"CREATE DOMAIN {qn(schema, name)} {definition};",
+            f"DROP DOMAIN {qn(schema, name)};",
+            extra=extra,
+        )
         things[t.key] = t
 
 
@@ -384,8 +432,15 @@ def _types(found, things: dict) -> None:
     for schema, name, parts in found:
         is_range = bool(parts) and parts[0].startswith("SUBTYPE = ")
         body = ("AS RANGE (" if is_range else "AS (") + ", ".join(parts) + ")"
-        t = Thing("type", schema, name, body, f"CREATE TYPE {qn(schema, name)} {body};",
-                  f"DROP TYPE {qn(schema, name)};", extra=(("attributes", "" if is_range else "\x1f".join(parts)),))
+        t = Thing(
+            "type",
+            schema,
+            name,
+            body,
+            f"CREATE TYPE {qn(schema, name)} {body};",
+            f"DROP TYPE {qn(schema, name)};",
+            extra=(("attributes", "" if is_range else "\x1f".join(parts)),),
+        )
         things[t.key] = t
 
 
@@ -439,8 +494,9 @@ def _trigger_states(found, things: dict) -> None:
         if t is None or state not in TRIGGER_STATE_SQL:
             continue
         sql = f"ALTER TABLE {qn(schema, table)} {TRIGGER_STATE_SQL[state]} {q(name)};"
-        things[t.key] = replace(t, definition=f"{t.definition} [{TRIGGER_STATE_SQL[state]}]",
-                                create=f"{t.create}\n{sql}")
+        things[t.key] = replace(
+            t, definition=f"{t.definition} [{TRIGGER_STATE_SQL[state]}]", create=f"{t.create}\n{sql}"
+        )
 
 
 def _comments(found, tables: dict, things: dict) -> None:
@@ -457,8 +513,10 @@ def _comments(found, tables: dict, things: dict) -> None:
     for key, found_here in by_table.items():
         t = tables[key]
         tables[key] = replace(
-            t, indexes=tuple(replace(i, comment=found_here.get(("index", i.name))) for i in t.indexes),
-            constraints=tuple(replace(c, comment=found_here.get(("constraint", c.name))) for c in t.constraints))
+            t,
+            indexes=tuple(replace(i, comment=found_here.get(("index", i.name))) for i in t.indexes),
+            constraints=tuple(replace(c, comment=found_here.get(("constraint", c.name))) for c in t.constraints),
+        )
 
 
 def _column_grants(found, tables: dict, things: dict) -> None:
@@ -489,7 +547,7 @@ def _object_grants(found, things: dict) -> None:
 def comment_target(drop_sql: str) -> str:
     """``DROP FUNCTION s.f(a integer);`` -> ``FUNCTION s.f(a integer)``: what COMMENT ON and GRANT name."""
     target = drop_sql.strip().rstrip(";")
-    target = target[len("DROP "):] if target.startswith("DROP ") else target
+    target = target[len("DROP ") :] if target.startswith("DROP ") else target
     return target.replace(" IF EXISTS ", " ", 1)
 
 

@@ -10,6 +10,7 @@ Speed: the bulk queries go out in one pipeline; column names of constraints and 
 without a relation (a default cannot name a column), so a table is opened only to deparse its
 checks or generated columns.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,12 +21,17 @@ from .pg_extras import add_extras
 from .quoting import literal, quoter
 
 q = quoter("postgresql")
-NOT_EXT = ("not exists (select 1 from pg_depend d where d.classid = '{cls}'::regclass and d.objid = {oid} "
-           "and d.deptype = 'e')")
-SCHEMAS = """
+NOT_EXT = (
+    "not exists (select 1 from pg_depend d where d.classid = '{cls}'::regclass and d.objid = {oid} and d.deptype = 'e')"
+)
+SCHEMAS = (
+    """
 select n.nspname from pg_namespace n
 where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%%'
-  and """ + NOT_EXT.format(cls="pg_namespace", oid="n.oid") + " order by 1"
+  and """
+    + NOT_EXT.format(cls="pg_namespace", oid="n.oid")
+    + " order by 1"
+)
 RELATIONS = """
 select c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
        ds.description, null,
@@ -76,7 +82,8 @@ select distinct r.ev_class, d.refobjid
 from pg_depend d join pg_rewrite r on r.oid = d.objid
 where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
 """
-SEQUENCES = """
+SEQUENCES = (
+    """
 select n.nspname, c.relname, format_type(q.seqtypid, null), q.seqstart, q.seqmin, q.seqmax,
        q.seqincrement, q.seqcycle, q.seqcache, tn.nspname, t.relname, a.attname
 from pg_sequence q
@@ -87,7 +94,10 @@ left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = c.oid an
 left join pg_class t on t.oid = d.refobjid left join pg_namespace tn on tn.oid = t.relnamespace
 left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
 where n.nspname = any(%(s)s) and (d.deptype is null or d.deptype = 'a')
-  and """ + NOT_EXT.format(cls="pg_class", oid="c.oid") + "\n"
+  and """
+    + NOT_EXT.format(cls="pg_class", oid="c.oid")
+    + "\n"
+)
 ENUMS = """
 select n.nspname, t.typname, array(select e.enumlabel from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder)
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
@@ -128,9 +138,20 @@ def qn(schema: str, name: str) -> str:
 
 
 #: the bulk queries, sent together in one pipeline once the schemas are known
-BULK = {"relations": RELATIONS, "columns": COLUMNS, "constraints": CONSTRAINTS, "indexes": INDEXES,
-        "view_deps": VIEW_DEPS, "sequences": SEQUENCES, "enums": ENUMS, "extensions": EXTENSIONS,
-        "functions": FUNCTIONS, "triggers": TRIGGERS, "policies": POLICIES, "grants": GRANTS}
+BULK = {
+    "relations": RELATIONS,
+    "columns": COLUMNS,
+    "constraints": CONSTRAINTS,
+    "indexes": INDEXES,
+    "view_deps": VIEW_DEPS,
+    "sequences": SEQUENCES,
+    "enums": ENUMS,
+    "extensions": EXTENSIONS,
+    "functions": FUNCTIONS,
+    "triggers": TRIGGERS,
+    "policies": POLICIES,
+    "grants": GRANTS,
+}
 
 
 def pipelined(conn) -> bool:
@@ -197,16 +218,27 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
         if col is None:
             name, typ, notnull, default, ident, gen, coll, comment = fields
             col = same[key] = Column(
-                name, typ, not notnull,
+                name,
+                typ,
+                not notnull,
                 default=None if gen == "s" or ident else default,
                 identity={"a": "ALWAYS", "d": "BY DEFAULT"}.get(ident),
                 generated=default if gen == "s" else None,
-                collation=coll, comment=comment)
+                collation=coll,
+                comment=comment,
+            )
         cols[rel].append(col)
     cons = defaultdict(list)
     for rel, name, kind, definition, conkey, rschema, rtable in rows["constraints"]:
-        cons[rel].append(Constraint(name, CONSTRAINT_KINDS[kind], definition, tuple(names_at(conkey, attnames[rel])),
-                                    (rschema, rtable) if rtable else None))
+        cons[rel].append(
+            Constraint(
+                name,
+                CONSTRAINT_KINDS[kind],
+                definition,
+                tuple(names_at(conkey, attnames[rel])),
+                (rschema, rtable) if rtable else None,
+            )
+        )
     idx = defaultdict(list)
     for rel, name, definition, unique, indkey, referenced in rows["indexes"]:
         # the columns an index reads: its key columns, or (expressions, predicates) what pg_depend lists
@@ -221,12 +253,19 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
             deps[view].add((rels[ref][1], rels[ref][2]))
 
     tables = {}
-    for oid, (rel, schema, name, kind, persistence, rls, force, comment, owner, viewdef) in rels.items():
+    for oid, (_rel, schema, name, kind, persistence, rls, force, comment, _owner, viewdef) in rels.items():
         if kind in ("r", "p"):
             tables[(schema, name)] = Table(
-                schema, name, tuple(cols[oid]), tuple(cons[oid]), tuple(idx[oid]),
-                options="UNLOGGED" if persistence == "u" else "", comment=comment, rls=(rls, force),
-                grants=tuple(sorted(grants[oid])))
+                schema,
+                name,
+                tuple(cols[oid]),
+                tuple(cons[oid]),
+                tuple(idx[oid]),
+                options="UNLOGGED" if persistence == "u" else "",
+                comment=comment,
+                rls=(rls, force),
+                grants=tuple(sorted(grants[oid])),
+            )
             continue
         vkind = "view" if kind == "v" else "materialized view"
         body = viewdef.strip().rstrip(";")
@@ -234,50 +273,125 @@ def introspect_pg(conn, scope: Scope) -> SchemaModel:
         extra = [("comment", comment or "")]
         if scope.privileges:
             extra.append(("grants", "\n".join(sorted(grants[oid]))))
-        add(Thing(vkind, schema, name, body, f"CREATE {verb} {qn(schema, name)} AS\n{body};",
-                  f"DROP {verb} {qn(schema, name)};", depends=tuple(sorted(deps[oid])), extra=tuple(extra)))
+        add(
+            Thing(
+                vkind,
+                schema,
+                name,
+                body,
+                f"CREATE {verb} {qn(schema, name)} AS\n{body};",
+                f"DROP {verb} {qn(schema, name)};",
+                depends=tuple(sorted(deps[oid])),
+                extra=tuple(extra),
+            )
+        )
         for ix in idx[oid]:
-            add(Thing("index", schema, ix.name, ix.definition, ix.definition + ";",
-                      f"DROP INDEX {qn(schema, ix.name)};", table=name))
+            add(
+                Thing(
+                    "index",
+                    schema,
+                    ix.name,
+                    ix.definition,
+                    ix.definition + ";",
+                    f"DROP INDEX {qn(schema, ix.name)};",
+                    table=name,
+                )
+            )
 
-    for (schema, name, typ, start, minv, maxv, inc, cycle, cache, tschema, tname, col) in rows["sequences"]:
-        definition = (f"AS {typ} INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} "
-                      f"CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}")
+    for schema, name, typ, start, minv, maxv, inc, cycle, cache, tschema, tname, col in rows["sequences"]:
+        definition = (
+            f"AS {typ} INCREMENT BY {inc} MINVALUE {minv} MAXVALUE {maxv} START WITH {start} "
+            f"CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}"
+        )
         owned = f"{qn(tschema, tname)}.{q(col)}" if tname else ""
-        add(Thing("sequence", schema, name, definition + (f" OWNED BY {owned}" if owned else ""),
-                  f"CREATE SEQUENCE {qn(schema, name)} {definition};",
-                  f"DROP SEQUENCE IF EXISTS {qn(schema, name)};",
-                  table=tname, extra=(("owned_by", owned), ("owner_schema", tschema or ""))))
+        add(
+            Thing(
+                "sequence",
+                schema,
+                name,
+                definition + (f" OWNED BY {owned}" if owned else ""),
+                f"CREATE SEQUENCE {qn(schema, name)} {definition};",
+                f"DROP SEQUENCE IF EXISTS {qn(schema, name)};",
+                table=tname,
+                extra=(("owned_by", owned), ("owner_schema", tschema or "")),
+            )
+        )
     for schema, name, labels in rows["enums"]:
         values = ", ".join(literal(v) for v in labels)
-        add(Thing("enum", schema, name, values, f"CREATE TYPE {qn(schema, name)} AS ENUM ({values});",
-                  f"DROP TYPE {qn(schema, name)};", extra=(("labels", "\x1f".join(labels)),)))
+        add(
+            Thing(
+                "enum",
+                schema,
+                name,
+                values,
+                f"CREATE TYPE {qn(schema, name)} AS ENUM ({values});",
+                f"DROP TYPE {qn(schema, name)};",
+                extra=(("labels", "\x1f".join(labels)),),
+            )
+        )
     for name, version, schema in rows["extensions"]:
         definition = schema if scope.ignore_extension_versions else f"{schema} {version}"
-        add(Thing("extension", "", name, definition,
-                  f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
-                  f"DROP EXTENSION {q(name)};", extra=(("version", version), ("schema", schema))))
+        add(
+            Thing(
+                "extension",
+                "",
+                name,
+                definition,
+                f"CREATE EXTENSION IF NOT EXISTS {q(name)} WITH SCHEMA {q(schema)} VERSION {literal(version)};",
+                f"DROP EXTENSION {q(name)};",
+                extra=(("version", version), ("schema", schema)),
+            )
+        )
     for schema, name, args, definition, result, kind in rows["functions"]:
         word = "PROCEDURE" if kind == "p" else "FUNCTION"
-        add(Thing("function", schema, f"{name}({args})", definition.strip(), definition.strip() + ";",
-                  f"DROP {word} {qn(schema, name)}({args});", extra=(("result", result or ""),)))
+        add(
+            Thing(
+                "function",
+                schema,
+                f"{name}({args})",
+                definition.strip(),
+                definition.strip() + ";",
+                f"DROP {word} {qn(schema, name)}({args});",
+                extra=(("result", result or ""),),
+            )
+        )
     for rel, name, definition in rows["triggers"]:
         if rel not in rels:  # a trigger a partitioned table cloned onto a partition
             continue
         schema, table = rels[rel][1], rels[rel][2]
-        add(Thing("trigger", schema, f"{table}.{name}", definition, definition + ";",
-                  f"DROP TRIGGER {q(name)} ON {qn(schema, table)};", table=table))
+        add(
+            Thing(
+                "trigger",
+                schema,
+                f"{table}.{name}",
+                definition,
+                definition + ";",
+                f"DROP TRIGGER {q(name)} ON {qn(schema, table)};",
+                table=table,
+            )
+        )
     for rel, name, cmd, permissive, roles, using, check in rows["policies"]:
         if rel not in rels:  # partitions are read by pg_extras (bound only)
             continue
         schema, table = rels[rel][1], rels[rel][2]
-        sql = (f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
-               f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}")
+        sql = (
+            f"CREATE POLICY {q(name)} ON {qn(schema, table)} AS {'PERMISSIVE' if permissive else 'RESTRICTIVE'}"
+            f" FOR {POLICY_COMMANDS[cmd]} TO {', '.join(roles)}"
+        )
         if using:
             sql += f" USING ({using})"
         if check:
             sql += f" WITH CHECK ({check})"
-        add(Thing("policy", schema, f"{table}.{name}", sql, sql + ";",
-                  f"DROP POLICY {q(name)} ON {qn(schema, table)};", table=table))
+        add(
+            Thing(
+                "policy",
+                schema,
+                f"{table}.{name}",
+                sql,
+                sql + ";",
+                f"DROP POLICY {q(name)} ON {qn(schema, table)};",
+                table=table,
+            )
+        )
     add_extras(conn, scope, schemas, tables, things)
     return SchemaModel("postgresql", tables, things)

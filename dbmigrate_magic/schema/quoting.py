@@ -1,11 +1,12 @@
 """Identifier quoting through SQLAlchemy's own preparers (reserved words included)."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def _preparer(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql.base import PGDialect as D
@@ -18,7 +19,8 @@ def _preparer(dialect: str):
 
 # PostgreSQL 15's non-unreserved keywords (``pg_get_keywords()`` where catcode <> 'U'): the words
 # ``quote_ident`` quotes. Kept here so quoting needs no SQLAlchemy import on the fast path.
-PG_KEYWORDS = frozenset("""
+PG_KEYWORDS = frozenset(
+    """
 all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean both case
 cast char character check coalesce collate collation column concurrently constraint create cross
 current_catalog current_date current_role current_schema current_time current_timestamp current_user dec
@@ -29,7 +31,8 @@ nchar none normalize not notnull null nullif numeric offset on only or order out
 placing position precision primary real references returning right row select session_user setof similar
 smallint some substring symmetric table tablesample then time timestamp to trailing treat trim true union
 unique user using values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement
-xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable""".split())
+xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable""".split()
+)
 _PG_PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 

@@ -5,6 +5,7 @@ one, then recreate its indexes. Views and triggers are dropped first and recreat
 table is rebuilt or dropped, since they may read it. After a rebuild, ``PRAGMA foreign_key_check``
 lists rows that lost their parent before foreign keys are switched back on (the runner also
 checks, and fails the migration, when it runs the SQL as a migration: see ``sqlite_fk``)."""
+
 from __future__ import annotations
 
 from .changes import Collector
@@ -70,7 +71,7 @@ class SqliteDiffer:
         tail = new.create.rstrip().rstrip(";").rstrip()
         if not (tail.startswith(head + ", ") and tail.endswith(")")):
             return False
-        piece = tail[len(head) + 2:-1]
+        piece = tail[len(head) + 2 : -1]
         words = normalise(piece).split()
         if {"primary", "unique", "stored", "references", "constraint"} & set(words):
             return False
@@ -93,8 +94,14 @@ class SqliteDiffer:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.type, table=new.name)
             elif was != c:
                 details.append(f"~{c.name}")
-                out.change("column", "", f"{new.name}.{c.name}", "changed",
-                           f"{was.type} -> {c.type}" if was.type != c.type else "definition", table=new.name)
+                out.change(
+                    "column",
+                    "",
+                    f"{new.name}.{c.name}",
+                    "changed",
+                    f"{was.type} -> {c.type}" if was.type != c.type else "definition",
+                    table=new.name,
+                )
         for name in gone:
             details.append(f"-{name}")
             out.change("column", "", f"{new.name}.{name}", "removed", old.column(name).type, True, new.name)
@@ -104,12 +111,26 @@ class SqliteDiffer:
                 out.change("constraint", "", f"{new.name}.{c.name}", "removed", c.definition, table=new.name)
             for c in sorted(b - a, key=lambda c: c.name):
                 out.change("constraint", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
-        out.change("table", "", new.name, "changed", "rebuilt (" + (", ".join(details) or ("constraints" if old.constraints != new.constraints
-                                                                      else f"definition of {old.name}")) + ")",
-                   destructive, new.name)
+        out.change(
+            "table",
+            "",
+            new.name,
+            "changed",
+            "rebuilt ("
+            + (
+                ", ".join(details)
+                or ("constraints" if old.constraints != new.constraints else f"definition of {old.name}")
+            )
+            + ")",
+            destructive,
+            new.name,
+        )
         tmp = q(f"_dbm_old_{new.name}")
-        common = [q(c.name) for c in new.columns if old.column(c.name) is not None
-                  and not c.generated and not old.column(c.name).generated]
+        common = [
+            q(c.name)
+            for c in new.columns
+            if old.column(c.name) is not None and not c.generated and not old.column(c.name).generated
+        ]
         out.sql(P_REBUILD, f"ALTER TABLE {q(old.name)} RENAME TO {tmp};", destructive)
         out.sql(P_REBUILD, new.create.rstrip(";") + ";", destructive)
         if common:
@@ -119,8 +140,11 @@ class SqliteDiffer:
 
     def things(self, touched: set, rebuilt: set, removed: set) -> None:
         out = self.out
-        phases = {"trigger": (P_DROP_TRIGGERS, P_TRIGGERS), "view": (P_DROP_VIEWS, P_VIEWS),
-                  "index": (P_DROP_INDEXES, P_INDEXES)}
+        phases = {
+            "trigger": (P_DROP_TRIGGERS, P_TRIGGERS),
+            "view": (P_DROP_VIEWS, P_VIEWS),
+            "index": (P_DROP_INDEXES, P_INDEXES),
+        }
         for kind in ("index", "view", "trigger"):
             a, b = self.a.of_kind(kind), self.b.of_kind(kind)
             drop_phase, create_phase = phases[kind]

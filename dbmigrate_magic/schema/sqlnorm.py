@@ -1,5 +1,6 @@
 """Normalising stored SQL text for comparison with sqlglot's tokenizer (not regexes): keywords and
 identifiers compare case-insensitively and unquoted, whitespace and comments are ignored."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,8 +10,8 @@ from functools import lru_cache
 def normalise(sql: str | None, dialect: str = "sqlite") -> str:
     if not sql:
         return ""
-    from sqlglot.tokens import TokenType
     from sqlglot.dialects.dialect import Dialect
+    from sqlglot.tokens import TokenType
 
     tokenizer = Dialect.get_or_raise(dialect).tokenizer()
     try:

@@ -4,6 +4,7 @@
 ancestor of the recorded heads in the revision graph (``_alembic_graph``). Writing, previewing
 and applying go through Alembic's own command API (``_alembic_run``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,10 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
-from .ops import AlembicOps
 from .._files import read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
+from . import config
+from .ops import AlembicOps
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -115,8 +116,10 @@ class AlembicAdapter(AlembicOps, Adapter):
         except SyntaxError:
             return table, schema
         for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant) and isinstance(
-                node.value.value, str
+            if (
+                isinstance(node, ast.keyword)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
             ):
                 if node.arg == "version_table":
                     table = node.value.value
@@ -133,7 +136,7 @@ class AlembicAdapter(AlembicOps, Adapter):
         return (self.table_label,)
 
     # --- reading -----------------------------------------------------------------------
-    def graph(self) -> "RevisionGraph":
+    def graph(self) -> RevisionGraph:
         from .graph import RevisionGraph, revision_files
 
         recursive = (self._option(self.root, "recursive_version_locations") or "").lower() in ("true", "1", "yes")
@@ -143,16 +146,21 @@ class AlembicAdapter(AlembicOps, Adapter):
         graph = self.graph()
         return [self._file(graph, rev) for rev in graph.ordered()]
 
-    def _file(self, graph: "RevisionGraph", rev_id: str) -> MigrationFile:
+    def _file(self, graph: RevisionGraph, rev_id: str) -> MigrationFile:
         rev = graph.revisions[rev_id]
-        return MigrationFile(rev_id, rev.path, None, {
-            "revision": rev_id,
-            "down_revision": ", ".join(rev.down_revisions) or None,
-            "branch_labels": ", ".join(rev.branch_labels) or None,
-            "message": rev.message,
-        })
+        return MigrationFile(
+            rev_id,
+            rev.path,
+            None,
+            {
+                "revision": rev_id,
+                "down_revision": ", ".join(rev.down_revisions) or None,
+                "branch_labels": ", ".join(rev.branch_labels) or None,
+                "message": rev.message,
+            },
+        )
 
-    def read_heads(self, db: "Database") -> list[str] | None:
+    def read_heads(self, db: Database) -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
         table, schema = self.version_table
         name = f'"{schema}"."{table}"' if schema else f'"{table}"'
@@ -161,7 +169,7 @@ class AlembicAdapter(AlembicOps, Adapter):
         rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
         return None if rows is None else [r[0] for r in rows]
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         graph = self.graph()
         heads = self.read_heads(db) if db is not None else None
         return build_history(self, graph, heads, db is not None)
@@ -169,7 +177,7 @@ class AlembicAdapter(AlembicOps, Adapter):
 
 def _relative(adapter: AlembicAdapter, file: str) -> str:
     prefix = str(adapter.root) + os.sep
-    return file[len(prefix):].replace(os.sep, "/") if file.startswith(prefix) else adapter.relative(Path(file))
+    return file[len(prefix) :].replace(os.sep, "/") if file.startswith(prefix) else adapter.relative(Path(file))
 
 
 def _count_py(folder: Path) -> int:
@@ -181,8 +189,9 @@ def _count_py(folder: Path) -> int:
         return 0
 
 
-def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] | None,
-                  reachable: bool) -> History:
+def build_history(
+    adapter: AlembicAdapter, graph: RevisionGraph, recorded: list[str] | None, reachable: bool
+) -> History:
     """Rows in apply order: ancestors of the recorded heads applied, the rest pending."""
     order = graph.ordered()
     script_heads = set(graph.heads())
@@ -191,45 +200,65 @@ def build_history(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: lis
     rows: list[MigrationRow] = []
     for rev_id in order:
         rev = graph.revisions[rev_id]
-        extra = {"revision": rev_id, "down_revision": ", ".join(rev.down_revisions) or None,
-                 "branch_labels": ", ".join(rev.branch_labels) or None, "message": rev.message,
-                 "is_head": rev_id in script_heads, "is_current": rev_id in recorded_set}
+        extra = {
+            "revision": rev_id,
+            "down_revision": ", ".join(rev.down_revisions) or None,
+            "branch_labels": ", ".join(rev.branch_labels) or None,
+            "message": rev.message,
+            "is_head": rev_id in script_heads,
+            "is_current": rev_id in recorded_set,
+        }
         if not reachable:
             state = "unknown"
         else:
             state = "applied" if rev_id in applied else "pending"
         note = "identifiers read by importing the module" if graph.revisions[rev_id].imported else None
-        rows.append(MigrationRow(rev_id, _relative(adapter, graph.revisions[rev_id].file), state, None, None, note,
-                                 extra))
+        rows.append(
+            MigrationRow(rev_id, _relative(adapter, graph.revisions[rev_id].file), state, None, None, note, extra)
+        )
     for rev_id in recorded or ():
         if rev_id not in graph.revisions:
             extra = {c: None for c in EXTRA_COLUMNS} | {"revision": rev_id, "is_head": False, "is_current": True}
-            rows.append(MigrationRow(rev_id, None, "missing", None, None,
-                                     f"recorded in {adapter.table_label}, no revision file has this id", extra))
+            rows.append(
+                MigrationRow(
+                    rev_id,
+                    None,
+                    "missing",
+                    None,
+                    None,
+                    f"recorded in {adapter.table_label}, no revision file has this id",
+                    extra,
+                )
+            )
     notes = _notes(adapter, graph, recorded)
     current = ", ".join(recorded) if recorded else None
     table_exists = reachable and recorded is not None
     return History(tuple(rows), table_exists, adapter.table_label, current, tuple(notes), EXTRA_COLUMNS)
 
 
-def _notes(adapter: AlembicAdapter, graph: "RevisionGraph", recorded: list[str] | None) -> list[str]:
+def _notes(adapter: AlembicAdapter, graph: RevisionGraph, recorded: list[str] | None) -> list[str]:
     notes = []
     heads = graph.heads()
     if len(heads) > 1:
-        notes.append(f"{len(heads)} heads in the revision files: {', '.join(heads)} "
-                     "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)")
+        notes.append(
+            f"{len(heads)} heads in the revision files: {', '.join(heads)} "
+            "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)"
+        )
     if recorded and len(recorded) > 1:
         notes.append(f"the database is at {len(recorded)} heads: {', '.join(recorded)}")
     lost = [r for r in recorded or () if r not in graph.revisions]
     if lost:
-        notes.append(f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
-                     f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
-                     "revisions shown pending may already be applied (restore the file, or `alembic stamp`)")
+        notes.append(
+            f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
+            f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
+            "revisions shown pending may already be applied (restore the file, or `alembic stamp`)"
+        )
     for rev, ref in graph.dangling():
         notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
     for path in graph.unreadable:
-        notes.append(f"{_relative(adapter, path)} is not a readable revision file (no `revision` id, or it fails "
-                     "to import)")
+        notes.append(
+            f"{_relative(adapter, path)} is not a readable revision file (no `revision` id, or it fails to import)"
+        )
     for rev in graph.duplicates:
         notes.append(f"revision id {rev} is declared by more than one file")
     return notes

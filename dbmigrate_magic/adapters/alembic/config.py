@@ -3,6 +3,7 @@
 percent) plus environment variables written as ``%(VAR)s``, ``${VAR}`` or ``$VAR`` (from .env
 files and the process). env.py commonly overrides the URL from a variable
 (``os.environ["DATABASE_URL"]``, ``os.getenv(...)``): that variable becomes the preferred one."""
+
 from __future__ import annotations
 
 import configparser
@@ -15,9 +16,7 @@ from ...config import FoundConnection, config_connection, project_variables, reg
 TEMPLATE_URLS = ("driver://user:pass@localhost/dbname",)
 PERCENT_VAR = re.compile(r"%\((\w+)\)s")
 SHELL_VAR = re.compile(r"\$\{(\w+)\}|\$(\w+)")
-ENV_READ = re.compile(
-    r"""os\.environ\[\s*['"](\w+)['"]\s*\]|os\.(?:environ\.get|getenv)\(\s*['"](\w+)['"]"""
-)
+ENV_READ = re.compile(r"""os\.environ\[\s*['"](\w+)['"]\s*\]|os\.(?:environ\.get|getenv)\(\s*['"](\w+)['"]""")
 
 
 def _parser(ini: Path) -> configparser.ConfigParser:

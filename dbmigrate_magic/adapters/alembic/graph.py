@@ -5,13 +5,15 @@ learn four identifiers; on a 2,000-revision project that is most of the time ``a
 takes. We read ``revision``, ``down_revision``, ``branch_labels`` and ``depends_on`` as literals
 and import a module (Alembic's own loader) only when one of them is not a literal.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .._pystatic import NOT_LITERAL, fast_literals, module_literals
 
@@ -86,8 +88,14 @@ def read_revision(path: str | Path) -> Revision | None:
     rev = values["revision"]
     if not isinstance(rev, str):
         return _import_revision(path)
-    return Revision(rev, _as_tuple(values.get("down_revision")), _as_tuple(values.get("branch_labels")),
-                    _as_tuple(values.get("depends_on")), path, _message(source))
+    return Revision(
+        rev,
+        _as_tuple(values.get("down_revision")),
+        _as_tuple(values.get("branch_labels")),
+        _as_tuple(values.get("depends_on")),
+        path,
+        _message(source),
+    )
 
 
 def _import_revision(path: str) -> Revision | None:
@@ -102,9 +110,15 @@ def _import_revision(path: str) -> Revision | None:
     if not isinstance(rev, str):
         return None
     doc = (module.__doc__ or "").strip().split("\n", 1)[0].strip() or None
-    return Revision(rev, _as_tuple(getattr(module, "down_revision", None)),
-                    _as_tuple(getattr(module, "branch_labels", None)),
-                    _as_tuple(getattr(module, "depends_on", None)), path, doc, imported=True)
+    return Revision(
+        rev,
+        _as_tuple(getattr(module, "down_revision", None)),
+        _as_tuple(getattr(module, "branch_labels", None)),
+        _as_tuple(getattr(module, "depends_on", None)),
+        path,
+        doc,
+        imported=True,
+    )
 
 
 @dataclass
@@ -116,7 +130,7 @@ class RevisionGraph:
     duplicates: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, files: Iterable[str | Path]) -> "RevisionGraph":
+    def load(cls, files: Iterable[str | Path]) -> RevisionGraph:
         revisions: dict[str, Revision] = {}
         unreadable, duplicates = [], []
         for path in files:
@@ -153,8 +167,7 @@ class RevisionGraph:
 
     def dangling(self) -> list[tuple[str, str]]:
         """(revision, referenced id) pairs whose referenced revision has no file."""
-        return [(r.revision, p) for r in self.revisions.values() for p in self.parents(r)
-                if p not in self.revisions]
+        return [(r.revision, p) for r in self.revisions.values() for p in self.parents(r) if p not in self.revisions]
 
     def heads(self) -> list[str]:
         """Revisions nothing revises (Alembic's heads; ``depends_on`` does not count)."""

@@ -2,6 +2,7 @@
 
 Mixed into ``AlembicAdapter``; reading (graph, heads, history) lives in ``alembic.py``.
 """
+
 from __future__ import annotations
 
 import time
@@ -9,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import MigrationFailed, ProjectError, UnsupportedOperation, UsageProblem
+from .._runner_lock import runner_lock
 from ..base import MigrationFile, PlannedStep, StepOutcome
 from . import run as ar
-from .._runner_lock import runner_lock
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 class AlembicOps:
     root: Path
 
-    def _url_variables(self, db: "Database") -> dict[str, str]:
+    def _url_variables(self, db: Database) -> dict[str, str]:
         """env.py often reads the URL from a variable instead of alembic.ini: point those at ``db`` too."""
         return {name: db.url for name in self.preferred_variables()}
 
@@ -32,9 +33,11 @@ class AlembicOps:
 
         heads = self.graph().heads()
         if len(heads) > 1:
-            raise ProjectError(f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
-                               "has no single parent.",
-                               next_step="Join them first with `alembic merge heads -m merge`.")
+            raise ProjectError(
+                f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
+                "has no single parent.",
+                next_step="Join them first with `alembic merge heads -m merge`.",
+            )
         cfg = ar.make_config(self.root, None)
         script = ar.run(self.root, "write a new revision", command.revision, cfg, message=name, head="head")
         path = Path(script.path)
@@ -42,7 +45,7 @@ class AlembicOps:
         ar.fill_function(path, "downgrade", self._statements(down_sql))
         return path
 
-    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+    def autogenerate(self, db: Database, name: str) -> list[Path]:
         """``alembic revision --autogenerate -m NAME`` against ``db``; an empty revision is removed."""
         import contextlib
         import io
@@ -52,22 +55,37 @@ class AlembicOps:
         if not self.has_target_metadata():
             raise ProjectError(
                 "Alembic's autogenerate needs the project's SQLAlchemy models, but env.py does not set "
-                "target_metadata (it is None or missing).", unchanged="Nothing was written.",
+                "target_metadata (it is None or missing).",
+                unchanged="Nothing was written.",
                 next_step="In env.py set `target_metadata = Base.metadata` (import your models' Base), "
-                "or use `dbm generate --name NAME --from-schema FILE|ENV|URL`.")
+                "or use `dbm generate --name NAME --from-schema FILE|ENV|URL`.",
+            )
         heads = self.graph().heads()
         if len(heads) > 1:
-            raise ProjectError(f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
-                               "has no single parent.",
-                               next_step="Join them first with `alembic merge heads -m merge`.")
+            raise ProjectError(
+                f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
+                "has no single parent.",
+                next_step="Join them first with `alembic merge heads -m merge`.",
+            )
         if set(self.read_heads(db) or []) != set(heads):
-            raise ProjectError("The database is not at the latest revision, and Alembic compares the models with an "
-                               "up-to-date database.", unchanged="Nothing was written.",
-                               next_step="Apply the pending revisions first (`dbm migrate`), then run this again.")
+            raise ProjectError(
+                "The database is not at the latest revision, and Alembic compares the models with an "
+                "up-to-date database.",
+                unchanged="Nothing was written.",
+                next_step="Apply the pending revisions first (`dbm migrate`), then run this again.",
+            )
         cfg = ar.make_config(self.root, db.url, io.StringIO())
         with contextlib.redirect_stdout(io.StringIO()):  # Alembic's "Generating ..." must not mix into --format json
-            script = ar.run(self.root, "autogenerate a revision", command.revision, cfg, message=name, head="head",
-                            autogenerate=True, environ=self._url_variables(db))
+            script = ar.run(
+                self.root,
+                "autogenerate a revision",
+                command.revision,
+                cfg,
+                message=name,
+                head="head",
+                autogenerate=True,
+                environ=self._url_variables(db),
+            )
         path = Path(script.path)
         if not ar.has_body(path, "upgrade") and not ar.has_body(path, "downgrade"):
             path.unlink()  # Alembic writes a revision even when models and database agree
@@ -99,8 +117,10 @@ class AlembicOps:
 
     def autogenerate_hint(self) -> str | None:
         if self.has_target_metadata():
-            return ("env.py sets target_metadata: Alembic can write this migration from your SQLAlchemy models "
-                    "with `dbm generate --name NAME --autogenerate`.")
+            return (
+                "env.py sets target_metadata: Alembic can write this migration from your SQLAlchemy models "
+                "with `dbm generate --name NAME --autogenerate`."
+            )
         return None
 
     def _statements(self, sql: str | None) -> list[str]:
@@ -125,14 +145,17 @@ class AlembicOps:
         return None
 
     # --- applying ------------------------------------------------------------------------
-    def _resolve(self, graph: "RevisionGraph", target: str) -> str:
+    def _resolve(self, graph: RevisionGraph, target: str) -> str:
         if target in ("head", "heads", "base") or target in graph.revisions:
             return target
         matches = [r for r in graph.revisions if r.startswith(target)] or [
-            r for r, rev in graph.revisions.items() if target in rev.branch_labels]
+            r for r, rev in graph.revisions.items() if target in rev.branch_labels
+        ]
         if len(matches) != 1:
-            raise UsageProblem(f"'{target}' names {'no' if not matches else 'more than one'} revision.",
-                               next_step="Pass a revision id from `dbm status` (a unique prefix is enough).")
+            raise UsageProblem(
+                f"'{target}' names {'no' if not matches else 'more than one'} revision.",
+                next_step="Pass a revision id from `dbm status` (a unique prefix is enough).",
+            )
         return matches[0]
 
     def parents(self, migration: str) -> list[str]:
@@ -140,7 +163,7 @@ class AlembicOps:
         graph = self.graph()
         return list(graph.parents(graph.revisions[self._resolve(graph, migration)]))
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         from .adapter import build_history
 
         graph = self.graph()
@@ -148,14 +171,19 @@ class AlembicOps:
         history = build_history(self, graph, heads, True)
         dest = self._resolve(graph, target) if target else "heads"
         wanted = None if dest in ("head", "heads") else graph.ancestors([dest])
-        pending = [r.migration for r in history.rows
-                   if r.state == "pending" and (wanted is None or r.migration in wanted)]
+        pending = [
+            r.migration for r in history.rows if r.state == "pending" and (wanted is None or r.migration in wanted)
+        ]
         if not pending:
             return []
         sql = self._upgrade_sql(db, graph, heads, pending, dest)
         transactional = db.dialect != "mysql"
-        return [PlannedStep(rev, self.relative(graph.revisions[rev].path), "up", sql.get(rev, ""), transactional,
-                            {"target": dest}) for rev in pending]
+        return [
+            PlannedStep(
+                rev, self.relative(graph.revisions[rev].path), "up", sql.get(rev, ""), transactional, {"target": dest}
+            )
+            for rev in pending
+        ]
 
     def _upgrade_sql(self, db, graph, heads, pending, dest) -> dict[str, str]:
         """Per-revision SQL from Alembic's offline mode: one run from a single current head,
@@ -171,7 +199,7 @@ class AlembicOps:
             sql[rev] = ar.split_by_revision(ar.offline_sql(self.root, db.url, "upgrade", rng, env)).get(rev, "")
         return sql
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``alembic upgrade TARGET`` in process; outcomes read back from the version table."""
         from alembic import command
 
@@ -181,7 +209,7 @@ class AlembicOps:
         return self._run_and_check(db, steps, "up", f"upgrade to {dest}", command.upgrade, dest)
 
     # --- rolling back --------------------------------------------------------------------
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         graph = self.graph()
         heads = self.read_heads(db) or []
         applied = graph.ancestors(heads)
@@ -192,16 +220,20 @@ class AlembicOps:
             undo = applied - (graph.ancestors([dest]) if dest != "base" else set())
         else:
             if len(heads) != 1:
-                raise UsageProblem(f"The database is at {len(heads)} heads ({', '.join(heads)}): 'the last "
-                                   "revision' is ambiguous.", next_step="Pass --to REVISION.")
+                raise UsageProblem(
+                    f"The database is at {len(heads)} heads ({', '.join(heads)}): 'the last revision' is ambiguous.",
+                    next_step="Pass --to REVISION.",
+                )
             undo, cur = set(), heads[0]
             for _ in range(steps or 1):
                 if cur == "base":
                     break
                 downs = graph.revisions[cur].down_revisions if cur in graph.revisions else ()
                 if len(downs) > 1:
-                    raise UsageProblem(f"Revision {cur} is a merge point: stepping back past it is ambiguous.",
-                                       next_step="Pass --to REVISION.")
+                    raise UsageProblem(
+                        f"Revision {cur} is a merge point: stepping back past it is ambiguous.",
+                        next_step="Pass --to REVISION.",
+                    )
                 undo.add(cur)
                 cur = downs[0] if downs else "base"
             dest = cur
@@ -211,16 +243,22 @@ class AlembicOps:
             raise UnsupportedOperation(
                 f"Revision {empty[0]} has an empty downgrade(): rolling it back would change nothing but the "
                 "version table.",
-                next_step="Write a reverse revision (`dbm new`), or restore a backup taken before it.")
+                next_step="Write a reverse revision (`dbm new`), or restore a backup taken before it.",
+            )
         sql = {}
         if len(heads) == 1:
-            sql = ar.split_by_revision(ar.offline_sql(self.root, db.url, "downgrade", f"{heads[0]}:{dest}",
-                                                           self._url_variables(db)))
+            sql = ar.split_by_revision(
+                ar.offline_sql(self.root, db.url, "downgrade", f"{heads[0]}:{dest}", self._url_variables(db))
+            )
         transactional = db.dialect != "mysql"
-        return [PlannedStep(r, self.relative(graph.revisions[r].path), "down", sql.get(r, ""), transactional,
-                            {"target": dest}) for r in order]
+        return [
+            PlannedStep(
+                r, self.relative(graph.revisions[r].path), "down", sql.get(r, ""), transactional, {"target": dest}
+            )
+            for r in order
+        ]
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         from alembic import command
 
         if not steps:
@@ -262,13 +300,16 @@ class AlembicOps:
                 note = None
                 if error:
                     before = order.index(s.migration) < order.index(culprit)
-                    note = (f"rolled back with {culprit}: Alembic ran both in one transaction" if before
-                            else f"not run: {culprit} failed first")
+                    note = (
+                        f"rolled back with {culprit}: Alembic ran both in one transaction"
+                        if before
+                        else f"not run: {culprit} failed first"
+                    )
                 outcomes.append(StepOutcome(s.migration, direction, "skipped", error=note))
         return outcomes
 
     # --- recovery ------------------------------------------------------------------------
-    def resolve(self, db: "Database", migration: str, state: str) -> str:
+    def resolve(self, db: Database, migration: str, state: str) -> str:
         """``alembic stamp``: mark a revision applied, or rolled back (stamp its down revision)."""
         from alembic import command
 
@@ -286,7 +327,7 @@ class AlembicOps:
             ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest, environ=self._url_variables(db))
         return f"alembic stamp {dest if isinstance(dest, str) else ' '.join(dest)}: {rev} marked {state}"
 
-    def baseline(self, db: "Database", target: str | None = None) -> str:
+    def baseline(self, db: Database, target: str | None = None) -> str:
         """``alembic stamp TARGET`` (default: heads) on an existing database."""
         from alembic import command
 

@@ -4,6 +4,7 @@ Every call runs with the working folder set to the project root (as the ``alembi
 there: ``script_location`` and ``prepend_sys_path`` are relative to it) and with
 ``sqlalchemy.url`` replaced by the selected environment's URL, in memory only.
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,8 @@ import contextlib
 import io
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ...errors import DbmError, MigrationFailed, ProjectError
 from ...masking import mask
@@ -66,8 +67,9 @@ def kept_logging() -> Iterator[None]:
 
     root_logger = logging.getLogger()
     handlers, level = list(root_logger.handlers), root_logger.level
-    disabled = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
-                if isinstance(lg, logging.Logger)}
+    disabled = {
+        name: lg.disabled for name, lg in logging.root.manager.loggerDict.items() if isinstance(lg, logging.Logger)
+    }
     try:
         yield
     finally:
@@ -86,17 +88,20 @@ def run(root: Path, what: str, fn, *args, environ: dict[str, str] | None = None,
         with in_project(root), variables(environ), kept_logging():
             return fn(*args, **kwargs)
     except CommandError as exc:
-        raise ProjectError(f"Alembic could not {what}: {mask(exc)}",
-                           next_step="Run `dbm status` to see the revision graph and heads.") from None
+        raise ProjectError(
+            f"Alembic could not {what}: {mask(exc)}", next_step="Run `dbm status` to see the revision graph and heads."
+        ) from None
     except DbmError:
         raise
     except Exception as exc:  # the migration's own SQL failed, or env.py did
         statement = getattr(exc, "statement", None)
         shown = f"\nStatement: {mask(statement.strip())}" if isinstance(statement, str) else ""
-        error = MigrationFailed(f"Alembic failed to {what}: {type(exc).__name__}: {_short(exc)}{shown}",
-                                unchanged="On PostgreSQL and SQLite the run's transaction was rolled back; on "
-                                "MySQL/MariaDB statements before the failure stay applied.",
-                                next_step="Fix the revision and run again; `dbm status` shows where the database is.")
+        error = MigrationFailed(
+            f"Alembic failed to {what}: {type(exc).__name__}: {_short(exc)}{shown}",
+            unchanged="On PostgreSQL and SQLite the run's transaction was rolled back; on "
+            "MySQL/MariaDB statements before the failure stay applied.",
+            next_step="Fix the revision and run again; `dbm status` shows where the database is.",
+        )
         error.statement = statement.strip() if isinstance(statement, str) else None
         raise error from None
 
@@ -112,8 +117,7 @@ def offline_sql(root: Path, url: str, command: str, rng: str, environ: dict[str,
 
     buffer = io.StringIO()
     cfg = make_config(root, url, buffer)
-    run(root, f"render the SQL for {command} {rng}", getattr(commands, command), cfg, rng, sql=True,
-        environ=environ)
+    run(root, f"render the SQL for {command} {rng}", getattr(commands, command), cfg, rng, sql=True, environ=environ)
     return buffer.getvalue()
 
 
@@ -123,7 +127,7 @@ def split_by_revision(sql: str) -> dict[str, str]:
     marks = list(RUNNING.finditer(sql))
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(sql)
-        chunk = sql[m.start():end].strip()
+        chunk = sql[m.start() : end].strip()
         chunk = re.sub(r"\n*COMMIT;\s*$", "", chunk)
         key = m.group(3).strip() if m.group(1) == "upgrade" else m.group(2).strip()
         parts[key] = chunk
@@ -138,8 +142,11 @@ def has_body(path: Path, function: str) -> bool:
         return True
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == function:
-            real = [s for s in node.body if not isinstance(s, ast.Pass)
-                    and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            real = [
+                s
+                for s in node.body
+                if not isinstance(s, ast.Pass) and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            ]
             return bool(real)
     return False
 
@@ -165,8 +172,10 @@ def fill_function(path: Path, function: str, sql: str | list[str] | None) -> Non
                 lines.insert(last.end_lineno, call)
             break
     else:
-        raise ProjectError(f"{path.name} has no {function}() function to fill.",
-                           next_step="Check the project's script.py.mako template.")
+        raise ProjectError(
+            f"{path.name} has no {function}() function to fill.",
+            next_step="Check the project's script.py.mako template.",
+        )
     text = "".join(lines)
     if not re.search(r"^from alembic import op\b|^import alembic\.op\b", text, re.M):
         text = "from alembic import op\n" + text
@@ -183,7 +192,13 @@ def executed_sql(path: Path, function: str) -> list[str]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == function:
             for sub in ast.walk(node):
-                if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "execute"
-                        and sub.args and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "execute"
+                    and sub.args
+                    and isinstance(sub.args[0], ast.Constant)
+                    and isinstance(sub.args[0].value, str)
+                ):
                     found.append(sub.args[0].value)
     return found

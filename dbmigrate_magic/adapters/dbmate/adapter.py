@@ -1,6 +1,7 @@
 """dbmate (read-only): ``db/migrations/<version>_<name>.sql`` with ``-- migrate:up`` /
 ``-- migrate:down`` sections, and ``schema_migrations (version varchar PK)`` holding one row per
 applied version. dbmate keeps no checksum and no applied time."""
+
 from __future__ import annotations
 
 import re
@@ -45,10 +46,10 @@ class DbmateAdapter(Adapter):
         for path in self.files_in(self.root)[1]:
             m = VERSION.match(path.name)
             if m:  # dbmate's id is the numeric prefix; the rest of the name is free text
-                out.append(MigrationFile(m.group(1), path, None, {"name": path.stem[len(m.group(0)):]}))
+                out.append(MigrationFile(m.group(1), path, None, {"name": path.stem[len(m.group(0)) :]}))
         return out
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
         if db is None:
             return merge_history(self, files, None, table=TABLE, extra_columns=("name",))

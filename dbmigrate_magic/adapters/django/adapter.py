@@ -5,6 +5,7 @@ migrations (read statically by ``_django_graph``, or by Django itself when a fac
 literal), squashed migrations treated as Django treats them, and rows recorded in
 ``django_migrations`` with no migration file reported ``missing``.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
-from .ops import DjangoOps
 from .._files import SKIP_DIRS, read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
+from . import config
+from .ops import DjangoOps
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -65,7 +66,7 @@ class DjangoAdapter(DjangoOps, Adapter):
         return (TABLE,)
 
     # --- reading -----------------------------------------------------------------------
-    def declarations(self) -> tuple[list["Declaration"], set[str], str | None]:
+    def declarations(self) -> tuple[list[Declaration], set[str], str | None]:
         """Every installed app's migrations; statically when possible, else from Django itself."""
         from .graph import Declaration, NeedsDjango, read_project
 
@@ -77,9 +78,17 @@ class DjangoAdapter(DjangoOps, Adapter):
         from .run import load_declarations
 
         data = load_declarations(self.root)
-        decls = [Declaration(m["app"], m["name"], m["file"] or None,
-                             tuple(map(tuple, m["dependencies"])), tuple(map(tuple, m["replaces"])),
-                             tuple(map(tuple, m["run_before"]))) for m in data["migrations"]]
+        decls = [
+            Declaration(
+                m["app"],
+                m["name"],
+                m["file"] or None,
+                tuple(map(tuple, m["dependencies"])),
+                tuple(map(tuple, m["replaces"])),
+                tuple(map(tuple, m["run_before"])),
+            )
+            for m in data["migrations"]
+        ]
         return decls, set(data["migrated"]), f"migrations read by loading Django ({reason})"
 
     def migration_files(self) -> list[MigrationFile]:
@@ -89,22 +98,28 @@ class DjangoAdapter(DjangoOps, Adapter):
         graph, _ = build_graph(decls, migrated, set())
         return [self._file(graph.nodes[k]) for k in graph.plan()]
 
-    def _file(self, d: "Declaration") -> MigrationFile:
-        return MigrationFile(f"{d.app}.{d.name}", d.path or Path(d.name), None, {
-            "app": d.app, "name": d.name,
-            "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) or None,
-        })
+    def _file(self, d: Declaration) -> MigrationFile:
+        return MigrationFile(
+            f"{d.app}.{d.name}",
+            d.path or Path(d.name),
+            None,
+            {
+                "app": d.app,
+                "name": d.name,
+                "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) or None,
+            },
+        )
 
     def _relative(self, path: str) -> str:
         """``relative()`` by string prefix: Path.relative_to costs more than reading 2,000 rows."""
         prefix = str(self.root) + os.sep
-        return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else self.relative(Path(path))
+        return path[len(prefix) :].replace(os.sep, "/") if path.startswith(prefix) else self.relative(Path(path))
 
-    def read_ledger(self, db: "Database") -> list[tuple[str, str, object]] | None:
+    def read_ledger(self, db: Database) -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
         return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         from .graph import build_graph
 
         decls, migrated, how = self.declarations()
@@ -115,22 +130,36 @@ class DjangoAdapter(DjangoOps, Adapter):
         rows = []
         for key in graph.plan():
             d = graph.nodes[key]
-            extra = {"app": d.app, "name": d.name,
-                     "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) if d.replaces else None}
+            extra = {
+                "app": d.app,
+                "name": d.name,
+                "replaces": ", ".join(f"{a}.{n}" for a, n in d.replaces) if d.replaces else None,
+            }
             state = "unknown" if db is None else ("applied" if key in applied else "pending")
             when = times.get(key)
             if when is None and state == "applied" and d.replaces:
                 when = max((times[k] for k in d.replaces if times.get(k)), default=None)
             note = f"squashed: replaces {len(d.replaces)} migrations" if d.replaces else None
-            rows.append(MigrationRow(f"{d.app}.{d.name}", self._relative(d.file) if d.file else None, state, when,
-                                     None, note, extra))
+            rows.append(
+                MigrationRow(
+                    f"{d.app}.{d.name}", self._relative(d.file) if d.file else None, state, when, None, note, extra
+                )
+            )
         on_disk = {d.key for d in decls}
         for key, when in times.items():
             if key in graph.nodes or key in on_disk or key in replaced_by:
                 continue  # a replaced migration whose squash stands in for it is not missing
-            rows.append(MigrationRow(f"{key[0]}.{key[1]}", None, "missing", when, None,
-                                     f"recorded in {TABLE}, no migration file (app {key[0]})",
-                                     {"app": key[0], "name": key[1], "replaces": None}))
+            rows.append(
+                MigrationRow(
+                    f"{key[0]}.{key[1]}",
+                    None,
+                    "missing",
+                    when,
+                    None,
+                    f"recorded in {TABLE}, no migration file (app {key[0]})",
+                    {"app": key[0], "name": key[1], "replaces": None},
+                )
+            )
         notes = list(dict.fromkeys(graph.problems))
         if how:
             notes.append(how)
@@ -139,8 +168,10 @@ class DjangoAdapter(DjangoOps, Adapter):
             leaves.setdefault(app, []).append(name)
         for app, names in leaves.items():
             if len(names) > 1:
-                notes.append(f"app {app} has {len(names)} leaf migrations ({', '.join(names)}): "
-                             "Django asks for `makemigrations --merge`")
+                notes.append(
+                    f"app {app} has {len(names)} leaf migrations ({', '.join(names)}): "
+                    "Django asks for `makemigrations --merge`"
+                )
         done = [r.migration for r in rows if r.state == "applied"]
         current = done[-1] if done else None
         table_exists = records is not None

@@ -7,6 +7,7 @@ with defaults, django-environ's ``env(...)``/``env.db()``, python-decouple's ``c
 ``dj_database_url.config(...)``/``.parse(...)``; ``from .base import *`` is followed. Only when
 that fails is the module imported, in a subprocess, and the connection says so.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,7 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ...config import FoundConnection, config_connection, process_env_name, project_variables, register_config_secrets, url_from_fields
+from ...config import (
+    FoundConnection,
+    config_connection,
+    process_env_name,
+    project_variables,
+    register_config_secrets,
+    url_from_fields,
+)
 from ...masking import mask
 
 SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
@@ -83,8 +91,13 @@ class _Evaluator:
                         self.ns[t.id] = value
                         self.failures.pop(t.id, None)
             elif isinstance(node, (ast.If, ast.Try, ast.For, ast.With)):
-                names = {t.id for n in ast.walk(node) if isinstance(n, ast.Assign) for t in n.targets
-                         if isinstance(t, ast.Name)}
+                names = {
+                    t.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Assign)
+                    for t in n.targets
+                    if isinstance(t, ast.Name)
+                }
                 for name in names:  # conditionally assigned: only the import can tell
                     self.ns.pop(name, None)
                     self.failures[name] = f"{name} is assigned inside a {type(node).__name__.lower()} block"
@@ -187,8 +200,9 @@ class _Evaluator:
         if func in ("dj_database_url.config", "env.db", "env.db_url", "db_url"):
             var = kwargs.get("env") or (args[0] if args else None)
             name = self.eval(var) if var is not None else "DATABASE_URL"
-            default_node = kwargs.get("default") or (args[1] if func != "dj_database_url.config" and len(args) > 1
-                                                     else None)
+            default_node = kwargs.get("default") or (
+                args[1] if func != "dj_database_url.config" and len(args) > 1 else None
+            )
             url = self.variables.get(name) or (self.eval(default_node) if default_node is not None else None)
             if not url:
                 raise Unevaluable(f"{name} is not set and {func}() has no default")
@@ -204,8 +218,14 @@ class _Evaluator:
                 return value.resolve()
         if func in ("os.path.dirname", "os.path.abspath", "os.path.realpath", "os.path.join", "str", "int"):
             values = [self.eval(a) for a in args]
-            fn = {"os.path.dirname": os.path.dirname, "os.path.abspath": os.path.abspath,
-                  "os.path.realpath": os.path.realpath, "os.path.join": os.path.join, "str": str, "int": int}[func]
+            fn = {
+                "os.path.dirname": os.path.dirname,
+                "os.path.abspath": os.path.abspath,
+                "os.path.realpath": os.path.realpath,
+                "os.path.join": os.path.join,
+                "str": str,
+                "int": int,
+            }[func]
             return fn(*[str(v) if isinstance(v, Path) else v for v in values])
         raise Unevaluable(f"{func}() is called at import time")
 
@@ -228,14 +248,20 @@ def read_static(root: Path, module: str, variables: dict[str, str]) -> dict:
 
 def read_by_import(root: Path, module: str, variables: dict[str, str]) -> dict:
     """Import the settings module in a subprocess (project code runs: only as a last resort)."""
-    script = ("import importlib, json, sys\n"
-              f"m = importlib.import_module({module!r})\n"
-              "print(json.dumps(getattr(m, 'DATABASES', None), default=str))\n")
-    env = {**variables, "DJANGO_SETTINGS_MODULE": module,
-           "PYTHONPATH": str(root) + os.pathsep + variables.get("PYTHONPATH", "")}
+    script = (
+        "import importlib, json, sys\n"
+        f"m = importlib.import_module({module!r})\n"
+        "print(json.dumps(getattr(m, 'DATABASES', None), default=str))\n"
+    )
+    env = {
+        **variables,
+        "DJANGO_SETTINGS_MODULE": module,
+        "PYTHONPATH": str(root) + os.pathsep + variables.get("PYTHONPATH", ""),
+    }
     try:
-        out = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True,
-                             text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=60
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unevaluable(f"importing {module} failed: {exc}") from None
     if out.returncode != 0:
@@ -250,9 +276,15 @@ def read_by_import(root: Path, module: str, variables: dict[str, str]) -> dict:
 def database_url(entry: dict, root: Path) -> str | None:
     if "__url__" in entry:
         return entry["__url__"]
-    return url_from_fields(entry.get("ENGINE"), host=entry.get("HOST") or None, port=entry.get("PORT") or None,
-                           user=entry.get("USER") or None, password=entry.get("PASSWORD") or None,
-                           database=entry.get("NAME"), base_dir=root)
+    return url_from_fields(
+        entry.get("ENGINE"),
+        host=entry.get("HOST") or None,
+        port=entry.get("PORT") or None,
+        user=entry.get("USER") or None,
+        password=entry.get("PASSWORD") or None,
+        database=entry.get("NAME"),
+        base_dir=root,
+    )
 
 
 def connections(root: Path) -> list[FoundConnection]:
@@ -269,8 +301,15 @@ def connections(root: Path) -> list[FoundConnection]:
         try:
             databases = read_by_import(root, module, variables)
         except Unevaluable as failed:
-            return [FoundConnection(process_env_name(), "", f"{module}.DATABASES", 20,
-                                    f"could not read DATABASES: {reason}; {mask(failed)}")]
+            return [
+                FoundConnection(
+                    process_env_name(),
+                    "",
+                    f"{module}.DATABASES",
+                    20,
+                    f"could not read DATABASES: {reason}; {mask(failed)}",
+                )
+            ]
         how = "read by importing the settings module"
         note = f"had to import {module} to read DATABASES (static reading failed: {reason})"
     register_config_secrets(databases)

@@ -5,6 +5,7 @@ needs (installed apps, each migration's ``dependencies``/``replaces``/``run_befo
 nearly always literals, so we read them with ``ast``; when one is not, the adapter asks Django
 itself (``_django_run.load_declarations``) and feeds the same graph builder.
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,6 +47,7 @@ class Declaration:
 
 
 # --- reading the project statically ----------------------------------------------------------
+
 
 def settings_module(root: Path) -> str | None:
     m = SETTINGS_RE.search((root / "manage.py").read_text(encoding="utf-8", errors="replace"))
@@ -144,8 +146,9 @@ def migration_modules(root: Path) -> tuple[list[tuple[str, Path | None]], str]:
 def migration_names(folder: Path) -> list[str]:
     """Modules Django would load: ``*.py`` not starting with ``_`` or ``~`` (scandir: no stat per file)."""
     with os.scandir(folder) as entries:
-        return sorted(e.name[:-3] for e in entries
-                      if e.name.endswith(".py") and e.name[:1] not in ("_", "~") and e.is_file())
+        return sorted(
+            e.name[:-3] for e in entries if e.name.endswith(".py") and e.name[:1] not in ("_", "~") and e.is_file()
+        )
 
 
 def read_declaration(app: str, path: str | Path, user_model: str) -> Declaration | None:
@@ -160,8 +163,14 @@ def read_declaration(app: str, path: str | Path, user_model: str) -> Declaration
         facts = ast_facts(source, user_model)
     if facts is None:
         return None
-    return Declaration(app, os.path.basename(path)[:-3], path, facts.get("dependencies", ()),
-                       facts.get("replaces", ()), facts.get("run_before", ()))
+    return Declaration(
+        app,
+        os.path.basename(path)[:-3],
+        path,
+        facts.get("dependencies", ()),
+        facts.get("replaces", ()),
+        facts.get("run_before", ()),
+    )
 
 
 _FACT_LINE = re.compile(r"^    (dependencies|replaces|run_before)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(.*)$", re.M)
@@ -184,7 +193,7 @@ def fast_facts(source: str, user_model: str) -> dict[str, tuple[Key, ...]] | Non
             end = source.find(closing, m.end(2))
             if end < 0:
                 return None
-            expr = source[m.start(2):end + len(closing)]
+            expr = source[m.start(2) : end + len(closing)]
         simple = _plain_pairs(expr)
         if simple is not None:
             facts[name] = simple
@@ -263,6 +272,7 @@ def read_project(root: Path) -> tuple[list[Declaration], set[str]]:
 
 
 # --- the graph, with Django's semantics --------------------------------------------------------
+
 
 @dataclass
 class Graph:

@@ -4,6 +4,7 @@ Mixed into ``DjangoAdapter``. New migrations are written in ``makemigrations``' 
 ``migrations.RunSQL(sql, reverse_sql)``; previews come from ``sqlmigrate``; applying, rolling back
 and faking run ``manage.py migrate`` in a subprocess against the selected environment.
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ProjectError, ToolFailed, UnsupportedOperation, UsageProblem
-from . import run as dr
 from .._pystatic import python_string
 from .._runner_lock import runner_lock
 from ..base import MigrationFile, PlannedStep, StepOutcome
+from . import run as dr
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -52,7 +53,7 @@ class DjangoOps:
         decls, migrated, _ = self.declarations()
         return build_graph(decls, migrated, applied or set())
 
-    def _applied(self, db: "Database") -> set[Key]:
+    def _applied(self, db: Database) -> set[Key]:
         return {(a, n) for a, n, _ in self.read_ledger(db) or ()}
 
     def _key(self, graph, target: str) -> Key:
@@ -68,8 +69,10 @@ class DjangoOps:
         exact = [k for k in matches if k[1] == (name if sep else target)]
         matches = exact or matches
         if len(matches) != 1:
-            raise UsageProblem(f"'{target}' names {'no' if not matches else 'more than one'} migration.",
-                               next_step="Pass app.name as `dbm status` shows it.")
+            raise UsageProblem(
+                f"'{target}' names {'no' if not matches else 'more than one'} migration.",
+                next_step="Pass app.name as `dbm status` shows it.",
+            )
         return matches[0]
 
     # --- writing ----------------------------------------------------------------------------
@@ -79,8 +82,9 @@ class DjangoOps:
 
         try:
             apps, _ = migration_modules(self.root)
-            found = [(label, folder) for label, folder in apps
-                     if folder is not None and folder.is_relative_to(self.root)]
+            found = [
+                (label, folder) for label, folder in apps if folder is not None and folder.is_relative_to(self.root)
+            ]
         except (NeedsDjango, SyntaxError, OSError):
             found = [(d.parent.name, d) for d in self.migration_dirs(self.root)]
         return found
@@ -91,15 +95,18 @@ class DjangoOps:
             for label, folder in apps:
                 if label == self.app:
                     return label, folder
-            raise UsageProblem(f"There is no app '{self.app}' in this project (apps: "
-                               f"{', '.join(a for a, _ in apps) or 'none'}).", next_step="Pass --app LABEL.")
+            raise UsageProblem(
+                f"There is no app '{self.app}' in this project (apps: {', '.join(a for a, _ in apps) or 'none'}).",
+                next_step="Pass --app LABEL.",
+            )
         with_migrations = [(a, f) for a, f in apps if (f / "__init__.py").is_file()]
         if len(with_migrations) == 1:
             return with_migrations[0]
         raise UsageProblem(
             f"This project has {len(with_migrations)} apps with migrations "
             f"({', '.join(a for a, _ in with_migrations) or 'none'}): which one gets the new migration?",
-            next_step="Pass --app LABEL.")
+            next_step="Pass --app LABEL.",
+        )
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """``<app>/migrations/NNNN_<name>.py`` with one RunSQL, depending on the app's latest migration."""
@@ -109,21 +116,30 @@ class DjangoOps:
         graph, _ = self._graph()
         leaves = [k for k in graph.leaf_nodes() if k[0] == app]
         if len(leaves) > 1:
-            raise ProjectError(f"App {app} has {len(leaves)} latest migrations ({', '.join(n for _, n in leaves)}).",
-                               next_step="Merge them first: `python manage.py makemigrations --merge`.")
+            raise ProjectError(
+                f"App {app} has {len(leaves)} latest migrations ({', '.join(n for _, n in leaves)}).",
+                next_step="Merge them first: `python manage.py makemigrations --merge`.",
+            )
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "__init__.py").touch()
         numbers = [int(m.group(1)) for p in folder.iterdir() if (m := NUMBERED.match(p.name))]
         path = folder / f"{max(numbers, default=0) + 1:04d}_{name}.py"
         deps = "".join(f"\n        ({a!r}, {n!r}),\n    " for a, n in leaves)
         reverse = f"\n            reverse_sql={python_string(down_sql)}," if down_sql else ""
-        path.write_text(TEMPLATE.format(
-            version=__version__, when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-            initial="\n    initial = True\n" if not leaves else "", dependencies=deps,
-            sql=python_string(up_sql), reverse=reverse), encoding="utf-8")
+        path.write_text(
+            TEMPLATE.format(
+                version=__version__,
+                when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                initial="\n    initial = True\n" if not leaves else "",
+                dependencies=deps,
+                sql=python_string(up_sql),
+                reverse=reverse,
+            ),
+            encoding="utf-8",
+        )
         return path
 
-    def autogenerate(self, db: "Database", name: str) -> list[Path]:
+    def autogenerate(self, db: Database, name: str) -> list[Path]:
         """``manage.py makemigrations [APP] --name NAME`` against ``db``: the files it wrote."""
         before = self._migration_paths()
         dr.run_manage(self.root, ["makemigrations", *([self.app] if self.app else []), "--name", name], db.url)
@@ -149,7 +165,7 @@ class DjangoOps:
         graph, _ = self._graph()
         return [f"{a}.{n}" for a, n in sorted(graph.parents[self._key(graph, migration)])]
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         history = self.history(db)
         pending = [r for r in history.rows if r.state == "pending"]
         django_target: list[str] = []
@@ -160,17 +176,26 @@ class DjangoOps:
             pending = [r for r in pending if r.migration in wanted]
             django_target = list(key)
         sql = dr.sqlmigrate(self.root, db.url, [(r.extra["app"], r.extra["name"], False) for r in pending])
-        return [PlannedStep(r.migration, r.file, "up", _sql_of(sql, r.migration), db.dialect != "mysql",
-                            {"django_target": django_target}) for r in pending]
+        return [
+            PlannedStep(
+                r.migration,
+                r.file,
+                "up",
+                _sql_of(sql, r.migration),
+                db.dialect != "mysql",
+                {"django_target": django_target},
+            )
+            for r in pending
+        ]
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         if not steps:
             return []
         target = steps[-1].extra.get("django_target") or []
         return self._migrate(db, steps, "up", [["migrate", *target]])
 
     # --- rolling back -----------------------------------------------------------------------
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         applied_keys = self._applied(db)
         graph, applied = self._graph(applied_keys)
         order = [k for k in graph.plan() if k in applied]
@@ -195,8 +220,10 @@ class DjangoOps:
                 last = remaining[0]
                 same_app = sorted(p for p in graph.parents[last] if p[0] == last[0])
                 if len(same_app) > 1:
-                    raise UsageProblem(f"{last[0]}.{last[1]} merges {len(same_app)} migrations: stepping back past "
-                                       "it is ambiguous.", next_step="Pass --to app.name.")
+                    raise UsageProblem(
+                        f"{last[0]}.{last[1]} merges {len(same_app)} migrations: stepping back past it is ambiguous.",
+                        next_step="Pass --to app.name.",
+                    )
                 undo = {last} | {d for d in _descendants(graph, last) if d in applied and d not in done}
                 django_target = [last[0], same_app[0][1] if same_app else "zero"]
                 plan.extend((k, django_target) for k in reversed(order) if k in undo)
@@ -207,12 +234,21 @@ class DjangoOps:
             first = irreversible[0]
             raise UnsupportedOperation(
                 f"{first} cannot be reversed: {sql[first]['error']}",
-                next_step="Write a migration that undoes it (dbm new), or restore a backup taken before it.")
-        return [PlannedStep(f"{a}.{n}", self.relative(graph.nodes[(a, n)].path) if graph.nodes[(a, n)].path else None,
-                            "down", _sql_of(sql, f"{a}.{n}"), db.dialect != "mysql", {"django_target": t})
-                for (a, n), t in plan]
+                next_step="Write a migration that undoes it (dbm new), or restore a backup taken before it.",
+            )
+        return [
+            PlannedStep(
+                f"{a}.{n}",
+                self.relative(graph.nodes[(a, n)].path) if graph.nodes[(a, n)].path else None,
+                "down",
+                _sql_of(sql, f"{a}.{n}"),
+                db.dialect != "mysql",
+                {"django_target": t},
+            )
+            for (a, n), t in plan
+        ]
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         commands = []
         for s in steps:
             cmd = ["migrate", *s.extra["django_target"]]
@@ -220,8 +256,9 @@ class DjangoOps:
                 commands.append(cmd)
         return self._migrate(db, steps, "down", commands)
 
-    def _migrate(self, db: "Database", steps: list[PlannedStep], direction: str,
-                 commands: list[list[str]]) -> list[StepOutcome]:
+    def _migrate(
+        self, db: Database, steps: list[PlannedStep], direction: str, commands: list[list[str]]
+    ) -> list[StepOutcome]:
         error = None
         with runner_lock(db):
             before = self._applied_ids(db)
@@ -240,21 +277,28 @@ class DjangoOps:
             if (direction == "up" and was) or (direction == "down" and not was):
                 outcomes.append(StepOutcome(s.migration, direction, "skipped"))
             elif (direction == "up") == now:
-                outcomes.append(StepOutcome(s.migration, direction, "applied" if now else "rolled_back",
-                                            seconds / len(steps)))
+                outcomes.append(
+                    StepOutcome(s.migration, direction, "applied" if now else "rolled_back", seconds / len(steps))
+                )
             elif error and not failed:
                 failed = True
                 outcomes.append(StepOutcome(s.migration, direction, "failed", error=error))
             else:
-                outcomes.append(StepOutcome(s.migration, direction, "skipped",
-                                            error="not run: an earlier migration failed" if error else None))
+                outcomes.append(
+                    StepOutcome(
+                        s.migration,
+                        direction,
+                        "skipped",
+                        error="not run: an earlier migration failed" if error else None,
+                    )
+                )
         return outcomes
 
-    def _applied_ids(self, db: "Database") -> set[str]:
+    def _applied_ids(self, db: Database) -> set[str]:
         return {r.migration for r in self.history(db).rows if r.state == "applied"}
 
     # --- recovery ---------------------------------------------------------------------------
-    def resolve(self, db: "Database", migration: str, state: str) -> str:
+    def resolve(self, db: Database, migration: str, state: str) -> str:
         """``migrate --fake``: record a migration applied, or (``rolled_back``) unapplied."""
         graph, _ = self._graph(self._applied(db))
         app, name = self._key(graph, migration)
@@ -269,7 +313,7 @@ class DjangoOps:
             dr.run_manage(self.root, args, db.url)
         return f"manage.py {' '.join(args)}: {app}.{name} marked {state}"
 
-    def baseline(self, db: "Database", target: str | None = None) -> str:
+    def baseline(self, db: Database, target: str | None = None) -> str:
         """``migrate --fake`` (up to ``target``): adopt a database whose schema is already there."""
         args = ["migrate", "--fake"]
         if target:

@@ -4,6 +4,7 @@ The subprocess runs ``manage.py`` unchanged, except that just before Django star
 ``default`` database is replaced by the environment dbm selected. The connection travels in an
 environment variable (never on a command line), and everything printed is masked.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from ...masking import mask
 ENV_VAR = "DBM_DJANGO_DATABASE"
 
 # Runs as ``python -c BOOTSTRAP manage.py MODE args...``; MODE is "manage" or "declarations".
-BOOTSTRAP = r'''
+BOOTSTRAP = r"""
 import json, os, runpy, sys
 manage, mode, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 sys.path.insert(0, os.path.dirname(os.path.abspath(manage)))
@@ -84,7 +85,7 @@ def patched(args=None):
 management.execute_from_command_line = patched
 sys.argv = [manage] + argv
 runpy.run_path(manage, run_name="__main__")
-'''
+"""
 
 
 def django_database(url: str) -> dict[str, Any]:
@@ -95,17 +96,35 @@ def django_database(url: str) -> dict[str, Any]:
     backend = u.get_backend_name()
     if backend == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": u.database or ":memory:"}
-    engine = {"postgresql": "django.db.backends.postgresql", "mysql": "django.db.backends.mysql",
-              "mariadb": "django.db.backends.mysql"}.get(backend)
+    engine = {
+        "postgresql": "django.db.backends.postgresql",
+        "mysql": "django.db.backends.mysql",
+        "mariadb": "django.db.backends.mysql",
+    }.get(backend)
     if engine is None:
-        raise ToolFailed(f"Django cannot use a {backend} database from dbm's environment.",
-                         next_step="Use a PostgreSQL, MySQL/MariaDB or SQLite environment.")
-    return {"ENGINE": engine, "NAME": u.database or "", "USER": u.username or "", "PASSWORD": u.password or "",
-            "HOST": u.host or "", "PORT": str(u.port or "")}
+        raise ToolFailed(
+            f"Django cannot use a {backend} database from dbm's environment.",
+            next_step="Use a PostgreSQL, MySQL/MariaDB or SQLite environment.",
+        )
+    return {
+        "ENGINE": engine,
+        "NAME": u.database or "",
+        "USER": u.username or "",
+        "PASSWORD": u.password or "",
+        "HOST": u.host or "",
+        "PORT": str(u.port or ""),
+    }
 
 
-def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage",
-               check: bool = True, timeout: float = 600, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_manage(
+    root: Path,
+    args: list[str],
+    url: str | None,
+    mode: str = "manage",
+    check: bool = True,
+    timeout: float = 600,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess:
     """``manage.py ARGS`` in ``root`` against ``url``; output masked; failures raise ToolFailed."""
     manage = root / "manage.py"
     if not manage.is_file():
@@ -115,18 +134,29 @@ def run_manage(root: Path, args: list[str], url: str | None, mode: str = "manage
         env[ENV_VAR] = json.dumps(django_database(url))
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     try:
-        out = subprocess.run([sys.executable, "-c", BOOTSTRAP, str(manage), mode, *args], cwd=root, env=env,
-                             capture_output=True, text=True, timeout=timeout, input=stdin)
+        out = subprocess.run(
+            [sys.executable, "-c", BOOTSTRAP, str(manage), mode, *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin,
+        )
     except subprocess.TimeoutExpired:
-        raise ToolFailed(f"manage.py {' '.join(args)} did not finish within {timeout:.0f} s.",
-                         unchanged="It may have applied part of its work: run `dbm status` to see.") from None
+        raise ToolFailed(
+            f"manage.py {' '.join(args)} did not finish within {timeout:.0f} s.",
+            unchanged="It may have applied part of its work: run `dbm status` to see.",
+        ) from None
     out = subprocess.CompletedProcess(out.args, out.returncode, mask(out.stdout), mask(out.stderr))
     if check and out.returncode != 0:
         detail = error_lines(out.stderr.strip() or out.stdout.strip())
-        raise ToolFailed(f"manage.py {' '.join(args)} failed: " + "\n".join(detail),
-                         unchanged="Django ran each migration in its own transaction where the database allows; "
-                         "run `dbm status` to see what was applied.",
-                         next_step="Fix the error above and run again.")
+        raise ToolFailed(
+            f"manage.py {' '.join(args)} failed: " + "\n".join(detail),
+            unchanged="Django ran each migration in its own transaction where the database allows; "
+            "run `dbm status` to see what was applied.",
+            next_step="Fix the error above and run again.",
+        )
     return out
 
 
@@ -136,7 +166,7 @@ def error_lines(output: str, limit: int = 15) -> list[str]:
     lines = output.splitlines()
     frames = [i for i, ln in enumerate(lines) if ln.startswith("  File ")]
     if frames and any(ln.startswith("Traceback (most recent call last)") for ln in lines):
-        tail = lines[frames[-1] + 1:]
+        tail = lines[frames[-1] + 1 :]
         while tail and tail[0].startswith(" "):  # the frame's source line and its ^^^ markers
             tail = tail[1:]
         if tail:
@@ -155,7 +185,7 @@ def load_declarations(root: Path) -> dict[str, Any]:
 def _json_output(out: subprocess.CompletedProcess) -> dict[str, Any] | None:
     for line in out.stdout.splitlines():
         if line.startswith("DBM-JSON"):
-            return json.loads(line[len("DBM-JSON"):])
+            return json.loads(line[len("DBM-JSON") :])
     return None
 
 

@@ -5,6 +5,7 @@ sha256 of the file text and ``created_at`` the journal's ``when`` (generation ti
 every journal entry whose ``when`` is newer than the newest recorded ``created_at``, all in one
 transaction. We read and write exactly that, and say when its rule would skip a migration.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -15,25 +16,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ProjectError, UnsupportedOperation
-from . import files as files
-from . import config
-from .ledger import DrizzleLedger, LedgerRow
 from .._files import first_existing, js_string_option, read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, rows_to_revert
+from . import config
+from . import files as files
+from .ledger import DrizzleLedger, LedgerRow
 
 if TYPE_CHECKING:
     from ...db import Database
 
-CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs", "drizzle.config.mts",
-                "drizzle.config.cjs", "drizzle.config.json")
-DIALECTS = {"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgresql", "mysql": "mysql",
-            "singlestore": "mysql", "sqlite": "sqlite", "turso": "sqlite", "libsql": "sqlite"}
+CONFIG_NAMES = (
+    "drizzle.config.ts",
+    "drizzle.config.js",
+    "drizzle.config.mjs",
+    "drizzle.config.mts",
+    "drizzle.config.cjs",
+    "drizzle.config.json",
+)
+DIALECTS = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "pg": "postgresql",
+    "mysql": "mysql",
+    "singlestore": "mysql",
+    "sqlite": "sqlite",
+    "turso": "sqlite",
+    "libsql": "sqlite",
+}
 
 
 def _iso(ms: int | None) -> str:
     if ms is None:
         return "-"
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class DrizzleAdapter(Adapter):
@@ -109,10 +124,12 @@ class DrizzleAdapter(Adapter):
         block = self._exported().get("migrations")
         block = block if isinstance(block, dict) else {}
         table, schema = block.get("table"), block.get("schema")
-        return (table if isinstance(table, str) else "__drizzle_migrations",
-                schema if isinstance(schema, str) else "drizzle")
+        return (
+            table if isinstance(table, str) else "__drizzle_migrations",
+            schema if isinstance(schema, str) else "drizzle",
+        )
 
-    def ledger(self, db: "Database") -> DrizzleLedger:
+    def ledger(self, db: Database) -> DrizzleLedger:
         return DrizzleLedger(db, *self._migrations_table())
 
     def tracking_tables(self) -> tuple[str, ...]:
@@ -129,17 +146,20 @@ class DrizzleAdapter(Adapter):
         out = []
         for e in found:
             checksum = files.file_hash(e.path.read_bytes()) if e.path.is_file() else None
-            out.append(MigrationFile(e.tag, e.path, checksum, {"when": e.when, "idx": e.idx,
-                                                               "generated_at": _when(e.when)}))
+            out.append(
+                MigrationFile(e.tag, e.path, checksum, {"when": e.when, "idx": e.idx, "generated_at": _when(e.when)})
+            )
         return out
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         entries, notes = self.entries()
         mfiles = self.migration_files()
         table_name = "__drizzle_migrations"
         if db is None:
-            rows = tuple(MigrationRow(f.id, self.relative(f.path), "unknown", extra={"generated_at": _when(f.extra["when"])})
-                         for f in mfiles)
+            rows = tuple(
+                MigrationRow(f.id, self.relative(f.path), "unknown", extra={"generated_at": _when(f.extra["when"])})
+                for f in mfiles
+            )
             return History(rows, False, table_name, None, tuple(notes), self.extra_columns)
         ledger = self.ledger(db)
         records = ledger.read()
@@ -147,16 +167,31 @@ class DrizzleAdapter(Adapter):
             rows = []
             for f in mfiles:
                 note = None if f.checksum else "listed in the journal but the file is missing"
-                rows.append(MigrationRow(f.id, self.relative(f.path), "pending", note=note,
-                                         extra={"generated_at": _when(f.extra["when"])}))
+                rows.append(
+                    MigrationRow(
+                        f.id,
+                        self.relative(f.path),
+                        "pending",
+                        note=note,
+                        extra={"generated_at": _when(f.extra["when"])},
+                    )
+                )
             return History(tuple(rows), False, ledger.display, None, tuple(notes), self.extra_columns)
         rows = self._merge(mfiles, records)
         applied = [r for r in rows if r.state in ("applied", "modified")]
         if any(r.state == "skipped" for r in rows):
-            notes.append("drizzle-kit migrate runs only migrations generated after the newest applied one; "
-                         "'skipped' migrations will never run with it (dbm migrate applies them).")
-        return History(tuple(rows), True, ledger.display, applied[-1].migration if applied else None,
-                       tuple(notes), self.extra_columns)
+            notes.append(
+                "drizzle-kit migrate runs only migrations generated after the newest applied one; "
+                "'skipped' migrations will never run with it (dbm migrate applies them)."
+            )
+        return History(
+            tuple(rows),
+            True,
+            ledger.display,
+            applied[-1].migration if applied else None,
+            tuple(notes),
+            self.extra_columns,
+        )
 
     def _merge(self, mfiles: list[MigrationFile], records: list[LedgerRow]) -> list[MigrationRow]:
         """Rows to files: by hash first, then by name (1.0), then by ``when`` == created_at."""
@@ -198,20 +233,52 @@ class DrizzleAdapter(Adapter):
             if f.id in matched:
                 r, same = matched[f.id]
                 if f.checksum is None:
-                    rows.append((when, MigrationRow(f.id, None, "missing", r.applied_at, None,
-                                                    "recorded in the database, file not found", extra)))
+                    rows.append(
+                        (
+                            when,
+                            MigrationRow(
+                                f.id,
+                                None,
+                                "missing",
+                                r.applied_at,
+                                None,
+                                "recorded in the database, file not found",
+                                extra,
+                            ),
+                        )
+                    )
                 elif same:
                     rows.append((when, MigrationRow(f.id, rel, "applied", r.applied_at, True, None, extra)))
                 else:
-                    rows.append((when, MigrationRow(f.id, rel, "modified", r.applied_at, False,
-                                                    "the file changed after it was applied (hash differs)", extra)))
+                    rows.append(
+                        (
+                            when,
+                            MigrationRow(
+                                f.id,
+                                rel,
+                                "modified",
+                                r.applied_at,
+                                False,
+                                "the file changed after it was applied (hash differs)",
+                                extra,
+                            ),
+                        )
+                    )
             elif f.checksum is None:
-                rows.append((when, MigrationRow(f.id, rel, "pending", None, None,
-                                                "listed in the journal but the file is missing", extra)))
+                rows.append(
+                    (
+                        when,
+                        MigrationRow(
+                            f.id, rel, "pending", None, None, "listed in the journal but the file is missing", extra
+                        ),
+                    )
+                )
             elif newest is not None and when <= newest:
-                note = (f"generated {_iso(when)}, before the newest applied migration ({_iso(newest)}): "
-                        "drizzle-kit migrate only runs newer ones, so it will never run this (merged from an "
-                        "older branch?). Apply it with `dbm migrate`, or regenerate it.")
+                note = (
+                    f"generated {_iso(when)}, before the newest applied migration ({_iso(newest)}): "
+                    "drizzle-kit migrate only runs newer ones, so it will never run this (merged from an "
+                    "older branch?). Apply it with `dbm migrate`, or regenerate it."
+                )
                 rows.append((when, MigrationRow(f.id, rel, "skipped", None, None, note, extra)))
             else:
                 rows.append((when, MigrationRow(f.id, rel, "pending", None, None, None, extra)))
@@ -222,10 +289,21 @@ class DrizzleAdapter(Adapter):
             name = r.name or f"hash {r.hash[:12]}"
             created = r.created_at or 0
             pos = bisect.bisect_right(whens, created)
-            keyed.append(((pos, -1), MigrationRow(name, None, "missing", r.applied_at, None,
-                                                  "recorded in the database (hash " + r.hash[:12] + "), no file in "
-                                                  "the journal has this hash or generation time",
-                                                  {"generated_at": _when(r.created_at)})))
+            keyed.append(
+                (
+                    (pos, -1),
+                    MigrationRow(
+                        name,
+                        None,
+                        "missing",
+                        r.applied_at,
+                        None,
+                        "recorded in the database (hash " + r.hash[:12] + "), no file in "
+                        "the journal has this hash or generation time",
+                        {"generated_at": _when(r.created_at)},
+                    ),
+                )
+            )
         keyed.sort(key=lambda pair: pair[0])
         return [row for _, row in keyed]
 
@@ -246,24 +324,31 @@ class DrizzleAdapter(Adapter):
         idx = len(journal["entries"])
         tag = f"{idx:04d}_{files.slug(name)}"
         if (out / f"{tag}.sql").exists():
-            raise ProjectError(f"{self.relative(out / (tag + '.sql'))} already exists but is not in the journal.",
-                               next_step="Remove it or add it to meta/_journal.json first.")
+            raise ProjectError(
+                f"{self.relative(out / (tag + '.sql'))} already exists but is not in the journal.",
+                next_step="Remove it or add it to meta/_journal.json first.",
+            )
         last_when = max((e.when for e in entries), default=0)
         when = max(int(time.time() * 1000), last_when + 1)
         snapshot = files.next_snapshot(out, entries[-1].tag if entries else None, dialect)
-        up = files.render_sql([s.sql for s in split_statements(up_sql, dialect)]) if up_sql.strip() else \
-            "-- Custom SQL migration file, put your code below! --"
+        up = (
+            files.render_sql([s.sql for s in split_statements(up_sql, dialect)])
+            if up_sql.strip()
+            else "-- Custom SQL migration file, put your code below! --"
+        )
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{tag}.sql"
         path.write_text(up, encoding="utf-8")
         files.write_json(files.snapshot_path(out, tag), snapshot)
-        journal["entries"].append({"idx": idx, "version": snapshot.get("version", "7"), "when": when, "tag": tag,
-                                   "breakpoints": True})
+        journal["entries"].append(
+            {"idx": idx, "version": snapshot.get("version", "7"), "when": when, "tag": tag, "breakpoints": True}
+        )
         files.write_json(files.journal_path(out), journal)
         if down_sql and down_sql.strip():
             entry = files.Entry(tag, when, path, idx, "journal")
-            entry.down_path.write_text(files.render_sql([s.sql for s in split_statements(down_sql, dialect)]),
-                                       encoding="utf-8")
+            entry.down_path.write_text(
+                files.render_sql([s.sql for s in split_statements(down_sql, dialect)]), encoding="utf-8"
+            )
         return path
 
     def _new_folder_migration(self, name, up_sql, down_sql, entries, dialect) -> Path:
@@ -272,22 +357,25 @@ class DrizzleAdapter(Adapter):
 
         from ...sqlsplit import split as split_statements
 
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
         if entries and stamp <= entries[-1].tag[:14]:
-            stamp = (dt.datetime.strptime(entries[-1].tag[:14], "%Y%m%d%H%M%S")
-                     + dt.timedelta(seconds=1)).strftime("%Y%m%d%H%M%S")
+            stamp = (dt.datetime.strptime(entries[-1].tag[:14], "%Y%m%d%H%M%S") + dt.timedelta(seconds=1)).strftime(
+                "%Y%m%d%H%M%S"
+            )
         folder = self.out / f"{stamp}_{files.slug(name)}"
         folder.mkdir(parents=True)
-        (folder / "migration.sql").write_text(files.render_sql([s.sql for s in split_statements(up_sql, dialect)]),
-                                              encoding="utf-8")
+        (folder / "migration.sql").write_text(
+            files.render_sql([s.sql for s in split_statements(up_sql, dialect)]), encoding="utf-8"
+        )
         prev = entries[-1].path.parent / "snapshot.json" if entries else None
         snap = json.loads(prev.read_text(encoding="utf-8")) if prev and prev.is_file() else {}
         prev_id = snap.get("id", files.ZERO_ID)
         snap = {k: v for k, v in snap.items() if k not in ("id", "prevId", "prevIds")}
         files.write_json(folder / "snapshot.json", {"id": str(uuid.uuid4()), "prevIds": [prev_id], **snap})
         if down_sql and down_sql.strip():
-            (folder / "down.sql").write_text(files.render_sql([s.sql for s in split_statements(down_sql, dialect)]),
-                                             encoding="utf-8")
+            (folder / "down.sql").write_text(
+                files.render_sql([s.sql for s in split_statements(down_sql, dialect)]), encoding="utf-8"
+            )
         return folder / "migration.sql"
 
     def discard_migration(self, path: Path) -> str:
@@ -339,40 +427,51 @@ class DrizzleAdapter(Adapter):
         return path
 
     # --- applying ---------------------------------------------------------------------------
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         """Pending and skipped migrations in journal order (up to ``target``)."""
         rows = self.history(db).rows
         if target is not None and not any(r.migration == target for r in rows):
-            raise UnsupportedOperation(f"No Drizzle migration named {target!r} in the journal.",
-                                       next_step="Use a tag from `dbm status`.")
+            raise UnsupportedOperation(
+                f"No Drizzle migration named {target!r} in the journal.", next_step="Use a tag from `dbm status`."
+            )
         entries = {e.tag: e for e in self.entries()[0]}
         steps = []
         for row in rows:
             if row.state in ("pending", "skipped") and row.migration in entries:
                 e = entries[row.migration]
                 if not e.path.is_file():
-                    raise ProjectError(f"{self.relative(e.path)} is listed in the journal but does not exist.",
-                                       next_step="Restore the file or remove its journal entry.")
+                    raise ProjectError(
+                        f"{self.relative(e.path)} is listed in the journal but does not exist.",
+                        next_step="Restore the file or remove its journal entry.",
+                    )
                 data = e.path.read_bytes()
-                steps.append(PlannedStep(e.tag, self.relative(e.path), "up", data.decode("utf-8", "replace"),
-                                         db.dialect != "mysql",
-                                         {"when": e.when, "hash": files.file_hash(data), "state": row.state,
-                                          "one_transaction": True}))
+                steps.append(
+                    PlannedStep(
+                        e.tag,
+                        self.relative(e.path),
+                        "up",
+                        data.decode("utf-8", "replace"),
+                        db.dialect != "mysql",
+                        {"when": e.when, "hash": files.file_hash(data), "state": row.state, "one_transaction": True},
+                    )
+                )
             if target is not None and row.migration == target:
                 break
         return steps
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         return self.ledger(db).apply(steps, self._check_unchanged)
 
     def _check_unchanged(self, step: PlannedStep) -> None:
         path = self.root / step.file if step.file else None
         if path is None or not path.is_file() or files.file_hash(path.read_bytes()) != step.extra.get("hash"):
-            raise ProjectError(f"{step.file} changed between the preview and the apply.",
-                               next_step="Run the command again to preview the current file.")
+            raise ProjectError(
+                f"{step.file} changed between the preview and the apply.",
+                next_step="Run the command again to preview the current file.",
+            )
 
     # --- rolling back and resolving -----------------------------------------------------------
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         """The last applied migrations, newest first, with their stored down SQL."""
         chosen = rows_to_revert(self.history(db).rows, steps, target, "Drizzle", "tag")
         entries = {e.tag: e for e in self.entries()[0]}
@@ -385,24 +484,33 @@ class DrizzleAdapter(Adapter):
                 raise UnsupportedOperation(
                     f"Drizzle migration {row.migration} has no down SQL ({where} does not exist); nothing was run.",
                     next_step=f"`dbm generate --down-for {row.migration}` computes one for review; add --write to "
-                              "store it there, then roll back. Or write a new migration that reverses it (`dbm new`), "
-                              "or restore a backup.")
+                    "store it there, then roll back. Or write a new migration that reverses it (`dbm new`), "
+                    "or restore a backup.",
+                )
             data = e.path.read_bytes()
-            plan.append(PlannedStep(e.tag, self.relative(down), "down", down.read_text(encoding="utf-8"),
-                                    db.dialect != "mysql",
-                                    {"when": e.when, "hash": files.file_hash(data)}))
+            plan.append(
+                PlannedStep(
+                    e.tag,
+                    self.relative(down),
+                    "down",
+                    down.read_text(encoding="utf-8"),
+                    db.dialect != "mysql",
+                    {"when": e.when, "hash": files.file_hash(data)},
+                )
+            )
         return plan
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         return self.ledger(db).rollback(steps)
 
-    def resolve(self, db: "Database", migration: str, state: str) -> str:
+    def resolve(self, db: Database, migration: str, state: str) -> str:
         """``applied``: record without running; ``rolled_back``: forget the record (Drizzle has no
         failed state, so this is how a half-applied MySQL migration is cleared)."""
         entry = next((e for e in self.entries()[0] if e.tag == migration), None)
         if entry is None or not entry.path.is_file():
-            raise UnsupportedOperation(f"No Drizzle migration file for {migration!r}.",
-                                       next_step="Use a tag from `dbm status`.")
+            raise UnsupportedOperation(
+                f"No Drizzle migration file for {migration!r}.", next_step="Use a tag from `dbm status`."
+            )
         data_hash = files.file_hash(entry.path.read_bytes())
         ledger = self.ledger(db)
         if state == "applied":
@@ -410,11 +518,14 @@ class DrizzleAdapter(Adapter):
             return f"Recorded {migration} as applied." if added else f"{migration} was already recorded as applied."
         if state == "rolled_back":
             removed = ledger.forget(data_hash, entry.when)
-            return (f"Removed the record of {migration}; drizzle-kit migrate would run it again."
-                    if removed else f"{migration} was not recorded; nothing changed.")
+            return (
+                f"Removed the record of {migration}; drizzle-kit migrate would run it again."
+                if removed
+                else f"{migration} was not recorded; nothing changed."
+            )
         raise UnsupportedOperation(f"Unknown state {state!r}: use applied or rolled_back.")
 
-    def baseline(self, db: "Database", target: str | None = None) -> str:
+    def baseline(self, db: Database, target: str | None = None) -> str:
         entries = self.entries()[0]
         if target is not None:
             tags = [e.tag for e in entries]
@@ -429,4 +540,4 @@ class DrizzleAdapter(Adapter):
 def _when(ms: Any) -> dt.datetime | None:
     if ms is None:
         return None
-    return dt.datetime.fromtimestamp(int(ms) / 1000, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(ms) / 1000, tz=dt.UTC)

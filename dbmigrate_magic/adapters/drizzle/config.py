@@ -2,6 +2,7 @@
 with an optional ``??``/``||`` default), ``dbCredentials`` fields (host, port, user, password,
 database), read without running the config. Relative SQLite files resolve against the project
 root, where drizzle-kit runs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,9 +12,18 @@ from .._files import read_text
 from .._jsconfig import EnvRef, Unresolved, env_refs, exported_object, resolve
 
 #: drizzle-kit's `dialect` (and the older `driver`) words mapped to what url_from_fields knows
-DIALECTS = {"postgresql": "postgresql", "pg": "postgresql", "mysql": "mysql", "mysql2": "mysql",
-            "singlestore": "mysql", "sqlite": "sqlite", "better-sqlite": "sqlite", "turso": "libsql",
-            "libsql": "libsql", "gel": None}
+DIALECTS = {
+    "postgresql": "postgresql",
+    "pg": "postgresql",
+    "mysql": "mysql",
+    "mysql2": "mysql",
+    "singlestore": "mysql",
+    "sqlite": "sqlite",
+    "better-sqlite": "sqlite",
+    "turso": "libsql",
+    "libsql": "libsql",
+    "gel": None,
+}
 
 
 def credentials(config: Path | None) -> tuple[dict, object]:
@@ -56,6 +66,13 @@ def connections(root: Path, config: Path | None) -> list[FoundConnection]:
         fields = resolve(creds, project_variables(root), str(config.parent))
     except Unresolved:
         return []
-    url = url_from_fields(dialect, host=fields.get("host"), port=fields.get("port"), user=fields.get("user"),
-                          password=fields.get("password"), database=fields.get("database"), base_dir=root)
+    url = url_from_fields(
+        dialect,
+        host=fields.get("host"),
+        port=fields.get("port"),
+        user=fields.get("user"),
+        password=fields.get("password"),
+        database=fields.get("database"),
+        base_dir=root,
+    )
     return [config_connection(None, url, source, root)] if url else []

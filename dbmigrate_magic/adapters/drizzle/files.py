@@ -7,6 +7,7 @@ migrator runs, in order) and ``<out>/meta/<NNNN>_snapshot.json`` (a chain by ``p
 Down SQL is ours (Drizzle has none): a sibling ``<NNNN>_<name>.down.sql`` (``down.sql`` in a
 1.0 folder). drizzle-orm only reads files the journal names, so it never sees them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,13 +25,33 @@ ZERO_ID = "00000000-0000-0000-0000-000000000000"
 FOLDER_RE = re.compile(r"^(\d{14})_(.+)$")
 #: what ``drizzle-kit generate --custom`` writes as a first snapshot (0.31.x), per dialect
 EMPTY_SNAPSHOTS = {
-    "postgresql": {"version": "7", "dialect": "postgresql", "tables": {}, "enums": {}, "schemas": {},
-                   "views": {}, "sequences": {}, "roles": {}, "policies": {},
-                   "_meta": {"columns": {}, "schemas": {}, "tables": {}}},
-    "mysql": {"version": "5", "dialect": "mysql", "tables": {}, "views": {},
-              "_meta": {"columns": {}, "schemas": {}, "tables": {}}},
-    "sqlite": {"version": "6", "dialect": "sqlite", "tables": {}, "views": {}, "enums": {},
-               "_meta": {"columns": {}, "schemas": {}, "tables": {}}},
+    "postgresql": {
+        "version": "7",
+        "dialect": "postgresql",
+        "tables": {},
+        "enums": {},
+        "schemas": {},
+        "views": {},
+        "sequences": {},
+        "roles": {},
+        "policies": {},
+        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
+    },
+    "mysql": {
+        "version": "5",
+        "dialect": "mysql",
+        "tables": {},
+        "views": {},
+        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
+    },
+    "sqlite": {
+        "version": "6",
+        "dialect": "sqlite",
+        "tables": {},
+        "views": {},
+        "enums": {},
+        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
+    },
 }
 JOURNAL_VERSION = "7"
 
@@ -71,12 +92,14 @@ def read_journal(out: Path) -> dict | None:
             raise ValueError("no entries list")
         return journal
     except (ValueError, AttributeError) as exc:
-        raise ProjectError(f"{path} is not a valid Drizzle journal: {exc}",
-                           next_step="Restore meta/_journal.json from version control.") from None
+        raise ProjectError(
+            f"{path} is not a valid Drizzle journal: {exc}",
+            next_step="Restore meta/_journal.json from version control.",
+        ) from None
 
 
 def folder_millis(stamp: str) -> int:
-    when = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+    when = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
     return int(when.timestamp() * 1000)
 
 
@@ -88,21 +111,27 @@ def entries(out: Path) -> tuple[list[Entry], list[str]]:
         result = []
         for i, e in enumerate(journal["entries"]):
             try:
-                result.append(Entry(str(e["tag"]), int(e["when"]), out / f"{e['tag']}.sql", int(e.get("idx", i)),
-                                    "journal"))
+                result.append(
+                    Entry(str(e["tag"]), int(e["when"]), out / f"{e['tag']}.sql", int(e.get("idx", i)), "journal")
+                )
             except (KeyError, TypeError, ValueError):
-                raise ProjectError(f"Entry {i} of {journal_path(out)} lacks a tag or a numeric 'when'.",
-                                   next_step="Restore meta/_journal.json from version control.") from None
+                raise ProjectError(
+                    f"Entry {i} of {journal_path(out)} lacks a tag or a numeric 'when'.",
+                    next_step="Restore meta/_journal.json from version control.",
+                ) from None
         listed = {e.path.name for e in result}
-        stray = sorted(p.name for p in out.glob("*.sql")
-                       if p.name not in listed and not p.name.endswith(".down.sql"))
+        stray = sorted(p.name for p in out.glob("*.sql") if p.name not in listed and not p.name.endswith(".down.sql"))
         if stray:
-            notes.append(f"{len(stray)} .sql file(s) not in meta/_journal.json, which drizzle-kit never runs: "
-                         + ", ".join(stray[:5]))
+            notes.append(
+                f"{len(stray)} .sql file(s) not in meta/_journal.json, which drizzle-kit never runs: "
+                + ", ".join(stray[:5])
+            )
         return result, notes
     folders = sorted(p.parent for p in out.glob("*/migration.sql") if FOLDER_RE.match(p.parent.name))
-    return [Entry(f.name, folder_millis(FOLDER_RE.match(f.name).group(1)), f / "migration.sql", i, "folder")
-            for i, f in enumerate(folders)], notes
+    return [
+        Entry(f.name, folder_millis(FOLDER_RE.match(f.name).group(1)), f / "migration.sql", i, "folder")
+        for i, f in enumerate(folders)
+    ], notes
 
 
 def statements_of(text: str) -> list[str]:
@@ -144,11 +173,18 @@ def next_snapshot(out: Path, previous_tag: str | None, dialect: str) -> dict:
             try:
                 prev = json.loads(path.read_text(encoding="utf-8"))
             except ValueError:
-                raise ProjectError(f"{path} is not valid JSON; a new snapshot cannot be chained to it.",
-                                   next_step="Restore it from version control.") from None
+                raise ProjectError(
+                    f"{path} is not valid JSON; a new snapshot cannot be chained to it.",
+                    next_step="Restore it from version control.",
+                ) from None
         else:
-            raise ProjectError(f"The previous migration {previous_tag} has no snapshot {path.name}.",
-                               next_step="Restore the meta/ folder, or run `drizzle-kit generate` once.")
-    body = {k: v for k, v in (prev or EMPTY_SNAPSHOTS.get(dialect, EMPTY_SNAPSHOTS["postgresql"])).items()
-            if k not in ("id", "prevId")}
+            raise ProjectError(
+                f"The previous migration {previous_tag} has no snapshot {path.name}.",
+                next_step="Restore the meta/ folder, or run `drizzle-kit generate` once.",
+            )
+    body = {
+        k: v
+        for k, v in (prev or EMPTY_SNAPSHOTS.get(dialect, EMPTY_SNAPSHOTS["postgresql"])).items()
+        if k not in ("id", "prevId")
+    }
     return {"id": str(uuid.uuid4()), "prevId": (prev or {}).get("id", ZERO_ID), **body}

@@ -7,16 +7,18 @@ add the runner lock drizzle lacks (the shared ledger's), and name the statement 
 On MySQL DDL auto-commits: each migration's row is written right after its statements.
 Rollbacks go through the shared ledger, one transaction per migration.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
-from . import files as files
 from ..base import PlannedStep, StepOutcome, to_utc
+from . import files as files
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -33,7 +35,7 @@ class LedgerRow:
 
 
 class DrizzleLedger:
-    def __init__(self, db: "Database", table: str = "__drizzle_migrations", schema: str = "drizzle"):
+    def __init__(self, db: Database, table: str = "__drizzle_migrations", schema: str = "drizzle"):
         self.db = db
         self.table = table
         self.schema = schema if db.dialect == "postgresql" else None
@@ -65,22 +67,27 @@ class DrizzleLedger:
     @staticmethod
     def _row(rec: dict) -> LedgerRow:
         created = rec.get("created_at")
-        return LedgerRow(str(rec.get("hash")), int(float(created)) if created is not None else None, rec.get("id"),
-                         rec.get("name"), to_utc(rec.get("applied_at")))
+        return LedgerRow(
+            str(rec.get("hash")),
+            int(float(created)) if created is not None else None,
+            rec.get("id"),
+            rec.get("name"),
+            to_utc(rec.get("applied_at")),
+        )
 
-    def _read(self, s: "Session") -> list[LedgerRow]:
+    def _read(self, s: Session) -> list[LedgerRow]:
         cur = s.execute(f"SELECT * FROM {self.qualified}")
         names = [d[0].lower() for d in cur.description]
         return [self._row(dict(zip(names, values))) for values in cur.fetchall()]
 
-    def columns(self, s: "Session") -> set[str]:
+    def columns(self, s: Session) -> set[str]:
         cur = s.execute(f"SELECT * FROM {self.qualified} WHERE 1 = 0")
         cur.fetchall()
         return {d[0].lower() for d in cur.description}
 
     # --- writing --------------------------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator["Session"]:
+    def session(self) -> Iterator[Session]:
         """A ledger session holding the shared runner lock (drizzle-kit has no lock of its own)."""
         from ...ledger import LedgerConfig, Session
 
@@ -91,37 +98,46 @@ class DrizzleLedger:
         finally:
             s.close()
 
-    def ensure(self, s: "Session") -> None:
+    def ensure(self, s: Session) -> None:
         """drizzle-orm's own DDL for the table, per dialect."""
         if self.db.dialect == "postgresql":
             s.execute(f"CREATE SCHEMA IF NOT EXISTS {self._q(self.schema)}")
-            s.execute(f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
-                      "\n\tcreated_at bigint\n)")
+            s.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
+                "\n\tcreated_at bigint\n)"
+            )
         elif self.db.dialect == "mysql":
-            s.execute(f"create table if not exists {self.qualified} (\n\tid serial primary key,\n\thash text not null,"
-                      "\n\tcreated_at bigint\n)")
+            s.execute(
+                f"create table if not exists {self.qualified} (\n\tid serial primary key,\n\thash text not null,"
+                "\n\tcreated_at bigint\n)"
+            )
         else:
-            s.execute(f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
-                      "\n\tcreated_at numeric\n)")
+            s.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
+                "\n\tcreated_at numeric\n)"
+            )
 
-    def insert(self, s: "Session", cols: set[str], hash_: str, when: int, tag: str) -> None:
+    def insert(self, s: Session, cols: set[str], hash_: str, when: int, tag: str) -> None:
         names, values = ["hash", "created_at"], [hash_, when]
         if "name" in cols:
             names.append("name")
             values.append(tag)
         if "applied_at" in cols:
             names.append("applied_at")
-            values.append(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-        s.execute(f"INSERT INTO {self.qualified} ({', '.join(self._q(n) for n in names)}) "
-                  f"VALUES ({', '.join('%s' for _ in names)})", values)
+            values.append(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        s.execute(
+            f"INSERT INTO {self.qualified} ({', '.join(self._q(n) for n in names)}) "
+            f"VALUES ({', '.join('%s' for _ in names)})",
+            values,
+        )
 
-    def delete(self, s: "Session", hash_: str, when: int) -> int:
+    def delete(self, s: Session, hash_: str, when: int) -> int:
         cur = s.execute(f"DELETE FROM {self.qualified} WHERE hash = %s", (hash_,))
         if cur.rowcount:
             return cur.rowcount
         return s.execute(f"DELETE FROM {self.qualified} WHERE created_at = %s", (when,)).rowcount
 
-    def ledger_step(self, step: PlannedStep) -> "LedgerStep":
+    def ledger_step(self, step: PlannedStep) -> LedgerStep:
         """drizzle-orm's breakpoint split, then each chunk into single statements (drivers run
         one at a time, and a failure names its line in the file)."""
         from ...ledger import LedgerStep
@@ -131,8 +147,9 @@ class DrizzleLedger:
         for chunk in files.statements_of(step.sql):
             statements.extend(split(chunk, self.db.dialect, line))
             line += chunk.count("\n")
-        return LedgerStep(step.migration, step.direction, tuple(statements), step.transactional, step.file,
-                          dict(step.extra))
+        return LedgerStep(
+            step.migration, step.direction, tuple(statements), step.transactional, step.file, dict(step.extra)
+        )
 
     def apply(self, steps: list[PlannedStep], check: Callable[[PlannedStep], None]) -> list[StepOutcome]:
         from ...ledger import describe_failure
@@ -149,8 +166,11 @@ class DrizzleLedger:
             cols = self.columns(s)
             done = {r.hash for r in self._read(s)}
             todo = [st for st in steps if st.extra["hash"] not in done]
-            outcomes = [StepOutcome(st.migration, "up", "skipped", error="already applied by another run")
-                        for st in steps if st.extra["hash"] in done]
+            outcomes = [
+                StepOutcome(st.migration, "up", "skipped", error="already applied by another run")
+                for st in steps
+                if st.extra["hash"] in done
+            ]
             finished: list[StepOutcome] = []
             for i, step in enumerate(todo):
                 t0 = time.perf_counter()
@@ -161,31 +181,53 @@ class DrizzleLedger:
                     except Exception as exc:
                         if not s.is_db_error(exc):
                             raise
-                        return outcomes + self._failed(s, todo, i, finished, index, describe_failure(lstep, stmt, index,
-                                                                                                     exc), t0)
+                        return outcomes + self._failed(
+                            s, todo, i, finished, index, describe_failure(lstep, stmt, index, exc), t0
+                        )
                 self.insert(s, cols, step.extra["hash"], int(step.extra["when"]), step.migration)
-                finished.append(StepOutcome(step.migration, "up", "applied", time.perf_counter() - t0, None,
-                                            len(lstep.statements)))
+                finished.append(
+                    StepOutcome(step.migration, "up", "applied", time.perf_counter() - t0, None, len(lstep.statements))
+                )
             if transactional:
                 s.commit()
             return outcomes + finished
 
-    def _failed(self, s: "Session", todo: list[PlannedStep], i: int, finished: list[StepOutcome], index: int,
-                error: str, t0: float) -> list[StepOutcome]:
+    def _failed(
+        self,
+        s: Session,
+        todo: list[PlannedStep],
+        i: int,
+        finished: list[StepOutcome],
+        index: int,
+        error: str,
+        t0: float,
+    ) -> list[StepOutcome]:
         step = todo[i]
         if self.db.dialect != "mysql":
             s.rollback()
-            finished = [StepOutcome(o.migration, "up", "skipped", o.seconds,
-                                    f"undone: it ran in the same transaction as {step.migration}, which failed "
-                                    "(drizzle-orm runs a batch all or nothing)") for o in finished]
+            finished = [
+                StepOutcome(
+                    o.migration,
+                    "up",
+                    "skipped",
+                    o.seconds,
+                    f"undone: it ran in the same transaction as {step.migration}, which failed "
+                    "(drizzle-orm runs a batch all or nothing)",
+                )
+                for o in finished
+            ]
             error += "\nThe whole batch was rolled back, as drizzle-orm's migrator does: the database is as it was."
         elif index:
-            error += (f"\nMySQL commits DDL as it runs: statements 1-{index} of {step.migration} stayed applied and "
-                      f"it is NOT recorded (Drizzle has no failed state). Revert them, or finish by hand and run "
-                      f"`dbm resolve {step.migration} --applied`.")
+            error += (
+                f"\nMySQL commits DDL as it runs: statements 1-{index} of {step.migration} stayed applied and "
+                f"it is NOT recorded (Drizzle has no failed state). Revert them, or finish by hand and run "
+                f"`dbm resolve {step.migration} --applied`."
+            )
         failed = StepOutcome(step.migration, "up", "failed", time.perf_counter() - t0, error, index)
-        rest = [StepOutcome(o.migration, "up", "skipped", error="not run: an earlier migration failed")
-                for o in todo[i + 1:]]
+        rest = [
+            StepOutcome(o.migration, "up", "skipped", error="not run: an earlier migration failed")
+            for o in todo[i + 1 :]
+        ]
         return finished + [failed] + rest
 
     def rollback(self, steps: list[PlannedStep]) -> list[StepOutcome]:
@@ -227,22 +269,23 @@ class _DownBook:
     def __init__(self, ledger: DrizzleLedger):
         self.ledger = ledger
 
-    def prepare(self, s: "Session") -> list[str]:
+    def prepare(self, s: Session) -> list[str]:
         return []
 
-    def is_done(self, s: "Session", step: "LedgerStep") -> bool:
+    def is_done(self, s: Session, step: LedgerStep) -> bool:
         q = self.ledger.qualified
-        return not s.query(f"SELECT COUNT(*) FROM {q} WHERE hash = %s OR created_at = %s",
-                           (step.meta["hash"], int(step.meta["when"])))[0][0]
+        return not s.query(
+            f"SELECT COUNT(*) FROM {q} WHERE hash = %s OR created_at = %s", (step.meta["hash"], int(step.meta["when"]))
+        )[0][0]
 
-    def started(self, s: "Session", step: "LedgerStep") -> None:
+    def started(self, s: Session, step: LedgerStep) -> None:
         pass
 
-    def progressed(self, s: "Session", step: "LedgerStep", statements_run: int) -> None:
+    def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
         pass
 
-    def failed(self, s: "Session", step: "LedgerStep", statements_run: int, error: str) -> None:
+    def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
         pass
 
-    def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
+    def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
         self.ledger.delete(s, step.meta["hash"], int(step.meta["when"]))

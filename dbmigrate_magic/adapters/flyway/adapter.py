@@ -1,5 +1,6 @@
 """Flyway (read-only): ``db/migration/V<ver>__<desc>.sql`` (``U<ver>__`` undo, ``R__<desc>`` repeatable)
 and ``flyway_schema_history``. Checksums are computed as Flyway computes them (see ``checksum``)."""
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,14 @@ class FlywayAdapter(Adapter):
         folder, files = cls.files_in(root)
         if config is None and not files:
             return None
-        evidence = tuple(x for x in (config.name if config else None,
-                                     f"{folder.relative_to(root).as_posix()}/V*__*.sql" if folder else None) if x)
+        evidence = tuple(
+            x
+            for x in (
+                config.name if config else None,
+                f"{folder.relative_to(root).as_posix()}/V*__*.sql" if folder else None,
+            )
+            if x
+        )
         rel = folder.relative_to(root).as_posix() if folder else None
         return Evidence(cls.tool, evidence, rel, len(files))
 
@@ -84,18 +91,24 @@ class FlywayAdapter(Adapter):
             data = path.read_bytes()
             if m.group("kind") == "V":
                 version = _version(m.group("version"))
-                versioned.append(MigrationFile(version, path, str(checksum(data)),
-                                               {"version": version, "description": desc, "type": "SQL"}))
+                versioned.append(
+                    MigrationFile(
+                        version, path, str(checksum(data)), {"version": version, "description": desc, "type": "SQL"}
+                    )
+                )
             else:
-                repeatable.append(MigrationFile(desc, path, str(checksum(data)),
-                                                {"version": None, "description": desc, "type": "SQL"}))
+                repeatable.append(
+                    MigrationFile(
+                        desc, path, str(checksum(data)), {"version": None, "description": desc, "type": "SQL"}
+                    )
+                )
         versioned.sort(key=lambda f: version_key(f.id))
         repeatable.sort(key=lambda f: f.id)
         for f in versioned:
             f.extra["undo_file"] = undo.get(f.id)
         return versioned + repeatable
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
         table = self.table_name()
         rel = self.relative
@@ -156,16 +169,26 @@ def _merge(files: list[MigrationFile], records: list[dict[str, Any]], table: str
             same = str(r.get("checksum")) == f.checksum
             state = "failed" if not ok(r) else ("applied" if same else "pending")
             note = None if same else "repeatable migration changed since it last ran: Flyway will re-run it"
-            rows.append(MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), same, note,
-                                     _extra(extra_f, r)))
+            rows.append(
+                MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), same, note, _extra(extra_f, r))
+            )
             continue
         file_versions.add(f.id)
         r = applied.get(f.id)
         if r is None:
             note = None
             if baseline is not None and version_key(f.id) <= version_key(baseline):
-                rows.append(MigrationRow(f.id, rel(f.path), "applied", None, None,
-                                         f"below the baseline {baseline}: Flyway will not run it", _extra(extra_f)))
+                rows.append(
+                    MigrationRow(
+                        f.id,
+                        rel(f.path),
+                        "applied",
+                        None,
+                        None,
+                        f"below the baseline {baseline}: Flyway will not run it",
+                        _extra(extra_f),
+                    )
+                )
                 continue
             if current is not None and version_key(f.id) < version_key(current):
                 note = f"older than the current version {current}: Flyway ignores it unless outOfOrder=true"
@@ -178,19 +201,36 @@ def _merge(files: list[MigrationFile], records: list[dict[str, Any]], table: str
             state, note = "modified", "the file's checksum differs from the one Flyway recorded"
         else:
             state, note = "applied", None
-        rows.append(MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), checksum_ok, note,
-                                 _extra(extra_f, r)))
+        rows.append(
+            MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), checksum_ok, note, _extra(extra_f, r))
+        )
     for version, r in applied.items():
         if version in file_versions or (r.get("type") or "").upper() == "BASELINE":
             continue
         state = "failed" if not ok(r) else "missing"
-        rows.append(MigrationRow(version, None, state, to_utc(r.get("installed_on")), None,
-                                 "recorded by Flyway, file not found",
-                                 _extra({"version": version, "description": r.get("description"), "type": "SQL"}, r)))
+        rows.append(
+            MigrationRow(
+                version,
+                None,
+                state,
+                to_utc(r.get("installed_on")),
+                None,
+                "recorded by Flyway, file not found",
+                _extra({"version": version, "description": r.get("description"), "type": "SQL"}, r),
+            )
+        )
     for desc, r in repeat.items():
-        rows.append(MigrationRow(desc, None, "missing", to_utc(r.get("installed_on")), None,
-                                 "repeatable recorded by Flyway, file not found",
-                                 _extra({"version": None, "description": desc, "type": "SQL"}, r)))
+        rows.append(
+            MigrationRow(
+                desc,
+                None,
+                "missing",
+                to_utc(r.get("installed_on")),
+                None,
+                "repeatable recorded by Flyway, file not found",
+                _extra({"version": None, "description": desc, "type": "SQL"}, r),
+            )
+        )
     versioned = sorted((r for r in rows if r.extra.get("version") is not None), key=lambda r: version_key(r.migration))
     others = [r for r in rows if r.extra.get("version") is None]
     return History(tuple(versioned + others), True, table, current, (), EXTRA)

@@ -2,6 +2,7 @@
 ``schema_migrations (version bigint PK, dirty boolean)`` holding ONE row: every migration with a
 version <= it counts as applied; ``dirty`` means that version started and did not finish (failed).
 No checksum, no applied time."""
+
 from __future__ import annotations
 
 import re
@@ -47,11 +48,17 @@ class GolangMigrateAdapter(Adapter):
             m = UP_FILE.match(path.name)
             if m:
                 down = path.with_name(path.name[: -len(".up.sql")] + ".down.sql")
-                out.append(MigrationFile(str(int(m.group(1))), path, None,
-                                         {"title": m.group(2), "down_file": down.name if down.is_file() else None}))
+                out.append(
+                    MigrationFile(
+                        str(int(m.group(1))),
+                        path,
+                        None,
+                        {"title": m.group(2), "down_file": down.name if down.is_file() else None},
+                    )
+                )
         return sorted(out, key=lambda f: int(f.id))  # golang-migrate orders by the number
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
         cols = ("title", "down_file")
         rel = self.relative
@@ -69,22 +76,38 @@ class GolangMigrateAdapter(Adapter):
         if len(records) > 1:
             notes.append(f"{TABLE} holds {len(records)} rows; golang-migrate keeps one: the highest is used")
         current = max((int(r["version"]) for r in records), default=None)
-        dirty = bool(next((r.get("dirty") for r in records if current is not None and int(r["version"]) == current),
-                          False))
+        dirty = bool(
+            next((r.get("dirty") for r in records if current is not None and int(r["version"]) == current), False)
+        )
         rows = []
         for f in files:
             version = int(f.id)
             if current is None or version > current:
                 rows.append(MigrationRow(f.id, rel(f.path), "pending", extra=_pick(f)))
             elif version == current and dirty:
-                rows.append(MigrationRow(f.id, rel(f.path), "failed", note="dirty: this migration started and did "
-                                         "not finish; fix the database, then `migrate force VERSION`", extra=_pick(f)))
+                rows.append(
+                    MigrationRow(
+                        f.id,
+                        rel(f.path),
+                        "failed",
+                        note="dirty: this migration started and did "
+                        "not finish; fix the database, then `migrate force VERSION`",
+                        extra=_pick(f),
+                    )
+                )
             else:
                 rows.append(MigrationRow(f.id, rel(f.path), "applied", extra=_pick(f)))
         if current is not None and str(current) not in {f.id for f in files}:
             state = "failed" if dirty else "missing"
-            rows.append(MigrationRow(str(current), None, state, note="the recorded version has no .up.sql file",
-                                     extra={c: None for c in cols}))
+            rows.append(
+                MigrationRow(
+                    str(current),
+                    None,
+                    state,
+                    note="the recorded version has no .up.sql file",
+                    extra={c: None for c in cols},
+                )
+            )
             rows.sort(key=lambda r: int(r.migration))
         label = None if current is None else f"{current}{' (dirty)' if dirty else ''}"
         return History(tuple(rows), True, TABLE, label, tuple(notes), cols)

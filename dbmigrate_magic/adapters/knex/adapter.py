@@ -4,6 +4,7 @@ Status reads the tracking table directly (no node process: it must be fast). Cha
 through the project's own ``knex`` command line, so Knex's lock table, batches and transactions
 are Knex's own; we only hand it the selected environment's connection.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,15 +13,25 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...errors import ProjectError, UnsupportedOperation
+from ...sqlsplit import split
+from .._files import first_existing, read_text
+from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
+from .._runner_lock import runner_lock
+from .._tables import read_tables
+from ..base import (
+    Adapter,
+    Evidence,
+    History,
+    LedgerRecord,
+    MigrationFile,
+    PlannedStep,
+    StepOutcome,
+    merge_history,
+    to_utc,
+)
 from . import config
 from . import files as kf
-from .._files import first_existing, read_text
-from .._runner_lock import runner_lock
-from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
-from ...sqlsplit import split
-from .._tables import read_tables
-from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, to_utc
-from ...errors import ProjectError, UnsupportedOperation
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -76,24 +87,32 @@ class KnexAdapter(Adapter):
     def migration_files(self) -> list[MigrationFile]:
         return [MigrationFile(p.name, p) for p in kf.list_files(self.settings)]
 
-    def read_ledger(self, db: "Database") -> tuple[list[LedgerRecord] | None, tuple[str, ...]]:
+    def read_ledger(self, db: Database) -> tuple[list[LedgerRecord] | None, tuple[str, ...]]:
         """Rows of the tracking table in id order (None: no table), and notes about its lock."""
         settings = self.settings
-        found = read_tables(db, {
-            "rows": (settings.table, "id, name, batch, migration_time", "ORDER BY id"),
-            "lock": (settings.lock_table, "is_locked", ""),
-        }, settings.schema)
+        found = read_tables(
+            db,
+            {
+                "rows": (settings.table, "id, name, batch, migration_time", "ORDER BY id"),
+                "lock": (settings.lock_table, "is_locked", ""),
+            },
+            settings.schema,
+        )
         if found["rows"] is None:
             return None, ()
         notes = ()
         if any(r["is_locked"] for r in found["lock"] or []):
-            notes = (f"{settings.lock_table} is locked: a knex migration is running now, or one crashed; if none "
-                     "is running, `npx knex migrate:unlock` releases it.",)
-        records = [LedgerRecord(r["name"], to_utc(r["migration_time"]), None, "applied",
-                                {"batch": r["batch"], "id": r["id"]}) for r in found["rows"]]
+            notes = (
+                f"{settings.lock_table} is locked: a knex migration is running now, or one crashed; if none "
+                "is running, `npx knex migrate:unlock` releases it.",
+            )
+        records = [
+            LedgerRecord(r["name"], to_utc(r["migration_time"]), None, "applied", {"batch": r["batch"], "id": r["id"]})
+            for r in found["rows"]
+        ]
         return records, notes
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
         table = self.settings.table
         if db is None:
@@ -104,8 +123,10 @@ class KnexAdapter(Adapter):
             return History(h.rows, False, table, None, h.notes, h.extra_columns)
         missing = {r.id for r in records} - {f.id for f in files}
         if missing:
-            notes += (f"knex refuses to migrate while applied files are missing ({len(missing)}: "
-                      f"{', '.join(sorted(missing)[:3])}{'...' if len(missing) > 3 else ''}): restore them first.",)
+            notes += (
+                f"knex refuses to migrate while applied files are missing ({len(missing)}: "
+                f"{', '.join(sorted(missing)[:3])}{'...' if len(missing) > 3 else ''}): restore them first.",
+            )
         return merge_history(self, files, records, table=table, extra_columns=("batch",), notes=notes)
 
     # --- writing ---------------------------------------------------------------------------
@@ -116,8 +137,13 @@ class KnexAdapter(Adapter):
 
     def _client_dialect(self) -> str | None:
         text = read_text(self.settings.knexfile) if self.settings.knexfile else ""
-        for word, dialect in (("better-sqlite3", "sqlite"), ("sqlite3", "sqlite"), ("mysql", "mysql"),
-                              ("pg", "postgresql"), ("postgres", "postgresql")):
+        for word, dialect in (
+            ("better-sqlite3", "sqlite"),
+            ("sqlite3", "sqlite"),
+            ("mysql", "mysql"),
+            ("pg", "postgresql"),
+            ("postgres", "postgresql"),
+        ):
             if f"'{word}'" in text or f'"{word}"' in text:
                 return dialect
         return None
@@ -154,10 +180,11 @@ class KnexAdapter(Adapter):
             else:
                 sql = "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)"
             ours = True
-        return PlannedStep(name, self.relative(f.path) if f else None, direction, sql, transactional,
-                           {"written_by_dbm": ours})
+        return PlannedStep(
+            name, self.relative(f.path) if f else None, direction, sql, transactional, {"written_by_dbm": ours}
+        )
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         files = self.migration_files()
         records, _ = self.read_ledger(db)
         applied = {r.id for r in records or []}
@@ -165,20 +192,23 @@ class KnexAdapter(Adapter):
         if missing:
             raise ProjectError(
                 f"knex will not migrate: {len(missing)} applied migration file(s) are missing ({', '.join(missing[:3])}).",
-                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.")
+                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.",
+            )
         pending = [f for f in files if f.id not in applied]
         if target:
             names = [f.id for f in pending]
             match = _match(target, names)
             if match is None:
-                raise ProjectError(f"'{target}' is not a pending Knex migration.",
-                                   next_step="Run `dbm status` to see the pending migrations.")
+                raise ProjectError(
+                    f"'{target}' is not a pending Knex migration.",
+                    next_step="Run `dbm status` to see the pending migrations.",
+                )
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"
         note = transaction_note("knex", db.dialect, "the whole batch in one transaction")
         return [_with(self._step(f, f.id, "up", transactional), transaction=note) for f in pending]
 
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records, _ = self.read_ledger(db)
         records = records or []
         if not records:
@@ -188,13 +218,16 @@ class KnexAdapter(Adapter):
         if missing:  # knex checks the whole directory first and refuses
             raise ProjectError(
                 f"knex will not roll back: {len(missing)} applied migration file(s) are missing ({', '.join(missing[:3])}).",
-                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.")
+                next_step="Restore the missing files (git checkout) and retry; `dbm status` lists them.",
+            )
         newest_first = list(reversed(records))
         if target:
             match = _match(target, [r.id for r in records])
             if match is None:
-                raise ProjectError(f"'{target}' is not an applied Knex migration.",
-                                   next_step="Run `dbm status` to see the applied migrations.")
+                raise ProjectError(
+                    f"'{target}' is not an applied Knex migration.",
+                    next_step="Run `dbm status` to see the applied migrations.",
+                )
             chosen = newest_first[: [r.id for r in newest_first].index(match)]
             mode = "down"
         elif steps is not None:
@@ -208,15 +241,28 @@ class KnexAdapter(Adapter):
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
-                    next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.")
+                    next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.",
+                )
             unit = "the whole batch in one transaction" if mode == "rollback" else "each in its own transaction"
-            plan.append(PlannedStep(step.migration, step.file, "down", step.sql, step.transactional,
-                                    {**step.extra, "knex_command": mode, "batch": rec.extra["batch"],
-                                     "transaction": transaction_note("knex", db.dialect, unit)}))
+            plan.append(
+                PlannedStep(
+                    step.migration,
+                    step.file,
+                    "down",
+                    step.sql,
+                    step.transactional,
+                    {
+                        **step.extra,
+                        "knex_command": mode,
+                        "batch": rec.extra["batch"],
+                        "transaction": transaction_note("knex", db.dialect, unit),
+                    },
+                )
+            )
         return plan
 
     # --- running the project's knex ------------------------------------------------------------
-    def _knex(self, db: "Database", args: list[str], what: str, unchanged: str | None = None):
+    def _knex(self, db: Database, args: list[str], what: str, unchanged: str | None = None):
         settings = self.settings
         if settings.knexfile is None:
             raise ProjectError("No knexfile was found.", next_step="Create knexfile.js (`npx knex init`).")
@@ -230,18 +276,21 @@ class KnexAdapter(Adapter):
                 # knex would look for ts-node next to our wrapper; register the project's own instead
                 register = find_node_bin(self.root, "ts-node", "ts-node").parent.parent / "ts-node" / "register"
                 env["NODE_OPTIONS"] = (os.environ.get("NODE_OPTIONS", "") + f' --require "{register}"').strip()
-            env.update({
-                "DBM_PROJECT_ROOT": str(self.root),
-                "DBM_KNEXFILE": str(settings.knexfile.resolve()),
-                "DBM_KNEX_ENV": db.environment or "",
-            })
+            env.update(
+                {
+                    "DBM_PROJECT_ROOT": str(self.root),
+                    "DBM_KNEXFILE": str(settings.knexfile.resolve()),
+                    "DBM_KNEX_ENV": db.environment or "",
+                }
+            )
             module = _knex_module(knex_bin)
             if module:
                 env["KNEX_PATH"] = str(module)
-            return run_tool(knex_bin, ["--knexfile", str(wrapper), *args], cwd=self.root, env=env, what=what,
-                            unchanged=unchanged)
+            return run_tool(
+                knex_bin, ["--knexfile", str(wrapper), *args], cwd=self.root, env=env, what=what, unchanged=unchanged
+            )
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migrate:latest`` (or ``migrate:to`` the last step): one knex batch, under knex's own lock."""
         if not steps:
             return []
@@ -274,20 +323,25 @@ class KnexAdapter(Adapter):
             elif s.migration in done:
                 outcomes.append(StepOutcome(s.migration, "up", "skipped"))  # recorded by a concurrent run
             else:
-                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
-                                            getattr(error, "what", None)))
+                outcomes.append(
+                    StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0, getattr(error, "what", None))
+                )
         if error is not None:
-            raise after_failure(error, [s.migration for s in steps if s.migration in done],
-                                [s.migration for s in steps if s.migration not in done], steps[0].transactional)
+            raise after_failure(
+                error,
+                [s.migration for s in steps if s.migration in done],
+                [s.migration for s in steps if s.migration not in done],
+                steps[0].transactional,
+            )
         return outcomes
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         if not steps:
             return []
         with runner_lock(db):
             return self._rollback(db, steps)
 
-    def _rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def _rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         import time
 
         started = time.perf_counter()
@@ -295,8 +349,10 @@ class KnexAdapter(Adapter):
             records, _ = self.read_ledger(db)
             last = max((r.extra["batch"] for r in records or []), default=None)
             if {r.id for r in records or [] if r.extra["batch"] == last} != {s.migration for s in steps}:
-                raise ProjectError("The last knex batch changed since the preview (another run).",
-                                   next_step="Run `dbm status`, then preview the rollback again.")
+                raise ProjectError(
+                    "The last knex batch changed since the preview (another run).",
+                    next_step="Run `dbm status`, then preview the rollback again.",
+                )
             self._knex(db, ["migrate:rollback"], "npx knex migrate:rollback")
         else:
             for step in steps:  # migrate:down undoes the newest applied migration, one at a time
@@ -304,18 +360,23 @@ class KnexAdapter(Adapter):
                 if not records or records[-1].id != step.migration:
                     raise ProjectError(
                         f"{step.migration} is no longer the newest applied migration (another run changed the "
-                        "history since the preview).", next_step="Run `dbm status`, then preview again.")
+                        "history since the preview).",
+                        next_step="Run `dbm status`, then preview again.",
+                    )
                 self._knex(db, ["migrate:down"], "npx knex migrate:down")
         seconds = time.perf_counter() - started
         records, _ = self.read_ledger(db)
         still = {r.id for r in records or []}
-        return [StepOutcome(s.migration, "down", "rolled_back" if s.migration not in still else "failed",
-                            seconds / len(steps)) for s in steps]
+        return [
+            StepOutcome(
+                s.migration, "down", "rolled_back" if s.migration not in still else "failed", seconds / len(steps)
+            )
+            for s in steps
+        ]
 
 
 def _with(step: PlannedStep, **extra) -> PlannedStep:
-    return PlannedStep(step.migration, step.file, step.direction, step.sql, step.transactional,
-                       {**step.extra, **extra})
+    return PlannedStep(step.migration, step.file, step.direction, step.sql, step.transactional, {**step.extra, **extra})
 
 
 def _ran_by_this_run(output: str, records: list[LedgerRecord], before: set[str]) -> set[str]:

@@ -3,6 +3,7 @@ object (host/port/user/password/database, ``connectionString``, SQLite ``filenam
 ``process.env``; a knexfile keyed by environment (development, staging, production ...) gives one
 connection per environment. Relative SQLite files resolve against the knexfile's folder, because
 the knex CLI runs from there."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,9 +64,15 @@ def _connection_url(cfg: dict, variables: dict[str, str], folder: Path) -> str |
         return str(conn["connectionString"])
     if conn.get("password"):
         register_secret(str(conn["password"]))
-    return url_from_fields(client, host=conn.get("host"), port=conn.get("port"), user=conn.get("user"),
-                           password=conn.get("password"), database=conn.get("database") or conn.get("filename"),
-                           base_dir=folder)
+    return url_from_fields(
+        client,
+        host=conn.get("host"),
+        port=conn.get("port"),
+        user=conn.get("user"),
+        password=conn.get("password"),
+        database=conn.get("database") or conn.get("filename"),
+        base_dir=folder,
+    )
 
 
 __all__ = ["connections", "preferred_variables", "environments_in", "EnvRef"]

@@ -4,6 +4,7 @@ Reading the knexfile is textual (it is JavaScript; running node for ``status`` w
 second). Only literal settings inside the ``migrations: { ... }`` block are read; anything
 computed falls back to Knex's own defaults, which is what Knex does when they are absent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,7 @@ def _migrations_block(source: str) -> str:
         while i < len(source) and depth:
             depth += {"{": 1, "}": -1}.get(source[i], 0)
             i += 1
-        blocks.append(source[m.end():i - 1])
+        blocks.append(source[m.end() : i - 1])
     return "\n".join(blocks)
 
 
@@ -62,8 +63,13 @@ def read_settings(root: Path) -> KnexSettings:
     if m:
         found = tuple(re.findall(r"""['"`](\.[A-Za-z0-9]+)['"`]""", m.group(1)))
         exts = found or exts
-    return KnexSettings(knexfile, (root / directory).resolve(), _literal(block, "tableName") or DEFAULT_TABLE,
-                        _literal(block, "schemaName"), exts)
+    return KnexSettings(
+        knexfile,
+        (root / directory).resolve(),
+        _literal(block, "tableName") or DEFAULT_TABLE,
+        _literal(block, "schemaName"),
+        exts,
+    )
 
 
 def list_files(settings: KnexSettings) -> list[Path]:
@@ -72,8 +78,11 @@ def list_files(settings: KnexSettings) -> list[Path]:
     if not folder.is_dir():
         return []
     with os.scandir(folder) as entries:  # scandir: no extra stat per file
-        names = sorted(e.name for e in entries if e.is_file() and os.path.splitext(e.name)[1] in settings.extensions
-                       and not e.name.endswith(".d.ts"))
+        names = sorted(
+            e.name
+            for e in entries
+            if e.is_file() and os.path.splitext(e.name)[1] in settings.extensions and not e.name.endswith(".d.ts")
+        )
     return [folder / n for n in names]
 
 
@@ -84,13 +93,13 @@ def slug(name: str) -> str:
 
 def next_timestamp(existing: list[Path], now: dt.datetime | None = None) -> str:
     """UTC ``YYYYMMDDHHMMSS``, strictly after the newest existing file (Knex sorts by name)."""
-    now = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     newest = None
     for p in existing:
         m = re.match(r"^(\d{14})", p.name)
         if m:
             try:
-                stamp = dt.datetime.strptime(m.group(1), TS_FORMAT).replace(tzinfo=dt.timezone.utc)
+                stamp = dt.datetime.strptime(m.group(1), TS_FORMAT).replace(tzinfo=dt.UTC)
             except ValueError:
                 continue
             newest = stamp if newest is None or stamp > newest else newest
@@ -103,8 +112,8 @@ def render(up: list[str], down: list[str] | None) -> str:
     """A Knex migration running each statement through ``knex.raw``, SQL kept as JSON literals."""
     down_body = (
         "  for (const sql of down) await knex.raw(sql);"
-        if down is not None else
-        '  throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");'
+        if down is not None
+        else '  throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");'
     )
     return (
         f"{MARKER}. Each statement runs through knex.raw, in order.\n"

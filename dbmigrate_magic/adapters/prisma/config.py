@@ -2,6 +2,7 @@
 .env files or the process); a literal ``url = "..."`` is a connection itself. Prisma 7's
 ``prisma.config.ts`` (``datasource: { url: env("X") }``) is read the same way. Relative
 ``file:`` URLs resolve against the schema file's folder, as Prisma resolves them."""
+
 from __future__ import annotations
 
 import re

@@ -6,12 +6,14 @@ when the script succeeded, ``logs`` when it failed, ``rolled_back_at`` once ``mi
 per migration with its row on PostgreSQL/SQLite; started -> finished/failed on MySQL) under
 Prisma's own lock (``pg_advisory_lock(72707369)``, ``GET_LOCK('prisma_migrate')``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ...errors import NeedsResolve, UsageProblem
 from ..base import to_utc
@@ -23,8 +25,16 @@ if TYPE_CHECKING:
 TABLE = "_prisma_migrations"
 PG_LOCK = 72707369
 MYSQL_LOCK = "prisma_migrate"
-COLUMNS = ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at",
-           "applied_steps_count")
+COLUMNS = (
+    "id",
+    "checksum",
+    "finished_at",
+    "migration_name",
+    "logs",
+    "rolled_back_at",
+    "started_at",
+    "applied_steps_count",
+)
 #: the table as Prisma's schema engine creates it, per dialect
 DDL = {
     "postgresql": """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -83,7 +93,7 @@ class PrismaRow:
 def stored_now(dialect: str, minus_seconds: float = 0.0) -> Any:
     """The current time as Prisma stores it: aware (PostgreSQL), naive UTC with milliseconds
     (MySQL DATETIME(3)), ISO text with ``+00:00`` (SQLite, as Prisma 6 writes it)."""
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=minus_seconds)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=minus_seconds)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     if dialect == "sqlite":
         return now.isoformat(timespec="milliseconds")
@@ -92,7 +102,7 @@ def stored_now(dialect: str, minus_seconds: float = 0.0) -> Any:
     return now
 
 
-def read_rows(db: "Database") -> list[PrismaRow] | None:
+def read_rows(db: Database) -> list[PrismaRow] | None:
     """Every row, oldest first; None when the table does not exist (nothing is created)."""
     from sqlalchemy import inspect, text
 
@@ -100,10 +110,20 @@ def read_rows(db: "Database") -> list[PrismaRow] | None:
         if not inspect(conn).has_table(TABLE):
             return None
         result = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"))
-        out = [PrismaRow(str(r["id"]), str(r["checksum"]), str(r["migration_name"]), to_utc(r["started_at"]),
-                         to_utc(r["finished_at"]), to_utc(r["rolled_back_at"]), r["logs"],
-                         int(r["applied_steps_count"] or 0)) for r in result.mappings()]
-    floor = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        out = [
+            PrismaRow(
+                str(r["id"]),
+                str(r["checksum"]),
+                str(r["migration_name"]),
+                to_utc(r["started_at"]),
+                to_utc(r["finished_at"]),
+                to_utc(r["rolled_back_at"]),
+                r["logs"],
+                int(r["applied_steps_count"] or 0),
+            )
+            for r in result.mappings()
+        ]
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
     out.sort(key=lambda r: (r.started_at or floor, r.migration_name))
     return out
 
@@ -114,29 +134,29 @@ class PrismaBook:
     def __init__(self, dialect: str):
         self.dialect = dialect
 
-    def prepare(self, s: "Session") -> list[str]:
+    def prepare(self, s: Session) -> list[str]:
         s.execute(DDL[self.dialect])
         failed = [r[0] for r in s.query(f"SELECT migration_name FROM {TABLE} WHERE {FAILED}")]
         if failed:
             raise failed_block(sorted(set(failed)))
         return []
 
-    def _applied(self, s: "Session", name: str) -> bool:
+    def _applied(self, s: Session, name: str) -> bool:
         return bool(s.query(f"SELECT COUNT(*) FROM {TABLE} WHERE migration_name = %s AND {APPLIED}", (name,))[0][0])
 
-    def is_done(self, s: "Session", step: "LedgerStep") -> bool:
+    def is_done(self, s: Session, step: LedgerStep) -> bool:
         applied = self._applied(s, step.id)
         return applied if step.direction == "up" else not applied
 
-    def started(self, s: "Session", step: "LedgerStep") -> None:
+    def started(self, s: Session, step: LedgerStep) -> None:
         """MySQL: the row is visible as started before any statement runs (``migrate deploy``)."""
         if step.direction == "up":
             step.meta["row_id"] = self.insert(s, step.id, step.meta["checksum"], stored_now(self.dialect))
 
-    def progressed(self, s: "Session", step: "LedgerStep", statements_run: int) -> None:
+    def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
         pass  # Prisma counts a script as one step: nothing to record per statement
 
-    def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
+    def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
         now = stored_now(self.dialect)
         if step.direction == "down":
             s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {APPLIED}", (now, step.id))
@@ -144,40 +164,49 @@ class PrismaBook:
         row_id = step.meta.get("row_id")
         if row_id is None:  # transactional: the whole row inside the migration's transaction
             row_id = self.insert(s, step.id, step.meta["checksum"], stored_now(self.dialect, seconds))
-        s.execute(f"UPDATE {TABLE} SET applied_steps_count = applied_steps_count + 1, finished_at = %s WHERE id = %s",
-                  (now, row_id))
+        s.execute(
+            f"UPDATE {TABLE} SET applied_steps_count = applied_steps_count + 1, finished_at = %s WHERE id = %s",
+            (now, row_id),
+        )
 
-    def failed(self, s: "Session", step: "LedgerStep", statements_run: int, error: str) -> None:
+    def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
         if step.direction == "up" and step.meta.get("row_id"):
             s.execute(f"UPDATE {TABLE} SET logs = %s WHERE id = %s", (prisma_logs(step.id, error), step.meta["row_id"]))
 
     # --- resolve ------------------------------------------------------------------------------
-    def insert(self, s: "Session", name: str, checksum: str, started: Any, finished: Any = None) -> str:
+    def insert(self, s: Session, name: str, checksum: str, started: Any, finished: Any = None) -> str:
         row_id = str(uuid.uuid4())
-        s.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, finished_at, migration_name) "
-                  "VALUES (%s, %s, %s, %s, %s)", (row_id, checksum, started, finished, name))
+        s.execute(
+            f"INSERT INTO {TABLE} (id, checksum, started_at, finished_at, migration_name) VALUES (%s, %s, %s, %s, %s)",
+            (row_id, checksum, started, finished, name),
+        )
         return row_id
 
-    def mark_applied(self, s: "Session", name: str, checksum: str, strict: bool = True) -> bool:
+    def mark_applied(self, s: Session, name: str, checksum: str, strict: bool = True) -> bool:
         """``migrate resolve --applied``: retire failed attempts, insert a finished row with 0 steps."""
         if self._applied(s, name):
             if strict:
-                raise UsageProblem(f"Migration {name} is already recorded as applied (Prisma's rule: it cannot be "
-                                   "resolved again).", next_step="Nothing to resolve; `dbm status` shows its state.")
+                raise UsageProblem(
+                    f"Migration {name} is already recorded as applied (Prisma's rule: it cannot be resolved again).",
+                    next_step="Nothing to resolve; `dbm status` shows its state.",
+                )
             return False
         now = stored_now(self.dialect)
         s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {FAILED}", (now, name))
         self.insert(s, name, checksum, now, now)
         return True
 
-    def mark_rolled_back(self, s: "Session", name: str) -> int:
+    def mark_rolled_back(self, s: Session, name: str) -> int:
         """``migrate resolve --rolled-back``: only a failed migration can be marked rolled back."""
-        cur = s.execute(f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {FAILED}",
-                        (stored_now(self.dialect), name))
+        cur = s.execute(
+            f"UPDATE {TABLE} SET rolled_back_at = %s WHERE migration_name = %s AND {FAILED}",
+            (stored_now(self.dialect), name),
+        )
         if not cur.rowcount:
-            raise UsageProblem(f"Migration {name} cannot be marked rolled back because it is not in a failed state "
-                               "(Prisma's rule).",
-                               next_step="To revert an applied migration run `dbm rollback` (it needs a down.sql).")
+            raise UsageProblem(
+                f"Migration {name} cannot be marked rolled back because it is not in a failed state (Prisma's rule).",
+                next_step="To revert an applied migration run `dbm rollback` (it needs a down.sql).",
+            )
         return cur.rowcount
 
 
@@ -186,10 +215,12 @@ def prisma_logs(name: str, error: str) -> str:
 
 
 def failed_block(names: list[str]) -> NeedsResolve:
-    return NeedsResolve(f"Prisma found failed migrations in the target database, new migrations will not be applied: "
-                        f"{', '.join(names)}.",
-                        next_step=f"Check what it left behind, then `dbm resolve {names[0]} --rolled-back` (it will "
-                        "run again) or `--applied` (you finished it by hand).")
+    return NeedsResolve(
+        f"Prisma found failed migrations in the target database, new migrations will not be applied: "
+        f"{', '.join(names)}.",
+        next_step=f"Check what it left behind, then `dbm resolve {names[0]} --rolled-back` (it will "
+        "run again) or `--applied` (you finished it by hand).",
+    )
 
 
 def ledger_config():
@@ -198,7 +229,7 @@ def ledger_config():
     return LedgerConfig(pg_lock_key=PG_LOCK, mysql_lock_name=MYSQL_LOCK)
 
 
-def with_book(db: "Database", work: Callable[["Session", PrismaBook], Any]) -> Any:
+def with_book(db: Database, work: Callable[[Session, PrismaBook], Any]) -> Any:
     """Run ``work`` in one transaction under Prisma's lock (resolve, baseline)."""
     from ...ledger import Session
 

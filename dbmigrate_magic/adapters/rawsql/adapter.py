@@ -3,6 +3,7 @@ sections, tracked in ``_migrations (id, filename UNIQUE, applied_at)``.
 
 The minimal table must keep working; extra columns (checksum, state, ...) are read when present.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,18 @@ from typing import TYPE_CHECKING
 
 from ...errors import ProjectError, UnsupportedOperation, UsageProblem
 from .._files import iter_files, read_text
-from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, StepOutcome, merge_history, sha256_hex, to_utc
+from ..base import (
+    Adapter,
+    Evidence,
+    History,
+    LedgerRecord,
+    MigrationFile,
+    PlannedStep,
+    StepOutcome,
+    merge_history,
+    sha256_hex,
+    to_utc,
+)
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
@@ -113,7 +125,7 @@ class RawSqlAdapter(Adapter):
             self._files_key, self._files, self._texts = key, files, texts
         return list(self._files)
 
-    def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
+    def read_ledger(self, db: Database) -> list[LedgerRecord] | None:
         """Rows of ``_migrations``, or None when the table does not exist (nothing is created)."""
         with db.connect() as conn:
             result = _select_ledger(conn)
@@ -128,16 +140,26 @@ class RawSqlAdapter(Adapter):
                 note = None
                 if state == "running":  # MySQL step started and never finished: killed, or running now
                     state = "failed"
-                    note = (f"started, not finished (interrupted, or running right now) after "
-                            f"{row.get('statements_run') or 0} statement(s)" + (f": {row['error']}" if row.get("error")
-                                                                              else ""))
+                    note = (
+                        f"started, not finished (interrupted, or running right now) after "
+                        f"{row.get('statements_run') or 0} statement(s)"
+                        + (f": {row['error']}" if row.get("error") else "")
+                    )
                 elif state == "failed":
                     note = f"failed after {row.get('statements_run') or 0} statement(s) ran: {row.get('error')}"
-                records.append(LedgerRecord(row["filename"], to_utc(row["applied_at"]), row.get("checksum"),
-                                            state, extra={"statements_run": row.get("statements_run")}, note=note))
+                records.append(
+                    LedgerRecord(
+                        row["filename"],
+                        to_utc(row["applied_at"]),
+                        row.get("checksum"),
+                        state,
+                        extra={"statements_run": row.get("statements_run")},
+                        note=note,
+                    )
+                )
             return records
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
         self._internal_notes: list[str] = []
         if db is None:
@@ -148,7 +170,7 @@ class RawSqlAdapter(Adapter):
             return History(h.rows, False, TABLE, None, h.notes)
         return merge_history(self, files, records, table=TABLE, notes=tuple(self._internal_notes))
 
-    def preview_notes(self, db: "Database") -> list[str]:
+    def preview_notes(self, db: Database) -> list[str]:
         from .ledger import EXTRA_COLUMNS
 
         with db.connect() as conn:
@@ -159,9 +181,11 @@ class RawSqlAdapter(Adapter):
             result.close()
         if "state" not in columns and db.dialect == "mysql":
             missing = ", ".join(c for c in EXTRA_COLUMNS if c not in columns)
-            return [f"{TABLE} has the minimal form; on MySQL/MariaDB (DDL auto-commits) nullable columns {missing} "
-                    "will be added so a failed step can be recorded (recorded in the table as 'dbm:upgrade-1'; "
-                    "tools writing only filename and applied_at keep working)."]
+            return [
+                f"{TABLE} has the minimal form; on MySQL/MariaDB (DDL auto-commits) nullable columns {missing} "
+                "will be added so a failed step can be recorded (recorded in the table as 'dbm:upgrade-1'; "
+                "tools writing only filename and applied_at keep working)."
+            ]
         return []
 
     # --- writing ------------------------------------------------------------------------------
@@ -170,9 +194,11 @@ class RawSqlAdapter(Adapter):
 
         folder = self.root / MIGRATIONS_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-        newest = max((dt.datetime.strptime(m.group(1), STAMP) for p in folder.glob("*.sql")
-                      if (m := _STAMPED.match(p.name))), default=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        newest = max(
+            (dt.datetime.strptime(m.group(1), STAMP) for p in folder.glob("*.sql") if (m := _STAMPED.match(p.name))),
+            default=None,
+        )
         stamp = max(now, newest + dt.timedelta(seconds=1)) if newest else now
         while True:  # strictly after every existing file, and never clobber one
             path = folder / f"{stamp.strftime(STAMP)}_{name}.sql"
@@ -201,10 +227,12 @@ class RawSqlAdapter(Adapter):
         ``-- DOWN`` section is refused: rollback reads that section, never the sibling."""
         in_file = self._parts(f)[1]
         if in_file is not None and in_file[0].strip():
-            raise UsageProblem(f"{self.relative(f.path)} has its own -- DOWN section.",
-                               unchanged="No file was written.",
-                               next_step="Edit that section by hand (for a pending migration), or write a new "
-                                         "migration that reverses it.")
+            raise UsageProblem(
+                f"{self.relative(f.path)} has its own -- DOWN section.",
+                unchanged="No file was written.",
+                next_step="Edit that section by hand (for a pending migration), or write a new "
+                "migration that reverses it.",
+            )
         return down_sibling(f.path)
 
     # --- applying -------------------------------------------------------------------------------
@@ -215,8 +243,10 @@ class RawSqlAdapter(Adapter):
         try:
             return sections(cached if cached is not None else f.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectError(f"Cannot read {self.relative(f.path)}: {exc}",
-                               next_step="Fix or remove the file, then run the command again.") from None
+            raise ProjectError(
+                f"Cannot read {self.relative(f.path)}: {exc}",
+                next_step="Fix or remove the file, then run the command again.",
+            ) from None
 
     def _down_part(self, f: MigrationFile) -> tuple[str, int, Path] | None:
         """(SQL, first line, file) of the down part: the file's own non-empty ``-- DOWN`` section,
@@ -230,8 +260,10 @@ class RawSqlAdapter(Adapter):
         try:
             return sibling.read_text(encoding="utf-8"), 1, sibling
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectError(f"Cannot read {self.relative(sibling)}: {exc}",
-                               next_step="Fix or remove the file, then run the command again.") from None
+            raise ProjectError(
+                f"Cannot read {self.relative(sibling)}: {exc}",
+                next_step="Fix or remove the file, then run the command again.",
+            ) from None
 
     def migration_id(self, name: str) -> str:
         """What rollback and ``migrate --to`` accept: the file name, without ``.sql``, its timestamp, or
@@ -244,7 +276,7 @@ class RawSqlAdapter(Adapter):
                 return i
         raise UsageProblem(f"There is no migration {target!r}.", next_step="Run `dbm status` to see the names.")
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         rows = self.history(db).rows
         files = {f.id: f for f in self.migration_files()}
         limit = self._find_target([r.migration for r in rows], target) if target else None
@@ -253,19 +285,22 @@ class RawSqlAdapter(Adapter):
             if r.state == "pending" and r.migration in files:
                 f = files[r.migration]
                 (up, _), _down = self._parts(f)
-                steps.append(PlannedStep(f.id, self.relative(f.path), "up", up.strip(), db.dialect != "mysql",
-                                         {"checksum": f.checksum}))
+                steps.append(
+                    PlannedStep(
+                        f.id, self.relative(f.path), "up", up.strip(), db.dialect != "mysql", {"checksum": f.checksum}
+                    )
+                )
             if limit is not None and r.migration == limit:
                 break
         return steps
 
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         rows = [r for r in self.history(db).rows if r.state in ("applied", "modified", "missing")]
         if target is not None:
             keep = self._find_target([r.migration for r in rows], target)
-            chosen = rows[[r.migration for r in rows].index(keep) + 1:]
+            chosen = rows[[r.migration for r in rows].index(keep) + 1 :]
         else:
-            chosen = rows[-(steps or 1):] if rows else []
+            chosen = rows[-(steps or 1) :] if rows else []
         files = {f.id: f for f in self.migration_files()}
         planned, without_down = [], []
         for r in reversed(chosen):
@@ -274,20 +309,28 @@ class RawSqlAdapter(Adapter):
             if f is None or down is None or not down[0].strip():
                 without_down.append(r.migration + ("" if f else " (file missing)"))
                 continue
-            planned.append(PlannedStep(f.id, self.relative(down[2]), "down", down[0].strip(), db.dialect != "mysql",
-                                       {"checksum": f.checksum}))
+            planned.append(
+                PlannedStep(
+                    f.id,
+                    self.relative(down[2]),
+                    "down",
+                    down[0].strip(),
+                    db.dialect != "mysql",
+                    {"checksum": f.checksum},
+                )
+            )
         if without_down:
             first = without_down[0].split(" ")[0]
             raise UnsupportedOperation(
                 f"Cannot roll back: {', '.join(without_down)} has no -- DOWN SQL (nor a .down.sql beside it).",
                 unchanged="Nothing was rolled back.",
                 next_step=f"`dbm generate --down-for {first}` computes one for review; add --write to store it, then "
-                          "roll back. Or write a reverse migration (`dbm new revert_<name>`), or restore a backup "
-                          "taken before it (`dbm backups`, `dbm restore`).",
+                "roll back. Or write a reverse migration (`dbm new revert_<name>`), or restore a backup "
+                "taken before it (`dbm backups`, `dbm restore`).",
             )
         return planned
 
-    def _ledger_steps(self, db: "Database", steps: list[PlannedStep]) -> list["LedgerStep"]:
+    def _ledger_steps(self, db: Database, steps: list[PlannedStep]) -> list[LedgerStep]:
         from ...ledger import LedgerStep
         from ...sqlsplit import split
 
@@ -296,20 +339,32 @@ class RawSqlAdapter(Adapter):
         for step in steps:
             f = files.get(step.migration)
             if f is None:
-                raise ProjectError(f"The migration file for {step.migration} is gone.",
-                                   next_step="Restore it, or run `dbm status` and preview again.")
+                raise ProjectError(
+                    f"The migration file for {step.migration} is gone.",
+                    next_step="Restore it, or run `dbm status` and preview again.",
+                )
             if step.direction == "up":
                 (text, line), path = self._parts(f)[0], f.path
             else:
                 text, line, path = self._down_part(f) or ("", 1, f.path)
             if text.strip() != step.sql:
-                raise ProjectError(f"{self.relative(path)} changed since it was previewed.",
-                                   next_step="Preview again (`dbm migrate --dry-run`) and confirm the new SQL.")
-            out.append(LedgerStep(f.id, step.direction, tuple(split(text, db.dialect, line)), step.transactional,
-                                  self.relative(path), {"checksum": f.checksum}))
+                raise ProjectError(
+                    f"{self.relative(path)} changed since it was previewed.",
+                    next_step="Preview again (`dbm migrate --dry-run`) and confirm the new SQL.",
+                )
+            out.append(
+                LedgerStep(
+                    f.id,
+                    step.direction,
+                    tuple(split(text, db.dialect, line)),
+                    step.transactional,
+                    self.relative(path),
+                    {"checksum": f.checksum},
+                )
+            )
         return out
 
-    def _run(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def _run(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         from ...ledger import Ledger
 
         ledger = Ledger(db, RawSqlBook(db.dialect))
@@ -317,15 +372,15 @@ class RawSqlAdapter(Adapter):
         self.last_notes = list(ledger.notes)
         return outcomes
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         return self._run(db, steps)
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         return self._run(db, steps)
 
     # --- recovery -------------------------------------------------------------------------------
-    def _bookkeeping(self, db: "Database", work) -> str:
-        from ...ledger import Session, LedgerConfig
+    def _bookkeeping(self, db: Database, work) -> str:
+        from ...ledger import LedgerConfig, Session
 
         session = Session(db, LedgerConfig())
         try:
@@ -340,14 +395,14 @@ class RawSqlAdapter(Adapter):
         finally:
             session.close()
 
-    def resolve(self, db: "Database", migration: str, state: str) -> str:
+    def resolve(self, db: Database, migration: str, state: str) -> str:
         files = {f.id: f for f in self.migration_files()}
         f = files.get(migration)
         if state == "applied":
             return self._bookkeeping(db, lambda s, b: b.mark_applied(s, migration, f.checksum if f else None))
         return self._bookkeeping(db, lambda s, b: b.mark_rolled_back(s, migration))
 
-    def baseline(self, db: "Database", target: str | None = None) -> str:
+    def baseline(self, db: Database, target: str | None = None) -> str:
         steps = self.plan_apply(db, target)
 
         def work(s, book):

@@ -7,6 +7,7 @@ statements_run, finished_at, duration_ms``. ``state`` NULL or 'applied' means ap
 finishes. A minimal table is extended only where that is needed (MySQL/MariaDB), by adding nullable
 columns (old readers and writers keep working), recorded as a row named ``dbm:upgrade-1``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -58,24 +59,41 @@ _CREATE = {
 )""",
 }
 _ADD_TYPES = {
-    "postgresql": {"checksum": "VARCHAR(64)", "state": "VARCHAR(16)", "error": "TEXT", "statements_run": "INTEGER",
-                   "finished_at": "TIMESTAMPTZ", "duration_ms": "INTEGER"},
-    "mysql": {"checksum": "VARCHAR(64) NULL", "state": "VARCHAR(16) NULL", "error": "TEXT NULL",
-              "statements_run": "INT NULL", "finished_at": "DATETIME(6) NULL", "duration_ms": "INT NULL"},
+    "postgresql": {
+        "checksum": "VARCHAR(64)",
+        "state": "VARCHAR(16)",
+        "error": "TEXT",
+        "statements_run": "INTEGER",
+        "finished_at": "TIMESTAMPTZ",
+        "duration_ms": "INTEGER",
+    },
+    "mysql": {
+        "checksum": "VARCHAR(64) NULL",
+        "state": "VARCHAR(16) NULL",
+        "error": "TEXT NULL",
+        "statements_run": "INT NULL",
+        "finished_at": "DATETIME(6) NULL",
+        "duration_ms": "INT NULL",
+    },
 }
 
 
-def columns_of(s: "Session") -> set[str] | None:
+def columns_of(s: Session) -> set[str] | None:
     """Column names of ``_migrations`` (None when it does not exist), with one catalog query."""
     if s.dialect == "sqlite":
         rows = s.query(f"PRAGMA table_info({TABLE})")
         return {r[1].lower() for r in rows} or None
     if s.dialect == "postgresql":
-        rows = s.query("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                       "AND table_schema = current_schema()", (TABLE,))
+        rows = s.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "AND table_schema = current_schema()",
+            (TABLE,),
+        )
     else:
-        rows = s.query("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                       "AND table_schema = DATABASE()", (TABLE,))
+        rows = s.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND table_schema = DATABASE()",
+            (TABLE,),
+        )
     return {r[0].lower() for r in rows} or None
 
 
@@ -95,7 +113,7 @@ class RawSqlBook:
     def extended(self) -> bool:
         return "state" in self.columns
 
-    def prepare(self, s: "Session") -> list[str]:
+    def prepare(self, s: Session) -> list[str]:
         notes: list[str] = []
         cols = columns_of(s)
         if cols is None:
@@ -114,34 +132,39 @@ class RawSqlBook:
                     f"{stuck[0]} is recorded as {self.done[stuck[0]]}: an earlier run failed or was interrupted.",
                     unchanged="Nothing was run.",
                     next_step=f"Check what it left behind, then `dbm resolve {stuck[0]} --rolled-back` or "
-                              "`--applied`, and migrate again.")
+                    "`--applied`, and migrate again.",
+                )
         return notes
 
-    def upgrade(self, s: "Session", cols: set[str]) -> str:
+    def upgrade(self, s: Session, cols: set[str]) -> str:
         """Add the nullable extended columns to a minimal table and record that we did."""
         missing = [c for c in EXTRA_COLUMNS if c not in cols]
         types = _ADD_TYPES[s.dialect]
         for c in missing:
             s.execute(f"ALTER TABLE {TABLE} ADD COLUMN {c} {types[c]}")
-        s.execute(f"INSERT INTO {TABLE} (filename, applied_at) VALUES (%s, CURRENT_TIMESTAMP)",
-                  (f"{UPGRADE_MARK}: added nullable columns {', '.join(missing)}"[:255],))
-        return (f"Upgraded {TABLE} from its minimal form: added nullable columns {', '.join(missing)} so a failed "
-                f"step can be recorded on a database where DDL auto-commits (recorded as '{UPGRADE_MARK}').")
+        s.execute(
+            f"INSERT INTO {TABLE} (filename, applied_at) VALUES (%s, CURRENT_TIMESTAMP)",
+            (f"{UPGRADE_MARK}: added nullable columns {', '.join(missing)}"[:255],),
+        )
+        return (
+            f"Upgraded {TABLE} from its minimal form: added nullable columns {', '.join(missing)} so a failed "
+            f"step can be recorded on a database where DDL auto-commits (recorded as '{UPGRADE_MARK}')."
+        )
 
-    def _rows(self, s: "Session", filename: str | None = None) -> list[tuple[str, str | None]]:
+    def _rows(self, s: Session, filename: str | None = None) -> list[tuple[str, str | None]]:
         state = "state" if self.extended else "NULL"
         sql = f"SELECT filename, {state} FROM {TABLE}"
         if filename is None:
             return [(r[0], r[1]) for r in s.query(sql)]
         return [(r[0], r[1]) for r in s.query(sql + " WHERE filename = %s", (filename,))]
 
-    def _state(self, s: "Session", step: "LedgerStep") -> tuple[bool, str | None]:
+    def _state(self, s: Session, step: LedgerStep) -> tuple[bool, str | None]:
         if self.done is not None:
             return step.id in self.done, self.done.get(step.id)
         rows = self._rows(s, step.id)
         return bool(rows), (rows[0][1] if rows else None)
 
-    def is_done(self, s: "Session", step: "LedgerStep") -> bool:
+    def is_done(self, s: Session, step: LedgerStep) -> bool:
         recorded, state = self._state(s, step)
         if recorded and state not in (None, "applied"):
             raise NeedsResolve(
@@ -152,8 +175,9 @@ class RawSqlBook:
         return recorded if step.direction == "up" else not recorded
 
     # --- writes ---------------------------------------------------------------------------------
-    def _insert(self, s: "Session", step: "LedgerStep", state: str | None, seconds: float | None,
-                statements_run: int | None) -> None:
+    def _insert(
+        self, s: Session, step: LedgerStep, state: str | None, seconds: float | None, statements_run: int | None
+    ) -> None:
         cols, vals, params = ["filename", "applied_at"], ["%s", "CURRENT_TIMESTAMP"], [step.id]
         if self.extended:
             cols += ["checksum", "state", "statements_run"]
@@ -169,18 +193,20 @@ class RawSqlBook:
             params.append(step.meta.get("checksum"))
         s.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) VALUES ({', '.join(vals)})", params)
 
-    def finished(self, s: "Session", step: "LedgerStep", seconds: float) -> None:
+    def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
         if step.direction == "down":
             s.execute(f"DELETE FROM {TABLE} WHERE filename = %s", (step.id,))
             return
         if step.transactional or not self.extended:
             self._insert(s, step, "applied" if self.extended else None, seconds, len(step.statements))
         else:
-            s.execute(f"UPDATE {TABLE} SET state = 'applied', error = NULL, statements_run = %s, "
-                      f"finished_at = CURRENT_TIMESTAMP, duration_ms = %s WHERE filename = %s",
-                      (len(step.statements), int(seconds * 1000), step.id))
+            s.execute(
+                f"UPDATE {TABLE} SET state = 'applied', error = NULL, statements_run = %s, "
+                f"finished_at = CURRENT_TIMESTAMP, duration_ms = %s WHERE filename = %s",
+                (len(step.statements), int(seconds * 1000), step.id),
+            )
 
-    def committed(self, s: "Session", step: "LedgerStep") -> None:
+    def committed(self, s: Session, step: LedgerStep) -> None:
         """After the step's transaction committed: keep the cached view of the table in step."""
         if self.done is None:
             return
@@ -189,41 +215,53 @@ class RawSqlBook:
         else:
             self.done[step.id] = "applied"
 
-    def started(self, s: "Session", step: "LedgerStep") -> None:
+    def started(self, s: Session, step: LedgerStep) -> None:
         if not self.extended:
             return
         if step.direction == "up":
             self._insert(s, step, "running", None, 0)
         else:
-            s.execute(f"UPDATE {TABLE} SET state = 'running', statements_run = 0, error = %s WHERE filename = %s",
-                      ("rolling back (DOWN section)", step.id))
+            s.execute(
+                f"UPDATE {TABLE} SET state = 'running', statements_run = 0, error = %s WHERE filename = %s",
+                ("rolling back (DOWN section)", step.id),
+            )
 
-    def progressed(self, s: "Session", step: "LedgerStep", statements_run: int) -> None:
+    def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
         if self.extended:
             s.execute(f"UPDATE {TABLE} SET statements_run = %s WHERE filename = %s", (statements_run, step.id))
 
-    def failed(self, s: "Session", step: "LedgerStep", statements_run: int, error: str) -> None:
+    def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
         if not self.extended:
             return
         prefix = "" if step.direction == "up" else "rolling back (DOWN section) failed: "
-        s.execute(f"UPDATE {TABLE} SET state = 'failed', statements_run = %s, error = %s WHERE filename = %s",
-                  (statements_run, (prefix + error)[:4000], step.id))
+        s.execute(
+            f"UPDATE {TABLE} SET state = 'failed', statements_run = %s, error = %s WHERE filename = %s",
+            (statements_run, (prefix + error)[:4000], step.id),
+        )
 
     # --- recovery -------------------------------------------------------------------------------
-    def mark_applied(self, s: "Session", filename: str, checksum: str | None) -> str:
+    def mark_applied(self, s: Session, filename: str, checksum: str | None) -> str:
         from ...ledger import LedgerStep
 
         recorded, state = self._state(s, LedgerStep(filename, "up", (), True))
         if recorded and state in (None, "applied"):
             return f"{filename} is already recorded as applied."
         if recorded:
-            s.execute(f"UPDATE {TABLE} SET state = 'applied', error = NULL, finished_at = CURRENT_TIMESTAMP "
-                      f"WHERE filename = %s", (filename,))
+            s.execute(
+                f"UPDATE {TABLE} SET state = 'applied', error = NULL, finished_at = CURRENT_TIMESTAMP "
+                f"WHERE filename = %s",
+                (filename,),
+            )
             return f"{filename}: recorded as applied (was {state})."
-        self._insert(s, LedgerStep(filename, "up", (), True, meta={"checksum": checksum}),
-                     "applied" if self.extended else None, 0.0, None)
+        self._insert(
+            s,
+            LedgerStep(filename, "up", (), True, meta={"checksum": checksum}),
+            "applied" if self.extended else None,
+            0.0,
+            None,
+        )
         return f"{filename}: recorded as applied."
 
-    def mark_rolled_back(self, s: "Session", filename: str) -> str:
+    def mark_rolled_back(self, s: Session, filename: str) -> str:
         s.execute(f"DELETE FROM {TABLE} WHERE filename = %s", (filename,))
         return f"{filename}: no longer recorded, so it counts as not applied (pending if its file exists)."

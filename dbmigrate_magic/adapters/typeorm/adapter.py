@@ -4,6 +4,7 @@ Status reads the tracking table directly; changes go through the project's own T
 line (``migration:run`` / ``migration:revert``), so TypeORM's transactions and bookkeeping are its
 own. The selected environment reaches it through a wrapper DataSource (see ``_node``).
 """
+
 from __future__ import annotations
 
 import json
@@ -12,23 +13,39 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...errors import ProjectError, UnsupportedOperation
+from ...sqlsplit import split
+from .._files import read_text
+from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
+from .._runner_lock import runner_lock
+from .._tables import read_tables
+from ..base import (
+    Adapter,
+    Evidence,
+    History,
+    LedgerRecord,
+    MigrationFile,
+    MigrationRow,
+    PlannedStep,
+    StepOutcome,
+    merge_history,
+)
 from . import config
 from . import files as tf
-from .._files import read_text
-from .._runner_lock import runner_lock
-from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
-from ...sqlsplit import split
-from .._tables import read_tables
-from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, MigrationRow, PlannedStep, StepOutcome, merge_history
-from ...errors import ProjectError, UnsupportedOperation
 
 if TYPE_CHECKING:
     from ...db import Database
 
 WRAPPER = Path(__file__).with_name("wrapper.js")
 
-DATA_SOURCE_NAMES = ("data-source.ts", "src/data-source.ts", "data-source.js", "src/data-source.js",
-                     "src/db/data-source.ts", "src/database/data-source.ts")
+DATA_SOURCE_NAMES = (
+    "data-source.ts",
+    "src/data-source.ts",
+    "data-source.js",
+    "src/data-source.js",
+    "src/db/data-source.ts",
+    "src/database/data-source.ts",
+)
 TYPEORM_IMPORT = re.compile(r"""(from\s+['"]typeorm['"]|require\(\s*['"]typeorm['"]\s*\))""")
 
 
@@ -126,24 +143,34 @@ class TypeOrmAdapter(Adapter):
         return sorted(found, key=lambda m: (m.timestamp or 0, m.name or "", m.path.name))
 
     def migration_files(self) -> list[MigrationFile]:
-        return [MigrationFile(m.name or m.path.stem, m.path, None, {"timestamp": m.timestamp})
-                for m in self.parsed()]
+        return [MigrationFile(m.name or m.path.stem, m.path, None, {"timestamp": m.timestamp}) for m in self.parsed()]
 
-    def read_ledger(self, db: "Database") -> list[LedgerRecord] | None:
+    def read_ledger(self, db: Database) -> list[LedgerRecord] | None:
         """Rows of the tracking table in id order (None when it does not exist; nothing is created)."""
         rows = read_tables(db, {"rows": (self.table, "id, timestamp, name", "ORDER BY id")})["rows"]
         if rows is None:
             return None
-        return [LedgerRecord(r["name"], None, None, "applied", {"timestamp": int(r["timestamp"]), "id": r["id"]})
-                for r in rows]
+        return [
+            LedgerRecord(r["name"], None, None, "applied", {"timestamp": int(r["timestamp"]), "id": r["id"]})
+            for r in rows
+        ]
 
-    def history(self, db: "Database | None") -> History:
+    def history(self, db: Database | None) -> History:
         files = self.migration_files()
-        notes = tuple(f"{self.relative(f.path)} holds no migration class with a 13-digit timestamp: TypeORM "
-                      "will refuse to run" for f in files if f.extra.get("timestamp") is None)
+        notes = tuple(
+            f"{self.relative(f.path)} holds no migration class with a 13-digit timestamp: TypeORM will refuse to run"
+            for f in files
+            if f.extra.get("timestamp") is None
+        )
         records = None if db is None else self.read_ledger(db)
-        h = merge_history(self, files, records if records is not None or db is None else [], table=self.table,
-                          extra_columns=("timestamp",), notes=notes)
+        h = merge_history(
+            self,
+            files,
+            records if records is not None or db is None else [],
+            table=self.table,
+            extra_columns=("timestamp",),
+            notes=notes,
+        )
         rows = sorted(h.rows, key=_order)
         exists = records is not None
         current = h.current if exists else None
@@ -165,8 +192,12 @@ class TypeOrmAdapter(Adapter):
     def _dialect(self) -> str:
         """The DataSource's ``type`` decides how a cell's SQL is split into queryRunner calls."""
         text = read_text(self.data_source(self.root)) if self.data_source(self.root) else ""
-        for word, dialect in (("mariadb", "mysql"), ("mysql", "mysql"), ("sqlite", "sqlite"),
-                              ("better-sqlite3", "sqlite")):
+        for word, dialect in (
+            ("mariadb", "mysql"),
+            ("mysql", "mysql"),
+            ("sqlite", "sqlite"),
+            ("better-sqlite3", "sqlite"),
+        ):
             if f"'{word}'" in text or f'"{word}"' in text:
                 return dialect
         return "postgresql"
@@ -195,34 +226,46 @@ class TypeOrmAdapter(Adapter):
         return None
 
     # --- planning ------------------------------------------------------------------------------
-    def _step(self, f: MigrationFile | None, name: str, direction: str, transactional: bool,
-              transaction: str | None = None) -> PlannedStep:
+    def _step(
+        self, f: MigrationFile | None, name: str, direction: str, transactional: bool, transaction: str | None = None
+    ) -> PlannedStep:
         parsed = tf.parse_ours(read_text(f.path)) if f else None
         if parsed is None:
             where = "its file is missing" if f is None else "it is hand-written TypeScript"
             sql = f"-- {name}: {where}; TypeORM runs its {direction}() method, so the SQL is not known in advance."
         else:
             statements = parsed[0] if direction == "up" else parsed[1]
-            sql = (f"-- {name} has no down SQL." if statements is None else
-                   "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)")
-        return PlannedStep(name, self.relative(f.path) if f else None, direction, sql, transactional,
-                           {"written_by_dbm": parsed is not None, "transaction": transaction})
+            sql = (
+                f"-- {name} has no down SQL."
+                if statements is None
+                else "\n".join(s.rstrip(";") + ";" for s in statements) or "-- (no statements)"
+            )
+        return PlannedStep(
+            name,
+            self.relative(f.path) if f else None,
+            direction,
+            sql,
+            transactional,
+            {"written_by_dbm": parsed is not None, "transaction": transaction},
+        )
 
-    def plan_apply(self, db: "Database", target: str | None = None) -> list[PlannedStep]:
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         applied = {r.id for r in self.read_ledger(db) or []}
         pending = [f for f in self.migration_files() if f.id not in applied]
         if target:
             names = [f.id for f in pending]
             match = _match(target, pending)
             if match is None:
-                raise ProjectError(f"'{target}' is not a pending TypeORM migration.",
-                                   next_step="Run `dbm status` to see the pending migrations.")
+                raise ProjectError(
+                    f"'{target}' is not a pending TypeORM migration.",
+                    next_step="Run `dbm status` to see the pending migrations.",
+                )
             pending = pending[: names.index(match) + 1]
         transactional = db.dialect != "mysql"  # TypeORM runs all pending in one transaction by default
         note = transaction_note("TypeORM", db.dialect, "all in one transaction")
         return [self._step(f, f.id, "up", transactional, note) for f in pending]
 
-    def plan_rollback(self, db: "Database", steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records = self.read_ledger(db) or []
         newest_first = list(reversed(records))  # migration:revert undoes the highest id first
         by_name = {f.id: f for f in self.migration_files()}
@@ -230,8 +273,10 @@ class TypeOrmAdapter(Adapter):
             names = [r.id for r in newest_first]
             match = _match(target, [by_name[n] for n in names if n in by_name])
             if match is None:
-                raise ProjectError(f"'{target}' is not an applied TypeORM migration.",
-                                   next_step="Run `dbm status` to see the applied migrations.")
+                raise ProjectError(
+                    f"'{target}' is not an applied TypeORM migration.",
+                    next_step="Run `dbm status` to see the applied migrations.",
+                )
             chosen = newest_first[: names.index(match)]
         else:
             chosen = newest_first[: 1 if steps is None else steps]
@@ -239,24 +284,34 @@ class TypeOrmAdapter(Adapter):
         for rec in chosen:
             f = by_name.get(rec.id)
             if f is None:
-                raise ProjectError(f"{rec.id} is applied but its file is missing, so TypeORM cannot revert it.",
-                                   next_step="Restore the file (git checkout) and retry.")
-            step = self._step(f, rec.id, "down", db.dialect != "mysql",
-                              transaction_note("TypeORM", db.dialect, "each revert in its own transaction"))
+                raise ProjectError(
+                    f"{rec.id} is applied but its file is missing, so TypeORM cannot revert it.",
+                    next_step="Restore the file (git checkout) and retry.",
+                )
+            step = self._step(
+                f,
+                rec.id,
+                "down",
+                db.dialect != "mysql",
+                transaction_note("TypeORM", db.dialect, "each revert in its own transaction"),
+            )
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",
-                    next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.")
+                    next_step="Write a reverse migration (`dbm migrate` with the undoing SQL) or restore a backup.",
+                )
             plan.append(step)
         return plan
 
     # --- running the project's typeorm --------------------------------------------------------
-    def _typeorm(self, db: "Database", args: list[str], what: str, migrations: list[Path] | None = None):
+    def _typeorm(self, db: Database, args: list[str], what: str, migrations: list[Path] | None = None):
         ds = self.data_source(self.root)
         if ds is None:
-            raise ProjectError("No TypeORM DataSource file (data-source.ts) was found.",
-                               next_step="Create data-source.ts exporting your DataSource; ormconfig.json alone is "
-                               "not supported by the TypeORM 0.3+ command line.")
+            raise ProjectError(
+                "No TypeORM DataSource file (data-source.ts) was found.",
+                next_step="Create data-source.ts exporting your DataSource; ormconfig.json alone is "
+                "not supported by the TypeORM 0.3+ command line.",
+            )
         command = "typeorm-ts-node-commonjs" if ds.suffix == ".ts" else "typeorm"
         executable = find_node_bin(self.root, command, "typeorm")
         conn = node_url(db.url, db.dialect)
@@ -269,7 +324,7 @@ class TypeOrmAdapter(Adapter):
                 env["DBM_TYPEORM_MIGRATIONS"] = json.dumps([str(p) for p in migrations])
             return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
 
-    def apply(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migration:run`` (all pending in TypeORM's one transaction), serialised between dbm runners."""
         if not steps:
             return []
@@ -298,14 +353,19 @@ class TypeOrmAdapter(Adapter):
             elif s.migration in done:
                 outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(todo)))
             else:
-                outcomes.append(StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0,
-                                            getattr(error, "what", None)))
+                outcomes.append(
+                    StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0, getattr(error, "what", None))
+                )
         if error is not None:
-            raise after_failure(error, [s.migration for s in todo if s.migration in done],
-                                [s.migration for s in todo if s.migration not in done], steps[0].transactional)
+            raise after_failure(
+                error,
+                [s.migration for s in todo if s.migration in done],
+                [s.migration for s in todo if s.migration not in done],
+                steps[0].transactional,
+            )
         return outcomes
 
-    def rollback(self, db: "Database", steps: list[PlannedStep]) -> list[StepOutcome]:
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migration:revert`` once per step; each step must still be the newest applied one."""
         outcomes = []
         with runner_lock(db):
@@ -317,14 +377,21 @@ class TypeOrmAdapter(Adapter):
                 if records[-1].id != step.migration:
                     raise ProjectError(
                         f"{records[-1].id} was applied after the preview, so reverting now would undo it, not "
-                        f"{step.migration}.", unchanged=f"Reverted so far: {len(outcomes)} step(s).",
-                        next_step="Run `dbm status`, then preview the rollback again.")
+                        f"{step.migration}.",
+                        unchanged=f"Reverted so far: {len(outcomes)} step(s).",
+                        next_step="Run `dbm status`, then preview the rollback again.",
+                    )
                 started = time.perf_counter()
                 self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
                 still = {r.id for r in self.read_ledger(db) or []}
-                outcomes.append(StepOutcome(step.migration, "down",
-                                            "failed" if step.migration in still else "rolled_back",
-                                            time.perf_counter() - started))
+                outcomes.append(
+                    StepOutcome(
+                        step.migration,
+                        "down",
+                        "failed" if step.migration in still else "rolled_back",
+                        time.perf_counter() - started,
+                    )
+                )
         return outcomes
 
 

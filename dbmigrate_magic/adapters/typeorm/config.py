@@ -2,6 +2,7 @@
 a list of named connections uses ``default`` or the first) and a ``new DataSource({...})`` in
 data-source.ts, read without running it. SQLite ``database`` files resolve against the project
 root, where the typeorm CLI runs."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ def ormconfig(root: Path) -> dict | None:
     except ValueError:
         return None
     if isinstance(data, list):
-        data = next((c for c in data if isinstance(c, dict) and c.get("name", "default") == "default"),
-                    data[0] if data else None)
+        data = next(
+            (c for c in data if isinstance(c, dict) and c.get("name", "default") == "default"),
+            data[0] if data else None,
+        )
     return data if isinstance(data, dict) else None
 
 
@@ -46,8 +49,10 @@ def preferred_variables(data_source: Path | None) -> tuple[str, ...]:
 
 def connections(root: Path, data_source: Path | None) -> list[FoundConnection]:
     found = []
-    for options, source in ((ormconfig(root), "ormconfig.json"),
-                            (data_source_options(data_source), data_source.name if data_source else "")):
+    for options, source in (
+        (ormconfig(root), "ormconfig.json"),
+        (data_source_options(data_source), data_source.name if data_source else ""),
+    ):
         if not options:
             continue
         register_config_secrets(options)
@@ -58,9 +63,15 @@ def connections(root: Path, data_source: Path | None) -> list[FoundConnection]:
         if values.get("url"):
             found.append(config_connection(None, str(values["url"]), f"{source} url", root))
             continue
-        url = url_from_fields(values.get("type"), host=values.get("host"), port=values.get("port"),
-                              user=values.get("username"), password=values.get("password"),
-                              database=values.get("database"), base_dir=root)
+        url = url_from_fields(
+            values.get("type"),
+            host=values.get("host"),
+            port=values.get("port"),
+            user=values.get("username"),
+            password=values.get("password"),
+            database=values.get("database"),
+            base_dir=root,
+        )
         if url:
             found.append(config_connection(None, url, f"{source} (type, host, database ...)", root))
     return found

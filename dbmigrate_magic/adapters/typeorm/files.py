@@ -4,6 +4,7 @@ TypeORM names a migration by its class (or its ``name`` property) and orders by 
 last 13 digits; we read both from the file text, as running ts-node for ``status`` would take
 seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,10 @@ from .._files import read_text
 
 DEFAULT_TABLE = "migrations"
 MARKER = "// dbmigrate_magic: written from SQL"
-CLASS_RE = re.compile(r"(?:\bexport\s+(?:default\s+)?|\bmodule\.exports\s*=\s*|\bexports\.[\w$]+\s*=\s*)"
-                      r"class\s+([A-Za-z_$][\w$]*)")
+CLASS_RE = re.compile(
+    r"(?:\bexport\s+(?:default\s+)?|\bmodule\.exports\s*=\s*|\bexports\.[\w$]+\s*=\s*)"
+    r"class\s+([A-Za-z_$][\w$]*)"
+)
 #: compiled or hand-written JS may declare the class first and export it later
 ANY_CLASS_RE = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*\d{13})\b")
 NAME_PROP_RE = re.compile(r"""^\s*(?:public\s+|readonly\s+)*name\s*(?::\s*string\s*)?=\s*(['"`])([^'"`]+)\1""", re.M)
@@ -67,7 +70,7 @@ def expand_braces(pattern: str) -> list[str]:
         return [pattern]
     out = []
     for choice in m.group(1).split(","):
-        out.extend(expand_braces(pattern[:m.start()] + choice + pattern[m.end():]))
+        out.extend(expand_braces(pattern[: m.start()] + choice + pattern[m.end() :]))
     return out
 
 
@@ -92,14 +95,22 @@ def pascal(name: str) -> str:
 def render(cls: str, up: list[str], down: list[str] | None, typescript: bool = True) -> str:
     """A TypeORM migration class with one ``queryRunner.query`` call per statement (TS, or CommonJS
     for projects whose DataSource loads compiled ``.js`` migrations)."""
+
     def calls(statements: list[str]) -> str:
         return "".join(f"        await queryRunner.query({json.dumps(s)});\n" for s in statements)
 
-    down_body = calls(down) if down is not None else (
-        '        throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");\n')
+    down_body = (
+        calls(down)
+        if down is not None
+        else (
+            '        throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");\n'
+        )
+    )
     if typescript:
-        head = ('import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
-                f"export class {cls} implements MigrationInterface {{\n")
+        head = (
+            'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+            f"export class {cls} implements MigrationInterface {{\n"
+        )
         up_sig = "    public async up(queryRunner: QueryRunner): Promise<void> {\n"
         down_sig = "    public async down(queryRunner: QueryRunner): Promise<void> {\n"
         tail = "}\n"
@@ -108,8 +119,10 @@ def render(cls: str, up: list[str], down: list[str] | None, typescript: bool = T
         up_sig = "    async up(queryRunner) {\n"
         down_sig = "    async down(queryRunner) {\n"
         tail = "};\n"
-    return (f"{MARKER}. Each statement runs through queryRunner.query, in order.\n{head}"
-            f'    name = "{cls}";\n\n{up_sig}{calls(up)}    }}\n\n{down_sig}{down_body}    }}\n{tail}')
+    return (
+        f"{MARKER}. Each statement runs through queryRunner.query, in order.\n{head}"
+        f'    name = "{cls}";\n\n{up_sig}{calls(up)}    }}\n\n{down_sig}{down_body}    }}\n{tail}'
+    )
 
 
 DOWN_RE = re.compile(r"\basync\s+down\(")

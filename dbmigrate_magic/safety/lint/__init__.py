@@ -5,11 +5,22 @@
 by libpg_query (pglast), MySQL/MariaDB and SQLite by sqlglot; a statement the parser cannot read
 becomes an ``unparseable-statement`` error, never a silent pass.
 """
+
 from .engine import DEFAULT_PG_VERSION, has_errors, lint_sql, normalise_dialect
 from .model import ERROR, RULES, WARNING, Finding, RuleInfo
 
-__all__ = ["lint_sql", "has_errors", "normalise_dialect", "Finding", "RuleInfo", "RULES", "ERROR", "WARNING",
-           "DEFAULT_PG_VERSION", "all_rules"]
+__all__ = [
+    "lint_sql",
+    "has_errors",
+    "normalise_dialect",
+    "Finding",
+    "RuleInfo",
+    "RULES",
+    "ERROR",
+    "WARNING",
+    "DEFAULT_PG_VERSION",
+    "all_rules",
+]
 
 
 def all_rules() -> dict[str, RuleInfo]:

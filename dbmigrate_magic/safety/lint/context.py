@@ -1,8 +1,10 @@
 """What a rule sees besides its statement: options and what earlier statements in the file did."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .model import Statement
 

@@ -1,9 +1,10 @@
 """``lint_sql``: parse, run the dialect's rules, apply suppressions and rule selection, and turn
 rule hits into ``Finding`` records with positions in the original text."""
+
 from __future__ import annotations
 
 import gc
-from typing import Iterable
+from collections.abc import Iterable
 
 from .context import Context
 from .model import DIALECTS, ERROR, RULES, UNPARSEABLE, UNUSED_IGNORE, Finding, Statement, canonical_rule
@@ -12,8 +13,16 @@ from .text import LineIndex, apply_suppressions
 DEFAULT_PG_VERSION = 14  # oldest PostgreSQL release still supported upstream (Nov 2026)
 MAX_STATEMENT_CHARS = 500
 
-_DIALECT_NAMES = {"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgresql", "psql": "postgresql",
-                  "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "sqlite3": "sqlite"}
+_DIALECT_NAMES = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "pg": "postgresql",
+    "psql": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+}
 
 
 def normalise_dialect(name: str | None) -> str:
@@ -34,8 +43,10 @@ def parse_pg_version(value: str | int | float | None) -> int:
     except ValueError:
         from ...errors import UsageProblem
 
-        raise UsageProblem(f"--pg-version '{value}' is not a PostgreSQL version.",
-                           next_step="Pass a major version such as 11, 12 or 16.") from None
+        raise UsageProblem(
+            f"--pg-version '{value}' is not a PostgreSQL version.",
+            next_step="Pass a major version such as 11, 12 or 16.",
+        ) from None
 
 
 def _select(include: Iterable[str], exclude: Iterable[str], dialect: str) -> frozenset[str]:
@@ -45,8 +56,9 @@ def _select(include: Iterable[str], exclude: Iterable[str], dialect: str) -> fro
     if unknown:
         from ...errors import UsageProblem
 
-        raise UsageProblem(f"Unknown lint rule(s): {', '.join(unknown)}.",
-                           next_step="Run `dbm lint --rules` to list the rule ids.")
+        raise UsageProblem(
+            f"Unknown lint rule(s): {', '.join(unknown)}.", next_step="Run `dbm lint --rules` to list the rule ids."
+        )
     chosen = inc or {r for r, info in RULES.items() if dialect in info.dialects}
     return frozenset(chosen - exc) | ({UNPARSEABLE} if UNPARSEABLE not in exc else frozenset())
 
@@ -71,10 +83,18 @@ def _run(statements: list[Statement], ctx: Context) -> None:
     run(statements, ctx)
 
 
-def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None = None,
-             in_transaction: bool = False, *, include: Iterable[str] = (), exclude: Iterable[str] = (),
-             session_timeouts: bool = False, file: str | None = None,
-             outside_transaction: Iterable[int] = ()) -> list[Finding]:
+def lint_sql(
+    sql: str,
+    dialect: str = "postgresql",
+    pg_version: str | int | None = None,
+    in_transaction: bool = False,
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    session_timeouts: bool = False,
+    file: str | None = None,
+    outside_transaction: Iterable[int] = (),
+) -> list[Finding]:
     """Findings for ``sql``, sorted by position.
 
     ``in_transaction``: the migration tool wraps the file in a transaction (squawk's
@@ -90,31 +110,56 @@ def lint_sql(sql: str, dialect: str = "postgresql", pg_version: str | int | None
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _lint_sql(sql, dialect, pg_version, in_transaction, include, exclude, session_timeouts, file,
-                         frozenset(outside_transaction))
+        return _lint_sql(
+            sql,
+            dialect,
+            pg_version,
+            in_transaction,
+            include,
+            exclude,
+            session_timeouts,
+            file,
+            frozenset(outside_transaction),
+        )
     finally:
         if paused:
             gc.enable()
 
 
-def _lint_sql(sql: str, dialect: str, pg_version: str | int | None, in_transaction: bool, include: Iterable[str],
-              exclude: Iterable[str], session_timeouts: bool, file: str | None,
-              outside_transaction: frozenset[int] = frozenset()) -> list[Finding]:
+def _lint_sql(
+    sql: str,
+    dialect: str,
+    pg_version: str | int | None,
+    in_transaction: bool,
+    include: Iterable[str],
+    exclude: Iterable[str],
+    session_timeouts: bool,
+    file: str | None,
+    outside_transaction: frozenset[int] = frozenset(),
+) -> list[Finding]:
     dialect = normalise_dialect(dialect)
     if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
         sql = " " + sql[1:]
     _load_rules(dialect)
-    ctx = Context(dialect=dialect, pg_version=parse_pg_version(pg_version), assume_in_transaction=in_transaction,
-                  session_timeouts=session_timeouts, enabled=_select(include, exclude, dialect),
-                  outside_transaction=outside_transaction)
+    ctx = Context(
+        dialect=dialect,
+        pg_version=parse_pg_version(pg_version),
+        assume_in_transaction=in_transaction,
+        session_timeouts=session_timeouts,
+        enabled=_select(include, exclude, dialect),
+        outside_transaction=outside_transaction,
+    )
     statements = _parse(sql, dialect)
     file_ignored = apply_suppressions(sql, statements, hash_comments=dialect == "mysql")
     for st in statements:
         if st.error is not None:
             ctx.statement = st
-            ctx.emit(UNPARSEABLE, f"The {dialect} parser cannot read this statement ({st.error}); it was not "
-                     "checked by any rule, and the database will most likely reject it too.",
-                     "Fix the syntax (or the --dialect), then lint again.")
+            ctx.emit(
+                UNPARSEABLE,
+                f"The {dialect} parser cannot read this statement ({st.error}); it was not "
+                "checked by any rule, and the database will most likely reject it too.",
+                "Fix the syntax (or the --dialect), then lint again.",
+            )
     _run(statements, ctx)
     _unused_ignores(statements, file_ignored, ctx)
     index = LineIndex(sql)
@@ -124,8 +169,9 @@ def _lint_sql(sql: str, dialect: str, pg_version: str | int | None, in_transacti
             continue
         line, col = index.position(hit.offset if hit.offset is not None else st.start)
         text = st.text if len(st.text) <= MAX_STATEMENT_CHARS else st.text[:MAX_STATEMENT_CHARS] + " ..."
-        findings.append(Finding(hit.rule, RULES[hit.rule].severity, line, col, hit.message, hit.help, text, dialect,
-                                file))
+        findings.append(
+            Finding(hit.rule, RULES[hit.rule].severity, line, col, hit.message, hit.help, text, dialect, file)
+        )
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
 
@@ -144,13 +190,19 @@ def _unused_ignores(statements: list[Statement], file_ignored: frozenset[str], c
             if name not in fired.get(id(st), ()):
                 ctx.statement = st
                 known = "" if name in RULES else " (no rule has this id)"
-                ctx.emit(UNUSED_IGNORE, f"The ignore comment for {name}{known} suppresses nothing on this statement.",
-                         f"Remove `{name}` from the ignore comment, or fix its spelling.")
+                ctx.emit(
+                    UNUSED_IGNORE,
+                    f"The ignore comment for {name}{known} suppresses nothing on this statement.",
+                    f"Remove `{name}` from the ignore comment, or fix its spelling.",
+                )
     for name in sorted(file_ignored - {"*"}):
         if name not in every and statements:
             ctx.statement = statements[0]
-            ctx.emit(UNUSED_IGNORE, f"The file-wide ignore for {name} suppresses nothing in this file.",
-                     f"Remove `{name}` from the ignore-file comment.")
+            ctx.emit(
+                UNUSED_IGNORE,
+                f"The file-wide ignore for {name} suppresses nothing in this file.",
+                f"Remove `{name}` from the ignore-file comment.",
+            )
 
 
 def _load_rules(dialect: str) -> None:

@@ -4,6 +4,7 @@ The dialect's own tokenizer splits statements (it knows quotes, backticks and ``
 keeps exact offsets; each statement is then parsed alone, so one bad statement does not hide the
 others. Statements sqlglot only knows as an opaque ``Command`` keep their tokens for the rules.
 """
+
 from __future__ import annotations
 
 import logging

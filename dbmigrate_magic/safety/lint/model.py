@@ -3,6 +3,7 @@
 Kept free of parser imports so the API and the CLI can describe rules without loading pglast
 or sqlglot.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,9 +30,15 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "severity": self.severity, "line": self.line, "column": self.column,
-            "message": self.message, "help": self.help, "statement": self.statement,
-            "dialect": self.dialect, "file": self.file,
+            "rule": self.rule,
+            "severity": self.severity,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "help": self.help,
+            "statement": self.statement,
+            "dialect": self.dialect,
+            "file": self.file,
         }
 
 
@@ -59,8 +66,11 @@ class RuleInfo:
 #: every rule, by id; filled by the rule modules through ``rule(...)``
 RULES: dict[str, RuleInfo] = {}
 #: names accepted for a rule in --include/--exclude/ignore comments (squawk's aliases)
-ALIASES = {"prefer-timestamptz": "prefer-timestamp-tz", "require-timeout-settings": "require-lock-timeout",
-           "prefer-big-int": "prefer-bigint-over-int"}
+ALIASES = {
+    "prefer-timestamptz": "prefer-timestamp-tz",
+    "require-timeout-settings": "require-lock-timeout",
+    "prefer-big-int": "prefer-bigint-over-int",
+}
 
 
 def rule(id: str, severity: str, dialects: tuple[str, ...] | str, summary: str, squawk: bool = False) -> str:
@@ -80,8 +90,13 @@ def canonical_rule(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-UNPARSEABLE = rule("unparseable-statement", ERROR, DIALECTS,
-                   "a statement the dialect's parser cannot read is always reported")
-PARTIAL = rule("partially-parsed-statement", WARNING, ("mysql", "sqlite"),
-               "sqlglot reads the statement only as an opaque command: most rules cannot check it")
+UNPARSEABLE = rule(
+    "unparseable-statement", ERROR, DIALECTS, "a statement the dialect's parser cannot read is always reported"
+)
+PARTIAL = rule(
+    "partially-parsed-statement",
+    WARNING,
+    ("mysql", "sqlite"),
+    "sqlglot reads the statement only as an opaque command: most rules cannot check it",
+)
 UNUSED_IGNORE = rule("unused-ignore", WARNING, DIALECTS, "an ignore comment that suppresses nothing", squawk=True)

@@ -5,6 +5,7 @@ migration file, so the decision is reviewed and recorded with the migration itse
 
 Registered with the pipeline's review checks when ``dbmigrate_magic.api`` is imported.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from ...db import Database
 
 
-def server_pg_version(db: "Database") -> int | None:
+def server_pg_version(db: Database) -> int | None:
     """The PostgreSQL server's major version, or None when it cannot be read."""
     try:
         from sqlalchemy import text
@@ -29,7 +30,7 @@ def server_pg_version(db: "Database") -> int | None:
         return None
 
 
-def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
+def lint_review(preview: Preview, ctx, db: Database) -> Preview:
     from ..._verbs.preview import Finding as PreviewFinding
 
     try:
@@ -44,17 +45,27 @@ def lint_review(preview: "Preview", ctx, db: "Database") -> "Preview":
         label, shift = place(step, ctx)
         # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
         outside = hoisted_offsets(step, dialect, ctx)
-        for f in lint_sql(step.sql, dialect, pg_version=version, in_transaction=step.transactional,
-                          session_timeouts=True, file=step.file, outside_transaction=outside):
+        for f in lint_sql(
+            step.sql,
+            dialect,
+            pg_version=version,
+            in_transaction=step.transactional,
+            session_timeouts=True,
+            file=step.file,
+            outside_transaction=outside,
+        ):
             line = f.line + shift
             found.append(PreviewFinding(f.rule, f.severity, f.message, migration=label, line=line, help=f.help))
             if f.severity == "error" and preview.production:
-                blocking.append(f"lint error {f.rule} in {label} line {line} (review it; to accept it, "
-                                f"add `-- dbm:ignore {f.rule}` to that statement in {label})")
+                blocking.append(
+                    f"lint error {f.rule} in {label} line {line} (review it; to accept it, "
+                    f"add `-- dbm:ignore {f.rule}` to that statement in {label})"
+                )
     if not found:
         return preview
-    return dataclasses.replace(preview, findings=preview.findings + tuple(found),
-                               blocking=preview.blocking + tuple(blocking))
+    return dataclasses.replace(
+        preview, findings=preview.findings + tuple(found), blocking=preview.blocking + tuple(blocking)
+    )
 
 
 def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:

@@ -6,6 +6,7 @@ Suppression syntax (a comment before the statement, inside it, or trailing on it
 RULE...`` for the whole input. squawk's ``-- squawk-ignore RULE`` and ``-- squawk-ignore-file
 RULE`` are read the same way, so files annotated for squawk keep their meaning.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -70,7 +71,7 @@ def _comments(text: str, hash_comments: bool):
             i = j + 1
         elif c == "$" and not hash_comments:
             k = text.find("$", i + 1)
-            tag = text[i:k + 1] if k != -1 else ""
+            tag = text[i : k + 1] if k != -1 else ""
             if tag and (tag == "$$" or tag[1:-1].replace("_", "a").isalnum()) and not tag[1].isdigit():
                 j = text.find(tag, k + 1)
                 i = n if j == -1 else j + len(tag)
@@ -95,7 +96,7 @@ def _parse_marker(body: str) -> tuple[bool, frozenset[str]] | None:
     body = body.lstrip("-#/* \t").rstrip("*/ \t\r")
     for marker in MARKERS:
         if body.lower().startswith(marker):
-            rest = body[len(marker):]
+            rest = body[len(marker) :]
             whole_file = rest.lower().startswith("-file")
             if whole_file:
                 rest = rest[5:]
@@ -126,8 +127,11 @@ def apply_suppressions(text: str, statements: list[Statement], hash_comments: bo
             if st.start <= pos < ends[k]:
                 target = k
                 break
-            if pos >= ends[k] and "\n" not in text[ends[k]:pos] and (
-                    k + 1 == len(statements) or statements[k + 1].start > pos):
+            if (
+                pos >= ends[k]
+                and "\n" not in text[ends[k] : pos]
+                and (k + 1 == len(statements) or statements[k + 1].start > pos)
+            ):
                 target = k
                 break
             if st.start > pos:

@@ -4,6 +4,7 @@ rolled back because DDL commits implicitly.
 Assumes MySQL 8.0+ / MariaDB 10.3+ (instant ADD COLUMN); statements that are instant there are not
 reported.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -16,15 +17,28 @@ from ..model import ERROR, PARTIAL, WARNING, Statement, rule
 MY = "mysql"
 ALGORITHM_COPY = rule("mysql-algorithm-copy", ERROR, MY, "ALGORITHM=COPY rebuilds the table and blocks writes")
 LOCK_LEVEL = rule("mysql-lock-shared-exclusive", ERROR, MY, "LOCK=SHARED/EXCLUSIVE blocks writes (or reads)")
-TABLE_COPY = rule("mysql-column-change-copies-table", ERROR, MY,
-                  "MODIFY/CHANGE COLUMN, primary key, charset or engine changes copy the whole table")
+TABLE_COPY = rule(
+    "mysql-column-change-copies-table",
+    ERROR,
+    MY,
+    "MODIFY/CHANGE COLUMN, primary key, charset or engine changes copy the whole table",
+)
 EXPR_DEFAULT = rule("mysql-expression-default", ERROR, MY, "new column with an expression default copies the table")
-FK_COPY = rule("mysql-foreign-key-copies-table", ERROR, MY,
-               "ADD FOREIGN KEY with foreign_key_checks=1 uses ALGORITHM=COPY")
-MIXED = rule("mysql-ddl-mixed-with-dml", ERROR, MY,
-             "DDL commits implicitly: data changes in the same migration cannot be rolled back with it")
-ONLINE_INDEX = rule("mysql-index-without-online-options", WARNING, MY,
-                    "index change without ALGORITHM=INPLACE, LOCK=NONE may silently lock the table")
+FK_COPY = rule(
+    "mysql-foreign-key-copies-table", ERROR, MY, "ADD FOREIGN KEY with foreign_key_checks=1 uses ALGORITHM=COPY"
+)
+MIXED = rule(
+    "mysql-ddl-mixed-with-dml",
+    ERROR,
+    MY,
+    "DDL commits implicitly: data changes in the same migration cannot be rolled back with it",
+)
+ONLINE_INDEX = rule(
+    "mysql-index-without-online-options",
+    WARNING,
+    MY,
+    "index change without ALGORITHM=INPLACE, LOCK=NONE may silently lock the table",
+)
 
 ONLINE = "ALGORITHM=INPLACE, LOCK=NONE"
 
@@ -46,16 +60,21 @@ def _opts(node: exp.Expression, st: Statement) -> tuple[str | None, str | None]:
 def check_options(node: exp.Expression, st: Statement, ctx: Context, table: str) -> tuple[str | None, str | None]:
     algo, lock = _opts(node, st)
     if algo == "COPY":
-        ctx.emit(ALGORITHM_COPY, f"ALGORITHM=COPY rebuilds {table} row by row into a new copy; concurrent writes are "
-                 "blocked for the whole copy (minutes to hours on a large table) and it needs disk for a second "
-                 "copy of the table.",
-                 f"Drop ALGORITHM=COPY and state ALGORITHM=INSTANT (or {ONLINE}) so MySQL refuses instead of "
-                 "copying; if the change really needs a copy, use gh-ost or pt-online-schema-change.")
+        ctx.emit(
+            ALGORITHM_COPY,
+            f"ALGORITHM=COPY rebuilds {table} row by row into a new copy; concurrent writes are "
+            "blocked for the whole copy (minutes to hours on a large table) and it needs disk for a second "
+            "copy of the table.",
+            f"Drop ALGORITHM=COPY and state ALGORITHM=INSTANT (or {ONLINE}) so MySQL refuses instead of "
+            "copying; if the change really needs a copy, use gh-ost or pt-online-schema-change.",
+        )
     if lock in ("SHARED", "EXCLUSIVE"):
         blocked = "writes" if lock == "SHARED" else "reads and writes"
-        ctx.emit(LOCK_LEVEL, f"LOCK={lock} blocks {blocked} on {table} for the whole ALTER.",
-                 f"ALTER TABLE {table} ..., {ONLINE};  -- MySQL refuses if it cannot stay online, instead of "
-                 "locking")
+        ctx.emit(
+            LOCK_LEVEL,
+            f"LOCK={lock} blocks {blocked} on {table} for the whole ALTER.",
+            f"ALTER TABLE {table} ..., {ONLINE};  -- MySQL refuses if it cannot stay online, instead of locking",
+        )
     return algo, lock
 
 
@@ -75,30 +94,39 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
         if isinstance(act, exp.ColumnDef) and not new:
             for c in act.constraints:
                 if isinstance(c.kind, exp.DefaultColumnConstraint) and _is_expr_default(c.kind):
-                    ctx.emit(EXPR_DEFAULT, f"Adding {act.name} with an expression default ({c.kind.sql(dialect='mysql')}) "
-                             f"cannot be done INSTANT or INPLACE: MySQL copies all of {table} and blocks writes "
-                             "meanwhile.",
-                             f"ALTER TABLE {table} ADD COLUMN {act.name} {act.kind.sql(dialect='mysql') if act.kind else ''} "
-                             f"NULL, ALGORITHM=INSTANT;  -- then backfill in batches and set the default in the "
-                             "application")
+                    ctx.emit(
+                        EXPR_DEFAULT,
+                        f"Adding {act.name} with an expression default ({c.kind.sql(dialect='mysql')}) "
+                        f"cannot be done INSTANT or INPLACE: MySQL copies all of {table} and blocks writes "
+                        "meanwhile.",
+                        f"ALTER TABLE {table} ADD COLUMN {act.name} {act.kind.sql(dialect='mysql') if act.kind else ''} "
+                        f"NULL, ALGORITHM=INSTANT;  -- then backfill in batches and set the default in the "
+                        "application",
+                    )
         elif isinstance(act, exp.ModifyColumn) and not new:
             cd = act.this
-            ctx.emit(TABLE_COPY, f"MODIFY/CHANGE COLUMN {cd.name} on {table} rewrites every row (ALGORITHM=COPY, "
-                     "writes blocked) whenever it changes the type, nullability, character set or shrinks the "
-                     "column; only renames, defaults and VARCHAR growth within the same length byte stay in place.",
-                     f"State the algorithm so MySQL refuses a copy: ALTER TABLE {table} MODIFY ..., {ONLINE}; "
-                     "for a real type change add a new column, backfill it, and switch over, or use gh-ost / "
-                     "pt-online-schema-change.")
+            ctx.emit(
+                TABLE_COPY,
+                f"MODIFY/CHANGE COLUMN {cd.name} on {table} rewrites every row (ALGORITHM=COPY, "
+                "writes blocked) whenever it changes the type, nullability, character set or shrinks the "
+                "column; only renames, defaults and VARCHAR growth within the same length byte stay in place.",
+                f"State the algorithm so MySQL refuses a copy: ALTER TABLE {table} MODIFY ..., {ONLINE}; "
+                "for a real type change add a new column, backfill it, and switch over, or use gh-ost / "
+                "pt-online-schema-change.",
+            )
         elif isinstance(act, exp.AddConstraint) and not new:
             for c in act.expressions:
                 inner = c.expressions[0] if isinstance(c, exp.Constraint) and c.expressions else c
                 if isinstance(inner, exp.ForeignKey):
                     if not ctx.flags.get("fk_checks_off"):
-                        ctx.emit(FK_COPY, f"ADD FOREIGN KEY on {table} with foreign_key_checks=1 can only run with "
-                                 "ALGORITHM=COPY: the table is copied and writes are blocked meanwhile.",
-                                 f"SET foreign_key_checks = 0;\nALTER TABLE {table} ADD CONSTRAINT ... FOREIGN KEY "
-                                 f"(...) REFERENCES ... (...), {ONLINE};\nSET foreign_key_checks = 1;  -- check "
-                                 "orphans yourself first")
+                        ctx.emit(
+                            FK_COPY,
+                            f"ADD FOREIGN KEY on {table} with foreign_key_checks=1 can only run with "
+                            "ALGORITHM=COPY: the table is copied and writes are blocked meanwhile.",
+                            f"SET foreign_key_checks = 0;\nALTER TABLE {table} ADD CONSTRAINT ... FOREIGN KEY "
+                            f"(...) REFERENCES ... (...), {ONLINE};\nSET foreign_key_checks = 1;  -- check "
+                            "orphans yourself first",
+                        )
                 elif isinstance(inner, exp.PrimaryKey):
                     _copy(ctx, table, "ADD PRIMARY KEY")
                 elif isinstance(inner, (exp.IndexColumnConstraint, exp.UniqueColumnConstraint)) and not online:
@@ -121,18 +149,24 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
 
 
 def _copy(ctx: Context, table: str, what: str) -> None:
-    ctx.emit(TABLE_COPY, f"{what} on {table} rebuilds the whole table (a full copy, or an in-place rebuild that "
-             "reads and rewrites every row); on a large table it runs for a long time, and a primary key or engine "
-             "change blocks writes.",
-             f"Run it with {ONLINE} where MySQL allows it (it refuses otherwise), in a quiet window, or with gh-ost / "
-             "pt-online-schema-change.")
+    ctx.emit(
+        TABLE_COPY,
+        f"{what} on {table} rebuilds the whole table (a full copy, or an in-place rebuild that "
+        "reads and rewrites every row); on a large table it runs for a long time, and a primary key or engine "
+        "change blocks writes.",
+        f"Run it with {ONLINE} where MySQL allows it (it refuses otherwise), in a quiet window, or with gh-ost / "
+        "pt-online-schema-change.",
+    )
 
 
 def _online_index(ctx: Context, table: str, what: str) -> None:
-    ctx.emit(ONLINE_INDEX, f"{what} on {table} without {ONLINE}: MySQL picks the algorithm itself and may fall back "
-             "to one that blocks writes (FULLTEXT/SPATIAL indexes, some MariaDB versions), with no error.",
-             f"ALTER TABLE {table} {what.replace('ADD INDEX', 'ADD INDEX name (col)').replace('DROP INDEX', 'DROP INDEX name')}, "
-             f"{ONLINE};  -- MySQL now fails fast instead of locking")
+    ctx.emit(
+        ONLINE_INDEX,
+        f"{what} on {table} without {ONLINE}: MySQL picks the algorithm itself and may fall back "
+        "to one that blocks writes (FULLTEXT/SPATIAL indexes, some MariaDB versions), with no error.",
+        f"ALTER TABLE {table} {what.replace('ADD INDEX', 'ADD INDEX name (col)').replace('DROP INDEX', 'DROP INDEX name')}, "
+        f"{ONLINE};  -- MySQL now fails fast instead of locking",
+    )
 
 
 def command(st: Statement, ctx: Context) -> None:
@@ -140,8 +174,16 @@ def command(st: Statement, ctx: Context) -> None:
     ws = words(st)
     if not ws:
         return
-    handled = (ws[0] == "CREATE" and "INDEX" in ws[:4]) or ws[0] in ("RENAME", "OPTIMIZE", "ANALYZE", "LOCK",
-                                                                   "UNLOCK", "FLUSH", "SHOW", "USE")
+    handled = (ws[0] == "CREATE" and "INDEX" in ws[:4]) or ws[0] in (
+        "RENAME",
+        "OPTIMIZE",
+        "ANALYZE",
+        "LOCK",
+        "UNLOCK",
+        "FLUSH",
+        "SHOW",
+        "USE",
+    )
     if not handled:
         partial(ctx)
     if ws[0] == "CREATE" and "INDEX" in ws[:4]:
@@ -160,10 +202,13 @@ def command(st: Statement, ctx: Context) -> None:
 
 
 def partial(ctx: Context) -> None:
-    ctx.emit(PARTIAL, "sqlglot could not parse this statement fully and keeps it as an opaque command, so only "
-             "the word-level checks (ALGORITHM=, LOCK=, table copies) ran on it; a syntax error here would also "
-             "go unnoticed until the database runs it.",
-             "Review this statement by hand, or try it on a scratch database first.")
+    ctx.emit(
+        PARTIAL,
+        "sqlglot could not parse this statement fully and keeps it as an opaque command, so only "
+        "the word-level checks (ALGORITHM=, LOCK=, table copies) ran on it; a syntax error here would also "
+        "go unnoticed until the database runs it.",
+        "Review this statement by hand, or try it on a scratch database first.",
+    )
 
 
 def create(node: exp.Create, st: Statement, ctx: Context) -> None:
@@ -201,8 +246,9 @@ _DDL = (exp.Create, exp.Alter, exp.Drop, exp.TruncateTable)
 
 def mixed(node: exp.Expression, st: Statement, ctx: Context) -> None:
     """DDL implicitly commits in MySQL: a migration with both DDL and data changes is not atomic."""
-    is_ddl = isinstance(node, _DDL) or (isinstance(node, exp.Command) and words(st)[:1] in (["RENAME"], ["ALTER"],
-                                                                                                ["CREATE"], ["DROP"]))
+    is_ddl = isinstance(node, _DDL) or (
+        isinstance(node, exp.Command) and words(st)[:1] in (["RENAME"], ["ALTER"], ["CREATE"], ["DROP"])
+    )
     is_dml = isinstance(node, _DML)
     if is_ddl:
         ctx.flags["seen_ddl"] = True
@@ -211,11 +257,14 @@ def mixed(node: exp.Expression, st: Statement, ctx: Context) -> None:
     if (is_ddl and ctx.flags.get("seen_dml")) or (is_dml and ctx.flags.get("seen_ddl")):
         if not ctx.flags.get("mixed_reported"):
             ctx.flags["mixed_reported"] = True
-            ctx.emit(MIXED, "This migration mixes schema changes (DDL) with data changes: every DDL statement "
-                     "commits implicitly in MySQL/MariaDB, so if a later statement fails, the earlier ones stay "
-                     "applied, the migration is half done, and the tool cannot roll it back.",
-                     "Split it: one migration for the schema change, another for the data change (each re-runnable, "
-                     "e.g. INSERT ... ON DUPLICATE KEY UPDATE).")
+            ctx.emit(
+                MIXED,
+                "This migration mixes schema changes (DDL) with data changes: every DDL statement "
+                "commits implicitly in MySQL/MariaDB, so if a later statement fails, the earlier ones stay "
+                "applied, the migration is half done, and the tool cannot roll it back.",
+                "Split it: one migration for the schema change, another for the data change (each re-runnable, "
+                "e.g. INSERT ... ON DUPLICATE KEY UPDATE).",
+            )
 
 
 def set_stmt(node: exp.Set, ctx: Context) -> None:

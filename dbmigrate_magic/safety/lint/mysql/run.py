@@ -1,4 +1,5 @@
 """Run the MySQL/MariaDB rules over parsed statements, in file order."""
+
 from __future__ import annotations
 
 from sqlglot import exp

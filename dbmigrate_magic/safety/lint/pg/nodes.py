@@ -1,7 +1,9 @@
 """Small readers over libpg_query's JSON parse tree (``{"NodeType": {...fields}}``)."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 def kind(node: dict) -> str:
@@ -36,8 +38,16 @@ def type_name(tn: dict | None) -> str:
     return names[-1].lower() if names else ""
 
 
-_FRIENDLY = {"int4": "integer", "int8": "bigint", "int2": "smallint", "bpchar": "char", "bool": "boolean",
-             "float8": "double precision", "float4": "real", "timestamptz": "timestamptz"}
+_FRIENDLY = {
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "bpchar": "char",
+    "bool": "boolean",
+    "float8": "double precision",
+    "float4": "real",
+    "timestamptz": "timestamptz",
+}
 
 
 def type_sql(tn: dict | None) -> str:

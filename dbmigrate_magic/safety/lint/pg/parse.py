@@ -4,6 +4,7 @@ The whole input is parsed in one call (fast path). If any statement is invalid, 
 by libpg_query's scanner and each piece parsed alone, so every valid statement is still linted and
 each invalid one becomes an ``unparseable-statement`` finding.
 """
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ pglast is first imported, the two submodules are registered as modules that exec
 code on first attribute access (PEP 562 ``__getattr__``), so any later user of ``pglast.ast`` or
 ``pglast.enums`` in the same process gets the complete modules.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Handlers by statement kind: ``@on("AlterTableStmt")`` registers a rule function for PostgreSQL."""
+
 from __future__ import annotations
 
 from ..context import Context, Handler

@@ -1,5 +1,6 @@
 """Statements that cannot be re-run after a partial failure, names PostgreSQL would truncate, and
 UPDATEs that assign one column twice."""
+
 from __future__ import annotations
 
 from ..context import Context
@@ -8,14 +9,22 @@ from .nodes import alter_cmds, relname
 from .registry import at, on
 
 PG = "postgresql"
-ROBUST = rule("prefer-robust-stmts", WARNING, PG,
-              "outside a transaction, a statement that fails when re-run after a partial failure", squawk=True)
-TOO_LONG = rule("identifier-too-long", WARNING, PG, "identifier longer than 63 bytes is silently truncated",
-                squawk=True)
+ROBUST = rule(
+    "prefer-robust-stmts",
+    WARNING,
+    PG,
+    "outside a transaction, a statement that fails when re-run after a partial failure",
+    squawk=True,
+)
+TOO_LONG = rule(
+    "identifier-too-long", WARNING, PG, "identifier longer than 63 bytes is silently truncated", squawk=True
+)
 DUPLICATE = rule("ban-duplicate-column-assignments", ERROR, PG, "UPDATE assigns the same column twice", squawk=True)
 
-_ROBUST_HELP = ("Without a transaction around the file, a failure half-way leaves the earlier statements applied; "
-                "re-running then fails on this one.")
+_ROBUST_HELP = (
+    "Without a transaction around the file, a failure half-way leaves the earlier statements applied; "
+    "re-running then fails on this one."
+)
 
 
 def _robust(ctx: Context, what: str, fix: str, offset: int | None = None) -> None:
@@ -56,24 +65,30 @@ def alter_table(n: dict, ctx: Context) -> None:
             _robust(ctx, f"ADD COLUMN {col}", f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {col} ...;")
         elif sub in ("AT_DropColumn", "AT_DropConstraint") and not cmd.get("missing_ok"):
             what = "COLUMN" if sub == "AT_DropColumn" else "CONSTRAINT"
-            _robust(ctx, f"DROP {what} {cmd.get('name')}",
-                    f"ALTER TABLE {t} DROP {what} IF EXISTS {cmd.get('name')};")
+            _robust(ctx, f"DROP {what} {cmd.get('name')}", f"ALTER TABLE {t} DROP {what} IF EXISTS {cmd.get('name')};")
         elif sub == "AT_AddConstraint":
             con = (cmd.get("def") or {}).get("Constraint", {})
             name = (con.get("conname") or "").lower()
             if not name or (t.lower(), name) not in ctx.flags.setdefault("dropped_if_exists", set()):
-                _robust(ctx, f"ADD CONSTRAINT {name or '(unnamed)'}",
-                        f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {name or 'name'};\n"
-                        f"ALTER TABLE {t} ADD CONSTRAINT {name or 'name'} ...;")
+                _robust(
+                    ctx,
+                    f"ADD CONSTRAINT {name or '(unnamed)'}",
+                    f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {name or 'name'};\n"
+                    f"ALTER TABLE {t} ADD CONSTRAINT {name or 'name'} ...;",
+                )
         if sub == "AT_DropConstraint" and cmd.get("missing_ok"):
             ctx.flags.setdefault("dropped_if_exists", set()).add((t.lower(), (cmd.get("name") or "").lower()))
 
 
 def _long(ctx: Context, name: str, offset: int | None) -> None:
     size = len(name.encode("utf-8"))
-    ctx.emit(TOO_LONG, f"'{name[:40]}...' is {size} bytes; PostgreSQL silently truncates identifiers to 63 bytes, "
-             "so two long names can collide and later migrations or code that use the full name fail.",
-             f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.", offset)
+    ctx.emit(
+        TOO_LONG,
+        f"'{name[:40]}...' is {size} bytes; PostgreSQL silently truncates identifiers to 63 bytes, "
+        "so two long names can collide and later migrations or code that use the full name fail.",
+        f"Use a name of at most 63 bytes, e.g. '{name[:63]}'.",
+        offset,
+    )
 
 
 def _names(n: dict) -> list:
@@ -83,7 +98,7 @@ def _names(n: dict) -> list:
         d = elt.get("ColumnDef") or elt.get("Constraint") or {}
         out.append(d.get("colname") or d.get("conname"))
     for cmd in n.get("cmds", ()):
-        d = (cmd.get("AlterTableCmd", {}).get("def") or {})
+        d = cmd.get("AlterTableCmd", {}).get("def") or {}
         d = d.get("ColumnDef") or d.get("Constraint") or {}
         out.append(d.get("colname") or d.get("conname"))
     return out
@@ -99,7 +114,7 @@ def identifiers(n: dict, ctx: Context) -> None:
     st = ctx.statement
     for tok in scan(st.text):
         if tok.name == "IDENT":
-            raw = st.text[tok.start:tok.end + 1].strip('"')
+            raw = st.text[tok.start : tok.end + 1].strip('"')
             if len(raw.encode("utf-8")) > 63:
                 _long(ctx, raw, st.start + tok.start)
 
@@ -111,7 +126,11 @@ def duplicate_assignments(n: dict, ctx: Context) -> None:
         rt = t.get("ResTarget", {})
         name = rt.get("name")
         if name in seen:
-            ctx.emit(DUPLICATE, f"Column {name} is assigned twice in one UPDATE; PostgreSQL rejects the statement "
-                     "(multiple assignments to same column), so the migration fails here.",
-                     f"Keep one assignment to {name}.", at(ctx, rt))
+            ctx.emit(
+                DUPLICATE,
+                f"Column {name} is assigned twice in one UPDATE; PostgreSQL rejects the statement "
+                "(multiple assignments to same column), so the migration fails here.",
+                f"Keep one assignment to {name}.",
+                at(ctx, rt),
+            )
         seen.add(name)

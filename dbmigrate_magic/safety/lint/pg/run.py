@@ -1,4 +1,5 @@
 """Run the PostgreSQL rules over parsed statements, in file order."""
+
 from __future__ import annotations
 
 from ..context import Context

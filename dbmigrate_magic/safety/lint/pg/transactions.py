@@ -1,5 +1,6 @@
 """Transactions and session settings: nesting, unfinished transactions, CONCURRENTLY inside a
 transaction, and missing lock/statement timeouts."""
+
 from __future__ import annotations
 
 from ..context import Context
@@ -8,16 +9,23 @@ from .nodes import table_key
 from .registry import FINISHERS, on
 
 PG = "postgresql"
-NESTING = rule("transaction-nesting", ERROR, PG, "BEGIN inside a transaction, or COMMIT inside the tool's transaction",
-               squawk=True)
+NESTING = rule(
+    "transaction-nesting", ERROR, PG, "BEGIN inside a transaction, or COMMIT inside the tool's transaction", squawk=True
+)
 UNCOMMITTED = rule("ban-uncommitted-transaction", ERROR, PG, "BEGIN without a matching COMMIT", squawk=True)
 LOCK_TIMEOUT = rule("require-lock-timeout", WARNING, PG, "locking statement with no lock_timeout set", squawk=True)
-STATEMENT_TIMEOUT = rule("require-statement-timeout", WARNING, PG,
-                         "slow statement with no statement_timeout set", squawk=True)
+STATEMENT_TIMEOUT = rule(
+    "require-statement-timeout", WARNING, PG, "slow statement with no statement_timeout set", squawk=True
+)
 
 _BEGIN = {"TRANS_STMT_BEGIN", "TRANS_STMT_START"}
-_END = {"TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED",
-        "TRANS_STMT_PREPARE"}
+_END = {
+    "TRANS_STMT_COMMIT",
+    "TRANS_STMT_ROLLBACK",
+    "TRANS_STMT_COMMIT_PREPARED",
+    "TRANS_STMT_ROLLBACK_PREPARED",
+    "TRANS_STMT_PREPARE",
+}
 
 
 @on("TransactionStmt")
@@ -26,22 +34,28 @@ def transaction(n: dict, ctx: Context) -> None:
     if k in _BEGIN:
         if ctx.in_transaction:
             ctx.flags["nesting_reported"] = True
-            ctx.emit(NESTING, "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a "
-                     "warning, so the COMMIT meant for this block commits the outer transaction early and the "
-                     "rest of the migration is no longer atomic.",
-                     "Remove BEGIN/COMMIT from the file: the migration tool already wraps it in a transaction "
-                     "(or use SAVEPOINT name; ... RELEASE SAVEPOINT name; for an inner block).")
+            ctx.emit(
+                NESTING,
+                "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a "
+                "warning, so the COMMIT meant for this block commits the outer transaction early and the "
+                "rest of the migration is no longer atomic.",
+                "Remove BEGIN/COMMIT from the file: the migration tool already wraps it in a transaction "
+                "(or use SAVEPOINT name; ... RELEASE SAVEPOINT name; for an inner block).",
+            )
         else:  # PostgreSQL has no nested transactions: an inner BEGIN is ignored, one COMMIT ends all
             ctx.flags["open_begin"] = ctx.statement
             ctx.tx_depth = 1
     elif k in _END:
         if ctx.assume_in_transaction and ctx.tx_depth == 0 and not ctx.flags.get("nesting_reported"):
             ctx.flags["nesting_reported"] = True
-            ctx.emit(NESTING, "COMMIT/ROLLBACK inside the migration tool's transaction ends that transaction: "
-                     "the statements after it run outside any transaction and the tool's bookkeeping may "
-                     "commit separately from the change.",
-                     "Remove COMMIT/ROLLBACK and let the tool commit; if a statement must run outside a "
-                     "transaction (CREATE INDEX CONCURRENTLY), put it in its own non-transactional migration.")
+            ctx.emit(
+                NESTING,
+                "COMMIT/ROLLBACK inside the migration tool's transaction ends that transaction: "
+                "the statements after it run outside any transaction and the tool's bookkeeping may "
+                "commit separately from the change.",
+                "Remove COMMIT/ROLLBACK and let the tool commit; if a statement must run outside a "
+                "transaction (CREATE INDEX CONCURRENTLY), put it in its own non-transactional migration.",
+            )
         ctx.tx_depth = max(0, ctx.tx_depth - 1)
         if ctx.tx_depth == 0:
             ctx.flags.pop("open_begin", None)
@@ -62,30 +76,48 @@ def settings(n: dict, ctx: Context) -> None:
             ctx.statement_timeout = on_
 
 
-_LOCKING = {"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "TruncateStmt", "AlterEnumStmt",
-            "AlterDomainStmt", "ReindexStmt", "ClusterStmt", "VacuumStmt", "AlterObjectSchemaStmt",
-            "CreateTrigStmt"}
+_LOCKING = {
+    "AlterTableStmt",
+    "IndexStmt",
+    "DropStmt",
+    "RenameStmt",
+    "TruncateStmt",
+    "AlterEnumStmt",
+    "AlterDomainStmt",
+    "ReindexStmt",
+    "ClusterStmt",
+    "VacuumStmt",
+    "AlterObjectSchemaStmt",
+    "CreateTrigStmt",
+}
 
 
 def check_timeouts(kind: str, n: dict, ctx: Context) -> None:
     """Called by the engine for every statement (it needs the statement kind)."""
     if ctx.session_timeouts or kind not in _LOCKING:
         return
-    if kind in ("AlterTableStmt", "IndexStmt", "RenameStmt", "CreateTrigStmt") and \
-            table_key(n.get("relation")) in ctx.new_tables:
+    if (
+        kind in ("AlterTableStmt", "IndexStmt", "RenameStmt", "CreateTrigStmt")
+        and table_key(n.get("relation")) in ctx.new_tables
+    ):
         return
     if not ctx.lock_timeout and not ctx.flags.get("lock_timeout_reported"):
         ctx.flags["lock_timeout_reported"] = True
-        ctx.emit(LOCK_TIMEOUT, "This statement waits for a strong lock with no lock_timeout set: while it waits "
-                 "behind any long-running query, every other query on the table queues behind it, so a "
-                 "routine migration can stall the whole application.",
-                 "SET lock_timeout = '2s';  -- before the first locking statement; retry the migration "
-                 "if it times out")
+        ctx.emit(
+            LOCK_TIMEOUT,
+            "This statement waits for a strong lock with no lock_timeout set: while it waits "
+            "behind any long-running query, every other query on the table queues behind it, so a "
+            "routine migration can stall the whole application.",
+            "SET lock_timeout = '2s';  -- before the first locking statement; retry the migration if it times out",
+        )
     if not ctx.statement_timeout and not ctx.flags.get("statement_timeout_reported"):
         ctx.flags["statement_timeout_reported"] = True
-        ctx.emit(STATEMENT_TIMEOUT, "No statement_timeout is set: a statement that turns out to scan or "
-                 "rewrite a large table holds its lock for as long as it runs.",
-                 "SET statement_timeout = '5min';  -- before the first slow statement")
+        ctx.emit(
+            STATEMENT_TIMEOUT,
+            "No statement_timeout is set: a statement that turns out to scan or "
+            "rewrite a large table holds its lock for as long as it runs.",
+            "SET statement_timeout = '5min';  -- before the first slow statement",
+        )
 
 
 @FINISHERS.append
@@ -93,6 +125,9 @@ def unfinished(n: dict, ctx: Context) -> None:
     begin = ctx.flags.get("open_begin")
     if begin is not None and ctx.tx_depth > 0:
         ctx.statement = begin
-        ctx.emit(UNCOMMITTED, "BEGIN has no matching COMMIT in this file: the transaction stays open, holding "
-                 "every lock it took, until the connection closes, and its changes may be rolled back.",
-                 "COMMIT;  -- at the end of the migration")
+        ctx.emit(
+            UNCOMMITTED,
+            "BEGIN has no matching COMMIT in this file: the transaction stays open, holding "
+            "every lock it took, until the connection closes, and its changes may be rolled back.",
+            "COMMIT;  -- at the end of the migration",
+        )

@@ -1,6 +1,7 @@
 """SQLite's ALTER TABLE supports only RENAME, ADD COLUMN (with limits) and DROP COLUMN (3.35+).
 Everything else needs the documented 12-step rebuild: create the new table, copy, drop, rename,
 with foreign keys switched off outside the transaction and checked afterwards."""
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -12,26 +13,37 @@ from ..model import ERROR, PARTIAL, WARNING, Statement, rule
 
 LITE = "sqlite"
 REBUILD = rule("sqlite-table-rebuild", ERROR, LITE, "ALTER TABLE form SQLite does not support: needs a table rebuild")
-ADD_COLUMN = rule("sqlite-add-column-rejected", ERROR, LITE,
-                  "ADD COLUMN that SQLite rejects (PRIMARY KEY, UNIQUE, NOT NULL without default, "
-                  "non-constant default, STORED)")
-FK_ON = rule("sqlite-rebuild-with-foreign-keys-on", ERROR, LITE,
-             "table rebuild (drop + rename) while foreign keys are on")
-PRAGMA_TX = rule("sqlite-foreign-keys-pragma-in-transaction", ERROR, LITE,
-                 "PRAGMA foreign_keys inside a transaction does nothing")
-FK_CHECK = rule("sqlite-foreign-keys-not-restored", WARNING, LITE,
-                "foreign keys switched off and not checked/switched back on")
+ADD_COLUMN = rule(
+    "sqlite-add-column-rejected",
+    ERROR,
+    LITE,
+    "ADD COLUMN that SQLite rejects (PRIMARY KEY, UNIQUE, NOT NULL without default, non-constant default, STORED)",
+)
+FK_ON = rule(
+    "sqlite-rebuild-with-foreign-keys-on", ERROR, LITE, "table rebuild (drop + rename) while foreign keys are on"
+)
+PRAGMA_TX = rule(
+    "sqlite-foreign-keys-pragma-in-transaction", ERROR, LITE, "PRAGMA foreign_keys inside a transaction does nothing"
+)
+FK_CHECK = rule(
+    "sqlite-foreign-keys-not-restored", WARNING, LITE, "foreign keys switched off and not checked/switched back on"
+)
 
-STEPS = ("PRAGMA foreign_keys = OFF;  -- outside any transaction\nBEGIN;\nCREATE TABLE {t}_new (...);  -- the new "
-         "definition\nINSERT INTO {t}_new (cols) SELECT cols FROM {t};\nDROP TABLE {t};\nALTER TABLE {t}_new RENAME "
-         "TO {t};\n-- recreate indexes, triggers and views on {t}\nPRAGMA foreign_key_check;\nCOMMIT;\n"
-         "PRAGMA foreign_keys = ON;")
+STEPS = (
+    "PRAGMA foreign_keys = OFF;  -- outside any transaction\nBEGIN;\nCREATE TABLE {t}_new (...);  -- the new "
+    "definition\nINSERT INTO {t}_new (cols) SELECT cols FROM {t};\nDROP TABLE {t};\nALTER TABLE {t}_new RENAME "
+    "TO {t};\n-- recreate indexes, triggers and views on {t}\nPRAGMA foreign_key_check;\nCOMMIT;\n"
+    "PRAGMA foreign_keys = ON;"
+)
 
 
 def _rebuild(ctx: Context, table: str, what: str) -> None:
-    ctx.emit(REBUILD, f"SQLite cannot {what}: the statement fails, and the change needs the table to be rebuilt "
-             "(new table, copy, drop, rename) which locks the whole database while it copies.",
-             STEPS.format(t=table))
+    ctx.emit(
+        REBUILD,
+        f"SQLite cannot {what}: the statement fails, and the change needs the table to be rebuilt "
+        "(new table, copy, drop, rename) which locks the whole database while it copies.",
+        STEPS.format(t=table),
+    )
 
 
 def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
@@ -52,9 +64,13 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
             kind = (act.args.get("kind") or "").upper()
             if kind == "COLUMN":
                 if not new:
-                    drop_column(ctx, table, ", ".join(name(t) for t in act.args.get("tables") or ()),
-                                " SQLite (3.35+) also refuses it when the column is a PRIMARY KEY, UNIQUE, indexed, "
-                                "in a foreign key, or used by a view, trigger or CHECK.")
+                    drop_column(
+                        ctx,
+                        table,
+                        ", ".join(name(t) for t in act.args.get("tables") or ()),
+                        " SQLite (3.35+) also refuses it when the column is a PRIMARY KEY, UNIQUE, indexed, "
+                        "in a foreign key, or used by a view, trigger or CHECK.",
+                    )
             else:
                 _rebuild(ctx, table, f"DROP {kind or 'CONSTRAINT'}")
         elif isinstance(act, exp.RenameColumn):
@@ -84,8 +100,10 @@ def _add_column(cd: exp.ColumnDef, table: str, ctx: Context) -> None:
             not_null = True
         elif isinstance(k, exp.DefaultColumnConstraint):
             v = k.this
-            if v is not None and not (isinstance(v, (exp.Literal, exp.Null, exp.Boolean))
-                                      or (isinstance(v, exp.Neg) and isinstance(v.this, exp.Literal))):
+            if v is not None and not (
+                isinstance(v, (exp.Literal, exp.Null, exp.Boolean))
+                or (isinstance(v, exp.Neg) and isinstance(v.this, exp.Literal))
+            ):
                 problems.append(f"its default {v.sql(dialect='sqlite')} is not a constant")
             has_default = has_default or not isinstance(v, exp.Null)
         elif isinstance(k, exp.ComputedColumnConstraint) and k.args.get("persisted"):
@@ -93,10 +111,12 @@ def _add_column(cd: exp.ColumnDef, table: str, ctx: Context) -> None:
     if not_null and not has_default:
         problems.append("it is NOT NULL without a non-NULL default")
     if problems:
-        ctx.emit(ADD_COLUMN, f"SQLite rejects ADD COLUMN {col} because {'; '.join(problems)}: the migration fails "
-                 "at this statement.",
-                 f"ALTER TABLE {table} ADD COLUMN {col} {cd.kind.sql(dialect='sqlite') if cd.kind else ''};  -- "
-                 "nullable or with a constant default; or rebuild the table:\n" + STEPS.format(t=table))
+        ctx.emit(
+            ADD_COLUMN,
+            f"SQLite rejects ADD COLUMN {col} because {'; '.join(problems)}: the migration fails at this statement.",
+            f"ALTER TABLE {table} ADD COLUMN {col} {cd.kind.sql(dialect='sqlite') if cd.kind else ''};  -- "
+            "nullable or with a constant default; or rebuild the table:\n" + STEPS.format(t=table),
+        )
 
 
 def _rebuild_fk(ctx: Context, drop_st: Statement, table: str) -> None:
@@ -104,10 +124,13 @@ def _rebuild_fk(ctx: Context, drop_st: Statement, table: str) -> None:
         return
     keep = ctx.statement
     ctx.statement = drop_st
-    ctx.emit(FK_ON, f"This drops {table} to rebuild it while foreign keys are on (SQLite's default in most "
-             "drivers): dropping the parent runs ON DELETE CASCADE / SET NULL in child tables or fails with a "
-             "constraint error, so rows in other tables can silently disappear.",
-             STEPS.format(t=table))
+    ctx.emit(
+        FK_ON,
+        f"This drops {table} to rebuild it while foreign keys are on (SQLite's default in most "
+        "drivers): dropping the parent runs ON DELETE CASCADE / SET NULL in child tables or fails with a "
+        "constraint error, so rows in other tables can silently disappear.",
+        STEPS.format(t=table),
+    )
     ctx.statement = keep
 
 
@@ -137,11 +160,14 @@ def pragma(node: exp.Pragma, st: Statement, ctx: Context) -> None:
         return
     off = value in ("off", "0", "false", "no")
     if ctx.in_transaction:
-        ctx.emit(PRAGMA_TX, "PRAGMA foreign_keys is a no-op inside a transaction: foreign keys keep their "
-                 "current setting, so the rebuild that follows runs with them on (or they are never turned back "
-                 "on).",
-                 "Run PRAGMA foreign_keys = OFF before BEGIN (in a migration the tool runs without a transaction), "
-                 "and PRAGMA foreign_keys = ON after COMMIT.")
+        ctx.emit(
+            PRAGMA_TX,
+            "PRAGMA foreign_keys is a no-op inside a transaction: foreign keys keep their "
+            "current setting, so the rebuild that follows runs with them on (or they are never turned back "
+            "on).",
+            "Run PRAGMA foreign_keys = OFF before BEGIN (in a migration the tool runs without a transaction), "
+            "and PRAGMA foreign_keys = ON after COMMIT.",
+        )
         return
     ctx.flags["fk_off"] = off
     if off and st.start in ctx.outside_transaction:
@@ -163,10 +189,14 @@ def _renames(ctx: Context) -> None:
         ctx.statement = st
         if new.lower() in dropped and old.lower() in ctx.new_tables:
             if not fk_off:
-                ctx.emit(FK_ON, f"This renames {old} away to rebuild it while foreign keys are on (SQLite's default "
-                         f"in most drivers): child tables' foreign keys are rewritten to point at {new}, and dropping "
-                         f"{new} then runs ON DELETE CASCADE / SET NULL on their rows or fails with a constraint "
-                         "error.", STEPS.format(t=old))
+                ctx.emit(
+                    FK_ON,
+                    f"This renames {old} away to rebuild it while foreign keys are on (SQLite's default "
+                    f"in most drivers): child tables' foreign keys are rewritten to point at {new}, and dropping "
+                    f"{new} then runs ON DELETE CASCADE / SET NULL on their rows or fails with a constraint "
+                    "error.",
+                    STEPS.format(t=old),
+                )
         else:
             rename_table(ctx, old, new)
     ctx.statement = keep
@@ -184,9 +214,12 @@ def finish(ctx: Context) -> None:
     off_st = ctx.flags.get("fk_off_stmt")
     if off_st is not None and (not ctx.flags.get("fk_checked")):
         ctx.statement = off_st
-        ctx.emit(FK_CHECK, "Foreign keys are switched off and the migration never runs PRAGMA foreign_key_check "
-                 "(nor switches them back on): rows that break a foreign key during the rebuild stay unnoticed.",
-                 "PRAGMA foreign_key_check;  -- before COMMIT; then PRAGMA foreign_keys = ON; after it")
+        ctx.emit(
+            FK_CHECK,
+            "Foreign keys are switched off and the migration never runs PRAGMA foreign_key_check "
+            "(nor switches them back on): rows that break a foreign key during the rebuild stay unnoticed.",
+            "PRAGMA foreign_key_check;  -- before COMMIT; then PRAGMA foreign_keys = ON; after it",
+        )
 
 
 def transaction(node: exp.Expression, st: Statement, ctx: Context) -> None:
@@ -200,7 +233,11 @@ def command(st: Statement, ctx: Context) -> None:
     ws = words(st)
     if ws[:1] in (["VACUUM"], ["ANALYZE"], ["REINDEX"], ["SAVEPOINT"], ["RELEASE"]):
         return
-    ctx.emit(PARTIAL, "sqlglot could not parse this statement fully and keeps it as an opaque command, so the "
-             "SQLite rules did not check it.", "Review this statement by hand, or try it on a copy of the database.")
+    ctx.emit(
+        PARTIAL,
+        "sqlglot could not parse this statement fully and keeps it as an opaque command, so the "
+        "SQLite rules did not check it.",
+        "Review this statement by hand, or try it on a copy of the database.",
+    )
     if ws[:2] == ["CREATE", "TABLE"] and len(ws) > 2:
         ctx.new_tables.add(ws[2].lower().strip('"`[]'))
