@@ -2,7 +2,7 @@
 """Set up and run the project with nothing but Python 3.11+:
 
     python3 dev.py quickstart   # install into .venv, execute notebooks/01_quickstart.ipynb (SQLite)
-    python3 dev.py test         # install into .venv (+ pinned npm tools), run the whole test suite
+    python3 dev.py test         # install into .venv (+ pinned npm tools), ruff + mypy, the whole test suite
 
 Extra arguments after ``test`` go to pytest.
 """
@@ -81,13 +81,35 @@ def quickstart() -> int:
     return 0
 
 
+#: the habits every change keeps: lint and format (ruff) and types (mypy), configured in pyproject.toml
+CHECKS = (
+    ("ruff check", ["-m", "ruff", "check", "."]),
+    ("ruff format --check", ["-m", "ruff", "format", "--check", "."]),
+    ("mypy", ["-m", "mypy"]),
+)
+
+
+def checks() -> list[str]:
+    """Run every check; the names of those that failed (all run, so one pass shows everything to fix)."""
+    failed = []
+    for name, cmd in CHECKS:
+        print(f"+ {name}", flush=True)
+        if subprocess.run([str(PY), *cmd], cwd=REPO).returncode != 0:
+            failed.append(name)
+    return failed
+
+
 def test(args: list[str]) -> int:
     ensure_venv("dev")
     ensure_node_tools()
+    failed = checks()
     env = dict(os.environ, DBM_NODE_MODULES=str(NODE_CACHE / "node_modules"))
     code = subprocess.run([str(PY), "-m", "pytest", *args], cwd=REPO, env=env).returncode
     if code == 5:
         print("pytest collected no tests: that is a failure here.", file=sys.stderr)
+    if failed:
+        print(f"Failed checks: {', '.join(failed)} (see their output above).", file=sys.stderr)
+        return code or 1
     return code
 
 
