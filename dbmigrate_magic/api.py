@@ -178,7 +178,7 @@ def resolve(
     confirm: str | None = None,
 ) -> ChangeResult:
     """Mark a (failed) migration ``applied`` or ``rolled_back`` in the tracking table without running it."""
-    return _verb("recover", "resolve")(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("resolve_baseline", "resolve")(name, state, path, env=env, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def baseline(
@@ -191,7 +191,7 @@ def baseline(
     confirm: str | None = None,
 ) -> ChangeResult:
     """Record migrations up to ``to`` (default: all) as applied on an existing database, running nothing."""
-    return _verb("recover", "baseline")(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
+    return _verb("resolve_baseline", "baseline")(path, env=env, to=to, dry_run=dry_run, yes=yes, confirm=confirm)
 
 
 def diff(
