@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..adapters.base import Adapter, MigrationRow, PlannedStep
+from ..adapters.rawsql.files import split_sections
 from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
 from ..results import Result
 from . import context
-from .cell import default_name, split_sections
+from .cell import default_name
 from .pipeline import finish, make_preview
 from .preview import ChangeResult
 
