@@ -4,7 +4,9 @@
 pandas, SQLAlchemy dialects and ipywidgets are imported only when a verb needs them.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ipython) -> None:

@@ -43,8 +43,8 @@ CELLS = [
     (
         "code",
         "import pandas as pd\n"
-        "from dbmigrate_magic._verbs import context\n"
-        "db = context.resolve(prisma_app).database()\n"
+        "from dbmigrate_magic.context import resolve_context\n"
+        "db = resolve_context(prisma_app).database()\n"
         "pd.read_sql('SELECT migration_name, checksum, started_at, finished_at, applied_steps_count '\n"
         "            'FROM _prisma_migrations', db.engine)",
     ),
@@ -66,7 +66,7 @@ CELLS = [
     ("code", "%dbm migrate {drizzle_app} --yes"),
     (
         "code",
-        "ddb = context.resolve(drizzle_app).database()\n"
+        "ddb = resolve_context(drizzle_app).database()\n"
         "pd.read_sql('SELECT hash, created_at FROM __drizzle_migrations', ddb.engine)",
     ),
     ("code", "%dbm status {drizzle_app}"),

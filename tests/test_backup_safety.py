@@ -269,12 +269,12 @@ def test_backup_folder_option_env_var_and_dataframe_listing(tmp_path, run_dbm, i
 
 
 def test_ensure_backup_before_change(tmp_path):
-    from dbmigrate_magic._verbs import context
     from dbmigrate_magic.backup import BackupRecord, Declined, ensure_backup_before_change, list_records
+    from dbmigrate_magic.context import resolve_context
 
     project, dev, prod = _sqlite_project(tmp_path)
-    assert ensure_backup_before_change(context.resolve(project, "development"), decline=False) is None
-    ctx = context.resolve(project, "production")
+    assert ensure_backup_before_change(resolve_context(project, "development"), decline=False) is None
+    ctx = resolve_context(project, "production")
     record = ensure_backup_before_change(ctx, decline=False)
     assert isinstance(record, BackupRecord) and record.environment == "production"
     copy = sqlite3.connect(record.file)

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import backup as _backup
-from ..backup import BackupRecord, Declined
+from ..backup import (
+    BackupRecord,
+    Declined,
+    backup_dir,
+    ensure_backup_before_change,
+    find_record,
+    list_records,
+    restore_backup,
+    take_backup,
+    verify_backup,
+)
+from ..context import Context, resolve_context, select_environment
 from ..errors import UsageProblem
 from ..results import Result
-from . import context
 
 PathLike = str | Path | None
 
@@ -149,21 +158,21 @@ def backup(
     tables: str | list[str] | None = None,
     folder: PathLike = None,
 ) -> BackupResult:
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     ctx.require_environment()
-    target = _backup.backup_dir(ctx.project.root, folder)
+    target = backup_dir(ctx.project.root, folder)
     db = ctx.database()
     try:
-        record = _backup.take_backup(db, target, schema_only=schema_only, tables=_tables(tables), reason="dbm backup")
+        record = take_backup(db, target, schema_only=schema_only, tables=_tables(tables), reason="dbm backup")
     finally:
         db.dispose()
     return BackupResult(record, str(target))
 
 
 def backups(project: PathLike = None, *, folder: PathLike = None) -> BackupsResult:
-    ctx = context.resolve(project, None)
-    target = _backup.backup_dir(ctx.project.root, folder)
-    return BackupsResult(str(target), tuple(_backup.list_records(target)))
+    ctx = resolve_context(project, None)
+    target = backup_dir(ctx.project.root, folder)
+    return BackupsResult(str(target), tuple(list_records(target)))
 
 
 def restore(
@@ -180,9 +189,9 @@ def restore(
 ) -> RestoreResult:
     from ..safety.guard import require_confirmation
 
-    ctx = context.resolve(project, env)
-    target_dir = _backup.backup_dir(ctx.project.root, folder)
-    record = _backup.find_record(target_dir, name)
+    ctx = resolve_context(project, env)
+    target_dir = backup_dir(ctx.project.root, folder)
+    record = find_record(target_dir, name)
     started = time.perf_counter()
     if verify:
         if into:
@@ -191,17 +200,17 @@ def restore(
                 next_step="Drop --into, or drop --verify.",
             )
         source = ctx.require_environment()
-        scratch, rows = _backup.verify_backup(record, source.url or "")
+        scratch, rows = verify_backup(record, source.url or "")
         return RestoreResult(record.name, "verify", scratch, source.name, time.perf_counter() - started, tuple(rows))
     if into:
-        chosen, _reason = context.select(ctx.environments, into, ctx.project.root)
-        ctx = context.Context(ctx.project, ctx.environments, chosen, "--into")
+        chosen, _reason = select_environment(ctx.environments, into, ctx.project.root)
+        ctx = Context(ctx.project, ctx.environments, chosen, "--into")
     target = ctx.require_environment()
     confirmed = require_confirmation(target, confirm, yes, f"Restoring {record.name} overwrites")
-    before = _backup.ensure_backup_before_change(
+    before = ensure_backup_before_change(
         ctx, no_backup, folder=folder, reason=f"automatic, before restoring {record.name}"
     )
-    _backup.restore_backup(record, target.url or "")
+    restore_backup(record, target.url or "")
     return RestoreResult(
         record.name,
         "restore",

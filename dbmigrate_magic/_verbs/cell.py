@@ -1,50 +1,12 @@
-"""The body of a ``%%dbm migrate`` cell: ``-- UP`` / ``-- DOWN`` sections and a default name.
+"""A default migration name for a ``%%dbm migrate`` cell, from its first statement.
 
-The markers are our file format (a line holding only ``-- UP`` or ``-- DOWN``), not SQL, so
-they are found line by line; the SQL between them is passed on untouched.
+The cell's ``-- UP`` / ``-- DOWN`` sections are the raw SQL file format
+(``adapters.rawsql.files``).
 """
 
 from __future__ import annotations
 
 import re
-
-_MARKER = re.compile(r"^\s*--\s*(UP|DOWN)\s*:?\s*$", re.IGNORECASE)
-
-
-def sections(text: str) -> tuple[tuple[str, int], tuple[str, int] | None]:
-    """``((up, up_first_line), (down, down_first_line) or None)`` with text kept line for line.
-
-    Without an ``-- UP`` marker the whole body (up to ``-- DOWN``) is the up part. Line numbers are
-    1-based lines of ``text`` where each part starts, so statement errors can name the file's line.
-    """
-    lines = text.splitlines()
-    markers: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        m = _MARKER.match(line)
-        if m:
-            markers.setdefault(m.group(1).upper(), i)
-
-    def part(begin: int) -> tuple[str, int]:
-        end = min([i for i in markers.values() if i >= begin] + [len(lines)])
-        return "\n".join(lines[begin:end]), begin + 1
-
-    up = part(markers["UP"] + 1) if "UP" in markers else part(0)
-    down = part(markers["DOWN"] + 1) if "DOWN" in markers else None
-    return up, down
-
-
-def split_sections(text: str) -> tuple[str, str | None]:
-    """``(up, down)`` stripped; ``down`` None when there is no ``-- DOWN`` section."""
-    (up, _), down = sections(text)
-    return up.strip(), (down[0].strip() if down is not None else None)
-
-
-def compose(up: str, down: str | None) -> str:
-    """The file text for raw SQL style tools: ``-- UP`` then ``-- DOWN`` sections."""
-    text = "-- UP\n" + up.strip() + "\n"
-    if down is not None:
-        text += "\n-- DOWN\n" + down.strip() + ("\n" if down.strip() else "")
-    return text
 
 
 def slug(text: str, limit: int = 48) -> str:

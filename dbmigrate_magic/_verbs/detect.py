@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..adapters import Evidence
+from ..context import resolve_context
 from ..project import recommend
 from ..results import Result
-from . import context
 
 
 @dataclass(frozen=True, repr=False)
@@ -60,7 +60,7 @@ class DetectResult(Result):
 
 
 def detect(path: str | Path | None = None, env: str | None = None) -> DetectResult:
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     proj = ctx.project
     chosen = ctx.environment
     rec, why = (None, None) if proj.tool else recommend(proj.root)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import ClassVar
 
+from ..context import resolve_context
 from ..schema.introspect import Scope
-from . import context
 from .diff import DiffResult, make_result
 from .schema_sources import MIGRATIONS, applied_and_not, listed, load_models, tracking_tables
 
@@ -29,7 +29,7 @@ class DriftResult(DiffResult):
 def drift(project: str | Path | None = None, env: str | None = None, *, unsafe: bool = True) -> DriftResult:
     from ..schema import diff as schema_diff
 
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     live = ctx.require_environment()
     root = ctx.project.root
     # what the database did not run is not drift: replay exactly the migrations its tracking table

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import active_env
+from ..active_env import set_active
 from ..config import Environment
+from ..context import discover_environments, select_environment
 from ..errors import ConfigError
 from ..project import find_project
 from ..results import Result
-from . import context
 
 
 @dataclass(frozen=True, repr=False)
@@ -51,17 +51,17 @@ class EnvResult(Result):
 
 def env(name: str | None = None, project: str | Path | None = None, persist: bool = False) -> EnvResult:
     proj = find_project(project)
-    environments = context.discover_environments(proj)
+    environments = discover_environments(proj)
     if name is not None:
-        chosen, _ = context.select(environments, name, proj.root)
+        chosen, _ = select_environment(environments, name, proj.root)
         if chosen is None or chosen.name not in {e.name for e in environments}:
             raise ConfigError(
                 f"'{name}' is not one of this project's environments.", next_step="Pick a name from `dbm env`."
             )
-        active_env.set_active(proj.root, chosen.name, persist=persist)
+        set_active(proj.root, chosen.name, persist=persist)
         return EnvResult(str(proj.root), tuple(environments), chosen.name, "selected with `env NAME`")
     try:
-        chosen, reason = context.select(environments, None, proj.root)
+        chosen, reason = select_environment(environments, None, proj.root)
     except ConfigError as exc:  # a remembered choice that no longer exists: list anyway, say why
         chosen, reason = None, exc.what
     return EnvResult(str(proj.root), tuple(environments), chosen.name if chosen else None, reason)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import scratch
+from ..context import resolve_context
 from ..db import Database
 from ..errors import UsageProblem
 from ..results import Result
 from ..schema.introspect import Scope, introspect
-from . import context
+from ..scratch import load_sql, scratch
 from .schema_sources import applied_and_not, drop_tables, listed, load_models, replay, tracking_tables
 
 
@@ -106,7 +106,7 @@ def generate(
     """Desired schema from a file, environment or URL; current = the project's environment."""
     from ..schema import diff as schema_diff
 
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     current = ctx.require_environment()
     root = ctx.project.root
     _, skipped, pending = applied_and_not(ctx)
@@ -151,10 +151,10 @@ def down_after(current_url: str, current, up_sql: str, skip: tuple[str, ...]) ->
     from ..schema import diff as schema_diff
 
     try:
-        with scratch.scratch(current_url) as url:
+        with scratch(current_url) as url:
             empty = _read(url, skip)
-            scratch.load_sql(url, schema_diff(empty, current).sql(unsafe=True), source="current schema")
-            scratch.load_sql(url, up_sql, source="generated up part")
+            load_sql(url, schema_diff(empty, current).sql(unsafe=True), source="current schema")
+            load_sql(url, up_sql, source="generated up part")
             after = _read(url, skip)
     except DbmError as exc:
         return "", (
@@ -179,7 +179,7 @@ def autogenerate(
     environment's database. It only writes files; the SQL preview comes from the same plan `migrate` shows."""
     from ..masking import mask
 
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     ctx.require_environment()
     adapter = ctx.project.adapter
     adapter.app = app or adapter.app
@@ -281,7 +281,7 @@ def down_for(
     tool's down file), after checking first that it may, so a refusal costs no replay."""
     from ..schema import diff as schema_diff
 
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     root = ctx.project.root
     adapter = ctx.project.adapter
     migration = adapter.migration_id(migration)  # the short names rollback accepts, as the tool spells them
@@ -292,7 +292,7 @@ def down_for(
     models = []
     with ExitStack() as stack:
         for upto, before in ((None, migration), (migration, None)):
-            url = stack.enter_context(scratch.scratch(like))
+            url = stack.enter_context(scratch(like))
             replay(root, url, upto=upto, before=before)
             models.append(_read(url, skip))
     d = schema_diff(models[1], models[0])

@@ -94,10 +94,10 @@ class LintResult(Result):
 
 
 def _dialect_from_project(project: str | Path | None, env: str | None) -> tuple[str | None, str]:
-    from . import context
+    from ..context import resolve_context
 
     try:
-        ctx = context.resolve(project, env)
+        ctx = resolve_context(project, env)
     except Exception:  # no project or no environment: fall back to the default dialect
         return None, "default"
     if ctx.environment is not None and ctx.environment.dialect:
@@ -158,10 +158,10 @@ def lint(
         findings += lint_sql(_read(f), in_transaction=in_transaction, file=str(f), **opts)
         sources.append(str(f))
     if pending:
+        from ..context import resolve_context
         from ..safety.lint.review import hoisted_offsets
-        from . import context
 
-        ctx = context.resolve(project, env)
+        ctx = resolve_context(project, env)
         steps = ctx.project.adapter.plan_apply(ctx.database())
         for step in steps:
             label = step.file or step.migration

@@ -7,17 +7,18 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..adapters.base import Adapter, MigrationRow, PlannedStep
+from ..adapters.rawsql.files import split_sections
+from ..context import Context, resolve_context
 from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
 from ..results import Result
-from . import context
-from .cell import default_name, split_sections
+from .cell import default_name
 from .pipeline import finish, make_preview
 from .preview import ChangeResult
 
 PathLike = str | Path | None
 
 
-def writing_adapter(ctx: context.Context) -> Adapter:
+def writing_adapter(ctx: Context) -> Adapter:
     """The detected tool's adapter; a project with no tool yet gets our own raw SQL format."""
     if ctx.project.matches:
         return ctx.project.adapter
@@ -41,7 +42,7 @@ class NewResult(Result):
 def new(
     name: str, path: PathLike = None, up_sql: str = "", down_sql: str | None = None, app: str | None = None
 ) -> NewResult:
-    ctx = context.resolve(path, None)
+    ctx = resolve_context(path, None)
     adapter = writing_adapter(ctx)
     adapter.app = app or adapter.app
     created = adapter.new_migration(_check_name(name), up_sql, down_sql)
@@ -103,7 +104,7 @@ def migrate(
     no_backup: bool = False,
 ) -> ChangeResult:
     """Apply pending migrations (up to ``to``); with ``sql`` (a cell), first write it as a new migration."""
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     adapter = writing_adapter(ctx)
     adapter.app = app or adapter.app
     environment = ctx.require_environment()
@@ -196,7 +197,7 @@ def rollback(
         raise UsageProblem("--steps and --to cannot be used together.", next_step="Pass one of them.")
     if steps is not None and steps < 1:
         raise UsageProblem("--steps must be 1 or more.", next_step="Pass --steps 1 to revert the last migration.")
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()

@@ -1,9 +1,11 @@
 """The shared path of every changing verb: plan -> preview -> review -> confirm -> run.
 
 Generic over adapters: nothing here knows a tool. Verbs build a ``Preview`` from the adapter's
-plan, pass it through the review checks (lint findings and guard notes registered by the safety
-layer), decide whether the given flags confirm it, and either run it or hand back a result whose
-``confirm()`` runs exactly the previewed plan later (re-checked first).
+plan, review it (lint findings, then the production guard's notes: ``review``), decide whether the
+given flags confirm it, and either run it (after the guard's last check and the production backup:
+``safety.gate.before_run``) or hand back a result whose ``confirm()`` runs exactly the previewed
+plan later (re-checked first). The safety layer is imported when a preview is made, so verbs that
+only read (``status``) do not load the linter.
 """
 
 from __future__ import annotations
@@ -12,30 +14,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..adapters.base import Adapter, PlannedStep, StepOutcome
+from ..change import Preview
 from ..errors import MigrationFailed
-from .preview import ChangeResult, Preview
+from .preview import ChangeResult
 
 if TYPE_CHECKING:
     from ..config import Environment
+    from ..context import Context
     from ..db import Database
-    from .context import Context
-
-#: review checks: ``check(preview, ctx, db) -> preview`` (may add findings, guard notes, blocking
-#: reasons). The safety layer (lint, production guard, backups) registers itself here.
-REVIEW_CHECKS: list[Callable[[Preview, Context, Database], Preview]] = []
-#: run just before a confirmed plan executes (e.g. a production backup): ``hook(preview, ctx, db)``;
-#: returns notes to show with the result.
-BEFORE_RUN_HOOKS: list[Callable[[Preview, Context, Database], list[str]]] = []
 
 
-def register_review(check: Callable[[Preview, Context, Database], Preview]) -> None:
-    if check not in REVIEW_CHECKS:
-        REVIEW_CHECKS.append(check)
+def review(preview: Preview, ctx: Context, db: Database) -> Preview:
+    """Every preview is linted, then guarded: lint findings (an error blocks Apply in production),
+    then the guard's notes (destructive statements, sessions connected to what is dropped, the
+    production backup) and its refusal of dev-only verbs in production."""
+    from ..safety.gate import guard_review
+    from ..safety.lint.review import lint_review
 
-
-def register_before_run(hook: Callable[[Preview, Context, Database], list[str]]) -> None:
-    if hook not in BEFORE_RUN_HOOKS:
-        BEFORE_RUN_HOOKS.append(hook)
+    return guard_review(lint_review(preview, ctx, db), ctx, db)
 
 
 def make_preview(
@@ -57,9 +53,7 @@ def make_preview(
         steps=tuple(steps),
         notes=notes,
     )
-    for check in REVIEW_CHECKS:
-        preview = check(preview, ctx, db)
-    return preview
+    return review(preview, ctx, db)
 
 
 def decide(preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None) -> tuple[str, str]:
@@ -120,17 +114,11 @@ def execute(
     preview: Preview,
     run: Callable[[], list[StepOutcome]],
     done_status: str,
-    ctx: Context,
-    db: Database,
     created: str | None = None,
     notes: tuple[str, ...] = (),
 ) -> ChangeResult:
     """Run a confirmed plan; a failed step raises ``MigrationFailed`` carrying the partial result."""
-    extra_notes = list(notes)
-    for hook in BEFORE_RUN_HOOKS:
-        extra_notes.extend(hook(preview, ctx, db))
     outcomes = run()
-    result_notes = tuple(extra_notes)
     failed = [o for o in outcomes if o.state == "failed"]
     if failed:
         bad = failed[0]
@@ -143,7 +131,7 @@ def execute(
             tuple(outcomes),
             error.what,
             created,  # type: ignore
-            result_notes,
+            notes,
         )
         raise error
     ran = [o for o in outcomes if o.state != "skipped"]
@@ -151,7 +139,7 @@ def execute(
     msg = f"{len(ran)} step(s) done"
     if skipped:
         msg += f"; {len(skipped)} skipped (already done by another run)"
-    return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, result_notes)
+    return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, notes)
 
 
 def finish(
@@ -177,7 +165,7 @@ def finish(
         from ..safety.gate import before_run  # production guard with the real flags, then the backup
 
         gate_notes = before_run(preview, ctx, db, yes=yes, confirm=confirm, no_backup=no_backup)
-        return execute(verb, preview, run, done_status, ctx, db, created, notes + tuple(gate_notes))
+        return execute(verb, preview, run, done_status, created, notes + tuple(gate_notes))
 
     def runner(phrase: str | None) -> ChangeResult:
         fresh = replan()
@@ -220,15 +208,3 @@ def finish(
         runner=runner if can_confirm else None,
         discard=discard if can_confirm else None,
     )
-
-
-def _register_safety_reviews() -> None:
-    """Every preview is linted and guarded; registered here so ``api`` can stay lazy."""
-    from ..safety.gate import register as register_guard
-    from ..safety.lint.review import register as register_lint
-
-    register_lint()
-    register_guard()  # destructive statements and active connections in every preview
-
-
-_register_safety_reviews()

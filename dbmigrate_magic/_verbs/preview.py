@@ -1,9 +1,9 @@
-"""The preview every changing verb shows before it runs anything, and the result it returns.
+"""The result every changing verb returns (migrate, rollback, resolve, baseline).
 
-A ``ChangeResult`` carries the plan (exact SQL per step, target environment and whether it is
-production, transactional or not, lint findings and guard notes), what happened to each step,
-and, while unconfirmed, a way to run the same plan later (a notebook's Apply button, the CLI's
-prompt). Confirmation rules live here so every front end applies the same ones.
+A ``ChangeResult`` carries the plan (a ``change.Preview``: exact SQL per step, target environment
+and whether it is production, transactional or not, lint findings and guard notes), what happened
+to each step, and, while unconfirmed, a way to run the same plan later (a notebook's Apply button,
+the CLI's prompt). Confirmation rules live here so every front end applies the same ones.
 """
 
 from __future__ import annotations
@@ -13,91 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..adapters.base import PlannedStep, StepOutcome
+from ..adapters.base import StepOutcome
+from ..change import Preview
 from ..masking import mask, mask_obj
 from ..results import Result, jsonable
 
 #: statuses that mean "nothing ran because a person still has to say yes"
 UNCONFIRMED = ("awaiting confirmation", "refused")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A lint finding or guard note attached to a preview (filled by the safety layer)."""
-
-    rule: str
-    severity: str  # error, warning, info
-    message: str
-    migration: str | None = None
-    line: int | None = None
-    help: str | None = None
-
-
-@dataclass(frozen=True, repr=False)
-class Preview(Result):
-    """What a change will do, shown before anything runs."""
-
-    title: ClassVar[str] = "dbm preview"
-
-    verb: str  # migrate, rollback, resolve, baseline
-    tool: str
-    environment: str
-    database: str | None  # masked URL
-    production: bool
-    classification: str
-    steps: tuple[PlannedStep, ...]
-    findings: tuple[Finding, ...] = ()  # lint findings (safety layer)
-    guard_notes: tuple[str, ...] = ()  # production guard, backups, connections (safety layer)
-    blocking: tuple[str, ...] = ()  # reasons Apply is refused even with confirmation
-    notes: tuple[str, ...] = ()
-
-    @property
-    def signature(self) -> tuple:
-        """What must not change between preview and apply."""
-        return tuple((s.migration, s.direction, s.sql) for s in self.steps)
-
-    def confirmation_flag(self) -> str:
-        return f"--confirm {self.environment}" if self.production else "--yes"
-
-    def header_lines(self) -> list[str]:
-        kind = "PRODUCTION" if self.production else "non-production"
-        lines = [f"Target: {self.environment} ({self.database}) - {kind}: {self.classification}"]
-        if self.steps:
-            tx = {s.transactional for s in self.steps}
-            how = (
-                "each in its own transaction with its tracking row"
-                if tx == {True}
-                else "NOT transactional: DDL auto-commits, progress is recorded statement by statement"
-                if tx == {False}
-                else "some in a transaction, some not (see the table)"
-            )
-            told = {s.extra.get("transaction") for s in self.steps}  # an adapter running the tool's CLI says how
-            if len(told) == 1 and None not in told:
-                how = told.pop()
-            lines.append(f"{len(self.steps)} {self.verb} step(s) with {self.tool}, {how}.")
-        lines.extend(f"Guard: {n}" for n in self.guard_notes)
-        for f in self.findings:
-            where = f" [{f.migration}{':' + str(f.line) if f.line else ''}]" if f.migration else ""
-            lines.append(f"Lint {f.severity} {f.rule}{where}: {f.message}")
-        lines.extend(f"Blocked: {b}" for b in self.blocking)
-        lines.extend(f"Note: {n}" for n in self.notes)
-        return lines
-
-    def sql_text(self) -> str:
-        parts = []
-        for s in self.steps:
-            where = f" ({s.file})" if s.file else ""
-            parts.append(f"-- {s.direction.upper()} {s.migration}{where}\n{s.sql.strip()}")
-        return "\n\n".join(parts)
-
-    def summary_lines(self) -> list[str]:
-        return self.header_lines()
-
-    def table(self) -> list[dict[str, Any]]:
-        return [
-            {"migration": s.migration, "direction": s.direction, "file": s.file, "transactional": s.transactional}
-            for s in self.steps
-        ]
 
 
 @dataclass(frozen=True, repr=False)
@@ -245,8 +167,3 @@ class ChangeResult(Result):
 
             return show_confirmation(self)
         return self
-
-
-# Backwards-friendly names for the verbs' results
-MigrateResult = ChangeResult
-RollbackResult = ChangeResult

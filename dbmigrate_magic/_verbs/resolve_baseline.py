@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..adapters.base import PlannedStep, StepOutcome
+from ..context import resolve_context
 from ..errors import UsageProblem
-from . import context
 from .migrate import writing_adapter
 from .pipeline import finish, make_preview
 from .preview import ChangeResult
@@ -32,7 +32,7 @@ def resolve(
         raise UsageProblem(
             f"resolve needs --applied or --rolled-back, not {state!r}.", next_step="Pass --applied or --rolled-back."
         )
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()
@@ -78,7 +78,7 @@ def baseline(
     confirm: str | None = None,
 ) -> ChangeResult:
     """Adopt an existing database: record migrations up to ``to`` (default all) as applied, running nothing."""
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     adapter = writing_adapter(ctx)
     environment = ctx.require_environment()
     db = ctx.database()

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import canonical_env_name, dialect_of, environment_from_url
+from ..context import resolve_context
 from ..db import Database
 from ..errors import ConfigError, DbmError, ProjectError, UnsupportedOperation, UsageProblem
 from ..masking import mask
 from ..schema.introspect import Scope, introspect, prepare
-from . import context
 
 MIGRATIONS = "migrations"
 
@@ -55,9 +55,9 @@ def classify_side(spec: str, project: str | Path | None) -> Side:
         check_text(path, spec)
         return Side(spec, "file", path=path, label=f"file {path.name}")
     try:
-        ctx = context.resolve(project, spec)
+        ctx = resolve_context(project, spec)
     except ConfigError:
-        names = [e.name for e in context.resolve(project).environments]
+        names = [e.name for e in resolve_context(project).environments]
         if canonical_env_name(spec) in names:
             raise
         known = ", ".join(names) or "none"
@@ -102,14 +102,14 @@ def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | Non
             return s.url
     if dialect in (None, "sqlite"):
         try:
-            env = context.resolve(project).environment
+            env = resolve_context(project).environment
         except (ProjectError, ConfigError):
             env = None
         if env and env.url and (dialect is None or env.dialect == dialect):
             return env.url
         return "sqlite://"
     try:
-        env = context.resolve(project).require_environment()
+        env = resolve_context(project).require_environment()
     except (ProjectError, ConfigError):  # no project or no connection: say what this diff needs instead
         env = None
     if env is None or env.dialect != dialect:
@@ -125,7 +125,7 @@ def migration_scripts(
     project: str | Path | None, upto: str | None = None, before: str | None = None
 ) -> list[tuple[str, str]]:
     """(id, up SQL) of the project's migrations in order, for replay on a scratch database."""
-    proj = context.resolve(project).project
+    proj = resolve_context(project).project
     adapter = proj.adapter
     out = []
     for f in adapter.migration_files():
@@ -174,9 +174,9 @@ def replay(
     file before it" may be another branch); with ``only``, just those ids (what a live database ran:
     a migration it skipped must not be replayed). A failure is a ``ProjectError`` naming the
     migration: the files cannot build a schema, and only the scratch database saw it."""
-    from .. import scratch
+    from ..scratch import load_sql
 
-    adapter = context.resolve(project).project.adapter
+    adapter = resolve_context(project).project.adapter
     if before is not None:
         for parent in adapter.parents(before):
             replay(project, url, upto=parent)
@@ -188,7 +188,7 @@ def replay(
         except UnsupportedOperation:  # a tool we cannot apply yet: its plain SQL files, if it has them
             for mid, sql in migration_scripts(project, upto):
                 if only is None or mid in only:
-                    scratch.load_sql(url, sql, source=f"migration {mid}")
+                    load_sql(url, sql, source=f"migration {mid}")
             return
         if only is not None:
             steps = [s for s in steps if s.migration in only]
@@ -227,7 +227,7 @@ def tracking_tables(project) -> tuple[str, ...]:
     """The detected tool's tracking (and lock) tables, ``schema.table`` where the tool pins a
     schema (Drizzle on PostgreSQL): left out of every comparison."""
     try:
-        adapter = context.resolve(project).project.adapter
+        adapter = resolve_context(project).project.adapter
         return tuple(t.replace('"', "").replace("`", "") for t in adapter.tracking_tables())
     except Exception:  # no project, or an adapter that cannot describe itself offline: compare everything
         return ()
@@ -296,13 +296,13 @@ def load_models(
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
-            from .. import scratch
+            from ..scratch import load_sql, scratch
 
             anchor = anchor_url(sides, project, dialect)
-            url = stack.enter_context(scratch.scratch(anchor))
+            url = stack.enter_context(scratch(anchor))
             if side.kind == "file":
                 try:
-                    scratch.load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
+                    load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
                 except ProjectError as exc:
                     if dialect is None and anchor == "sqlite://":  # nothing said which kind: SQLite was a guess
                         raise ProjectError(

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import scratch as scratch_db
+from ..context import resolve_context
 from ..results import Result
-from . import context
+from ..scratch import clean_scratch, list_scratch, stale
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,10 +35,10 @@ class ScratchResult(Result):
 def scratch(
     project: str | Path | None = None, env: str | None = None, clean: bool = False, everything: bool = False
 ) -> ScratchResult:
-    ctx = context.resolve(project, env)
+    ctx = resolve_context(project, env)
     environment = ctx.require_environment()
     url = environment.url or ""
-    found = scratch_db.list_scratch(url)
-    stale = scratch_db.stale(found)
-    dropped = scratch_db.clean_scratch(url, everything) if clean else []
-    return ScratchResult(environment.masked_url or "", tuple(found), tuple(stale), tuple(dropped))
+    found = list_scratch(url)
+    left_over = stale(found)
+    dropped = clean_scratch(url, everything) if clean else []
+    return ScratchResult(environment.masked_url or "", tuple(found), tuple(left_over), tuple(dropped))

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..adapters.base import STATES, History, MigrationRow
+from ..context import resolve_context
 from ..errors import ConnectionFailed
 from ..results import Result
-from . import context
 
 STANDARD_COLUMNS = ["migration", "file", "state", "applied_at", "checksum_ok"]
 NEEDS_ATTENTION = ("pending", "failed", "modified", "missing", "skipped", "unknown")
@@ -118,7 +118,7 @@ def build(tool: str, env_name: str | None, db_url: str | None, history: History,
 
 
 def status(path: str | Path | None = None, env: str | None = None) -> StatusResult:
-    ctx = context.resolve(path, env)
+    ctx = resolve_context(path, env)
     adapter = ctx.project.adapter
     environment = ctx.require_environment()
     db = ctx.database(read_only=True)  # status never creates anything, not even a SQLite file

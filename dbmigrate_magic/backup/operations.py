@@ -17,7 +17,7 @@ from .compare import compare, fingerprint
 from .manifest import BackupRecord, backup_dir, new_backup_path, sha256_file, write_manifest
 
 if TYPE_CHECKING:
-    from .._verbs.context import Context
+    from ..context import Context
     from ..db import Database
 
 ENGINES: dict[str, ModuleType] = {"postgresql": postgres, "mysql": mysql, "sqlite": sqlite}

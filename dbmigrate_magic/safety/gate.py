@@ -1,6 +1,6 @@
-"""How the production guard and the automatic backup plug into the changing verbs' pipeline.
+"""The production guard and the automatic backup in the changing verbs' pipeline.
 
-``guard_review`` (registered as a review check) lists destructive statements and the sessions
+``guard_review`` (called on every preview, after lint) lists destructive statements and the sessions
 connected to what will be dropped in every preview, and blocks dev-only verbs in production.
 ``before_run`` runs once a plan is confirmed and before anything executes: it re-checks the
 plan with the real flags (``guard.check``) and, for migrate/rollback in production, takes the
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from . import guard
 
 if TYPE_CHECKING:
-    from .._verbs.context import Context
-    from .._verbs.preview import Preview
+    from ..change import Preview
+    from ..context import Context
     from ..db import Database
 
 #: verbs whose confirmed run is preceded by a backup in production
@@ -95,9 +95,3 @@ def before_run(
                 f"sha256 {outcome.sha256[:12]}...); restore with `dbm restore {outcome.name}`."
             )
     return notes
-
-
-def register() -> None:
-    from .._verbs.pipeline import register_review
-
-    register_review(guard_review)

@@ -1,8 +1,8 @@
 """Alembic: ``versions/<rev>_<slug>.py`` revision graph and the ``alembic_version`` table.
 
 ``alembic_version`` holds one row per current head and no history: what is applied is every
-ancestor of the recorded heads in the revision graph (``_alembic_graph``). Writing, previewing
-and applying go through Alembic's own command API (``_alembic_run``).
+ancestor of the recorded heads in the revision graph (``graph.py``, ``history.py``). Writing, previewing
+and applying go through Alembic's own command API (``ops.py``, ``run.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import read_text
-from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
+from ..base import Adapter, Evidence, History, MigrationFile
 from . import config
+from .history import build_history
 from .ops import AlembicOps
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from .graph import RevisionGraph
 
 DEFAULT_TABLE = "alembic_version"
-EXTRA_COLUMNS = ("revision", "down_revision", "branch_labels", "is_head", "is_current", "message")
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
@@ -175,11 +175,6 @@ class AlembicAdapter(AlembicOps, Adapter):
         return build_history(self, graph, heads, db is not None)
 
 
-def _relative(adapter: AlembicAdapter, file: str) -> str:
-    prefix = str(adapter.root) + os.sep
-    return file[len(prefix) :].replace(os.sep, "/") if file.startswith(prefix) else adapter.relative(Path(file))
-
-
 def _count_py(folder: Path) -> int:
     """Revision files in a folder, counted without sorting or stat-ing each one (2,000 files)."""
     try:
@@ -187,78 +182,3 @@ def _count_py(folder: Path) -> int:
             return sum(1 for e in entries if e.name.endswith(".py") and e.name != "__init__.py")
     except OSError:
         return 0
-
-
-def build_history(
-    adapter: AlembicAdapter, graph: RevisionGraph, recorded: list[str] | None, reachable: bool
-) -> History:
-    """Rows in apply order: ancestors of the recorded heads applied, the rest pending."""
-    order = graph.ordered()
-    script_heads = set(graph.heads())
-    recorded_set = set(recorded or ())
-    applied = graph.ancestors(recorded or ())
-    rows: list[MigrationRow] = []
-    for rev_id in order:
-        rev = graph.revisions[rev_id]
-        extra = {
-            "revision": rev_id,
-            "down_revision": ", ".join(rev.down_revisions) or None,
-            "branch_labels": ", ".join(rev.branch_labels) or None,
-            "message": rev.message,
-            "is_head": rev_id in script_heads,
-            "is_current": rev_id in recorded_set,
-        }
-        if not reachable:
-            state = "unknown"
-        else:
-            state = "applied" if rev_id in applied else "pending"
-        note = "identifiers read by importing the module" if graph.revisions[rev_id].imported else None
-        rows.append(
-            MigrationRow(rev_id, _relative(adapter, graph.revisions[rev_id].file), state, None, None, note, extra)
-        )
-    for rev_id in recorded or ():
-        if rev_id not in graph.revisions:
-            extra = {c: None for c in EXTRA_COLUMNS} | {"revision": rev_id, "is_head": False, "is_current": True}
-            rows.append(
-                MigrationRow(
-                    rev_id,
-                    None,
-                    "missing",
-                    None,
-                    None,
-                    f"recorded in {adapter.table_label}, no revision file has this id",
-                    extra,
-                )
-            )
-    notes = _notes(adapter, graph, recorded)
-    current = ", ".join(recorded) if recorded else None
-    table_exists = reachable and recorded is not None
-    return History(tuple(rows), table_exists, adapter.table_label, current, tuple(notes), EXTRA_COLUMNS)
-
-
-def _notes(adapter: AlembicAdapter, graph: RevisionGraph, recorded: list[str] | None) -> list[str]:
-    notes = []
-    heads = graph.heads()
-    if len(heads) > 1:
-        notes.append(
-            f"{len(heads)} heads in the revision files: {', '.join(heads)} "
-            "(`alembic upgrade heads` applies all; `alembic merge heads` joins them)"
-        )
-    if recorded and len(recorded) > 1:
-        notes.append(f"the database is at {len(recorded)} heads: {', '.join(recorded)}")
-    lost = [r for r in recorded or () if r not in graph.revisions]
-    if lost:
-        notes.append(
-            f"{', '.join(lost)} recorded in {adapter.table_label} but no file declares "
-            f"{'it' if len(lost) == 1 else 'them'}: what came before cannot be told from the files, so "
-            "revisions shown pending may already be applied (restore the file, or `alembic stamp`)"
-        )
-    for rev, ref in graph.dangling():
-        notes.append(f"revision {rev} refers to {ref}, which no revision file declares")
-    for path in graph.unreadable:
-        notes.append(
-            f"{_relative(adapter, path)} is not a readable revision file (no `revision` id, or it fails to import)"
-        )
-    for rev in graph.duplicates:
-        notes.append(f"revision id {rev} is declared by more than one file")
-    return notes

@@ -1,6 +1,6 @@
 """Writing, previewing, applying and rolling back Alembic revisions with Alembic's own commands.
 
-Mixed into ``AlembicAdapter``; reading (graph, heads, history) lives in ``alembic.py``.
+Mixed into ``AlembicAdapter``; reading lives in ``adapter.py`` (graph, heads) and ``history.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ...errors import MigrationFailed, ProjectError, UnsupportedOperation, Usage
 from .._runner_lock import runner_lock
 from ..base import MigrationFile, PlannedStep, StepOutcome
 from . import run as ar
+from .history import build_history
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -164,8 +165,6 @@ class AlembicOps:
         return list(graph.parents(graph.revisions[self._resolve(graph, migration)]))
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
-        from .adapter import build_history
-
         graph = self.graph()
         heads = self.read_heads(db) or []
         history = build_history(self, graph, heads, True)

@@ -110,7 +110,7 @@ class DjangoOps:
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """``<app>/migrations/NNNN_<name>.py`` with one RunSQL, depending on the app's latest migration."""
-        from ... import __version__
+        from ..._version import __version__
 
         app, folder = self._target_app()
         graph, _ = self._graph()

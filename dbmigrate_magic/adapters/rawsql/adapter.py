@@ -26,6 +26,7 @@ from ..base import (
     sha256_hex,
     to_utc,
 )
+from .files import compose, sections, split_sections
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
@@ -190,8 +191,6 @@ class RawSqlAdapter(Adapter):
 
     # --- writing ------------------------------------------------------------------------------
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        from ..._verbs.cell import compose
-
         folder = self.root / MIGRATIONS_DIR
         folder.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -209,8 +208,6 @@ class RawSqlAdapter(Adapter):
         return path
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
-        from ..._verbs.cell import split_sections
-
         for f in self.migration_files():
             m = _STAMPED.match(f.id)
             if not m or m.group(2) != name:
@@ -237,8 +234,6 @@ class RawSqlAdapter(Adapter):
 
     # --- applying -------------------------------------------------------------------------------
     def _parts(self, f: MigrationFile) -> tuple[tuple[str, int], tuple[str, int] | None]:
-        from ..._verbs.cell import sections
-
         cached = getattr(self, "_texts", {}).get(f.id)
         try:
             return sections(cached if cached is not None else f.path.read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@ linted, the findings are shown in the preview, and in production an error-level 
 Apply. The explicit per-rule override is a ``-- dbm:ignore RULE`` comment on the statement in the
 migration file, so the decision is reviewed and recorded with the migration itself.
 
-Registered with the pipeline's review checks when ``dbmigrate_magic.api`` is imported.
+Called by the pipeline (``_verbs.pipeline.review``) on every preview, before the production guard.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ...change import Finding as PreviewFinding
+from ...change import Preview
 from ..where import place
 from .engine import lint_sql, normalise_dialect
 
 if TYPE_CHECKING:
-    from ..._verbs.preview import Preview
+    from ...context import Context
     from ...db import Database
 
 
@@ -30,9 +32,7 @@ def server_pg_version(db: Database) -> int | None:
         return None
 
 
-def lint_review(preview: Preview, ctx, db: Database) -> Preview:
-    from ..._verbs.preview import Finding as PreviewFinding
-
+def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
     try:
         dialect = normalise_dialect(getattr(db, "dialect", None))
     except Exception:
@@ -80,9 +80,3 @@ def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
 
     statements = split(step.sql, "sqlite")
     return frozenset(statements[i].offset for i in fk_hoist(statements).hoisted())
-
-
-def register() -> None:
-    from ..._verbs.pipeline import register_review
-
-    register_review(lint_review)

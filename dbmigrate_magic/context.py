@@ -1,12 +1,15 @@
-"""Resolving what every verb needs: the project, its environments, and the one to use."""
+"""What every verb works in: the project, its environments, and the one to use (``Context``).
+
+Below the verbs, the safety layer and backups alike, which all take a ``Context``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import active_env
-from ..config import (
+from .active_env import get_active
+from .config import (
     DEFAULT_ENV,
     Environment,
     FoundConnection,
@@ -16,9 +19,9 @@ from ..config import (
     environment_from_url,
     process_connections,
 )
-from ..db import Database
-from ..errors import ConfigError
-from ..project import Project, find_project
+from .db import Database
+from .errors import ConfigError
+from .project import Project, find_project
 
 
 def discover_environments(project: Project) -> list[Environment]:
@@ -57,12 +60,14 @@ class Context:
         return self.environment
 
 
-def select(environments: list[Environment], name: str | None, root: Path) -> tuple[Environment | None, str | None]:
+def select_environment(
+    environments: list[Environment], name: str | None, root: Path
+) -> tuple[Environment | None, str | None]:
     if name and "://" in name or (name and name.startswith("file:")):
         return environment_from_url(name, base_dir=root), "given on the command line"
     reason = "--env" if name else None
     if not name:
-        name, reason = active_env.get_active(root)
+        name, reason = get_active(root)
     if name:
         wanted = canonical_env_name(name)
         for env in environments:
@@ -81,8 +86,8 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
     return None, None
 
 
-def resolve(project: str | Path | None = None, env: str | None = None) -> Context:
+def resolve_context(project: str | Path | None = None, env: str | None = None) -> Context:
     proj = find_project(project)
     environments = discover_environments(proj)
-    chosen, reason = select(environments, env, proj.root)
+    chosen, reason = select_environment(environments, env, proj.root)
     return Context(proj, environments, chosen, reason)
