@@ -29,6 +29,7 @@ def writing_adapter(ctx: context.Context) -> Adapter:
 @dataclass(frozen=True, repr=False)
 class NewResult(Result):
     title: ClassVar[str] = "dbm new"
+    frame_option: ClassVar[bool] = False
 
     tool: str
     migration: str
