@@ -4,7 +4,7 @@
 pandas, SQLAlchemy dialects and ipywidgets are imported only when a verb needs them.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 
 def load_ipython_extension(ipython) -> None:

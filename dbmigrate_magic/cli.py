@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dbm: error: {mask(e)}", file=sys.stderr)
         return 2
     if call.version:
-        from . import __version__
+        from ._version import __version__
 
         print(__version__)
         return 0

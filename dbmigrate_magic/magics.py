@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Unicode
 
-from . import active_env
+from .active_env import set_default_env
 from .arguments import ArgumentError, HelpRequested, cell_parameter, full_help, parse, usage_line
 from .errors import DbmError
 from .masking import mask
@@ -26,10 +26,10 @@ class Dbm(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.observe(self._on_default_env, names="default_env")
-        active_env.default_env = self.default_env or None
+        set_default_env(self.default_env or None)
 
     def _on_default_env(self, change) -> None:
-        active_env.default_env = change["new"] or None
+        set_default_env(change["new"] or None)
 
     @line_cell_magic
     def dbm(self, line: str, cell: str | None = None):
@@ -46,7 +46,7 @@ class Dbm(Magics):
         except ArgumentError as e:
             raise UsageError(f"{mask(e)}\n{e.usage}") from None
         if call.version:
-            from . import __version__
+            from ._version import __version__
 
             print(__version__)
             return None

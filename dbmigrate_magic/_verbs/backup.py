@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import backup as _backup
+import dbmigrate_magic.backup as _backup
+
 from ..backup import BackupRecord, Declined
 from ..errors import UsageProblem
 from ..results import Result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import active_env
+from ..active_env import get_active
 from ..config import (
     DEFAULT_ENV,
     Environment,
@@ -62,7 +62,7 @@ def select(environments: list[Environment], name: str | None, root: Path) -> tup
         return environment_from_url(name, base_dir=root), "given on the command line"
     reason = "--env" if name else None
     if not name:
-        name, reason = active_env.get_active(root)
+        name, reason = get_active(root)
     if name:
         wanted = canonical_env_name(name)
         for env in environments:

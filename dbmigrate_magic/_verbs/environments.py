@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import active_env
+from ..active_env import set_active
 from ..config import Environment
 from ..errors import ConfigError
 from ..project import find_project
@@ -58,7 +58,7 @@ def env(name: str | None = None, project: str | Path | None = None, persist: boo
             raise ConfigError(
                 f"'{name}' is not one of this project's environments.", next_step="Pick a name from `dbm env`."
             )
-        active_env.set_active(proj.root, chosen.name, persist=persist)
+        set_active(proj.root, chosen.name, persist=persist)
         return EnvResult(str(proj.root), tuple(environments), chosen.name, "selected with `env NAME`")
     try:
         chosen, reason = context.select(environments, None, proj.root)

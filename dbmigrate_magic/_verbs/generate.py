@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import scratch
+import dbmigrate_magic.scratch as scratch
+
 from ..db import Database
 from ..errors import UsageProblem
 from ..results import Result

@@ -174,7 +174,7 @@ def replay(
     file before it" may be another branch); with ``only``, just those ids (what a live database ran:
     a migration it skipped must not be replayed). A failure is a ``ProjectError`` naming the
     migration: the files cannot build a schema, and only the scratch database saw it."""
-    from .. import scratch
+    import dbmigrate_magic.scratch as scratch
 
     adapter = context.resolve(project).project.adapter
     if before is not None:
@@ -296,7 +296,7 @@ def load_models(
     for side in sides:
         url = side.url
         if side.kind in ("file", "migrations"):
-            from .. import scratch
+            import dbmigrate_magic.scratch as scratch
 
             anchor = anchor_url(sides, project, dialect)
             url = stack.enter_context(scratch.scratch(anchor))

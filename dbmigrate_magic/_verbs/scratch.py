@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import scratch as scratch_db
+import dbmigrate_magic.scratch as scratch_db
+
 from ..results import Result
 from . import context
 
