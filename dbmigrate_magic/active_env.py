@@ -14,6 +14,12 @@ _active: dict[Path, str] = {}
 default_env: str | None = None  # set by ``%config Dbm.default_env``
 
 
+def set_default_env(name: str | None) -> None:
+    """The environment verbs use when none is given or selected (``%config Dbm.default_env``)."""
+    global default_env
+    default_env = name
+
+
 def state_dir(root: Path) -> Path:
     folder = root / ".dbm"
     if not folder.exists():

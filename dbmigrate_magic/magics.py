@@ -1,5 +1,5 @@
-"""``%dbm`` / ``%%dbm``: parse the line with the CLI's own argument declarations, call ``api``,
-display the result. Errors become ``UsageError`` so the cell fails without a traceback."""
+"""``%dbm`` / ``%%dbm``: parse the line with the parser generated from ``api``, call it, display
+the result. Errors become ``UsageError`` so the cell fails without a traceback."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Unicode
 
-from . import active_env
-from .commands import VERBS, ArgumentError, HelpRequested, parse, run, usage_line
+from .active_env import set_default_env
+from .arguments import ArgumentError, HelpRequested, cell_parameter, full_help, parse, usage_line
 from .errors import DbmError
 from .masking import mask
 
@@ -26,10 +26,10 @@ class Dbm(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.observe(self._on_default_env, names="default_env")
-        active_env.default_env = self.default_env or None
+        set_default_env(self.default_env or None)
 
     def _on_default_env(self, change) -> None:
-        active_env.default_env = change["new"] or None
+        set_default_env(change["new"] or None)
 
     @line_cell_magic
     def dbm(self, line: str, cell: str | None = None):
@@ -39,39 +39,41 @@ class Dbm(Magics):
         except ValueError as exc:
             raise UsageError(f"{exc}\n{usage_line('%dbm')}") from None
         try:
-            args = parse(argv, prog="%dbm")
+            call = parse(argv, prog="%dbm", front_end="magic")
         except HelpRequested as h:
             print(h.text.rstrip())
             return None
         except ArgumentError as e:
             raise UsageError(f"{mask(e)}\n{e.usage}") from None
-        if args.version:
-            from . import __version__
+        if call.version:
+            from ._version import __version__
 
             print(__version__)
             return None
-        verb = VERBS[args.verb]
         if cell is not None:
-            if verb.cell_argument is None:
-                raise UsageError(f"%%dbm {verb.name} takes no cell body; use the line form %dbm {verb.name}.")
-            setattr(args, verb.cell_argument, cell)
-        args.front_end = "magic"
+            target = cell_parameter(call.verb)
+            if target is None:
+                raise UsageError(f"%%dbm {call.verb} takes no cell body; use the line form %dbm {call.verb}.")
+            call.kwargs[target] = cell
         try:
-            result = run(args)
+            result = call.call()
         except DbmError as e:
             raise UsageError(e.message) from None
-        df_var = getattr(args, "df", None)
+        df_var = call.render["df"]
         if df_var:
             if not df_var.isidentifier():
                 raise UsageError(f"--df needs a Python variable name, not {df_var!r}.")
             self.shell.user_ns[df_var] = result.to_frame()
-        if getattr(args, "sql", False) and callable(getattr(result, "as_sql_view", None)):
+        if call.render["sql"]:
             print("\n".join(result.sql_messages()))  # the CLI's stderr lines, as a short text above the SQL
             result = result.as_sql_view()  # still the result object (.sql, .changes, .to_frame()), shown as SQL
         display = getattr(result, "display_in_notebook", None)
         if callable(display):
             return display()
         return result
+
+    # `%dbm?` shows every verb's every option, generated when asked (IPython calls ``getdoc``)
+    dbm.getdoc = lambda: full_help("%dbm")  # type: ignore[attr-defined]
 
 
 def load(ipython) -> None:

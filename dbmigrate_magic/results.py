@@ -41,6 +41,22 @@ class Result:
     title: ClassVar[str] = "dbm"
     #: column holding a state, coloured in the HTML view
     state_column: ClassVar[str | None] = None
+    #: the front ends offer ``--df VAR`` (store the table as a DataFrame)
+    frame_option: ClassVar[bool] = True
+
+    # --- the command line's view ------------------------------------------------------------
+    def exit_code(self, *, report_attention: bool = False) -> int:
+        """The CLI's exit status: 1 when the verb found what it exists to report; with
+        ``report_attention`` (``--exit-code``), also when the result needs attention."""
+        return 1 if report_attention and getattr(self, "needs_attention", False) else 0
+
+    def cli_output(self, *, format: str = "text", sql: bool = False) -> str:
+        """What the CLI prints: text or (``format="json"``) JSON; ``sql``: results that have SQL print it alone."""
+        if format == "json":
+            import json
+
+            return json.dumps(self.to_dict(), indent=2, default=str)
+        return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self) if f.repr}

@@ -102,7 +102,7 @@ class RestoreResult(Result):
     def ok(self) -> bool:
         return all(r["schema_match"] and r["rows_match"] for r in self.comparison)
 
-    def exit_code(self, args: Any = None) -> int:
+    def exit_code(self, *, report_attention: bool = False) -> int:
         return 0 if self.mode == "restore" or self.ok else 1
 
     def summary_lines(self) -> list[str]:

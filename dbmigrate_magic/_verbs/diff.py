@@ -20,6 +20,7 @@ COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
 @dataclass(frozen=True, repr=False)
 class DiffResult(Result):
     title: ClassVar[str] = "dbm diff"
+    attention: ClassVar[str] = "there are differences"  # what --exit-code reports
 
     source: str
     target: str
@@ -40,9 +41,6 @@ class DiffResult(Result):
     @property
     def needs_attention(self) -> bool:
         return not self.is_empty
-
-    def exit_code(self, args) -> int:
-        return 1 if getattr(args, "exit_code", False) and not self.is_empty else 0
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -123,16 +121,13 @@ class DiffResult(Result):
 
         return replace(self, sql_only=True)
 
-    def cli_output(self, args) -> str:
-        if getattr(args, "sql", False):
+    def cli_output(self, *, format: str = "text", sql: bool = False) -> str:
+        """``sql``: the SQL alone on stdout, what it says beside it on stderr (``dbm diff --sql | psql``)."""
+        if sql:
             for line in self.sql_messages():
                 print(line, file=sys.stderr)
             return self.piped_sql()
-        if getattr(args, "format", "text") == "json":
-            import json
-
-            return json.dumps(self.to_dict(), indent=2, default=str)
-        return self.to_text()
+        return super().cli_output(format=format)
 
     def _repr_html_(self) -> str:
         if self.sql_only:

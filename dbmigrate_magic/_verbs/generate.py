@@ -20,6 +20,7 @@ from .schema_sources import applied_and_not, drop_tables, listed, load_models, r
 @dataclass(frozen=True, repr=False)
 class GenerateResult(Result):
     title: ClassVar[str] = "dbm generate"
+    frame_option: ClassVar[bool] = False
 
     name: str
     up_sql: str
@@ -244,6 +245,7 @@ def destructive_statements(steps, dialect: str) -> list[str]:
 @dataclass(frozen=True, repr=False)
 class DownResult(Result):
     title: ClassVar[str] = "dbm generate --down-for"
+    frame_option: ClassVar[bool] = False
 
     migration: str
     down_sql: str

@@ -43,7 +43,7 @@ class LintResult(Result):
     def warnings(self) -> int:
         return len(self.findings) - self.errors
 
-    def exit_code(self, args: Any = None) -> int:
+    def exit_code(self, *, report_attention: bool = False) -> int:
         return 1 if has_errors(self.findings) else 0
 
     def summary_lines(self) -> list[str]:
@@ -86,9 +86,9 @@ class LintResult(Result):
         out.extend(self.summary_lines())
         return "\n".join(out)
 
-    def cli_output(self, args: Any) -> str:
+    def cli_output(self, *, format: str = "text", sql: bool = False) -> str:
         """``--format json`` prints the list of findings (the shape linters and CI tools expect)."""
-        if getattr(args, "format", "text") == "json":
+        if format == "json":
             return json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
         return self.to_text()
 

@@ -30,6 +30,7 @@ def writing_adapter(ctx: Context) -> Adapter:
 @dataclass(frozen=True, repr=False)
 class NewResult(Result):
     title: ClassVar[str] = "dbm new"
+    frame_option: ClassVar[bool] = False
 
     tool: str
     migration: str

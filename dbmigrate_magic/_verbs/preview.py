@@ -75,7 +75,7 @@ class ChangeResult(Result):
         )
 
     # --- views --------------------------------------------------------------------------------
-    def exit_code(self, args: Any = None) -> int:
+    def exit_code(self, *, report_attention: bool = False) -> int:
         return 1 if self.status in (*UNCONFIRMED, "failed", "cancelled") else 0
 
     def summary_lines(self) -> list[str]:

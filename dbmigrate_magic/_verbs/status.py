@@ -34,6 +34,8 @@ class StatusResult(Result):
     error: str | None = None
     extra_columns: tuple[str, ...] = ()
 
+    attention: ClassVar[str] = "anything is pending, failed, modified or missing"  # what --exit-code reports
+
     @property
     def needs_attention(self) -> bool:
         return any(self.counts.get(s) for s in ("pending", "failed", "modified", "missing", "skipped"))
