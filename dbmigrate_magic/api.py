@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from ._verbs.lint_rules import RulesResult
     from ._verbs.migrate import NewResult
     from ._verbs.preview import ChangeResult
-    from .change import Preview
     from ._verbs.scratch import ScratchResult
     from ._verbs.status import StatusResult
+    from .change import Preview
 
 
 def __getattr__(name: str):
