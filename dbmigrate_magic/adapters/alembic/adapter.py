@@ -86,6 +86,13 @@ class AlembicAdapter(AlembicOps, Adapter):
         return [(root / p).resolve() for p in parts]
 
     @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        for name in ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg", "Pipfile"):
+            if (root / name).is_file():
+                return f"{name} found (Python project): Alembic is the standard choice."
+        return None
+
+    @classmethod
     def detect(cls, root: Path) -> Evidence | None:
         ini = cls.ini_file(root)
         folder = cls.script_location(root)

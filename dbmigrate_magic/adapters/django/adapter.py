@@ -44,6 +44,14 @@ class DjangoAdapter(DjangoOps, Adapter):
         return sorted(dirs)
 
     @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        settings = list(root.glob("settings.py")) + list(root.glob("*/settings.py"))
+        manage = root / "manage.py"
+        if settings or (manage.is_file() and "django" in read_text(manage).lower()):
+            return "Django settings found: use Django's own migrations (manage.py makemigrations)."
+        return None
+
+    @classmethod
     def detect(cls, root: Path) -> Evidence | None:
         manage = root / "manage.py"
         if not manage.is_file() or not DJANGO_IMPORT.search(read_text(manage)):

@@ -70,6 +70,10 @@ class RawSqlAdapter(Adapter):
         return [p for p in iter_files(root / MIGRATIONS_DIR, "*.sql") if is_rawsql_file(p)]
 
     @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        return "No project files found: start with plain SQL files in migrations/ (dbm new NAME)."
+
+    @classmethod
     def detect(cls, root: Path) -> Evidence | None:
         files = cls.files_in(root)
         if not files:
