@@ -117,54 +117,9 @@ class Database:
         finally:
             conn.close()
 
-    def read_table(self, table: str, sql: str, schema: str | None = None) -> list[tuple] | None:
-        """Rows of ``sql`` (a SELECT on ``table``), or None when ``table`` does not exist.
-
-        Reading a tracking table is all ``status`` needs, so a plain SQLite file is read with the
-        standard library (read-only: nothing is created, and SQLAlchemy's import is skipped).
-        """
-        path = self._sqlite_file()
-        if path is not None:
-            return _read_sqlite(path, table, sql, self.masked_url)
-        from sqlalchemy import inspect, text
-
-        with self.connect() as conn:
-            if not inspect(conn).has_table(table, schema=schema):
-                return None
-            return [tuple(r) for r in conn.execute(text(sql))]
-
-    def _sqlite_file(self) -> str | None:
-        if self.url.startswith("sqlite:///") and "?" not in self.url and self.url != "sqlite:///:memory:":
-            return self.url[len("sqlite:///") :]
-        return None
-
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
-
-
-def _read_sqlite(path: str, table: str, sql: str, masked: str) -> list[tuple] | None:
-    import os
-    import sqlite3
-    from urllib.parse import quote
-
-    if not os.path.exists(path):
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise ConnectionFailed(
-            f"Could not open {masked}: {mask(exc)}", next_step="Check the path and its permissions."
-        ) from None
-    try:
-        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
-        return [tuple(r) for r in conn.execute(sql).fetchall()] if found else None
-    except sqlite3.DatabaseError as exc:
-        raise ConnectionFailed(
-            f"Could not read {masked}: {mask(exc)}", next_step="Check that the file is a SQLite database."
-        ) from None
-    finally:
-        conn.close()
 
 
 def short_db_error(exc: BaseException) -> str:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .adapters import Adapter, Evidence, all_adapter_classes
-from .adapters._files import read_text
+from .adapters import RECOMMENDATION_ORDER, Adapter, Evidence, adapter_class, all_adapter_classes
 from .errors import ProjectError
 
 
@@ -30,29 +29,20 @@ def detect_in(root: Path) -> tuple[list[Evidence], list[str]]:
         evidence = cls.detect(root)
         if evidence is not None:
             matches.append(evidence)
-        for hook in ("decoy_note", "ignored_folder_note"):
-            fn = getattr(cls, hook, None)
-            note = fn(root) if fn else None
-            if note:
-                notes.append(note)
+        note = cls.decoy_note(root)
+        if note:
+            notes.append(note)
     return matches, notes
 
 
 def recommend(root: Path) -> tuple[str, str]:
-    """A tool to adopt, judged from the files present, with the reason."""
-    settings = list(root.glob("settings.py")) + list(root.glob("*/settings.py"))
-    manage = root / "manage.py"
-    if settings or (manage.is_file() and "django" in read_text(manage).lower()):
-        return "django", "Django settings found: use Django's own migrations (manage.py makemigrations)."
-    package = root / "package.json"
-    if package.is_file():
-        text = read_text(package)
-        lang = "TypeScript" if ("typescript" in text or list(root.glob("tsconfig*.json"))) else "JavaScript"
-        return "drizzle", f"package.json found ({lang} project): Drizzle (drizzle-kit) fits it best."
-    for name in ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg", "Pipfile"):
-        if (root / name).is_file():
-            return "alembic", f"{name} found (Python project): Alembic is the standard choice."
-    return "rawsql", "No project files found: start with plain SQL files in migrations/ (dbm new NAME)."
+    """A tool to adopt, judged from the files present, with the reason: the first tool in
+    ``RECOMMENDATION_ORDER`` whose adapter finds a reason (the last, our raw SQL, always does)."""
+    for tool in RECOMMENDATION_ORDER:
+        reason = adapter_class(tool).recommendation(root)
+        if reason:
+            return tool, reason
+    raise AssertionError("the last tool in RECOMMENDATION_ORDER always has a reason")
 
 
 @dataclass(frozen=True)

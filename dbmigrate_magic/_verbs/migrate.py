@@ -22,9 +22,9 @@ def writing_adapter(ctx: Context) -> Adapter:
     """The detected tool's adapter; a project with no tool yet gets our own raw SQL format."""
     if ctx.project.matches:
         return ctx.project.adapter
-    from ..adapters import adapter_class
+    from ..adapters import DEFAULT_TOOL, adapter_class
 
-    return adapter_class("rawsql")(ctx.project.root)
+    return adapter_class(DEFAULT_TOOL)(ctx.project.root)
 
 
 @dataclass(frozen=True, repr=False)

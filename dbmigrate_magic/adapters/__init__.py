@@ -20,6 +20,11 @@ ADAPTERS: tuple[tuple[str, str, str], ...] = (
     ("flyway", "flyway.adapter", "FlywayAdapter"),
 )
 TOOL_IDS = tuple(t for t, _, _ in ADAPTERS)
+#: the tools ``dbm detect`` may recommend to a project that has none, most specific first; the
+#: last (our raw SQL format) always fits
+RECOMMENDATION_ORDER = ("django", "drizzle", "alembic", "rawsql")
+#: the format a project with no tool yet writes its first migration in (``dbm new``)
+DEFAULT_TOOL = "rawsql"
 
 
 def adapter_class(tool: str) -> type[Adapter]:
@@ -35,6 +40,8 @@ def all_adapter_classes() -> list[type[Adapter]]:
 
 __all__ = [
     "ADAPTERS",
+    "DEFAULT_TOOL",
+    "RECOMMENDATION_ORDER",
     "TOOL_IDS",
     "Adapter",
     "Evidence",

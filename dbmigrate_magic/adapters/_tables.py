@@ -1,25 +1,41 @@
-"""Reading a tracking table as fast as possible, because ``status`` is the verb run most.
+"""The one way adapters read a tracking table: read-only, never creating anything, and fast,
+because ``status`` is the verb run most.
 
 On SQLite the table is read with the standard library's ``sqlite3`` (read-only, so looking never
 creates a file) and on PostgreSQL with psycopg directly: both spare the SQLAlchemy import and its
 reflection queries, about a third of a second per ``dbm status``. MySQL goes through SQLAlchemy.
+Every path answers the same: rows as dicts, the column names (also for an empty table: a tool
+whose table comes in several forms tells them apart by these), or None when the table is absent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..db import Database
 
 
-Query = tuple[str, str, str]  # table, column list, tail (ORDER BY ...)
+Query = tuple[str, str, str]  # table, column list ("*" for all), tail (ORDER BY ...)
 
 
-def read_tables(
-    db: Database, queries: dict[str, Query], schema: str | None = None
-) -> dict[str, list[dict[str, Any]] | None]:
-    """For each ``key: (table, columns, tail)`` the rows, or None when the table does not exist."""
+class Rows(list):
+    """A table's rows (dicts, in the order read) and its ``columns`` as the database names them."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], columns: Iterable[str]):
+        super().__init__(rows)
+        self.columns: tuple[str, ...] = tuple(columns)
+
+
+def read_table(db: Database, table: str, columns: str = "*", tail: str = "", schema: str | None = None) -> Rows | None:
+    """``SELECT columns FROM table tail``, or None when the table does not exist."""
+    return read_tables(db, {"rows": (table, columns, tail)}, schema)["rows"]
+
+
+def read_tables(db: Database, queries: dict[str, Query], schema: str | None = None) -> dict[str, Rows | None]:
+    """For each ``key: (table, columns, tail)`` the rows, or None when the table does not exist.
+    The tables are read over one connection (knex: its migrations table and its lock table)."""
     path = db.sqlite_path() if not schema else None
     if path is not None:
         return _read_sqlite(path, queries)
@@ -27,7 +43,7 @@ def read_tables(
         return _read_postgres(db, queries, schema or db.schema)
     from sqlalchemy import inspect, text
 
-    out: dict[str, list[dict[str, Any]] | None] = {}
+    out: dict[str, Rows | None] = {}
     with db.connect() as conn:
         insp = inspect(conn)
         prep = conn.dialect.identifier_preparer
@@ -37,11 +53,12 @@ def read_tables(
                 continue
             qualified = f"{prep.quote(schema)}.{prep.quote(table)}" if schema else prep.quote(table)
             sql = f"SELECT {columns} FROM {qualified} {tail}"
-            out[key] = [dict(r) for r in conn.execute(text(sql)).mappings()]
+            result = conn.execute(text(sql))
+            out[key] = Rows((dict(r) for r in result.mappings()), result.keys())
     return out
 
 
-def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[str, Any]] | None]:
+def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, Rows | None]:
     import sqlite3
     from pathlib import Path
 
@@ -59,14 +76,15 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
         ) from None
     try:
         conn.row_factory = sqlite3.Row
-        out: dict[str, list[dict[str, Any]] | None] = {}
+        out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
             found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
             if not found:
                 out[key] = None
                 continue
             quoted = '"' + table.replace('"', '""') + '"'
-            out[key] = [dict(r) for r in conn.execute(f"SELECT {columns} FROM {quoted} {tail}")]
+            cursor = conn.execute(f"SELECT {columns} FROM {quoted} {tail}")
+            out[key] = Rows((dict(r) for r in cursor), (d[0] for d in cursor.description))
         return out
     except sqlite3.DatabaseError as exc:
         raise ConnectionFailed(
@@ -76,9 +94,7 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, list[dict[st
         conn.close()
 
 
-def _read_postgres(
-    db: Database, queries: dict[str, Query], schema: str | None
-) -> dict[str, list[dict[str, Any]] | None]:
+def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
     import psycopg
     from psycopg.rows import dict_row
     from psycopg.sql import SQL, Identifier
@@ -97,7 +113,7 @@ def _read_postgres(
             "this URL came from).",
         ) from None
     try:
-        out: dict[str, list[dict[str, Any]] | None] = {}
+        out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
             found = conn.execute(
                 "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = coalesce(%s, current_schema()) "
@@ -109,7 +125,8 @@ def _read_postgres(
                 continue
             name = SQL("{}.{}").format(Identifier(schema), Identifier(table)) if schema else Identifier(table)
             sql = SQL("SELECT " + columns + " FROM {} " + tail).format(name)
-            out[key] = list(conn.execute(sql).fetchall())
+            cursor = conn.execute(sql)
+            out[key] = Rows(cursor.fetchall(), (d.name for d in cursor.description or ()))
         return out
     except psycopg.Error as exc:
         raise ConnectionFailed(

@@ -159,6 +159,18 @@ class Adapter:
         """Evidence that ``root`` uses this tool, or None."""
         raise NotImplementedError
 
+    @classmethod
+    def decoy_note(cls, root: Path) -> str | None:
+        """Why a file or folder in ``root`` that looks like this tool's was ignored (a ``manage.py``
+        that does not import Django), for ``dbm detect``; None when there is none."""
+        return None
+
+    @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        """Why this tool fits a project that has none yet (``dbm detect`` recommends one), or None.
+        ``RECOMMENDATION_ORDER`` in ``adapters`` says which tool's answer counts first."""
+        return None
+
     def config_connections(self) -> list[FoundConnection]:
         """Connections named in the tool's own config files (knexfile, alembic.ini, ...)."""
         return []

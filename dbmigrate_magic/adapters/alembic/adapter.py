@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import read_text
+from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile
 from . import config
 from .history import build_history
@@ -83,6 +84,13 @@ class AlembicAdapter(AlembicOps, Adapter):
         else:
             parts = [p for p in re.split(r", *| +", raw) if p]
         return [(root / p).resolve() for p in parts]
+
+    @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        for name in ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg", "Pipfile"):
+            if (root / name).is_file():
+                return f"{name} found (Python project): Alembic is the standard choice."
+        return None
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
@@ -163,11 +171,8 @@ class AlembicAdapter(AlembicOps, Adapter):
     def read_heads(self, db: Database) -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
         table, schema = self.version_table
-        name = f'"{schema}"."{table}"' if schema else f'"{table}"'
-        if db.dialect == "mysql":
-            name = name.replace('"', "`")
-        rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
-        return None if rows is None else [r[0] for r in rows]
+        rows = read_table(db, table, "version_num", schema=schema)
+        return None if rows is None else [r["version_num"] for r in rows]
 
     def history(self, db: Database | None) -> History:
         graph = self.graph()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import iter_files, read_text
-from .._ledger_read import read_table
+from .._tables import read_table
 from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, merge_history
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ class DbmateAdapter(Adapter):
         files = self.migration_files()
         if db is None:
             return merge_history(self, files, None, table=TABLE, extra_columns=("name",))
-        read = read_table(db, TABLE, ("version",))
+        read = read_table(db, TABLE, "version")
         if read is None:
             h = merge_history(self, files, [], table=TABLE, extra_columns=("name",))
             return History(h.rows, False, TABLE, None, h.notes, h.extra_columns)
-        records = [LedgerRecord(str(r["version"])) for r in read[0]]
+        records = [LedgerRecord(str(r["version"])) for r in read]
         return merge_history(self, files, records, table=TABLE, extra_columns=("name",))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import SKIP_DIRS, read_text
+from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 from . import config
 from .ops import DjangoOps
@@ -41,6 +42,14 @@ class DjangoAdapter(DjangoOps, Adapter):
                 continue
             dirs.append(init.parent)
         return sorted(dirs)
+
+    @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        settings = list(root.glob("settings.py")) + list(root.glob("*/settings.py"))
+        manage = root / "manage.py"
+        if settings or (manage.is_file() and "django" in read_text(manage).lower()):
+            return "Django settings found: use Django's own migrations (manage.py makemigrations)."
+        return None
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
@@ -117,7 +126,8 @@ class DjangoAdapter(DjangoOps, Adapter):
 
     def read_ledger(self, db: Database) -> list[tuple[str, str, object]] | None:
         """(app, name, applied) rows of django_migrations, or None if the table does not exist."""
-        return db.read_table(TABLE, f"SELECT app, name, applied FROM {TABLE} ORDER BY id")
+        rows = read_table(db, TABLE, "app, name, applied", "ORDER BY id")
+        return None if rows is None else [(r["app"], r["name"], r["applied"]) for r in rows]
 
     def history(self, db: Database | None) -> History:
         from .graph import build_graph

@@ -9,7 +9,6 @@ itself (``_django_run.load_declarations``) and feeds the same graph builder.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from .._pystatic import NOT_LITERAL, literal_assignments
+from .settings import Unevaluable, module_dir, settings_module
+from .settings import read_settings as read_settings_module
 
 Key = tuple[str, str]
-SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
+#: what the migration graph needs from the settings
+SETTINGS = ("INSTALLED_APPS", "MIGRATION_MODULES", "AUTH_USER_MODEL")
 
 
 class NeedsDjango(Exception):
@@ -49,48 +51,19 @@ class Declaration:
 # --- reading the project statically ----------------------------------------------------------
 
 
-def settings_module(root: Path) -> str | None:
-    m = SETTINGS_RE.search((root / "manage.py").read_text(encoding="utf-8", errors="replace"))
-    return m.group(1) if m else None
-
-
-def module_dir(root: Path, dotted: str) -> Path | None:
-    """Folder of a package named ``dotted``: in the project first, else wherever Python finds it."""
-    parts = dotted.split(".")
-    local = root.joinpath(*parts)
-    if (local / "__init__.py").is_file() or local.is_dir():
-        return local
-    if (root / parts[0]).exists():
-        return None
-    try:
-        spec = importlib.util.find_spec(parts[0])  # finds the top package without importing it
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts[1:])
-    return folder if folder.is_dir() else None
-
-
-def module_file(root: Path, dotted: str) -> Path | None:
-    folder = module_dir(root, dotted)
-    if folder is not None:
-        init = folder / "__init__.py"
-        return init if init.is_file() else None
-    parent = module_dir(root, dotted.rsplit(".", 1)[0]) if "." in dotted else root
-    candidate = parent / (dotted.rsplit(".", 1)[-1] + ".py") if parent else None
-    return candidate if candidate and candidate.is_file() else None
-
-
 def read_settings(root: Path) -> dict[str, Any]:
+    """The settings the graph needs, by the one settings reader; ``NeedsDjango`` when it cannot tell."""
+    from ...config import project_variables
+
     name = settings_module(root)
-    path = module_file(root, name) if name else None
-    if path is None:
+    if name is None:
         raise NeedsDjango("settings module not found from manage.py")
-    tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-    values = literal_assignments(tree.body, ("INSTALLED_APPS", "MIGRATION_MODULES", "AUTH_USER_MODEL"))
-    if "INSTALLED_APPS" not in values or any(v is NOT_LITERAL for v in values.values()):
-        raise NeedsDjango("settings are not plain literals")
+    try:
+        values = read_settings_module(root, name, SETTINGS, project_variables(root))
+    except (Unevaluable, SyntaxError, OSError) as exc:
+        raise NeedsDjango(f"settings are not read statically: {exc}") from None
+    if "INSTALLED_APPS" not in values:
+        raise NeedsDjango(f"{name} assigns no INSTALLED_APPS at module level")
     return values
 
 

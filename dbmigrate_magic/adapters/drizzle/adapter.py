@@ -67,6 +67,15 @@ class DrizzleAdapter(Adapter):
         return root / "drizzle"
 
     @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        package = root / "package.json"
+        if not package.is_file():
+            return None
+        text = read_text(package)
+        lang = "TypeScript" if ("typescript" in text or list(root.glob("tsconfig*.json"))) else "JavaScript"
+        return f"package.json found ({lang} project): Drizzle (drizzle-kit) fits it best."
+
+    @classmethod
     def detect(cls, root: Path) -> Evidence | None:
         config = first_existing(root, CONFIG_NAMES)
         out = cls.out_dir(root)
@@ -96,7 +105,7 @@ class DrizzleAdapter(Adapter):
         return config.preferred_variables(first_existing(self.root, CONFIG_NAMES))
 
     @classmethod
-    def ignored_folder_note(cls, root: Path) -> str | None:
+    def decoy_note(cls, root: Path) -> str | None:
         folder = root / "drizzle"
         if folder.is_dir() and cls.detect(root) is None:
             return "drizzle/ folder ignored: it holds no meta/_journal.json and no .sql migrations"

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
 from . import files as files
 
@@ -54,13 +55,10 @@ class DrizzleLedger:
     # --- reading --------------------------------------------------------------------------
     def read(self) -> list[LedgerRow] | None:
         """Every row, oldest first; None when the table does not exist (nothing is created)."""
-        from sqlalchemy import inspect, text
-
-        with self.db.connect() as conn:
-            if not inspect(conn).has_table(self.table, schema=self.schema):
-                return None
-            result = conn.execute(text(f"SELECT * FROM {self.qualified}"))
-            rows = [self._row({k.lower(): v for k, v in r.items()}) for r in result.mappings()]
+        found = read_table(self.db, self.table, schema=self.schema)
+        if found is None:
+            return None
+        rows = [self._row({k.lower(): v for k, v in r.items()}) for r in found]
         rows.sort(key=lambda r: (r.created_at is None, r.created_at or 0, r.id or 0))
         return rows
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._files import first_existing, iter_files, read_text
-from .._ledger_read import read_table
+from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
 
 if TYPE_CHECKING:
@@ -115,11 +115,11 @@ class FlywayAdapter(Adapter):
         if db is None:
             rows = tuple(MigrationRow(f.id, rel(f.path), "unknown", extra=_extra(f.extra)) for f in files)
             return History(rows, False, table, None, (), EXTRA)
-        read = read_table(db, table, COLUMNS, order_by="installed_rank")
+        read = read_table(db, table, ", ".join(COLUMNS), "ORDER BY installed_rank")
         if read is None:
             rows = tuple(MigrationRow(f.id, rel(f.path), "pending", extra=_extra(f.extra)) for f in files)
             return History(rows, False, table, None, (), EXTRA)
-        return _merge(files, read[0], table, rel)
+        return _merge(files, read, table, rel)
 
 
 def _version(text: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import iter_files
-from .._ledger_read import read_table
+from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 if TYPE_CHECKING:
@@ -65,11 +65,11 @@ class GolangMigrateAdapter(Adapter):
         if db is None:
             rows = tuple(MigrationRow(f.id, rel(f.path), "unknown", extra=_pick(f)) for f in files)
             return History(rows, False, TABLE, None, (), cols)
-        read = read_table(db, TABLE, ("version", "dirty"))
+        read = read_table(db, TABLE)  # every column: dbmate's table of the same name has no dirty
         if read is None:
             rows = tuple(MigrationRow(f.id, rel(f.path), "pending", extra=_pick(f)) for f in files)
             return History(rows, False, TABLE, None, (), cols)
-        records, columns = read
+        records, columns = read, read.columns
         notes: list[str] = []
         if "dirty" not in columns:
             notes.append(f"{TABLE} has no dirty column: it may be dbmate's table, not golang-migrate's")

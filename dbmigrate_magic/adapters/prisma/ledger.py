@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...errors import NeedsResolve, UsageProblem
+from .._tables import read_table
 from ..base import to_utc
 
 if TYPE_CHECKING:
@@ -104,25 +105,22 @@ def stored_now(dialect: str, minus_seconds: float = 0.0) -> Any:
 
 def read_rows(db: Database) -> list[PrismaRow] | None:
     """Every row, oldest first; None when the table does not exist (nothing is created)."""
-    from sqlalchemy import inspect, text
-
-    with db.connect() as conn:
-        if not inspect(conn).has_table(TABLE):
-            return None
-        result = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"))
-        out = [
-            PrismaRow(
-                str(r["id"]),
-                str(r["checksum"]),
-                str(r["migration_name"]),
-                to_utc(r["started_at"]),
-                to_utc(r["finished_at"]),
-                to_utc(r["rolled_back_at"]),
-                r["logs"],
-                int(r["applied_steps_count"] or 0),
-            )
-            for r in result.mappings()
-        ]
+    rows = read_table(db, TABLE, ", ".join(COLUMNS))
+    if rows is None:
+        return None
+    out = [
+        PrismaRow(
+            str(r["id"]),
+            str(r["checksum"]),
+            str(r["migration_name"]),
+            to_utc(r["started_at"]),
+            to_utc(r["finished_at"]),
+            to_utc(r["rolled_back_at"]),
+            r["logs"],
+            int(r["applied_steps_count"] or 0),
+        )
+        for r in rows
+    ]
     floor = dt.datetime.min.replace(tzinfo=dt.UTC)
     out.sort(key=lambda r: (r.started_at or floor, r.migration_name))
     return out

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import ProjectError, UnsupportedOperation, UsageProblem
 from .._files import iter_files, read_text
+from .._tables import read_table
 from ..base import (
     Adapter,
     Evidence,
@@ -59,20 +60,6 @@ def file_checksum(data: bytes) -> str:
     return sha256_hex(data.replace(b"\r\n", b"\n"))
 
 
-def _select_ledger(conn):
-    """All rows of ``_migrations`` in one query (its columns from the result), None if it is absent."""
-    from sqlalchemy.exc import DBAPIError
-
-    try:
-        return conn.exec_driver_sql(f"SELECT * FROM {TABLE}")
-    except DBAPIError as exc:
-        orig = exc.orig
-        codes = {getattr(orig, "sqlstate", None), (orig.args[0] if getattr(orig, "args", None) else None)}
-        if codes & {"42P01", "42S02", 1146} or "no such table" in str(orig):
-            return None
-        raise
-
-
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
@@ -82,6 +69,10 @@ class RawSqlAdapter(Adapter):
     @classmethod
     def files_in(cls, root: Path) -> list[Path]:
         return [p for p in iter_files(root / MIGRATIONS_DIR, "*.sql") if is_rawsql_file(p)]
+
+    @classmethod
+    def recommendation(cls, root: Path) -> str | None:
+        return "No project files found: start with plain SQL files in migrations/ (dbm new NAME)."
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
@@ -128,37 +119,35 @@ class RawSqlAdapter(Adapter):
 
     def read_ledger(self, db: Database) -> list[LedgerRecord] | None:
         """Rows of ``_migrations``, or None when the table does not exist (nothing is created)."""
-        with db.connect() as conn:
-            result = _select_ledger(conn)
-            if result is None:
-                return None
-            records = []
-            for row in result.mappings():
-                if str(row["filename"]).startswith(INTERNAL_PREFIX):
-                    self._internal_notes.append(f"{TABLE}: {row['filename']} ({row['applied_at']})")
-                    continue
-                state = (row.get("state") or "applied").lower()
-                note = None
-                if state == "running":  # MySQL step started and never finished: killed, or running now
-                    state = "failed"
-                    note = (
-                        f"started, not finished (interrupted, or running right now) after "
-                        f"{row.get('statements_run') or 0} statement(s)"
-                        + (f": {row['error']}" if row.get("error") else "")
-                    )
-                elif state == "failed":
-                    note = f"failed after {row.get('statements_run') or 0} statement(s) ran: {row.get('error')}"
-                records.append(
-                    LedgerRecord(
-                        row["filename"],
-                        to_utc(row["applied_at"]),
-                        row.get("checksum"),
-                        state,
-                        extra={"statements_run": row.get("statements_run")},
-                        note=note,
-                    )
+        rows = read_table(db, TABLE)  # every column: the minimal form lacks the extended ones
+        if rows is None:
+            return None
+        records = []
+        for row in rows:
+            if str(row["filename"]).startswith(INTERNAL_PREFIX):
+                self._internal_notes.append(f"{TABLE}: {row['filename']} ({row['applied_at']})")
+                continue
+            state = (row.get("state") or "applied").lower()
+            note = None
+            if state == "running":  # MySQL step started and never finished: killed, or running now
+                state = "failed"
+                note = (
+                    f"started, not finished (interrupted, or running right now) after "
+                    f"{row.get('statements_run') or 0} statement(s)" + (f": {row['error']}" if row.get("error") else "")
                 )
-            return records
+            elif state == "failed":
+                note = f"failed after {row.get('statements_run') or 0} statement(s) ran: {row.get('error')}"
+            records.append(
+                LedgerRecord(
+                    row["filename"],
+                    to_utc(row["applied_at"]),
+                    row.get("checksum"),
+                    state,
+                    extra={"statements_run": row.get("statements_run")},
+                    note=note,
+                )
+            )
+        return records
 
     def history(self, db: Database | None) -> History:
         files = self.migration_files()
@@ -174,12 +163,10 @@ class RawSqlAdapter(Adapter):
     def preview_notes(self, db: Database) -> list[str]:
         from .ledger import EXTRA_COLUMNS
 
-        with db.connect() as conn:
-            result = _select_ledger(conn)
-            if result is None:
-                return [f"The tracking table {TABLE} does not exist yet: it will be created."]
-            columns = set(result.keys())
-            result.close()
+        found = read_table(db, TABLE, "*", "WHERE 1 = 0")
+        if found is None:
+            return [f"The tracking table {TABLE} does not exist yet: it will be created."]
+        columns = set(found.columns)
         if "state" not in columns and db.dialect == "mysql":
             missing = ", ".join(c for c in EXTRA_COLUMNS if c not in columns)
             return [
