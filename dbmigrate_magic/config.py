@@ -151,9 +151,9 @@ def process_env_name() -> str:
 
 
 def dialect_of(url: str) -> str:
-    scheme = url.split(":", 1)[0].lower()
-    base = scheme.split("+", 1)[0]
-    return {"postgres": "postgresql", "mariadb": "mysql", "file": "sqlite"}.get(base, base)
+    from .dialects import name_of_url
+
+    return name_of_url(url)
 
 
 def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..adapters.base import Adapter, MigrationRow, PlannedStep
+from ..dialects import dialect_for
 from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
 from ..results import Result
 from . import context
@@ -141,7 +142,7 @@ def migrate(
                 )
             to = to or existing.id
         elif dry_run:
-            pending_new = PlannedStep(f"{mig_name} (new)", None, "up", up, db.dialect != "mysql")
+            pending_new = PlannedStep(f"{mig_name} (new)", None, "up", up, dialect_for(db).transactional_ddl)
             notes.append("Dry run: the new migration file was not written.")
         else:
             written = adapter.new_migration(mig_name, up, down)

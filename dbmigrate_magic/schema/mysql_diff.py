@@ -10,9 +10,9 @@ import re
 from .changes import Collector
 from .model import SchemaModel, Table
 from .ordering import dependants_closure, topo_order
-from .quoting import quoter
+from .quoting import mysql_quote
 
-q = quoter("mysql")
+q = mysql_quote
 P_DROP_VIEWS, P_DROP_FKS, P_DROP_KEYS, P_TABLES, P_ALTER, P_DROP_TABLES, P_KEYS, P_FKS, P_VIEWS = (
     12,
     16,

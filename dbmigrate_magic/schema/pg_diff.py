@@ -25,9 +25,9 @@ from .pg_diff_objects import (
 )
 from .pg_extras import comment_sql
 from .pg_introspect import qn
-from .quoting import literal, quoter
+from .quoting import literal, pg_quote
 
-q = quoter("postgresql")
+q = pg_quote
 
 P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_FUNCS, P_DROP_FKS, P_DROP_CONS = 10, 12, 14, 16, 18
 P_SCHEMAS, P_ENUMS, P_SEQUENCES, P_FUNCS, P_TABLES, P_ALTER, P_ENUM_SWAP = 20, 22, 24, 26, 30, 32, 28

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from .model import Table, Thing
 from .pg_extras import comment_sql, comment_target, qn
-from .quoting import quoter
+from .quoting import pg_quote
 
-q = quoter("postgresql")
+q = pg_quote
 P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and tables that use it
 P_TYPES = 25  # composite and range types: after domains and enums they may use, before tables
 P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14

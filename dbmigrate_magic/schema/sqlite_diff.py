@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from .changes import Collector
 from .model import SchemaModel, Table
-from .quoting import quoter
+from .quoting import sqlite_quote
 from .sqlnorm import normalise
 
-q = quoter("sqlite")
+q = sqlite_quote
 P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_INDEXES, P_TABLES, P_REBUILD, P_DROP_TABLES = 10, 12, 18, 30, 32, 36
 P_INDEXES, P_VIEWS, P_TRIGGERS = 40, 50, 52
 P_FK_CHECK = 60  # last, just before the trailing PRAGMA foreign_keys = ON (schema/diff.py PREAMBLE)
