@@ -101,7 +101,7 @@ def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | Non
     for s in sides:
         if s.url and (dialect is None or s.dialect == dialect):
             return s.url
-    if dialect in (None, "sqlite"):
+    if dialect is None or dialect_for(dialect).embedded:  # a scratch file needs no server
         try:
             env = context.resolve(project).environment
         except (ProjectError, ConfigError):

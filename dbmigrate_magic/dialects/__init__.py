@@ -23,6 +23,7 @@ __all__ = [
     "dialect_for",
     "find_dialect",
     "name_of_url",
+    "tool_words",
     "UnknownDialect",
 ]
 
@@ -57,6 +58,12 @@ def find_dialect(which: str | HasDialect | None) -> Dialect | None:
     if ":" in which:
         which = name_of_url(which)
     return _BY_ALIAS.get(which.lower().split("+", 1)[0])
+
+
+def tool_words(**words: tuple[str, ...]) -> dict[str, str]:
+    """A tool's own words for each dialect, as word -> dialect name:
+    ``tool_words(postgresql=("pg", "cockroachdb"), mysql=("mysql2",))``."""
+    return {word: DIALECTS[name].name for name, spellings in words.items() for word in spellings}
 
 
 def dialect_for(which: str | HasDialect) -> Dialect:

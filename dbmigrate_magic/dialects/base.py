@@ -96,15 +96,18 @@ class Dialect:
     drains_result_sets: ClassVar[bool] = False
     #: a query listing the sessions connected to a database (None: nothing to ask)
     sessions_sql: ClassVar[str | None] = None
+    #: the SQL expression for the schema (MySQL: database) unqualified names resolve in
+    current_schema_sql: ClassVar[str | None] = None
     #: a query listing the databases on the server (scratch clean-up)
     databases_sql: ClassVar[str | None] = None
 
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"
 
-    def choose(self, **by_dialect: T) -> T:
-        """Pick a caller's own per-dialect value (a tool's DDL, say): ``d.choose(postgresql=..., mysql=...)``."""
-        return by_dialect[self.name]
+    def choose(self, **by_dialect: T) -> T | None:
+        """Pick a caller's own per-dialect value (a tool's DDL, say): ``d.choose(postgresql=..., mysql=...)``;
+        None when the caller gives none for this dialect."""
+        return by_dialect.get(self.name)
 
     # --- identifiers and statements -----------------------------------------------------------------
     def quote(self, name: str) -> str:

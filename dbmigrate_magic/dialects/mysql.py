@@ -71,6 +71,7 @@ class MySQL(Dialect):
     backup_suffix = ".sql"
     sessions_sql = SESSIONS
     databases_sql = "select schema_name from information_schema.schemata"
+    current_schema_sql = "DATABASE()"
 
     def quote(self, name: str) -> str:
         return mysql_quote(name)

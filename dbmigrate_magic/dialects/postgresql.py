@@ -67,6 +67,7 @@ class PostgreSQL(Dialect):
     backup_suffix = ".dump"
     sessions_sql = SESSIONS
     databases_sql = "select datname from pg_database"
+    current_schema_sql = "current_schema()"
 
     def quote(self, name: str) -> str:
         return pg_quote(name)

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from .._files import read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
 from . import config
@@ -163,9 +164,7 @@ class AlembicAdapter(AlembicOps, Adapter):
     def read_heads(self, db: Database) -> list[str] | None:
         """Rows of the version table (the current heads), or None when it does not exist."""
         table, schema = self.version_table
-        name = f'"{schema}"."{table}"' if schema else f'"{table}"'
-        if db.dialect == "mysql":
-            name = name.replace('"', "`")
+        name = ".".join(dialect_for(db).quote(part) for part in (schema, table) if part)
         rows = db.read_table(table, f"SELECT version_num FROM {name}", schema)
         return None if rows is None else [r[0] for r in rows]
 
