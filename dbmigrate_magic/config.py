@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from .dialects import dialect_for, tool_words
 from .errors import ConfigError
 from .masking import mask, register_secret
 
@@ -151,9 +152,13 @@ def process_env_name() -> str:
 
 
 def dialect_of(url: str) -> str:
-    scheme = url.split(":", 1)[0].lower()
-    base = scheme.split("+", 1)[0]
-    return {"postgres": "postgresql", "mariadb": "mysql", "file": "sqlite"}.get(base, base)
+    from .dialects import name_of_url
+
+    return name_of_url(url)
+
+
+#: URL schemes the tools write for a server dialect (the driver is replaced by ours)
+URL_SCHEMES = tool_words(postgresql=("postgres", "postgresql", "pg"), mysql=("mysql", "mariadb", "mysql2"))
 
 
 def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | None]:
@@ -190,14 +195,7 @@ def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | No
                 return "sqlite://", None
             return _sqlite_url(path, base_dir), None
         return f"sqlite://{rest}", None
-    driver = {
-        "postgres": "postgresql+psycopg",
-        "postgresql": "postgresql+psycopg",
-        "pg": "postgresql+psycopg",
-        "mysql": "mysql+pymysql",
-        "mariadb": "mysql+pymysql",
-        "mysql2": "mysql+pymysql",
-    }.get(scheme_l, scheme_l)
+    driver = dialect_for(URL_SCHEMES[scheme_l]).driver_scheme if scheme_l in URL_SCHEMES else scheme_l
     parts = urlsplit(f"{driver}://{rest}")
     schema = None
     query = []
@@ -258,15 +256,12 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
     return f"{scheme}://{auth}{hostport}/{quote(name, safe='')}"
 
 
+#: the tools' words for a server dialect, as the SQLAlchemy scheme (with driver) it means
 DIALECT_SCHEMES = {
-    "postgres": "postgresql+psycopg",
-    "postgresql": "postgresql+psycopg",
-    "pg": "postgresql+psycopg",
-    "psql": "postgresql+psycopg",
-    "cockroachdb": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mysql2": "mysql+pymysql",
-    "mariadb": "mysql+pymysql",
+    word: dialect_for(name).driver_scheme
+    for word, name in tool_words(
+        postgresql=("postgres", "postgresql", "pg", "psql", "cockroachdb"), mysql=("mysql", "mysql2", "mariadb")
+    ).items()
 }
 SQLITE_WORDS = ("sqlite", "sqlite3", "better-sqlite3", "better-sqlite", "sqljs", "capacitor", "expo")
 
@@ -297,9 +292,9 @@ def url_from_fields(
     scheme = DIALECT_SCHEMES.get(word)
     if scheme is None:
         if not word and port is not None and str(port) == "3306":
-            scheme = DIALECT_SCHEMES["mysql"]
+            scheme = dialect_for("mysql").driver_scheme
         elif not word and host:
-            scheme = DIALECT_SCHEMES["postgresql"]
+            scheme = dialect_for("postgresql").driver_scheme
         else:
             return None
     if password:

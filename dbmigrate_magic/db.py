@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .config import dialect_of
+from .dialects import find_dialect
 from .errors import ConnectionFailed
 from .masking import mask
 
@@ -51,10 +52,9 @@ class Database:
             from sqlalchemy.pool import NullPool
 
             kwargs: dict[str, Any] = {"poolclass": NullPool}
-            if self.dialect == "postgresql" and self.schema:
-                kwargs["connect_args"] = {"options": f"-csearch_path={self.schema}"}
-            if self.dialect == "sqlite" and self.read_only:
-                kwargs["creator"] = self._sqlite_read_only
+            kind = find_dialect(self.dialect)
+            if kind is not None:
+                kwargs.update(kind.engine_options(self))  # search path, read-only file access
             try:
                 self._engine = create_engine(self.url, **kwargs)
             except Exception as exc:  # bad URL or missing driver
@@ -66,7 +66,8 @@ class Database:
 
     def sqlite_path(self) -> str | None:
         """The SQLite file behind the URL (None for in-memory databases and other dialects)."""
-        if self.dialect != "sqlite":
+        kind = find_dialect(self.dialect)
+        if kind is None or not kind.embedded:
             return None
         # parsed by hand: importing SQLAlchemy here would cost ``dbm status`` a third of a second
         from urllib.parse import unquote
@@ -84,15 +85,6 @@ class Database:
         import os
 
         return os.path.exists(path)
-
-    def _sqlite_read_only(self):
-        import sqlite3
-        from pathlib import Path
-
-        path = self.sqlite_path()
-        if path is None or not Path(path).exists():
-            return sqlite3.connect(":memory:", check_same_thread=False)  # reads as an empty database
-        return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
 
     @contextmanager
     def connect(self) -> Iterator[Any]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .adapters.base import StepOutcome
+from .dialects import dialect_for
 from .errors import LockBusy
 from .masking import mask
 from .sqlite_fk import FkHoist, fk_hoist
@@ -105,29 +106,15 @@ class Session:
     def __init__(self, db, config: LedgerConfig):
         self.db = db
         self.dialect = db.dialect
+        self.kind = dialect_for(db.dialect)
         self.config = config
         self._proxy = db.engine.raw_connection()
         self.conn = getattr(self._proxy, "driver_connection", None) or self._proxy.dbapi_connection
         self.in_tx = False
-        if self.dialect == "sqlite":
-            self.conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
-            self.conn.execute(f"PRAGMA busy_timeout = {int(config.sqlite_busy * 1000)}")
-        elif self.dialect == "mysql":
-            self.conn.autocommit(True)  # pymysql: a method, not a property
-        else:
-            self.conn.autocommit = True
+        self.kind.set_autocommit(self.conn)  # we issue BEGIN/COMMIT ourselves
         self.cur = self.conn.cursor()
-        self._configure()
-
-    def _configure(self) -> None:
-        c = self.config
-        if self.dialect == "postgresql":
-            self.execute(f"SET lock_timeout = '{int(c.lock_timeout * 1000)}ms'")
-            self.execute(f"SET statement_timeout = '{int(c.statement_timeout * 1000)}ms'")
-        elif self.dialect == "mysql":
-            self.execute(f"SET SESSION lock_wait_timeout = {max(1, int(round(c.lock_timeout)))}")
-            self.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(round(c.lock_timeout)))}")
-            self.execute("SET time_zone = '+00:00'")
+        for setting in self.kind.session_settings(config):  # lock and statement timeouts
+            self.execute(setting)
 
     # --- statements ---------------------------------------------------------------------------
     #: PostgreSQL: a migration's BEGIN, statements, bookkeeping and COMMIT go to the server as ONE
@@ -139,8 +126,8 @@ class Session:
         if self._buffer is not None:
             self._buffer.append(self._render(sql, params) if params is not None else sql)
             return self.cur
-        if params is not None and self.dialect == "sqlite":
-            sql = sql.replace("%s", "?")
+        if params is not None:
+            sql = self.kind.positional(sql)
         if params is None:
             self.cur.execute(sql)
         else:
@@ -170,10 +157,10 @@ class Session:
         return list(self.execute(sql, params).fetchall())
 
     def begin(self) -> None:
-        if self.batching and self.dialect == "postgresql":
-            self._buffer = ["BEGIN"]
+        if self.batching and self.kind.batches_transactions:
+            self._buffer = [self.kind.begin_sql]
         else:
-            self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            self.execute(self.kind.begin_sql)
         self.in_tx = True
 
     def commit(self) -> None:
@@ -203,34 +190,11 @@ class Session:
             self._proxy.close()
 
     # --- runner lock ----------------------------------------------------------------------------
-    @contextmanager
-    def runner_lock(self) -> Iterator[None]:
-        """Hold the database-wide runner lock; wait up to ``runner_wait`` for another runner."""
-        c = self.config
-        if self.dialect == "postgresql":
-            deadline = time.monotonic() + c.runner_wait
-            delay = 0.02
-            while not self.query("SELECT pg_try_advisory_lock(%s)", (c.pg_lock_key,))[0][0]:
-                if time.monotonic() > deadline:
-                    raise self._busy()
-                time.sleep(delay)
-                delay = min(delay * 2, 0.25)
-            try:
-                yield
-            finally:
-                self.execute("SELECT pg_advisory_unlock(%s)", (c.pg_lock_key,))
-        elif self.dialect == "mysql":
-            got = self.query("SELECT GET_LOCK(%s, %s)", (c.mysql_lock_name, int(max(0, c.runner_wait))))[0][0]
-            if got != 1:
-                raise self._busy()
-            try:
-                yield
-            finally:
-                self.execute("SELECT RELEASE_LOCK(%s)", (c.mysql_lock_name,))
-        else:  # SQLite: each migration's BEGIN IMMEDIATE is the lock, re-checked inside it
-            yield
+    def runner_lock(self) -> AbstractContextManager[None]:
+        """Hold the database-wide runner lock (the dialect's); wait up to ``runner_wait`` for another runner."""
+        return self.kind.runner_lock(self)
 
-    def _busy(self) -> LockBusy:
+    def busy(self) -> LockBusy:
         return LockBusy(
             f"Another migration run holds the lock on {self.db.masked_url}; waited {self.config.runner_wait:.0f}s.",
             next_step="Wait for it to finish and run `dbm status`, then run the command again "
@@ -239,11 +203,7 @@ class Session:
 
     # --- errors -----------------------------------------------------------------------------------
     def is_lock_timeout(self, exc: BaseException) -> bool:
-        if self.dialect == "postgresql":
-            return getattr(exc, "sqlstate", None) == "55P03"
-        if self.dialect == "mysql":
-            return bool(getattr(exc, "args", None)) and exc.args[0] in (1205,)
-        return "database is locked" in str(exc) or "database table is locked" in str(exc)
+        return self.kind.is_lock_timeout(exc)
 
     def is_db_error(self, exc: BaseException) -> bool:
         module = type(exc).__module__ or ""
@@ -271,9 +231,8 @@ def db_message(exc: BaseException) -> str:
 def foreign_key_violations(s: Session, limit: int = 10) -> str:
     """SQLite's ``PRAGMA foreign_key_check``, one line per violating row (table, rowid, columns,
     parent); empty when every foreign key holds."""
-    from .schema.quoting import quoter
+    from .dialects.quoting import sqlite_quote as quote_ident
 
-    quote_ident = quoter("sqlite")
     rows = s.query("PRAGMA foreign_key_check")
     lines = []
     for table, rowid, parent, fkid in rows[:limit]:
@@ -313,7 +272,7 @@ class Ledger:
         session = Session(self.db, self.config)
         outcomes: list[StepOutcome] = []
         # a step may switch SQLite's foreign keys (see _run_one_tx); the pooled connection goes back as it came
-        fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.dialect == "sqlite" else None
+        fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.kind.hoists_fk_pragmas else None
         try:
             with session.runner_lock():
                 self.notes.extend(self.book.prepare(session))
@@ -337,7 +296,7 @@ class Ledger:
 
     # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
     def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
-        if s.dialect != "postgresql" or not getattr(self.book, "batchable", False):
+        if not s.kind.batches_transactions or not getattr(self.book, "batchable", False):
             return self._run_one_tx(s, step)
         s.batching = True  # one round trip per migration
         try:
@@ -354,7 +313,7 @@ class Ledger:
         """SQLite: a leading ``PRAGMA foreign_keys = OFF`` runs before BEGIN and a trailing ``= ON``
         after COMMIT (inside the transaction they would do nothing: see ``sqlite_fk``); foreign keys
         are checked before COMMIT, and the connection's own setting comes back when the step fails."""
-        hoist = fk_hoist(step.statements) if s.dialect == "sqlite" else FkHoist()
+        hoist = fk_hoist(step.statements) if s.kind.hoists_fk_pragmas else FkHoist()
         if not hoist.active:
             return self._one_tx(s, step, hoist)
         previous = s.query("PRAGMA foreign_keys")[0][0]

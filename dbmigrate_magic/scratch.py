@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .config import dialect_of
+from .dialects import Dialect, dialect_for
 from .errors import ConnectionFailed, ProjectError
 from .masking import mask
 
@@ -51,12 +51,11 @@ def with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _drop(engine, dialect: str, name: str) -> None:
+def _drop(engine, dialect: Dialect, name: str) -> None:
     from sqlalchemy import text
 
     with engine.connect() as conn:
-        force = " WITH (FORCE)" if dialect == "postgresql" else ""
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+        conn.execute(text(dialect.drop_database_sql(name)))
 
 
 @contextmanager
@@ -88,8 +87,8 @@ def scratch(like_url: str) -> Iterator[str]:
 
 
 def _scratch(like_url: str) -> Iterator[str]:
-    dialect = dialect_of(like_url)
-    if dialect == "sqlite":
+    dialect = dialect_for(like_url)
+    if dialect.embedded:
         fd, path = tempfile.mkstemp(prefix=PREFIX + f"{os.getpid()}_", suffix=".db")
         os.close(fd)
         try:
@@ -120,15 +119,11 @@ def _scratch(like_url: str) -> Iterator[str]:
             engine.dispose()
 
 
-def _grant_hint(url: str, dialect: str) -> str:
+def _grant_hint(url: str, dialect: Dialect) -> str:
     """The exact grant a scratch database needs, for the user in ``url``."""
     from sqlalchemy.engine import make_url
 
-    user = make_url(url).username or "CURRENT_USER"
-    if dialect == "postgresql":
-        grant = f"ALTER ROLE {user} CREATEDB;"
-    else:
-        grant = f"GRANT ALL ON `{PREFIX.replace('_', chr(92) + '_')}%`.* TO '{user}'@'%';"
+    grant = dialect.scratch_grant(make_url(url).username or "CURRENT_USER", PREFIX)
     return (
         f"Scratch databases ({PREFIX}*) are created on the same server: have an administrator run "
         f"{grant} (or compare against an environment or URL instead of a schema file or `migrations`)."
@@ -147,16 +142,12 @@ def _pid_alive(pid: int) -> bool:
 
 def list_scratch(url: str) -> list[str]:
     """Every scratch database on the server of ``url`` (SQLite: temporary files)."""
-    dialect = dialect_of(url)
-    if dialect == "sqlite":
+    dialect = dialect_for(url)
+    if dialect.embedded:
         return sorted(p.name for p in Path(tempfile.gettempdir()).glob(PREFIX + "*.db") if FILE.match(p.name))
     from sqlalchemy import text
 
-    sql = (
-        "select datname from pg_database"
-        if dialect == "postgresql"
-        else "select schema_name from information_schema.schemata"
-    )
+    sql = dialect.databases_sql
     engine = _server(url)
     try:
         with engine.connect() as conn:
@@ -184,8 +175,8 @@ def clean_scratch(url: str, everything: bool = False) -> list[str]:
     """Drop stale scratch databases (or all of them with ``everything``); return their names."""
     names = list_scratch(url)
     victims = names if everything else stale(names)
-    dialect = dialect_of(url)
-    if dialect == "sqlite":
+    dialect = dialect_for(url)
+    if dialect.embedded:
         for n in victims:
             for suffix in SQLITE_SIDE_FILES:
                 Path(tempfile.gettempdir(), n + suffix).unlink(missing_ok=True)
@@ -206,20 +197,16 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
     Statement by statement with autocommit, as ``psql``/``mysql``/``sqlite3`` run a file: a dump of
     thousands of tables does not exhaust PostgreSQL's lock table in one transaction, and a failure
     names the line and statement it came from."""
-    from .sqlsplit import split
-
-    dialect = dialect_of(url)
-    text = strip_psql_meta(sql) if dialect == "postgresql" else sql
-    statements = split(text, dialect)
+    dialect = dialect_for(url)
+    statements = dialect.split(dialect.script_text(sql))
     raw = _connect_autocommit(url, dialect)
     current, done = None, False
     try:
         cur = raw.cursor()
         for current in statements:
             cur.execute(current.sql)
-            if dialect == "mysql":
-                while cur.nextset():
-                    pass
+            while dialect.drains_result_sets and cur.nextset():
+                pass
         done = True
     except Exception as exc:
         where = _where(current, exc) if current else ""
@@ -229,16 +216,16 @@ def load_sql(url: str, sql: str, source: str = "schema file") -> None:
             unchanged="Only a scratch database was touched; it is dropped.",
             next_step="This is a dump with data: use a schema-only one (pg_dump --schema-only)."
             if data
-            else f"Fix the {source} so it runs on {dialect}.",
+            else f"Fix the {source} so it runs on {dialect.name}.",
         ) from None
     finally:  # after an error or Ctrl-C mid-statement the connection may be unusable: close it quietly
         _close(raw, broken=not done)
 
 
-def _connect_autocommit(url: str, dialect: str):
+def _connect_autocommit(url: str, dialect: Dialect):
     """A DB-API connection in autocommit mode (SQLite: no implicit transactions)."""
     try:
-        if dialect == "sqlite":
+        if dialect.embedded:
             import sqlite3
 
             return sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
@@ -247,10 +234,7 @@ def _connect_autocommit(url: str, dialect: str):
         engine = create_engine(url)  # only for its dialect's connect arguments: no pool is involved
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
         conn = engine.dialect.connect(*cargs, **cparams)
-        if dialect == "mysql":
-            conn.autocommit(True)
-        else:
-            conn.autocommit = True
+        dialect.set_autocommit(conn)
         return conn
     except Exception as exc:
         raise ConnectionFailed(
@@ -269,9 +253,9 @@ def _close(raw, broken: bool = False) -> None:
 
 def _code(sql: str) -> str:
     """The statement without its leading comments."""
-    from .sqlsplit import _code_offset
+    from .dialects.base import code_offset
 
-    return sql[_code_offset(sql) :]
+    return sql[code_offset(sql) :]
 
 
 def _where(statement, exc: BaseException) -> str:
@@ -302,8 +286,3 @@ def _db_message(exc: BaseException) -> str:
     if len(args) == 2 and isinstance(args[0], int):
         return f"{args[1]} (error {args[0]})"
     return str(exc).strip()
-
-
-def strip_psql_meta(sql: str) -> str:
-    """Drop psql backslash commands (``\\restrict``, ``\\connect``) that only psql understands."""
-    return "\n".join(line for line in sql.splitlines() if not line.startswith("\\"))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .sqlsplit import Statement, _code_offset
+from .sqlsplit import Statement, code_offset
 
 _PRAGMA = re.compile(
     r"PRAGMA\s+(?:main\s*\.\s*)?[\"`\[]?(defer_foreign_keys|foreign_keys)[\"`\]]?\s*"
@@ -26,7 +26,7 @@ _TRUE, _FALSE = {"on", "yes", "true", "1"}, {"off", "no", "false", "0"}
 
 def _pragma(sql: str) -> tuple[str, bool] | None:
     """('foreign_keys' | 'defer_foreign_keys', value) when ``sql`` sets one of them, else None."""
-    m = _PRAGMA.match(sql[_code_offset(sql) :])
+    m = _PRAGMA.match(sql[code_offset(sql) :])
     if not m:
         return None
     value = (m.group("eq") or m.group("call")).strip("'\"").lower()

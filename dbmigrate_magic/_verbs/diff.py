@@ -187,10 +187,11 @@ def diff(
 
 def check_filters(models, scope: Scope, extensions_only: bool) -> None:
     """Filters that match nothing would report 'No differences' for a typo: say so instead."""
+    from ..dialects import dialect_for
     from ..errors import UsageProblem
 
     dialect = models[0].dialect
-    if dialect != "postgresql":
+    if not dialect_for(dialect).diff_scope_filters:
         used = [
             flag
             for flag, on in (

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from ..context import resolve_context
 from ..db import Database
+from ..dialects import find_dialect
 from ..errors import UsageProblem
 from ..results import Result
 from ..schema.introspect import Scope, introspect
@@ -211,23 +212,20 @@ def autogenerate(
     )
 
 
-#: lint rules that flag a column type change, per dialect (a narrowing loses or refuses data)
-TYPE_CHANGE_RULES = {"postgresql": "changing-column-type", "mysql": "mysql-column-change-copies-table"}
-
-
 def destructive_statements(steps, dialect: str) -> list[str]:
     """What in the planned steps loses data, as lines: drops (the guard's classifier) and column type
     changes (the lint rule that flags them), in SQL order, each with the file it comes from."""
     from ..safety.destructive import classify
     from ..safety.lint import lint_sql
 
+    kind = find_dialect(dialect)
     out = []
     for step in steps:
         found = [
             (f.line, f"{f.description}: {' '.join(f.statement.split())[:160]}")
             for f in classify(step.sql, dialect, step.file)
         ]
-        rule = TYPE_CHANGE_RULES.get(dialect)
+        rule = kind.type_change_rule if kind else None  # the lint rule that flags a column type change
         if rule:
             found += [
                 (

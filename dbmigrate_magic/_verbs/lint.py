@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..dialects import dialect_for
 from ..errors import ProjectError, UsageProblem
 from ..results import Result
 from ..safety.lint import ERROR, Finding, has_errors, lint_sql, normalise_dialect
@@ -48,7 +49,7 @@ class LintResult(Result):
 
     def summary_lines(self) -> list[str]:
         where = ", ".join(self.sources) if len(self.sources) <= 3 else f"{len(self.sources)} sources"
-        version = f" {self.pg_version}" if self.dialect == "postgresql" else ""
+        version = f" {self.pg_version}" if dialect_for(self.dialect).lint_by_version else ""
         head = (
             f"{self.errors} error(s), {self.warnings} warning(s) in {where} "
             f"[{self.dialect}{version}, dialect from {self.dialect_source}"
@@ -145,7 +146,7 @@ def lint(
         found, source = _dialect_from_project(project, env)
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
-    version = parse_pg_version(pg_version) if dialect == "postgresql" else None
+    version = parse_pg_version(pg_version) if dialect_for(dialect).lint_by_version else None
     opts = dict(
         dialect=dialect, pg_version=version, include=include, exclude=exclude, session_timeouts=session_timeouts
     )

@@ -9,6 +9,7 @@ from typing import ClassVar
 from ..adapters.base import Adapter, MigrationRow, PlannedStep
 from ..adapters.rawsql.files import split_sections
 from ..context import Context, resolve_context
+from ..dialects import dialect_for
 from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
 from ..results import Result
 from .cell import default_name
@@ -143,7 +144,7 @@ def migrate(
                 )
             to = to or existing.id
         elif dry_run:
-            pending_new = PlannedStep(f"{mig_name} (new)", None, "up", up, db.dialect != "mysql")
+            pending_new = PlannedStep(f"{mig_name} (new)", None, "up", up, dialect_for(db).transactional_ddl)
             notes.append("Dry run: the new migration file was not written.")
         else:
             written = adapter.new_migration(mig_name, up, down)

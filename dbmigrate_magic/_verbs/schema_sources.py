@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import canonical_env_name, dialect_of, environment_from_url
 from ..context import resolve_context
 from ..db import Database
+from ..dialects import dialect_for
 from ..errors import ConfigError, DbmError, ProjectError, UnsupportedOperation, UsageProblem
 from ..masking import mask
 from ..schema.introspect import Scope, introspect, prepare
@@ -100,7 +101,7 @@ def anchor_url(sides: list[Side], project: str | Path | None, dialect: str | Non
     for s in sides:
         if s.url and (dialect is None or s.dialect == dialect):
             return s.url
-    if dialect in (None, "sqlite"):
+    if dialect is None or dialect_for(dialect).embedded:  # a scratch file needs no server
         try:
             env = resolve_context(project).environment
         except (ProjectError, ConfigError):
@@ -362,7 +363,7 @@ def drop_tables(model, names: tuple[str, ...]):
         return model
     from dataclasses import replace
 
-    pinned = model.dialect == "postgresql"
+    pinned = dialect_for(model.dialect).has_schemas
     wanted = [tuple(n.rsplit(".", 1)) if "." in n and pinned else (None, n.rsplit(".", 1)[-1]) for n in names]
 
     def tracked(schema: str, table: str | None) -> bool:

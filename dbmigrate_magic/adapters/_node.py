@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ..dialects import find_dialect
 from ..errors import ConfigError, ToolFailed, ToolMissing
 from ..masking import mask
 
@@ -53,7 +54,8 @@ class NodeUrl:
 
 def node_url(sqlalchemy_url: str, dialect: str) -> NodeUrl:
     """Translate our SQLAlchemy URL (``postgresql+psycopg://``) to what pg/mysql2/sqlite take."""
-    if dialect == "sqlite":
+    kind = find_dialect(dialect)
+    if kind is not None and kind.embedded:
         path = sqlalchemy_url.split("://", 1)[1]
         path = path[1:] if path.startswith("/") else path
         if not path or path == ":memory:":
@@ -62,7 +64,7 @@ def node_url(sqlalchemy_url: str, dialect: str) -> NodeUrl:
                 next_step="Use a SQLite file (sqlite:///path/to/file.db).",
             )
         return NodeUrl("sqlite", None, path.split("?", 1)[0])
-    scheme = {"postgresql": "postgres", "mysql": "mysql"}.get(dialect)
+    scheme = kind and kind.choose(postgresql="postgres", mysql="mysql")  # what pg / mysql2 take
     if scheme is None:
         raise ConfigError(
             f"The Node migration tools here support PostgreSQL, MySQL/MariaDB and SQLite, not {dialect}.",
@@ -188,7 +190,8 @@ def connection_env(conn: NodeUrl, config_text: str, preferred: tuple[str, ...] =
 
 def transaction_note(tool: str, dialect: str, unit: str) -> str:
     """How the tool's run is wrapped in transactions, for the preview's header line."""
-    if dialect == "mysql":
+    kind = find_dialect(dialect)
+    if kind is not None and not kind.transactional_ddl:
         return (
             f"NOT transactional on MySQL/MariaDB: DDL auto-commits, and {tool} records each migration after it "
             "runs, so a failure can leave part of one applied and unrecorded"

@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..dialects import find_dialect
+
 if TYPE_CHECKING:
     from ..db import Database
 
 
 @contextmanager
 def runner_lock(db: Database) -> Iterator[None]:
-    if db.dialect not in ("postgresql", "mysql"):
+    kind = find_dialect(db)
+    if kind is None or not kind.has_runner_lock:
         yield
         return
     from ..ledger import LedgerConfig, Session

@@ -39,7 +39,7 @@ def read_tables(db: Database, queries: dict[str, Query], schema: str | None = No
     path = db.sqlite_path() if not schema else None
     if path is not None:
         return _read_sqlite(path, queries)
-    if db.dialect == "postgresql" and db.url.startswith(("postgresql+psycopg://", "postgresql://")):
+    if db.url.startswith(("postgresql+psycopg://", "postgresql://")):  # psycopg directly
         return _read_postgres(db, queries, schema or db.schema)
     from sqlalchemy import inspect, text
 

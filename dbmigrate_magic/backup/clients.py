@@ -18,15 +18,10 @@ from pathlib import Path
 from ..errors import ToolFailed, ToolMissing
 from ..masking import mask, register_secret
 
-PACKAGES = {
-    "pg_dump": "postgresql-client",
-    "pg_restore": "postgresql-client",
-    "psql": "postgresql-client",
-    "mariadb-dump": "mariadb-client",
-    "mysqldump": "mariadb-client",
-    "mariadb": "mariadb-client",
-    "mysql": "mariadb-client",
-}
+#: the Debian package that installs each client binary
+PACKAGES = dict.fromkeys(("pg_dump", "pg_restore", "psql"), "postgresql-client") | dict.fromkeys(
+    ("mariadb-dump", "mysqldump", "mariadb", "mysql"), "mariadb-client"
+)
 # libpq query parameters that have an environment-variable twin
 _PG_QUERY_ENV = {
     "host": "PGHOST",

@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dialects import dialect_for
 from ..errors import ProjectError
 from ..masking import mask, mask_obj
 
 MANIFEST_VERSION = 1
-EXTENSIONS = {"postgresql": ".dump", "mysql": ".sql", "sqlite": ".sqlite3"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def new_backup_path(folder: Path, environment: str, dialect: str) -> Path:
     now = dt.datetime.now(dt.UTC)
     safe_env = re.sub(r"[^A-Za-z0-9_.-]+", "_", environment) or "db"
     stem = f"{safe_env}-{now:%Y%m%dT%H%M%S_%f}Z"
-    return folder / f"{stem}{EXTENSIONS[dialect]}"
+    return folder / f"{stem}{dialect_for(dialect).backup_suffix}"
 
 
 def manifest_path_for(file: Path) -> Path:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import clients
+from .clients import child_environment, find_binary, mysql_defaults_file, run, version_of
 
 
 def _database(url: str) -> str:
@@ -24,8 +24,8 @@ def _database(url: str) -> str:
 def dump_command(
     url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
 ) -> Iterator[tuple[list[str], dict[str, str]]]:
-    binary = clients.find_binary("mariadb-dump", "mysqldump")
-    with clients.mysql_defaults_file(url) as defaults:
+    binary = find_binary("mariadb-dump", "mysqldump")
+    with mysql_defaults_file(url) as defaults:
         # --defaults-extra-file must be the first option
         argv = [
             binary,
@@ -42,25 +42,25 @@ def dump_command(
             argv.append("--no-data")
         argv.append(_database(url))
         argv.extend(tables)
-        yield argv, clients.child_environment({})
+        yield argv, child_environment({})
 
 
 def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
     with dump_command(url, path, schema_only, tables) as (argv, env):
-        clients.run(argv, env, "mysqldump", unchanged="The database was only read; no backup file was kept.")
-    return Path(argv[0]).name, clients.version_of(argv[0])
+        run(argv, env, "mysqldump", unchanged="The database was only read; no backup file was kept.")
+    return Path(argv[0]).name, version_of(argv[0])
 
 
 @contextmanager
 def restore_command(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
-    binary = clients.find_binary("mariadb", "mysql")
-    with clients.mysql_defaults_file(url) as defaults:
-        yield [binary, f"--defaults-extra-file={defaults}", "--batch", _database(url)], clients.child_environment({})
+    binary = find_binary("mariadb", "mysql")
+    with mysql_defaults_file(url) as defaults:
+        yield [binary, f"--defaults-extra-file={defaults}", "--batch", _database(url)], child_environment({})
 
 
 def restore(url: str, path: Path) -> None:
     with restore_command(url) as (argv, env), path.open("rb") as fh:
-        clients.run(
+        run(
             argv,
             env,
             "mysql restore",

@@ -7,12 +7,11 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..dialects import BackupEngine, find_dialect
 from ..errors import ChecksumMismatch, DbmError, UnsupportedOperation
 from ..masking import mask
-from . import mysql, postgres, sqlite
 from .compare import compare, fingerprint
 from .manifest import BackupRecord, backup_dir, new_backup_path, sha256_file, write_manifest
 
@@ -20,17 +19,16 @@ if TYPE_CHECKING:
     from ..context import Context
     from ..db import Database
 
-ENGINES: dict[str, ModuleType] = {"postgresql": postgres, "mysql": mysql, "sqlite": sqlite}
 
-
-def engine_for(dialect: str) -> ModuleType:
-    try:
-        return ENGINES[dialect]
-    except KeyError:
+def engine_for(dialect: str) -> BackupEngine:
+    """The dialect's dump and restore (``backup/postgres.py``, ``mysql.py``, ``sqlite.py``)."""
+    kind = find_dialect(dialect)
+    if kind is None:
         raise UnsupportedOperation(
             f"Backups of {dialect} databases are not supported (PostgreSQL, MySQL/MariaDB and SQLite are).",
             next_step="Use the database's own backup tool.",
-        ) from None
+        )
+    return kind.backup_engine()
 
 
 def take_backup(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import clients
+from .clients import child_environment, find_binary, pg_environment, run, version_of
 
 TOOL = "pg_dump"
 
@@ -14,24 +14,24 @@ def dump_command(
     url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()
 ) -> tuple[list[str], dict[str, str]]:
     """argv and environment for pg_dump; the connection is in the environment only."""
-    argv = [clients.find_binary("pg_dump"), "--format=custom", "--no-password", f"--file={path}"]
+    argv = [find_binary("pg_dump"), "--format=custom", "--no-password", f"--file={path}"]
     if schema_only:
         argv.append("--schema-only")
     for table in tables:
         argv.append(f"--table={table}")
-    return argv, clients.child_environment(clients.pg_environment(url))
+    return argv, child_environment(pg_environment(url))
 
 
 def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
     argv, env = dump_command(url, path, schema_only, tables)
-    clients.run(argv, env, "pg_dump", unchanged="The database was only read; no backup file was kept.")
-    return TOOL, clients.version_of(argv[0])
+    run(argv, env, "pg_dump", unchanged="The database was only read; no backup file was kept.")
+    return TOOL, version_of(argv[0])
 
 
 def restore_command(url: str, path: Path) -> tuple[list[str], dict[str, str]]:
-    env = clients.pg_environment(url)
+    env = pg_environment(url)
     argv = [
-        clients.find_binary("pg_restore"),
+        find_binary("pg_restore"),
         "--no-password",
         "--clean",
         "--if-exists",
@@ -42,12 +42,12 @@ def restore_command(url: str, path: Path) -> tuple[list[str], dict[str, str]]:
         f"--dbname={env['PGDATABASE']}",
         str(path),
     ]
-    return argv, clients.child_environment(env)
+    return argv, child_environment(env)
 
 
 def restore(url: str, path: Path) -> None:
     argv, env = restore_command(url, path)
-    clients.run(
+    run(
         argv,
         env,
         "pg_restore",

@@ -12,6 +12,8 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from ..dialects import dialect_for, find_dialect
+
 KINDS = (
     "drop_table",
     "drop_column",
@@ -81,9 +83,10 @@ def classify(sql: str, dialect: str, step: str | None = None) -> list[Destructiv
 @functools.lru_cache(maxsize=4096)
 def _classified(sql: str, dialect: str) -> tuple:
     """Parsed once per text: the preview's review and the last check before running ask twice."""
-    if dialect == "postgresql":
+    kind = find_dialect(dialect) or dialect_for("sqlite")  # another dialect is read as SQLite
+    if kind.parser == "pglast":
         return tuple(_classify_postgres(sql))
-    return tuple(_classify_sqlglot(sql, "mysql" if dialect == "mysql" else "sqlite"))
+    return tuple(_classify_sqlglot(sql, kind.sqlglot_name))
 
 
 # --- PostgreSQL: pglast -------------------------------------------------------------------

@@ -30,7 +30,7 @@ class Change:
 
 @dataclass(frozen=True)
 class Statement:
-    phase: float  # statements run in phase order; within a phase, in the order they were made
+    phase: int  # the differ's Phase (an IntEnum listing the order); within a phase, in the order made
     sql: str
     destructive: bool = False
     seq: int = field(default=0, compare=False)
@@ -67,7 +67,7 @@ class Collector:
         self._rows[key] = len(self.changes)
         self.changes.append(Change(object_type, schema, name, change, detail, destructive, table))
 
-    def sql(self, phase: float, sql: str, destructive: bool = False, wrapper: bool = False) -> None:
+    def sql(self, phase: int, sql: str, destructive: bool = False, wrapper: bool = False) -> None:
         self.statements.append(Statement(phase, sql, destructive, len(self.statements), wrapper))
 
     def ordered(self) -> list[Statement]:

@@ -6,24 +6,36 @@ The script runs with FOREIGN_KEY_CHECKS = 0, as mysqldump's output does."""
 from __future__ import annotations
 
 import re
+from enum import IntEnum, auto
 
 from .changes import Collector
 from .model import SchemaModel, Table
 from .ordering import dependants_closure, topo_order
-from .quoting import quoter
+from .quoting import mysql_quote
 
-q = quoter("mysql")
-P_DROP_VIEWS, P_DROP_FKS, P_DROP_KEYS, P_TABLES, P_ALTER, P_DROP_TABLES, P_KEYS, P_FKS, P_VIEWS = (
-    12,
-    16,
-    18,
-    30,
-    32,
-    36,
-    40,
-    44,
-    50,
-)
+q = mysql_quote
+
+
+class Phase(IntEnum):
+    """The order of the statements: each names its phase, and they run in this order (within a
+    phase, in the order they were made). Views and triggers go first and come back last; keys
+    and foreign keys are dropped before the columns change and added after."""
+
+    DROP_VIEWS = auto()  # and triggers
+    DROP_FKS = auto()
+    DROP_AUTO_INCREMENT = auto()  # an AUTO_INCREMENT column must lose it before its key goes
+    DROP_KEYS = auto()
+    SEQUENCES = auto()  # MariaDB sequences, before the tables whose defaults use them
+    TABLES = auto()
+    TABLE_OPTIONS = auto()  # and dropping system versioning, before column changes a versioned table refuses
+    ALTER = auto()
+    VERSIONING_AND_PARTITIONS = auto()  # after the columns they name
+    DROP_TABLES = auto()
+    KEYS = auto()
+    RESTORE_AUTO_INCREMENT = auto()  # once its key exists again
+    FKS = auto()
+    VIEWS = auto()
+    TRIGGERS = auto()
 
 
 _FK = re.compile(r"FOREIGN KEY \((.*?)\) REFERENCES (`(?:[^`]|``)+`) \((.*?)\)")
@@ -178,15 +190,15 @@ class MySqlDiffer:
             t = a[k]
             self.altered.add(k)
             out.change("table", "", t.name, "removed", f"{len(t.columns)} columns", True, t.name)
-            out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
+            out.sql(Phase.DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
         for k in sorted(a.keys() & b.keys()):
             if a[k] != b[k]:
                 self.alter(a[k], b[k])
         for k in sorted(b.keys() - a.keys()):  # once self.retyped is known
-            out.sql(P_TABLES, self.create(b[k]) + ";")
+            out.sql(Phase.TABLES, self.create(b[k]) + ";")
         for k in sorted(a.keys() - b.keys()):
             for c in self.fks_to_retyped(a[k]):  # the table goes after the retyping, which its key would block
-                out.sql(P_DROP_FKS, f"ALTER TABLE {q(a[k].name)} DROP FOREIGN KEY {q(c.name)};")
+                out.sql(Phase.DROP_FKS, f"ALTER TABLE {q(a[k].name)} DROP FOREIGN KEY {q(c.name)};")
         self.refresh_foreign_keys()
         self.views()
         self.triggers()
@@ -203,12 +215,12 @@ class MySqlDiffer:
             change = "removed" if k not in b else "added" if k not in a else "changed"
             self.out.change("sequence", "", k[2], change, "", k not in b)
             if k not in b:
-                self.out.sql(P_DROP_TABLES, a[k].drop, destructive=True)
+                self.out.sql(Phase.DROP_TABLES, a[k].drop, destructive=True)
             elif k not in a:
-                self.out.sql(P_TABLES - 0.5, b[k].create)
+                self.out.sql(Phase.SEQUENCES, b[k].create)
             else:  # SHOW CREATE SEQUENCE `s` start with ... nocycle ENGINE=InnoDB
                 options = b[k].definition[len(f"CREATE SEQUENCE {q(k[2])} ") :].split(" ENGINE=")[0]
-                self.out.sql(P_TABLES - 0.5, f"ALTER SEQUENCE {q(k[2])} {options};")
+                self.out.sql(Phase.SEQUENCES, f"ALTER SEQUENCE {q(k[2])} {options};")
 
     def triggers(self) -> None:
         """Triggers are dropped before and created after everything else. The triggers of one table
@@ -223,12 +235,12 @@ class MySqlDiffer:
             if k not in b:
                 self.out.change("trigger", "", k[2], "removed", table=t.table)
             if event(t) in dirty and (("", t.table) in self.b.tables or k in b):  # else its table takes it
-                self.out.sql(P_DROP_VIEWS, t.drop)
+                self.out.sql(Phase.DROP_VIEWS, t.drop)
         for k, t in b.items():  # in their order on each table, so FOLLOWS finds the one before
             if k not in a or a[k].definition != t.definition:
                 self.out.change("trigger", "", k[2], "added" if k not in a else "changed", table=t.table)
             if event(t) in dirty:
-                self.out.sql(P_VIEWS + 1, t.create)
+                self.out.sql(Phase.TRIGGERS, t.create)
 
     def fks_to_retyped(self, t: Table) -> list:
         """Foreign keys of ``t`` that reference a column whose type changes."""
@@ -250,7 +262,7 @@ class MySqlDiffer:
             line.rstrip(",") for line in lines[1:-1] if line.strip().rstrip(",") not in {c.definition for c in late}
         ]
         for c in late:
-            self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
+            self.out.sql(Phase.FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
         return "\n".join([lines[0], ",\n".join(body), lines[-1]])
 
     def refresh_foreign_keys(self) -> None:
@@ -269,8 +281,8 @@ class MySqlDiffer:
                     continue
                 if next((x for x in target.constraints if x.name == c.name), None) != c:
                     continue
-                self.out.sql(P_DROP_FKS, f"ALTER TABLE {q(t.name)} DROP FOREIGN KEY {q(c.name)};")
-                self.out.sql(P_FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
+                self.out.sql(Phase.DROP_FKS, f"ALTER TABLE {q(t.name)} DROP FOREIGN KEY {q(c.name)};")
+                self.out.sql(Phase.FKS, f"ALTER TABLE {q(t.name)} ADD {c.definition};")
 
     def alter(self, old: Table, new: Table) -> None:
         out, name = self.out, q(new.name)
@@ -280,16 +292,16 @@ class MySqlDiffer:
                 _options(new.options),
             )
             if plain_a != plain_b:
-                out.sql(P_ALTER - 1, f"ALTER TABLE {name} {plain_b}{_resets(plain_a, plain_b)};")
+                out.sql(Phase.TABLE_OPTIONS, f"ALTER TABLE {name} {plain_b}{_resets(plain_a, plain_b)};")
             if versioned_a != versioned_b:  # dropping system versioning loses the row history; column
                 # changes are refused on a versioned table, so versioning goes first and comes last
                 out.sql(
-                    P_ALTER + 2 if versioned_b else P_ALTER - 1,
+                    Phase.VERSIONING_AND_PARTITIONS if versioned_b else Phase.TABLE_OPTIONS,
                     f"ALTER TABLE {name} {'ADD' if versioned_b else 'DROP'} SYSTEM VERSIONING;",
                     destructive=versioned_a,
                 )
             if part_a != part_b:
-                out.sql(P_ALTER + 2, f"ALTER TABLE {name} {part_b or 'REMOVE PARTITIONING'};")
+                out.sql(Phase.VERSIONING_AND_PARTITIONS, f"ALTER TABLE {name} {part_b or 'REMOVE PARTITIONING'};")
             out.change(
                 "table",
                 "",
@@ -304,7 +316,7 @@ class MySqlDiffer:
             was = old.column(c.name)
             if was is not None and was.definition != c.definition and (_generated(was) or _generated(c)):
                 regenerated.add(c.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
+                out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         charset_changed = _charset(old.options) != _charset(new.options)
         # columns that stay but change places: once one moves, every later one is placed after its
         # predecessor too (MODIFY ... AFTER), which rebuilds the target order from the front
@@ -318,11 +330,11 @@ class MySqlDiffer:
             if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)
         }
         for n in cycled:
-            out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
-            out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
+            out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
+            out.sql(Phase.RESTORE_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
         for c in old.columns:  # a dropped AUTO_INCREMENT column lets its key go first
             if _auto(c) and new.column(c.name) is None:
-                out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c)};")
+                out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c)};")
         pk_a, pk_b = (next((k for k in t.constraints if k.kind == "primary"), None) for t in (old, new))
         leaving_pk = _key_columns(pk_a) - _key_columns(pk_b) if pk_a != pk_b else set()
         handled: set = set()  # keys added together with their new AUTO_INCREMENT column
@@ -337,7 +349,7 @@ class MySqlDiffer:
                 and not charset_changed
             ):
                 out.sql(
-                    P_ALTER,
+                    Phase.ALTER,
                     f"ALTER TABLE {name} MODIFY COLUMN "
                     f"{_without_auto(c) if c.name in cycled else c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};",
                 )
@@ -348,7 +360,7 @@ class MySqlDiffer:
                 was = None if was.definition != c.definition else was
                 if was is not None:  # same text, different table default: restate it
                     out.sql(
-                        P_ALTER,
+                        Phase.ALTER,
                         f"ALTER TABLE {name} MODIFY COLUMN {c.definition} {('AFTER ' + q(prev)) if prev else 'FIRST'};",
                     )
                     prev = c.name
@@ -365,7 +377,7 @@ class MySqlDiffer:
                     f"{was.definition} -> {c.definition} (generated column recreated)",
                     table=new.name,
                 )
-                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
+                out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was is None:
                 out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
                 key = _auto_key(c, old, new, pk_a, pk_b) if _auto(c) else None
@@ -373,7 +385,7 @@ class MySqlDiffer:
                 if key is not None:  # one statement: the new rows are numbered and keyed at once
                     handled.add(key.name)
                     also = (", DROP PRIMARY KEY" if key is pk_b and pk_a else "") + f", ADD {key.definition}"
-                out.sql(P_ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where}{also};")
+                out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where}{also};")
             elif was.definition != c.definition:
                 self.altered.add(new.key)
                 destructive = _facts(was) != _facts(c) and not widening(was, c) or _values_lost(was, c)
@@ -390,23 +402,23 @@ class MySqlDiffer:
                 )
                 gains, loses = _auto(c) and not _auto(was), _auto(was) and not _auto(c)
                 if loses:  # an AUTO_INCREMENT column must stay a key: give it up before its key goes
-                    out.sql(P_DROP_KEYS - 1, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
+                    out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
                 # a column leaving the primary key keeps NOT NULL while it is in it: change it after
                 out.sql(
-                    P_KEYS + 1 if c.name in leaving_pk else P_ALTER,
+                    Phase.RESTORE_AUTO_INCREMENT if c.name in leaving_pk else Phase.ALTER,
                     f"ALTER TABLE {name} MODIFY COLUMN "
                     f"{_without_auto(c) if gains or c.name in cycled else c.definition}"
                     f"{where};",
                     destructive,
                 )
                 if gains:  # ... and can take it only once its key exists
-                    out.sql(P_KEYS + 1, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
+                    out.sql(Phase.RESTORE_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
             prev = c.name
         for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
             if new.column(c.name) is None:
                 self.altered.add(new.key)
                 out.change("column", "", f"{new.name}.{c.name}", "removed", c.definition, True, new.name)
-                out.sql(P_ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
+                out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
         a = {c.name: c for c in old.constraints}
         b = {c.name: c for c in new.constraints}
         if "PRIMARY" in handled:
@@ -417,7 +429,7 @@ class MySqlDiffer:
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
         if pk_a and pk_b and pk_a != pk_b and all(new.column(c) for c in _key_columns(pk_a)):
             # one statement: an AUTO_INCREMENT column must stay a key
-            out.sql(P_KEYS, f"ALTER TABLE {name} DROP PRIMARY KEY, ADD {pk_b.definition};")
+            out.sql(Phase.KEYS, f"ALTER TABLE {name} DROP PRIMARY KEY, ADD {pk_b.definition};")
             out.change("constraint", "", f"{new.name}.PRIMARY", "changed", pk_b.definition, table=new.name)
             a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
         for n, c in a.items():
@@ -427,12 +439,12 @@ class MySqlDiffer:
                 drop = {"primary": "DROP PRIMARY KEY", "foreign": f"DROP FOREIGN KEY {q(n)}"}.get(
                     c.kind, f"DROP CONSTRAINT {q(n)}"
                 )
-                out.sql(P_DROP_FKS if c.kind == "foreign" else P_DROP_KEYS, f"ALTER TABLE {name} {drop};")
+                out.sql(Phase.DROP_FKS if c.kind == "foreign" else Phase.DROP_KEYS, f"ALTER TABLE {name} {drop};")
                 if n not in b:
                     out.change("constraint", "", f"{new.name}.{n}", "removed", c.definition, table=new.name)
         for n, c in b.items():
             if a.get(n) != c:
-                out.sql(P_FKS if c.kind == "foreign" else P_KEYS, f"ALTER TABLE {name} ADD {c.definition};")
+                out.sql(Phase.FKS if c.kind == "foreign" else Phase.KEYS, f"ALTER TABLE {name} ADD {c.definition};")
                 out.change(
                     "constraint",
                     "",
@@ -445,13 +457,13 @@ class MySqlDiffer:
         ib = {i.name: i for i in new.indexes}
         for n, i in ia.items():
             if ib.get(n) != i:
-                out.sql(P_DROP_KEYS, f"ALTER TABLE {name} DROP INDEX {q(n)};")
+                out.sql(Phase.DROP_KEYS, f"ALTER TABLE {name} DROP INDEX {q(n)};")
                 if n not in ib:
                     out.change("index", "", n, "removed", i.definition, table=new.name)
         for n, i in ib.items():
             if ia.get(n) != i:
                 if n not in handled:
-                    out.sql(P_KEYS, f"ALTER TABLE {name} ADD {i.definition};")
+                    out.sql(Phase.KEYS, f"ALTER TABLE {name} ADD {i.definition};")
                 out.change("index", "", n, "added" if n not in ia else "changed", i.definition, table=new.name)
 
     def views(self) -> None:
@@ -464,14 +476,14 @@ class MySqlDiffer:
         recreate = (changed | dependants_closure(changed | removed | self.altered, deps_a)) & a.keys()
         for k in reversed(topo_order(sorted(a), deps_a)):
             if k in recreate or k in removed:
-                self.out.sql(P_DROP_VIEWS, a[k].drop)
+                self.out.sql(Phase.DROP_VIEWS, a[k].drop)
                 if k in removed:
                     self.out.change("view", "", k[1], "removed")
         deps_b = {k: set(v.depends) for k, v in b.items()}
         for k in topo_order(sorted(b), deps_b):
             if k in a and k not in recreate:
                 continue
-            self.out.sql(P_VIEWS, b[k].create)
+            self.out.sql(Phase.VIEWS, b[k].create)
             if k not in a:
                 self.out.change("view", "", k[1], "added")
             elif k in changed:

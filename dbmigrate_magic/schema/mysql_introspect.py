@@ -5,11 +5,11 @@ database's own name stripped, so two databases with the same views compare equal
 
 from __future__ import annotations
 
-from .introspect import Scope
 from .model import Column, Constraint, Index, SchemaModel, Table, Thing
-from .quoting import quoter
+from .quoting import mysql_quote
+from .scope import Scope
 
-q = quoter("mysql")
+q = mysql_quote
 
 
 def read_name(line: str) -> tuple[str, str]:

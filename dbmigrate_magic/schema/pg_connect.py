@@ -38,3 +38,12 @@ def direct(db) -> Iterator[object]:
         yield conn
     finally:
         conn.close()
+
+
+def pipelined(conn) -> bool:
+    """A psycopg 3 connection whose libpq has pipeline mode (libpq 14 and later)."""
+    try:
+        from psycopg import Connection, Pipeline
+    except ImportError:
+        return False
+    return isinstance(conn, Connection) and Pipeline.is_supported()

@@ -10,21 +10,10 @@ from dataclasses import replace
 
 from .model import Table, Thing
 from .pg_extras import comment_sql, comment_target, qn
-from .quoting import quoter
+from .pg_phases import Phase
+from .quoting import pg_quote
 
-q = quoter("postgresql")
-P_DOMAINS = 23  # after enums (a domain may be over one), before sequences and tables that use it
-P_TYPES = 25  # composite and range types: after domains and enums they may use, before tables
-P_DROP_USERS = 13  # defaults/constraints/indexes calling a function that is dropped at 14
-P_DROP_PARTITIONS = 19  # before new partitions (bounds may overlap) and their parents
-# the differ's own phases (pg_diff), repeated here to avoid a circular import
-P_DROP_FUNCS, P_DROP_FKS, P_FUNCS, P_TABLES, P_ALTER, P_FKS, P_DROP_OTHER, P_COMMENTS = 14, 16, 26, 30, 32, 44, 46, 54
-P_ENUM_SWAP = 28  # columns converted to a recreated type
-P_CHILD_DEFAULTS = 35  # after the parents' SET DEFAULT (33), which recurses to children, and INHERITS children (34)
-# removed types go after the functions (46) that take them, dependants first: composite/range
-# types, then domains (a composite may hold one), then enums (a domain may be over one), then
-# extensions (whose types any of them may use); schemas follow at 48
-P_DROP_TYPES, P_DROP_DOMAINS, P_DROP_ENUMS, P_DROP_EXTENSIONS = 46.1, 46.2, 46.3, 46.4
+q = pg_quote
 DEFAULT_GRANTS = {"function": ("EXECUTE PUBLIC",)}  # what a new function gets without any GRANT
 _GRANT = re.compile(r'^(.*) ("(?:[^"]|"")*"|[^ "]+)$')
 _IDENTITY_OPT = re.compile(r"INCREMENT BY \S+|MINVALUE \S+|MAXVALUE \S+|START WITH \S+|CACHE \S+|NO CYCLE|CYCLE")
@@ -87,7 +76,7 @@ class ObjectsMixin:
         target = comment_target(new.drop)
         before = old.get("comment") if old else None
         if (new.get("comment") or None) != (before or None):
-            self.out.sql(P_COMMENTS, comment_sql(target, new.get("comment")))
+            self.out.sql(Phase.COMMENTS, comment_sql(target, new.get("comment")))
             if old is not None:
                 self.out.change(kind, new.schema, new.name, "changed", "comment", table=new.table)
         if new.get("grants") is None:  # privileges not read (no --with-privileges)
@@ -99,11 +88,11 @@ class ObjectsMixin:
     def grant_sql(self, target: str, old: tuple, new: tuple, schema: str, obj: str) -> None:
         for g in sorted(set(old) - set(new)):
             priv, grantee = split_grant(g)
-            self.out.sql(P_COMMENTS, f"REVOKE {priv} ON {target} FROM {grantee};")
+            self.out.sql(Phase.COMMENTS, f"REVOKE {priv} ON {target} FROM {grantee};")
             self.out.change("privilege", schema, f"{obj}: {g}", "removed", table=obj)
         for g in sorted(set(new) - set(old)):
             priv, grantee = split_grant(g)
-            self.out.sql(P_COMMENTS, f"GRANT {priv} ON {target} TO {grantee};")
+            self.out.sql(Phase.COMMENTS, f"GRANT {priv} ON {target} TO {grantee};")
             self.out.change("privilege", schema, f"{obj}: {g}", "added", table=obj)
 
     def pair_signatures(self, a: dict, b: dict) -> dict:
@@ -125,16 +114,18 @@ class ObjectsMixin:
             kind, schema, table, name = user.split("\x1e")
             tq = qn(schema, table)
             if kind == "default":
-                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} DROP DEFAULT;")
+                self.out.sql(Phase.DROP_USERS, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} DROP DEFAULT;")
                 target = self.b.tables.get((schema, table))
                 col = target.column(name) if target else None
                 if col is not None and col.default is not None:
-                    self.out.sql(P_ALTER + 1, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};")
+                    self.out.sql(
+                        Phase.SET_DEFAULTS, f"ALTER TABLE {tq} ALTER COLUMN {q(name)} SET DEFAULT {col.default};"
+                    )
             elif kind == "constraint":
-                self.out.sql(P_DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(name)};")
+                self.out.sql(Phase.DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(name)};")
                 self.predropped.add(((schema, table), name))
             else:
-                self.out.sql(P_DROP_USERS, f"DROP INDEX {qn(schema, name)};")
+                self.out.sql(Phase.DROP_USERS, f"DROP INDEX {qn(schema, name)};")
                 self.predropped.add(((schema, table), name))
 
     def enum_functions(self, enum_name: str) -> None:
@@ -148,10 +139,10 @@ class ObjectsMixin:
             self.swapped_functions.add(key)
             self.functions_recreated = True  # triggers and policies calling it
             self.predrop_users(f)  # defaults, checks and indexes calling it
-            self.out.sql(P_DROP_FUNCS, f.drop, destructive=key not in b)
+            self.out.sql(Phase.DROP_FUNCS, f.drop, destructive=key not in b)
             self.altered_relations.add((f.schema, f.name))
             if key in b:
-                self.out.sql(P_FUNCS, b[key].create)
+                self.out.sql(Phase.FUNCS, b[key].create)
                 self.decorate("function", None, b[key])
                 if core(b[key]) != core(f):
                     self.out.change("function", f.schema, f.name, "changed", "recreated")
@@ -159,7 +150,7 @@ class ObjectsMixin:
                 self.out.change("function", f.schema, f.name, "removed", destructive=True)
 
     # ------------------------------------------------------------------ composite and range types
-    def added_and_removed(self, kind: str, create_phase: int, drop_phase: int):
+    def added_and_removed(self, kind: str, create_phase: Phase, drop_phase: Phase):
         """Create what only ``b`` has, drop what only ``a`` has; yield the pairs whose core differs
         (the unchanged ones only get their comments and grants compared)."""
         a, b = self.a.of_kind(kind), self.b.of_kind(kind)
@@ -180,7 +171,7 @@ class ObjectsMixin:
                 yield old, new
 
     def types(self) -> None:
-        for old, new in self.added_and_removed("type", P_TYPES, P_DROP_TYPES):
+        for old, new in self.added_and_removed("type", Phase.TYPES, Phase.DROP_TYPES):
             before = [x for x in old.get("attributes").split("\x1f") if x]
             after = [x for x in new.get("attributes").split("\x1f") if x]
             if not before or not after:  # a range type: only created again (works while unused)
@@ -192,8 +183,8 @@ class ObjectsMixin:
                     f"{old.definition} -> {new.definition} (recreated)",
                     destructive=True,
                 )
-                self.out.sql(P_TYPES, old.drop, destructive=True)
-                self.out.sql(P_TYPES, new.create, destructive=True)
+                self.out.sql(Phase.TYPES, old.drop, destructive=True)
+                self.out.sql(Phase.TYPES, new.create, destructive=True)
                 self.decorate("type", None, new)
                 continue
             names_b = {x.split(" ", 1)[0]: x for x in after}
@@ -207,7 +198,7 @@ class ObjectsMixin:
             actions += [f"ADD ATTRIBUTE {x}" for n, x in names_b.items() if n not in names_a]
             destructive = any(not a_.startswith("ADD") for a_ in actions)
             self.out.sql(
-                P_TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};", destructive=destructive
+                Phase.TYPES, f"ALTER TYPE {qn(new.schema, new.name)} {', '.join(actions)};", destructive=destructive
             )
             self.out.change(
                 "type",
@@ -221,7 +212,7 @@ class ObjectsMixin:
 
     # ------------------------------------------------------------------ domains
     def domains(self) -> None:
-        for old, new in self.added_and_removed("domain", P_DOMAINS, P_DROP_DOMAINS):
+        for old, new in self.added_and_removed("domain", Phase.DOMAINS, Phase.DROP_DOMAINS):
             name = qn(new.schema, new.name)
             if old.get("base") != new.get("base"):
                 self.out.change(
@@ -238,17 +229,17 @@ class ObjectsMixin:
             if old.get("default") != new.get("default"):
                 value = new.get("default")
                 self.out.sql(
-                    P_DOMAINS,
+                    Phase.DOMAINS,
                     f"ALTER DOMAIN {name} " + ("DROP DEFAULT;" if value == "\x00" else f"SET DEFAULT {value};"),
                 )
             if old.get("notnull") != new.get("notnull"):
-                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
+                self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
             before = set(filter(None, old.get("constraints").split("\x1f")))
             after = set(filter(None, new.get("constraints").split("\x1f")))
             for c in sorted(before - after):
-                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
+                self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
             for c in sorted(after - before):
-                self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
+                self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} ADD CONSTRAINT {c};")
             self.out.change("domain", new.schema, new.name, "changed", f"{old.definition} -> {new.definition}")
             self.decorate("domain", old, new)
 
@@ -264,15 +255,15 @@ class ObjectsMixin:
                 self.altered_relations.add(table.key)
                 tq, cq = qn(table.schema, table.name), q(col.name)
                 if col.default is not None:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
+                    self.out.sql(Phase.ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;")
                 self.out.sql(
-                    P_ENUM_SWAP,
+                    Phase.ENUM_SWAP,
                     f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {using(cq, col.type)};",
                     destructive=destructive,
                 )
                 tcol = target.column(col.name)
                 if tcol.default is not None and tcol.type == col.type:
-                    self.out.sql(P_ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
+                    self.out.sql(Phase.ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
 
     def swap_domain(self, old: Thing, new: Thing) -> None:
         """A new base type: the old domain is renamed aside, the new one created, the columns that
@@ -282,8 +273,8 @@ class ObjectsMixin:
         tmp = new.name + "__dbm_old"
         self.enum_functions(name)  # functions taking or returning it would keep the renamed one
         self.enum_expressions(name)  # foreign keys over its columns
-        self.out.sql(P_DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
-        self.out.sql(P_DOMAINS, new.create, destructive=True)
+        self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} RENAME TO {q(tmp)};", destructive=True)
+        self.out.sql(Phase.DOMAINS, new.create, destructive=True)
         self.convert_columns(name, lambda cq, ctype: f"{cq}::{ctype}", destructive=True)
         b_types = self.b.of_kind("type")
         for key, t in self.a.of_kind("type").items():  # composite types holding it
@@ -296,11 +287,11 @@ class ObjectsMixin:
                     and attr in (target.get("attributes") or "").split("\x1f")
                 ):
                     self.out.sql(
-                        P_ENUM_SWAP,
+                        Phase.ENUM_SWAP,
                         f"ALTER TYPE {qn(t.schema, t.name)} ALTER ATTRIBUTE {aname} TYPE {atype};",
                         destructive=True,
                     )
-        self.out.sql(P_DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
+        self.out.sql(Phase.DROP_OTHER, f"DROP DOMAIN {qn(new.schema, tmp)};", destructive=True)
 
     # ------------------------------------------------------------------ tables: storage, partitions
     def storage(self, old: Table, new: Table) -> None:
@@ -310,9 +301,9 @@ class ObjectsMixin:
         keys = {o.split("=", 1)[0] for o in new.storage}
         gone = sorted(o.split("=", 1)[0] for o in old.storage if o.split("=", 1)[0] not in keys)
         if gone:
-            self.out.sql(P_ALTER, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
+            self.out.sql(Phase.ALTER, f"ALTER TABLE {name} RESET ({', '.join(gone)});")
         if new.storage:
-            self.out.sql(P_ALTER, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
+            self.out.sql(Phase.ALTER, f"ALTER TABLE {name} SET ({', '.join(new.storage)});")
         self.out.change(
             "table",
             new.schema,
@@ -348,7 +339,7 @@ class ObjectsMixin:
         # a partition may already have gone with its parent, recreated here too
         first = len(self.out.statements)
         self.out.sql(
-            P_DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
+            Phase.DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
         )
         self.create_table(new, change=False)
         if old.partition_by:  # its partitions went with it: the target's ones are created again
@@ -371,7 +362,7 @@ class ObjectsMixin:
     # ------------------------------------------------------------------ defaults of partitions and children
     def set_child_default(self, t: Table, column: str, default: str | None) -> None:
         action = "DROP DEFAULT" if default is None else f"SET DEFAULT {default}"
-        self.out.sql(P_CHILD_DEFAULTS, f"ALTER TABLE {qn(t.schema, t.name)} ALTER COLUMN {q(column)} {action};")
+        self.out.sql(Phase.CHILD_DEFAULTS, f"ALTER TABLE {qn(t.schema, t.name)} ALTER COLUMN {q(column)} {action};")
 
     def child_defaults(self, created: set) -> None:
         """Defaults a partition or INHERITS child set itself. A parent's SET/DROP DEFAULT recurses to
@@ -418,7 +409,7 @@ class ObjectsMixin:
                 if same is None or replace(same, comment=None) != replace(c, comment=None):
                     continue
                 name = qn(new.schema, new.name)
-                self.out.sql(P_DROP_FKS, f"ALTER TABLE {name} DROP CONSTRAINT {q(c.name)};")
-                self.out.sql(P_FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
+                self.out.sql(Phase.DROP_FKS, f"ALTER TABLE {name} DROP CONSTRAINT {q(c.name)};")
+                self.out.sql(Phase.FKS, f"ALTER TABLE {name} ADD CONSTRAINT {q(c.name)} {c.definition};")
                 if same.comment:
-                    self.out.sql(P_COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", same.comment))
+                    self.out.sql(Phase.COMMENTS, comment_sql(f"CONSTRAINT {q(c.name)} ON {name}", same.comment))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from .introspect import Scope
 from .model import Table, Thing
-from .quoting import literal, quoter
+from .quoting import literal, pg_quote
+from .scope import Scope
 
-q = quoter("postgresql")
+q = pg_quote
 FUNC_NAME = "p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
 NOT_EXT = (
     "not exists (select 1 from pg_depend e where e.classid = '{cls}'::regclass and e.objid = {oid} and e.deptype = 'e')"
@@ -259,7 +259,7 @@ def add_extras(conn, scope: Scope, schemas: list, tables: dict, things: dict) ->
 
 
 def _fetch(conn, queries: dict, params: dict) -> dict:
-    from .pg_introspect import pipelined
+    from .pg_connect import pipelined
 
     with conn.cursor() as cur:
         conn.rollback()

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .introspect import Scope
 from .model import Column, Constraint, Index, SchemaModel, Table, Thing
+from .pg_connect import pipelined
 from .pg_extras import add_extras
-from .quoting import literal, quoter
+from .quoting import literal, pg_quote
+from .scope import Scope
 
-q = quoter("postgresql")
+q = pg_quote
 NOT_EXT = (
     "not exists (select 1 from pg_depend d where d.classid = '{cls}'::regclass and d.objid = {oid} and d.deptype = 'e')"
 )
@@ -152,15 +153,6 @@ BULK = {
     "policies": POLICIES,
     "grants": GRANTS,
 }
-
-
-def pipelined(conn) -> bool:
-    """A psycopg 3 connection whose libpq has pipeline mode (libpq 14 and later)."""
-    try:
-        from psycopg import Connection, Pipeline
-    except ImportError:
-        return False
-    return isinstance(conn, Connection) and Pipeline.is_supported()
 
 
 def fetch_all(conn, scope: Scope) -> tuple[list[str], dict[str, list[tuple]]]:

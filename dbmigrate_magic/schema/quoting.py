@@ -1,54 +1,11 @@
-"""Identifier quoting through SQLAlchemy's own preparers (reserved words included)."""
+"""Identifier and string quoting for the introspection and diff modules (each dialect's own
+identifier quoting is in ``dialects.quoting``; other code asks ``dialect_for(...).quote``)."""
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from ..dialects.quoting import PG_KEYWORDS, mysql_quote, pg_quote, sqlite_quote
 
-
-@cache
-def _preparer(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql.base import PGDialect as D
-    elif dialect == "mysql":
-        from sqlalchemy.dialects.mysql.base import MySQLDialect as D
-    else:
-        from sqlalchemy.dialects.sqlite.base import SQLiteDialect as D
-    return D().identifier_preparer
-
-
-# PostgreSQL 15's non-unreserved keywords (``pg_get_keywords()`` where catcode <> 'U'): the words
-# ``quote_ident`` quotes. Kept here so quoting needs no SQLAlchemy import on the fast path.
-PG_KEYWORDS = frozenset(
-    """
-all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean both case
-cast char character check coalesce collate collation column concurrently constraint create cross
-current_catalog current_date current_role current_schema current_time current_timestamp current_user dec
-decimal default deferrable desc distinct do else end except exists extract false fetch float for foreign
-freeze from full grant greatest group grouping having ilike in initially inner inout int integer intersect
-interval into is isnull join lateral leading least left like limit localtime localtimestamp national natural
-nchar none normalize not notnull null nullif numeric offset on only or order out outer overlaps overlay
-placing position precision primary real references returning right row select session_user setof similar
-smallint some substring symmetric table tablesample then time timestamp to trailing treat trim true union
-unique user using values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement
-xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable""".split()
-)
-_PG_PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
-
-
-def pg_quote(name: str) -> str:
-    """PostgreSQL's ``quote_ident``: quote unless a lower-case plain identifier and not a keyword."""
-    if _PG_PLAIN.match(name) and name not in PG_KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quoter(dialect: str):
-    if dialect == "mysql":
-        return lambda name: "`" + name.replace("`", "``") + "`"
-    if dialect == "postgresql":
-        return pg_quote
-    return _preparer(dialect).quote
+__all__ = ["PG_KEYWORDS", "literal", "mysql_quote", "pg_quote", "sqlite_quote"]
 
 
 def literal(value: str) -> str:

@@ -8,15 +8,32 @@ checks, and fails the migration, when it runs the SQL as a migration: see ``sqli
 
 from __future__ import annotations
 
+from enum import IntEnum, auto
+
 from .changes import Collector
 from .model import SchemaModel, Table
-from .quoting import quoter
+from .quoting import sqlite_quote
 from .sqlnorm import normalise
 
-q = quoter("sqlite")
-P_DROP_TRIGGERS, P_DROP_VIEWS, P_DROP_INDEXES, P_TABLES, P_REBUILD, P_DROP_TABLES = 10, 12, 18, 30, 32, 36
-P_INDEXES, P_VIEWS, P_TRIGGERS = 40, 50, 52
-P_FK_CHECK = 60  # last, just before the trailing PRAGMA foreign_keys = ON (schema/diff.py PREAMBLE)
+q = sqlite_quote
+
+
+class Phase(IntEnum):
+    """The order of the statements: each names its phase, and they run in this order (within a
+    phase, in the order they were made)."""
+
+    DROP_TRIGGERS = auto()
+    DROP_VIEWS = auto()
+    DROP_INDEXES = auto()
+    TABLES = auto()
+    LEGACY_ALTER_ON = auto()  # PRAGMA legacy_alter_table = ON: other tables' foreign keys keep the name
+    REBUILD = auto()
+    DROP_TABLES = auto()
+    LEGACY_ALTER_OFF = auto()
+    INDEXES = auto()
+    VIEWS = auto()
+    TRIGGERS = auto()
+    FK_CHECK = auto()  # last, just before the trailing PRAGMA foreign_keys = ON (Dialect.fk_checks_switch)
 
 
 class SqliteDiffer:
@@ -38,22 +55,22 @@ class SqliteDiffer:
         for k in added:
             t = b[k]
             out.change("table", "", t.name, "added", f"{len(t.columns)} columns", table=t.name)
-            out.sql(P_TABLES, t.create.rstrip(";") + ";")
+            out.sql(Phase.TABLES, t.create.rstrip(";") + ";")
         for k in removed:
             t = a[k]
             out.change("table", "", t.name, "removed", f"{len(t.columns)} columns", True, t.name)
-            out.sql(P_DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
+            out.sql(Phase.DROP_TABLES, f"DROP TABLE {q(t.name)};", destructive=True)
         appended = [k for k in rebuilt if self.add_column(a[k], b[k])]
         rebuilt = [k for k in rebuilt if k not in appended]
         if rebuilt or recased:
-            out.sql(P_REBUILD - 1, "PRAGMA legacy_alter_table = ON;", wrapper=True)
+            out.sql(Phase.LEGACY_ALTER_ON, "PRAGMA legacy_alter_table = ON;", wrapper=True)
             for k in rebuilt:
                 self.rebuild(a[k], b[k])
             for ka, kb in recased:
                 self.rebuild(a[ka], b[kb])
-            out.sql(P_DROP_TABLES + 1, "PRAGMA legacy_alter_table = OFF;", wrapper=True)
+            out.sql(Phase.LEGACY_ALTER_OFF, "PRAGMA legacy_alter_table = OFF;", wrapper=True)
             # the rebuild ran with foreign keys off: list rows it left without a parent (the 12-step procedure)
-            out.sql(P_FK_CHECK, "PRAGMA foreign_key_check;", wrapper=True)
+            out.sql(Phase.FK_CHECK, "PRAGMA foreign_key_check;", wrapper=True)
         renamed = {k[1] for pair in recased for k in pair}
         touched = {k[1] for k in removed + rebuilt} | renamed
         self.things(touched, {k[1] for k in rebuilt} | renamed, {k[1] for k in removed})
@@ -79,7 +96,7 @@ class SqliteDiffer:
             return False
         self.out.change("column", "", f"{new.name}.{added[0].name}", "added", piece, table=new.name)
         self.out.change("table", "", new.name, "changed", f"column {added[0].name} added", table=new.name)
-        self.out.sql(P_REBUILD, f"ALTER TABLE {q(new.name)} ADD COLUMN {piece};")
+        self.out.sql(Phase.REBUILD, f"ALTER TABLE {q(new.name)} ADD COLUMN {piece};")
         return True
 
     def rebuild(self, old: Table, new: Table) -> None:
@@ -131,19 +148,19 @@ class SqliteDiffer:
             for c in new.columns
             if old.column(c.name) is not None and not c.generated and not old.column(c.name).generated
         ]
-        out.sql(P_REBUILD, f"ALTER TABLE {q(old.name)} RENAME TO {tmp};", destructive)
-        out.sql(P_REBUILD, new.create.rstrip(";") + ";", destructive)
+        out.sql(Phase.REBUILD, f"ALTER TABLE {q(old.name)} RENAME TO {tmp};", destructive)
+        out.sql(Phase.REBUILD, new.create.rstrip(";") + ";", destructive)
         if common:
             cols = ", ".join(common)
-            out.sql(P_REBUILD, f"INSERT INTO {q(new.name)} ({cols}) SELECT {cols} FROM {tmp};", destructive)
-        out.sql(P_REBUILD, f"DROP TABLE {tmp};", destructive)
+            out.sql(Phase.REBUILD, f"INSERT INTO {q(new.name)} ({cols}) SELECT {cols} FROM {tmp};", destructive)
+        out.sql(Phase.REBUILD, f"DROP TABLE {tmp};", destructive)
 
     def things(self, touched: set, rebuilt: set, removed: set) -> None:
         out = self.out
         phases = {
-            "trigger": (P_DROP_TRIGGERS, P_TRIGGERS),
-            "view": (P_DROP_VIEWS, P_VIEWS),
-            "index": (P_DROP_INDEXES, P_INDEXES),
+            "trigger": (Phase.DROP_TRIGGERS, Phase.TRIGGERS),
+            "view": (Phase.DROP_VIEWS, Phase.VIEWS),
+            "index": (Phase.DROP_INDEXES, Phase.INDEXES),
         }
         for kind in ("index", "view", "trigger"):
             a, b = self.a.of_kind(kind), self.b.of_kind(kind)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .introspect import Scope
 from .model import Column, Constraint, Index, SchemaModel, Table, Thing
-from .quoting import quoter
+from .quoting import sqlite_quote
+from .scope import Scope
 from .sqlnorm import normalise
 
-q = quoter("sqlite")
+q = sqlite_quote
 
 
 def introspect_sqlite(conn, scope: Scope) -> SchemaModel:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for, find_dialect
 from ...errors import MigrationFailed, ProjectError, UnsupportedOperation, UsageProblem
 from .._runner_lock import runner_lock
 from ..base import MigrationFile, PlannedStep, StepOutcome
@@ -128,12 +129,9 @@ class AlembicOps:
         """SQL split into statements with the project database's rules (SQLite's when unknown)."""
         if not sql or not sql.strip():
             return []
-        from ...config import dialect_of
-        from ...sqlsplit import split
-
         urls = [c.url for c in self.config_connections() if "://" in c.url]
-        dialect = dialect_of(urls[0]) if urls else "sqlite"
-        return [s.sql for s in split(sql, dialect if dialect in ("postgresql", "mysql") else "sqlite")]
+        kind = (find_dialect(urls[0]) if urls else None) or dialect_for("sqlite")  # others: read as SQLite
+        return [s.sql for s in kind.split(sql)]
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """A revision with this message whose upgrade() executes exactly this SQL."""
@@ -176,7 +174,7 @@ class AlembicOps:
         if not pending:
             return []
         sql = self._upgrade_sql(db, graph, heads, pending, dest)
-        transactional = db.dialect != "mysql"
+        transactional = dialect_for(db).transactional_ddl
         return [
             PlannedStep(
                 rev, self.relative(graph.revisions[rev].path), "up", sql.get(rev, ""), transactional, {"target": dest}
@@ -249,7 +247,7 @@ class AlembicOps:
             sql = ar.split_by_revision(
                 ar.offline_sql(self.root, db.url, "downgrade", f"{heads[0]}:{dest}", self._url_variables(db))
             )
-        transactional = db.dialect != "mysql"
+        transactional = dialect_for(db).transactional_ddl
         return [
             PlannedStep(
                 r, self.relative(graph.revisions[r].path), "down", sql.get(r, ""), transactional, {"target": dest}

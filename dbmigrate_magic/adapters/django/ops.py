@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from ...errors import ProjectError, ToolFailed, UnsupportedOperation, UsageProblem
 from .._pystatic import python_string
 from .._runner_lock import runner_lock
@@ -182,7 +183,7 @@ class DjangoOps:
                 r.file,
                 "up",
                 _sql_of(sql, r.migration),
-                db.dialect != "mysql",
+                dialect_for(db).transactional_ddl,
                 {"django_target": django_target},
             )
             for r in pending
@@ -242,7 +243,7 @@ class DjangoOps:
                 self.relative(graph.nodes[(a, n)].path) if graph.nodes[(a, n)].path else None,
                 "down",
                 _sql_of(sql, f"{a}.{n}"),
-                db.dialect != "mysql",
+                dialect_for(db).transactional_ddl,
                 {"django_target": t},
             )
             for (a, n), t in plan

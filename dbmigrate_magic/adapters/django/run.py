@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ...dialects import find_dialect
 from ...errors import ToolFailed, ToolMissing
 from ...masking import mask
 
@@ -94,13 +95,10 @@ def django_database(url: str) -> dict[str, Any]:
 
     u = make_url(url)
     backend = u.get_backend_name()
-    if backend == "sqlite":
+    kind = find_dialect(backend)
+    if kind is not None and kind.embedded:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": u.database or ":memory:"}
-    engine = {
-        "postgresql": "django.db.backends.postgresql",
-        "mysql": "django.db.backends.mysql",
-        "mariadb": "django.db.backends.mysql",
-    }.get(backend)
+    engine = kind and kind.choose(postgresql="django.db.backends.postgresql", mysql="django.db.backends.mysql")
     if engine is None:
         raise ToolFailed(
             f"Django cannot use a {backend} database from dbm's environment.",

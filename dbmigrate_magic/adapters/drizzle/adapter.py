@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...dialects import dialect_for, find_dialect, tool_words
 from ...errors import ProjectError, UnsupportedOperation
 from .._files import first_existing, js_string_option, read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, rows_to_revert
@@ -33,16 +34,10 @@ CONFIG_NAMES = (
     "drizzle.config.cjs",
     "drizzle.config.json",
 )
-DIALECTS = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "pg": "postgresql",
-    "mysql": "mysql",
-    "singlestore": "mysql",
-    "sqlite": "sqlite",
-    "turso": "sqlite",
-    "libsql": "sqlite",
-}
+#: drizzle-kit's ``dialect`` words, as the dialect each runs on
+DIALECTS = tool_words(
+    postgresql=("postgresql", "postgres", "pg"), mysql=("mysql", "singlestore"), sqlite=("sqlite", "turso", "libsql")
+)
 
 
 def _iso(ms: int | None) -> str:
@@ -144,7 +139,8 @@ class DrizzleAdapter(Adapter):
     def tracking_tables(self) -> tuple[str, ...]:
         """drizzle-orm's migrator table; on PostgreSQL in its own schema (``drizzle`` by default)."""
         table, schema = self._migrations_table()
-        return (f"{schema}.{table}",) if self.config_dialect() == "postgresql" else (table,)
+        kind = find_dialect(self.config_dialect())
+        return (f"{schema}.{table}",) if kind is not None and kind.has_schemas else (table,)
 
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:
@@ -460,7 +456,7 @@ class DrizzleAdapter(Adapter):
                         self.relative(e.path),
                         "up",
                         data.decode("utf-8", "replace"),
-                        db.dialect != "mysql",
+                        dialect_for(db).transactional_ddl,
                         {"when": e.when, "hash": files.file_hash(data), "state": row.state, "one_transaction": True},
                     )
                 )
@@ -503,7 +499,7 @@ class DrizzleAdapter(Adapter):
                     self.relative(down),
                     "down",
                     down.read_text(encoding="utf-8"),
-                    db.dialect != "mysql",
+                    dialect_for(db).transactional_ddl,
                     {"when": e.when, "hash": files.file_hash(data)},
                 )
             )

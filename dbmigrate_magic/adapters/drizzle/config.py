@@ -8,18 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...config import FoundConnection, config_connection, project_variables, register_config_secrets, url_from_fields
+from ...dialects import find_dialect, tool_words
 from .._files import read_text
 from .._jsconfig import EnvRef, Unresolved, env_refs, exported_object, resolve
 
 #: drizzle-kit's `dialect` (and the older `driver`) words mapped to what url_from_fields knows
-DIALECTS = {
-    "postgresql": "postgresql",
-    "pg": "postgresql",
-    "mysql": "mysql",
-    "mysql2": "mysql",
-    "singlestore": "mysql",
-    "sqlite": "sqlite",
-    "better-sqlite": "sqlite",
+DIALECTS: dict[str, str | None] = {
+    **tool_words(
+        postgresql=("postgresql", "pg"), mysql=("mysql", "mysql2", "singlestore"), sqlite=("sqlite", "better-sqlite")
+    ),
     "turso": "libsql",
     "libsql": "libsql",
     "gel": None,
@@ -59,7 +56,8 @@ def connections(root: Path, config: Path | None) -> list[FoundConnection]:
         except Unresolved:
             return []
         url = str(url)
-        if "://" not in url and not url.startswith("file:") and dialect in ("sqlite", "libsql"):
+        file_based = dialect == "libsql" or getattr(find_dialect(dialect), "embedded", False)
+        if "://" not in url and not url.startswith("file:") and file_based:
             url = "file:" + url
         return [config_connection(None, url, f"{source}.url", root)]
     try:

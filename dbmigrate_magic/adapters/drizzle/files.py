@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...dialects import dialect_for, find_dialect
 from ...errors import ProjectError
 from ..base import sha256_hex
 
@@ -24,35 +25,41 @@ BREAKPOINT = "--> statement-breakpoint"
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 FOLDER_RE = re.compile(r"^(\d{14})_(.+)$")
 #: what ``drizzle-kit generate --custom`` writes as a first snapshot (0.31.x), per dialect
-EMPTY_SNAPSHOTS = {
-    "postgresql": {
-        "version": "7",
-        "dialect": "postgresql",
-        "tables": {},
-        "enums": {},
-        "schemas": {},
-        "views": {},
-        "sequences": {},
-        "roles": {},
-        "policies": {},
-        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
-    },
-    "mysql": {
-        "version": "5",
-        "dialect": "mysql",
-        "tables": {},
-        "views": {},
-        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
-    },
-    "sqlite": {
-        "version": "6",
-        "dialect": "sqlite",
-        "tables": {},
-        "views": {},
-        "enums": {},
-        "_meta": {"columns": {}, "schemas": {}, "tables": {}},
-    },
+_EMPTY_POSTGRESQL = {
+    "version": "7",
+    "dialect": "postgresql",
+    "tables": {},
+    "enums": {},
+    "schemas": {},
+    "views": {},
+    "sequences": {},
+    "roles": {},
+    "policies": {},
+    "_meta": {"columns": {}, "schemas": {}, "tables": {}},
 }
+_EMPTY_MYSQL = {
+    "version": "5",
+    "dialect": "mysql",
+    "tables": {},
+    "views": {},
+    "_meta": {"columns": {}, "schemas": {}, "tables": {}},
+}
+_EMPTY_SQLITE = {
+    "version": "6",
+    "dialect": "sqlite",
+    "tables": {},
+    "views": {},
+    "enums": {},
+    "_meta": {"columns": {}, "schemas": {}, "tables": {}},
+}
+
+
+def empty_snapshot(dialect: str | None) -> dict:
+    """The first snapshot for ``dialect`` (another dialect gets PostgreSQL's)."""
+    kind = find_dialect(dialect) or dialect_for("postgresql")
+    return kind.choose(postgresql=_EMPTY_POSTGRESQL, mysql=_EMPTY_MYSQL, sqlite=_EMPTY_SQLITE)
+
+
 JOURNAL_VERSION = "7"
 
 
@@ -182,9 +189,5 @@ def next_snapshot(out: Path, previous_tag: str | None, dialect: str) -> dict:
                 f"The previous migration {previous_tag} has no snapshot {path.name}.",
                 next_step="Restore the meta/ folder, or run `drizzle-kit generate` once.",
             )
-    body = {
-        k: v
-        for k, v in (prev or EMPTY_SNAPSHOTS.get(dialect, EMPTY_SNAPSHOTS["postgresql"])).items()
-        if k not in ("id", "prevId")
-    }
+    body = {k: v for k, v in (prev or empty_snapshot(dialect)).items() if k not in ("id", "prevId")}
     return {"id": str(uuid.uuid4()), "prevId": (prev or {}).get("id", ZERO_ID), **body}

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
 from . import files as files
@@ -39,14 +40,15 @@ class DrizzleLedger:
     def __init__(self, db: Database, table: str = "__drizzle_migrations", schema: str = "drizzle"):
         self.db = db
         self.table = table
-        self.schema = schema if db.dialect == "postgresql" else None
+        self.kind = dialect_for(db)
+        self.schema = schema if self.kind.has_schemas else None
 
     @property
     def display(self) -> str:
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
     def _q(self, name: str) -> str:
-        return f"`{name}`" if self.db.dialect == "mysql" else '"' + name.replace('"', '""') + '"'
+        return self.kind.quote(name)
 
     @property
     def qualified(self) -> str:
@@ -98,22 +100,18 @@ class DrizzleLedger:
 
     def ensure(self, s: Session) -> None:
         """drizzle-orm's own DDL for the table, per dialect."""
-        if self.db.dialect == "postgresql":
+        if self.schema:
             s.execute(f"CREATE SCHEMA IF NOT EXISTS {self._q(self.schema)}")
-            s.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
-                "\n\tcreated_at bigint\n)"
+        s.execute(
+            self.kind.choose(
+                postgresql=f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,"
+                "\n\thash text NOT NULL,\n\tcreated_at bigint\n)",
+                mysql=f"create table if not exists {self.qualified} (\n\tid serial primary key,"
+                "\n\thash text not null,\n\tcreated_at bigint\n)",
+                sqlite=f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,"
+                "\n\thash text NOT NULL,\n\tcreated_at numeric\n)",
             )
-        elif self.db.dialect == "mysql":
-            s.execute(
-                f"create table if not exists {self.qualified} (\n\tid serial primary key,\n\thash text not null,"
-                "\n\tcreated_at bigint\n)"
-            )
-        else:
-            s.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"
-                "\n\tcreated_at numeric\n)"
-            )
+        )
 
     def insert(self, s: Session, cols: set[str], hash_: str, when: int, tag: str) -> None:
         names, values = ["hash", "created_at"], [hash_, when]
@@ -158,7 +156,7 @@ class DrizzleLedger:
             return []
         with self.session() as s:
             self.ensure(s)  # outside the batch's transaction, as drizzle-orm does
-            transactional = self.db.dialect != "mysql"
+            transactional = dialect_for(self.db).transactional_ddl
             if transactional:  # re-check and batch in one transaction (SQLite: this is the lock)
                 s.begin()
             cols = self.columns(s)
@@ -201,7 +199,7 @@ class DrizzleLedger:
         t0: float,
     ) -> list[StepOutcome]:
         step = todo[i]
-        if self.db.dialect != "mysql":
+        if dialect_for(self.db).transactional_ddl:
             s.rollback()
             finished = [
                 StepOutcome(

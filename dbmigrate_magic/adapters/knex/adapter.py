@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation
 from ...sqlsplit import split
 from .._files import first_existing, read_text
@@ -204,7 +205,7 @@ class KnexAdapter(Adapter):
                     next_step="Run `dbm status` to see the pending migrations.",
                 )
             pending = pending[: names.index(match) + 1]
-        transactional = db.dialect != "mysql"
+        transactional = dialect_for(db).transactional_ddl
         note = transaction_note("knex", db.dialect, "the whole batch in one transaction")
         return [_with(self._step(f, f.id, "up", transactional), transaction=note) for f in pending]
 
@@ -237,7 +238,7 @@ class KnexAdapter(Adapter):
             chosen, mode = [r for r in newest_first if r.extra["batch"] == last], "rollback"
         plan = []
         for rec in chosen:
-            step = self._step(by_name.get(rec.id), rec.id, "down", db.dialect != "mysql")
+            step = self._step(by_name.get(rec.id), rec.id, "down", dialect_for(db).transactional_ddl)
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
                 raise UnsupportedOperation(
                     f"{rec.id} has no down SQL, so it cannot be rolled back.",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...dialects import dialect_for
 from ...errors import NeedsResolve, UsageProblem
 from .._tables import read_table
 from ..base import to_utc
@@ -36,9 +37,8 @@ COLUMNS = (
     "started_at",
     "applied_steps_count",
 )
-#: the table as Prisma's schema engine creates it, per dialect
-DDL = {
-    "postgresql": """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+#: the table as Prisma's schema engine creates it, per dialect (``ddl``)
+_DDL_POSTGRESQL = """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,
     "finished_at"           TIMESTAMPTZ,
@@ -47,8 +47,8 @@ DDL = {
     "rolled_back_at"        TIMESTAMPTZ,
     "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
-)""",
-    "mysql": """CREATE TABLE IF NOT EXISTS _prisma_migrations (
+)"""
+_DDL_MYSQL = """CREATE TABLE IF NOT EXISTS _prisma_migrations (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
     finished_at             DATETIME(3),
@@ -57,8 +57,8 @@ DDL = {
     rolled_back_at          DATETIME(3),
     started_at              DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
     applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
-) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci""",
-    "sqlite": """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"""
+_DDL_SQLITE = """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    TEXT PRIMARY KEY NOT NULL,
     "checksum"              TEXT NOT NULL,
     "finished_at"           DATETIME,
@@ -67,8 +67,13 @@ DDL = {
     "rolled_back_at"        DATETIME,
     "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
-)""",
-}
+)"""
+
+
+def ddl(dialect: str) -> str:
+    return dialect_for(dialect).choose(postgresql=_DDL_POSTGRESQL, mysql=_DDL_MYSQL, sqlite=_DDL_SQLITE)
+
+
 APPLIED = "finished_at IS NOT NULL AND rolled_back_at IS NULL"
 FAILED = "finished_at IS NULL AND rolled_back_at IS NULL"
 
@@ -96,11 +101,9 @@ def stored_now(dialect: str, minus_seconds: float = 0.0) -> Any:
     (MySQL DATETIME(3)), ISO text with ``+00:00`` (SQLite, as Prisma 6 writes it)."""
     now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=minus_seconds)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    if dialect == "sqlite":
-        return now.isoformat(timespec="milliseconds")
-    if dialect == "mysql":
-        return now.replace(tzinfo=None)
-    return now
+    return dialect_for(dialect).choose(
+        postgresql=now, mysql=now.replace(tzinfo=None), sqlite=now.isoformat(timespec="milliseconds")
+    )
 
 
 def read_rows(db: Database) -> list[PrismaRow] | None:
@@ -133,7 +136,7 @@ class PrismaBook:
         self.dialect = dialect
 
     def prepare(self, s: Session) -> list[str]:
-        s.execute(DDL[self.dialect])
+        s.execute(ddl(self.dialect))
         failed = [r[0] for r in s.query(f"SELECT migration_name FROM {TABLE} WHERE {FAILED}")]
         if failed:
             raise failed_block(sorted(set(failed)))
@@ -235,7 +238,7 @@ def with_book(db: Database, work: Callable[[Session, PrismaBook], Any]) -> Any:
     try:
         with session.runner_lock():
             book = PrismaBook(db.dialect)
-            session.execute(DDL[db.dialect])
+            session.execute(ddl(db.dialect))
             session.begin()
             result = work(session, book)
             session.commit()

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation, UsageProblem
 from .._files import iter_files, read_text
 from .._tables import read_table
@@ -167,7 +168,7 @@ class RawSqlAdapter(Adapter):
         if found is None:
             return [f"The tracking table {TABLE} does not exist yet: it will be created."]
         columns = set(found.columns)
-        if "state" not in columns and db.dialect == "mysql":
+        if "state" not in columns and not dialect_for(db).transactional_ddl:
             missing = ", ".join(c for c in EXTRA_COLUMNS if c not in columns)
             return [
                 f"{TABLE} has the minimal form; on MySQL/MariaDB (DDL auto-commits) nullable columns {missing} "
@@ -269,7 +270,12 @@ class RawSqlAdapter(Adapter):
                 (up, _), _down = self._parts(f)
                 steps.append(
                     PlannedStep(
-                        f.id, self.relative(f.path), "up", up.strip(), db.dialect != "mysql", {"checksum": f.checksum}
+                        f.id,
+                        self.relative(f.path),
+                        "up",
+                        up.strip(),
+                        dialect_for(db).transactional_ddl,
+                        {"checksum": f.checksum},
                     )
                 )
             if limit is not None and r.migration == limit:
@@ -297,7 +303,7 @@ class RawSqlAdapter(Adapter):
                     self.relative(down[2]),
                     "down",
                     down[0].strip(),
-                    db.dialect != "mysql",
+                    dialect_for(db).transactional_ddl,
                     {"checksum": f.checksum},
                 )
             )

@@ -23,8 +23,7 @@ EXTRA_COLUMNS = ("checksum", "state", "error", "statements_run", "finished_at", 
 UPGRADE_MARK = "dbm:upgrade-1"
 INTERNAL_PREFIX = "dbm:"
 
-_CREATE = {
-    "postgresql": f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+_CREATE_POSTGRESQL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     id SERIAL PRIMARY KEY,
     filename VARCHAR(255) NOT NULL UNIQUE,
     applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -34,8 +33,8 @@ _CREATE = {
     statements_run INTEGER,
     finished_at TIMESTAMPTZ,
     duration_ms INTEGER
-)""",
-    "mysql": f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+)"""
+_CREATE_MYSQL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     id INT AUTO_INCREMENT PRIMARY KEY,
     filename VARCHAR(255) NOT NULL UNIQUE,
     applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
@@ -45,8 +44,8 @@ _CREATE = {
     statements_run INT NULL,
     finished_at DATETIME(6) NULL,
     duration_ms INT NULL
-) DEFAULT CHARSET=utf8mb4""",
-    "sqlite": f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+) DEFAULT CHARSET=utf8mb4"""
+_CREATE_SQLITE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     filename TEXT NOT NULL UNIQUE,
     applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -56,44 +55,36 @@ _CREATE = {
     statements_run INTEGER,
     finished_at TIMESTAMP,
     duration_ms INTEGER
-)""",
+)"""
+#: types of the extended columns added to a minimal table
+_ADD_POSTGRESQL = {
+    "checksum": "VARCHAR(64)",
+    "state": "VARCHAR(16)",
+    "error": "TEXT",
+    "statements_run": "INTEGER",
+    "finished_at": "TIMESTAMPTZ",
+    "duration_ms": "INTEGER",
 }
-_ADD_TYPES = {
-    "postgresql": {
-        "checksum": "VARCHAR(64)",
-        "state": "VARCHAR(16)",
-        "error": "TEXT",
-        "statements_run": "INTEGER",
-        "finished_at": "TIMESTAMPTZ",
-        "duration_ms": "INTEGER",
-    },
-    "mysql": {
-        "checksum": "VARCHAR(64) NULL",
-        "state": "VARCHAR(16) NULL",
-        "error": "TEXT NULL",
-        "statements_run": "INT NULL",
-        "finished_at": "DATETIME(6) NULL",
-        "duration_ms": "INT NULL",
-    },
+_ADD_MYSQL = {
+    "checksum": "VARCHAR(64) NULL",
+    "state": "VARCHAR(16) NULL",
+    "error": "TEXT NULL",
+    "statements_run": "INT NULL",
+    "finished_at": "DATETIME(6) NULL",
+    "duration_ms": "INT NULL",
 }
 
 
 def columns_of(s: Session) -> set[str] | None:
     """Column names of ``_migrations`` (None when it does not exist), with one catalog query."""
-    if s.dialect == "sqlite":
+    if s.kind.embedded:
         rows = s.query(f"PRAGMA table_info({TABLE})")
         return {r[1].lower() for r in rows} or None
-    if s.dialect == "postgresql":
-        rows = s.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-            "AND table_schema = current_schema()",
-            (TABLE,),
-        )
-    else:
-        rows = s.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND table_schema = DATABASE()",
-            (TABLE,),
-        )
+    rows = s.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        f"AND table_schema = {s.kind.current_schema_sql}",
+        (TABLE,),
+    )
     return {r[0].lower() for r in rows} or None
 
 
@@ -117,14 +108,14 @@ class RawSqlBook:
         notes: list[str] = []
         cols = columns_of(s)
         if cols is None:
-            s.execute(_CREATE[s.dialect])
+            s.execute(s.kind.choose(postgresql=_CREATE_POSTGRESQL, mysql=_CREATE_MYSQL, sqlite=_CREATE_SQLITE))
             cols = columns_of(s) or set(MINIMAL) | set(EXTRA_COLUMNS)
             notes.append(f"Created the tracking table {TABLE}.")
-        elif "state" not in cols and s.dialect == "mysql":
+        elif "state" not in cols and not s.kind.transactional_ddl:
             notes.append(self.upgrade(s, cols))
             cols = columns_of(s) or cols
         self.columns = cols
-        if s.dialect != "sqlite":  # under the runner lock nothing else writes: read once
+        if s.kind.has_runner_lock:  # under the runner lock nothing else writes: read once
             self.done = dict(self._rows(s))
             stuck = sorted(f for f, st in self.done.items() if st not in (None, "applied"))
             if stuck and self.strict:  # under the lock, a 'running' row cannot belong to a live run: it was interrupted
@@ -139,7 +130,7 @@ class RawSqlBook:
     def upgrade(self, s: Session, cols: set[str]) -> str:
         """Add the nullable extended columns to a minimal table and record that we did."""
         missing = [c for c in EXTRA_COLUMNS if c not in cols]
-        types = _ADD_TYPES[s.dialect]
+        types = s.kind.choose(postgresql=_ADD_POSTGRESQL, mysql=_ADD_MYSQL)
         for c in missing:
             s.execute(f"ALTER TABLE {TABLE} ADD COLUMN {c} {types[c]}")
         s.execute(

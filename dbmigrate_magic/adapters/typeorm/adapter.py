@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation
 from ...sqlsplit import split
 from .._files import read_text
@@ -261,7 +262,7 @@ class TypeOrmAdapter(Adapter):
                     next_step="Run `dbm status` to see the pending migrations.",
                 )
             pending = pending[: names.index(match) + 1]
-        transactional = db.dialect != "mysql"  # TypeORM runs all pending in one transaction by default
+        transactional = dialect_for(db).transactional_ddl  # TypeORM runs all pending in one transaction by default
         note = transaction_note("TypeORM", db.dialect, "all in one transaction")
         return [self._step(f, f.id, "up", transactional, note) for f in pending]
 
@@ -292,7 +293,7 @@ class TypeOrmAdapter(Adapter):
                 f,
                 rec.id,
                 "down",
-                db.dialect != "mysql",
+                dialect_for(db).transactional_ddl,
                 transaction_note("TypeORM", db.dialect, "each revert in its own transaction"),
             )
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):

@@ -25,8 +25,8 @@ __all__ = [
 
 def all_rules() -> dict[str, RuleInfo]:
     """Every rule of every dialect (imports all rule modules)."""
-    from .engine import _load_rules
+    from ...dialects import DIALECTS
 
-    for d in ("postgresql", "mysql", "sqlite"):
-        _load_rules(d)
+    for dialect in DIALECTS.values():
+        dialect.lint_rules()  # importing a rule set registers its rules
     return dict(RULES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 
+from ...dialects import dialect_for, find_dialect
 from .context import Context
 from .model import DIALECTS, ERROR, RULES, UNPARSEABLE, UNUSED_IGNORE, Finding, Statement, canonical_rule
 from .text import LineIndex, apply_suppressions
@@ -13,25 +14,16 @@ from .text import LineIndex, apply_suppressions
 DEFAULT_PG_VERSION = 14  # oldest PostgreSQL release still supported upstream (Nov 2026)
 MAX_STATEMENT_CHARS = 500
 
-_DIALECT_NAMES = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "pg": "postgresql",
-    "psql": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
-}
-
 
 def normalise_dialect(name: str | None) -> str:
-    d = _DIALECT_NAMES.get((name or "postgresql").lower().split("+")[0])
+    """The dialect's own name for any of its aliases (``postgres``, ``mariadb``, ``sqlite3``)."""
+    key = (name or "postgresql").lower().split("+")[0]
+    d = find_dialect(key) if ":" not in key else None  # a name, not a URL
     if d is None:
         from ...errors import UsageProblem
 
         raise UsageProblem(f"Unknown SQL dialect '{name}'.", next_step=f"Use one of: {', '.join(DIALECTS)}.")
-    return d
+    return d.name
 
 
 def parse_pg_version(value: str | int | float | None) -> int:
@@ -61,26 +53,6 @@ def _select(include: Iterable[str], exclude: Iterable[str], dialect: str) -> fro
         )
     chosen = inc or {r for r, info in RULES.items() if dialect in info.dialects}
     return frozenset(chosen - exc) | ({UNPARSEABLE} if UNPARSEABLE not in exc else frozenset())
-
-
-def _parse(sql: str, dialect: str) -> list[Statement]:
-    if dialect == "postgresql":
-        from .pg.parse import parse
-
-        return parse(sql)
-    from .glot import parse
-
-    return parse(sql, dialect)
-
-
-def _run(statements: list[Statement], ctx: Context) -> None:
-    if ctx.dialect == "postgresql":
-        from .pg.run import run
-    elif ctx.dialect == "mysql":
-        from .mysql.run import run
-    else:
-        from .sqlite.run import run
-    run(statements, ctx)
 
 
 def lint_sql(
@@ -138,9 +110,10 @@ def _lint_sql(
     outside_transaction: frozenset[int] = frozenset(),
 ) -> list[Finding]:
     dialect = normalise_dialect(dialect)
+    kind = dialect_for(dialect)
     if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
         sql = " " + sql[1:]
-    _load_rules(dialect)
+    run_rules = kind.lint_rules()  # imported now: RULES holds the dialect's ids before selection
     ctx = Context(
         dialect=dialect,
         pg_version=parse_pg_version(pg_version),
@@ -149,8 +122,8 @@ def _lint_sql(
         enabled=_select(include, exclude, dialect),
         outside_transaction=outside_transaction,
     )
-    statements = _parse(sql, dialect)
-    file_ignored = apply_suppressions(sql, statements, hash_comments=dialect == "mysql")
+    statements = kind.lint_parse(sql)
+    file_ignored = apply_suppressions(sql, statements, hash_comments=kind.hash_comments)
     for st in statements:
         if st.error is not None:
             ctx.statement = st
@@ -160,7 +133,7 @@ def _lint_sql(
                 "checked by any rule, and the database will most likely reject it too.",
                 "Fix the syntax (or the --dialect), then lint again.",
             )
-    _run(statements, ctx)
+    run_rules(statements, ctx)
     _unused_ignores(statements, file_ignored, ctx)
     index = LineIndex(sql)
     findings = []
@@ -203,16 +176,6 @@ def _unused_ignores(statements: list[Statement], file_ignored: frozenset[str], c
                 f"The file-wide ignore for {name} suppresses nothing in this file.",
                 f"Remove `{name}` from the ignore-file comment.",
             )
-
-
-def _load_rules(dialect: str) -> None:
-    """Import the dialect's rule modules so RULES holds their ids before selection."""
-    if dialect == "postgresql":
-        from .pg import run  # noqa: F401
-    elif dialect == "mysql":
-        from .mysql import run  # noqa: F401
-    else:
-        from .sqlite import run  # noqa: F401
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...change import Finding as PreviewFinding
 from ...change import Preview
+from ...dialects import dialect_for
 from ..where import place
 from .engine import lint_sql, normalise_dialect
 
@@ -37,7 +38,7 @@ def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
         dialect = normalise_dialect(getattr(db, "dialect", None))
     except Exception:
         return preview
-    version = server_pg_version(db) if dialect == "postgresql" and preview.steps else None
+    version = server_pg_version(db) if dialect_for(dialect).lint_by_version and preview.steps else None
     found, blocking = [], []
     for step in preview.steps:
         if not step.sql or not step.sql.strip():
@@ -73,7 +74,7 @@ def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
     adapter = getattr(getattr(ctx, "project", None), "adapter", None)
     directions = getattr(adapter, "ledger_directions", ())
-    if dialect != "sqlite" or not step.transactional or step.direction not in directions:
+    if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional or step.direction not in directions:
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split

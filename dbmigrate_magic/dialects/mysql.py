@@ -1,0 +1,153 @@
+"""MySQL/MariaDB: DDL auto-commits, ``GET_LOCK``, lock_wait_timeout, sqlglot's MySQL tokenizer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .base import BackupEngine, Dialect
+from .quoting import mysql_quote
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from ..ledger import LedgerConfig, Session
+    from ..schema.model import SchemaModel
+    from ..schema.scope import Scope
+
+LOCK_WAIT_TIMEOUT = 1205  # ER_LOCK_WAIT_TIMEOUT
+_BLOCK_ENDS_IGNORED = {"IF", "LOOP", "WHILE", "REPEAT"}
+
+SESSIONS = """
+SELECT ID AS pid, USER AS user, HOST AS client, DB AS `database`, COMMAND AS state, TIME AS seconds,
+       LEFT(COALESCE(INFO, ''), 200) AS query
+FROM information_schema.PROCESSLIST
+WHERE DB = COALESCE(:db, DATABASE()) AND ID <> CONNECTION_ID()
+ORDER BY ID
+"""
+
+
+def statement_spans(sql: str) -> list[tuple[int, int]]:
+    """sqlglot's MySQL tokenizer, keeping ``BEGIN ... END`` / ``CASE ... END`` bodies of routines and
+    triggers whole, so no ``DELIMITER`` is needed."""
+    import sqlglot
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = sqlglot.Dialect.get_or_raise("mysql").tokenize(sql)
+    except Exception:
+        return [(0, len(sql))]
+    spans, start, depth, first = [], 0, 0, True
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.token_type == TokenType.SEMICOLON:
+            if depth == 0:
+                spans.append((start, tok.start + 1))
+                start, first = tok.end + 1, True
+            continue
+        # sqlglot tokenizes START (of START TRANSACTION, and CREATE SEQUENCE ... START WITH) as BEGIN too
+        if tok.token_type == TokenType.BEGIN and tok.text.upper() == "BEGIN" and (depth > 0 or not first):
+            depth += 1  # a routine/trigger body, not BEGIN (a transaction) as a statement of its own
+        elif tok.token_type == TokenType.CASE:
+            depth += 1
+        elif tok.token_type == TokenType.END and depth > 0:
+            if not (nxt is not None and nxt.text.upper() in _BLOCK_ENDS_IGNORED and nxt.line == tok.line):
+                depth -= 1
+        first = False
+    spans.append((start, len(sql)))
+    return spans
+
+
+class MySQL(Dialect):
+    name = "mysql"
+    aliases = ("mysql", "mariadb")
+    driver_scheme = "mysql+pymysql"
+    transactional_ddl = False
+    hash_comments = True
+    drains_result_sets = True
+    fk_checks_switch = ("SET FOREIGN_KEY_CHECKS = 0;", "SET FOREIGN_KEY_CHECKS = 1;")
+    sqlglot_name = "mysql"
+    type_change_rule = "mysql-column-change-copies-table"
+    backup_suffix = ".sql"
+    sessions_sql = SESSIONS
+    databases_sql = "select schema_name from information_schema.schemata"
+    current_schema_sql = "DATABASE()"
+
+    def quote(self, name: str) -> str:
+        return mysql_quote(name)
+
+    def statement_spans(self, sql: str) -> list[tuple[int, int]]:
+        return statement_spans(sql)
+
+    def for_piping(self, sql: str) -> str:
+        """A trigger body with several statements (``BEGIN ...; ...; END``) between ``DELIMITER ;;``
+        lines, as mysqldump writes it, since the ``mysql`` client ends statements at ``;``."""
+        statements = self.split(sql) if ";" in sql else []
+        if not any(";" in s.sql for s in statements):
+            return sql
+        return (
+            "\n\n".join(f"DELIMITER ;;\n{s.sql};;\nDELIMITER ;" if ";" in s.sql else f"{s.sql};" for s in statements)
+            + "\n"
+        )
+
+    def set_autocommit(self, conn: Any) -> None:
+        conn.autocommit(True)  # pymysql: a method, not a property
+
+    def session_settings(self, config: LedgerConfig) -> list[str]:
+        seconds = max(1, int(round(config.lock_timeout)))
+        return [
+            f"SET SESSION lock_wait_timeout = {seconds}",
+            f"SET SESSION innodb_lock_wait_timeout = {seconds}",
+            "SET time_zone = '+00:00'",
+        ]
+
+    @contextmanager
+    def runner_lock(self, session: Session) -> Iterator[None]:
+        """``GET_LOCK`` (name configurable), waiting up to ``runner_wait`` on the server."""
+        c = session.config
+        got = session.query("SELECT GET_LOCK(%s, %s)", (c.mysql_lock_name, int(max(0, c.runner_wait))))[0][0]
+        if got != 1:
+            raise session.busy()
+        try:
+            yield
+        finally:
+            session.execute("SELECT RELEASE_LOCK(%s)", (c.mysql_lock_name,))
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        return bool(getattr(exc, "args", None)) and exc.args[0] in (LOCK_WAIT_TIMEOUT,)
+
+    def scratch_grant(self, user: str, prefix: str) -> str:
+        return f"GRANT ALL ON `{prefix.replace('_', chr(92) + '_')}%`.* TO '{user}'@'%';"
+
+    def drop_scope(self, kind: str, target: str) -> tuple[str | None, str | None]:
+        """A schema is a database here, and ``db.table`` names the database to look in."""
+        if kind in ("drop_database", "drop_schema"):
+            return target, None
+        if "." in target:
+            schema, table = target.split(".", 1)
+            return schema, table
+        return None, target
+
+    def introspect(self, db: Database, scope: Scope) -> SchemaModel:
+        from ..schema.mysql_introspect import introspect_mysql
+
+        with db.connect() as conn:
+            return introspect_mysql(conn.connection.dbapi_connection, scope)
+
+    def differ(self) -> type:
+        from ..schema.mysql_diff import MySqlDiffer
+
+        return MySqlDiffer
+
+    def backup_engine(self) -> BackupEngine:
+        from ..backup.mysql import dump, restore
+
+        return BackupEngine(dump, restore)
+
+    def lint_rules(self):
+        from ..safety.lint.mysql.run import run
+
+        return run
+
+
+MYSQL = MySQL()

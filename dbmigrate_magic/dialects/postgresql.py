@@ -1,0 +1,148 @@
+"""PostgreSQL: transactional DDL, session advisory lock, lock_timeout/statement_timeout, pglast."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .base import BackupEngine, Dialect
+from .quoting import pg_quote
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from ..ledger import LedgerConfig, Session
+    from ..schema.model import SchemaModel
+    from ..schema.scope import Scope
+
+#: URLs psycopg reads directly (introspection skips SQLAlchemy for them)
+DIRECT_URLS = ("postgresql+psycopg://", "postgresql://", "postgres://")
+LOCK_NOT_AVAILABLE = "55P03"
+
+SESSIONS = """
+SELECT a.pid, a.usename AS "user", a.application_name AS application, a.client_addr::text AS client,
+       a.state, a.backend_start, left(coalesce(a.query, ''), 200) AS query, a.datname AS database,
+       EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = to_regclass(CAST(:tbl AS text))) AS holds_lock
+FROM pg_stat_activity a
+WHERE a.datname = coalesce(:db, current_database()) AND a.pid <> pg_backend_pid()
+  AND a.backend_type = 'client backend'
+ORDER BY a.pid
+"""
+
+
+def statement_spans(sql: str) -> list[tuple[int, int]]:
+    """pglast (the server's own parser; dollar quoting, ``BEGIN ATOMIC`` bodies); SQL it cannot
+    parse is split with pglast's scanner so the server reports the real error."""
+    from pglast import parser
+
+    try:
+        return [(s.start, s.stop) for s in parser.split(sql, only_slices=True)]
+    except Exception:  # not valid SQL: let the scanner find the boundaries, the server names the error
+        pass
+    spans, start = [], 0
+    try:
+        tokens = parser.scan(sql)
+    except Exception:
+        return [(0, len(sql))]
+    for tok in tokens:
+        if tok.name == "ASCII_59":
+            spans.append((start, tok.start))
+            start = tok.end + 1
+    spans.append((start, len(sql)))
+    return spans
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+    aliases = ("postgresql", "postgres", "pg", "psql")
+    driver_scheme = "postgresql+psycopg"
+    has_schemas = True
+    diff_scope_filters = True
+    batches_transactions = True
+    parser = "pglast"
+    sqlglot_name = "postgres"
+    lint_by_version = True
+    type_change_rule = "changing-column-type"
+    backup_suffix = ".dump"
+    sessions_sql = SESSIONS
+    databases_sql = "select datname from pg_database"
+    current_schema_sql = "current_schema()"
+
+    def quote(self, name: str) -> str:
+        return pg_quote(name)
+
+    def statement_spans(self, sql: str) -> list[tuple[int, int]]:
+        return statement_spans(sql)
+
+    def script_text(self, sql: str) -> str:
+        """Drop psql backslash commands (``\\restrict``, ``\\connect``) that only psql understands."""
+        return "\n".join(line for line in sql.splitlines() if not line.startswith("\\"))
+
+    def session_settings(self, config: LedgerConfig) -> list[str]:
+        return [
+            f"SET lock_timeout = '{int(config.lock_timeout * 1000)}ms'",
+            f"SET statement_timeout = '{int(config.statement_timeout * 1000)}ms'",
+        ]
+
+    @contextmanager
+    def runner_lock(self, session: Session) -> Iterator[None]:
+        """A session advisory lock (key configurable, e.g. Prisma's 72707369), polled until ``runner_wait``."""
+        c = session.config
+        deadline = time.monotonic() + c.runner_wait
+        delay = 0.02
+        while not session.query("SELECT pg_try_advisory_lock(%s)", (c.pg_lock_key,))[0][0]:
+            if time.monotonic() > deadline:
+                raise session.busy()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        try:
+            yield
+        finally:
+            session.execute("SELECT pg_advisory_unlock(%s)", (c.pg_lock_key,))
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        return getattr(exc, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+    def engine_options(self, db: Database) -> dict[str, Any]:
+        return {"connect_args": {"options": f"-csearch_path={db.schema}"}} if db.schema else {}
+
+    def drop_database_sql(self, name: str) -> str:
+        return f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+
+    def scratch_grant(self, user: str, prefix: str) -> str:
+        return f"ALTER ROLE {user} CREATEDB;"
+
+    def introspect(self, db: Database, scope: Scope) -> SchemaModel:
+        from ..schema.pg_introspect import introspect_pg
+
+        if db.url.startswith(DIRECT_URLS):
+            from ..schema.pg_connect import direct
+
+            with direct(db) as raw:  # psycopg without SQLAlchemy: the import alone costs more than the queries
+                return introspect_pg(raw, scope)
+        with db.connect() as conn:
+            return introspect_pg(conn.connection.dbapi_connection, scope)
+
+    def differ(self) -> type:
+        from ..schema.pg_diff import PgDiffer
+
+        return PgDiffer
+
+    def backup_engine(self) -> BackupEngine:
+        from ..backup.postgres import dump, restore
+
+        return BackupEngine(dump, restore)
+
+    def lint_parse(self, sql: str) -> list:
+        from ..safety.lint.pg.parse import parse
+
+        return parse(sql)
+
+    def lint_rules(self):
+        from ..safety.lint.pg.run import run
+
+        return run
+
+
+POSTGRESQL = PostgreSQL()
