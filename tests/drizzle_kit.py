@@ -23,7 +23,7 @@ _IMPORTS = {
     "const str = () => text();\n",
     "postgresql": 'import { pgTable as table, serial, text } from "drizzle-orm/pg-core";\n'
     "const id = () => serial().primaryKey();\nconst str = () => text();\n",
-    # MariaDB rejects drizzle-kit's serial DDL (TOOLS.md): int().autoincrement() instead
+    # MariaDB rejects drizzle-kit's serial DDL: int().autoincrement() instead
     "mysql": 'import { mysqlTable as table, int, varchar } from "drizzle-orm/mysql-core";\n'
     "const id = () => int().autoincrement().primaryKey();\nconst str = () => varchar({ length: 255 });\n",
 }

@@ -1,4 +1,4 @@
-"""Prisma's documented formats (TOOLS.md), written by the tests without our code: the Prisma CLI
+"""Prisma's documented formats, written by the tests without our code: the Prisma CLI
 cannot fetch its engine here, so these stand in for what it writes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from pathlib import Path
 
-# _prisma_migrations per dialect, column by column as TOOLS.md lists them
+# _prisma_migrations per dialect, column by column as Prisma creates them
 TABLE_DDL = {
     "postgresql": 'CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, '
     '"checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, '

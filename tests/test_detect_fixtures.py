@@ -207,7 +207,7 @@ def test_monorepo_reports_both_first_wins_by_design_order(tmp_path, run_dbm):
     files = {**FIXTURES["alembic"][0], **FIXTURES["prisma"][0]}
     write(tmp_path, files)
     data = json.loads(run_dbm("detect", tmp_path, "--format", "json").stdout)
-    assert data["tool"] == "prisma"  # Prisma comes before Alembic in DESIGN.md's table
+    assert data["tool"] == "prisma"  # Prisma comes before Alembic in detection order (adapters.ADAPTERS)
     assert [m["tool"] for m in data["also_matched"]] == ["alembic"]
     text = run_dbm("detect", tmp_path).stdout
     assert "Also matched: alembic" in text

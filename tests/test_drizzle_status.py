@@ -116,7 +116,7 @@ def test_no_tracking_table_reports_pending_and_creates_nothing(tmp_path, sqlite_
 
 
 def test_drizzle_1_0_folder_layout_with_name_column(tmp_path, sqlite_url):
-    """1.0 release candidates: ``<ts>_<name>/migration.sql`` and name/applied_at columns (TOOLS.md)."""
+    """1.0 release candidates: ``<ts>_<name>/migration.sql`` and name/applied_at columns."""
     from sqlalchemy import create_engine, text
 
     root = tmp_path / "v1"

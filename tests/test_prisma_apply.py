@@ -84,7 +84,7 @@ def test_apply_records_rows_as_prisma_does(adapter, db_url):
 
 
 def test_our_table_matches_the_documented_one(adapter, db_url, tmp_path):
-    """Columns, types and nullability of the table we create equal TOOLS.md's."""
+    """Columns, types and nullability of the table we create equal the ones Prisma creates (tests/prisma_format.py)."""
     db = Database(db_url)
     adapter.new_migration("noop", "SELECT 1;")
     adapter.apply(db, adapter.plan_apply(db))

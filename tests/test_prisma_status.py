@@ -1,4 +1,4 @@
-"""Prisma status from ``_prisma_migrations`` built exactly as TOOLS.md documents it (issue 3)."""
+"""Prisma status from ``_prisma_migrations`` built exactly as Prisma writes it (tests/prisma_format.py)."""
 
 from __future__ import annotations
 

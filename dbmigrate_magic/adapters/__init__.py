@@ -6,7 +6,8 @@ from importlib import import_module
 
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
-#: (tool id, module, class) in the order of DESIGN.md's signal table, then read-only extras
+#: (tool id, module, class) in detection order: the first match wins (all matches are reported);
+#: specific tools before raw SQL, then the tools we only read (dbmate, golang-migrate, Flyway)
 ADAPTERS: tuple[tuple[str, str, str], ...] = (
     ("prisma", "prisma.adapter", "PrismaAdapter"),
     ("drizzle", "drizzle.adapter", "DrizzleAdapter"),

@@ -1,7 +1,7 @@
 """The production guard: every changing verb passes its planned SQL through ``check`` inside
 the api, so the magic, the CLI and Python callers are all covered the same way.
 
-Rules (DESIGN.md section 2):
+Rules:
 - dev-only operations (drop/recreate database, reset, schema push) are refused in production;
 - destructive statements (see ``destructive.py``) need the environment's name typed back
   (``--confirm production``) in production, and at least ``--yes`` anywhere else;

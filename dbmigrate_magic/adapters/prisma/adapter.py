@@ -1,7 +1,7 @@
 """Prisma: ``prisma/migrations/<ts>_<name>/migration.sql`` and the ``_prisma_migrations`` table.
 
-The Prisma CLI is not needed: we read and write its files and table in its documented format
-(TOOLS.md). Down SQL is the hand-made ``down.sql`` beside ``migration.sql`` that Prisma's docs
+The Prisma CLI is not needed: we read and write its files and table in the format Prisma documents
+and writes (``tests/prisma_format.py`` builds them without our code). Down SQL is the hand-made ``down.sql`` beside ``migration.sql`` that Prisma's docs
 suggest; rolling back runs it and sets ``rolled_back_at``.
 """
 
