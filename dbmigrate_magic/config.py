@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from .errors import ConfigError
 from .masking import mask, register_secret
+from .secret_url import SecretUrl, secret_url
 
 DEFAULT_ENV = "development"
 PRODUCTION_WORDS = ("production", "prod", "live")
@@ -58,6 +59,12 @@ class FoundConnection:
     note: str | None = None
     schema: str | None = None  # Prisma ?schema=..., removed from ``url`` because drivers reject it
     declared_env: str | None = None  # DBM_ENV written in the same source (``DBM_ENV=production``)
+    #: why this setting cannot be used (file, line, variable; masked): the environment's own verbs
+    #: raise it, every other environment keeps working
+    problem: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", secret_url(self.url) or SecretUrl(""))
 
     @property
     def masked_url(self) -> str:
@@ -74,9 +81,19 @@ class Environment:
     found: tuple[FoundConnection, ...] = ()
     schema: str | None = None  # Prisma ?schema=..., kept aside because drivers reject it
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", secret_url(self.url))
+
     @property
     def masked_url(self) -> str | None:
         return mask(self.url) if self.url else None
+
+    @property
+    def problem(self) -> str | None:
+        """Why this environment has no usable connection (a malformed setting), if that is why."""
+        if self.url:
+            return None
+        return next((f.problem for f in self.found if f.problem), None)
 
     @property
     def dialect(self) -> str | None:
@@ -156,29 +173,32 @@ def dialect_of(url: str) -> str:
     return {"postgres": "postgresql", "mariadb": "mysql", "file": "sqlite"}.get(base, base)
 
 
-def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | None]:
+def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = None) -> tuple[SecretUrl, str | None]:
     """Return a SQLAlchemy URL for a URL written for any tool, and a Prisma ``schema`` if given.
 
     ``postgres://``/``postgresql://`` -> psycopg, ``mysql://``/``mariadb://`` -> pymysql,
     ``file:./dev.db`` -> an absolute sqlite path resolved against ``base_dir`` (the folder of
-    the file that named it, as Prisma resolves it), bare ``*.db`` paths likewise.
+    the file that named it, as Prisma resolves it), bare ``*.db`` paths likewise. Server URLs are
+    read with SQLAlchemy's ``make_url`` and written back with every part percent-encoded; a URL
+    that cannot be read raises ``ConfigError`` naming ``where`` (file, line, variable).
     """
-    raw = raw.strip()
+    raw = str.__str__(raw).strip()
     base_dir = base_dir or Path.cwd()
+    at = f"{where}: " if where else ""
     if not raw:
-        raise ConfigError("An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
+        raise ConfigError(f"{at}An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
     if raw.startswith("file:"):
         path = raw[len("file:") :].split("?", 1)[0]
         if path.startswith("//"):
             path = path[2:]
         return _sqlite_url(path, base_dir), None
     if raw == ":memory:":
-        return "sqlite://", None
+        return SecretUrl("sqlite://"), None
     if "://" not in raw:
         if raw.endswith((".db", ".sqlite", ".sqlite3")) or raw.startswith((".", "/")):
             return _sqlite_url(raw, base_dir), None
         raise ConfigError(
-            f"'{mask(raw)}' is not a database URL.",
+            f"{at}'{mask(raw)}' is not a database URL.",
             next_step="Use a URL such as postgresql://user@host/db, mysql://user@host/db or sqlite:///path.db.",
         )
     scheme, rest = raw.split("://", 1)
@@ -187,43 +207,121 @@ def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | No
         if rest.startswith("/") and not rest.startswith("//") and rest not in ("", "/"):
             path = rest[1:]
             if not path or path == ":memory:":
-                return "sqlite://", None
+                return SecretUrl("sqlite://"), None
             return _sqlite_url(path, base_dir), None
-        return f"sqlite://{rest}", None
-    driver = {
-        "postgres": "postgresql+psycopg",
-        "postgresql": "postgresql+psycopg",
-        "pg": "postgresql+psycopg",
-        "mysql": "mysql+pymysql",
-        "mariadb": "mysql+pymysql",
-        "mysql2": "mysql+pymysql",
-    }.get(scheme_l, scheme_l)
-    parts = urlsplit(f"{driver}://{rest}")
-    schema = None
+        return SecretUrl(f"sqlite://{rest}"), None
+    driver = DIALECT_SCHEMES.get(scheme_l, scheme_l)
+    register_url_password(raw)
+    if driver.startswith(("postgresql", "mysql")):
+        return _server_url(driver, rest, raw, at)
+    try:
+        parts = urlsplit(f"{driver}://{rest}")
+        password = parts.password
+    except ValueError as exc:
+        raise ConfigError(
+            f"{at}the database URL {mask(raw)} cannot be read ({mask(exc)}).",
+            next_step="Percent-encode special characters in the user name and password (e.g. [ as %5B).",
+        ) from None
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if SECRET_VARIABLE.search(key):
             register_secret(value)
-        if key == "schema" and driver.startswith("postgresql"):
-            schema = value
-            continue
         if key in NODE_ONLY_PARAMS and not driver.startswith(("libsql", "sqlite")):
             continue
         query.append((key, value))
-    if parts.password:
+    if password:
         from urllib.parse import unquote
 
-        register_secret(unquote(parts.password))
-        register_secret(parts.password)
+        register_secret(unquote(password))
+        register_secret(password)
     url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
-    return url, schema
+    return SecretUrl(url), None
 
 
-def _sqlite_url(path: str, base_dir: Path) -> str:
+#: how to write a password so every tool reads the same URL (shown, never the password itself)
+ENCODE_HINT = (
+    "percent-encode the password (@ as %40, / as %2F, : as %3A, # as %23, ? as %3F, % as %25; "
+    "python3 -c \"import getpass, urllib.parse; print(urllib.parse.quote(getpass.getpass(), safe=''))\"), "
+    "or set it apart in DB_PASSWORD"
+)
+
+
+def url_ambiguity(rest: str) -> str | None:
+    """The character that makes a URL's user-info ambiguous (after ``scheme://``), if any.
+
+    Tools split such URLs differently (libpq at the first ``@``, Node's URL at the last, every
+    parser at the first ``/``), so a host could be guessed from a fragment of the password.
+    """
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    netloc, after = rest[:end], rest[end:]
+    if netloc.count("@") > 1:
+        return "@"
+    if "@" not in netloc and after:
+        segment = after[1:].split("/", 1)[0]
+        if "@" in segment and "=" not in segment.split("@", 1)[0]:
+            return after[0]
+    return None
+
+
+def _server_url(driver: str, rest: str, raw: str, at: str) -> tuple[SecretUrl, str | None]:
+    ambiguous = url_ambiguity(rest)
+    if ambiguous:
+        raise ConfigError(
+            f"{at}the database URL {mask(raw)} has an unencoded '{ambiguous}' in its password, so its "
+            f"host cannot be told from the password; {ENCODE_HINT}.",
+            next_step="Percent-encode the password in the URL, then run again.",
+        )
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        url = make_url(f"{driver}://{rest}")
+    except Exception as exc:  # a bad port, an unreadable part: say which URL, never show it
+        raise ConfigError(
+            f"{at}the database URL {mask(raw)} cannot be read: {mask(exc)}.",
+            next_step=f"Check the host and port; {ENCODE_HINT}.",
+        ) from None
+    if url.password:
+        register_secret(str(url.password))
+    schema = None
+    drop = []
+    for key, value in url.query.items():
+        values = value if isinstance(value, tuple) else (value,)
+        if SECRET_VARIABLE.search(key):
+            for v in values:
+                register_secret(v)
+        if key == "schema" and driver.startswith("postgresql"):
+            schema = values[-1]
+            drop.append(key)
+        elif key in NODE_ONLY_PARAMS:
+            drop.append(key)
+    if drop:
+        url = url.difference_update_query(drop)
+    rendered = url.render_as_string(hide_password=False)
+    register_url_password(rendered)
+    return SecretUrl(rendered), schema
+
+
+def register_url_password(raw: str) -> None:
+    """Register what stands between the user-info's ``:`` and its last ``@`` as it is written (and
+    decoded), so even a URL no parser can read is masked whole."""
+    if "://" not in raw:
+        return
+    rest = raw.split("://", 1)[1]
+    head = rest[: rest.rfind("@")] if "@" in rest else ""
+    if ":" not in head:
+        return
+    from urllib.parse import unquote
+
+    written = head.split(":", 1)[1]
+    register_secret(written)
+    register_secret(unquote(written))
+
+
+def _sqlite_url(path: str, base_dir: Path) -> SecretUrl:
     p = Path(path)
     if not p.is_absolute():
         p = (base_dir / p).resolve()
-    return f"sqlite:///{p}"
+    return SecretUrl(f"sqlite:///{p}")
 
 
 def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> str | None:
@@ -249,7 +347,7 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
     password = values.get("DB_PASSWORD")
     if password:
         register_secret(password)
-    auth = quote(user, safe="")
+    auth = quote(user, safe="")  # every part percent-encoded: normalise_url reads it back exactly
     if password:
         auth += ":" + quote(password, safe="")
     if auth:
@@ -326,16 +424,7 @@ def register_config_secrets(value: object) -> None:
         for item in value:
             register_config_secrets(item)
     elif isinstance(value, str) and "://" in value:
-        parts = urlsplit(value.strip())
-        try:
-            password = parts.password
-        except ValueError:
-            password = None
-        if password:
-            from urllib.parse import unquote
-
-            register_secret(password)
-            register_secret(unquote(password))
+        register_url_password(value.strip())
 
 
 #: tool configs rank after the process environment and every ``.env`` file
@@ -348,9 +437,9 @@ def config_connection(
     """A connection named in a tool's own config file, normalised; a malformed URL is kept with a note."""
     env = canonical_env_name(environment) if environment else process_env_name()
     try:
-        url, schema = normalise_url(raw_url, base_dir)
+        url, schema = normalise_url(raw_url, base_dir, source)
     except ConfigError as exc:
-        return FoundConnection(env, mask(raw_url), source, CONFIG_PRECEDENCE, exc.what)
+        return FoundConnection(env, "", source, CONFIG_PRECEDENCE, exc.what, problem=exc.what)
     return FoundConnection(env, url, source, CONFIG_PRECEDENCE, note, schema)
 
 
@@ -370,8 +459,10 @@ def connections_from_values(
     precedence: int,
     base_dir: Path,
     preferred: Iterable[str] = (),
+    lines: dict[str, int] | None = None,
 ) -> list[FoundConnection]:
-    """Connections named by a set of variables (one ``.env`` file, or the process environment)."""
+    """Connections named by a set of variables (one ``.env`` file, or the process environment);
+    ``lines`` numbers each variable's line in its file, for error messages."""
     _register_secret_values(values)
     declared = values.get("DBM_ENV") or None
     found: list[FoundConnection] = []
@@ -391,19 +482,34 @@ def connections_from_values(
                 sep = "&" if "?" in raw else "?"
                 raw = f"{raw}{sep}authToken={token}"
             note = "Turso/libSQL: needs the sqlalchemy-libsql driver to connect"
+        where = _where(source, lines, var)
         try:
-            url, schema = normalise_url(raw, base_dir)
+            url, schema = normalise_url(raw, base_dir, where)
         except ConfigError as exc:
-            note, url, schema = exc.what, raw, None
+            found.append(_unusable(environment, f"{source} ({var})", precedence, exc.what, declared))
+            continue
         found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note, schema, declared))
     parts_url = url_from_parts({k: v for k, v in values.items() if v})
     if parts_url:
-        found.append(
-            FoundConnection(
-                environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence, declared_env=declared
-            )
-        )
+        label = f"{source} (DB_HOST, DB_NAME, ...)"
+        try:
+            url, _schema = normalise_url(parts_url, base_dir, _where(source, lines, "DB_HOST", "DB_PORT", "DB_NAME"))
+        except ConfigError as exc:
+            found.append(_unusable(environment, label, precedence, exc.what, declared))
+        else:
+            found.append(FoundConnection(environment, url, label, precedence, declared_env=declared))
     return found
+
+
+def _where(source: str, lines: dict[str, int] | None, *variables: str) -> str:
+    """``.env.staging line 3 (DATABASE_URL)``: where a setting was read, for error messages."""
+    numbers = [lines[v] for v in variables if lines and v in lines]
+    at = f" line {min(numbers)}" if numbers else ""
+    return f"{source}{at} ({', '.join(v for v in variables if not lines or v in lines) or variables[0]})"
+
+
+def _unusable(environment: str, source: str, precedence: int, problem: str, declared: str | None) -> FoundConnection:
+    return FoundConnection(environment, "", source, precedence, problem, None, declared, problem)
 
 
 def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
@@ -423,12 +529,51 @@ def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
     return out
 
 
-def read_dotenv(path: Path) -> dict[str, str | None]:
-    from dotenv import dotenv_values
+@dataclass(frozen=True)
+class DotenvFile:
+    """One ``.env*`` file as read: its variables, the line each is on, and why it could not be read."""
 
-    values = dict(dotenv_values(path, interpolate=True))
+    values: dict[str, str | None]
+    lines: dict[str, int]
+    problem: str | None = None
+
+
+#: a line whose value is single-quoted (``KEY='...'``, ``export KEY = '...'``)
+_SINGLE_QUOTED = re.compile(r"""\s*(?:export\s+)?(?:'[^']*'|"[^"]*"|[^=#\s]+)\s*=\s*'""")
+
+
+def read_dotenv_file(path: Path) -> DotenvFile:
+    """Read a ``.env`` file with python-dotenv's parser, as Node's dotenv and Docker Compose do:
+    ``${VAR}`` is expanded in unquoted and double-quoted values, never in single-quoted ones."""
+    from dotenv.parser import parse_stream
+    from dotenv.variables import parse_variables
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return DotenvFile({}, {}, f"{path.name} line {line} is not UTF-8 text; save the file as UTF-8.")
+    except OSError as exc:
+        return DotenvFile({}, {}, f"{path.name} cannot be read ({exc.strerror}).")
+    import io
+
+    values: dict[str, str | None] = {}
+    lines: dict[str, int] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or binding.key is None:
+            continue
+        value = binding.value
+        if value is not None and not _SINGLE_QUOTED.match(binding.original.string):
+            env = {**os.environ, **values}
+            value = "".join(atom.resolve(env) for atom in parse_variables(value))
+        values[binding.key] = value
+        lines[binding.key] = binding.original.line
     _register_secret_values(values)
-    return values
+    return DotenvFile(values, lines)
+
+
+def read_dotenv(path: Path) -> dict[str, str | None]:
+    return read_dotenv_file(path).values
 
 
 def dotenv_connections(
@@ -438,8 +583,13 @@ def dotenv_connections(
     ``base_dir`` (Prisma: the schema file's folder), default the root."""
     found: list[FoundConnection] = []
     for path, env, precedence in dotenv_files(root):
-        values = read_dotenv(path)
-        found.extend(connections_from_values(values, env, path.name, precedence, base_dir or root, preferred))
+        read = read_dotenv_file(path)
+        if read.problem:
+            found.append(_unusable(env, path.name, precedence, read.problem, None))
+            continue
+        found.extend(
+            connections_from_values(read.values, env, path.name, precedence, base_dir or root, preferred, read.lines)
+        )
     return found
 
 
@@ -471,7 +621,7 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     envs = []
     for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
         candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
-        usable = [c for c in candidates if "://" in c.url]
+        usable = [c for c in candidates if "://" in c.url and not c.problem]
         chosen = usable[0] if usable else candidates[0]
         declared = next((c.declared_env for c in candidates if c.declared_env), None)
         production, why = classify(name, declared)
@@ -481,6 +631,6 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
 
 def environment_from_url(url: str, name: str = "url", base_dir: Path | None = None) -> Environment:
     """An ad-hoc environment for a URL given on the command line."""
-    normalised, schema = normalise_url(url, base_dir)
+    normalised, schema = normalise_url(url, base_dir, "the URL given with --env")
     production, why = classify(name)
     return Environment(name, normalised, "given on the command line", production, why, (), schema)

@@ -45,21 +45,33 @@ _registered: set[str] = set()
 _lock = threading.Lock()
 
 
-def register_secret(value: str | None) -> None:
-    """Remember a secret value so it is masked wherever it later appears verbatim."""
-    if value and len(value) >= 3:
-        with _lock:
-            _registered.add(value)
-            from urllib.parse import quote
+#: where a password is split when a parser takes only part of it (an unencoded ``@`` or ``/`` in
+#: a URL): each piece of at least FRAGMENT characters is masked too, so a driver's "could not
+#: resolve host 'tail@127.0.0.1'" cannot show the tail
+_FRAGMENT_SPLIT = re.compile(r"[@/:?#&=\s]+")
+FRAGMENT = 5
 
-            _registered.add(quote(value, safe=""))
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value (and its URL-encoded forms and fragments) so it is masked wherever it
+    later appears verbatim."""
+    if not value or len(value) < 3:
+        return
+    value = str.__str__(value)
+    from urllib.parse import quote, quote_plus
+
+    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value, safe=" +")}
+    forms.update(p for p in _FRAGMENT_SPLIT.split(value) if len(p) >= FRAGMENT)
+    with _lock:
+        _registered.update(f for f in forms if len(f) >= 3)
 
 
 def mask(text: object) -> str:
     """Return ``text`` with every password, token and registered secret replaced by ``***``."""
     if text is None:
         return ""
-    s = str(text)
+    # a str subclass (SecretUrl) masks itself in str(): take its characters as they are
+    s = str.__str__(text) if isinstance(text, str) else str(text)
     if not s:
         return s
     # Each pattern needs a literal it cannot match without; checking for it first keeps masking
