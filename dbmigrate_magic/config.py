@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from .dotenv_file import read_dotenv_file
 from .errors import ConfigError
 from .masking import mask, register_secret
 from .secret_url import SecretUrl, secret_url
@@ -529,51 +530,10 @@ def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
     return out
 
 
-@dataclass(frozen=True)
-class DotenvFile:
-    """One ``.env*`` file as read: its variables, the line each is on, and why it could not be read."""
-
-    values: dict[str, str | None]
-    lines: dict[str, int]
-    problem: str | None = None
-
-
-#: a line whose value is single-quoted (``KEY='...'``, ``export KEY = '...'``)
-_SINGLE_QUOTED = re.compile(r"""\s*(?:export\s+)?(?:'[^']*'|"[^"]*"|[^=#\s]+)\s*=\s*'""")
-
-
-def read_dotenv_file(path: Path) -> DotenvFile:
-    """Read a ``.env`` file with python-dotenv's parser, as Node's dotenv and Docker Compose do:
-    ``${VAR}`` is expanded in unquoted and double-quoted values, never in single-quoted ones."""
-    from dotenv.parser import parse_stream
-    from dotenv.variables import parse_variables
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return DotenvFile({}, {}, f"{path.name} line {line} is not UTF-8 text; save the file as UTF-8.")
-    except OSError as exc:
-        return DotenvFile({}, {}, f"{path.name} cannot be read ({exc.strerror}).")
-    import io
-
-    values: dict[str, str | None] = {}
-    lines: dict[str, int] = {}
-    for binding in parse_stream(io.StringIO(text)):
-        if binding.error or binding.key is None:
-            continue
-        value = binding.value
-        if value is not None and not _SINGLE_QUOTED.match(binding.original.string):
-            env = {**os.environ, **values}
-            value = "".join(atom.resolve(env) for atom in parse_variables(value))
-        values[binding.key] = value
-        lines[binding.key] = binding.original.line
-    _register_secret_values(values)
-    return DotenvFile(values, lines)
-
-
 def read_dotenv(path: Path) -> dict[str, str | None]:
-    return read_dotenv_file(path).values
+    values = read_dotenv_file(path).values
+    _register_secret_values(values)
+    return values
 
 
 def dotenv_connections(
@@ -584,6 +544,7 @@ def dotenv_connections(
     found: list[FoundConnection] = []
     for path, env, precedence in dotenv_files(root):
         read = read_dotenv_file(path)
+        _register_secret_values(read.values)
         if read.problem:
             found.append(_unusable(env, path.name, precedence, read.problem, None))
             continue

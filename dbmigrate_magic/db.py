@@ -13,13 +13,14 @@ from typing import Any
 from .config import dialect_of
 from .errors import ConnectionFailed
 from .masking import mask
+from .secret_url import SecretUrl, secret_url
 
 
 class Database:
     """A database reached through SQLAlchemy; ``dialect`` is postgresql, mysql or sqlite."""
 
     def __init__(self, url: str, environment: str = "url", schema: str | None = None, read_only: bool = False):
-        self.url = url
+        self.url: SecretUrl = secret_url(url) or SecretUrl("")  # str() and repr() are masked
         self.environment = environment
         self.schema = schema
         self.dialect = dialect_of(url)
@@ -51,6 +52,8 @@ class Database:
             from sqlalchemy.pool import NullPool
 
             kwargs: dict[str, Any] = {"poolclass": NullPool}
+            if self.dialect == "mysql":
+                use_utf8_mysql_auth()
             if self.dialect == "postgresql" and self.schema:
                 kwargs["connect_args"] = {"options": f"-csearch_path={self.schema}"}
             if self.dialect == "sqlite" and self.read_only:
@@ -128,3 +131,31 @@ def short_db_error(exc: BaseException) -> str:
     text = str(orig if orig is not None else exc)
     text = text.split("\n(Background on this error")[0].strip()
     return mask(text)
+
+
+_utf8_auth_installed = False
+
+
+def use_utf8_mysql_auth() -> None:
+    """Send MySQL/MariaDB passwords as UTF-8, as mariadb-dump and the mariadb client do.
+
+    PyMySQL encodes a ``str`` password as latin-1 (``ü`` becomes one wrong byte, ``密`` cannot be
+    sent at all); a password given as UTF-8 bytes is sent as it is. Installed once, for every
+    SQLAlchemy engine of the process (scratch and comparison engines included).
+    """
+    global _utf8_auth_installed
+    if _utf8_auth_installed:
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "do_connect")
+    def _utf8_password(dialect, _record, _cargs, cparams) -> None:
+        if dialect.driver != "pymysql":
+            return
+        password = cparams.get("password")
+        if isinstance(password, str) and not password.isascii():
+            cparams["password"] = password.encode("utf-8")
+        cparams.setdefault("charset", "utf8mb4")
+
+    _utf8_auth_installed = True
