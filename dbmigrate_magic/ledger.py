@@ -316,6 +316,7 @@ class Ledger:
         fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.dialect == "sqlite" else None
         try:
             with session.runner_lock():
+                before = table_names(session)
                 self.notes.extend(self.book.prepare(session))
                 for step in steps:
                     outcome = (
@@ -326,6 +327,8 @@ class Ledger:
                     outcomes.append(outcome)
                     if outcome.state == "failed":
                         break
+                if _nothing_took_effect(outcomes):
+                    drop_tables(session, table_names(session) - before)
         finally:
             if fk_setting is not None and not session.in_tx:
                 session.execute(f"PRAGMA foreign_keys = {fk_setting}")
@@ -467,3 +470,31 @@ class Ledger:
         hook = getattr(self.book, "committed", None)
         if hook is not None:
             hook(s, step)
+
+
+def _nothing_took_effect(outcomes: list[StepOutcome]) -> bool:
+    """A first migration that failed before changing anything: the tracking table this run created
+    would only record a failure that left no trace, so it goes too."""
+    return bool(outcomes) and all(o.state == "failed" and not o.statements_run for o in outcomes)
+
+
+def table_names(s: Session) -> set[tuple[str, str]]:
+    """(schema, table) of every table the connection's user sees (not the system catalogs)."""
+    if s.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        return {("", r[0]) for r in s.query(sql)}
+    if s.dialect == "mysql":
+        sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+    else:
+        sql = (
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        )
+    return {(r[0], r[1]) for r in s.query(sql)}
+
+
+def drop_tables(s: Session, tables: set[tuple[str, str]]) -> None:
+    quote = "`" if s.dialect == "mysql" else '"'
+    for schema, table in sorted(tables):
+        names = [table] if s.dialect == "sqlite" else [schema, table]
+        s.execute("DROP TABLE " + ".".join(quote + n.replace(quote, quote * 2) + quote for n in names))
