@@ -20,6 +20,7 @@ from .dotenv_file import read_dotenv_file
 from .errors import ConfigError
 from .masking import mask, register_secret
 from .secret_url import SecretUrl, secret_url
+from .server_url import NODE_ONLY_PARAMS, SECRET_VARIABLE, register_url_password, server_url
 
 DEFAULT_ENV = "development"
 PRODUCTION_WORDS = ("production", "prod", "live")
@@ -32,21 +33,6 @@ URL_VARIABLES = (
     "TURSO_DATABASE_URL",
 )
 PART_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
-SECRET_VARIABLE = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|PWD)", re.IGNORECASE)
-# Query parameters that Prisma and other Node drivers accept but libpq/pymysql reject.
-NODE_ONLY_PARAMS = {
-    "schema",
-    "connection_limit",
-    "pool_timeout",
-    "pgbouncer",
-    "sslaccept",
-    "socket_timeout",
-    "statement_cache_size",
-    "connect_timeout_ms",
-    "sslidentity",
-    "ssl",
-    "authToken",
-}
 
 
 @dataclass(frozen=True)
@@ -214,7 +200,7 @@ def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = No
     driver = DIALECT_SCHEMES.get(scheme_l, scheme_l)
     register_url_password(raw)
     if driver.startswith(("postgresql", "mysql")):
-        return _server_url(driver, rest, raw, at)
+        return server_url(driver, rest, raw, at)
     try:
         parts = urlsplit(f"{driver}://{rest}")
         password = parts.password
@@ -237,85 +223,6 @@ def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = No
         register_secret(password)
     url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
     return SecretUrl(url), None
-
-
-#: how to write a password so every tool reads the same URL (shown, never the password itself)
-ENCODE_HINT = (
-    "percent-encode the password (@ as %40, / as %2F, : as %3A, # as %23, ? as %3F, % as %25; "
-    "python3 -c \"import getpass, urllib.parse; print(urllib.parse.quote(getpass.getpass(), safe=''))\"), "
-    "or set it apart in DB_PASSWORD"
-)
-
-
-def url_ambiguity(rest: str) -> str | None:
-    """The character that makes a URL's user-info ambiguous (after ``scheme://``), if any.
-
-    Tools split such URLs differently (libpq at the first ``@``, Node's URL at the last, every
-    parser at the first ``/``), so a host could be guessed from a fragment of the password.
-    """
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    netloc, after = rest[:end], rest[end:]
-    if netloc.count("@") > 1:
-        return "@"
-    if "@" not in netloc and after:
-        segment = after[1:].split("/", 1)[0]
-        if "@" in segment and "=" not in segment.split("@", 1)[0]:
-            return after[0]
-    return None
-
-
-def _server_url(driver: str, rest: str, raw: str, at: str) -> tuple[SecretUrl, str | None]:
-    ambiguous = url_ambiguity(rest)
-    if ambiguous:
-        raise ConfigError(
-            f"{at}the database URL {mask(raw)} has an unencoded '{ambiguous}' in its password, so its "
-            f"host cannot be told from the password; {ENCODE_HINT}.",
-            next_step="Percent-encode the password in the URL, then run again.",
-        )
-    from sqlalchemy.engine.url import make_url
-
-    try:
-        url = make_url(f"{driver}://{rest}")
-    except Exception as exc:  # a bad port, an unreadable part: say which URL, never show it
-        raise ConfigError(
-            f"{at}the database URL {mask(raw)} cannot be read: {mask(exc)}.",
-            next_step=f"Check the host and port; {ENCODE_HINT}.",
-        ) from None
-    if url.password:
-        register_secret(str(url.password))
-    schema = None
-    drop = []
-    for key, value in url.query.items():
-        values = value if isinstance(value, tuple) else (value,)
-        if SECRET_VARIABLE.search(key):
-            for v in values:
-                register_secret(v)
-        if key == "schema" and driver.startswith("postgresql"):
-            schema = values[-1]
-            drop.append(key)
-        elif key in NODE_ONLY_PARAMS:
-            drop.append(key)
-    if drop:
-        url = url.difference_update_query(drop)
-    rendered = url.render_as_string(hide_password=False)
-    register_url_password(rendered)
-    return SecretUrl(rendered), schema
-
-
-def register_url_password(raw: str) -> None:
-    """Register what stands between the user-info's ``:`` and its last ``@`` as it is written (and
-    decoded), so even a URL no parser can read is masked whole."""
-    if "://" not in raw:
-        return
-    rest = raw.split("://", 1)[1]
-    head = rest[: rest.rfind("@")] if "@" in rest else ""
-    if ":" not in head:
-        return
-    from urllib.parse import unquote
-
-    written = head.split(":", 1)[1]
-    register_secret(written)
-    register_secret(unquote(written))
 
 
 def _sqlite_url(path: str, base_dir: Path) -> SecretUrl:
