@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from .dialects import dialect_for, tool_words
+from .dialects import dialect_for, find_dialect, tool_words
+from .dotenv_file import read_dotenv_file
 from .errors import ConfigError
 from .masking import mask, register_secret
+from .secret_url import SecretUrl, secret_url
+from .server_url import NODE_ONLY_PARAMS, SECRET_VARIABLE, register_url_password, server_url
 
 DEFAULT_ENV = "development"
 PRODUCTION_WORDS = ("production", "prod", "live")
@@ -31,21 +34,6 @@ URL_VARIABLES = (
     "TURSO_DATABASE_URL",
 )
 PART_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
-SECRET_VARIABLE = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|PWD)", re.IGNORECASE)
-# Query parameters that Prisma and other Node drivers accept but libpq/pymysql reject.
-NODE_ONLY_PARAMS = {
-    "schema",
-    "connection_limit",
-    "pool_timeout",
-    "pgbouncer",
-    "sslaccept",
-    "socket_timeout",
-    "statement_cache_size",
-    "connect_timeout_ms",
-    "sslidentity",
-    "ssl",
-    "authToken",
-}
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,12 @@ class FoundConnection:
     note: str | None = None
     schema: str | None = None  # Prisma ?schema=..., removed from ``url`` because drivers reject it
     declared_env: str | None = None  # DBM_ENV written in the same source (``DBM_ENV=production``)
+    #: why this setting cannot be used (file, line, variable; masked): the environment's own verbs
+    #: raise it, every other environment keeps working
+    problem: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", secret_url(self.url) or SecretUrl(""))
 
     @property
     def masked_url(self) -> str:
@@ -75,9 +69,19 @@ class Environment:
     found: tuple[FoundConnection, ...] = ()
     schema: str | None = None  # Prisma ?schema=..., kept aside because drivers reject it
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", secret_url(self.url))
+
     @property
     def masked_url(self) -> str | None:
         return mask(self.url) if self.url else None
+
+    @property
+    def problem(self) -> str | None:
+        """Why this environment has no usable connection (a malformed setting), if that is why."""
+        if self.url:
+            return None
+        return next((f.problem for f in self.found if f.problem), None)
 
     @property
     def dialect(self) -> str | None:
@@ -158,32 +162,34 @@ def dialect_of(url: str) -> str:
 
 
 #: URL schemes the tools write for a server dialect (the driver is replaced by ours)
-URL_SCHEMES = tool_words(postgresql=("postgres", "postgresql", "pg"), mysql=("mysql", "mariadb", "mysql2"))
 
 
-def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | None]:
+def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = None) -> tuple[SecretUrl, str | None]:
     """Return a SQLAlchemy URL for a URL written for any tool, and a Prisma ``schema`` if given.
 
     ``postgres://``/``postgresql://`` -> psycopg, ``mysql://``/``mariadb://`` -> pymysql,
     ``file:./dev.db`` -> an absolute sqlite path resolved against ``base_dir`` (the folder of
-    the file that named it, as Prisma resolves it), bare ``*.db`` paths likewise.
+    the file that named it, as Prisma resolves it), bare ``*.db`` paths likewise. Server URLs are
+    read with SQLAlchemy's ``make_url`` and written back with every part percent-encoded; a URL
+    that cannot be read raises ``ConfigError`` naming ``where`` (file, line, variable).
     """
-    raw = raw.strip()
+    raw = str.__str__(raw).strip()
     base_dir = base_dir or Path.cwd()
+    at = f"{where}: " if where else ""
     if not raw:
-        raise ConfigError("An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
+        raise ConfigError(f"{at}An empty database URL was found.", next_step="Set DATABASE_URL to a full URL.")
     if raw.startswith("file:"):
         path = raw[len("file:") :].split("?", 1)[0]
         if path.startswith("//"):
             path = path[2:]
         return _sqlite_url(path, base_dir), None
     if raw == ":memory:":
-        return "sqlite://", None
+        return SecretUrl("sqlite://"), None
     if "://" not in raw:
         if raw.endswith((".db", ".sqlite", ".sqlite3")) or raw.startswith((".", "/")):
             return _sqlite_url(raw, base_dir), None
         raise ConfigError(
-            f"'{mask(raw)}' is not a database URL.",
+            f"{at}'{mask(raw)}' is not a database URL.",
             next_step="Use a URL such as postgresql://user@host/db, mysql://user@host/db or sqlite:///path.db.",
         )
     scheme, rest = raw.split("://", 1)
@@ -192,36 +198,43 @@ def normalise_url(raw: str, base_dir: Path | None = None) -> tuple[str, str | No
         if rest.startswith("/") and not rest.startswith("//") and rest not in ("", "/"):
             path = rest[1:]
             if not path or path == ":memory:":
-                return "sqlite://", None
+                return SecretUrl("sqlite://"), None
             return _sqlite_url(path, base_dir), None
-        return f"sqlite://{rest}", None
-    driver = dialect_for(URL_SCHEMES[scheme_l]).driver_scheme if scheme_l in URL_SCHEMES else scheme_l
-    parts = urlsplit(f"{driver}://{rest}")
-    schema = None
+        return SecretUrl(f"sqlite://{rest}"), None
+    driver = DIALECT_SCHEMES.get(scheme_l, scheme_l)
+    register_url_password(raw)
+    server = find_dialect(driver)
+    if server is not None and not server.embedded:
+        return server_url(driver, rest, raw, at)
+    try:
+        parts = urlsplit(f"{driver}://{rest}")
+        password = parts.password
+    except ValueError as exc:
+        raise ConfigError(
+            f"{at}the database URL {mask(raw)} cannot be read ({mask(exc)}).",
+            next_step="Percent-encode special characters in the user name and password (e.g. [ as %5B).",
+        ) from None
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if SECRET_VARIABLE.search(key):
             register_secret(value)
-        if key == "schema" and driver.startswith("postgresql"):
-            schema = value
-            continue
         if key in NODE_ONLY_PARAMS and not driver.startswith(("libsql", "sqlite")):
             continue
         query.append((key, value))
-    if parts.password:
+    if password:
         from urllib.parse import unquote
 
-        register_secret(unquote(parts.password))
-        register_secret(parts.password)
+        register_secret(unquote(password))
+        register_secret(password)
     url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
-    return url, schema
+    return SecretUrl(url), None
 
 
-def _sqlite_url(path: str, base_dir: Path) -> str:
+def _sqlite_url(path: str, base_dir: Path) -> SecretUrl:
     p = Path(path)
     if not p.is_absolute():
         p = (base_dir / p).resolve()
-    return f"sqlite:///{p}"
+    return SecretUrl(f"sqlite:///{p}")
 
 
 def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> str | None:
@@ -247,7 +260,7 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
     password = values.get("DB_PASSWORD")
     if password:
         register_secret(password)
-    auth = quote(user, safe="")
+    auth = quote(user, safe="")  # every part percent-encoded: normalise_url reads it back exactly
     if password:
         auth += ":" + quote(password, safe="")
     if auth:
@@ -321,16 +334,7 @@ def register_config_secrets(value: object) -> None:
         for item in value:
             register_config_secrets(item)
     elif isinstance(value, str) and "://" in value:
-        parts = urlsplit(value.strip())
-        try:
-            password = parts.password
-        except ValueError:
-            password = None
-        if password:
-            from urllib.parse import unquote
-
-            register_secret(password)
-            register_secret(unquote(password))
+        register_url_password(value.strip())
 
 
 #: tool configs rank after the process environment and every ``.env`` file
@@ -343,9 +347,9 @@ def config_connection(
     """A connection named in a tool's own config file, normalised; a malformed URL is kept with a note."""
     env = canonical_env_name(environment) if environment else process_env_name()
     try:
-        url, schema = normalise_url(raw_url, base_dir)
+        url, schema = normalise_url(raw_url, base_dir, source)
     except ConfigError as exc:
-        return FoundConnection(env, mask(raw_url), source, CONFIG_PRECEDENCE, exc.what)
+        return FoundConnection(env, "", source, CONFIG_PRECEDENCE, exc.what, problem=exc.what)
     return FoundConnection(env, url, source, CONFIG_PRECEDENCE, note, schema)
 
 
@@ -365,8 +369,10 @@ def connections_from_values(
     precedence: int,
     base_dir: Path,
     preferred: Iterable[str] = (),
+    lines: dict[str, int] | None = None,
 ) -> list[FoundConnection]:
-    """Connections named by a set of variables (one ``.env`` file, or the process environment)."""
+    """Connections named by a set of variables (one ``.env`` file, or the process environment);
+    ``lines`` numbers each variable's line in its file, for error messages."""
     _register_secret_values(values)
     declared = values.get("DBM_ENV") or None
     found: list[FoundConnection] = []
@@ -386,19 +392,34 @@ def connections_from_values(
                 sep = "&" if "?" in raw else "?"
                 raw = f"{raw}{sep}authToken={token}"
             note = "Turso/libSQL: needs the sqlalchemy-libsql driver to connect"
+        where = _where(source, lines, var)
         try:
-            url, schema = normalise_url(raw, base_dir)
+            url, schema = normalise_url(raw, base_dir, where)
         except ConfigError as exc:
-            note, url, schema = exc.what, raw, None
+            found.append(_unusable(environment, f"{source} ({var})", precedence, exc.what, declared))
+            continue
         found.append(FoundConnection(environment, url, f"{source} ({var})", precedence, note, schema, declared))
     parts_url = url_from_parts({k: v for k, v in values.items() if v})
     if parts_url:
-        found.append(
-            FoundConnection(
-                environment, parts_url, f"{source} (DB_HOST, DB_NAME, ...)", precedence, declared_env=declared
-            )
-        )
+        label = f"{source} (DB_HOST, DB_NAME, ...)"
+        try:
+            url, _schema = normalise_url(parts_url, base_dir, _where(source, lines, "DB_HOST", "DB_PORT", "DB_NAME"))
+        except ConfigError as exc:
+            found.append(_unusable(environment, label, precedence, exc.what, declared))
+        else:
+            found.append(FoundConnection(environment, url, label, precedence, declared_env=declared))
     return found
+
+
+def _where(source: str, lines: dict[str, int] | None, *variables: str) -> str:
+    """``.env.staging line 3 (DATABASE_URL)``: where a setting was read, for error messages."""
+    numbers = [lines[v] for v in variables if lines and v in lines]
+    at = f" line {min(numbers)}" if numbers else ""
+    return f"{source}{at} ({', '.join(v for v in variables if not lines or v in lines) or variables[0]})"
+
+
+def _unusable(environment: str, source: str, precedence: int, problem: str, declared: str | None) -> FoundConnection:
+    return FoundConnection(environment, "", source, precedence, problem, None, declared, problem)
 
 
 def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
@@ -419,9 +440,7 @@ def dotenv_files(root: Path) -> list[tuple[Path, str, int]]:
 
 
 def read_dotenv(path: Path) -> dict[str, str | None]:
-    from dotenv import dotenv_values
-
-    values = dict(dotenv_values(path, interpolate=True))
+    values = read_dotenv_file(path).values
     _register_secret_values(values)
     return values
 
@@ -433,8 +452,14 @@ def dotenv_connections(
     ``base_dir`` (Prisma: the schema file's folder), default the root."""
     found: list[FoundConnection] = []
     for path, env, precedence in dotenv_files(root):
-        values = read_dotenv(path)
-        found.extend(connections_from_values(values, env, path.name, precedence, base_dir or root, preferred))
+        read = read_dotenv_file(path)
+        _register_secret_values(read.values)
+        if read.problem:
+            found.append(_unusable(env, path.name, precedence, read.problem, None))
+            continue
+        found.extend(
+            connections_from_values(read.values, env, path.name, precedence, base_dir or root, preferred, read.lines)
+        )
     return found
 
 
@@ -466,7 +491,7 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     envs = []
     for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
         candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
-        usable = [c for c in candidates if "://" in c.url]
+        usable = [c for c in candidates if "://" in c.url and not c.problem]
         chosen = usable[0] if usable else candidates[0]
         declared = next((c.declared_env for c in candidates if c.declared_env), None)
         production, why = classify(name, declared)
@@ -476,6 +501,6 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
 
 def environment_from_url(url: str, name: str = "url", base_dir: Path | None = None) -> Environment:
     """An ad-hoc environment for a URL given on the command line."""
-    normalised, schema = normalise_url(url, base_dir)
+    normalised, schema = normalise_url(url, base_dir, "the URL given with --env")
     production, why = classify(name)
     return Environment(name, normalised, "given on the command line", production, why, (), schema)

@@ -51,6 +51,11 @@ class Context:
         return Database(env.url or "", env.name, env.schema, read_only=read_only)
 
     def require_environment(self) -> Environment:
+        if self.environment is not None and self.environment.problem:
+            raise ConfigError(
+                f"The {self.environment.name} environment cannot be used: {self.environment.problem}",
+                next_step="Fix that setting; the other environments are not affected.",
+            )
         if self.environment is None or not self.environment.url:
             names = ", ".join(e.name for e in self.environments) or "none"
             raise ConfigError(

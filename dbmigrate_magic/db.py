@@ -12,15 +12,16 @@ from typing import Any
 
 from .config import dialect_of
 from .dialects import find_dialect
-from .errors import ConnectionFailed
+from .errors import ConfigError, ConnectionFailed
 from .masking import mask
+from .secret_url import SecretUrl, secret_url
 
 
 class Database:
     """A database reached through SQLAlchemy; ``dialect`` is postgresql, mysql or sqlite."""
 
     def __init__(self, url: str, environment: str = "url", schema: str | None = None, read_only: bool = False):
-        self.url = url
+        self.url: SecretUrl = secret_url(url) or SecretUrl("")  # str() and repr() are masked
         self.environment = environment
         self.schema = schema
         self.dialect = dialect_of(url)
@@ -63,6 +64,17 @@ class Database:
                     next_step="Check the URL's scheme and that its driver is installed.",
                 ) from None
         return self._engine
+
+    def require_database_name(self) -> None:
+        """Refuse to write through a server URL that names no database: the server would pick its
+        default (``postgres``, the user's name) and the migration would land where nobody looks."""
+        kind = find_dialect(self.dialect)
+        if (kind is not None and kind.embedded) or self.url.split("?", 1)[0].rstrip("/").count("/") > 2:
+            return
+        raise ConfigError(
+            f"{self.place} names no database, so the server would choose one for this change.",
+            next_step="Add the database name to the URL (…/DATABASE_NAME) or pass --env with an environment name.",
+        )
 
     def sqlite_path(self) -> str | None:
         """The SQLite file behind the URL (None for in-memory databases and other dialects)."""

@@ -275,6 +275,7 @@ class Ledger:
         fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.kind.hoists_fk_pragmas else None
         try:
             with session.runner_lock():
+                before = table_names(session)
                 self.notes.extend(self.book.prepare(session))
                 for step in steps:
                     outcome = (
@@ -285,6 +286,8 @@ class Ledger:
                     outcomes.append(outcome)
                     if outcome.state == "failed":
                         break
+                if _nothing_took_effect(outcomes):
+                    drop_tables(session, table_names(session) - before)
         finally:
             if fk_setting is not None and not session.in_tx:
                 session.execute(f"PRAGMA foreign_keys = {fk_setting}")
@@ -426,3 +429,20 @@ class Ledger:
         hook = getattr(self.book, "committed", None)
         if hook is not None:
             hook(s, step)
+
+
+def _nothing_took_effect(outcomes: list[StepOutcome]) -> bool:
+    """A first migration that failed before changing anything: the tracking table this run created
+    would only record a failure that left no trace, so it goes too."""
+    return bool(outcomes) and all(o.state == "failed" and not o.statements_run for o in outcomes)
+
+
+def table_names(s: Session) -> set[tuple[str, str]]:
+    """(schema, table) of every table the connection's user sees (not the system catalogs)."""
+    return {(r[0], r[1]) for r in s.query(dialect_for(s).user_tables_sql)}
+
+
+def drop_tables(s: Session, tables: set[tuple[str, str]]) -> None:
+    dialect = dialect_for(s)
+    for schema, table in sorted(tables):
+        s.execute("DROP TABLE " + ".".join(dialect.quote(n) for n in (schema, table) if n))

@@ -58,7 +58,9 @@ class Dbm(Magics):
         try:
             result = call.call()
         except DbmError as e:
-            raise UsageError(e.message) from None
+            raise UsageError(e.message + _password_in_cell(line)) from None
+        if _password_in_cell(line):
+            print(_password_in_cell(line).strip())
         df_var = call.render["df"]
         if df_var:
             if not df_var.isidentifier():
@@ -85,3 +87,15 @@ def unload(ipython) -> None:
     for kind in ("line", "cell"):
         manager.magics[kind].pop("dbm", None)
     manager.registry.pop("Dbm", None)
+
+
+#: said once per cell, with the result or the error, when the magic's own line holds a secret
+CELL_PASSWORD_WARNING = (
+    "\nNote: this cell's source holds a database password, and the saved notebook keeps it. "
+    "Safer: put the URL in .env (or .env.<name>) and pass the environment's name, e.g. `%dbm status --env staging`."
+)
+
+
+def _password_in_cell(line: str) -> str:
+    """The warning if the magic's arguments hold a password (the mask would change them), else ''."""
+    return CELL_PASSWORD_WARNING if mask(line) != line else ""

@@ -162,6 +162,7 @@ def finish(
     """Decide from the flags; run now, or return a result whose ``confirm()`` runs the same plan."""
     decision, message = decide(preview, dry_run=dry_run, yes=yes, confirm=confirm)
     if decision == "run":
+        db.require_database_name()
         from ..safety.gate import before_run  # production guard with the real flags, then the backup
 
         gate_notes = before_run(preview, ctx, db, yes=yes, confirm=confirm, no_backup=no_backup)

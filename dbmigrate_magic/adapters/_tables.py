@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..dialects import dialect_for
+
 if TYPE_CHECKING:
     from ..db import Database
 
@@ -39,7 +41,7 @@ def read_tables(db: Database, queries: dict[str, Query], schema: str | None = No
     path = db.sqlite_path() if not schema else None
     if path is not None:
         return _read_sqlite(path, queries)
-    if db.url.startswith(("postgresql+psycopg://", "postgresql://")):  # psycopg directly
+    if db.url.startswith(dialect_for(db).direct_url_prefixes):  # the driver directly
         return _read_postgres(db, queries, schema or db.schema)
     from sqlalchemy import inspect, text
 

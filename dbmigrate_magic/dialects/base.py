@@ -100,6 +100,11 @@ class Dialect:
     current_schema_sql: ClassVar[str | None] = None
     #: a query listing the databases on the server (scratch clean-up)
     databases_sql: ClassVar[str | None] = None
+    #: (schema, table) of every table the connection's user sees, not the system catalogs
+    #: (schema '' where the dialect has none)
+    user_tables_sql: ClassVar[str]
+    #: URL prefixes the driver reads without SQLAlchemy (the fast paths of status and introspection)
+    direct_url_prefixes: ClassVar[tuple[str, ...]] = ()
 
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"

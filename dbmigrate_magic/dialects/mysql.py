@@ -58,6 +58,34 @@ def statement_spans(sql: str) -> list[tuple[int, int]]:
     return spans
 
 
+_utf8_auth_installed = False
+
+
+def _use_utf8_auth() -> None:
+    """Send MySQL/MariaDB passwords as UTF-8, as mariadb-dump and the mariadb client do.
+
+    PyMySQL encodes a ``str`` password as latin-1 (``ü`` becomes one wrong byte, ``密`` cannot be
+    sent at all); a password given as UTF-8 bytes is sent as it is. Installed once, for every
+    SQLAlchemy engine of the process (scratch and comparison engines included).
+    """
+    global _utf8_auth_installed
+    if _utf8_auth_installed:
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "do_connect")
+    def _utf8_password(dialect, _record, _cargs, cparams) -> None:
+        if dialect.driver != "pymysql":
+            return
+        password = cparams.get("password")
+        if isinstance(password, str) and not password.isascii():
+            cparams["password"] = password.encode("utf-8")
+        cparams.setdefault("charset", "utf8mb4")
+
+    _utf8_auth_installed = True
+
+
 class MySQL(Dialect):
     name = "mysql"
     aliases = ("mysql", "mariadb")
@@ -72,6 +100,11 @@ class MySQL(Dialect):
     sessions_sql = SESSIONS
     databases_sql = "select schema_name from information_schema.schemata"
     current_schema_sql = "DATABASE()"
+    user_tables_sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+
+    def engine_options(self, db: Database) -> dict[str, Any]:
+        _use_utf8_auth()
+        return {}
 
     def quote(self, name: str) -> str:
         return mysql_quote(name)

@@ -68,6 +68,11 @@ class PostgreSQL(Dialect):
     sessions_sql = SESSIONS
     databases_sql = "select datname from pg_database"
     current_schema_sql = "current_schema()"
+    user_tables_sql = (
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+    )
+    direct_url_prefixes = DIRECT_URLS
 
     def quote(self, name: str) -> str:
         return pg_quote(name)

@@ -49,6 +49,7 @@ class SQLite(Dialect):
     begin_sql = "BEGIN IMMEDIATE"
     sqlglot_name = "sqlite"
     backup_suffix = ".sqlite3"
+    user_tables_sql = "SELECT '', name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
 
     def quote(self, name: str) -> str:
         return sqlite_quote(name)
