@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...ledger import Bookkeeping
 from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
 from . import files as files
@@ -261,7 +262,7 @@ class DrizzleLedger:
             return removed
 
 
-class _DownBook:
+class _DownBook(Bookkeeping):
     """Bookkeeping for a Drizzle rollback: the row goes when the down SQL has run."""
 
     def __init__(self, ledger: DrizzleLedger):

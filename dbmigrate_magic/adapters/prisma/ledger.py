@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...errors import NeedsResolve, UsageProblem
+from ...ledger import Bookkeeping
 from .._tables import read_table
 from ..base import to_utc
 
@@ -126,7 +127,7 @@ def read_rows(db: Database) -> list[PrismaRow] | None:
     return out
 
 
-class PrismaBook:
+class PrismaBook(Bookkeeping):
     """The ledger's ``Bookkeeping`` for ``_prisma_migrations``."""
 
     def __init__(self, dialect: str):
