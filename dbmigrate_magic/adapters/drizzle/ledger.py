@@ -100,6 +100,7 @@ class DrizzleLedger:
     def ensure(self, s: Session) -> None:
         """drizzle-orm's own DDL for the table, per dialect."""
         if self.db.dialect == "postgresql":
+            assert self.schema is not None  # __init__ keeps drizzle's schema on PostgreSQL
             s.execute(f"CREATE SCHEMA IF NOT EXISTS {self._q(self.schema)}")
             s.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,\n\thash text NOT NULL,"

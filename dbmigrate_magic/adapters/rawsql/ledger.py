@@ -179,7 +179,8 @@ class RawSqlBook(Bookkeeping):
     def _insert(
         self, s: Session, step: LedgerStep, state: str | None, seconds: float | None, statements_run: int | None
     ) -> None:
-        cols, vals, params = ["filename", "applied_at"], ["%s", "CURRENT_TIMESTAMP"], [step.id]
+        cols, vals = ["filename", "applied_at"], ["%s", "CURRENT_TIMESTAMP"]
+        params: list[object] = [step.id]
         if self.extended:
             cols += ["checksum", "state", "statements_run"]
             vals += ["%s", "%s", "%s"]
