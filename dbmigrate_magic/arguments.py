@@ -23,6 +23,7 @@ from typing import Any
 
 from .api import VERBS as _VERB_FUNCTIONS
 from .argspec import Arg
+from .results import Result
 
 VERBS: dict[str, Callable[..., Any]] = {f.__name__: f for f in _VERB_FUNCTIONS}
 USAGE = "dbm VERB [options]   (verbs: {verbs}; `dbm VERB --help` for each)"
@@ -47,13 +48,13 @@ class HelpRequested(Exception):
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that raises instead of printing and exiting."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         raise ArgumentError(message, self.format_usage().strip())
 
-    def exit(self, status: int = 0, message: str | None = None):  # type: ignore[override]
+    def exit(self, status: int = 0, message: str | None = None):
         raise HelpRequested(message or "")
 
-    def print_help(self, file=None):  # type: ignore[override]
+    def print_help(self, file=None):
         raise HelpRequested(self.format_help())
 
 
@@ -135,7 +136,7 @@ def params(fn: Callable[..., Any]) -> list[Param]:
     return out
 
 
-def result_types(fn: Callable[..., Any]) -> tuple[type, ...]:
+def result_types(fn: Callable[..., Any]) -> tuple[type[Result], ...]:
     """The result classes the verb returns (its return annotation)."""
     hint = _evaluate(fn, inspect.get_annotations(fn).get("return"))
     return tuple(typing.get_args(hint)) or (hint,)
@@ -156,13 +157,13 @@ def cell_parameter(verb: str) -> str | None:
 @dataclass(frozen=True)
 class RenderOption:
     name: str
-    offered: Callable[[tuple[type, ...]], bool]
-    declare: Callable[[tuple[type, ...]], dict[str, Any]]
+    offered: Callable[[tuple[type[Result], ...]], bool]
+    declare: Callable[[tuple[type[Result], ...]], dict[str, Any]]
     default: Any = None
 
 
-def _attention(results: tuple[type, ...]) -> str:
-    return next((r.attention for r in results if getattr(r, "attention", None)), "the result needs attention")
+def _attention(results: tuple[type[Result], ...]) -> str:
+    return next((r.attention for r in results if r.attention), "the result needs attention")
 
 
 RENDER_OPTIONS = (
@@ -174,18 +175,18 @@ RENDER_OPTIONS = (
     ),
     RenderOption(
         "df",
-        lambda results: any(getattr(r, "frame_option", True) for r in results),
+        lambda results: any(r.frame_option for r in results),
         lambda results: dict(metavar="VAR", help="in a notebook, also store the table as a DataFrame in VAR"),
     ),
     RenderOption(
         "exit_code",
-        lambda results: any(hasattr(r, "needs_attention") for r in results),
+        lambda results: any(r.attention is not None for r in results),
         lambda results: dict(action="store_true", help=f"exit 1 when {_attention(results)} (for CI)"),
         False,
     ),
     RenderOption(
         "sql",
-        lambda results: any(hasattr(r, "as_sql_view") for r in results),
+        lambda results: any(r.sql_view for r in results),
         lambda results: dict(action="store_true", help="print only the SQL on stdout (messages go to stderr)"),
         False,
     ),

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     render = call.render
     try:
         result = call.call()
-        if getattr(result, "needs_confirmation", False) and sys.stdin.isatty() and render["format"] == "text":
+        if result.needs_confirmation and sys.stdin.isatty() and render["format"] == "text":
             print(mask(result.to_text()))  # the preview, then ask: a terminal's confirmation
             try:
                 answer = input(result.prompt_text())

@@ -6,7 +6,12 @@ through the masking function at construction, so a password can never escape in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .masking import mask
+
+if TYPE_CHECKING:
+    from .results import Result
 
 
 class DbmError(Exception):
@@ -90,6 +95,10 @@ class MigrationFailed(DbmError):
 
     exit_code = 1
     default_unchanged = "The failed migration was rolled back; migrations before it stay applied."
+    #: the failing statement, when the tool names it (Alembic): tells which planned step failed
+    statement: str | None = None
+    #: the change verb's partial result (steps done before the failure), set by the pipeline
+    result: Result | None = None
 
 
 class NeedsResolve(DbmError):

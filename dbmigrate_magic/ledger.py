@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 from .adapters.base import StepOutcome
 from .dialects import dialect_for
@@ -70,30 +71,43 @@ class LedgerStep:
     meta: dict[str, Any] = field(default_factory=dict)  # for the tool's bookkeeping (checksum, ...)
 
 
-class Bookkeeping(Protocol):
-    """What a tool writes in its own tracking table. ``s`` is the ledger's ``Session``."""
+class Bookkeeping(ABC):
+    """What a tool writes in its own tracking table. ``s`` is the ledger's ``Session``.
 
+    Each tool's book subclasses this: the abstract methods are required, the rest are optional
+    hooks whose defaults say "nothing to do"."""
+
+    #: inside a step's transaction the book only writes (never reads a result of ``execute``), so on
+    #: PostgreSQL the whole transaction can go to the server as one message
+    batchable: ClassVar[bool] = False
+
+    @abstractmethod
     def prepare(self, s: Session) -> list[str]:
         """Create/upgrade the table if needed (runs under the runner lock); returns notes."""
 
+    @abstractmethod
     def is_done(self, s: Session, step: LedgerStep) -> bool:
         """Whether ``step`` already took effect (up: recorded applied; down: no longer recorded)."""
 
+    @abstractmethod
     def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
         """Record success; on transactional dialects this runs inside the migration's transaction."""
 
+    @abstractmethod
     def started(self, s: Session, step: LedgerStep) -> None:
         """Non-transactional only: record that the step began (visible if it never finishes)."""
 
+    @abstractmethod
     def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
         """Non-transactional only: after each statement."""
 
+    @abstractmethod
     def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
         """Non-transactional only: leave the step ``failed`` with the error."""
 
-    # optional: ``committed(s, step)`` runs after the step's changes are durable (cache upkeep);
-    # ``batchable = True``: inside a step's transaction the book only writes (never reads a result of
-    # ``execute``), so on PostgreSQL the whole transaction can go to the server as one message.
+    def committed(self, s: Session, step: LedgerStep) -> None:
+        """Runs after the step's changes are durable (cache upkeep); nothing by default."""
+        return None
 
 
 class LockTimeout(Exception):
@@ -299,7 +313,7 @@ class Ledger:
 
     # --- PostgreSQL / SQLite: one transaction per migration, tracking row inside it -------------------
     def _run_transactional(self, s: Session, step: LedgerStep) -> StepOutcome:
-        if not s.kind.batches_transactions or not getattr(self.book, "batchable", False):
+        if not s.kind.batches_transactions or not self.book.batchable:
             return self._run_one_tx(s, step)
         s.batching = True  # one round trip per migration
         try:
@@ -365,7 +379,7 @@ class Ledger:
                         )
                 self.book.finished(s, step, time.perf_counter() - t0)
                 s.commit()
-                self._committed(s, step)
+                self.book.committed(s, step)
                 return StepOutcome(
                     step.id, step.direction, done_state, time.perf_counter() - t0, None, len(step.statements)
                 )
@@ -422,13 +436,8 @@ class Ledger:
                     return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0, error, index)
             self.book.progressed(s, step, index + 1)
         self.book.finished(s, step, time.perf_counter() - t0)
-        self._committed(s, step)
+        self.book.committed(s, step)
         return StepOutcome(step.id, step.direction, done_state, time.perf_counter() - t0, None, len(step.statements))
-
-    def _committed(self, s: Session, step: LedgerStep) -> None:
-        hook = getattr(self.book, "committed", None)
-        if hook is not None:
-            hook(s, step)
 
 
 def _nothing_took_effect(outcomes: list[StepOutcome]) -> bool:

@@ -69,13 +69,10 @@ class Dbm(Magics):
         if call.render["sql"]:
             print("\n".join(result.sql_messages()))  # the CLI's stderr lines, as a short text above the SQL
             result = result.as_sql_view()  # still the result object (.sql, .changes, .to_frame()), shown as SQL
-        display = getattr(result, "display_in_notebook", None)
-        if callable(display):
-            return display()
-        return result
+        return result.display_in_notebook()
 
     # `%dbm?` shows every verb's every option, generated when asked (IPython calls ``getdoc``)
-    dbm.getdoc = lambda: full_help("%dbm")  # type: ignore[attr-defined]
+    dbm.getdoc = lambda: full_help("%dbm")  # type: ignore[union-attr]  # IPython types its magic decorators loosely
 
 
 def load(ipython) -> None:

@@ -43,12 +43,39 @@ class Result:
     state_column: ClassVar[str | None] = None
     #: the front ends offer ``--df VAR`` (store the table as a DataFrame)
     frame_option: ClassVar[bool] = True
+    #: what ``--exit-code`` reports (when ``needs_attention``); None: the verb offers no ``--exit-code``
+    attention: ClassVar[str | None] = None
+    #: the verb offers ``--sql`` (``sql_messages`` and ``as_sql_view`` show the result as its SQL alone)
+    sql_view: ClassVar[bool] = False
+
+    # --- optional hooks: results that can do more override these --------------------------------
+    @property
+    def needs_attention(self) -> bool:
+        """The verb found what ``attention`` names (``--exit-code`` then exits 1)."""
+        return False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A changing verb's preview waits for a typed confirmation (the CLI asks in a terminal)."""
+        return False
+
+    def display_in_notebook(self) -> object:
+        """What the magic returns for the notebook to show: the result itself unless it has widgets."""
+        return self
+
+    def sql_messages(self) -> list[str]:
+        """What ``--sql`` says beside the SQL (the CLI's stderr lines)."""
+        return []
+
+    def as_sql_view(self) -> Result:
+        """The same result, shown as its SQL alone (``--sql`` in a notebook)."""
+        return self
 
     # --- the command line's view ------------------------------------------------------------
     def exit_code(self, *, report_attention: bool = False) -> int:
         """The CLI's exit status: 1 when the verb found what it exists to report; with
         ``report_attention`` (``--exit-code``), also when the result needs attention."""
-        return 1 if report_attention and getattr(self, "needs_attention", False) else 0
+        return 1 if report_attention and self.needs_attention else 0
 
     def cli_output(self, *, format: str = "text", sql: bool = False) -> str:
         """What the CLI prints: text or (``format="json"``) JSON; ``sql``: results that have SQL print it alone."""

@@ -20,7 +20,8 @@ COLUMNS = ["object_type", "schema", "name", "change", "detail", "destructive"]
 @dataclass(frozen=True, repr=False)
 class DiffResult(Result):
     title: ClassVar[str] = "dbm diff"
-    attention: ClassVar[str] = "there are differences"  # what --exit-code reports
+    attention: ClassVar[str | None] = "there are differences"  # what --exit-code reports
+    sql_view: ClassVar[bool] = True
 
     source: str
     target: str

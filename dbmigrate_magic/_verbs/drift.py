@@ -19,7 +19,7 @@ class DriftResult(DiffResult):
     the files in line with the database. Empty when in sync."""
 
     title: ClassVar[str] = "dbm drift"
-    attention: ClassVar[str] = "the database drifted"
+    attention: ClassVar[str | None] = "the database drifted"
 
     def summary_line(self) -> str:
         if self.is_empty:

@@ -130,7 +130,7 @@ def execute(
             preview,
             tuple(outcomes),
             error.what,
-            created,  # type: ignore
+            created,
             notes,
         )
         raise error

@@ -34,7 +34,7 @@ class StatusResult(Result):
     error: str | None = None
     extra_columns: tuple[str, ...] = ()
 
-    attention: ClassVar[str] = "anything is pending, failed, modified or missing"  # what --exit-code reports
+    attention: ClassVar[str | None] = "anything is pending, failed, modified or missing"  # what --exit-code reports
 
     @property
     def needs_attention(self) -> bool:

@@ -105,9 +105,9 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
     from ..errors import ConnectionFailed
 
     conninfo = "postgresql://" + db.url.split("://", 1)[1]
-    options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
+    options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg leaves out a None parameter
     try:
-        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, **options)
+        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, options=options)
     except psycopg.Error as exc:
         raise ConnectionFailed(
             f"Could not connect to {db.place}: {short_db_error(exc)}",

@@ -359,11 +359,11 @@ def merge_history(
     keep the files' order; records with no file (``missing``) are placed where they sort.
     """
     if records is None:
-        rows = tuple(
+        unread = tuple(
             MigrationRow(f.id, adapter.relative(f.path), "unknown", extra=_pick(f.extra, extra_columns)) for f in files
         )
-        return History(rows, False, table, None, notes, extra_columns)
-    by_id = {}
+        return History(unread, False, table, None, notes, extra_columns)
+    by_id: dict[str, LedgerRecord] = {}
     for r in records:
         by_id.setdefault(r.id, r)
     file_ids = {f.id for f in files}

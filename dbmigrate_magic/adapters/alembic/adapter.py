@@ -2,7 +2,8 @@
 
 ``alembic_version`` holds one row per current head and no history: what is applied is every
 ancestor of the recorded heads in the revision graph (``graph.py``, ``history.py``). Writing, previewing
-and applying go through Alembic's own command API (``ops.py``, ``run.py``).
+and applying go through Alembic's own command API: the adapter holds an ``AlembicOps`` (``ops.py``,
+``run.py``) and forwards those operations to it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import TYPE_CHECKING
 
 from .._files import read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, MigrationFile
+from ..base import Adapter, Evidence, History, MigrationFile, PlannedStep, StepOutcome
 from . import config
 from .history import build_history
 from .ops import AlembicOps
 
 if TYPE_CHECKING:
+    from ...config import FoundConnection
     from ...db import Database
     from .graph import RevisionGraph
 
@@ -30,10 +32,14 @@ DEFAULT_TABLE = "alembic_version"
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
-class AlembicAdapter(AlembicOps, Adapter):
+class AlembicAdapter(Adapter):
     tool = "alembic"
     display_name = "Alembic"
     down_in_file = "a downgrade() function"
+
+    def __init__(self, root: Path, evidence: Evidence | None = None):
+        super().__init__(root, evidence)
+        self.ops = AlembicOps(self)
 
     # --- configuration, read statically --------------------------------------------------
     @classmethod
@@ -104,10 +110,10 @@ class AlembicAdapter(AlembicOps, Adapter):
         rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
         return Evidence(cls.tool, files, rel, count)
 
-    def config_connections(self):  # parsing lives in config.py
+    def config_connections(self) -> list[FoundConnection]:  # parsing lives in config.py
         return config.connections(self.root, self.ini_file(self.root))
 
-    def preferred_variables(self):  # variables env.py reads the URL from
+    def preferred_variables(self) -> tuple[str, ...]:  # variables env.py reads the URL from
         return config.env_py_variables(self.script_location(self.root))
 
     @cached_property
@@ -152,9 +158,9 @@ class AlembicAdapter(AlembicOps, Adapter):
 
     def migration_files(self) -> list[MigrationFile]:
         graph = self.graph()
-        return [self._file(graph, rev) for rev in graph.ordered()]
+        return [self.revision_file(graph, rev) for rev in graph.ordered()]
 
-    def _file(self, graph: RevisionGraph, rev_id: str) -> MigrationFile:
+    def revision_file(self, graph: RevisionGraph, rev_id: str) -> MigrationFile:
         rev = graph.revisions[rev_id]
         return MigrationFile(
             rev_id,
@@ -178,6 +184,40 @@ class AlembicAdapter(AlembicOps, Adapter):
         graph = self.graph()
         heads = self.read_heads(db) if db is not None else None
         return build_history(self, graph, heads, db is not None)
+
+    def parents(self, migration: str) -> list[str]:
+        return self.ops.parents(migration)
+
+    # --- changing: forwarded to Alembic's commands (ops.py) ------------------------------
+    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
+        return self.ops.new_migration(name, up_sql, down_sql)
+
+    def autogenerate(self, db: Database, name: str) -> list[Path]:
+        return self.ops.autogenerate(db, name)
+
+    def autogenerate_hint(self) -> str | None:
+        return self.ops.autogenerate_hint()
+
+    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
+        return self.ops.find_migration(name, up_sql, down_sql)
+
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
+        return self.ops.plan_apply(db, target)
+
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self.ops.apply(db, steps)
+
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+        return self.ops.plan_rollback(db, steps, target)
+
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self.ops.rollback(db, steps)
+
+    def resolve(self, db: Database, migration: str, state: str) -> str:
+        return self.ops.resolve(db, migration, state)
+
+    def baseline(self, db: Database, target: str | None = None) -> str:
+        return self.ops.baseline(db, target)
 
 
 def _count_py(folder: Path) -> int:

@@ -30,7 +30,7 @@ def build_history(
     rows: list[MigrationRow] = []
     for rev_id in order:
         rev = graph.revisions[rev_id]
-        extra = {
+        extra: dict[str, object] = {
             "revision": rev_id,
             "down_revision": ", ".join(rev.down_revisions) or None,
             "branch_labels": ", ".join(rev.branch_labels) or None,

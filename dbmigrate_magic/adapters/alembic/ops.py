@@ -1,11 +1,13 @@
 """Writing, previewing, applying and rolling back Alembic revisions with Alembic's own commands.
 
-Mixed into ``AlembicAdapter``; reading lives in ``adapter.py`` (graph, heads) and ``history.py``.
+Held by ``AlembicAdapter`` (``adapter.ops``), which forwards the protocol's changing operations here;
+reading lives in the adapter (graph, heads, configuration) and ``history.py``, which these operations ask.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,22 +20,30 @@ from .history import build_history
 
 if TYPE_CHECKING:
     from ...db import Database
+    from .adapter import AlembicAdapter
     from .graph import RevisionGraph
 
 
 class AlembicOps:
-    root: Path
+    """The changing half of the Alembic adapter: it reads the project through ``adapter``."""
+
+    def __init__(self, adapter: AlembicAdapter):
+        self.adapter = adapter
+
+    @property
+    def root(self) -> Path:
+        return self.adapter.root
 
     def _url_variables(self, db: Database) -> dict[str, str]:
         """env.py often reads the URL from a variable instead of alembic.ini: point those at ``db`` too."""
-        return {name: db.url for name in self.preferred_variables()}
+        return {name: db.url for name in self.adapter.preferred_variables()}
 
     # --- writing -------------------------------------------------------------------------
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """``alembic revision -m NAME`` on the current head, with ``op.execute`` up and down."""
         from alembic import command
 
-        heads = self.graph().heads()
+        heads = self.adapter.graph().heads()
         if len(heads) > 1:
             raise ProjectError(
                 f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
@@ -62,14 +72,14 @@ class AlembicOps:
                 next_step="In env.py set `target_metadata = Base.metadata` (import your models' Base), "
                 "or use `dbm generate --name NAME --from-schema FILE|ENV|URL`.",
             )
-        heads = self.graph().heads()
+        heads = self.adapter.graph().heads()
         if len(heads) > 1:
             raise ProjectError(
                 f"The revision files have {len(heads)} heads ({', '.join(heads)}), so a new revision "
                 "has no single parent.",
                 next_step="Join them first with `alembic merge heads -m merge`.",
             )
-        if set(self.read_heads(db) or []) != set(heads):
+        if set(self.adapter.read_heads(db) or []) != set(heads):
             raise ProjectError(
                 "The database is not at the latest revision, and Alembic compares the models with an "
                 "up-to-date database.",
@@ -99,7 +109,7 @@ class AlembicOps:
         that is not ``None`` (read statically, without running env.py)."""
         import ast
 
-        env_py = self.script_location(self.root) / "env.py"
+        env_py = self.adapter.script_location(self.root) / "env.py"
         try:
             tree = ast.parse(env_py.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
@@ -129,18 +139,18 @@ class AlembicOps:
         """SQL split into statements with the project database's rules (SQLite's when unknown)."""
         if not sql or not sql.strip():
             return []
-        urls = [c.url for c in self.config_connections() if "://" in c.url]
+        urls = [c.url for c in self.adapter.config_connections() if "://" in c.url]
         kind = (find_dialect(urls[0]) if urls else None) or dialect_for("sqlite")  # others: read as SQLite
         return [s.sql for s in kind.split(sql)]
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         """A revision with this message whose upgrade() executes exactly this SQL."""
-        graph = self.graph()
+        graph = self.adapter.graph()
         wanted = [s.strip() for s in self._statements(up_sql)]
         for rev_id in graph.ordered():
             rev = graph.revisions[rev_id]
             if rev.message == name and [s.strip() for s in ar.executed_sql(rev.path, "upgrade")] == wanted:
-                return self._file(graph, rev_id)
+                return self.adapter.revision_file(graph, rev_id)
         return None
 
     # --- applying ------------------------------------------------------------------------
@@ -159,13 +169,13 @@ class AlembicOps:
 
     def parents(self, migration: str) -> list[str]:
         """Its down revisions (several for a merge) and ``depends_on`` revisions."""
-        graph = self.graph()
+        graph = self.adapter.graph()
         return list(graph.parents(graph.revisions[self._resolve(graph, migration)]))
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
-        graph = self.graph()
-        heads = self.read_heads(db) or []
-        history = build_history(self, graph, heads, True)
+        graph = self.adapter.graph()
+        heads = self.adapter.read_heads(db) or []
+        history = build_history(self.adapter, graph, heads, True)
         dest = self._resolve(graph, target) if target else "heads"
         wanted = None if dest in ("head", "heads") else graph.ancestors([dest])
         pending = [
@@ -177,12 +187,19 @@ class AlembicOps:
         transactional = dialect_for(db).transactional_ddl
         return [
             PlannedStep(
-                rev, self.relative(graph.revisions[rev].path), "up", sql.get(rev, ""), transactional, {"target": dest}
+                rev,
+                self.adapter.relative(graph.revisions[rev].path),
+                "up",
+                sql.get(rev, ""),
+                transactional,
+                {"target": dest},
             )
             for rev in pending
         ]
 
-    def _upgrade_sql(self, db, graph, heads, pending, dest) -> dict[str, str]:
+    def _upgrade_sql(
+        self, db: Database, graph: RevisionGraph, heads: list[str], pending: list[str], dest: str
+    ) -> dict[str, str]:
         """Per-revision SQL from Alembic's offline mode: one run from a single current head,
         else one run per revision (offline mode cannot start from several heads)."""
         env = self._url_variables(db)
@@ -207,8 +224,8 @@ class AlembicOps:
 
     # --- rolling back --------------------------------------------------------------------
     def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
-        graph = self.graph()
-        heads = self.read_heads(db) or []
+        graph = self.adapter.graph()
+        heads = self.adapter.read_heads(db) or []
         applied = graph.ancestors(heads)
         if not applied:
             return []
@@ -250,7 +267,12 @@ class AlembicOps:
         transactional = dialect_for(db).transactional_ddl
         return [
             PlannedStep(
-                r, self.relative(graph.revisions[r].path), "down", sql.get(r, ""), transactional, {"target": dest}
+                r,
+                self.adapter.relative(graph.revisions[r].path),
+                "down",
+                sql.get(r, ""),
+                transactional,
+                {"target": dest},
             )
             for r in order
         ]
@@ -263,20 +285,28 @@ class AlembicOps:
         dest = steps[-1].extra.get("target") or "base"
         return self._run_and_check(db, steps, "down", f"downgrade to {dest}", command.downgrade, dest)
 
-    def _run_and_check(self, db, steps, direction, what, fn, dest) -> list[StepOutcome]:
+    def _run_and_check(
+        self,
+        db: Database,
+        steps: list[PlannedStep],
+        direction: str,
+        what: str,
+        fn: Callable[..., object],
+        dest: str,
+    ) -> list[StepOutcome]:
         cfg = ar.make_config(self.root, db.url)
         error, statement = None, None
         with runner_lock(db):
-            graph = self.graph()
-            before = graph.ancestors(self.read_heads(db) or [])
+            graph = self.adapter.graph()
+            before = graph.ancestors(self.adapter.read_heads(db) or [])
             already = {s.migration for s in steps if (s.migration in before) == (direction == "up")}
             start = time.perf_counter()
             try:
                 ar.run(self.root, what, fn, cfg, dest, environ=self._url_variables(db))
             except MigrationFailed as exc:
-                error, statement = exc.what, getattr(exc, "statement", None)
+                error, statement = exc.what, exc.statement
             seconds = time.perf_counter() - start
-            applied = graph.ancestors(self.read_heads(db) or [])
+            applied = graph.ancestors(self.adapter.read_heads(db) or [])
         done = {s.migration for s in steps if (s.migration in applied) == (direction == "up")} - already
         culprit = None
         if error:
@@ -295,11 +325,11 @@ class AlembicOps:
                 outcomes.append(StepOutcome(s.migration, direction, "failed", error=error))
             else:
                 note = None
-                if error:
-                    before = order.index(s.migration) < order.index(culprit)
+                if error and culprit is not None:
+                    ran_first = order.index(s.migration) < order.index(culprit)
                     note = (
                         f"rolled back with {culprit}: Alembic ran both in one transaction"
-                        if before
+                        if ran_first
                         else f"not run: {culprit} failed first"
                     )
                 outcomes.append(StepOutcome(s.migration, direction, "skipped", error=note))
@@ -310,7 +340,7 @@ class AlembicOps:
         """``alembic stamp``: mark a revision applied, or rolled back (stamp its down revision)."""
         from alembic import command
 
-        graph = self.graph()
+        graph = self.adapter.graph()
         rev = self._resolve(graph, migration)
         if state == "applied":
             dest: str | tuple[str, ...] = rev
@@ -328,7 +358,7 @@ class AlembicOps:
         """``alembic stamp TARGET`` (default: heads) on an existing database."""
         from alembic import command
 
-        dest = self._resolve(self.graph(), target) if target else "heads"
+        dest = self._resolve(self.adapter.graph(), target) if target else "heads"
         cfg = ar.make_config(self.root, db.url)
         with runner_lock(db):
             ar.run(self.root, f"stamp {dest}", command.stamp, cfg, dest, environ=self._url_variables(db))

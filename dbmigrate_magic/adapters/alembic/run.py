@@ -169,7 +169,7 @@ def fill_function(path: Path, function: str, sql: str | list[str] | None) -> Non
             if isinstance(last, ast.Pass):
                 lines[last.lineno - 1] = call
             else:
-                lines.insert(last.end_lineno, call)
+                lines.insert(last.end_lineno or last.lineno, call)  # always set by ast.parse
             break
     else:
         raise ProjectError(

@@ -3,7 +3,8 @@
 History mirrors ``manage.py showmigrations --plan``: the graph of every installed app's
 migrations (read statically by ``_django_graph``, or by Django itself when a fact is not a
 literal), squashed migrations treated as Django treats them, and rows recorded in
-``django_migrations`` with no migration file reported ``missing``.
+``django_migrations`` with no migration file reported ``missing``. Writing, previewing and applying
+run Django's own commands: the adapter holds a ``DjangoOps`` (``ops.py``) and forwards them to it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from .._files import SKIP_DIRS, read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
+from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, to_utc
 from . import config
 from .ops import DjangoOps
 
 if TYPE_CHECKING:
+    from ...config import FoundConnection
     from ...db import Database
     from .graph import Declaration
 
@@ -29,10 +31,14 @@ TABLE = "django_migrations"
 EXTRA_COLUMNS = ("app", "name", "replaces")
 
 
-class DjangoAdapter(DjangoOps, Adapter):
+class DjangoAdapter(Adapter):
     tool = "django"
     display_name = "Django"
     down_in_file = "operations Django reverses itself (RunSQL reverse_sql, RunPython reverse_code)"
+
+    def __init__(self, root: Path, evidence: Evidence | None = None):
+        super().__init__(root, evidence)
+        self.ops = DjangoOps(self)
 
     @classmethod
     def migration_dirs(cls, root: Path) -> list[Path]:
@@ -61,7 +67,7 @@ class DjangoAdapter(DjangoOps, Adapter):
         folder = dirs[0].relative_to(root).as_posix() if len(dirs) == 1 else ("*/migrations" if dirs else None)
         return Evidence(cls.tool, ("manage.py",), folder, count)
 
-    def config_connections(self):  # parsing lives in config.py
+    def config_connections(self) -> list[FoundConnection]:  # parsing lives in config.py
         return config.connections(self.root)
 
     @classmethod
@@ -148,7 +154,7 @@ class DjangoAdapter(DjangoOps, Adapter):
             state = "unknown" if db is None else ("applied" if key in applied else "pending")
             when = times.get(key)
             if when is None and state == "applied" and d.replaces:
-                when = max((times[k] for k in d.replaces if times.get(k)), default=None)
+                when = max((t for k in d.replaces if (t := times.get(k)) is not None), default=None)
             note = f"squashed: replaces {len(d.replaces)} migrations" if d.replaces else None
             rows.append(
                 MigrationRow(
@@ -173,7 +179,7 @@ class DjangoAdapter(DjangoOps, Adapter):
         notes = list(dict.fromkeys(graph.problems))
         if how:
             notes.append(how)
-        leaves = {}
+        leaves: dict[str, list[str]] = {}
         for app, name in graph.leaf_nodes():
             leaves.setdefault(app, []).append(name)
         for app, names in leaves.items():
@@ -186,3 +192,37 @@ class DjangoAdapter(DjangoOps, Adapter):
         current = done[-1] if done else None
         table_exists = records is not None
         return History(tuple(rows), table_exists, TABLE, current, tuple(notes), EXTRA_COLUMNS)
+
+    def parents(self, migration: str) -> list[str]:
+        return self.ops.parents(migration)
+
+    # --- changing: forwarded to Django's commands (ops.py) -------------------------------
+    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
+        return self.ops.new_migration(name, up_sql, down_sql)
+
+    def autogenerate(self, db: Database, name: str) -> list[Path]:
+        return self.ops.autogenerate(db, name)
+
+    def autogenerate_hint(self) -> str | None:
+        return self.ops.autogenerate_hint()
+
+    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
+        return self.ops.find_migration(name, up_sql, down_sql)
+
+    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
+        return self.ops.plan_apply(db, target)
+
+    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self.ops.apply(db, steps)
+
+    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+        return self.ops.plan_rollback(db, steps, target)
+
+    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
+        return self.ops.rollback(db, steps)
+
+    def resolve(self, db: Database, migration: str, state: str) -> str:
+        return self.ops.resolve(db, migration, state)
+
+    def baseline(self, db: Database, target: str | None = None) -> str:
+        return self.ops.baseline(db, target)

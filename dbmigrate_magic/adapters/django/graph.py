@@ -85,9 +85,9 @@ def _app_config(root: Path, entry: str) -> tuple[str, str]:
     if wanted and chosen is None:
         raise NeedsDjango(f"AppConfig {entry} not found statically")
     chosen = chosen or {}
-    package = chosen.get("name") if isinstance(chosen.get("name"), str) else package
-    label = chosen.get("label") if isinstance(chosen.get("label"), str) else package.rsplit(".", 1)[-1]
-    return label, package
+    name, label = chosen.get("name"), chosen.get("label")
+    package = name if isinstance(name, str) else package
+    return (label if isinstance(label, str) else package.rsplit(".", 1)[-1]), package
 
 
 def _app_configs(path: Path) -> dict[str, dict[str, Any]]:

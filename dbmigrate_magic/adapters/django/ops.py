@@ -1,6 +1,7 @@
 """Writing, previewing, applying and rolling back Django migrations with Django's own commands.
 
-Mixed into ``DjangoAdapter``. New migrations are written in ``makemigrations``' layout with one
+Held by ``DjangoAdapter`` (``adapter.ops``), which forwards the protocol's changing operations here
+and answers what they read (declarations, ``django_migrations`` rows, history). New migrations are written in ``makemigrations``' layout with one
 ``migrations.RunSQL(sql, reverse_sql)``; previews come from ``sqlmigrate``; applying, rolling back
 and faking run ``manage.py migrate`` in a subprocess against the selected environment.
 """
@@ -11,6 +12,7 @@ import ast
 import datetime as dt
 import re
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,8 @@ from . import run as dr
 
 if TYPE_CHECKING:
     from ...db import Database
+    from .adapter import DjangoAdapter
+    from .graph import Graph
 
 Key = tuple[str, str]
 NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
@@ -45,19 +49,26 @@ class Migration(migrations.Migration):
 
 
 class DjangoOps:
-    root: Path
+    """The changing half of the Django adapter: it reads the project through ``adapter``."""
+
+    def __init__(self, adapter: DjangoAdapter):
+        self.adapter = adapter
+
+    @property
+    def root(self) -> Path:
+        return self.adapter.root
 
     # --- graph helpers ----------------------------------------------------------------------
-    def _graph(self, applied: set[Key] | None = None):
+    def _graph(self, applied: set[Key] | None = None) -> tuple[Graph, set[Key]]:
         from .graph import build_graph
 
-        decls, migrated, _ = self.declarations()
+        decls, migrated, _ = self.adapter.declarations()
         return build_graph(decls, migrated, applied or set())
 
     def _applied(self, db: Database) -> set[Key]:
-        return {(a, n) for a, n, _ in self.read_ledger(db) or ()}
+        return {(a, n) for a, n, _ in self.adapter.read_ledger(db) or ()}
 
-    def _key(self, graph, target: str) -> Key:
+    def _key(self, graph: Graph, target: str) -> Key:
         """``app.name``, ``app:name`` or a name (or unique prefix) found in one app; ``app.zero`` allowed."""
         app, sep, name = target.replace(":", ".").partition(".")
         if sep and name == "zero":
@@ -87,17 +98,17 @@ class DjangoOps:
                 (label, folder) for label, folder in apps if folder is not None and folder.is_relative_to(self.root)
             ]
         except (NeedsDjango, SyntaxError, OSError):
-            found = [(d.parent.name, d) for d in self.migration_dirs(self.root)]
+            found = [(d.parent.name, d) for d in self.adapter.migration_dirs(self.root)]
         return found
 
     def _target_app(self) -> tuple[str, Path]:
         apps = self.project_apps()
-        if self.app:
+        if self.adapter.app:
             for label, folder in apps:
-                if label == self.app:
+                if label == self.adapter.app:
                     return label, folder
             raise UsageProblem(
-                f"There is no app '{self.app}' in this project (apps: {', '.join(a for a, _ in apps) or 'none'}).",
+                f"There is no app '{self.adapter.app}' in this project (apps: {', '.join(a for a, _ in apps) or 'none'}).",
                 next_step="Pass --app LABEL.",
             )
         with_migrations = [(a, f) for a, f in apps if (f / "__init__.py").is_file()]
@@ -143,7 +154,9 @@ class DjangoOps:
     def autogenerate(self, db: Database, name: str) -> list[Path]:
         """``manage.py makemigrations [APP] --name NAME`` against ``db``: the files it wrote."""
         before = self._migration_paths()
-        dr.run_manage(self.root, ["makemigrations", *([self.app] if self.app else []), "--name", name], db.url)
+        dr.run_manage(
+            self.root, ["makemigrations", *([self.adapter.app] if self.adapter.app else []), "--name", name], db.url
+        )
         return sorted(self._migration_paths() - before)
 
     def _migration_paths(self) -> set[Path]:
@@ -167,7 +180,7 @@ class DjangoOps:
         return [f"{a}.{n}" for a, n in sorted(graph.parents[self._key(graph, migration)])]
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
-        history = self.history(db)
+        history = self.adapter.history(db)
         pending = [r for r in history.rows if r.state == "pending"]
         django_target: list[str] = []
         if target:
@@ -211,7 +224,7 @@ class DjangoOps:
             plan = [(k, [key[0], key[1]]) for k in reversed(order) if k in undo]
         else:  # the most recently recorded migration(s), as django_migrations' ids order them
             squash_of = {r: k for k in graph.nodes for r in graph.nodes[k].replaces}
-            recorded = [squash_of.get((a, n), (a, n)) for a, n, _ in self.read_ledger(db) or ()]
+            recorded = [squash_of.get((a, n), (a, n)) for a, n, _ in self.adapter.read_ledger(db) or ()]
             remaining = [k for k in dict.fromkeys(reversed(recorded)) if k in applied and k in graph.nodes]
             done: set[Key] = set()
             for _ in range(steps or 1):
@@ -240,7 +253,7 @@ class DjangoOps:
         return [
             PlannedStep(
                 f"{a}.{n}",
-                self.relative(graph.nodes[(a, n)].path) if graph.nodes[(a, n)].path else None,
+                self.adapter.relative(path) if (path := graph.nodes[(a, n)].path) else None,
                 "down",
                 _sql_of(sql, f"{a}.{n}"),
                 dialect_for(db).transactional_ddl,
@@ -296,7 +309,7 @@ class DjangoOps:
         return outcomes
 
     def _applied_ids(self, db: Database) -> set[str]:
-        return {r.migration for r in self.history(db).rows if r.state == "applied"}
+        return {r.migration for r in self.adapter.history(db).rows if r.state == "applied"}
 
     # --- recovery ---------------------------------------------------------------------------
     def resolve(self, db: Database, migration: str, state: str) -> str:
@@ -325,9 +338,10 @@ class DjangoOps:
         return f"manage.py {' '.join(args)}: recorded as applied without running"
 
 
-def _reachable(edges: dict, nodes, key: Key) -> set[Key]:
+def _reachable(edges: dict[Key, set[Key]], nodes: Collection[Key], key: Key) -> set[Key]:
     """``key`` and every migration reachable from it along ``edges`` (parents or children)."""
-    seen, stack = set(), [key]
+    seen: set[Key] = set()
+    stack = [key]
     while stack:
         k = stack.pop()
         if k in seen or k not in nodes:
@@ -337,15 +351,15 @@ def _reachable(edges: dict, nodes, key: Key) -> set[Key]:
     return seen
 
 
-def _ancestors(graph, key: Key) -> set[Key]:
+def _ancestors(graph: Graph, key: Key) -> set[Key]:
     return _reachable(graph.parents, graph.nodes, key)
 
 
-def _descendants(graph, key: Key) -> set[Key]:
+def _descendants(graph: Graph, key: Key) -> set[Key]:
     return _reachable(graph.children, graph.nodes, key)
 
 
-def _sql_of(sql: dict, migration: str) -> str:
+def _sql_of(sql: dict[str, dict[str, str]], migration: str) -> str:
     item = sql.get(migration, {})
     return item.get("sql") or f"-- sqlmigrate: {item.get('error', 'no SQL')}"
 

@@ -25,7 +25,7 @@ import ast
 import importlib.util
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,7 @@ class _Evaluator:
             if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) and depth < 5:
                 target = self._relative(module, node)
                 target_path = module_file(self.root, target) if target else None
-                if target_path:
+                if target and target_path:
                     self.run(target_path, target, depth + 1)
                     self.ns["__file__"] = path
             elif (
@@ -147,7 +147,7 @@ class _Evaluator:
                 and node.value is not None
                 and all(isinstance(t, ast.Name) for t in _targets(node))
             ):
-                names = [t.id for t in _targets(node)]
+                names = [t.id for t in _targets(node) if isinstance(t, ast.Name)]
                 try:
                     value = self.eval(node.value)
                 except Unevaluable as exc:
@@ -214,7 +214,10 @@ class _Evaluator:
     def _JoinedStr(self, node: ast.JoinedStr) -> str:
         parts = []
         for v in node.values:
-            parts.append(str(self.eval(v.value)) if isinstance(v, ast.FormattedValue) else str(v.value))
+            if isinstance(v, ast.FormattedValue):
+                parts.append(str(self.eval(v.value)))
+            elif isinstance(v, ast.Constant):
+                parts.append(str(v.value))
         return "".join(parts)
 
     def _BinOp(self, node: ast.BinOp) -> Any:
@@ -260,7 +263,7 @@ class _Evaluator:
         if func in ("os.environ.get", "os.getenv", "env", "env.str", "config", "env.int", "env.bool"):
             name = self.eval(args[0]) if args else None
             default_node = args[1] if len(args) > 1 else kwargs.get("default")
-            if name in self.variables:
+            if isinstance(name, str) and name in self.variables:
                 return self.variables[name]
             if default_node is not None:
                 return self.eval(default_node)
@@ -288,13 +291,13 @@ class _Evaluator:
                 return value.resolve()
         if func in ("os.path.dirname", "os.path.abspath", "os.path.realpath", "os.path.join", "str", "int"):
             values = [self.eval(a) for a in args]
-            fn = {
+            functions: dict[str, Callable[..., Any]] = {
                 "os.path.dirname": os.path.dirname,
                 "os.path.abspath": os.path.abspath,
                 "os.path.realpath": os.path.realpath,
                 "os.path.join": os.path.join,
                 "str": str,
                 "int": int,
-            }[func]
-            return fn(*[str(v) if isinstance(v, Path) else v for v in values])
+            }
+            return functions[func](*[str(v) if isinstance(v, Path) else v for v in values])
         raise Unevaluable(f"{func}() is called at import time")

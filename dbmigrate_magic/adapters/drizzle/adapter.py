@@ -161,15 +161,15 @@ class DrizzleAdapter(Adapter):
         mfiles = self.migration_files()
         table_name = "__drizzle_migrations"
         if db is None:
-            rows = tuple(
+            unread = tuple(
                 MigrationRow(f.id, self.relative(f.path), "unknown", extra={"generated_at": _when(f.extra["when"])})
                 for f in mfiles
             )
-            return History(rows, False, table_name, None, tuple(notes), self.extra_columns)
+            return History(unread, False, table_name, None, tuple(notes), self.extra_columns)
         ledger = self.ledger(db)
         records = ledger.read()
         if records is None:
-            rows = []
+            rows: list[MigrationRow] = []
             for f in mfiles:
                 note = None if f.checksum else "listed in the journal but the file is missing"
                 rows.append(
@@ -218,14 +218,14 @@ class DrizzleAdapter(Adapter):
 
         matched: dict[str, tuple[LedgerRow, bool]] = {}
         for f in mfiles:
-            r = take(("hash", f.checksum)) if f.checksum is not None else None
-            if r is not None:
-                matched[f.id] = (r, True)
+            by_hash = take(("hash", f.checksum)) if f.checksum is not None else None
+            if by_hash is not None:
+                matched[f.id] = (by_hash, True)
         for f in mfiles:
             if f.id not in matched:
-                r = take(("name", f.id)) or take(("when", f.extra["when"]))
-                if r is not None:
-                    matched[f.id] = (r, False)
+                by_name_or_time = take(("name", f.id)) or take(("when", f.extra["when"]))
+                if by_name_or_time is not None:
+                    matched[f.id] = (by_name_or_time, False)
         # drizzle-orm 0.x runs only entries newer than the newest created_at; tables with a name
         # column (1.0) match by name, so the skip rule is applied to 0.x tables only
         by_name = any(r.name for r in records)
@@ -393,6 +393,8 @@ class DrizzleAdapter(Adapter):
             shutil.rmtree(path.parent)
             return f"Removed {self.relative(path.parent)}."
         journal = files.read_journal(self.out)
+        if journal is None:
+            raise ProjectError(f"{self.relative(files.journal_path(self.out))} is missing or unreadable.")
         journal["entries"] = [e for e in journal["entries"] if e.get("tag") != entry.tag]
         files.write_json(files.journal_path(self.out), journal)
         for p in (entry.path, entry.down_path, files.snapshot_path(self.out, entry.tag)):

@@ -134,10 +134,11 @@ def entries(out: Path) -> tuple[list[Entry], list[str]]:
                 + ", ".join(stray[:5])
             )
         return result, notes
-    folders = sorted(p.parent for p in out.glob("*/migration.sql") if FOLDER_RE.match(p.parent.name))
+    stamped = sorted(
+        (p.parent, m.group(1)) for p in out.glob("*/migration.sql") if (m := FOLDER_RE.match(p.parent.name))
+    )
     return [
-        Entry(f.name, folder_millis(FOLDER_RE.match(f.name).group(1)), f / "migration.sql", i, "folder")
-        for i, f in enumerate(folders)
+        Entry(f.name, folder_millis(stamp), f / "migration.sql", i, "folder") for i, (f, stamp) in enumerate(stamped)
     ], notes
 
 

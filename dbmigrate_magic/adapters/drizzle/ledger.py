@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...dialects import dialect_for
+from ...ledger import Bookkeeping
 from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
 from . import files as files
@@ -259,7 +260,7 @@ class DrizzleLedger:
             return removed
 
 
-class _DownBook:
+class _DownBook(Bookkeeping):
     """Bookkeeping for a Drizzle rollback: the row goes when the down SQL has run."""
 
     def __init__(self, ledger: DrizzleLedger):

@@ -162,20 +162,22 @@ def _merge(files: list[MigrationFile], records: list[dict[str, Any]], table: str
     for f in files:
         extra_f = f.extra
         if extra_f["version"] is None:
-            r = repeat.pop(f.id, None)
-            if r is None:
+            row = repeat.pop(f.id, None)
+            if row is None:
                 rows.append(MigrationRow(f.id, rel(f.path), "pending", extra=_extra(extra_f)))
                 continue
-            same = str(r.get("checksum")) == f.checksum
-            state = "failed" if not ok(r) else ("applied" if same else "pending")
+            same = str(row.get("checksum")) == f.checksum
+            state = "failed" if not ok(row) else ("applied" if same else "pending")
             note = None if same else "repeatable migration changed since it last ran: Flyway will re-run it"
             rows.append(
-                MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), same, note, _extra(extra_f, r))
+                MigrationRow(
+                    f.id, rel(f.path), state, to_utc(row.get("installed_on")), same, note, _extra(extra_f, row)
+                )
             )
             continue
         file_versions.add(f.id)
-        r = applied.get(f.id)
-        if r is None:
+        row = applied.get(f.id)
+        if row is None:
             note = None
             if baseline is not None and version_key(f.id) <= version_key(baseline):
                 rows.append(
@@ -194,15 +196,17 @@ def _merge(files: list[MigrationFile], records: list[dict[str, Any]], table: str
                 note = f"older than the current version {current}: Flyway ignores it unless outOfOrder=true"
             rows.append(MigrationRow(f.id, rel(f.path), "pending", note=note, extra=_extra(extra_f)))
             continue
-        checksum_ok = None if r.get("checksum") is None else str(r.get("checksum")) == f.checksum
-        if not ok(r):
+        checksum_ok = None if row.get("checksum") is None else str(row.get("checksum")) == f.checksum
+        if not ok(row):
             state, note = "failed", "success is false: fix the database, then `flyway repair`"
         elif checksum_ok is False:
             state, note = "modified", "the file's checksum differs from the one Flyway recorded"
         else:
             state, note = "applied", None
         rows.append(
-            MigrationRow(f.id, rel(f.path), state, to_utc(r.get("installed_on")), checksum_ok, note, _extra(extra_f, r))
+            MigrationRow(
+                f.id, rel(f.path), state, to_utc(row.get("installed_on")), checksum_ok, note, _extra(extra_f, row)
+            )
         )
     for version, r in applied.items():
         if version in file_versions or (r.get("type") or "").upper() == "BASELINE":

@@ -63,12 +63,12 @@ class GolangMigrateAdapter(Adapter):
         cols = ("title", "down_file")
         rel = self.relative
         if db is None:
-            rows = tuple(MigrationRow(f.id, rel(f.path), "unknown", extra=_pick(f)) for f in files)
-            return History(rows, False, TABLE, None, (), cols)
+            unread = tuple(MigrationRow(f.id, rel(f.path), "unknown", extra=_pick(f)) for f in files)
+            return History(unread, False, TABLE, None, (), cols)
         read = read_table(db, TABLE)  # every column: dbmate's table of the same name has no dirty
         if read is None:
-            rows = tuple(MigrationRow(f.id, rel(f.path), "pending", extra=_pick(f)) for f in files)
-            return History(rows, False, TABLE, None, (), cols)
+            unread = tuple(MigrationRow(f.id, rel(f.path), "pending", extra=_pick(f)) for f in files)
+            return History(unread, False, TABLE, None, (), cols)
         records, columns = read, read.columns
         notes: list[str] = []
         if "dirty" not in columns:
@@ -79,7 +79,7 @@ class GolangMigrateAdapter(Adapter):
         dirty = bool(
             next((r.get("dirty") for r in records if current is not None and int(r["version"]) == current), False)
         )
-        rows = []
+        rows: list[MigrationRow] = []
         for f in files:
             version = int(f.id)
             if current is None or version > current:

@@ -101,7 +101,7 @@ class KnexAdapter(Adapter):
         )
         if found["rows"] is None:
             return None, ()
-        notes = ()
+        notes: tuple[str, ...] = ()
         if any(r["is_locked"] for r in found["lock"] or []):
             notes = (
                 f"{settings.lock_table} is locked: a knex migration is running now, or one crashed; if none "

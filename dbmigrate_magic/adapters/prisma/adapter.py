@@ -129,12 +129,12 @@ class PrismaAdapter(Adapter):
         notes = list(self._notes(db))
         empty = {"logs": None, "applied_steps_count": None}
         if db is None:
-            rows = tuple(MigrationRow(f.id, self.relative(f.path), "unknown", extra=dict(empty)) for f in files)
-            return History(rows, False, TABLE, None, tuple(notes), self.extra_columns)
+            unread = tuple(MigrationRow(f.id, self.relative(f.path), "unknown", extra=dict(empty)) for f in files)
+            return History(unread, False, TABLE, None, tuple(notes), self.extra_columns)
         records = read_rows(db)
         if records is None:
-            rows = tuple(MigrationRow(f.id, self.relative(f.path), "pending", extra=dict(empty)) for f in files)
-            return History(rows, False, TABLE, None, tuple(notes), self.extra_columns)
+            unread = tuple(MigrationRow(f.id, self.relative(f.path), "pending", extra=dict(empty)) for f in files)
+            return History(unread, False, TABLE, None, tuple(notes), self.extra_columns)
         rows = self._merge(files, records)
         applied = [r for r in rows if r.state in ("applied", "modified")]
         return History(
@@ -270,6 +270,7 @@ class PrismaAdapter(Adapter):
 
         ledger_steps = []
         for step in steps:
+            assert step.file is not None  # Prisma's plan names every step's migration.sql
             path = self.root / step.file
             data = path.read_bytes() if path.is_file() else None
             if data is None or data.decode("utf-8", "replace") != step.sql:
@@ -335,7 +336,8 @@ class PrismaAdapter(Adapter):
                     f"No migration folder named {migration!r} in {self.relative(self.migrations_dir)}.",
                     next_step="Use a name from `dbm status`.",
                 )
-            with_book(db, lambda s, book: book.mark_applied(s, migration, f.checksum))
+            checksum = _checksum(f)
+            with_book(db, lambda s, book: book.mark_applied(s, migration, checksum))
             return f"Recorded {migration} as applied without running it."
         raise UnsupportedOperation(f"Unknown state {state!r}: use applied or rolled_back.")
 
@@ -347,7 +349,9 @@ class PrismaAdapter(Adapter):
             if target not in names:
                 raise UnsupportedOperation(f"No Prisma migration named {target!r}.")
             files = files[: names.index(target) + 1]
-        added = with_book(db, lambda s, book: sum(book.mark_applied(s, f.id, f.checksum, strict=False) for f in files))
+        added = with_book(
+            db, lambda s, book: sum(book.mark_applied(s, f.id, _checksum(f), strict=False) for f in files)
+        )
         return f"Recorded {added} migration(s) as applied without running them."
 
 
@@ -358,3 +362,9 @@ def _slug(name: str) -> str:
 
 def _body(sql: str | None) -> str:
     return sql.strip() + "\n" if sql and sql.strip() else ""
+
+
+def _checksum(f: MigrationFile) -> str:
+    """A migration's sha256: Prisma's ``migration_files`` computes one for every folder it lists."""
+    assert f.checksum is not None
+    return f.checksum

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...dialects import dialect_for
 from ...errors import NeedsResolve, UsageProblem
+from ...ledger import Bookkeeping
 from .._tables import read_table
 from ..base import to_utc
 
@@ -129,7 +130,7 @@ def read_rows(db: Database) -> list[PrismaRow] | None:
     return out
 
 
-class PrismaBook:
+class PrismaBook(Bookkeeping):
     """The ledger's ``Bookkeeping`` for ``_prisma_migrations``."""
 
     def __init__(self, dialect: str):

@@ -10,9 +10,10 @@ columns (old readers and writers keep working), recorded as a row named ``dbm:up
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ...errors import NeedsResolve
+from ...ledger import Bookkeeping
 
 if TYPE_CHECKING:
     from ...ledger import LedgerStep, Session
@@ -88,10 +89,10 @@ def columns_of(s: Session) -> set[str] | None:
     return {r[0].lower() for r in rows} or None
 
 
-class RawSqlBook:
-    """``ledger.Bookkeeping`` for ``_migrations``; adapts to the columns the table has."""
+class RawSqlBook(Bookkeeping):
+    """The ledger's bookkeeping for ``_migrations``; adapts to the columns the table has."""
 
-    batchable = True  # writes only inside a step's transaction (is_done reads the cache on PostgreSQL)
+    batchable: ClassVar[bool] = True  # writes only inside a step's transaction (is_done reads the cache on PostgreSQL)
 
     def __init__(self, dialect: str, strict: bool = True):
         self.dialect = dialect
@@ -169,7 +170,8 @@ class RawSqlBook:
     def _insert(
         self, s: Session, step: LedgerStep, state: str | None, seconds: float | None, statements_run: int | None
     ) -> None:
-        cols, vals, params = ["filename", "applied_at"], ["%s", "CURRENT_TIMESTAMP"], [step.id]
+        cols, vals = ["filename", "applied_at"], ["%s", "CURRENT_TIMESTAMP"]
+        params: list[object] = [step.id]
         if self.extended:
             cols += ["checksum", "state", "statements_run"]
             vals += ["%s", "%s", "%s"]

@@ -192,7 +192,8 @@ class TypeOrmAdapter(Adapter):
 
     def _dialect(self) -> str:
         """The DataSource's ``type`` decides how a cell's SQL is split into queryRunner calls."""
-        text = read_text(self.data_source(self.root)) if self.data_source(self.root) else ""
+        source = self.data_source(self.root)
+        text = read_text(source) if source else ""
         for word, dialect in (
             ("mariadb", "mysql"),
             ("mysql", "mysql"),

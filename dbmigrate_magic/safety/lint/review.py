@@ -18,6 +18,7 @@ from ..where import place
 from .engine import lint_sql, normalise_dialect
 
 if TYPE_CHECKING:
+    from ...adapters.base import PlannedStep
     from ...context import Context
     from ...db import Database
 
@@ -69,12 +70,12 @@ def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
     )
 
 
-def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
+def hoisted_offsets(step: PlannedStep, dialect: str, ctx: Context) -> frozenset[int]:
     """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
-    adapter = getattr(getattr(ctx, "project", None), "adapter", None)
-    directions = getattr(adapter, "ledger_directions", ())
-    if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional or step.direction not in directions:
+    if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional:
+        return frozenset()
+    if step.direction not in ctx.project.adapter.ledger_directions:
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split
