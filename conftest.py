@@ -102,6 +102,17 @@ def db_url(request, tmp_path):
     drop()
 
 
+@pytest.fixture
+def second_db(db_url, tmp_path):
+    """A second, empty database of the same kind as ``db_url`` (a restore or diff target)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    url, drop = new_database("postgres" if db_url.startswith("postgresql") else "mysql")
+    yield url
+    drop()
+
+
 def dbm_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")

@@ -8,7 +8,7 @@ import pytest
 
 from dbmigrate_magic import api
 from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
-from tests.rawsql_helpers import _columns, dialect, execute, make_project, query, recorded, tables
+from tests.helpers import columns, dialect, execute, make_project, query, recorded, tables
 
 USERS = (
     "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
@@ -146,7 +146,7 @@ def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
         assert any("dbm:upgrade-1" in n for n in result.preview.notes)
         assert any("dbm:upgrade-1" in n for n in status.notes)
     else:
-        assert set(_columns(db_url)) == {"id", "filename", "applied_at"}  # left in its minimal form
+        assert set(columns(db_url, "_migrations")) == {"id", "filename", "applied_at"}  # left in its minimal form
     api.rollback(project, yes=True)
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     # An old-style writer (filename, applied_at only) still works against the table afterwards.
