@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -19,11 +20,16 @@ REQUIRE_SERVERS = os.environ.get("DBM_REQUIRE_SERVERS") == "1"
 os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
 
 
-def _unavailable(what: str, exc: BaseException) -> None:
-    message = f"{what} is not reachable ({type(exc).__name__}: {exc})"
+def missing(message: str) -> NoReturn:
+    """A prerequisite (server, node, npm package, java) is absent: skip on a developer's machine,
+    fail under DBM_REQUIRE_SERVERS=1 (CI), where a skip would hide that the test never ran."""
     if REQUIRE_SERVERS:
         pytest.fail(f"{message}; DBM_REQUIRE_SERVERS=1 makes this a failure")
     pytest.skip(message)
+
+
+def _unavailable(what: str, exc: BaseException) -> None:
+    missing(f"{what} is not reachable ({type(exc).__name__}: {exc})")
 
 
 def _server_engine(url: str):
@@ -157,6 +163,16 @@ def ipython(tmp_path, monkeypatch):
     shell.run_line_magic("load_ext", "dbmigrate_magic")
     yield shell
     shell.run_line_magic("unload_ext", "dbmigrate_magic")
+
+
+@pytest.fixture(autouse=True)
+def _node_tools(request):
+    """Every test marked ``node`` first checks node, npm, npx and the pinned npm packages, so a
+    missing one is a skip here and a failure in CI (DBM_REQUIRE_SERVERS=1), never a confusing error."""
+    if request.node.get_closest_marker("node"):
+        from tests.node_projects import require_node_modules
+
+        require_node_modules()
 
 
 @pytest.fixture(autouse=True)

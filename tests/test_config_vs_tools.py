@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import make_url
 
+from conftest import missing
 from dbmigrate_magic import api
 from tests.helpers import write_files
 
@@ -45,7 +45,7 @@ def test_alembic_ini_matches_alembic_config(tmp_path):
 
 def test_knexfile_matches_node_require(tmp_path):
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
+        missing("node is not installed")
     write_files(
         tmp_path,
         {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing
 from dbmigrate_magic import api
 from dbmigrate_magic.adapters.flyway.adapter import checksum as flyway_checksum
 from tests.helpers import execute
@@ -279,7 +280,7 @@ def test_flyway_checksum_matches_the_jdk(tmp_path):
     import subprocess
 
     if shutil.which("java") is None:
-        pytest.skip("no java on this machine: the JDK cross-check needs it")
+        missing("no java on this machine: the JDK cross-check needs it")
     bodies = [
         b"CREATE TABLE a (id INT);\n",
         b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n",
