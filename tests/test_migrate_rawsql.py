@@ -266,3 +266,12 @@ def test_targets_for_migrate_and_rollback(tmp_path):
     assert [o.migration for o in back.outcomes] == ["20250103000000_more.sql", "20250102000000_orders.sql"]
     assert tables(url) & {"users", "orders", "more"} == {"users"}
     assert api.rollback(project, steps=5, dry_run=True).preview.steps[0].migration == "20250101000000_users.sql"
+
+
+def test_first_cell_migration_in_an_empty_project_applies(tmp_path):
+    """No migration yet, so no tool detected: the cell's migration is raw SQL and is previewed and
+    applied (runbook 03 starts like this); the preview's lint must not ask for a detected tool."""
+    project = make_project(tmp_path / "app", "sqlite:///dev.db")
+    done = api.migrate(project, sql="-- UP\nCREATE TABLE t (id INTEGER);\n-- DOWN\nDROP TABLE t;", name="t", yes=True)
+    assert done.status == "applied"
+    assert "t" in tables(f"sqlite:///{project / 'dev.db'}")

@@ -71,7 +71,9 @@ def lint_review(preview: Preview, ctx, db: Database) -> Preview:
 def hoisted_offsets(step, dialect: str, ctx) -> frozenset[int]:
     """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
-    adapter = getattr(getattr(ctx, "project", None), "adapter", None)
+    project = getattr(ctx, "project", None)
+    # a project with no migrations yet has no detected tool (its first cell migration is raw SQL)
+    adapter = project.adapter if project is not None and project.matches else None
     directions = getattr(adapter, "ledger_directions", ())
     if dialect != "sqlite" or not step.transactional or step.direction not in directions:
         return frozenset()
