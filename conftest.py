@@ -184,3 +184,15 @@ def _clean_process_env(monkeypatch):
 
     active_env._active.clear()
     active_env.default_env = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A runbook cell whose %dbm magic failed fails the runbook. The magic raises ``UsageError``,
+    which IPython prints on stderr instead of sending an error, and nbval passes such a cell: the
+    runbook would carry on after a refused or failed migrate."""
+    result = yield
+    for out in getattr(item, "test_outputs", None) or ():  # nbval's cells keep their outputs here
+        if out.get("name") == "stderr" and "UsageError:" in out.get("text", ""):
+            pytest.fail(f"{item.name}: a magic failed\n{out['text']}", pytrace=False)
+    return result
