@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -19,11 +20,16 @@ REQUIRE_SERVERS = os.environ.get("DBM_REQUIRE_SERVERS") == "1"
 os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
 
 
-def _unavailable(what: str, exc: BaseException) -> None:
-    message = f"{what} is not reachable ({type(exc).__name__}: {exc})"
+def missing(message: str) -> NoReturn:
+    """A prerequisite (server, node, npm package, java) is absent: skip on a developer's machine,
+    fail under DBM_REQUIRE_SERVERS=1 (CI), where a skip would hide that the test never ran."""
     if REQUIRE_SERVERS:
         pytest.fail(f"{message}; DBM_REQUIRE_SERVERS=1 makes this a failure")
     pytest.skip(message)
+
+
+def _unavailable(what: str, exc: BaseException) -> None:
+    missing(f"{what} is not reachable ({type(exc).__name__}: {exc})")
 
 
 def _server_engine(url: str):
@@ -102,6 +108,17 @@ def db_url(request, tmp_path):
     drop()
 
 
+@pytest.fixture
+def second_db(db_url, tmp_path):
+    """A second, empty database of the same kind as ``db_url`` (a restore or diff target)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    url, drop = new_database("postgres" if db_url.startswith("postgresql") else "mysql")
+    yield url
+    drop()
+
+
 def dbm_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -149,6 +166,16 @@ def ipython(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _node_tools(request):
+    """Every test marked ``node`` first checks node, npm, npx and the pinned npm packages, so a
+    missing one is a skip here and a failure in CI (DBM_REQUIRE_SERVERS=1), never a confusing error."""
+    if request.node.get_closest_marker("node"):
+        from tests.node_projects import require_node_modules
+
+        require_node_modules()
+
+
+@pytest.fixture(autouse=True)
 def _clean_process_env(monkeypatch):
     """Tests start without a DATABASE_URL or DBM_ENV from the developer's shell."""
     for var in ("DATABASE_URL", "DBM_ENV", "SQLALCHEMY_DATABASE_URI", "POSTGRES_URL", "DB_HOST"):
@@ -157,3 +184,15 @@ def _clean_process_env(monkeypatch):
 
     active_env._active.clear()
     active_env.default_env = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A runbook cell whose %dbm magic failed fails the runbook. The magic raises ``UsageError``,
+    which IPython prints on stderr instead of sending an error, and nbval passes such a cell: the
+    runbook would carry on after a refused or failed migrate."""
+    result = yield
+    for out in getattr(item, "test_outputs", None) or ():  # nbval's cells keep their outputs here
+        if out.get("name") == "stderr" and "UsageError:" in out.get("text", ""):
+            pytest.fail(f"{item.name}: a magic failed\n{out['text']}", pytrace=False)
+    return result

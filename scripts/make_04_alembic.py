@@ -22,7 +22,7 @@ CELLS = [
         "%load_ext dbmigrate_magic",
     ),
     ("md", "## Which tool, which connection?"),
-    ("code", "%dbm detect {project}"),
+    ("code", "detected = %dbm detect {project}\nassert detected.tool == 'alembic', detected\ndetected"),
     (
         "md",
         "## History from the revision graph\n"
@@ -32,6 +32,7 @@ CELLS = [
     (
         "code",
         "%dbm status {project} --df history\n"
+        "assert len(history) >= 2 and set(history.state) <= {'applied', 'pending'}, history\n"
         "history[['migration', 'state', 'down_revision', 'is_head', 'is_current', 'message']]",
     ),
     (
@@ -39,8 +40,15 @@ CELLS = [
         "## Preview, then apply\n`--dry-run` shows the SQL from Alembic's offline mode and runs nothing; "
         "`--yes` confirms (a production environment would need `--confirm <name>`).",
     ),
-    ("code", "%dbm migrate {project} --dry-run"),
-    ("code", "%dbm migrate {project} --yes"),
+    (
+        "code",
+        "result = %dbm migrate {project} --dry-run\n"
+        "assert result.status in ('dry run', 'up to date'), result.message  # up to date on a re-run\nresult",
+    ),
+    (
+        "code",
+        "result = %dbm migrate {project} --yes\nassert result.status in ('applied', 'up to date'), result.message\nresult",
+    ),
     (
         "md",
         "## A cell becomes an Alembic revision\nThe SQL below is written as a revision chained to the "
@@ -60,11 +68,22 @@ CELLS = [
         "for args in (['current'], ['history']):\n"
         "    out = subprocess.run([sys.executable, '-m', 'alembic', *args], cwd=project,\n"
         "                         capture_output=True, text=True)\n"
-        "    print(out.stdout)",
+        "    assert out.returncode == 0, out.stderr\n"
+        "    print(out.stdout)\n"
+        "assert 'add_order_notes' in out.stdout, out.stdout",
     ),
-    ("code", "%dbm status {project}"),
+    (
+        "code",
+        "status = %dbm status {project}\n"
+        "assert status.position == 'up to date' and {r.state for r in status.rows} == {'applied'}, status\n"
+        "status",
+    ),
     ("md", "## What a rollback would do\nThe preview of `alembic downgrade -1`, without running it."),
-    ("code", "%dbm rollback {project} --dry-run"),
+    (
+        "code",
+        "result = %dbm rollback {project} --dry-run\n"
+        "assert result.status == 'dry run' and 'order_notes' in result.preview.sql_text(), result.message\nresult",
+    ),
 ]
 
 if __name__ == "__main__":

@@ -47,12 +47,30 @@ CELLS = [
         "## Let Alembic write the revision\nThe first run writes `add_gadgets` (creating the model's table); "
         "a re-run finds no changes and writes nothing.",
     ),
-    ("code", "%dbm generate --name add_gadgets --autogenerate --project {project}"),
+    (
+        "code",
+        "result = %dbm generate --name add_gadgets --autogenerate --project {project}\n"
+        "assert result.path is None or 'gadgets' in result.content, result.content  # None on a re-run: models and database agree\n"
+        "result",
+    ),
     ("md", "## Review, then apply with `migrate`"),
-    ("code", "%dbm migrate {project} --yes"),
-    ("code", "%dbm status {project}"),
+    (
+        "code",
+        "result = %dbm migrate {project} --yes\nassert result.status in ('applied', 'up to date'), result.message\nresult",
+    ),
+    (
+        "code",
+        "status = %dbm status {project}\n"
+        "assert status.position == 'up to date' and len(status.rows) == 1, status\n"
+        "status",
+    ),
     ("md", "## Models and database agree now\nSo autogenerate writes nothing."),
-    ("code", "%dbm generate --name nothing_new --autogenerate --project {project}"),
+    (
+        "code",
+        "result = %dbm generate --name nothing_new --autogenerate --project {project}\n"
+        "assert result.path is None and not result.files, result\n"
+        "result",
+    ),
 ]
 
 if __name__ == "__main__":

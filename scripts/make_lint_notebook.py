@@ -20,13 +20,15 @@ CELLS = [
     ),
     (
         "code",
-        "%%dbm lint --pg-version 15 --assume-in-transaction\n"
+        "%%dbm lint --pg-version 15 --assume-in-transaction --df cell_findings\n"
         "SET lock_timeout = '2s';\nSET statement_timeout = '5min';\n"
         "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;  -- fine on 11+\n"
         "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid(); -- rewrites the table\n"
         "CREATE INDEX users_email_idx ON users (email);                     -- blocks writes\n"
         "ALTER TABLE users ALTER COLUMN email SET NOT NULL;                 -- full scan under lock",
     ),
+    ("md", "One finding on each of lines 4, 5 and 6, none on the safe line 3:"),
+    ("code", "assert sorted(cell_findings.line) == [4, 5, 6], cell_findings"),
     (
         "md",
         "## Lint a file, keep the findings as a DataFrame\nA migration file for MySQL: the online-DDL rules "
@@ -43,7 +45,11 @@ CELLS = [
         "''')\nmigration",
     ),
     ("code", "%dbm lint {migration} --dialect mysql --df findings"),
-    ("code", "findings[['line', 'severity', 'rule', 'help']]"),
+    (
+        "code",
+        "assert set(findings.rule) == {'mysql-column-change-copies-table', 'mysql-ddl-mixed-with-dml'}, findings\n"
+        "findings[['line', 'severity', 'rule', 'help']]",
+    ),
     (
         "md",
         "## Silence a finding you accepted\n`-- dbm:ignore RULE` before (or at the end of) a statement; squawk's "
@@ -51,15 +57,18 @@ CELLS = [
     ),
     (
         "code",
-        "%%dbm lint --dialect sqlite\n-- dbm:ignore ban-drop-table\nDROP TABLE old_sessions;\n"
+        "%%dbm lint --dialect sqlite --df kept\n-- dbm:ignore ban-drop-table\nDROP TABLE old_sessions;\n"
         "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
     ),
+    ("code", "assert list(kept.rule) == ['sqlite-table-rebuild'], kept  # the DROP is silenced"),
     ("md", "## From Python\n`lint_sql` is what the migrate preview calls; findings are frozen dataclasses."),
     (
         "code",
         "from dbmigrate_magic.safety.lint import lint_sql\n"
-        "[(f.line, f.rule, f.severity) for f in lint_sql('ALTER TABLE t RENAME COLUMN a TO b;', 'postgresql', "
-        "in_transaction=True, session_timeouts=True)]",
+        "found = [(f.line, f.rule, f.severity) for f in lint_sql('ALTER TABLE t RENAME COLUMN a TO b;', 'postgresql', "
+        "in_transaction=True, session_timeouts=True)]\n"
+        "assert found, 'renaming a column breaks the running application'\n"
+        "found",
     ),
 ]
 

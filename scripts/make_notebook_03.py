@@ -16,6 +16,7 @@ CELLS = [
     (
         "code",
         "import tempfile\nfrom pathlib import Path\n\n"
+        "from dbmigrate_magic import api\n\n"
         "project = Path(tempfile.gettempdir()) / 'dbm_runbook_03'\n"
         "(project / 'migrations').mkdir(parents=True, exist_ok=True)\n"
         "(project / '.env').write_text('DATABASE_URL=sqlite:///shop.db\\n')\n"
@@ -39,6 +40,16 @@ CELLS = [
     ),
     (
         "md",
+        "The tracking table agrees, or the runbook stops here (`api.status` is what `%dbm status` shows; "
+        "names without their timestamp):",
+    ),
+    (
+        "code",
+        "states = {r.migration.split('_', 1)[1]: r.state for r in api.status(project).rows}\n"
+        "assert states['create_customers.sql'] == 'applied', states",
+    ),
+    (
+        "md",
         "## Preview only\n`--dry-run` shows the exact SQL, the target environment and whether it is "
         "production, and writes nothing.",
     ),
@@ -49,21 +60,39 @@ CELLS = [
     ),
     (
         "code",
+        "states = {r.migration.split('_', 1)[1]: r.state for r in api.status(project).rows}\n"
+        "assert states.get('add_customer_email.sql') != 'pending', states  # a dry run writes no file",
+    ),
+    (
+        "code",
         "%%dbm migrate --name add_customer_email --yes\n"
         "-- UP\nALTER TABLE customers ADD COLUMN email TEXT;\n-- DOWN\nALTER TABLE customers DROP COLUMN email;",
     ),
+    (
+        "code",
+        "states = {r.migration.split('_', 1)[1]: r.state for r in api.status(project).rows}\n"
+        "assert states['add_customer_email.sql'] == 'applied', states",
+    ),
     ("md", "## History"),
-    ("code", "%dbm status --df history\nhistory[['migration', 'state', 'checksum_ok']]"),
+    (
+        "code",
+        "%dbm status --df history\n"
+        "assert list(history.state) == ['applied', 'applied'], history\n"
+        "history[['migration', 'state', 'checksum_ok']]",
+    ),
     (
         "md",
         "## Roll back\nThe last migration's `-- DOWN` section runs in a transaction and its row leaves "
         "`_migrations`; `--dry-run` first shows what would run.",
     ),
-    ("code", "%dbm rollback --dry-run"),
-    ("code", "%dbm rollback --yes"),
-    ("code", "%dbm status"),
+    ("code", "result = %dbm rollback --dry-run\nassert result.status == 'dry run', result.message\nresult"),
+    ("code", "result = %dbm rollback --yes\nassert result.status == 'rolled back', result.message\nresult"),
+    (
+        "code",
+        "status = %dbm status\nassert [r.state for r in status.rows] == ['applied', 'pending'], status\nstatus",
+    ),
     ("md", "Put it back, so the runbook ends where it started its second part:"),
-    ("code", "%dbm migrate --yes"),
+    ("code", "result = %dbm migrate --yes\nassert result.status == 'applied', result.message\nresult"),
     (
         "md",
         "## Re-running this runbook\nEach migration file exists once, however many times the runbook ran, "

@@ -23,11 +23,17 @@ proj = Path(tempfile.mkdtemp(prefix="dbm_diff_demo_"))
 shutil.copytree(Path("../examples/rawsql_app/migrations"), proj / "migrations")
 (proj / ".env").write_text("DATABASE_URL=sqlite:///dev.db\\n")
 (proj / ".env.staging").write_text("DATABASE_URL=sqlite:///staging.db\\n")
-sorted(p.name for p in (proj / "migrations").iterdir())""",
+files = sorted(p.name for p in (proj / "migrations").iterdir())
+assert len(files) == 2, files
+files""",
     ),
     ("md", "## Bring both environments up to date\nThe same two migrations run on both files."),
-    ("code", "%dbm migrate --project {proj} --yes"),
-    ("code", "%dbm migrate --project {proj} --env staging --yes"),
+    ("code", "result = %dbm migrate --project {proj} --yes\nassert result.status == 'applied', result.message\nresult"),
+    (
+        "code",
+        "result = %dbm migrate --project {proj} --env staging --yes\n"
+        "assert result.status == 'applied', result.message\nresult",
+    ),
     ("md", "## Someone changes staging by hand\nA column and an index appear on staging without a migration."),
     (
         "code",
@@ -42,8 +48,15 @@ con.commit(); con.close()""",
         "in red, changed in amber), unchanged tables collapsed, the change table and the SQL that turns "
         "development into staging. `--df` keeps the change table as a DataFrame.",
     ),
-    ("code", "%dbm diff development staging --project {proj} --df changes"),
-    ("code", 'changes[["object_type", "name", "change", "destructive"]]'),
+    (
+        "code",
+        "result = %dbm diff development staging --project {proj} --df changes\n"
+        "assert 'nickname' in result.sql and 'users_nickname_idx' in result.sql, result.sql\nresult",
+    ),
+    (
+        "code",
+        'assert len(changes) == len(result.changes) > 0\nchanges[["object_type", "name", "change", "destructive"]]',
+    ),
     (
         "md",
         "The same diff from Python; `sql` holds only the statements (`dbm diff ... --sql` prints just them, "
@@ -53,6 +66,7 @@ con.commit(); con.close()""",
         "code",
         """from dbmigrate_magic import api
 result = api.diff("development", "staging", project=proj)
+assert "nickname" in result.sql, result.sql
 print(result.sql)""",
     ),
     (
@@ -60,21 +74,35 @@ print(result.sql)""",
         "## Drift: staging against what its migrations produce\nThe migrations are replayed on a scratch "
         "database (a temporary file here, a `dbm_scratch_*` database on a server) that is always removed.",
     ),
-    ("code", "%dbm drift --project {proj} --env staging"),
+    (
+        "code",
+        "drift = %dbm drift --project {proj} --env staging\nassert 'nickname' in drift.sql, drift.sql\ndrift",
+    ),
     (
         "md",
         "`--sql` shows only the SQL, exactly what `dbm diff ... --sql` prints for piping into `sqlite3`/`psql` "
         "(SQLite: inside `BEGIN`/`COMMIT`, between the foreign-key pragmas).",
     ),
-    ("code", "%dbm diff development staging --project {proj} --sql"),
+    (
+        "code",
+        "result = %dbm diff development staging --project {proj} --sql\n"
+        "assert 'nickname' in result.sql, result.sql\nresult",
+    ),
     (
         "md",
         "Scratch databases left behind (by a killed process) are listed here and removed by `--clean`; "
         "the diff and drift above left none.",
     ),
-    ("code", "%dbm scratch --project {proj} --env staging"),
+    (
+        "code",
+        "scratch = %dbm scratch --project {proj} --env staging\nassert scratch.found == (), scratch.found\nscratch",
+    ),
     ("md", "## Reverse direction: destructive statements are left out unless `--unsafe`"),
-    ("code", "%dbm diff staging development --project {proj}"),
+    (
+        "code",
+        "result = %dbm diff staging development --project {proj}\n"
+        "assert result.left_out and 'nickname' not in result.sql, result.sql  # the column drop is left out\nresult",
+    ),
     (
         "md",
         "## A migration generated from a desired schema\nUp = diff(current -> desired), down = the reverse. "
@@ -88,7 +116,11 @@ desired.write_text((proj / "dev_schema.sql").read_text() if (proj / "dev_schema.
         "select sql from sqlite_master where sql is not null and name not like 'sqlite_%' and name <> '_migrations'"))
     + "\\nCREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\\n")""",
     ),
-    ("code", "%dbm generate --name add_tags --from-schema {desired} --project {proj} --dry-run"),
+    (
+        "code",
+        "result = %dbm generate --name add_tags --from-schema {desired} --project {proj} --dry-run\n"
+        "assert 'tags' in result.up_sql and result.path is None, result.up_sql\nresult",
+    ),
     (
         "md",
         "## An automatic down migration\nA migration written without a `-- DOWN` part (as Prisma and Drizzle "
@@ -100,23 +132,43 @@ desired.write_text((proj / "dev_schema.sql").read_text() if (proj / "dev_schema.
     "ALTER TABLE orders ADD COLUMN note TEXT NOT NULL DEFAULT '';\\n"
     "CREATE INDEX orders_note_idx ON orders (note);\\n")""",
     ),
-    ("code", "%dbm migrate --project {proj} --yes"),
+    ("code", "result = %dbm migrate --project {proj} --yes\nassert result.status == 'applied', result.message\nresult"),
     (
         "md",
         "`--down-for` replays the migrations before it and through it on two scratch databases and diffs them: "
         "the SQL that undoes it, shown for review. Nothing is written.",
     ),
-    ("code", "%dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj}"),
+    (
+        "code",
+        "down = %dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj}\n"
+        "assert 'orders' in down.down_sql and down.path is None, down.down_sql\ndown",
+    ),
     (
         "md",
         "After review, `--write` stores it beside the migration as `20250103090000_add_order_notes.down.sql`. "
         "The migration file itself is untouched, so `status` does not call it modified, and `rollback` runs the "
         "stored down part.",
     ),
-    ("code", "%dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj} --write"),
-    ("code", "%dbm status --project {proj}"),
-    ("code", "%dbm rollback --project {proj} --yes"),
-    ("code", '[r[1] for r in sqlite3.connect(proj / "dev.db").execute("PRAGMA table_info(orders)")]'),
+    (
+        "code",
+        "down = %dbm generate --down-for 20250103090000_add_order_notes.sql --project {proj} --write\n"
+        "assert down.path and down.path.endswith('20250103090000_add_order_notes.down.sql'), down.path\ndown",
+    ),
+    (
+        "code",
+        "status = %dbm status --project {proj}\n"
+        "assert [r.state for r in status.rows] == ['applied'] * 3, status\nstatus",
+    ),
+    (
+        "code",
+        "result = %dbm rollback --project {proj} --yes\nassert result.status == 'rolled back', result.message\nresult",
+    ),
+    (
+        "code",
+        'columns = [r[1] for r in sqlite3.connect(proj / "dev.db").execute("PRAGMA table_info(orders)")]\n'
+        'assert "note" not in columns, columns\n'
+        "columns",
+    ),
     ("code", "shutil.rmtree(proj)"),
 ]
 

@@ -32,15 +32,18 @@ CELLS = [
         "## What is there\n`detect` finds `knexfile.js` and the migrations folder it names; `status` lists "
         "every file with its state and Knex's `batch`. Knex keeps no checksum, so `checksum_ok` is empty.",
     ),
-    ("code", "%dbm detect {app}"),
-    ("code", "%dbm status {app}"),
+    ("code", "detected = %dbm detect {app}\nassert detected.tool == 'knex', detected\ndetected"),
+    (
+        "code",
+        "status = %dbm status {app}\nassert [r.state for r in status.rows] == ['pending', 'pending'], status\nstatus",
+    ),
     (
         "md",
         "## Apply what is pending\nThe preview says what can be known: these files are hand-written "
         "JavaScript, so the SQL is only known once Knex runs them. `--yes` confirms; Knex records them "
         "as one batch.",
     ),
-    ("code", "%dbm migrate {app} --yes"),
+    ("code", "result = %dbm migrate {app} --yes\nassert result.status == 'applied', result.message\nresult"),
     (
         "md",
         "## A notebook cell becomes a Knex migration\nThe SQL below is written as "
@@ -63,22 +66,34 @@ CELLS = [
         "-- DOWN\n"
         "ALTER TABLE orders DROP COLUMN note;",
     ),
-    ("code", "sorted(p.name for p in (app / 'migrations').iterdir())"),
+    (
+        "code",
+        "files = sorted(p.name for p in (app / 'migrations').iterdir())\n"
+        "assert len(files) == 3 and files[-1].endswith('_add_order_notes.js'), files\n"
+        "files",
+    ),
     ("md", "## Knex agrees\nKnex's own status command, on the same database:"),
     (
         "code",
         "env = dict(os.environ, DATABASE_URL='file:./dev.sqlite3', NO_COLOR='1')\n"
-        "print(subprocess.run(['npx', '--no-install', 'knex', 'migrate:list'], cwd=app, env=env,\n"
-        "                     capture_output=True, text=True).stdout)",
+        "out = subprocess.run(['npx', '--no-install', 'knex', 'migrate:list'], cwd=app, env=env,\n"
+        "                     capture_output=True, text=True)\n"
+        "assert out.returncode == 0 and 'No Pending Migration files Found' in out.stdout, out.stdout + out.stderr\n"
+        "print(out.stdout)",
     ),
     (
         "md",
         "## Roll back\nWithout `--steps`, Knex's unit is the last batch (`migrate:rollback`); `--steps N` "
         "and `--to TARGET` undo one migration at a time (`migrate:down`).",
     ),
-    ("code", "%dbm rollback {app} --dry-run"),
-    ("code", "%dbm rollback {app} --yes"),
-    ("code", "%dbm status {app} --df history\nhistory[['migration', 'state', 'batch']]"),
+    ("code", "result = %dbm rollback {app} --dry-run\nassert result.status == 'dry run', result.message\nresult"),
+    ("code", "result = %dbm rollback {app} --yes\nassert result.status == 'rolled back', result.message\nresult"),
+    (
+        "code",
+        "%dbm status {app} --df history\n"
+        "assert list(history.state) == ['applied', 'applied', 'pending'], history\n"
+        "history[['migration', 'state', 'batch']]",
+    ),
     ("code", "shutil.rmtree(app.parent)"),
 ]
 

@@ -6,16 +6,10 @@ node_modules comes from DBM_NODE_MODULES (dev.py points it at .cache/node/node_m
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
-NODE_MODULES = os.environ.get(
-    "DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules")
-)
+from tests.node_projects import require_node_modules
 
 _IMPORTS = {
     "sqlite": 'import { sqliteTable as table, integer, text } from "drizzle-orm/sqlite-core";\n'
@@ -27,13 +21,6 @@ _IMPORTS = {
     "mysql": 'import { mysqlTable as table, int, varchar } from "drizzle-orm/mysql-core";\n'
     "const id = () => int().autoincrement().primaryKey();\nconst str = () => varchar({ length: 255 });\n",
 }
-
-
-def require_node() -> Path:
-    modules = Path(NODE_MODULES)
-    if not (modules / "drizzle-kit").is_dir() or shutil.which("node") is None:
-        pytest.skip(f"drizzle-kit is not installed in {modules} (set DBM_NODE_MODULES) or node is missing")
-    return modules
 
 
 def tool_url(sqlalchemy_url: str) -> str:
@@ -57,7 +44,7 @@ class DrizzleProject:
     """``drizzle.config.ts`` + ``schema.ts`` in ``root``; ``out`` is ``./drizzle``."""
 
     def __init__(self, root: Path, db_url: str):
-        self.modules = require_node()
+        self.modules = require_node_modules()
         self.root = root
         self.db_url = db_url
         self.dialect = dialect_of(db_url)

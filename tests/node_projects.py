@@ -6,23 +6,48 @@ each project links its ``node_modules`` there, exactly as ``npm install`` would 
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import missing
+
 NODE_MODULES = os.environ.get(
     "DBM_NODE_MODULES", str(Path(__file__).resolve().parent.parent / ".cache" / "node" / "node_modules")
 )
+PINNED = Path(__file__).resolve().parent / "node" / "package.json"
+
+
+@functools.cache
+def _node_tools_problem(modules: str) -> str | None:
+    """Why the Node tools cannot run (None when they can): node, npm and npx on PATH, and every
+    package tests/node/package.json pins installed in ``modules`` at its pinned version."""
+    absent = [tool for tool in ("node", "npm", "npx") if shutil.which(tool) is None]
+    if absent:
+        return f"{', '.join(absent)} not on PATH"
+    wrong = []
+    for name, pinned in json.loads(PINNED.read_text())["dependencies"].items():
+        manifest = Path(modules) / name / "package.json"
+        installed = json.loads(manifest.read_text()).get("version") if manifest.is_file() else None
+        if installed != pinned:
+            wrong.append(f"{name}@{pinned} ({installed or 'absent'})")
+    if wrong:
+        return f"npm packages not installed as pinned in {modules} (set DBM_NODE_MODULES): {', '.join(wrong)}"
+    return None
 
 
 def require_node_modules() -> Path:
-    path = Path(NODE_MODULES)
-    if not (path / ".bin" / "knex").exists():
-        pytest.skip(f"npm tools not installed at {path} (set DBM_NODE_MODULES)")
-    return path
+    """The pinned node_modules folder; skips (fails under DBM_REQUIRE_SERVERS=1) when anything is missing."""
+    problem = _node_tools_problem(NODE_MODULES)
+    if problem:
+        missing(problem)
+    return Path(NODE_MODULES)
 
 
 def node_url(sqlalchemy_url: str) -> str:

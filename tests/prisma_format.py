@@ -26,10 +26,6 @@ TABLE_DDL = {
 }
 
 
-def dialect(url: str) -> str:
-    return url.split(":")[0].split("+")[0]
-
-
 def write_project(root: Path, provider: str, url: str) -> Path:
     (root / "prisma" / "migrations").mkdir(parents=True, exist_ok=True)
     (root / "prisma" / "schema.prisma").write_text(

@@ -7,21 +7,12 @@ import json
 
 from tests import alembic_project as ap
 from tests import django_project as dj
+from tests.helpers import tables
 
 CELL = (
     "-- UP\nCREATE TABLE orders (id int);\nCREATE TABLE order_lines (id int);\n"
     "-- DOWN\nDROP TABLE order_lines;\nDROP TABLE orders;\n"
 )
-
-
-def tables(url: str) -> set[str]:
-    from sqlalchemy import create_engine, inspect
-
-    engine = create_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_url):

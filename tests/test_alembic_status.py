@@ -3,20 +3,13 @@ checked against ``alembic history`` / ``alembic current`` and Alembic's own revi
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
 from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
 from tests import alembic_project as ap
+from tests.helpers import status_json
 from tests.test_alembic_graph import assert_topological, branchy_project
-
-
-def status(run_dbm, root) -> dict:
-    out = run_dbm("status", root, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
 
 
 def by_state(data: dict) -> dict[str, set[str]]:
@@ -43,7 +36,7 @@ def check_against_alembic(root, data: dict) -> None:
 def test_status_follows_alembic_through_branches_merges_and_edits(db_url, tmp_path, run_dbm):
     root = branchy_project(tmp_path / "proj", db_url)
 
-    data = status(run_dbm, root)  # nothing applied: no table, and we create none
+    data = status_json(run_dbm, root)  # nothing applied: no table, and we create none
     assert not data["summary"]["table_exists"]
     assert set(by_state(data)) == {"pending"}
     engine = create_engine(db_url, poolclass=NullPool)
@@ -51,7 +44,7 @@ def test_status_follows_alembic_through_branches_merges_and_edits(db_url, tmp_pa
 
     ap.cli(root, "upgrade", "b2")
     ap.cli(root, "upgrade", "c1")  # two heads recorded in alembic_version
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     check_against_alembic(root, data)
     assert data["summary"]["position"] == "behind"
     assert any("database is at 2 heads" in n for n in data["summary"]["notes"])
@@ -65,23 +58,23 @@ def test_status_follows_alembic_through_branches_merges_and_edits(db_url, tmp_pa
     assert order.index("m1") > max(order.index("b2"), order.index("c1"))
 
     ap.cli(root, "upgrade", "heads")
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     check_against_alembic(root, data)
     assert data["summary"]["position"] == "up to date"
 
     # edit an applied file: Alembic keeps no checksum, so it stays applied with checksum_ok null
     e1 = next((root / "alembic" / "versions").glob("e1_*.py"))
     ap.set_bodies(e1, "SELECT 1", "SELECT 2")
-    assert by_state(status(run_dbm, root)) == {"applied": set(ap.history_revisions(root))}
+    assert by_state(status_json(run_dbm, root)) == {"applied": set(ap.history_revisions(root))}
 
     # add one: pending
     ap.revision(root, "h1", "new one", head="f1")
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert by_state(data)["pending"] == {"h1"}
 
     # delete a recorded head's file: missing (recorded in alembic_version, no file)
     e1.unlink()
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     rows = {r["migration"]: r for r in data["migrations"]}
     assert rows["e1"]["state"] == "missing" and rows["e1"]["file"] is None
     assert rows["d1"]["state"] == "applied"  # still an ancestor of another recorded head
@@ -91,6 +84,6 @@ def test_status_follows_alembic_through_branches_merges_and_edits(db_url, tmp_pa
 
 def test_unreachable_database_reports_unknown(tmp_path, run_dbm):
     root = branchy_project(tmp_path / "proj", "postgresql://nobody@127.0.0.1:1/nowhere")
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert set(by_state(data)) == {"unknown"}
     assert data["summary"]["error"]

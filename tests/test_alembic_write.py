@@ -4,21 +4,12 @@ with the real ``alembic`` CLI as the judge, on PostgreSQL, MariaDB and SQLite.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.pool import NullPool
 
 from dbmigrate_magic.adapters.alembic.adapter import AlembicAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import DbmError, UnsupportedOperation
 from tests import alembic_project as ap
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+from tests.helpers import tables
 
 
 def test_write_preview_apply_rollback_stamp(db_url, tmp_path):

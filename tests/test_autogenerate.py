@@ -9,6 +9,7 @@ import pytest
 
 from tests import alembic_project as ap
 from tests import django_project as dj
+from tests.helpers import status_json, tables
 
 MODELS = """from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
@@ -30,17 +31,6 @@ class Widget(models.Model):
 """
 
 
-def tables(url: str) -> set[str]:
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.pool import NullPool
-
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
 def alembic_with_models(root, url, metadata: bool = True):
     ap.init(root, url)
     (root / "models.py").write_text(MODELS)
@@ -54,9 +44,7 @@ def alembic_with_models(root, url, metadata: bool = True):
 
 
 def status(run_dbm, root) -> list[str]:
-    out = run_dbm("status", root, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return [r["state"] for r in json.loads(out.stdout)["migrations"]]
+    return [r["state"] for r in status_json(run_dbm, root)["migrations"]]
 
 
 def alembic_round(tmp_path, run_dbm, url):

@@ -10,11 +10,8 @@ from __future__ import annotations
 import random
 import threading
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
-
-from conftest import new_database
 
 ACCOUNTS = 40
 START = 1000
@@ -102,17 +99,7 @@ class Writers:
             t.join()
 
 
-@pytest.fixture
-def restore_target(db_url, tmp_path):
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    url, drop = new_database("postgres" if db_url.startswith("postgresql") else "mysql")
-    yield url
-    drop()
-
-
-def test_backup_under_concurrent_writers_is_consistent(db_url, restore_target, tmp_path):
+def test_backup_under_concurrent_writers_is_consistent(db_url, second_db, tmp_path):
     from dbmigrate_magic import api
 
     _setup(db_url)
@@ -138,8 +125,8 @@ def test_backup_under_concurrent_writers_is_consistent(db_url, restore_target, t
         engine.dispose()
     assert during > 0, "the writers committed nothing while the backup ran: the test proved nothing"
 
-    api.restore(record.name, project, into=restore_target, yes=True)
-    total, ledger_rows = _invariant(restore_target)
+    api.restore(record.name, project, into=second_db, yes=True)
+    total, ledger_rows = _invariant(second_db)
     assert total == TOTAL
     final_total, final_rows = _invariant(db_url)
     assert final_total == TOTAL

@@ -9,19 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from conftest import new_database
 from tests.backup_data import UNICODE, blob, fill, rows, schema
-
-
-@pytest.fixture
-def second_db(db_url, tmp_path):
-    """A second, empty database of the same kind as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    url, drop = new_database("postgres" if db_url.startswith("postgresql") else "mysql")
-    yield url
-    drop()
 
 
 def test_backup_restores_an_identical_database(db_url, second_db, tmp_path, run_dbm):

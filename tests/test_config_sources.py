@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from dbmigrate_magic import api
 from dbmigrate_magic.db import Database
+from tests.helpers import write_files
 
 
 def parts(url: str) -> dict:
@@ -38,14 +39,6 @@ def assert_connects(env, expect_dialect: str) -> str:
         db.dispose()
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, body in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return root
-
-
 RAW = {"migrations/20250101000000_init.sql": "-- UP\ncreate table t (id int);\n-- DOWN\ndrop table t;\n"}
 
 
@@ -53,7 +46,7 @@ RAW = {"migrations/20250101000000_init.sql": "-- UP\ncreate table t (id int);\n-
 @pytest.mark.postgres
 def test_env_files_node_style_postgres_url(tmp_path, pg_url):
     p = parts(pg_url)
-    write(tmp_path, {**RAW, ".env": f"DATABASE_URL=postgres://{p['user']}@{p['host']}:{p['port']}/{p['db']}\n"})
+    write_files(tmp_path, {**RAW, ".env": f"DATABASE_URL=postgres://{p['user']}@{p['host']}:{p['port']}/{p['db']}\n"})
     env = envs(tmp_path)["development"]
     assert env.url.startswith("postgresql+psycopg://") and env.source == ".env (DATABASE_URL)"
     assert assert_connects(env, "postgresql") == f"{p['db']}/public"
@@ -62,7 +55,7 @@ def test_env_files_node_style_postgres_url(tmp_path, pg_url):
 @pytest.mark.mysql
 def test_env_local_mysql_url_wins_over_env(tmp_path, mysql_url):
     p = parts(mysql_url)
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -78,7 +71,7 @@ def test_env_local_mysql_url_wins_over_env(tmp_path, mysql_url):
 @pytest.mark.postgres
 def test_db_parts_in_env_staging(tmp_path, pg_url):
     p = parts(pg_url)
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -95,7 +88,7 @@ def test_db_parts_in_env_staging(tmp_path, pg_url):
 @pytest.mark.mysql
 def test_db_parts_mysql_by_port(tmp_path, mysql_url):
     p = parts(mysql_url)
-    write(tmp_path, {**RAW, ".env.test": f"DB_HOST={p['host']}\nDB_PORT=3306\nDB_NAME={p['db']}\nDB_USER=root\n"})
+    write_files(tmp_path, {**RAW, ".env.test": f"DB_HOST={p['host']}\nDB_PORT=3306\nDB_NAME={p['db']}\nDB_USER=root\n"})
     assert assert_connects(envs(tmp_path)["test"], "mysql") == p["db"]
 
 
@@ -108,7 +101,7 @@ def test_prisma_style_url_keeps_schema_aside(tmp_path, pg_url):
     with eng.connect() as conn:
         conn.execute(text("create schema app"))
     eng.dispose()
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -124,7 +117,7 @@ def test_prisma_style_url_keeps_schema_aside(tmp_path, pg_url):
 @pytest.mark.postgres
 def test_postgres_prisma_url_and_production_classification(tmp_path, pg_url):
     p = parts(pg_url)
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -137,7 +130,7 @@ def test_postgres_prisma_url_and_production_classification(tmp_path, pg_url):
 
 
 def test_sqlalchemy_database_uri_relative_sqlite(tmp_path):
-    write(tmp_path, {**RAW, ".env.live": "SQLALCHEMY_DATABASE_URI=sqlite:///data/live.db\n"})
+    write_files(tmp_path, {**RAW, ".env.live": "SQLALCHEMY_DATABASE_URI=sqlite:///data/live.db\n"})
     (tmp_path / "data").mkdir()
     env = envs(tmp_path)["live"]
     assert env.url == f"sqlite:///{(tmp_path / 'data' / 'live.db').resolve()}"
@@ -147,14 +140,16 @@ def test_sqlalchemy_database_uri_relative_sqlite(tmp_path):
 
 
 def test_turso_url_with_token(tmp_path):
-    write(tmp_path, {**RAW, ".env": "TURSO_DATABASE_URL=libsql://my-db.turso.io\nTURSO_AUTH_TOKEN=tok-XYZ-123456\n"})
+    write_files(
+        tmp_path, {**RAW, ".env": "TURSO_DATABASE_URL=libsql://my-db.turso.io\nTURSO_AUTH_TOKEN=tok-XYZ-123456\n"}
+    )
     env = envs(tmp_path)["development"]
     assert env.dialect == "libsql" and "tok-XYZ-123456" in env.url  # kept for the driver
     assert "tok-XYZ-123456" not in env.masked_url and "Turso" in (env.note or "")
 
 
 def test_dbm_env_production_in_a_file_and_in_the_process(tmp_path, monkeypatch):
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -173,7 +168,7 @@ def test_dbm_env_production_in_a_file_and_in_the_process(tmp_path, monkeypatch):
 
 @pytest.mark.postgres
 def test_process_environment_wins(tmp_path, pg_url, monkeypatch):
-    write(tmp_path, {**RAW, ".env": "DATABASE_URL=sqlite:///dev.db\n"})
+    write_files(tmp_path, {**RAW, ".env": "DATABASE_URL=sqlite:///dev.db\n"})
     monkeypatch.setenv("DATABASE_URL", pg_url.replace("postgresql+psycopg://", "postgresql://"))
     env = envs(tmp_path)["development"]
     assert env.source == "process environment (DATABASE_URL)"
@@ -181,7 +176,7 @@ def test_process_environment_wins(tmp_path, pg_url, monkeypatch):
 
 
 def test_env_file_precedence(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             **RAW,
@@ -199,7 +194,7 @@ def test_env_file_precedence(tmp_path):
 
 
 def test_env_select_sticks_for_later_verbs(tmp_path, run_dbm):
-    write(
+    write_files(
         tmp_path, {**RAW, ".env": "DATABASE_URL=sqlite:///dev.db\n", ".env.staging": "DATABASE_URL=sqlite:///st.db\n"}
     )
     out = run_dbm("env", "staging", "--project", tmp_path, "--format", "json")
@@ -218,7 +213,7 @@ def test_env_select_sticks_for_later_verbs(tmp_path, run_dbm):
 @pytest.mark.postgres
 def test_alembic_ini_here_and_env_interpolation(tmp_path, pg_url, monkeypatch):
     p = parts(pg_url)
-    write(
+    write_files(
         tmp_path,
         {
             "alembic.ini": "[alembic]\nscript_location = %(here)s/alembic\n"
@@ -240,7 +235,7 @@ def test_alembic_ini_here_and_env_interpolation(tmp_path, pg_url, monkeypatch):
 
 
 def test_alembic_env_py_variable_is_preferred(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "alembic.ini": "[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n",
@@ -262,7 +257,7 @@ DJANGO_MANAGE = (
 
 
 def django_project(root: Path, settings: str) -> Path:
-    return write(root, {"manage.py": DJANGO_MANAGE, "mysite/__init__.py": "", "mysite/settings.py": settings})
+    return write_files(root, {"manage.py": DJANGO_MANAGE, "mysite/__init__.py": "", "mysite/settings.py": settings})
 
 
 def test_django_sqlite_settings_read_statically(tmp_path):
@@ -322,7 +317,7 @@ def test_django_falls_back_to_import_and_says_so(tmp_path):
 
 
 def test_prisma_env_and_file_url_relative_to_schema(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "prisma/schema.prisma": 'datasource db {\n  provider = "sqlite"\n  url = env("APP_DATABASE")\n}\n',
@@ -338,7 +333,7 @@ def test_prisma_env_and_file_url_relative_to_schema(tmp_path):
 @pytest.mark.postgres
 def test_prisma_literal_url(tmp_path, pg_url):
     p = parts(pg_url)
-    write(
+    write_files(
         tmp_path,
         {
             "schema.prisma": 'datasource db {\n  provider = "postgresql"\n'
@@ -354,7 +349,7 @@ def test_prisma_literal_url(tmp_path, pg_url):
 def test_drizzle_config_literal_and_process_env(tmp_path, pg_url):
     p = parts(pg_url)
     node_url = f"postgres://{p['user']}@{p['host']}:{p['port']}/{p['db']}"
-    write(
+    write_files(
         tmp_path,
         {
             "drizzle.config.ts": 'import { defineConfig } from "drizzle-kit";\nexport default defineConfig({\n'
@@ -378,7 +373,7 @@ def test_drizzle_config_literal_and_process_env(tmp_path, pg_url):
 @pytest.mark.mysql
 def test_knexfile_string_object_and_environments(tmp_path, pg_url, mysql_url):
     p, m = parts(pg_url), parts(mysql_url)
-    write(
+    write_files(
         tmp_path,
         {
             "knexfile.js": f"""require('dotenv').config();
@@ -413,7 +408,7 @@ module.exports = {{
 @pytest.mark.postgres
 def test_knexfile_single_connection_string(tmp_path, pg_url):
     p = parts(pg_url)
-    write(
+    write_files(
         tmp_path,
         {
             "knexfile.ts": "import type { Knex } from 'knex';\nconst config: Knex.Config = {\n"
@@ -430,7 +425,7 @@ def test_knexfile_single_connection_string(tmp_path, pg_url):
 @pytest.mark.mysql
 def test_ormconfig_json_url_and_fields(tmp_path, pg_url, mysql_url):
     p, m = parts(pg_url), parts(mysql_url)
-    write(
+    write_files(
         tmp_path,
         {
             "ormconfig.json": json.dumps(
@@ -467,7 +462,7 @@ def test_ormconfig_json_url_and_fields(tmp_path, pg_url, mysql_url):
 
 
 def test_typeorm_data_source_ts(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "src/data-source.ts": 'import "reflect-metadata";\nimport { DataSource } from "typeorm";\n'

@@ -10,18 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import make_url
 
+from conftest import missing
 from dbmigrate_magic import api
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, body in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return root
+from tests.helpers import write_files
 
 
 def same_database(ours: str, theirs: str) -> None:
@@ -37,7 +30,7 @@ def same_database(ours: str, theirs: str) -> None:
 def test_alembic_ini_matches_alembic_config(tmp_path):
     from alembic.config import Config
 
-    write(
+    write_files(
         tmp_path,
         {
             "alembic.ini": "[DEFAULT]\ndbname = app\n[alembic]\nscript_location = %(here)s/alembic\n"
@@ -52,8 +45,8 @@ def test_alembic_ini_matches_alembic_config(tmp_path):
 
 def test_knexfile_matches_node_require(tmp_path):
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    write(
+        missing("node is not installed")
+    write_files(
         tmp_path,
         {
             "knexfile.js": """const path = require('path');
@@ -94,7 +87,7 @@ module.exports = {
 
 
 def test_django_static_reading_matches_django_import(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.dev')\n"

@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from dbmigrate_magic import api
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, body in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return root
-
+from tests.helpers import write_files
 
 DJANGO_MANAGE = (
     "#!/usr/bin/env python\nimport os, sys\n\ndef main():\n"
@@ -135,7 +127,7 @@ FIXTURES: dict[str, tuple[dict[str, str], str, int]] = {
 @pytest.mark.parametrize("tool", list(FIXTURES))
 def test_each_tool_detected_with_evidence(tmp_path, run_dbm, tool):
     files, folder, count = FIXTURES[tool]
-    write(tmp_path, files)
+    write_files(tmp_path, files)
     out = run_dbm("detect", tmp_path, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -147,7 +139,7 @@ def test_each_tool_detected_with_evidence(tmp_path, run_dbm, tool):
 
 
 def test_decoy_migrations_folder_of_python_files(tmp_path):
-    write(
+    write_files(
         tmp_path, {"migrations/0001_initial.py": "x = 1\n", "migrations/__init__.py": "", "requirements.txt": "flask\n"}
     )
     result = api.detect(tmp_path)
@@ -157,7 +149,7 @@ def test_decoy_migrations_folder_of_python_files(tmp_path):
 
 
 def test_decoy_manage_py_without_django(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "manage.py": "import click\n\n@click.command()\ndef cli():\n    pass\n",
@@ -172,7 +164,7 @@ def test_decoy_manage_py_without_django(tmp_path):
 
 
 def test_decoy_data_source_without_typeorm(tmp_path):
-    write(
+    write_files(
         tmp_path,
         {
             "data-source.ts": 'import { Pool } from "pg";\nexport const pool = new Pool();\n',
@@ -188,7 +180,7 @@ def test_decoy_data_source_without_typeorm(tmp_path):
 
 @pytest.mark.parametrize("drizzle_folder", [{}, {"drizzle/README.md": "notes\n"}])
 def test_decoy_drizzle_folder_next_to_knexfile(tmp_path, drizzle_folder):
-    write(
+    write_files(
         tmp_path,
         {
             "knexfile.js": "module.exports = { client: 'pg', connection: 'postgres://u@h/d' };\n",
@@ -205,7 +197,7 @@ def test_decoy_drizzle_folder_next_to_knexfile(tmp_path, drizzle_folder):
 
 def test_monorepo_reports_both_first_wins_by_design_order(tmp_path, run_dbm):
     files = {**FIXTURES["alembic"][0], **FIXTURES["prisma"][0]}
-    write(tmp_path, files)
+    write_files(tmp_path, files)
     data = json.loads(run_dbm("detect", tmp_path, "--format", "json").stdout)
     assert data["tool"] == "prisma"  # Prisma comes before Alembic in detection order (adapters.ADAPTERS)
     assert [m["tool"] for m in data["also_matched"]] == ["alembic"]
@@ -215,14 +207,14 @@ def test_monorepo_reports_both_first_wins_by_design_order(tmp_path, run_dbm):
 
 def test_walks_up_from_a_subfolder_to_the_repository_root(tmp_path, run_dbm):
     repo = tmp_path / "repo"
-    write(repo, {**FIXTURES["knex"][0], "src/app/deep/index.js": "", ".git/HEAD": "ref: refs/heads/main\n"})
+    write_files(repo, {**FIXTURES["knex"][0], "src/app/deep/index.js": "", ".git/HEAD": "ref: refs/heads/main\n"})
     out = run_dbm("detect", "--format", "json", cwd=repo / "src" / "app" / "deep")
     data = json.loads(out.stdout)
     assert data["tool"] == "knex" and Path(data["root"]) == repo.resolve()
     # does not walk above the repository root
-    write(tmp_path, {"knexfile.js": "module.exports = {};\n"})
+    write_files(tmp_path, {"knexfile.js": "module.exports = {};\n"})
     inner = tmp_path / "other"
-    write(inner, {".git/HEAD": "", "sub/x.txt": ""})
+    write_files(inner, {".git/HEAD": "", "sub/x.txt": ""})
     data = json.loads(run_dbm("detect", inner / "sub", "--format", "json").stdout)
     assert data["tool"] is None and Path(data["root"]) == inner.resolve()
 
@@ -238,7 +230,7 @@ def test_walks_up_from_a_subfolder_to_the_repository_root(tmp_path, run_dbm):
     ],
 )
 def test_recommendation_when_no_tool(tmp_path, run_dbm, files, tool):
-    write(tmp_path, {**files, ".git/HEAD": ""})
+    write_files(tmp_path, {**files, ".git/HEAD": ""})
     out = run_dbm("detect", tmp_path, "--format", "json")
     data = json.loads(out.stdout)
     if "manage.py" in files:  # manage.py with Django imports IS the Django tool
@@ -250,7 +242,7 @@ def test_recommendation_when_no_tool(tmp_path, run_dbm, files, tool):
 
 
 def test_no_tool_text_output(tmp_path, run_dbm):
-    write(tmp_path, {".git/HEAD": "", "package.json": "{}"})
+    write_files(tmp_path, {".git/HEAD": "", "package.json": "{}"})
     out = run_dbm("detect", tmp_path)
     assert out.returncode == 0
     assert "No migration tool found" in out.stdout and "drizzle" in out.stdout.lower()

@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 from conftest import REPO, new_database
 from dbmigrate_magic import scratch
 from dbmigrate_magic.schema import diff
+from tests.helpers import libpq_url, with_password
 from tests.schema_support import load, model
 
 SECRET = "Pl4ntedS3cret"
@@ -23,14 +24,6 @@ B_SQL = (
     "create table users (id int primary key, email text not null, name text default 'x');"
     "create table posts (id int primary key, user_id int references users(id));"
 )
-
-
-def with_password(url: str) -> str:
-    return make_url(url).set(password=SECRET).render_as_string(hide_password=False)
-
-
-def psql_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ def test_sql_output_pipes_into_psql(pg_two, run_dbm):
     a, b = pg_two
     load(a, A_SQL)
     load(b, B_SQL)
-    a_pw, b_pw = with_password(a), with_password(b)
+    a_pw, b_pw = with_password(a, SECRET), with_password(b, SECRET)
     safe = run_dbm("diff", "--from", a_pw, "--to", b_pw, "--sql")
     assert safe.returncode == 0, safe.stderr
     assert "DROP COLUMN" not in safe.stdout and "legacy" in safe.stderr  # left out, said on stderr
@@ -55,7 +48,7 @@ def test_sql_output_pipes_into_psql(pg_two, run_dbm):
     for stream in (safe.stdout, safe.stderr, out.stdout, out.stderr):
         assert SECRET not in stream
     psql = subprocess.run(
-        ["psql", "-v", "ON_ERROR_STOP=1", "-q", psql_url(a)], input=out.stdout, capture_output=True, text=True
+        ["psql", "-v", "ON_ERROR_STOP=1", "-q", libpq_url(a)], input=out.stdout, capture_output=True, text=True
     )
     assert psql.returncode == 0, psql.stderr
     again = run_dbm("diff", a_pw, b_pw, "--exit-code", "--format", "json")

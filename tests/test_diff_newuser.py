@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import REPO, new_database
 from dbmigrate_magic import scratch
-from tests.rawsql_helpers import make_project
+from tests.helpers import make_project, with_password
 from tests.schema_support import load
 
 SECRET = "Pl4ntedN3wUs3r"
@@ -35,15 +35,11 @@ def left_behind(url: str, before: list[str]) -> list[str]:
     return scratch.stale([n for n in scratch.list_scratch(url) if n not in before])
 
 
-def with_password(url: str) -> str:
-    return make_url(url).set(password=SECRET).render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def pg_project(tmp_path, pg_url):
     return make_project(
         tmp_path / "app",
-        with_password(pg_url),
+        with_password(pg_url, SECRET),
         {"20250101000000_users.sql": USERS, "20250102000000_orders.sql": ORDERS},
     )
 
@@ -189,7 +185,7 @@ def test_files_only_diff_says_sqlite_was_a_guess(tmp_path, run_dbm):
 
 @pytest.mark.postgres
 def test_no_createdb_privilege_says_which_grant(pg_url, tmp_path, run_dbm):
-    from tests.rawsql_helpers import execute
+    from tests.helpers import execute
 
     role = "dbm_nu_nocreatedb"
     execute(pg_url, f"drop role if exists {role}", f"create role {role} login password '{SECRET}'")

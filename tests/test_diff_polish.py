@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import dbm_env
-from tests.rawsql_helpers import execute, make_project, tables
+from tests.helpers import execute, make_project, tables
 from tests.schema_support import load
 
 PLANTED = "Pl4ntedP0lish-pw"
@@ -196,7 +196,7 @@ def test_autogenerate_warns_about_the_drops_and_narrowing_it_wrote(pg_url, tmp_p
     data = json.loads(run_dbm("status", root, "--format", "json").stdout)
     assert [r["state"] for r in data["migrations"]] == ["applied", "pending"]  # nothing applied
     assert len(ap.history_revisions(root)) == 2 and len(ap.current_heads(root)) == 1
-    from tests.rawsql_helpers import query
+    from tests.helpers import query
 
     assert query(pg_url, "select label, note from gadgets") == [("a label longer than ten", "kept?")]
     assert "spares" in tables(pg_url)

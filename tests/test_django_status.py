@@ -4,15 +4,9 @@ checked row by row against ``manage.py showmigrations --plan``."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from tests import django_project as dj
-
-
-def status(run_dbm, root) -> dict:
-    out = run_dbm("status", root, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+from tests.helpers import status_json
 
 
 def ours(data: dict) -> list[tuple[bool, str]]:
@@ -72,14 +66,14 @@ def squash(root):
 
 def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
     root = build(tmp_path / "proj", db_url)
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert not data["summary"]["table_exists"]
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     assert {r["state"] for r in data["migrations"]} == {"pending"}
     assert any(m == "auth.0001_initial" for _, m in ours(data))  # apps installed from site-packages too
 
     dj.manage(root, db_url, "migrate", "shop", "0002_add_price")
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     applied = [r for r in data["migrations"] if r["state"] == "applied"]
     assert {r["migration"] for r in applied} >= {"shop.0001_initial", "shop.0002_add_price"}
@@ -91,12 +85,12 @@ def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
     assert {r["app"] for r in data["migrations"]} >= {"shop", "blog", "auth", "contenttypes"}
 
     squash(root)  # partly applied squash: Django keeps the replaced migrations
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     assert "shop.0001_squashed_0003_add_stock" not in [m for _, m in ours(data)]
 
     dj.manage(root, db_url, "migrate")  # now the squash stands in for all three, applied
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     rows = {r["migration"]: r for r in data["migrations"]}
     assert rows["shop.0001_squashed_0003_add_stock"]["state"] == "applied"
@@ -106,18 +100,18 @@ def test_status_matches_showmigrations(db_url, tmp_path, run_dbm):
     # edit an applied file: Django keeps no checksum
     path = root / "blog" / "migrations" / "0002_author.py"
     path.write_text(path.read_text().replace("blog_author (id int)", "blog_author (id bigint)"))
-    assert status(run_dbm, root)["summary"]["position"] == "up to date"
+    assert status_json(run_dbm, root)["summary"]["position"] == "up to date"
 
     # add one: pending; apply it with Django; delete it: missing
     dj.migration(
         root, "blog", "0003_tags", [("blog", "0002_author")], "CREATE TABLE blog_tag (id int)", "DROP TABLE blog_tag"
     )
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     assert [r["migration"] for r in data["migrations"] if r["state"] == "pending"] == ["blog.0003_tags"]
     dj.manage(root, db_url, "migrate", "blog")
     (root / "blog" / "migrations" / "0003_tags.py").unlink()
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, db_url)
     missing = [r for r in data["migrations"] if r["state"] == "missing"]
     assert [(r["migration"], r["file"]) for r in missing] == [("blog.0003_tags", None)]
@@ -130,7 +124,7 @@ def test_non_literal_settings_ask_django(tmp_path, run_dbm, sqlite_url):
     settings.write_text(settings.read_text().replace('    "blog",\n]', ']\nINSTALLED_APPS += ["blog"]'))
     dj.manage(root, sqlite_url, "migrate", "shop")
     squash(root)
-    data = status(run_dbm, root)
+    data = status_json(run_dbm, root)
     assert ours(data) == dj.showmigrations_plan(root, sqlite_url)
     assert any("read by loading Django" in n for n in data["summary"]["notes"])
 

@@ -4,22 +4,13 @@ with the real ``manage.py`` as the judge, on PostgreSQL, MariaDB and SQLite."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.pool import NullPool
 
 from dbmigrate_magic.adapters.django.adapter import DjangoAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import UnsupportedOperation, UsageProblem
 from tests import django_project as dj
+from tests.helpers import tables
 from tests.test_django_status import build
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def marks(root, url) -> dict[str, bool]:

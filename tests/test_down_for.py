@@ -12,26 +12,23 @@ import pytest
 from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.schema import diff, introspect
+from tests.helpers import dialect
 
 from . import alembic_project
 from .drizzle_kit import tool_url
+from .helpers import make_project
 from .node_projects import knex_project
 from .prisma_format import write_migration, write_project
-from .rawsql_helpers import make_project
 
 USERS = "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);\n"
 ORDERS = "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);\n"
-
-
-def kind(url: str) -> str:
-    return url.split(":")[0].split("+")[0]
 
 
 def last_migration(url: str) -> str:
     """A column with a default and an index, and a foreign key (SQLite adds FKs with a column)."""
     fk = (
         "ALTER TABLE orders ADD COLUMN owner_id INTEGER REFERENCES users (id);\n"
-        if kind(url) == "sqlite"
+        if dialect(url) == "sqlite"
         else "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n"
     )
     return (
@@ -145,7 +142,7 @@ def test_raw_sql_empty_down_writes_nothing(tmp_path, sqlite_url, run_dbm):
 
 
 def test_prisma_down_for_write_and_rollback(tmp_path, db_url, run_dbm):
-    migrations = write_project(tmp_path, kind(db_url), db_url)
+    migrations = write_project(tmp_path, dialect(db_url), db_url)
     write_migration(migrations, "20250101000000_users", USERS)
     write_migration(migrations, "20250102000000_orders", ORDERS)
     last = "20250103000000_status_fk"
@@ -164,7 +161,7 @@ def drizzle_project(root: Path, url: str) -> DrizzleAdapter:
     root.mkdir(parents=True)
     (root / "drizzle.config.ts").write_text(
         'import { defineConfig } from "drizzle-kit";\n'
-        f'export default defineConfig({{ dialect: "{kind(url)}", schema: "./schema.ts", out: "./drizzle", '
+        f'export default defineConfig({{ dialect: "{dialect(url)}", schema: "./schema.ts", out: "./drizzle", '
         f"dbCredentials: {{ url: {json.dumps(tool_url(url))} }} }});\n"
     )
     (root / ".env").write_text(f"DATABASE_URL={url}\n")

@@ -6,33 +6,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, inspect
 
 from dbmigrate_magic import api
 from dbmigrate_magic.adapters.drizzle.adapter import DrizzleAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import UnsupportedOperation
+from tests.helpers import columns, tables
 
 from .drizzle_kit import DrizzleProject
 from .test_drizzle_status import migrator_rows
 
+TRACKING = ("__drizzle_migrations",)  # the tool's own table is not one the migrations made
+
 pytestmark = pytest.mark.node
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return set(inspect(engine).get_table_names()) - {"__drizzle_migrations"}
-    finally:
-        engine.dispose()
-
-
-def columns(url: str, table: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return {c["name"] for c in inspect(engine).get_columns(table)}
-    finally:
-        engine.dispose()
 
 
 SEED = "INSERT INTO users (name) VALUES ('ada');\nINSERT INTO users (name) VALUES ('grace');"
@@ -93,7 +79,7 @@ def test_failing_statement_is_named_and_nothing_is_kept(tmp_path, db_url):
         assert len(migrator_rows(db_url)) == 1
     else:  # one transaction for the batch, as drizzle-orm: nothing stays
         assert [o.state for o in outcomes] == ["skipped", "failed"]
-        assert tables(db_url) == set()
+        assert tables(db_url, ignore=TRACKING) == set()
         assert migrator_rows(db_url) == []
 
 
@@ -109,10 +95,10 @@ def test_rollback_with_stored_down_then_drizzle_kit_reapplies(tmp_path, sqlite_u
     plan = adapter.plan_rollback(db, steps=1)
     assert [s.migration for s in plan] == ["0001_audit"] and plan[0].file == "drizzle/0001_audit.down.sql"
     assert [o.state for o in adapter.rollback(db, plan)] == ["rolled_back"]
-    assert "audit" not in tables(sqlite_url)
+    assert "audit" not in tables(sqlite_url, ignore=TRACKING)
     assert [r.state for r in adapter.history(db).rows] == ["applied", "pending"]
     p.migrate()  # the newest record is older again, so drizzle-kit runs it
-    assert "audit" in tables(sqlite_url)
+    assert "audit" in tables(sqlite_url, ignore=TRACKING)
     assert [r.state for r in adapter.history(db).rows] == ["applied", "applied"]
     with pytest.raises(UnsupportedOperation, match="no down SQL"):
         adapter.plan_rollback(db, steps=2)
@@ -136,7 +122,7 @@ def test_skipped_migration_is_applied_natively_and_drizzle_agrees(tmp_path, sqli
     steps = adapter.plan_apply(db)
     assert [s.migration for s in steps] == ["0002_branch_tags"]
     assert [o.state for o in adapter.apply(db, steps)] == ["applied"]
-    assert "tags" in tables(sqlite_url)
+    assert "tags" in tables(sqlite_url, ignore=TRACKING)
     before = migrator_rows(sqlite_url)
     p.migrate()
     assert migrator_rows(sqlite_url) == before
@@ -154,8 +140,8 @@ def test_resolve_and_baseline(tmp_path, sqlite_url):
     adapter.baseline(db, target="0000_create_users")
     assert [r.state for r in adapter.history(db).rows] == ["applied", "pending"]
     adapter.resolve(db, "0001_add_posts", "applied")
-    assert tables(sqlite_url) == set()  # nothing ran
+    assert tables(sqlite_url, ignore=TRACKING) == set()  # nothing ran
     p.migrate()
-    assert tables(sqlite_url) == set()  # drizzle-kit agrees both are done
+    assert tables(sqlite_url, ignore=TRACKING) == set()  # drizzle-kit agrees both are done
     adapter.resolve(db, "0001_add_posts", "rolled_back")
     assert [r.state for r in adapter.history(db).rows] == ["applied", "pending"]

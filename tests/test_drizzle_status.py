@@ -8,6 +8,7 @@ import json
 import pytest
 
 from dbmigrate_magic import api
+from tests.helpers import query
 
 from .drizzle_kit import DrizzleProject
 
@@ -16,17 +17,8 @@ pytestmark = pytest.mark.node
 
 def migrator_rows(url: str) -> list[tuple[str, int]]:
     """(hash, created_at) as drizzle-orm stored them, read without our code."""
-    from sqlalchemy import create_engine, text
-
     table = "drizzle.__drizzle_migrations" if url.startswith("postgresql") else "__drizzle_migrations"
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [
-                (h, int(c)) for h, c in conn.execute(text(f"SELECT hash, created_at FROM {table} ORDER BY created_at"))
-            ]
-    finally:
-        engine.dispose()
+    return [(h, int(c)) for h, c in query(url, f"SELECT hash, created_at FROM {table} ORDER BY created_at")]
 
 
 def by_name(result) -> dict:

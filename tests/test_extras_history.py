@@ -7,10 +7,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from conftest import missing
 from dbmigrate_magic import api
 from dbmigrate_magic.adapters.flyway.adapter import checksum as flyway_checksum
+from tests.helpers import execute
 
 DIALECTS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -25,14 +26,6 @@ def url(request, tmp_path):
     u, drop = new_database("postgres")
     yield u
     drop()
-
-
-def run_sql(url: str, *statements: str, params: list[dict] | None = None) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for i, s in enumerate(statements):
-            conn.execute(text(s), (params or [{}] * len(statements))[i])
-    engine.dispose()
 
 
 def states(result) -> dict[str, str]:
@@ -56,7 +49,7 @@ def test_dbmate_status(tmp_path, url):
     project = tmp_path / "proj"
     before = api.status(project, env=url)
     assert not before.table_exists and set(states(before).values()) == {"pending"}
-    run_sql(
+    execute(
         url,
         dbmate_table(url),
         "insert into schema_migrations (version) values ('20240101000000')",
@@ -99,7 +92,7 @@ def golang_project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("dirty", [False, True])
 def test_golang_migrate_status(tmp_path, url, dirty):
     project = golang_project(tmp_path)
-    run_sql(
+    execute(
         url,
         *golang_table(url),
         "INSERT INTO schema_migrations (version, dirty) VALUES (10, :dirty)",
@@ -115,7 +108,7 @@ def test_golang_migrate_status(tmp_path, url, dirty):
 
 def test_golang_migrate_recorded_version_without_file(tmp_path, url):
     project = golang_project(tmp_path)
-    run_sql(url, *golang_table(url), "INSERT INTO schema_migrations (version, dirty) VALUES (12, false)")
+    execute(url, *golang_table(url), "INSERT INTO schema_migrations (version, dirty) VALUES (12, false)")
     result = api.status(project, env=url)
     assert states(result)["12"] == "missing"
     assert {states(result)[v] for v in ("1", "2", "10", "11")} == {"applied"}
@@ -189,7 +182,7 @@ def test_flyway_status(tmp_path, url):
     project = flyway_project(tmp_path)
     mig = project / "db" / "migration"
     ck = lambda name: reference_checksum((mig / name).read_bytes())  # noqa: E731
-    run_sql(url, *flyway_table(url))
+    execute(url, *flyway_table(url))
     insert = (
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
         "installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, "
@@ -205,7 +198,7 @@ def test_flyway_status(tmp_path, url):
         (7, "0.5", "gone", "SQL", "V0_5__gone.sql", 123, True),  # file deleted
     ]
     for rank, version, desc, kind, script, c, ok in rows:
-        run_sql(
+        execute(
             url, insert, params=[dict(rank=rank, version=version, desc=desc, type=kind, script=script, ck=c, ok=ok)]
         )
     result = api.status(project, env=url)
@@ -234,7 +227,7 @@ def test_flyway_status(tmp_path, url):
 def test_flyway_undo_and_baseline(tmp_path, url):
     project = flyway_project(tmp_path)
     mig = project / "db" / "migration"
-    run_sql(url, *flyway_table(url))
+    execute(url, *flyway_table(url))
     insert = (
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
         "installed_by, execution_time, success) VALUES (:rank, :version, :desc, :type, :script, :ck, 'f', 1, "
@@ -246,7 +239,7 @@ def test_flyway_undo_and_baseline(tmp_path, url):
         (3, "3", "items", "SQL", "V3__items.sql", reference_checksum((mig / "V3__items.sql").read_bytes())),
         (4, "3", "items", "UNDO_SQL", "U3__items.sql", reference_checksum((mig / "U3__items.sql").read_bytes())),
     ]:
-        run_sql(url, insert, params=[dict(rank=rank, version=version, desc=desc, type=kind, script=script, ck=c)])
+        execute(url, insert, params=[dict(rank=rank, version=version, desc=desc, type=kind, script=script, ck=c)])
     got = states(api.status(project, env=url))
     assert got["1"] == "applied" and got["1.1"] == "applied"  # at or below the baseline
     assert got["2"] == "applied"
@@ -287,7 +280,7 @@ def test_flyway_checksum_matches_the_jdk(tmp_path):
     import subprocess
 
     if shutil.which("java") is None:
-        pytest.skip("no java on this machine: the JDK cross-check needs it")
+        missing("no java on this machine: the JDK cross-check needs it")
     bodies = [
         b"CREATE TABLE a (id INT);\n",
         b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n",

@@ -10,12 +10,12 @@ import re
 import shutil
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
 
 from dbmigrate_magic.adapters.knex.adapter import KnexAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ProjectError, ToolFailed, ToolMissing, UnsupportedOperation
 from dbmigrate_magic.masking import register_secret
+from tests.helpers import query, tables
 from tests.node_projects import knex, knex_list, knex_project
 
 pytestmark = pytest.mark.node
@@ -31,18 +31,7 @@ def knex_db(request, tmp_path):
 
 
 def ledger(url: str) -> list[tuple[str, int]]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT name, batch FROM knex_history ORDER BY id")).all()
-    engine.dispose()
-    return [tuple(r) for r in rows]
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    names = set(inspect(engine).get_table_names())
-    engine.dispose()
-    return names
+    return query(url, "SELECT name, batch FROM knex_history ORDER BY id")
 
 
 def test_write_apply_rollback_round_trip(tmp_path, knex_db):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
+from tests.helpers import status_json
 from tests.node_projects import KNEX_MIGRATION, knex, knex_list, knex_project
 
 pytestmark = pytest.mark.node
@@ -19,15 +19,9 @@ def knex_db(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
-def status_rows(run_dbm, project):
-    out = run_dbm("status", project, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
 def test_status_agrees_with_knex_migrate_list(tmp_path, knex_db, run_dbm):
     project = knex_project(tmp_path / "app", knex_db, ["alpha", "beta", "gamma"])
-    before = status_rows(run_dbm, project)
+    before = status_json(run_dbm, project)
     assert before["summary"]["table_exists"] is False
     assert before["summary"]["table"] == "knex_history"  # tableName from the knexfile
     assert [r["state"] for r in before["migrations"]] == ["pending"] * 3
@@ -37,7 +31,7 @@ def test_status_agrees_with_knex_migrate_list(tmp_path, knex_db, run_dbm):
     completed, pending = knex_list(project, knex_db)
     assert len(completed) == 3 and pending == []
 
-    data = status_rows(run_dbm, project)
+    data = status_json(run_dbm, project)
     rows = data["migrations"]
     assert [r["migration"] for r in rows] == completed  # same names, same order as knex
     assert [r["state"] for r in rows] == ["applied"] * 3
@@ -58,7 +52,7 @@ def test_status_agrees_with_knex_migrate_list(tmp_path, knex_db, run_dbm):
     first.write_text(first.read_text() + "\n// edited after it ran\n")
     (folder / completed[1]).unlink()
     (folder / "20250101000000_create_delta.js").write_text(KNEX_MIGRATION % {"table": "delta"})
-    rows = {r["migration"]: r for r in status_rows(run_dbm, project)["migrations"]}
+    rows = {r["migration"]: r for r in status_json(run_dbm, project)["migrations"]}
     assert rows[completed[0]]["state"] == "applied" and rows[completed[0]]["checksum_ok"] is None
     assert rows[completed[1]]["state"] == "missing" and rows[completed[1]]["file"] is None
     assert rows["20250101000000_create_delta.js"]["state"] == "pending"

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import dbm_env
 from dbmigrate_magic import api
-from tests.rawsql_helpers import dialect, make_project, query, recorded, tables
+from tests.helpers import dialect, make_project, query, recorded, tables
 
 pytestmark = pytest.mark.slow
 

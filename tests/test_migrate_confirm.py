@@ -9,7 +9,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from dbmigrate_magic import api
-from tests.rawsql_helpers import make_project, recorded, tables
+from tests.helpers import make_project, recorded, tables
 
 USERS = "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n-- DOWN\nDROP TABLE users;\n"
 

@@ -11,17 +11,13 @@ import pytest
 
 from dbmigrate_magic import api
 from dbmigrate_magic.errors import MigrationFailed
-from tests.rawsql_helpers import make_project, query, recorded
+from tests.helpers import libpq_url, make_project, query, recorded
 
 FIRST = "-- UP\nCREATE TABLE accounts (id SERIAL PRIMARY KEY, name TEXT);\n-- DOWN\nDROP TABLE accounts;\n"
 SECOND = (
     "-- UP\nINSERT INTO accounts (name) VALUES ('from-migration');\n"
     "ALTER TABLE accounts ADD COLUMN note TEXT;\n-- DOWN\nALTER TABLE accounts DROP COLUMN note;\n"
 )
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def _waiting_on_accounts(dsn: str) -> bool:
@@ -55,7 +51,7 @@ def project(pg_url, tmp_path, monkeypatch):
 @pytest.mark.postgres
 def test_lock_timeout_is_retried_until_the_blocker_ends(project, pg_url, monkeypatch):
     monkeypatch.setenv("DBM_LOCK_RETRIES", "50")
-    dsn = _dsn(pg_url)
+    dsn = libpq_url(pg_url)
     blocker = psycopg.connect(dsn)
     blocker.execute("SELECT * FROM accounts").fetchall()  # holds ACCESS SHARE until commit
     outcome: dict = {}
@@ -78,7 +74,7 @@ def test_lock_timeout_is_retried_until_the_blocker_ends(project, pg_url, monkeyp
 @pytest.mark.postgres
 def test_never_ending_blocker_fails_cleanly_without_queueing_writers(project, pg_url, monkeypatch):
     monkeypatch.setenv("DBM_LOCK_RETRIES", "3")
-    dsn = _dsn(pg_url)
+    dsn = libpq_url(pg_url)
     blocker = psycopg.connect(dsn)
     blocker.execute("SELECT * FROM accounts").fetchall()
     stop = threading.Event()

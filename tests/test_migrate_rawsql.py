@@ -8,7 +8,7 @@ import pytest
 
 from dbmigrate_magic import api
 from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
-from tests.rawsql_helpers import _columns, dialect, execute, make_project, query, recorded, tables
+from tests.helpers import columns, dialect, execute, make_project, query, recorded, tables
 
 USERS = (
     "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
@@ -146,7 +146,7 @@ def test_minimal_tracking_table_keeps_working(db_url, tmp_path):
         assert any("dbm:upgrade-1" in n for n in result.preview.notes)
         assert any("dbm:upgrade-1" in n for n in status.notes)
     else:
-        assert set(_columns(db_url)) == {"id", "filename", "applied_at"}  # left in its minimal form
+        assert set(columns(db_url, "_migrations")) == {"id", "filename", "applied_at"}  # left in its minimal form
     api.rollback(project, yes=True)
     assert [r.state for r in api.status(project).rows] == ["applied", "pending"]
     # An old-style writer (filename, applied_at only) still works against the table afterwards.
@@ -266,3 +266,12 @@ def test_targets_for_migrate_and_rollback(tmp_path):
     assert [o.migration for o in back.outcomes] == ["20250103000000_more.sql", "20250102000000_orders.sql"]
     assert tables(url) & {"users", "orders", "more"} == {"users"}
     assert api.rollback(project, steps=5, dry_run=True).preview.steps[0].migration == "20250101000000_users.sql"
+
+
+def test_first_cell_migration_in_an_empty_project_applies(tmp_path):
+    """No migration yet, so no tool detected: the cell's migration is raw SQL and is previewed and
+    applied (runbook 03 starts like this); the preview's lint must not ask for a detected tool."""
+    project = make_project(tmp_path / "app", "sqlite:///dev.db")
+    done = api.migrate(project, sql="-- UP\nCREATE TABLE t (id INTEGER);\n-- DOWN\nDROP TABLE t;", name="t", yes=True)
+    assert done.status == "applied"
+    assert "t" in tables(f"sqlite:///{project / 'dev.db'}")

@@ -12,8 +12,11 @@ from sqlalchemy import create_engine, inspect, text
 from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import DbmError, UnsupportedOperation
+from tests.helpers import dialect, tables
 
-from .prisma_format import TABLE_DDL, dialect, write_project
+from .prisma_format import TABLE_DDL, write_project
+
+TRACKING = ("_prisma_migrations",)  # the tool's own table is not one the migrations made
 
 PROVIDER = {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 
@@ -25,14 +28,6 @@ def rows(url: str) -> list[dict]:
             return [
                 dict(r) for r in conn.execute(text("SELECT * FROM _prisma_migrations ORDER BY started_at")).mappings()
             ]
-    finally:
-        engine.dispose()
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return set(inspect(engine).get_table_names()) - {"_prisma_migrations"}
     finally:
         engine.dispose()
 
@@ -78,7 +73,7 @@ def test_apply_records_rows_as_prisma_does(adapter, db_url):
     assert before <= started <= finished
     if dialect(db_url) == "sqlite":  # ISO text with +00:00, as Prisma 6 writes it
         assert isinstance(row["started_at"], str) and row["started_at"].endswith("+00:00")
-    assert "users" in tables(db_url)
+    assert "users" in tables(db_url, ignore=TRACKING)
     assert [r.state for r in adapter.history(db).rows] == ["applied"]
     assert adapter.plan_apply(db) == []
 
@@ -111,7 +106,7 @@ def test_failure_names_the_statement_and_keeps_prismas_rules(adapter, db_url):
     state = {r.migration: r.state for r in adapter.history(db).rows}
     if dialect(db_url) != "mysql":
         # transactional DDL: the script and its row rolled back together; it is simply still pending
-        assert attempts == [] and "b" not in tables(db_url)
+        assert attempts == [] and "b" not in tables(db_url, ignore=TRACKING)
         assert state[bad.parent.name] == "pending"
         bad.write_text("CREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n")
         assert [o.state for o in adapter.apply(db, adapter.plan_apply(db))] == ["applied"]
@@ -119,7 +114,7 @@ def test_failure_names_the_statement_and_keeps_prismas_rules(adapter, db_url):
     # MySQL: recorded as Prisma records it: started, never finished, logs with the error
     assert len(attempts) == 1 and attempts[0]["finished_at"] is None and attempts[0]["rolled_back_at"] is None
     assert "CREATE TABLE broken" in attempts[0]["logs"] and attempts[0]["applied_steps_count"] == 0
-    assert "b" in tables(db_url)  # statement 1 auto-committed
+    assert "b" in tables(db_url, ignore=TRACKING)  # statement 1 auto-committed
     assert state[bad.parent.name] == "failed"
     with pytest.raises(DbmError, match="failed migrations"):
         adapter.plan_apply(db)
@@ -147,7 +142,7 @@ def test_rollback_runs_down_sql_and_sets_rolled_back_at(adapter, db_url):
     plan = adapter.plan_rollback(db, steps=1)
     assert [s.migration for s in plan] == [second.parent.name] and "DROP TABLE t2" in plan[0].sql
     assert [o.state for o in adapter.rollback(db, plan)] == ["rolled_back"]
-    assert "t2" not in tables(db_url) and "t1" in tables(db_url)
+    assert "t2" not in tables(db_url, ignore=TRACKING) and "t1" in tables(db_url, ignore=TRACKING)
     row = [r for r in rows(db_url) if r["migration_name"] == second.parent.name][0]
     assert row["rolled_back_at"] is not None and row["finished_at"] is not None
     states = [r.state for r in adapter.history(db).rows]
@@ -155,13 +150,13 @@ def test_rollback_runs_down_sql_and_sets_rolled_back_at(adapter, db_url):
     # like `prisma migrate deploy`, a rolled-back migration is applied again
     assert [s.migration for s in adapter.plan_apply(db)] == [second.parent.name]
     adapter.apply(db, adapter.plan_apply(db))
-    assert "t2" in tables(db_url)
+    assert "t2" in tables(db_url, ignore=TRACKING)
     # a migration without down.sql: refused before anything runs
     adapter.new_migration("no down", "CREATE TABLE t3 (id INT);")
     adapter.apply(db, adapter.plan_apply(db))
     with pytest.raises(UnsupportedOperation, match="no down.sql"):
         adapter.plan_rollback(db, steps=2)
-    assert {"t1", "t2", "t3"} <= tables(db_url)
+    assert {"t1", "t2", "t3"} <= tables(db_url, ignore=TRACKING)
     assert first.exists()
 
 
@@ -172,7 +167,7 @@ def test_resolve_applied_and_baseline_run_nothing(adapter, db_url):
     c = adapter.new_migration("c", "CREATE TABLE c (id INT);")
     assert "Recorded 2" in adapter.baseline(db, target=b.parent.name)
     adapter.resolve(db, c.parent.name, "applied")
-    assert tables(db_url) == set()
+    assert tables(db_url, ignore=TRACKING) == set()
     recorded = rows(db_url)
     assert sorted(r["migration_name"] for r in recorded) == [a.parent.name, b.parent.name, c.parent.name]
     for r in recorded:  # Prisma's resolve --applied: finished, zero steps, no logs
@@ -198,7 +193,7 @@ def test_uses_prismas_advisory_lock(tmp_path, pg_url, monkeypatch):
         holder.execute(text("SELECT pg_advisory_lock(72707369)"))
         with pytest.raises(LockBusy):
             adapter.apply(db, plan)
-        assert "a" not in tables(pg_url)
+        assert "a" not in tables(pg_url, ignore=TRACKING)
         holder.execute(text("SELECT pg_advisory_unlock(72707369)"))
     engine.dispose()
     assert [o.state for o in adapter.apply(db, plan)] == ["applied"]

@@ -7,8 +7,10 @@ import json
 
 import pytest
 
+from tests.helpers import dialect
+
 from .drizzle_kit import DrizzleProject
-from .prisma_format import dialect, write_migration, write_project
+from .prisma_format import write_migration, write_project
 from .test_drizzle_status import migrator_rows
 
 CELL = "-- UP\nCREATE TABLE audit (id integer PRIMARY KEY, what text);\n-- DOWN\nDROP TABLE audit;\n"

@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, inspect, text
 
 from dbmigrate_magic.adapters.prisma.adapter import PrismaAdapter
 from dbmigrate_magic.db import Database
+from tests.helpers import dialect
 
-from .prisma_format import dialect, write_project
+from .prisma_format import write_project
 
 RUNNER = """
 import sys

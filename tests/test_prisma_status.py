@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from dbmigrate_magic import api
+from tests.helpers import dialect
 
-from .prisma_format import TABLE_DDL, dialect, insert_row, write_migration, write_project
+from .prisma_format import TABLE_DDL, insert_row, write_migration, write_project
 
 T0 = dt.datetime(2024, 3, 1, 9, 30, 15, 123000, tzinfo=dt.UTC)
 PROVIDER = {"postgresql": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from conftest import dbm_env, new_database
 from dbmigrate_magic import scratch
@@ -27,9 +25,9 @@ from dbmigrate_magic.schema import diff
 from dbmigrate_magic.schema.diff import for_piping
 from tests import alembic_project, django_project
 from tests.drizzle_kit import DrizzleProject
+from tests.helpers import execute, make_project, scalar
 from tests.node_projects import TSCONFIG, knex_project, typeorm_project
 from tests.prisma_format import write_migration, write_project
-from tests.rawsql_helpers import execute, make_project
 from tests.schema_support import load, model
 
 TABLES = ["authors", "books", "reviews"]
@@ -284,15 +282,6 @@ class Dbm:
         return [n for n in scratch.list_scratch(url) if n.startswith(mine)]
 
 
-def run_query(url: str, sql: str):
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
-    finally:
-        engine.dispose()
-
-
 def changes(result: subprocess.CompletedProcess) -> set[tuple[str, str, str]]:
     data = json.loads(result.stdout)
     return {(c["object_type"], c["name"], c["change"]) for c in data["changes"]}
@@ -405,7 +394,7 @@ def test_drizzle_configured_migrations_table_and_schema_stay_out(tmp_path, pg_ur
     )
     dbm = Dbm(root)
     assert dbm("migrate", "--yes").returncode == 0
-    assert run_query(pg_url, "select count(*) from meta.applied_log") == 3
+    assert scalar(pg_url, "select count(*) from meta.applied_log") == 3
     out = dbm("drift", "--exit-code")
     assert out.returncode == 0, out.stdout + out.stderr
     out = dbm("generate", "--down-for", "0000_create_authors")

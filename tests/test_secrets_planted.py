@@ -5,7 +5,6 @@ no output of detect, env and a failed connection: CLI (text and JSON, stdout and
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
@@ -14,6 +13,7 @@ from sqlalchemy.engine import make_url
 from dbmigrate_magic import api
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import DbmError
+from tests.helpers import write_files
 
 PW = "Zq9-pLaNtEd-S3cr3t"
 PW_SPECIAL = "Zq9@pl#nt/ed:S3c"  # needs percent-encoding in a URL
@@ -87,14 +87,6 @@ SOURCES: dict[str, dict[str, str]] = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, body in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return root
-
-
 def assert_clean(*texts: object) -> None:
     for t in texts:
         s = str(t)
@@ -104,7 +96,7 @@ def assert_clean(*texts: object) -> None:
 
 @pytest.mark.parametrize("source", list(SOURCES))
 def test_planted_password_never_shown_by_cli(tmp_path, run_dbm, source):
-    project = write(tmp_path / "p", SOURCES[source])
+    project = write_files(tmp_path / "p", SOURCES[source])
     outputs = []
     for argv in (
         ["detect", project],
@@ -123,7 +115,7 @@ def test_planted_password_never_shown_by_cli(tmp_path, run_dbm, source):
 
 @pytest.mark.parametrize("source", list(SOURCES))
 def test_planted_password_never_shown_by_api_and_magic(tmp_path, ipython, source):
-    project = write(tmp_path / "p", SOURCES[source])
+    project = write_files(tmp_path / "p", SOURCES[source])
     detected = api.detect(project)
     envs = api.env(project=project)
     texts = [
@@ -161,7 +153,7 @@ def failing_urls(pg: str, mysql: str) -> list[str]:
 @pytest.mark.mysql
 def test_failed_connections_never_show_the_password(tmp_path, run_dbm, ipython, pg_url, mysql_url):
     for i, url in enumerate(failing_urls(pg_url, mysql_url)):
-        project = write(tmp_path / f"p{i}", {**RAW, ".env": f"DATABASE_URL={url}\n"})
+        project = write_files(tmp_path / f"p{i}", {**RAW, ".env": f"DATABASE_URL={url}\n"})
         # the database layer itself
         env = api.env(project=project).environments[0]
         with pytest.raises(DbmError) as err:

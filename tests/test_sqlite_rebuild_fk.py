@@ -21,7 +21,7 @@ from dbmigrate_magic.errors import MigrationFailed
 from dbmigrate_magic.schema import diff, introspect
 from dbmigrate_magic.sqlsplit import split
 
-from .rawsql_helpers import make_project, query
+from .helpers import make_project, query
 
 PARENT = "CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR(20));\n"
 CHILD = (

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
 
 from dbmigrate_magic.adapters.typeorm.adapter import TypeOrmAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ToolFailed, UnsupportedOperation
 from dbmigrate_magic.masking import register_secret
+from tests.helpers import query, tables
 from tests.node_projects import (
     fast_ts_node,  # noqa: F401 (fixture)
     node_url,
@@ -43,18 +43,7 @@ def typeorm_db(request, tmp_path):
 
 
 def ledger(url: str) -> list[tuple[int, str]]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT timestamp, name FROM typeorm_history ORDER BY id")).all()
-    engine.dispose()
-    return [(int(r[0]), r[1]) for r in rows]
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    names = set(inspect(engine).get_table_names())
-    engine.dispose()
-    return names
+    return [(int(t), name) for t, name in query(url, "SELECT timestamp, name FROM typeorm_history ORDER BY id")]
 
 
 def decoy(url: str) -> str:

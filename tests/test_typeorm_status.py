@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.helpers import status_json
 from tests.node_projects import TYPEORM_MIGRATION, typeorm, typeorm_project, typeorm_show
 
 pytestmark = pytest.mark.node
@@ -24,15 +23,9 @@ def typeorm_db(request, tmp_path):
     return request.getfixturevalue("pg_url" if request.param == "postgres" else "mysql_url")
 
 
-def status(run_dbm, project):
-    out = run_dbm("status", project, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
 def test_status_agrees_with_typeorm_migration_show(tmp_path, typeorm_db, run_dbm):
     project = typeorm_project(tmp_path / "app", typeorm_db, ["alpha", "beta"])
-    before = status(run_dbm, project)
+    before = status_json(run_dbm, project)
     assert before["summary"]["table_exists"] is False
     assert before["summary"]["table"] == "typeorm_history"  # migrationsTableName from the DataSource
     assert [r["state"] for r in before["migrations"]] == ["pending", "pending"]
@@ -46,7 +39,7 @@ def test_status_agrees_with_typeorm_migration_show(tmp_path, typeorm_db, run_dbm
     applied, pending = typeorm_show(project, typeorm_db)
     assert len(applied) == 2 and pending == ["AddZeta1800000000000"]
 
-    data = status(run_dbm, project)
+    data = status_json(run_dbm, project)
     rows = data["migrations"]
     assert [r["migration"] for r in rows] == applied + pending  # TypeORM's order: by timestamp
     assert [r["state"] for r in rows] == ["applied", "applied", "pending"]
@@ -60,7 +53,7 @@ def test_status_agrees_with_typeorm_migration_show(tmp_path, typeorm_db, run_dbm
     first = folder / "1700000000000-CreateAlpha.ts"
     first.write_text(first.read_text() + "\n// edited after it ran\n")
     (folder / "1700000001000-CreateBeta.ts").unlink()
-    rows = {r["migration"]: r for r in status(run_dbm, project)["migrations"]}
+    rows = {r["migration"]: r for r in status_json(run_dbm, project)["migrations"]}
     assert rows[applied[0]]["state"] == "applied" and rows[applied[0]]["checksum_ok"] is None
     assert rows[applied[1]]["state"] == "missing" and rows[applied[1]]["file"] is None
     assert rows["AddZeta1800000000000"]["state"] == "pending"

@@ -163,7 +163,7 @@ def lint(
         from ..safety.lint.review import hoisted_offsets
 
         ctx = resolve_context(project, env)
-        steps = ctx.project.adapter.plan_apply(ctx.database())
+        steps = ctx.project.adapter.plan_apply(ctx.database(read_only=True))  # lint looks: no SQLite file made
         for step in steps:
             label = step.file or step.migration
             # as migrate's preview: SQLite foreign_keys pragmas the runner takes out of the transaction

@@ -75,7 +75,9 @@ def hoisted_offsets(step: PlannedStep, dialect: str, ctx: Context) -> frozenset[
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
     if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional:
         return frozenset()
-    if step.direction not in ctx.project.adapter.ledger_directions:
+    # a project with no migrations yet has no detected tool (its first cell migration is raw SQL)
+    project = ctx.project
+    if not project.matches or step.direction not in project.adapter.ledger_directions:
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split
