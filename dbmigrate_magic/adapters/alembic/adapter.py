@@ -9,9 +9,7 @@ and applying go through Alembic's own command API: the adapter holds an ``Alembi
 from __future__ import annotations
 
 import ast
-import configparser
 import os
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +17,9 @@ from typing import TYPE_CHECKING
 from .._files import read_text
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, PlannedStep, StepOutcome
-from . import config
+from . import config, flask_config
 from .history import build_history
+from .layout import Layout, find_layout
 from .ops import AlembicOps
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from .graph import RevisionGraph
 
 DEFAULT_TABLE = "alembic_version"
-_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
 class AlembicAdapter(Adapter):
@@ -43,53 +41,31 @@ class AlembicAdapter(Adapter):
 
     # --- configuration, read statically --------------------------------------------------
     @classmethod
+    def layout_of(cls, root: Path) -> Layout:
+        """The project's Alembic configuration files (``layout.py``); an empty layout when none."""
+        return find_layout(root) or Layout(root, None, None)
+
+    @cached_property
+    def layout(self) -> Layout:
+        return self.layout_of(self.root)
+
+    @classmethod
     def ini_file(cls, root: Path) -> Path | None:
-        p = root / "alembic.ini"
-        return p if p.is_file() else None
+        return cls.layout_of(root).ini
 
     @classmethod
-    def _ini(cls, root: Path) -> configparser.ConfigParser | None:
-        ini = cls.ini_file(root)
-        if ini is None:
-            return None
-        parser = configparser.ConfigParser(defaults={"here": str(root)})
-        try:
-            parser.read(ini, encoding="utf-8")
-        except configparser.Error:
-            return None
-        return parser
-
-    @classmethod
-    def _option(cls, root: Path, name: str, parser: configparser.ConfigParser | None = None) -> str | None:
-        parser = parser if parser is not None else cls._ini(root)
-        if parser is None or not parser.has_section("alembic"):
-            return None
-        try:
-            value = parser.get("alembic", name, fallback=None)
-        except configparser.Error:  # a bad %-interpolation: read it raw
-            value = parser.get("alembic", name, raw=True, fallback=None)
-        return value.strip() if value else None
+    def _option(cls, root: Path, name: str) -> str | None:
+        value = cls.layout_of(root).option(name)
+        return str(value).strip() if value not in (None, "") else None
 
     @classmethod
     def script_location(cls, root: Path) -> Path:
-        loc = cls._option(root, "script_location")
-        if loc and ":" in loc and not Path(loc).exists() and not re.match(r"^[A-Za-z]:[\\/]", loc):
-            return root / "alembic"  # a package resource ("myapp:alembic"): not supported statically
-        return (root / loc).resolve() if loc else root / "alembic"
+        return cls.layout_of(root).script_location
 
     @classmethod
     def version_locations(cls, root: Path) -> list[Path]:
-        """``version_locations`` from alembic.ini (split as Alembic splits it), else ``<script>/versions``."""
-        parser = cls._ini(root)
-        raw = cls._option(root, "version_locations", parser)
-        if not raw:
-            return [cls.script_location(root) / "versions"]
-        sep_name = cls._option(root, "path_separator", parser) or cls._option(root, "version_path_separator", parser)
-        if sep_name in _SEPARATORS:
-            parts = [p.strip() for p in raw.split(_SEPARATORS[sep_name]) if p.strip()]
-        else:
-            parts = [p for p in re.split(r", *| +", raw) if p]
-        return [(root / p).resolve() for p in parts]
+        """``version_locations`` (split as Alembic splits it), else ``<script>/versions``."""
+        return cls.layout_of(root).version_locations
 
     @classmethod
     def recommendation(cls, root: Path) -> str | None:
@@ -100,27 +76,35 @@ class AlembicAdapter(Adapter):
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
-        ini = cls.ini_file(root)
-        folder = cls.script_location(root)
-        if ini is None and not (root / "alembic").is_dir():
+        layout = find_layout(root)
+        if layout is None:
             return None
-        versions = folder / "versions"
-        count = _count_py(versions)
-        files = ("alembic.ini",) if ini else ("alembic/",)
-        rel = versions.relative_to(root).as_posix() if versions.is_relative_to(root) else str(versions)
-        return Evidence(cls.tool, files, rel, count)
+        locations = layout.version_locations
+        count = sum(_count_py(folder) for folder in locations)
+        rels = [v.relative_to(root).as_posix() if v.is_relative_to(root) else str(v) for v in locations]
+        files = layout.files or ("alembic/",)
+        notes: tuple[str, ...] = ()
+        if layout.flask:
+            notes = (flask_config.connection_note(root),)
+        return Evidence(cls.tool, files, ", ".join(rels), count, notes)
 
     def config_connections(self) -> list[FoundConnection]:  # parsing lives in config.py
-        return config.connections(self.root, self.ini_file(self.root))
+        found = config.connections(self.root, self.layout.ini)
+        if self.layout.flask:
+            found.extend(flask_config.connections(self.root))
+        return found
 
-    def preferred_variables(self) -> tuple[str, ...]:  # variables env.py reads the URL from
-        return config.env_py_variables(self.script_location(self.root))
+    def preferred_variables(self) -> tuple[str, ...]:  # variables env.py (or the Flask config) reads the URL from
+        names = config.env_py_variables(self.layout.script_location)
+        if self.layout.flask:
+            names = tuple(dict.fromkeys([*names, *flask_config.preferred_variables(self.root)]))
+        return names
 
     @cached_property
     def version_table(self) -> tuple[str, str | None]:
         """(table, schema): ``version_table``/``version_table_schema`` string literals passed to
         ``context.configure`` in env.py, else Alembic's default ``alembic_version``."""
-        env_py = self.script_location(self.root) / "env.py"
+        env_py = self.layout.script_location / "env.py"
         table, schema = DEFAULT_TABLE, None
         source = read_text(env_py)
         if "version_table" not in source:
@@ -153,8 +137,7 @@ class AlembicAdapter(Adapter):
     def graph(self) -> RevisionGraph:
         from .graph import RevisionGraph, revision_files
 
-        recursive = (self._option(self.root, "recursive_version_locations") or "").lower() in ("true", "1", "yes")
-        return RevisionGraph.load(revision_files(self.version_locations(self.root), recursive))
+        return RevisionGraph.load(revision_files(self.layout.version_locations, self.layout.recursive))
 
     def migration_files(self) -> list[MigrationFile]:
         graph = self.graph()

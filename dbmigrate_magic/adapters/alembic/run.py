@@ -33,15 +33,19 @@ def in_project(root: Path) -> Iterator[None]:
 
 
 def make_config(root: Path, url: str | None, buffer: io.StringIO | None = None):
-    from alembic.config import Config
+    """Alembic's ``Config`` for the project's layout (alembic.ini, pyproject.toml [tool.alembic]);
+    a Flask-Migrate project is refused: its env.py needs the Flask app, which only ``flask db`` sets up."""
+    from .layout import Layout, find_layout
 
-    ini = root / "alembic.ini"
-    cfg = Config(str(ini) if ini.is_file() else None, output_buffer=buffer)
-    if not ini.is_file():
-        cfg.set_main_option("script_location", str(root / "alembic"))
-    if url:
-        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
+    layout = find_layout(root) or Layout(root, None, None)
+    if layout.flask:
+        raise ProjectError(
+            "This is a Flask-Migrate project: its migrations/env.py takes the engine from the Flask app "
+            "(current_app), which only `flask db` sets up, so dbm cannot run Alembic on it.",
+            unchanged="Nothing was written and the database was not touched.",
+            next_step="Run `flask db upgrade` (or `flask db downgrade`) in the project; `dbm status` shows the result.",
+        )
+    return layout.config(url, buffer)
 
 
 @contextlib.contextmanager
