@@ -63,16 +63,16 @@ def _assignments(tree: ast.Module) -> Iterator[tuple[str | None, ast.expr]]:
                     targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                     if any(isinstance(t, ast.Name) and t.id == KEY for t in targets):
                         yield node.name, sub.value
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for found_node in ast.walk(tree):
+        if isinstance(found_node, (ast.Assign, ast.AnnAssign)) and found_node.value is not None:
+            targets = found_node.targets if isinstance(found_node, ast.Assign) else [found_node.target]
             for t in targets:
                 if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == KEY:
-                    yield None, node.value
-                elif isinstance(t, ast.Name) and t.id == KEY and node in tree.body:
-                    yield None, node.value
-        elif isinstance(node, ast.keyword) and node.arg == KEY:
-            yield None, node.value
+                    yield None, found_node.value
+                elif isinstance(t, ast.Name) and t.id == KEY and found_node in tree.body:
+                    yield None, found_node.value
+        elif isinstance(found_node, ast.keyword) and found_node.arg == KEY:
+            yield None, found_node.value
 
 
 def _scan(root: Path) -> tuple[list[FoundConnection], list[str], list[str]]:

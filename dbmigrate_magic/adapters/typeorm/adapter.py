@@ -31,23 +31,13 @@ from ..base import (
     StepOutcome,
     merge_history,
 )
-from . import config
+from . import config, locate
 from . import files as tf
 
 if TYPE_CHECKING:
     from ...db import Database
 
 WRAPPER = Path(__file__).with_name("wrapper.js")
-
-DATA_SOURCE_NAMES = (
-    "data-source.ts",
-    "src/data-source.ts",
-    "data-source.js",
-    "src/data-source.js",
-    "src/db/data-source.ts",
-    "src/database/data-source.ts",
-)
-TYPEORM_IMPORT = re.compile(r"""(from\s+['"]typeorm['"]|require\(\s*['"]typeorm['"]\s*\))""")
 
 
 class TypeOrmAdapter(Adapter):
@@ -57,64 +47,57 @@ class TypeOrmAdapter(Adapter):
 
     @classmethod
     def data_source(cls, root: Path) -> Path | None:
-        for name in DATA_SOURCE_NAMES:
-            p = root / name
-            if p.is_file() and TYPEORM_IMPORT.search(read_text(p)):
-                return p
-        return None
+        """The DataSource the team's scripts name with ``-d``, else one in the usual places (``locate.py``)."""
+        return locate.find_data_source(root)
 
     @classmethod
-    def migration_globs(cls, root: Path) -> list[str]:
-        ormconfig = root / "ormconfig.json"
-        if ormconfig.is_file():
-            try:
-                cfg = json.loads(read_text(ormconfig))
-            except ValueError:
-                cfg = {}
-            cfgs = cfg if isinstance(cfg, list) else [cfg]
-            globs = [g for c in cfgs for g in (c.get("migrations") or [])]
-            if globs:
-                return globs
-        ds = cls.data_source(root)
-        if ds is not None:
-            m = re.search(r"migrations\s*:\s*\[([^\]]*)\]", read_text(ds))
-            if m:
-                base = ds.parent.relative_to(root)
-                globs = []
-                for dirname, g in re.findall(r"""(__dirname\s*\+\s*)?['"`]([^'"`]+)['"`]""", m.group(1)):
-                    if dirname:  # __dirname + "/migrations/*.ts": relative to the data source
-                        g = (base / g.lstrip("/")).as_posix()
-                    elif g.startswith("./"):
-                        g = (base / g[2:]).as_posix()
-                    globs.append(g)
-                return globs
-        return ["src/migration/*.ts", "src/migrations/*.ts", "migrations/*.ts"]
+    def sources(cls, root: Path) -> locate.Sources:
+        return locate.sources(root, cls.data_source(root), locate.ormconfig_file(root))
+
+    @classmethod
+    def files_and_notes(cls, root: Path) -> tuple[list[Path], tuple[str, ...]]:
+        """The migration files TypeORM loads; a compiled ``dist/`` glob with nothing built yet is read
+        from its ``src/`` TypeScript counterpart, and said so."""
+        src = cls.sources(root)
+        notes = [
+            f"{src.origin}: the migrations entry {u} cannot be read without running it; "
+            "the migrations it names are not listed"
+            for u in src.unknown
+        ]
+        found = set(locate.glob_files(root, src.globs)) | set(src.class_files)
+        if not found:
+            counterparts = tuple(c for g in src.globs if (c := locate.build_counterpart(root, g)))
+            found = set(locate.glob_files(root, counterparts))
+            if found:
+                notes.append(
+                    f"{src.origin} loads compiled migrations ({', '.join(src.globs)}), which are not built: "
+                    f"read from {', '.join(counterparts)}"
+                )
+        return sorted(found), tuple(notes)
 
     @classmethod
     def files(cls, root: Path) -> list[Path]:
-        found: set[Path] = set()
-        for glob in cls.migration_globs(root):
-            for pattern in tf.expand_braces(glob[2:] if glob.startswith("./") else glob):
-                if pattern.startswith("/"):
-                    continue
-                found.update(p for p in root.glob(pattern) if p.is_file() and not p.name.endswith(".d.ts"))
-        return sorted(found)
+        return cls.files_and_notes(root)[0]
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
         evidence = []
-        if (root / "ormconfig.json").is_file():
-            evidence.append("ormconfig.json")
+        ormconfig = locate.ormconfig_file(root)
+        if ormconfig is not None:
+            evidence.append(ormconfig.name)
         ds = cls.data_source(root)
         if ds is not None:
-            evidence.append(ds.relative_to(root).as_posix())
+            rel = ds.relative_to(root).as_posix() if ds.is_relative_to(root) else str(ds)
+            named = ds in locate.script_data_sources(root)
+            evidence.append(f"{rel} (-d in package.json)" if named else rel)
         if not evidence:
             return None
-        files = cls.files(root)
+        files, notes = cls.files_and_notes(root)
         folder = None
         if files:
-            folder = files[0].parent.relative_to(root).as_posix()
-        return Evidence(cls.tool, tuple(evidence), folder, len(files))
+            folders = dict.fromkeys(f.parent.relative_to(root).as_posix() for f in files if f.is_relative_to(root))
+            folder = ", ".join(folders) or None
+        return Evidence(cls.tool, tuple(evidence), folder, len(files), notes)
 
     def config_connections(self):  # parsing lives in config.py
         return config.connections(self.root, self.data_source(self.root))
@@ -124,7 +107,7 @@ class TypeOrmAdapter(Adapter):
 
     @classmethod
     def decoy_note(cls, root: Path) -> str | None:
-        for name in DATA_SOURCE_NAMES:
+        for name in locate.DATA_SOURCE_NAMES:
             if (root / name).is_file() and cls.data_source(root) is None:
                 return f"{name} ignored: it does not import typeorm"
         return None
@@ -132,7 +115,7 @@ class TypeOrmAdapter(Adapter):
     # --- reading -------------------------------------------------------------------------
     @property
     def table(self) -> str:
-        sources = [p for p in (self.root / "ormconfig.json", self.data_source(self.root)) if p and p.is_file()]
+        sources = [p for p in (locate.ormconfig_file(self.root), self.data_source(self.root)) if p and p.is_file()]
         return tf.table_name(sources)
 
     def tracking_tables(self) -> tuple[str, ...]:
@@ -163,6 +146,7 @@ class TypeOrmAdapter(Adapter):
             for f in files
             if f.extra.get("timestamp") is None
         )
+        notes = self.files_and_notes(self.root)[1] + notes
         records = None if db is None else self.read_ledger(db)
         h = merge_history(
             self,
@@ -182,13 +166,70 @@ class TypeOrmAdapter(Adapter):
 
     # --- writing ---------------------------------------------------------------------------
     def migrations_folder(self) -> tuple[Path, bool]:
-        """Where new migrations go (the DataSource's first glob), and whether they are TypeScript."""
-        globs = self.migration_globs(self.root)
-        ts_globs = [g for g in globs if ".ts" in g or "{" in g]
-        chosen = (ts_globs or globs or ["src/migrations/*.ts"])[0]
-        folder = tf.folder_of(chosen.removeprefix("./"))
-        typescript = bool(ts_globs) or not chosen.endswith(".js")
-        return (self.root / folder).resolve(), typescript
+        """Where new migrations go and whether they are TypeScript; ``new_path`` checks the name."""
+        path = self.new_path("Probe", 1700000000000)
+        return path.parent, path.suffix == ".ts"
+
+    def new_path(self, base: str, stamp: int) -> Path:
+        """The file a new migration is written to: in the folder of the DataSource's first glob that
+        can be written to, named so that TypeORM's own glob loads it; refused (``ProjectError``) when
+        that cannot be known without running the DataSource, or when TypeORM would not load it."""
+        src = self.sources(self.root)
+        ds = self.data_source(self.root)
+        typescript_ds = ds is None or ds.suffix != ".js"
+        where = src.origin
+        if src.unknown:
+            raise ProjectError(
+                f"{where} names its migrations with {', '.join(src.unknown)}, which cannot be read without "
+                "running it, so dbm cannot tell where TypeORM looks for a new migration.",
+                unchanged="Nothing was written.",
+                next_step="Write the migration with `npx typeorm migration:create <folder>/<Name>`, or list the "
+                'folder as a glob in the DataSource (migrations: ["src/migrations/*.ts"]).',
+            )
+        candidates = []
+        for glob in src.globs:
+            for pattern in locate.expand_braces(glob):
+                candidates.append(pattern)
+        if not candidates:
+            raise ProjectError(
+                f"{where} lists its migrations as imported classes, so a new file would not be run until it "
+                "is imported and added to that list.",
+                unchanged="Nothing was written.",
+                next_step="Create the migration with `npx typeorm migration:create`, import it in the DataSource "
+                "and add it to `migrations`, or switch the DataSource to a glob.",
+            )
+        built = [c for c in candidates if locate.build_counterpart(self.root, c)]
+        usable = [c for c in candidates if c not in built]
+        if not usable:
+            counterpart = locate.build_counterpart(self.root, built[0])
+            raise ProjectError(
+                f"{where} loads compiled migrations ({', '.join(src.globs)}): a migration written there would be "
+                f"overwritten by the next build, and one written in {counterpart} is not run until it is built.",
+                unchanged="Nothing was written.",
+                next_step=f"Write the migration in {tf.folder_of(counterpart or '')}, build the project, "
+                "then run `dbm migrate` (or point the DataSource at the TypeScript sources when run with ts-node).",
+            )
+        ts = [c for c in usable if c.endswith(".ts")]
+        js = [c for c in usable if c.endswith(".js")]
+        ordered = (ts + js if typescript_ds else js + ts) or usable
+        for pattern in ordered:
+            rel = locate.relative_glob(self.root, pattern)
+            if rel is None:
+                continue
+            folder = tf.folder_of(rel)
+            last = rel.rsplit("/", 1)[-1]
+            suffix = last[1:] if last.startswith("*") and not any(ch in last[1:] for ch in "*?[") else None
+            if suffix is None or not suffix.startswith("."):
+                continue
+            path = (self.root / folder / f"{stamp}-{base}{suffix}").resolve()
+            if locate.matches(self.root, src.globs, path):
+                return path
+        raise ProjectError(
+            f"None of {where}'s migration globs ({', '.join(src.globs)}) names a folder and file pattern dbm can "
+            "write a migration into that TypeORM would then load.",
+            unchanged="Nothing was written.",
+            next_step="Create the migration with `npx typeorm migration:create <folder>/<Name>`.",
+        )
 
     def _dialect(self) -> str:
         """The DataSource's ``type`` decides how a cell's SQL is split into queryRunner calls."""
@@ -208,14 +249,14 @@ class TypeOrmAdapter(Adapter):
         return None if sql is None else [s.sql for s in split(sql, self._dialect())]
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        folder, typescript = self.migrations_folder()
-        folder.mkdir(parents=True, exist_ok=True)
         stamps = [m.timestamp for m in self.parsed() if m.timestamp]
         stamp = max(int(time.time() * 1000), max(stamps, default=0) + 1)
         base = tf.pascal(name)
         cls = f"{base}{stamp}"
         down = self._statements(down_sql) if down_sql is not None else ([] if not up_sql.strip() else None)
-        path = folder / f"{stamp}-{base}.{'ts' if typescript else 'js'}"
+        path = self.new_path(base, stamp)
+        typescript = path.suffix == ".ts"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(tf.render(cls, self._statements(up_sql) or [], down, typescript), encoding="utf-8")
         return path
 
@@ -354,10 +395,20 @@ class TypeOrmAdapter(Adapter):
                 outcomes.append(StepOutcome(s.migration, "up", "skipped"))
             elif s.migration in done:
                 outcomes.append(StepOutcome(s.migration, "up", "applied", seconds / len(todo)))
-            else:
-                outcomes.append(
-                    StepOutcome(s.migration, "up", "failed" if error else "skipped", 0.0, getattr(error, "what", None))
-                )
+            elif error is not None:
+                outcomes.append(StepOutcome(s.migration, "up", "failed", 0.0, getattr(error, "what", None)))
+            else:  # TypeORM finished without running it: never report that as done
+                outcomes.append(StepOutcome(s.migration, "up", "failed", 0.0, "TypeORM did not load this migration"))
+        not_run = [s.migration for s in todo if s.migration not in done]
+        if error is None and not_run:
+            raise ProjectError(
+                f"TypeORM's migration:run finished without running {', '.join(not_run)}: its DataSource does not "
+                "load that file.",
+                unchanged=f"Applied in this run: {', '.join(s.migration for s in todo if s.migration in done) or 'none'}; "
+                f"{', '.join(not_run)} stay(s) pending.",
+                next_step="Check the DataSource's `migrations` entry (`dbm detect` shows the files TypeORM loads) "
+                "and move the file there.",
+            )
         if error is not None:
             raise after_failure(
                 error,

@@ -63,17 +63,6 @@ def table_name(sources: list[Path]) -> str:
     return DEFAULT_TABLE
 
 
-def expand_braces(pattern: str) -> list[str]:
-    """``*.{ts,js}`` -> ``*.ts``, ``*.js`` (pathlib's glob has no braces)."""
-    m = re.search(r"\{([^{}]*)\}", pattern)
-    if not m:
-        return [pattern]
-    out = []
-    for choice in m.group(1).split(","):
-        out.extend(expand_braces(pattern[: m.start()] + choice + pattern[m.end() :]))
-    return out
-
-
 def folder_of(pattern: str) -> str:
     """The static folder part of a glob (``src/migrations/*.ts`` -> ``src/migrations``)."""
     parts = []
