@@ -35,6 +35,39 @@ def detect_in(root: Path) -> tuple[list[Evidence], list[str]]:
     return matches, notes
 
 
+#: folders never searched for workspace projects: dependencies, environments, build output, VCS
+SKIP_DIRS = frozenset(
+    {"node_modules", "venv", "env", "dist", "build", "out", "target", "vendor", "__pycache__", "site-packages"}
+)
+MAX_DEPTH = 3
+MAX_FOLDERS = 2000
+
+
+def projects_below(root: Path) -> list[tuple[Path, Evidence]]:
+    """Migration projects in folders below ``root`` (a monorepo's workspace packages such as
+    ``packages/db``), each with the tool that matched first; a project's own subfolders are not
+    searched further. Bounded in depth and in the number of folders looked at."""
+    found: list[tuple[Path, Evidence]] = []
+    queue = [(root, 0)]
+    seen = 0
+    while queue and seen < MAX_FOLDERS:
+        folder, depth = queue.pop(0)
+        try:
+            children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+        except OSError:
+            continue
+        for child in children:
+            if child.name.startswith(".") or child.name in SKIP_DIRS:
+                continue
+            seen += 1
+            matches, _ = detect_in(child)
+            if matches:
+                found.append((child, matches[0]))
+            elif depth + 1 < MAX_DEPTH:
+                queue.append((child, depth + 1))
+    return found
+
+
 def recommend(root: Path) -> tuple[str, str]:
     """A tool to adopt, judged from the files present, with the reason: the first tool in
     ``RECOMMENDATION_ORDER`` whose adapter finds a reason (the last, our raw SQL, always does)."""
@@ -50,6 +83,8 @@ class Project:
     root: Path
     matches: tuple[Evidence, ...]
     notes: tuple[str, ...] = ()
+    #: projects found in folders below the root when the root itself has none (a monorepo)
+    below: tuple[tuple[Path, Evidence], ...] = ()
 
     @property
     def tool(self) -> str | None:
@@ -61,6 +96,14 @@ class Project:
 
     @cached_property
     def adapter(self) -> Adapter:
+        if not self.matches and self.below:
+            listed = "; ".join(f"{p.relative_to(self.root).as_posix()} ({e.tool})" for p, e in self.below)
+            raise ProjectError(
+                f"{self.root} holds {len(self.below)} migration projects: {listed}.",
+                unchanged="Nothing was done.",
+                next_step="Choose one with --project PATH (for example "
+                f"--project {self.below[0][0].relative_to(self.root).as_posix()}).",
+            )
         if not self.matches:
             raise ProjectError(
                 f"No migration tool was found in {self.root}.",
@@ -83,6 +126,15 @@ def find_project(path: str | Path | None = None) -> Project:
         matches, notes = detect_in(root)
         if matches:
             return Project(root, tuple(matches), tuple(notes))
-    # nothing found: report (and recommend) from the repository root, where package.json & co. live
+    # nothing found: a monorepo's workspace packages below, else report (and recommend) from the
+    # repository root, where package.json & co. live
+    below = projects_below(start.resolve())
+    if len(below) == 1:
+        folder, _ = below[0]
+        matches, notes = detect_in(folder)
+        note = f"the only migration project below {start.resolve()} is {folder}"
+        return Project(folder, tuple(matches), (*notes, note))
+    if below:
+        return Project(start.resolve(), (), (), tuple(below))
     _, notes = detect_in(roots[-1])
     return Project(roots[-1], (), tuple(notes))

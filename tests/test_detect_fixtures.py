@@ -59,7 +59,7 @@ FIXTURES: dict[str, tuple[dict[str, str], str, int]] = {
     "typeorm": (
         {
             "src/data-source.ts": 'import { DataSource } from "typeorm";\nexport const ds = new DataSource({\n'
-            ' type: "sqlite", database: "x.sqlite", migrations: ["./migration/*.ts"] });\n',
+            ' type: "sqlite", database: "x.sqlite", migrations: ["./src/migration/*.ts"] });\n',
             "src/migration/1700000000000-Init.ts": "export class Init1700000000000 {}\n",
         },
         "src/migration",

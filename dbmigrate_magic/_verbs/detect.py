@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from ..adapters import Evidence
 from ..context import resolve_context
-from ..project import recommend
+from ..project import projects_below, recommend
 from ..results import Result
 
 
@@ -31,9 +31,17 @@ class DetectResult(Result):
     notes: tuple[str, ...]
     recommendation: str | None
     recommendation_reason: str | None
+    #: migration projects in folders below the root (a monorepo): path, tool, migrations folder, count
+    projects: tuple[dict[str, Any], ...] = ()
 
     def summary_lines(self) -> list[str]:
-        if self.tool is None:
+        if self.tool is None and self.projects:
+            lines = [f"{len(self.projects)} migration projects below {self.root} (choose one with --project PATH):"]
+            lines.extend(
+                f"  {p['path']}: {p['tool']} ({p['migrations_dir'] or '-'}, {p['migration_count']} files)"
+                for p in self.projects
+            )
+        elif self.tool is None:
             lines = [f"No migration tool found in {self.root}."]
             lines.append(f"Recommendation: {self.recommendation} — {self.recommendation_reason}")
         else:
@@ -44,6 +52,9 @@ class DetectResult(Result):
             if self.also_matched:
                 others = "; ".join(f"{e.tool} ({', '.join(e.files)})" for e in self.also_matched)
                 lines.append(f"Also matched: {others}")
+            if self.projects:
+                below = "; ".join(f"{p['path']} ({p['tool']})" for p in self.projects)
+                lines.append(f"Projects below: {below}")
         if self.connection:
             lines.append(f"Connection: {self.connection} [{self.dialect}] from {self.connection_source}")
             kind = "production" if self.production else "not production"
@@ -63,7 +74,17 @@ def detect(path: str | Path | None = None, env: str | None = None) -> DetectResu
     ctx = resolve_context(path, env)
     proj = ctx.project
     chosen = ctx.environment
-    rec, why = (None, None) if proj.tool else recommend(proj.root)
+    below = proj.below if not proj.tool else tuple(projects_below(proj.root))
+    projects = tuple(
+        {
+            "path": folder.relative_to(proj.root).as_posix(),
+            "tool": e.tool,
+            "migrations_dir": e.migrations_dir,
+            "migration_count": e.migration_count,
+        }
+        for folder, e in below
+    )
+    rec, why = (None, None) if proj.tool or projects else recommend(proj.root)
     ev = proj.evidence
     return DetectResult(
         root=str(proj.root),
@@ -81,4 +102,5 @@ def detect(path: str | Path | None = None, env: str | None = None) -> DetectResu
         notes=proj.notes + (ev.notes if ev else ()),
         recommendation=rec,
         recommendation_reason=why,
+        projects=projects,
     )

@@ -1,0 +1,69 @@
+"""Monorepos: the project root is the workspace package where the team runs its migration command
+(``packages/db``, ``services/api``); ``detect`` at the repository root lists every migration project
+below it, and a verb run there with several asks which one (``--project``), naming them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import write_files
+from tests.test_detect_fixtures import FIXTURES
+
+
+def prefixed(prefix: str, files: dict[str, str]) -> dict[str, str]:
+    return {f"{prefix}/{name}": text for name, text in files.items()}
+
+
+def monorepo(tmp_path):
+    repo = tmp_path / "repo"
+    write_files(
+        repo,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "package.json": json.dumps({"private": True, "workspaces": ["packages/*", "services/*"]}),
+            **prefixed("packages/db", FIXTURES["prisma"][0]),
+            **prefixed("services/api", FIXTURES["alembic"][0]),
+            "packages/db/node_modules/dep/prisma/schema.prisma": "decoy inside node_modules\n",
+            "packages/web/src/index.ts": "export {};\n",
+        },
+    )
+    return repo
+
+
+def test_detect_at_the_root_lists_every_project_below(tmp_path, run_dbm):
+    repo = monorepo(tmp_path)
+    data = json.loads(run_dbm("detect", repo, "--format", "json").stdout)
+    assert data["tool"] is None and data["recommendation"] is None
+    assert [(p["path"], p["tool"], p["migrations_dir"], p["migration_count"]) for p in data["projects"]] == [
+        ("packages/db", "prisma", "prisma/migrations", 2),
+        ("services/api", "alembic", FIXTURES["alembic"][1], FIXTURES["alembic"][2]),
+    ]
+    text = run_dbm("detect", repo).stdout
+    assert "2 migration projects below" in text and "packages/db: prisma" in text and "services/api: alembic" in text
+
+
+def test_verbs_at_the_root_ask_which_project(tmp_path, run_dbm):
+    repo = monorepo(tmp_path)
+    out = run_dbm("status", cwd=repo)
+    assert out.returncode != 0
+    text = out.stdout + out.stderr
+    assert "packages/db (prisma)" in text and "services/api (alembic)" in text and "--project" in text
+
+    data = json.loads(run_dbm("detect", "--project", "packages/db", "--format", "json", cwd=repo).stdout)
+    assert data["tool"] == "prisma" and data["root"] == str((repo / "packages" / "db").resolve())
+    # run from inside the package: its own root, not the repository's
+    inner = json.loads(run_dbm("detect", "--format", "json", cwd=repo / "services" / "api").stdout)
+    assert inner["tool"] == "alembic"
+
+
+def test_one_project_below_is_used_and_a_root_project_lists_the_others(tmp_path, run_dbm):
+    repo = tmp_path / "repo"
+    write_files(repo, {".git/HEAD": "", **prefixed("packages/db", FIXTURES["knex"][0])})
+    data = json.loads(run_dbm("detect", repo, "--format", "json").stdout)
+    assert data["tool"] == "knex" and data["root"] == str((repo / "packages" / "db").resolve())
+    assert any("the only migration project below" in n for n in data["notes"])
+
+    write_files(repo, FIXTURES["drizzle"][0])  # a project at the root too
+    data = json.loads(run_dbm("detect", repo, "--format", "json").stdout)
+    assert data["tool"] == "drizzle" and [p["path"] for p in data["projects"]] == ["packages/db"]
+    assert "Projects below: packages/db (knex)" in run_dbm("detect", repo).stdout
