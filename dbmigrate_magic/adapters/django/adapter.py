@@ -90,7 +90,24 @@ class DjangoAdapter(Adapter):
             return decls, migrated, None
         except (NeedsDjango, SyntaxError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
+        from .interpreter import python_for
         from .run import load_declarations
+
+        found = python_for(self.root)
+        if found is None:  # Django cannot run anywhere we know of: read what can be read, and say so
+            skipped: list[str] = []
+            try:
+                decls, migrated = read_project(self.root, skipped)
+            except (NeedsDjango, SyntaxError, OSError):
+                load_declarations(self.root)  # raises ToolMissing, which says what to do
+                raise
+            left_out = f"; apps not found here, so left out: {', '.join(skipped)}" if skipped else ""
+            return (
+                decls,
+                migrated,
+                "Django is not importable here and no project environment holding it was found: migrations "
+                f"read statically ({reason}){left_out}",
+            )
 
         data = load_declarations(self.root)
         decls = [
@@ -104,7 +121,8 @@ class DjangoAdapter(Adapter):
             )
             for m in data["migrations"]
         ]
-        return decls, set(data["migrated"]), f"migrations read by loading Django ({reason})"
+        by = f" with {found[1]}" if found[1] else ""
+        return decls, set(data["migrated"]), f"migrations read by loading Django{by} ({reason})"
 
     def migration_files(self) -> list[MigrationFile]:
         from .graph import build_graph

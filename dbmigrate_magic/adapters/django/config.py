@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from ...config import (
@@ -45,10 +44,13 @@ def read_by_import(root: Path, module: str, variables: dict[str, str]) -> dict:
         "DJANGO_SETTINGS_MODULE": module,
         "PYTHONPATH": str(root) + os.pathsep + variables.get("PYTHONPATH", ""),
     }
+    from .interpreter import python_for
+
+    found = python_for(root)
+    if found is None:
+        raise Unevaluable("Django is not importable here and no project environment holding it was found")
     try:
-        out = subprocess.run(
-            [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=60
-        )
+        out = subprocess.run([found[0], "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unevaluable(f"importing {module} failed: {exc}") from None
     if out.returncode != 0:

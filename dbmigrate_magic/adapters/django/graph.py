@@ -104,13 +104,25 @@ def _app_configs(path: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def migration_modules(root: Path) -> tuple[list[tuple[str, Path | None]], str]:
-    """(app label, migrations folder or None) for every installed app, and AUTH_USER_MODEL."""
+def migration_modules(root: Path, skipped: list[str] | None = None) -> tuple[list[tuple[str, Path | None]], str]:
+    """(app label, migrations folder or None) for every installed app, and AUTH_USER_MODEL.
+
+    With ``skipped`` (a list to fill), an app that cannot be found statically is left out and named
+    there instead of raising ``NeedsDjango``: the reading of last resort, when Django cannot run."""
     settings = read_settings(root)
     overrides = settings.get("MIGRATION_MODULES") or {}
     apps = []
     for entry in settings["INSTALLED_APPS"]:
-        label, package = _app_config(root, entry)
+        try:
+            label, package = _app_config(root, entry)
+        except NeedsDjango:
+            if skipped is None:
+                raise
+            skipped.append(entry)
+            continue
+        if skipped is not None and module_dir(root, package) is None:
+            skipped.append(entry)
+            continue
         dotted = overrides.get(label, f"{package}.migrations")
         apps.append((label, module_dir(root, dotted) if dotted else None))
     return apps, settings.get("AUTH_USER_MODEL") or "auth.User"
@@ -228,9 +240,9 @@ def _keys(node: ast.expr | None, user_model: str) -> tuple[Key, ...]:
     return tuple(keys)
 
 
-def read_project(root: Path) -> tuple[list[Declaration], set[str]]:
+def read_project(root: Path, skipped: list[str] | None = None) -> tuple[list[Declaration], set[str]]:
     """Every installed app's migrations (statically) and the labels of apps that have migrations."""
-    apps, user_model = migration_modules(root)
+    apps, user_model = migration_modules(root, skipped)
     declarations, migrated = [], set()
     for label, folder in apps:
         if folder is None or not folder.is_dir():

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from ...dialects import find_dialect
 from ...errors import ToolFailed, ToolMissing
 from ...masking import mask
+from .interpreter import python_for
 
 ENV_VAR = "DBM_DJANGO_DATABASE"
 
@@ -127,13 +127,23 @@ def run_manage(
     manage = root / "manage.py"
     if not manage.is_file():
         raise ToolMissing(f"{manage} does not exist.", next_step="Run dbm from the Django project's folder.")
+    found = python_for(root)
+    if found is None:
+        raise ToolMissing(
+            "Django is not importable by the Python dbm runs with, and no project environment holding Django "
+            "was found ($VIRTUAL_ENV, .venv, venv, env, Poetry or pipenv environments).",
+            unchanged="Nothing was run and the database was not touched.",
+            next_step="Create the project's environment (e.g. `python -m venv .venv && .venv/bin/pip install -r "
+            "requirements.txt`), activate it, or install dbm next to Django.",
+        )
+    python = found[0]
     env = dict(os.environ)
     if url:
         env[ENV_VAR] = json.dumps(django_database(url))
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     try:
         out = subprocess.run(
-            [sys.executable, "-c", BOOTSTRAP, str(manage), mode, *args],
+            [python, "-c", BOOTSTRAP, str(manage), mode, *args],
             cwd=root,
             env=env,
             capture_output=True,
@@ -149,10 +159,19 @@ def run_manage(
     out = subprocess.CompletedProcess(out.args, out.returncode, mask(out.stdout), mask(out.stderr))
     if check and out.returncode != 0:
         detail = error_lines(out.stderr.strip() or out.stdout.strip())
+        what = (
+            " ".join(args) if mode == "manage" else {"declarations": "(reading the migrations)"}.get(mode, "sqlmigrate")
+        )
+        writes = mode == "manage" and bool(args) and args[0] == "migrate"
+        unchanged = (
+            "Django ran each migration in its own transaction where the database allows; "
+            "run `dbm status` to see what was applied."
+            if writes
+            else "Nothing was changed: this only read the project."
+        )
         raise ToolFailed(
-            f"manage.py {' '.join(args)} failed: " + "\n".join(detail),
-            unchanged="Django ran each migration in its own transaction where the database allows; "
-            "run `dbm status` to see what was applied.",
+            f"manage.py {what} failed (with {python}): " + "\n".join(detail),
+            unchanged=unchanged,
             next_step="Fix the error above and run again.",
         )
     return out

@@ -76,8 +76,14 @@ def module_dir(root: Path, dotted: str) -> Path | None:
     try:
         spec = importlib.util.find_spec(parts[0])  # finds the top package without importing it
     except (ImportError, ValueError):
-        return None
+        spec = None
     if spec is None or not spec.submodule_search_locations:
+        from .interpreter import package_dirs  # not installed here: the project's own environment
+
+        for site in package_dirs(root):
+            folder = site.joinpath(*parts)
+            if (site / parts[0]).is_dir():
+                return folder if folder.is_dir() else None
         return None
     folder = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts[1:])
     return folder if folder.is_dir() else None
