@@ -84,6 +84,30 @@ class Config:
 """
 
 
+MAKO = '''"""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+"""
+from alembic import op
+import sqlalchemy as sa
+${imports if imports else ""}
+
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade():
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade():
+    ${downgrades if downgrades else "pass"}
+'''
+
+
 def revision_text(rev: str, down: str | None, n: int) -> str:
     return (
         f'"""step {n}\n\nRevision ID: {rev}\nRevises: {down or ""}\n"""\n'
@@ -156,7 +180,7 @@ def test_flask_migrate_connection_from_dotenv_beats_the_fallback(tmp_path, run_d
     assert [r["state"] for r in status_json(run_dbm, root)["migrations"]] == ["pending"] * 3
 
 
-def test_flask_migrate_unreadable_config_is_said_and_writes_are_refused(tmp_path, run_dbm):
+def test_flask_migrate_unreadable_config_is_said(tmp_path, run_dbm):
     root = tmp_path / "app"
     config = "import os\nfrom .settings import URI\n\nclass Config:\n    SQLALCHEMY_DATABASE_URI = URI\n"
     flask_project(root, count=2, config=config)
@@ -164,12 +188,31 @@ def test_flask_migrate_unreadable_config_is_said_and_writes_are_refused(tmp_path
     assert data["connection"] is None
     assert any("could not be read statically" in n for n in data["notes"])
 
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    out = run_dbm("migrate", root, "--env", url, "--yes")
-    assert out.returncode != 0
-    assert "flask db upgrade" in out.stdout + out.stderr
-    assert "Flask-Migrate" in out.stdout + out.stderr
-    assert tables(url) == set()
+
+def test_flask_migrate_revisions_applied_and_written_with_real_alembic(tmp_path, run_dbm, db_url):
+    """Flask-Migrate's env.py needs the Flask app; dbm runs the project's own revisions (and its
+    script.py.mako) with Alembic and a stand-in env.py on the selected connection, as
+    `flask db upgrade` / `flask db downgrade` would."""
+    root = tmp_path / "app"
+    revs = flask_project(root, count=3)
+    (root / "migrations" / "script.py.mako").write_text(MAKO)
+    (root / ".env").write_text(f"DATABASE_URL={db_url}\n")
+
+    out = run_dbm("migrate", root, "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert scalar(db_url, "SELECT version_num FROM alembic_version") == revs[-1]
+    assert {"t1", "t2", "t3"} <= tables(db_url)
+    out = run_dbm("rollback", root, "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert scalar(db_url, "SELECT version_num FROM alembic_version") == revs[1]
+
+    out = run_dbm("new", "add notes", "--project", root)  # written where flask db looks, from its template
+    assert out.returncode == 0, out.stdout + out.stderr
+    written = [p for p in (root / "migrations" / "versions").glob("*.py") if "add_notes" in p.name]
+    assert len(written) == 1 and f"down_revision = {revs[-1]!r}" in written[0].read_text()
+    assert not (root / "migrations" / "env.py").read_text().startswith("# Written by dbmigrate_magic")
+    out = run_dbm("generate", "--name", "auto", "--autogenerate", "--project", root, "--env", db_url)
+    assert out.returncode != 0 and "flask db migrate" in out.stdout + out.stderr
 
 
 def test_pyproject_tool_alembic_with_here_and_two_version_locations(tmp_path, run_dbm, db_url):

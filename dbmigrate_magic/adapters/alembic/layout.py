@@ -32,6 +32,45 @@ if TYPE_CHECKING:
 #: Flask-Migrate's default folder (``Migrate(app, db, directory="migrations")``)
 FLASK_DIR = "migrations"
 
+#: what Flask-Migrate's env.py does once ``current_app`` has given it the engine: run the revisions
+#: on one connection (online) or render them with literal values (offline, ``--sql``)
+FLASK_STANDIN_ENV = """\
+# Written by dbmigrate_magic: Flask-Migrate's env.py without the Flask app. The URL is the
+# environment dbm selected; the revisions and script.py.mako are the project's own.
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+"""
+
+
+def flask_standin(root: Path) -> Path:
+    """A script folder for running a Flask-Migrate project's revisions with plain Alembic: the
+    stand-in env.py beside a copy of the project's script.py.mako (kept in the temp folder)."""
+    import hashlib
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"dbm-flask-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}"
+    folder.mkdir(exist_ok=True)
+    (folder / "env.py").write_text(FLASK_STANDIN_ENV, encoding="utf-8")
+    mako = root / FLASK_DIR / "script.py.mako"
+    if mako.is_file():
+        (folder / "script.py.mako").write_text(mako.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
 
 def _has_tool_alembic(pyproject: Path) -> bool:
     if not pyproject.is_file():
@@ -77,8 +116,9 @@ class Layout:
             out.append(f"{FLASK_DIR}/env.py (Flask-Migrate)")
         return tuple(out)
 
-    def config(self, url: str | None = None, buffer: Any = None) -> Config:
-        """Alembic's ``Config`` as the ``alembic`` CLI (or ``flask db``) builds it in the root."""
+    def config(self, url: str | None = None, buffer: Any = None, run: bool = False) -> Config:
+        """Alembic's ``Config`` as the ``alembic`` CLI (or ``flask db``) builds it in the root; ``run``
+        for a Config that runs env.py (a Flask-Migrate project's then runs through ``flask_standin``)."""
         from alembic.config import Config
 
         kwargs: dict[str, Any] = {"output_buffer": buffer}
@@ -91,7 +131,11 @@ class Layout:
                 "This project keeps Alembic's settings in pyproject.toml [tool.alembic], which needs Alembic 1.16 or later.",
                 next_step="pip install 'alembic>=1.16'.",
             ) from None
-        if self.flask:
+        if self.flask and run:
+            cfg.set_main_option("script_location", str(flask_standin(self.root)))
+            cfg.set_main_option("version_locations", str(self.root / FLASK_DIR / "versions").replace("%", "%%"))
+            cfg.set_main_option("path_separator", "newline")
+        elif self.flask:
             cfg.set_main_option("script_location", str(self.root / FLASK_DIR))
         elif self.ini is None and self.toml is None:
             cfg.set_main_option("script_location", str(self.root / "alembic"))

@@ -64,6 +64,13 @@ class AlembicOps:
 
         from alembic import command
 
+        if self.adapter.layout.flask:
+            raise ProjectError(
+                "This is a Flask-Migrate project: autogenerate compares the Flask app's models, which only "
+                "`flask db migrate` can load.",
+                unchanged="Nothing was written.",
+                next_step="Run `flask db migrate -m NAME`, then `dbm migrate` to preview and apply it.",
+            )
         if not self.has_target_metadata():
             raise ProjectError(
                 "Alembic's autogenerate needs the project's SQLAlchemy models, but env.py does not set "
@@ -128,6 +135,8 @@ class AlembicOps:
         return False
 
     def autogenerate_hint(self) -> str | None:
+        if self.adapter.layout.flask:
+            return "Flask-Migrate can write this migration from your models with `flask db migrate -m NAME`."
         if self.has_target_metadata():
             return (
                 "env.py sets target_metadata: Alembic can write this migration from your SQLAlchemy models "

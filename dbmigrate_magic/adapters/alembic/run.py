@@ -33,19 +33,12 @@ def in_project(root: Path) -> Iterator[None]:
 
 
 def make_config(root: Path, url: str | None, buffer: io.StringIO | None = None):
-    """Alembic's ``Config`` for the project's layout (alembic.ini, pyproject.toml [tool.alembic]);
-    a Flask-Migrate project is refused: its env.py needs the Flask app, which only ``flask db`` sets up."""
+    """Alembic's ``Config`` for the project's layout (alembic.ini, pyproject.toml [tool.alembic],
+    Flask-Migrate's migrations/ run with a stand-in for its Flask-bound env.py: ``layout.py``)."""
     from .layout import Layout, find_layout
 
     layout = find_layout(root) or Layout(root, None, None)
-    if layout.flask:
-        raise ProjectError(
-            "This is a Flask-Migrate project: its migrations/env.py takes the engine from the Flask app "
-            "(current_app), which only `flask db` sets up, so dbm cannot run Alembic on it.",
-            unchanged="Nothing was written and the database was not touched.",
-            next_step="Run `flask db upgrade` (or `flask db downgrade`) in the project; `dbm status` shows the result.",
-        )
-    return layout.config(url, buffer)
+    return layout.config(url, buffer, run=True)
 
 
 @contextlib.contextmanager
