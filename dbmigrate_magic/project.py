@@ -43,10 +43,23 @@ MAX_DEPTH = 3
 MAX_FOLDERS = 2000
 
 
-def projects_below(root: Path) -> list[tuple[Path, Evidence]]:
+def owned_paths(root: Path, evidence: Evidence | None) -> list[Path]:
+    """The files and folders a root's own project uses (its evidence and migrations folders)."""
+    if evidence is None:
+        return []
+    names = [f.split(" (")[0] for f in evidence.files]
+    names += [d for d in (evidence.migrations_dir or "").split(", ") if d]
+    return [(root / n).resolve() for n in names if n and not n.endswith("/")] + [
+        (root / n.rstrip("/")).resolve() for n in names if n.endswith("/")
+    ]
+
+
+def projects_below(root: Path, evidence: Evidence | None = None) -> list[tuple[Path, Evidence]]:
     """Migration projects in folders below ``root`` (a monorepo's workspace packages such as
     ``packages/db``), each with the tool that matched first; a project's own subfolders are not
-    searched further. Bounded in depth and in the number of folders looked at."""
+    searched further, nor the folders the root's own project (``evidence``) uses. Bounded in depth
+    and in the number of folders looked at."""
+    owned = owned_paths(root, evidence)
     found: list[tuple[Path, Evidence]] = []
     queue = [(root, 0)]
     seen = 0
@@ -58,6 +71,8 @@ def projects_below(root: Path) -> list[tuple[Path, Evidence]]:
             continue
         for child in children:
             if child.name.startswith(".") or child.name in SKIP_DIRS:
+                continue
+            if any(p.is_relative_to(child.resolve()) for p in owned):
                 continue
             seen += 1
             matches, _ = detect_in(child)

@@ -67,3 +67,12 @@ def test_one_project_below_is_used_and_a_root_project_lists_the_others(tmp_path,
     data = json.loads(run_dbm("detect", repo, "--format", "json").stdout)
     assert data["tool"] == "drizzle" and [p["path"] for p in data["projects"]] == ["packages/db"]
     assert "Projects below: packages/db (knex)" in run_dbm("detect", repo).stdout
+
+
+def test_a_projects_own_folders_are_not_listed_as_projects_below(tmp_path):
+    from dbmigrate_magic import api
+
+    for tool, (files, _folder, _count) in FIXTURES.items():
+        root = write_files(tmp_path / tool, {".git/HEAD": "", **files})
+        result = api.detect(root)
+        assert result.tool == tool and result.projects == (), (tool, result.projects)

@@ -74,7 +74,7 @@ def detect(path: str | Path | None = None, env: str | None = None) -> DetectResu
     ctx = resolve_context(path, env)
     proj = ctx.project
     chosen = ctx.environment
-    below = proj.below if not proj.tool else tuple(projects_below(proj.root))
+    below = proj.below if not proj.tool else tuple(projects_below(proj.root, proj.evidence))
     projects = tuple(
         {
             "path": folder.relative_to(proj.root).as_posix(),
