@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests import django_project as dj
-from tests.helpers import status_json
+from tests.helpers import status_json, write_files
 from tests.test_django_status import build, ours
 
 BLOCKER = """import os, sys
@@ -86,3 +86,48 @@ def test_static_fallback_without_any_django_says_so(tmp_path, run_dbm, sqlite_ur
     text = out.stdout + out.stderr
     assert "no project environment holding Django was found" in text
     assert "transaction" not in text and "ModuleNotFoundError" not in text
+
+
+def fake_env(folder: Path, with_django: bool = True) -> Path:
+    """A virtual environment's shape (pyvenv.cfg, bin/python, site-packages) without installing it."""
+    (folder / "bin").mkdir(parents=True)
+    (folder / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (folder / "bin" / "python").symlink_to(sys.executable)
+    sp = folder / "lib" / "python3.11" / "site-packages"
+    sp.mkdir(parents=True)
+    if with_django:
+        (sp / "django").mkdir()
+        (sp / "django" / "__init__.py").write_text("")
+    return folder
+
+
+def test_poetry_pipenv_and_virtual_env_environments_are_found(tmp_path, monkeypatch):
+    from dbmigrate_magic.adapters.django.interpreter import project_env
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("UV_PROJECT_ENVIRONMENT", raising=False)
+
+    poetry = write_files(tmp_path / "shop", {"pyproject.toml": '[tool.poetry]\nname = "My_Shop"\nversion = "1"\n'})
+    env = fake_env(home / ".cache" / "pypoetry" / "virtualenvs" / "my-shop-AbC123-py3.11")
+    assert project_env(poetry) == (
+        str(env / "bin" / "python"),
+        f"the project's interpreter (Poetry: {env / 'bin' / 'python'})",
+    )
+
+    pipenv = write_files(tmp_path / "blog", {"Pipfile": "[packages]\ndjango = '*'\n"})
+    env = fake_env(home / ".local" / "share" / "virtualenvs" / "blog-x1Y2z3")
+    assert project_env(pipenv)[0] == str(env / "bin" / "python")
+
+    active = write_files(tmp_path / "site", {"manage.py": ""})
+    fake_env(active / "venv", with_django=False)  # a venv without Django does not count
+    env = fake_env(tmp_path / "elsewhere")
+    monkeypatch.setenv("VIRTUAL_ENV", str(env))
+    assert project_env(active) == (
+        str(env / "bin" / "python"),
+        f"the project's interpreter ($VIRTUAL_ENV: {env / 'bin' / 'python'})",
+    )
+    assert project_env(write_files(tmp_path / "none", {"manage.py": ""})) is not None  # $VIRTUAL_ENV still set
+    monkeypatch.delenv("VIRTUAL_ENV")
+    assert project_env(write_files(tmp_path / "none2", {"manage.py": ""})) is None

@@ -13,7 +13,6 @@ import importlib.util
 import os
 import re
 import sys
-from functools import cache
 from pathlib import Path
 
 
@@ -72,7 +71,6 @@ def site_dirs(env: Path) -> list[Path]:
     return out
 
 
-@cache
 def project_env(root: Path) -> tuple[str, str] | None:
     """The first of the project's environments that holds Django: (its python, where it was found)."""
     for env, how in candidate_envs(root):
