@@ -5,13 +5,11 @@
 
 from __future__ import annotations
 
-import re
-
 from .changes import Collector
-from .model import SchemaModel, Thing
+from .model import Thing
 from .ordering import dependants_closure, topo_order
-from .pg_diff_objects import ObjectsMixin, core
-from .pg_diff_tables import TablesMixin
+from .pg_diff_objects import core
+from .pg_diff_tables import PgTablesDiffer
 from .pg_introspect import qn
 from .pg_phases import Phase
 from .quoting import literal, pg_quote
@@ -19,19 +17,8 @@ from .quoting import literal, pg_quote
 q = pg_quote
 
 
-class PgDiffer(TablesMixin, ObjectsMixin):
-    def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
-        self.a, self.b, self.out = a, b, Collector()
-        self.extensions_only = extensions_only
-        # tables whose columns change in a way views, triggers and policies notice; also functions
-        # (schema, "f(args)") dropped or recreated, which views calling them depend on
-        self.altered_relations: set = set()
-        self.functions_recreated = False
-        self.unique_dropped: set = set()  # tables whose primary key / unique index is dropped
-        self.fk_added: set = set()  # (table key, constraint name) foreign keys (re)added
-        self.predropped: set = set()  # (table key, name) constraints/indexes dropped with a function
-        self.swapped_functions: set = set()  # functions recreated around an enum swap
-        self.created_tables: set = set()  # created (or recreated) by this script
+class PgDiffer(PgTablesDiffer):
+    """Built on ``PgTablesDiffer`` and ``PgObjectsDiffer``; ``PgDiffState`` holds what they share."""
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> Collector:
@@ -258,31 +245,6 @@ class PgDiffer(TablesMixin, ObjectsMixin):
             destructive=bool(removed),
         )
         self.out.sql(Phase.DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
-
-    def enum_expressions(self, enum_name: str) -> None:
-        """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
-        (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
-        renamed type), nor can foreign keys over its columns: they are dropped first;
-        ``constraints``/``indexes`` add them again."""
-        pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
-        for table in self.a.tables.values():
-            if table.key not in self.b.tables:
-                continue
-            tq = qn(table.schema, table.name)
-            typed = {c.name for c in table.columns if c.type in (enum_name, enum_name + "[]")}
-            for c in table.constraints:
-                if (table.key, c.name) in self.predropped:
-                    continue
-                if c.kind in ("check", "exclusion") and pattern.search(c.definition):
-                    self.out.sql(Phase.DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
-                    self.predropped.add((table.key, c.name))
-                elif c.kind == "foreign" and typed & set(c.columns):  # both ends change type one by one
-                    self.out.sql(Phase.DROP_FKS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
-                    self.predropped.add((table.key, c.name))
-            for ix in table.indexes:
-                if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:
-                    self.out.sql(Phase.DROP_USERS, f"DROP INDEX {qn(table.schema, ix.name)};")
-                    self.predropped.add((table.key, ix.name))
 
     # ------------------------------------------------------------------ views
     def views(self) -> None:

@@ -1,13 +1,13 @@
 """PostgreSQL differ, tables: created, dropped and altered tables, their columns, constraints,
-indexes, row level security and comments. A mixin of ``PgDiffer`` (it uses the differ's ``a``,
-``b``, ``out`` and the bookkeeping sets ``PgDiffer.__init__`` makes)."""
+indexes, partitioning, row level security and comments. Builds on ``pg_diff_objects``; ``PgDiffer``
+builds on it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from .model import Column, Table
-from .pg_diff_objects import identity_sets, uses_column
+from .pg_diff_objects import PgObjectsDiffer, identity_sets, uses_column
 from .pg_extras import comment_sql
 from .pg_introspect import qn
 from .pg_phases import Phase
@@ -17,7 +17,7 @@ from .quoting import literal, pg_quote
 q = pg_quote
 
 
-class TablesMixin:
+class PgTablesDiffer(PgObjectsDiffer):
     def tables(self) -> None:
         a, b = self.a.tables, self.b.tables
         for key in sorted(b.keys() - a.keys()):
@@ -139,6 +139,52 @@ class TablesMixin:
             out.sql(Phase.ALTER, f"ALTER TABLE {name} SET {'UNLOGGED' if new.options == 'UNLOGGED' else 'LOGGED'};")
             out.change("table", new.schema, new.name, "changed", new.options or "LOGGED", table=new.name)
         self.table_extras(old, new)
+
+    def partition_changed(self, old: Table, new: Table) -> bool:
+        """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
+        it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
+        table created that way)."""
+        retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
+        key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
+        if (old.partition_of, old.partition_by, old.inherits) == (
+            new.partition_of,
+            new.partition_by,
+            new.inherits,
+        ) and not key_retyped:
+            return False
+        name = qn(new.schema, new.name)
+        if key_retyped:
+            detail = f"partition key column type changed ({', '.join(sorted(retyped))})"
+        elif old.inherits != new.inherits:
+            detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
+        else:
+            detail = (
+                f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                f"{new.partition_of or new.partition_by or 'none'}"
+            )
+        self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
+        # a partition may already have gone with its parent, recreated here too
+        first = len(self.out.statements)
+        self.out.sql(
+            Phase.DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
+        )
+        self.create_table(new, change=False)
+        if old.partition_by:  # its partitions went with it: the target's ones are created again
+            for key, t in sorted(self.b.tables.items()):
+                old_t = self.a.tables.get(key)
+                if (
+                    old_t is not None
+                    and t.partition_of.startswith(f"PARTITION OF {name} ")
+                    and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by)
+                ):
+                    self.create_table(t, change=False)
+        # the creation only makes sense after the drop: both are left out without --unsafe
+        self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
+        child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
+        self.out.statements[:first] = [
+            replace(st, destructive=True) if child in st.sql else st for st in self.out.statements[:first]
+        ]
+        return True
 
     def alter_column(self, t: Table, old: Column, new: Column) -> bool:
         """Alter one column in place; True when it had to be dropped and added again."""
