@@ -9,6 +9,7 @@ from .changes import Collector
 from .model import Thing
 from .ordering import dependants_closure, topo_order
 from .pg_diff_objects import core
+from .pg_diff_state import ThingKey
 from .pg_diff_tables import PgTablesDiffer
 from .pg_introspect import qn
 from .pg_phases import Phase
@@ -110,24 +111,28 @@ class PgDiffer(PgTablesDiffer):
             or any(self.relation_changes(k, seen | {key}) for k in old.depends)
         )
 
-    def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
+    def rebind_functions(
+        self, a: dict[ThingKey, Thing], b: dict[ThingKey, Thing]
+    ) -> tuple[dict[ThingKey, Thing], dict[ThingKey, Thing]]:
         """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
         reads (``depends``): a column it uses cannot change type or go while it exists, and a new
         body must see the target columns. Such functions are dropped before the tables change and
         created after them; returns the functions left for the ordinary walk."""
         bound = {k for k in a.keys() | b.keys() if (k in a and a[k].depends) or (k in b and b[k].depends)}
         for key in sorted(bound):
-            old, new = a.get(key), b.get(key)
-            if new is None:  # before the columns it reads are dropped or changed
+            if key not in b:  # before the columns it reads are dropped or changed
+                old = a[key]
                 self.out.change("function", old.schema, old.name, "removed", destructive=True)
                 self.out.sql(Phase.DROP_FUNCS, old.drop, destructive=True)
                 self.altered_relations.add((old.schema, old.name))
                 continue
-            if old is None:
+            if key not in a:
+                new = b[key]
                 self.out.change("function", new.schema, new.name, "added")
                 self.out.sql(Phase.REBIND, new.create)
                 self.decorate("function", None, new)
                 continue
+            old, new = a[key], b[key]
             if core(old) == core(new) and not any(self.relation_changes(k) for k in old.depends):
                 self.decorate("function", old, new)
                 continue
@@ -150,10 +155,10 @@ class PgDiffer(PgTablesDiffer):
         if kind == "extension":
             detail = []
             if old.get("schema") != new.get("schema"):
-                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} SET SCHEMA {q(new.get('schema'))};")
+                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} SET SCHEMA {q(new.fact('schema'))};")
                 detail.append(f"schema {old.get('schema')} -> {new.get('schema')}")
             if old.get("version") != new.get("version") and old.definition != new.definition:
-                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} UPDATE TO {literal(new.get('version'))};")
+                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} UPDATE TO {literal(new.fact('version'))};")
                 detail.append(f"version {old.get('version')} -> {new.get('version')}")
             if detail:
                 self.out.change(kind, "", new.name, "changed", "; ".join(detail))
@@ -195,7 +200,7 @@ class PgDiffer(PgTablesDiffer):
             if old.definition == new.definition:
                 self.decorate("enum", old, new)
                 continue
-            before, after = old.get("labels").split("\x1f"), new.get("labels").split("\x1f")
+            before, after = old.fact("labels").split("\x1f"), new.fact("labels").split("\x1f")
             name = qn(new.schema, new.name)
             # only additions: ALTER TYPE ADD VALUE in place, unless the script itself uses a new value
             # (PostgreSQL refuses that before the ADD VALUE is committed: swap the type instead)

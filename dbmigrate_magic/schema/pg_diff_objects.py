@@ -194,8 +194,8 @@ class PgObjectsDiffer(PgDiffState):
 
     def types(self) -> None:
         for old, new in self.added_and_removed("type", Phase.TYPES, Phase.DROP_TYPES):
-            before = [x for x in old.get("attributes").split("\x1f") if x]
-            after = [x for x in new.get("attributes").split("\x1f") if x]
+            before = [x for x in old.fact("attributes").split("\x1f") if x]
+            after = [x for x in new.fact("attributes").split("\x1f") if x]
             if not before or not after:  # a range type: only created again (works while unused)
                 self.out.change(
                     "type",
@@ -256,8 +256,8 @@ class PgObjectsDiffer(PgDiffState):
                 )
             if old.get("notnull") != new.get("notnull"):
                 self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
-            before = set(filter(None, old.get("constraints").split("\x1f")))
-            after = set(filter(None, new.get("constraints").split("\x1f")))
+            before = set(filter(None, old.fact("constraints").split("\x1f")))
+            after = set(filter(None, new.fact("constraints").split("\x1f")))
             for c in sorted(before - after):
                 self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
             for c in sorted(after - before):
@@ -272,7 +272,8 @@ class PgObjectsDiffer(PgDiffState):
         for table in self.a.tables.values():
             target = self.b.tables.get(table.key)
             for col in table.columns:
-                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                tcol = target.column(col.name) if target is not None else None
+                if col.type not in (name, name + "[]") or tcol is None:
                     continue
                 self.altered_relations.add(table.key)
                 tq, cq = qn(table.schema, table.name), q(col.name)
@@ -283,7 +284,6 @@ class PgObjectsDiffer(PgDiffState):
                     f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {using(cq, col.type)};",
                     destructive=destructive,
                 )
-                tcol = target.column(col.name)
                 if tcol.default is not None and tcol.type == col.type:
                     self.out.sql(Phase.ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Column, Table
+from .model import Column, Table, column_pairs
 from .pg_diff_objects import PgObjectsDiffer, identity_sets, uses_column
 from .pg_extras import comment_sql
 from .pg_introspect import qn
@@ -87,22 +87,15 @@ class PgTablesDiffer(PgObjectsDiffer):
             return
         # stored generated columns over a column whose type changes block the ALTER TYPE: they are
         # dropped first and added again afterwards (their values are computed, nothing is lost)
-        retyped = {
-            c.name
-            for c in new.columns
-            if old.column(c.name) is not None
-            and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)
-        }
+        both = column_pairs(old, new)
+        retyped = {c.name for was, c in both if (was.type, was.collation) != (c.type, c.collation)}
         regenerate = [
-            c
-            for c in new.columns
-            if c.generated
-            and old.column(c.name) is not None
-            and old.column(c.name).generated
-            and retyped
-            and uses_column(old.column(c.name).generated, retyped)
+            (was, c)
+            for was, c in both
+            if c.generated and was.generated and retyped and uses_column(was.generated, retyped)
         ]
-        for c in regenerate:
+        regenerated = {c.name for _, c in regenerate}
+        for _, c in regenerate:
             self.altered_relations.add(new.key)
             out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         for c in old.columns:
@@ -110,19 +103,18 @@ class PgTablesDiffer(PgObjectsDiffer):
                 self.altered_relations.add(new.key)
                 out.change("column", new.schema, f"{new.name}.{c.name}", "removed", c.type, True, new.name)
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
-        recreated: set = set()
+        recreated: set[str] = set()
         for c in new.columns:
             was = old.column(c.name)
             if was is None:
                 out.change("column", new.schema, f"{new.name}.{c.name}", "added", column_sql(c), table=new.name)
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
-            elif c in regenerate:
+            elif c.name in regenerated:
                 recreated.add(c.name)
             elif was != c and self.alter_column(new, was, c):
                 recreated.add(c.name)
-        for c in regenerate:
+        for was, c in regenerate:
             out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
-            was = old.column(c.name)
             detail = f"type {was.type} -> {c.type}; " if was.type != c.type else ""
             out.change(
                 "column",
@@ -144,7 +136,7 @@ class PgTablesDiffer(PgObjectsDiffer):
         """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
         it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
         table created that way)."""
-        retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
+        retyped = {c.name for was, c in column_pairs(old, new) if was.type != c.type}
         key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
         if (old.partition_of, old.partition_by, old.inherits) == (
             new.partition_of,
@@ -257,7 +249,7 @@ class PgTablesDiffer(PgObjectsDiffer):
         out.change("column", t.schema, f"{t.name}.{new.name}", "changed", "; ".join(details), destructive, t.name)
         return False
 
-    def constraints(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+    def constraints(self, old: Table, new: Table, recreated: set[str] | frozenset[str] = frozenset()) -> None:
         """Constraints by name; those on a recreated column went with it and are added again."""
         name = qn(new.schema, new.name)
         a = {c.name: c for c in old.constraints}
@@ -308,7 +300,7 @@ class PgTablesDiffer(PgObjectsDiffer):
                     table=new.name,
                 )
 
-    def indexes(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+    def indexes(self, old: Table, new: Table, recreated: set[str] | frozenset[str] = frozenset()) -> None:
         """Indexes by name; those on a recreated column went with it and are created again."""
         a = {i.name: i for i in old.indexes}
         b = {i.name: i for i in new.indexes}
