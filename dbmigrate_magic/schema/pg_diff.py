@@ -1,6 +1,7 @@
 """PostgreSQL differ: walks two models and emits changes plus statements, each in a named phase
-(``pg_phases.Phase`` lists their order). Generic objects, enums and views are here; tables are in
-``pg_diff_tables``, domains, types, partitions and grants in ``pg_diff_objects``.
+(``pg_phases.Phase`` lists their order). Generic objects, enums and views are here; tables and
+their partitioning are in ``pg_diff_tables``; domains, types, children's defaults and grants in
+``pg_diff_objects``; what the parts share (models, collector, bookkeeping) in ``pg_diff_state``.
 """
 
 from __future__ import annotations
