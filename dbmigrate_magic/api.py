@@ -494,11 +494,16 @@ def backup(
     return _backup(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
 
 
-def backups(path: Project = None, *, backup_dir: BackupDir = None) -> BackupsResult:
+def backups(
+    path: Project = None,
+    *,
+    backup_dir: BackupDir = None,
+    limit: Annotated[int | None, Arg(help="only the N newest", metavar="N")] = None,
+) -> BackupsResult:
     """List backups in the backup folder, newest first."""
     from ._verbs.backup import backups as _backups
 
-    return _backups(path, folder=backup_dir)
+    return _backups(path, folder=backup_dir, limit=limit)
 
 
 def restore(

@@ -169,10 +169,12 @@ def backup(
     return BackupResult(record, str(target))
 
 
-def backups(project: PathLike = None, *, folder: PathLike = None) -> BackupsResult:
+def backups(project: PathLike = None, *, folder: PathLike = None, limit: int | None = None) -> BackupsResult:
+    if limit is not None and limit < 1:
+        raise UsageProblem(f"limit must be 1 or more, not {limit}.", next_step="Leave it out to list every backup.")
     ctx = resolve_context(project, None)
     target = backup_dir(ctx.project.root, folder)
-    return BackupsResult(str(target), tuple(list_records(target)))
+    return BackupsResult(str(target), tuple(list_records(target)[:limit]))
 
 
 def restore(
