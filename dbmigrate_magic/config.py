@@ -252,10 +252,13 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
         or scheme_hint
         or ""
     ).lower()
-    if "mysql" in dialect_hint or "maria" in dialect_hint or (not dialect_hint and port == "3306"):
-        scheme = "mysql+pymysql"
+    # a server's family from any spelling that names it (mysql2, mariadb, django.db.backends.mysql);
+    # with no hint, MySQL's port says MySQL; anything else is PostgreSQL
+    mysql = dialect_for("mysql")
+    if any(word in dialect_hint for word in (*mysql.aliases, "maria")) or (not dialect_hint and port == "3306"):
+        scheme = mysql.driver_scheme
     else:
-        scheme = "postgresql+psycopg"
+        scheme = dialect_for("postgresql").driver_scheme
     user = values.get("DB_USER") or ""
     password = values.get("DB_PASSWORD")
     if password:
