@@ -54,9 +54,10 @@ def alter_cmd(ctx: Context, index: int, change: Callable[[Any], Any] | None = No
     from pglast import ast
 
     node = _stmt(ctx)
-    if node is None or not isinstance(node, ast.AlterTableStmt) or index >= len(node.cmds or ()):
+    cmds = node.cmds if isinstance(node, ast.AlterTableStmt) else None
+    if not cmds or index >= len(cmds):
         return None
-    cmd = node.cmds[index]
+    cmd = cmds[index]
     if change is not None:
         cmd = change(cmd) or cmd
     return deparse(ast.AlterTableStmt(relation=node.relation, cmds=(cmd,), objtype=node.objtype)) + ";"
@@ -83,7 +84,8 @@ def type_of_column(ctx: Context, index: int) -> str | None:
     from pglast import ast
 
     node = _stmt(ctx)
-    if node is None or not isinstance(node, ast.AlterTableStmt) or index >= len(node.cmds or ()):
+    cmds = node.cmds if isinstance(node, ast.AlterTableStmt) else None
+    if not cmds or index >= len(cmds):
         return None
-    cd = node.cmds[index].def_
+    cd = cmds[index].def_
     return deparse(cd.typeName) if isinstance(cd, ast.ColumnDef) and cd.typeName is not None else None
