@@ -54,10 +54,9 @@ def alter_cmd(ctx: Context, index: int, change: Callable[[Any], Any] | None = No
     from pglast import ast
 
     node = _stmt(ctx)
-    cmds = node.cmds if isinstance(node, ast.AlterTableStmt) else None
-    if not cmds or index >= len(cmds):
+    if not isinstance(node, ast.AlterTableStmt) or not node.cmds or index >= len(node.cmds):
         return None
-    cmd = cmds[index]
+    cmd = node.cmds[index]
     if change is not None:
         cmd = change(cmd) or cmd
     return deparse(ast.AlterTableStmt(relation=node.relation, cmds=(cmd,), objtype=node.objtype)) + ";"
