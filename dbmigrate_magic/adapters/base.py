@@ -17,6 +17,7 @@ from ..errors import UnsupportedOperation, UsageProblem
 if TYPE_CHECKING:
     from ..config import FoundConnection
     from ..db import Database
+    from ..dialects.base import Dialect
 
 #: every state a migration row can be in
 STATES = ("applied", "pending", "failed", "modified", "missing", "rolled_back", "skipped", "unknown")
@@ -196,6 +197,12 @@ class Adapter:
     def history(self, db: Database | None) -> History:
         """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
         raise self._unsupported("read migration history")
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """Whether the tool runs migration ``f`` inside a transaction on ``dialect``, as its apply
+        (and the preview's ``PlannedStep.transactional``) does: ``dbm lint FILE`` on a file of the
+        project lints it as it will run. None: the tool's rule is not known here."""
+        return None
 
     def tracking_tables(self) -> tuple[str, ...]:
         """The tables the tool keeps its bookkeeping in (``schema.table`` where it pins a schema):

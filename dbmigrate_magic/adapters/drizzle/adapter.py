@@ -25,6 +25,7 @@ from .ledger import DrizzleLedger, LedgerRow
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
 
 CONFIG_NAMES = (
     "drizzle.config.ts",
@@ -145,6 +146,10 @@ class DrizzleAdapter(Adapter):
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:
         return files.entries(self.out)
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """drizzle-kit migrate runs the pending migrations in one transaction where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         found, _ = self.entries()

@@ -31,6 +31,7 @@ from .ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, r
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
 
 #: Prisma's datasource providers, as the dialect each runs on
 PROVIDERS = tool_words(postgresql=("postgresql", "postgres", "cockroachdb"), mysql=("mysql",), sqlite=("sqlite",))
@@ -102,6 +103,10 @@ class PrismaAdapter(Adapter):
             if m:
                 return PROVIDERS.get(m.group(1).lower(), m.group(1).lower())
         return None
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """Prisma runs each migration.sql in a transaction where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         folder = self.migrations_dir

@@ -33,6 +33,7 @@ from .ledger import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
     from ...ledger import LedgerStep
 
 MIGRATIONS_DIR = "migrations"
@@ -88,6 +89,10 @@ class RawSqlAdapter(Adapter):
         if folder.is_dir() and not cls.files_in(root) and any(folder.glob("*.py")):
             return "migrations/ ignored for raw SQL: it holds .py files, not .sql migrations"
         return None
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """our raw SQL runner applies each file in one transaction with its tracking row where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         """The migration files, each read once per change: a verb asks several times (history, plan,

@@ -59,8 +59,27 @@ def parse(sql: str, dialect: str) -> list[Statement]:
 
 def words(st: Statement) -> list[str]:
     """Upper-cased token texts of a statement (for statements sqlglot keeps as a Command)."""
-    # the tokenizer keeps the tail of some commands (RENAME TABLE a TO b) as one token: split it
-    return [w for t in st.extra.get("tokens", ()) for w in t.text.upper().split()]
+    return [w.upper() if not quoted else w for w, quoted in _words(st)]
+
+
+def source_words(st: Statement, dialect: str) -> list[str]:
+    """The same words as ``words`` in their original spelling, a quoted identifier quoted again in
+    ``dialect`` (`` `Account` ``): for suggested SQL that must name the same objects."""
+    from sqlglot import exp
+
+    return [exp.to_identifier(w, quoted=True).sql(dialect=dialect) if quoted else w for w, quoted in _words(st)]
+
+
+def _words(st: Statement) -> list[tuple[str, bool]]:
+    from sqlglot.tokens import TokenType
+
+    out: list[tuple[str, bool]] = []
+    for t in st.extra.get("tokens", ()):
+        if t.token_type == TokenType.IDENTIFIER:  # a quoted name stays one word, case kept
+            out.append((t.text, True))
+        else:  # the tokenizer keeps the tail of some commands (RENAME TABLE a TO b) as one token: split it
+            out.extend((w, False) for w in t.text.split())
+    return out
 
 
 def option(ws: list[str], name: str) -> str | None:

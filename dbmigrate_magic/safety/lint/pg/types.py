@@ -7,6 +7,7 @@ from ..context import Context
 from ..model import WARNING, rule
 from .nodes import alter_cmds, relname, type_name
 from .registry import at, on
+from .restate import ident
 
 PG = "postgresql"
 BIGINT_INT = rule("prefer-bigint-over-int", WARNING, PG, "32-bit integer columns can run out", squawk=True)
@@ -24,7 +25,7 @@ _SERIAL = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"
 def _check(coldef: dict, table: str, ctx: Context, tn: dict | None = None) -> None:
     tn = tn or coldef.get("typeName")
     t = type_name(tn)
-    col = coldef.get("colname") or "column"
+    col = ident(coldef.get("colname") or "column")
     off = at(ctx, tn)
     if t in _INT:
         ctx.emit(
