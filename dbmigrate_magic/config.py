@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -359,14 +359,14 @@ def config_connection(
 # --- discovery ---------------------------------------------------------------------------
 
 
-def _register_secret_values(values: dict[str, str | None]) -> None:
+def _register_secret_values(values: Mapping[str, str | None]) -> None:
     for key, value in values.items():
         if value and SECRET_VARIABLE.search(key):
             register_secret(value)
 
 
 def connections_from_values(
-    values: dict[str, str | None],
+    values: Mapping[str, str | None],
     environment: str,
     source: str,
     precedence: int,

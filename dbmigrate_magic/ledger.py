@@ -234,7 +234,7 @@ class Session:
 
 def db_message(exc: BaseException) -> str:
     """The database's own message, masked, without driver boilerplate."""
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = getattr(exc, "args", ())
     if len(args) == 2 and isinstance(args[0], int):  # pymysql: (errno, message)
         text = f"({args[0]}) {args[1]}"
     else:

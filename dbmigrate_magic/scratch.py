@@ -148,6 +148,8 @@ def list_scratch(url: str) -> list[str]:
     from sqlalchemy import text
 
     sql = dialect.databases_sql
+    if sql is None:  # every server dialect sets it; embedded ones returned above
+        raise NotImplementedError(f"{dialect.name} has no query listing its databases")
     engine = _server(url)
     try:
         with engine.connect() as conn:
@@ -282,7 +284,7 @@ def _db_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     if diag is not None and diag.message_primary:
         return "; ".join(filter(None, [diag.message_primary, diag.message_detail, diag.message_hint]))
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = getattr(exc, "args", ())
     if len(args) == 2 and isinstance(args[0], int):
         return f"{args[1]} (error {args[0]})"
     return str(exc).strip()

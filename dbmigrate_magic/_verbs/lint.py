@@ -182,24 +182,35 @@ def lint(
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
     version = parse_pg_version(pg_version) if dialect_for(dialect).lint_by_version else None
-    opts = dict(
-        dialect=dialect, pg_version=version, include=include, exclude=exclude, session_timeouts=session_timeouts
-    )
+
+    def check(text: str, in_tx: bool, file: str | None, outside: Iterable[int] = ()) -> list[Finding]:
+        """``lint_sql`` with the options every source shares."""
+        return lint_sql(
+            text,
+            dialect,
+            version,
+            in_tx,
+            include=include,
+            exclude=exclude,
+            session_timeouts=session_timeouts,
+            file=file,
+            outside_transaction=outside,
+        )
+
     findings: list[Finding] = []
     sources: list[str] = []
     if sql is not None:
-        findings += lint_sql(sql, in_transaction=in_transaction, file=None if not files else "<cell>", **opts)
+        findings += check(sql, in_transaction, None if not files else "<cell>")
         sources.append("<cell>")
     notes: list[str] = []
     for f in files:
-        text = _read(f)
         tx = in_transaction
         if not in_transaction:  # a file of the project: lint it as its tool runs it
             known = _tool_transaction(f, project, dialect)
             if known is not None:
                 tx = known[0]
                 notes.append(known[1])
-        findings += lint_sql(text, in_transaction=tx, file=str(f), **opts)
+        findings += check(_read(f), tx, str(f))
         sources.append(str(f))
     if pending:
         from ..context import resolve_context
@@ -210,12 +221,8 @@ def lint(
         for step in steps:
             label = step.file or step.migration
             # as migrate's preview: SQLite foreign_keys pragmas the runner takes out of the transaction
-            findings += lint_sql(
-                step.sql,
-                in_transaction=in_transaction or step.transactional,
-                file=label,
-                outside_transaction=hoisted_offsets(step, dialect, ctx),
-                **opts,
+            findings += check(
+                step.sql, in_transaction or step.transactional, label, hoisted_offsets(step, dialect, ctx)
             )
             sources.append(label)
         if not steps:

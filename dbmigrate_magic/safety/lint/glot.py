@@ -8,8 +8,12 @@ others. Statements sqlglot only knows as an opaque ``Command`` keep their tokens
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from .model import Statement
+
+if TYPE_CHECKING:
+    from sqlglot.tokens import Token
 
 
 def parse(sql: str, dialect: str) -> list[Statement]:
@@ -24,7 +28,8 @@ def parse(sql: str, dialect: str) -> list[Statement]:
     except TokenError as exc:
         body = sql.strip()
         return [Statement(body, sql.find(body[:1]) if body else 0, None, error=str(exc))]
-    groups, current = [], []
+    groups: list[list[Token]] = []
+    current: list[Token] = []
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
             if current:

@@ -474,7 +474,7 @@ def _keys(c: dict) -> str:
 
 def _bare_table(ctx: Context) -> str:
     """The table's own name (no schema) of the current statement, for derived names."""
-    body = next(iter((ctx.statement.node or {}).values()), {}) if ctx.statement else {}
+    body: dict = next(iter((ctx.statement.node or {}).values()), {}) if ctx.statement else {}
     return (body.get("relation") or {}).get("relname", "t")
 
 

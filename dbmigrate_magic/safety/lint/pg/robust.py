@@ -127,7 +127,7 @@ def identifiers(n: dict, ctx: Context) -> None:
         return
     from pglast.parser import scan
 
-    st = ctx.statement
+    st = ctx.current
     for tok in scan(st.text):
         if tok.name == "IDENT":
             raw = st.text[tok.start : tok.end + 1].strip('"')
