@@ -339,8 +339,12 @@ def run_project(repo: Path, t: rt.Truth, row: Row, tmp: Path) -> None:
     for e in entries:
         base = repo / str(e.get("root") or repo)
         folder = e.get("migrations_dir")
-        if e.get("tool") == t.tool and folder and (base / folder).resolve() == t.folder.resolve():
-            ok = True
+        if e.get("tool") != t.tool or not folder:
+            continue
+        accepted = {t.folder.resolve(), (t.folder / "versions").resolve()}  # Alembic: script dir or its versions/
+        if t.tool == "django" and folder == "*/migrations":  # Django: every app's migrations/ below the root
+            folder = "."
+        ok = ok or (base / folder).resolve() in accepted
     row.scores["detect"] = "pass" if ok else "FAIL"
     if not ok:
         row.why["detect"] = (
@@ -405,6 +409,10 @@ def run_apply(t: rt.Truth, row: Row, tmp: Path, dialect: str) -> None:
             )
         # rollback: one step of the tool's own semantics
         before = got
+        if not t.migrations:
+            row.scores["rollback"] = "n/a"
+            row.why["rollback"] = "no migrations"
+            return
         if row.scores["apply"] != "pass":
             row.scores["rollback"] = "n/a"
             row.why["rollback"] = "not scored: apply failed"
