@@ -111,7 +111,7 @@ class NeedsResolve(DbmError):
 _ADVICE = (
     (
         ("password authentication failed", "using password: yes", "no password supplied", "fe_sendauth"),
-        "The server refused the user name or password: check the password where `dbm env` says this URL "
+        "The server refused the user name or password. Check the password where `dbm env` says this URL "
         "comes from (in a URL, percent-encode special characters, e.g. @ as %40), then run again.",
     ),
     (
