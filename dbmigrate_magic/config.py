@@ -50,6 +50,9 @@ class FoundConnection:
     #: why this setting cannot be used (file, line, variable; masked): the environment's own verbs
     #: raise it, every other environment keeps working
     problem: str | None = None
+    #: not a connection but a line of a ``.env`` file that python-dotenv skipped or reads unlike the
+    #: Node tools: its ``note`` is shown for the environment whichever connection it uses
+    file_note: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", secret_url(self.url) or SecretUrl(""))
@@ -89,8 +92,11 @@ class Environment:
 
     @property
     def note(self) -> str | None:
-        """What to know about the chosen connection (e.g. the settings had to be imported)."""
-        return next((f.note for f in self.found if f.source == self.source), None)
+        """What to know about the chosen connection (e.g. the settings had to be imported), and the
+        lines of this environment's ``.env`` files that were skipped or read unlike the Node tools."""
+        notes = [f.note for f in self.found if f.source == self.source and f.note and not f.file_note][:1]
+        notes += [f.note for f in self.found if f.file_note and f.note and f.source != self.source]
+        return " ".join(notes) or None
 
     def to_dict(self) -> dict:
         return {
@@ -453,6 +459,7 @@ def dotenv_connections(
 ) -> list[FoundConnection]:
     """Connections in ``.env*`` files in the project root; relative SQLite paths resolve against
     ``base_dir`` (Prisma: the schema file's folder), default the root."""
+    preferred = tuple(preferred)
     found: list[FoundConnection] = []
     for path, env, precedence in dotenv_files(root):
         read = read_dotenv_file(path)
@@ -460,6 +467,11 @@ def dotenv_connections(
         if read.problem:
             found.append(_unusable(env, path.name, precedence, read.problem, None))
             continue
+        for variable, note in read.skipped:
+            # a connection variable that was skipped leaves the environment unusable from this file
+            problem = note if variable in (*URL_VARIABLES, *PART_VARIABLES, *preferred) else None
+            source = f"{path.name} ({variable or 'a line'})"
+            found.append(FoundConnection(env, "", source, precedence, note, problem=problem, file_note=True))
         found.extend(
             connections_from_values(read.values, env, path.name, precedence, base_dir or root, preferred, read.lines)
         )
@@ -494,6 +506,8 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     envs = []
     for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
         candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
+        if all(c.file_note and not c.problem for c in candidates):
+            continue  # only notes about lines that name no connection: not an environment
         usable = [c for c in candidates if "://" in c.url and not c.problem]
         chosen = usable[0] if usable else candidates[0]
         declared = next((c.declared_env for c in candidates if c.declared_env), None)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .config import dialect_of
 from .dialects import find_dialect
-from .errors import ConfigError, ConnectionFailed
+from .errors import ConfigError, ConnectionFailed, connection_advice
 from .masking import mask
 from .secret_url import SecretUrl, secret_url
 
@@ -101,25 +101,33 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[Any]:
         """A SQLAlchemy connection; a failure to connect becomes ``ConnectionFailed``."""
-        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-        try:
-            conn = self.engine.connect()
-        except (OperationalError, InterfaceError, DBAPIError) as exc:
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {short_db_error(exc)}",
-                next_step="Check that the server is running and the credentials are right (`dbm env` shows "
-                "where this URL came from).",
-            ) from None
-        except Exception as exc:  # driver problems, DNS, bad port numbers ...
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {mask(exc)}",
-                next_step="Check the URL (`dbm env` shows where it came from).",
-            ) from None
+        conn = self._connected(lambda engine: engine.connect())
         try:
             yield conn
         finally:
             conn.close()
+
+    def raw_connection(self) -> Any:
+        """A pooled DBAPI connection (the ledger's sessions); a failure to connect becomes
+        ``ConnectionFailed`` as in ``connect()``, never the driver's exception (a SQLite file in a
+        folder that does not exist, a server that refuses the password)."""
+        return self._connected(lambda engine: engine.raw_connection())
+
+    def _connected(self, open_connection: Any) -> Any:
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+        try:
+            return open_connection(self.engine)
+        except (OperationalError, InterfaceError, DBAPIError) as exc:
+            said = short_db_error(exc)
+            raise ConnectionFailed(
+                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said)
+            ) from None
+        except Exception as exc:  # driver problems, DNS, bad port numbers ...
+            said = mask(exc)
+            raise ConnectionFailed(
+                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said, "Check the URL")
+            ) from None
 
     def dispose(self) -> None:
         if self._engine is not None:

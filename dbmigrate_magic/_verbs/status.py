@@ -128,7 +128,7 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
     try:
         history = adapter.history(db)
     except ConnectionFailed as exc:
-        error = exc.what
+        error = exc.what + (f" Next: {exc.next_step}" if exc.next_step else "")  # what to do, too
         history = adapter.history(None)
     finally:
         db.dispose()

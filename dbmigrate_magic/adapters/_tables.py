@@ -102,18 +102,15 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
     from psycopg.sql import SQL, Identifier
 
     from ..db import short_db_error
-    from ..errors import ConnectionFailed
+    from ..errors import ConnectionFailed, connection_advice
 
     conninfo = "postgresql://" + db.url.split("://", 1)[1]
     options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg leaves out a None parameter
     try:
         conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, options=options)
     except psycopg.Error as exc:
-        raise ConnectionFailed(
-            f"Could not connect to {db.place}: {short_db_error(exc)}",
-            next_step="Check that the server is running and the credentials are right (`dbm env` shows where "
-            "this URL came from).",
-        ) from None
+        said = short_db_error(exc)
+        raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
     try:
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
