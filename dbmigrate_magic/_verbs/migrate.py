@@ -10,7 +10,7 @@ from ..adapters.base import Adapter, MigrationRow, PlannedStep
 from ..adapters.rawsql.files import split_sections
 from ..context import Context, resolve_context
 from ..dialects import dialect_for
-from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
+from ..errors import ChecksumMismatch, ForeignTrackingTable, NeedsResolve, UsageProblem
 from ..results import Result
 from .cell import default_name
 from .pipeline import finish, make_preview
@@ -160,7 +160,12 @@ def migrate(
             steps = steps + [pending_new]
         return make_preview("migrate", adapter, environment, steps, ctx, look, tuple(notes))
 
-    preview = plan()
+    try:
+        preview = plan()
+    except ForeignTrackingTable:
+        if discard is not None:  # the cell's file goes too: a refusal changes nothing
+            discard()
+        raise
     if not preview.steps:
         return ChangeResult(
             "migrate", "up to date", preview, (), "Nothing to apply: the database is up to date.", created, tuple(notes)

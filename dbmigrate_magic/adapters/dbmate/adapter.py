@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._files import iter_files, read_text
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, merge_history
+from ..foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -23,6 +24,11 @@ VERSION = re.compile(r"^(\d+)_")
 class DbmateAdapter(Adapter):
     tool = "dbmate"
     display_name = "dbmate"
+    table_marks = (
+        TableMark(
+            "dbmate (or Rails)", "schema_migrations", ("version",), ("dirty", "inserted_at"), command="dbmate up"
+        ),
+    )
     read_only = True
 
     @classmethod

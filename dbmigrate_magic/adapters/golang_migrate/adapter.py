@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .._files import iter_files
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
+from ..foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -24,6 +25,11 @@ UP_FILE = re.compile(r"^(\d+)_(.*)\.up\.sql$")
 class GolangMigrateAdapter(Adapter):
     tool = "golang-migrate"
     display_name = "golang-migrate"
+    table_marks = (
+        TableMark(
+            "golang-migrate", "schema_migrations", ("version", "dirty"), command="migrate -path DIR -database URL up"
+        ),
+    )
     read_only = True
 
     @classmethod
