@@ -69,6 +69,7 @@ class RawSqlAdapter(Adapter):
         TableMark("dbm raw SQL", "_migrations", ("filename", "applied_at"), command="dbm migrate --project PATH"),
     )
     ledger_directions = ("up", "down")  # both through ledger.Ledger
+    generic = True  # any *.sql: a folder another tool's naming claims is that tool's
     table = TABLE
 
     @classmethod
