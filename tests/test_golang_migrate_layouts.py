@@ -102,3 +102,20 @@ def test_per_driver_folders_pick_the_databases(tmp_path, sqlite_url):
     assert any("sqlite3" in n for n in project.evidence.notes) or "sqlite3" in (project.evidence.migrations_dir or "")
     status = api.status(root)
     assert [(r.migration, r.file) for r in status.rows] == [("1", "migrations/sqlite3/1_lite.up.sql")]
+
+
+def test_sqlite3_url_as_golang_migrate_writes_it(tmp_path):
+    """``sqlite3://PATH`` is golang-migrate's SQLite form: the path as written (relative to where the
+    team runs migrate: the project root), its x- options honoured."""
+    root = _project(tmp_path / "app", "sqlite3://data/app.db?x-migrations-table=gm_versions")
+    (root / "data").mkdir()
+    execute(
+        f"sqlite:///{root / 'data' / 'app.db'}",
+        "CREATE TABLE gm_versions (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)",
+        "INSERT INTO gm_versions (version, dirty) VALUES (1, false)",
+    )
+    status = api.status(root)
+    assert status.error is None and status.tracking_table == "gm_versions"
+    assert [r.state for r in status.rows] == ["applied", "pending", "pending"]
+    absolute = _project(tmp_path / "abs", f"sqlite3://{root / 'data' / 'app.db'}?x-migrations-table=gm_versions")
+    assert [r.state for r in api.status(absolute).rows] == ["applied", "pending", "pending"]
