@@ -40,6 +40,7 @@ def test_rawsql_project_on_a_golang_migrate_database_is_refused(db_url, tmp_path
     assert sorted(p.name for p in (project / "migrations").iterdir()) == before  # the cell's file is gone
     _refused(lambda: api.baseline(project, yes=True))
     _refused(lambda: api.rollback(project, yes=True))
+    _refused(lambda: api.resolve("20250101000000_users.sql", "applied", project, yes=True))
     assert tables(db_url) == {"schema_migrations"}
 
 
