@@ -200,6 +200,10 @@ def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = No
         )
     scheme, rest = raw.split("://", 1)
     scheme_l = scheme.lower()
+    if scheme_l == "sqlite3":  # golang-migrate's form: the rest is the path as written, x- options kept
+        file_path, _, options = rest.partition("?")
+        kept = "&".join(o for o in options.split("&") if o.startswith("x-"))
+        return SecretUrl(str.__str__(_sqlite_url(file_path, base_dir)) + (f"?{kept}" if kept else "")), None
     if scheme_l.startswith("sqlite"):
         if rest.startswith("/") and not rest.startswith("//") and rest not in ("", "/"):
             path = rest[1:]

@@ -17,10 +17,27 @@ from .masking import mask
 from .secret_url import SecretUrl, secret_url
 
 
+def split_tool_options(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its ``x-`` query parameters, and those parameters: they are addressed to a
+    migration tool (golang-migrate's ``x-migrations-table``, ``x-multi-statement``), never to the
+    driver, which refuses them ("invalid connection option")."""
+    raw = str.__str__(url) if url else ""
+    if "?" not in raw or "x-" not in raw.split("?", 1)[1]:
+        return url, {}
+    from urllib.parse import parse_qsl, quote, urlencode
+
+    head, query = raw.split("?", 1)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    options = {k: v for k, v in pairs if k.startswith("x-")}
+    kept = urlencode([(k, v) for k, v in pairs if not k.startswith("x-")], quote_via=quote)
+    return (f"{head}?{kept}" if kept else head), options
+
+
 class Database:
     """A database reached through SQLAlchemy; ``dialect`` is postgresql, mysql or sqlite."""
 
     def __init__(self, url: str, environment: str = "url", schema: str | None = None, read_only: bool = False):
+        url, self.tool_options = split_tool_options(url)
         self.url: SecretUrl = secret_url(url) or SecretUrl("")  # str() and repr() are masked
         self.environment = environment
         self.schema = schema

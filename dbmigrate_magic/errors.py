@@ -58,6 +58,10 @@ class ConnectionFailed(DbmError):
     """The database could not be reached or refused the credentials."""
 
 
+class ForeignTrackingTable(DbmError):
+    """The target database holds another migration tool's tracking table: writing is refused."""
+
+
 class UnsupportedOperation(DbmError):
     """The detected tool has no way to do what was asked (e.g. rollback without down SQL)."""
 

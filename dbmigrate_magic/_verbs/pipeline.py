@@ -43,6 +43,13 @@ def make_preview(
     db: Database,
     notes: tuple[str, ...] = (),
 ) -> Preview:
+    """The reviewed preview of ``steps``. First the database is asked whose it is: a target holding
+    another tool's tracking table is refused here (``ForeignTrackingTable``), before anything runs.
+    Every run goes through here right before it (``finish`` runs a plan made in the same call; a
+    later confirmation replans first), so this one read guards both the preview and the run."""
+    from ..adapters.ownership import refuse_foreign_tables
+
+    refuse_foreign_tables(adapter, db)
     preview = Preview(
         verb=verb,
         tool=adapter.tool,

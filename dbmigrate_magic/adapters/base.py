@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UnsupportedOperation, UsageProblem
+from .foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ..config import FoundConnection
@@ -146,6 +147,12 @@ class Adapter:
     #: directions our shared ledger runs (each SQLite step there has its foreign_keys pragmas taken
     #: out of the transaction, see sqlite_fk); the preview lints those pragmas as running outside it
     ledger_directions: ClassVar[tuple[str, ...]] = ()
+    #: a format that takes any file of a kind (raw SQL: every ``*.sql``): it yields a folder to a tool
+    #: whose own naming claims it too (``project.prefer_specific``)
+    generic: ClassVar[bool] = False
+    #: the tool's tracking tables as it creates them by default: in another tool's project's
+    #: database they show the database belongs to this tool (``adapters.ownership``)
+    table_marks: ClassVar[tuple[TableMark, ...]] = ()
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None

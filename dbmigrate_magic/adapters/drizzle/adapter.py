@@ -19,6 +19,7 @@ from ...dialects import dialect_for, find_dialect, tool_words
 from ...errors import ProjectError, UnsupportedOperation
 from .._files import first_existing, js_string_option, read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, rows_to_revert
+from ..foreign_tables import TableMark
 from . import config
 from . import files as files
 from .ledger import DrizzleLedger, LedgerRow
@@ -50,6 +51,15 @@ def _iso(ms: int | None) -> str:
 class DrizzleAdapter(Adapter):
     tool = "drizzle"
     display_name = "Drizzle"
+    table_marks = (
+        TableMark(
+            "Drizzle",
+            "__drizzle_migrations",
+            ("hash", "created_at"),
+            schema="drizzle",
+            command="npx drizzle-kit migrate",
+        ),
+    )
     ledger_directions = ("down",)  # up: drizzle-orm runs the batch in one transaction
     extra_columns = ("generated_at",)
 

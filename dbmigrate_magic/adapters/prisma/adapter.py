@@ -26,6 +26,7 @@ from ..base import (
     rows_to_revert,
     sha256_hex,
 )
+from ..foreign_tables import TableMark
 from . import config
 from .ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
 
@@ -50,6 +51,9 @@ def checksums(data: bytes) -> set[str]:
 class PrismaAdapter(Adapter):
     tool = "prisma"
     display_name = "Prisma"
+    table_marks = (
+        TableMark("Prisma", "_prisma_migrations", ("migration_name", "checksum"), command="npx prisma migrate deploy"),
+    )
     ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
     extra_columns = ("logs", "applied_steps_count")

@@ -28,6 +28,7 @@ from ..base import (
     sha256_hex,
     to_utc,
 )
+from ..foreign_tables import TableMark
 from .files import compose, sections, split_sections
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
@@ -65,7 +66,11 @@ def file_checksum(data: bytes) -> str:
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
+    table_marks = (
+        TableMark("dbm raw SQL", "_migrations", ("filename", "applied_at"), command="dbm migrate --project PATH"),
+    )
     ledger_directions = ("up", "down")  # both through ledger.Ledger
+    generic = True  # any *.sql: a folder another tool's naming claims is that tool's
     table = TABLE
 
     @classmethod

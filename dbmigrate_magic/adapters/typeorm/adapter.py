@@ -31,6 +31,7 @@ from ..base import (
     StepOutcome,
     merge_history,
 )
+from ..foreign_tables import TableMark
 from . import config
 from . import files as tf
 
@@ -53,6 +54,9 @@ TYPEORM_IMPORT = re.compile(r"""(from\s+['"]typeorm['"]|require\(\s*['"]typeorm[
 class TypeOrmAdapter(Adapter):
     tool = "typeorm"
     display_name = "TypeORM"
+    table_marks = (
+        TableMark("TypeORM", "migrations", ("timestamp", "name"), command="npx typeorm migration:run -d DATASOURCE"),
+    )
     down_in_file = "a down() method"
 
     @classmethod
