@@ -13,6 +13,7 @@ first called, so ``dbm status`` does not pay for diff, backup or lint.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,37 +36,33 @@ if TYPE_CHECKING:
     from .change import Preview
 
 
-def __getattr__(name: str):
+#: each result class, by the module that defines it (imported on first access)
+_RESULT_MODULES = {
+    "BackupResult": "._verbs.backup",
+    "BackupsResult": "._verbs.backup",
+    "RestoreResult": "._verbs.backup",
+    "DetectResult": "._verbs.detect",
+    "DiffResult": "._verbs.diff",
+    "DriftResult": "._verbs.drift",
+    "EnvResult": "._verbs.environments",
+    "DownResult": "._verbs.generate",
+    "GenerateResult": "._verbs.generate",
+    "LintResult": "._verbs.lint",
+    "RulesResult": "._verbs.lint_rules",
+    "NewResult": "._verbs.migrate",
+    "ChangeResult": "._verbs.preview",
+    "Preview": ".change",
+    "ScratchResult": "._verbs.scratch",
+    "StatusResult": "._verbs.status",
+}
+
+
+def __getattr__(name: str) -> type:
     """Result classes, imported on first access (``api.StatusResult``)."""
-    if name in ("BackupResult", "BackupsResult", "RestoreResult"):
-        from ._verbs import backup as module
-    elif name == "DetectResult":
-        from ._verbs import detect as module
-    elif name == "DiffResult":
-        from ._verbs import diff as module
-    elif name == "DriftResult":
-        from ._verbs import drift as module
-    elif name == "EnvResult":
-        from ._verbs import environments as module
-    elif name in ("DownResult", "GenerateResult"):
-        from ._verbs import generate as module
-    elif name == "LintResult":
-        from ._verbs import lint as module
-    elif name == "RulesResult":
-        from ._verbs import lint_rules as module
-    elif name == "NewResult":
-        from ._verbs import migrate as module
-    elif name == "ChangeResult":
-        from ._verbs import preview as module
-    elif name == "Preview":
-        from . import change as module
-    elif name == "ScratchResult":
-        from ._verbs import scratch as module
-    elif name == "StatusResult":
-        from ._verbs import status as module
-    else:
+    module_name = _RESULT_MODULES.get(name)
+    if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(module, name)
+    value = getattr(import_module(module_name, __package__), name)
     globals()[name] = value
     return value
 
@@ -437,18 +434,18 @@ def generate(
             "--from-schema, --dry-run or --unsafe.",
             next_step="Drop those flags, or drop --autogenerate.",
         )
-    if not name or not (from_schema or autogenerate):
-        raise UsageProblem(
-            "generate needs --name NAME and --from-schema FILE|ENV|URL or --autogenerate (or --down-for MIGRATION).",
-            next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.",
-        )
-    if autogenerate:
+    if name and autogenerate:
         from ._verbs.generate import autogenerate as _autogenerate
 
         return _autogenerate(name, project=project, env=env, app=app)
-    from ._verbs.generate import generate as _generate
+    if name and from_schema:
+        from ._verbs.generate import generate as _generate
 
-    return _generate(name, from_schema, project=project, env=env, unsafe=unsafe, dry_run=dry_run)
+        return _generate(name, from_schema, project=project, env=env, unsafe=unsafe, dry_run=dry_run)
+    raise UsageProblem(
+        "generate needs --name NAME and --from-schema FILE|ENV|URL or --autogenerate (or --down-for MIGRATION).",
+        next_step="e.g. `dbm generate --name add_users --from-schema schema.sql`.",
+    )
 
 
 def down_for(
@@ -494,11 +491,16 @@ def backup(
     return _backup(path, env, schema_only=schema_only, tables=tables, folder=backup_dir)
 
 
-def backups(path: Project = None, *, backup_dir: BackupDir = None) -> BackupsResult:
+def backups(
+    path: Project = None,
+    *,
+    backup_dir: BackupDir = None,
+    limit: Annotated[int | None, Arg(help="only the N newest", metavar="N")] = None,
+) -> BackupsResult:
     """List backups in the backup folder, newest first."""
     from ._verbs.backup import backups as _backups
 
-    return _backups(path, folder=backup_dir)
+    return _backups(path, folder=backup_dir, limit=limit)
 
 
 def restore(

@@ -65,8 +65,9 @@ class Preview(Result):
                 else "some in a transaction, some not (see the table)"
             )
             told = {s.extra.get("transaction") for s in self.steps}  # an adapter running the tool's CLI says how
-            if len(told) == 1 and None not in told:
-                how = told.pop()
+            said = told.pop() if len(told) == 1 else None
+            if said is not None:
+                how = said
             lines.append(f"{len(self.steps)} {self.verb} step(s) with {self.tool}, {how}.")
         lines.extend(f"Guard: {n}" for n in self.guard_notes)
         for f in self.findings:

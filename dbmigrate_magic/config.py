@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -50,6 +50,9 @@ class FoundConnection:
     #: why this setting cannot be used (file, line, variable; masked): the environment's own verbs
     #: raise it, every other environment keeps working
     problem: str | None = None
+    #: not a connection but a line of a ``.env`` file that python-dotenv skipped or reads unlike the
+    #: Node tools: its ``note`` is shown for the environment whichever connection it uses
+    file_note: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", secret_url(self.url) or SecretUrl(""))
@@ -89,8 +92,11 @@ class Environment:
 
     @property
     def note(self) -> str | None:
-        """What to know about the chosen connection (e.g. the settings had to be imported)."""
-        return next((f.note for f in self.found if f.source == self.source), None)
+        """What to know about the chosen connection (e.g. the settings had to be imported), and the
+        lines of this environment's ``.env`` files that were skipped or read unlike the Node tools."""
+        notes = [f.note for f in self.found if f.source == self.source and f.note and not f.file_note][:1]
+        notes += [f.note for f in self.found if f.file_note and f.note and f.source != self.source]
+        return " ".join(notes) or None
 
     def to_dict(self) -> dict:
         return {
@@ -194,6 +200,10 @@ def normalise_url(raw: str, base_dir: Path | None = None, where: str | None = No
         )
     scheme, rest = raw.split("://", 1)
     scheme_l = scheme.lower()
+    if scheme_l == "sqlite3":  # golang-migrate's form: the rest is the path as written, x- options kept
+        file_path, _, options = rest.partition("?")
+        kept = "&".join(o for o in options.split("&") if o.startswith("x-"))
+        return SecretUrl(str.__str__(_sqlite_url(file_path, base_dir)) + (f"?{kept}" if kept else "")), None
     if scheme_l.startswith("sqlite"):
         if rest.startswith("/") and not rest.startswith("//") and rest not in ("", "/"):
             path = rest[1:]
@@ -252,10 +262,13 @@ def url_from_parts(values: dict[str, str], scheme_hint: str | None = None) -> st
         or scheme_hint
         or ""
     ).lower()
-    if "mysql" in dialect_hint or "maria" in dialect_hint or (not dialect_hint and port == "3306"):
-        scheme = "mysql+pymysql"
+    # a server's family from any spelling that names it (mysql2, mariadb, django.db.backends.mysql);
+    # with no hint, MySQL's port says MySQL; anything else is PostgreSQL
+    mysql = dialect_for("mysql")
+    if any(word in dialect_hint for word in (*mysql.aliases, "maria")) or (not dialect_hint and port == "3306"):
+        scheme = mysql.driver_scheme
     else:
-        scheme = "postgresql+psycopg"
+        scheme = dialect_for("postgresql").driver_scheme
     user = values.get("DB_USER") or ""
     password = values.get("DB_PASSWORD")
     if password:
@@ -356,14 +369,14 @@ def config_connection(
 # --- discovery ---------------------------------------------------------------------------
 
 
-def _register_secret_values(values: dict[str, str | None]) -> None:
+def _register_secret_values(values: Mapping[str, str | None]) -> None:
     for key, value in values.items():
         if value and SECRET_VARIABLE.search(key):
             register_secret(value)
 
 
 def connections_from_values(
-    values: dict[str, str | None],
+    values: Mapping[str, str | None],
     environment: str,
     source: str,
     precedence: int,
@@ -450,6 +463,7 @@ def dotenv_connections(
 ) -> list[FoundConnection]:
     """Connections in ``.env*`` files in the project root; relative SQLite paths resolve against
     ``base_dir`` (Prisma: the schema file's folder), default the root."""
+    preferred = tuple(preferred)
     found: list[FoundConnection] = []
     for path, env, precedence in dotenv_files(root):
         read = read_dotenv_file(path)
@@ -457,6 +471,11 @@ def dotenv_connections(
         if read.problem:
             found.append(_unusable(env, path.name, precedence, read.problem, None))
             continue
+        for variable, note in read.skipped:
+            # a connection variable that was skipped leaves the environment unusable from this file
+            problem = note if variable in (*URL_VARIABLES, *PART_VARIABLES, *preferred) else None
+            source = f"{path.name} ({variable or 'a line'})"
+            found.append(FoundConnection(env, "", source, precedence, note, problem=problem, file_note=True))
         found.extend(
             connections_from_values(read.values, env, path.name, precedence, base_dir or root, preferred, read.lines)
         )
@@ -491,6 +510,8 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     envs = []
     for name in sorted(by_env, key=lambda n: (n != DEFAULT_ENV, n)):
         candidates = tuple(sorted(by_env[name], key=lambda f: f.precedence))
+        if all(c.file_note and not c.problem for c in candidates):
+            continue  # only notes about lines that name no connection: not an environment
         usable = [c for c in candidates if "://" in c.url and not c.problem]
         chosen = usable[0] if usable else candidates[0]
         declared = next((c.declared_env for c in candidates if c.declared_env), None)

@@ -12,15 +12,32 @@ from typing import Any
 
 from .config import dialect_of
 from .dialects import find_dialect
-from .errors import ConfigError, ConnectionFailed
+from .errors import ConfigError, ConnectionFailed, connection_advice
 from .masking import mask
 from .secret_url import SecretUrl, secret_url
+
+
+def split_tool_options(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its ``x-`` query parameters, and those parameters: they are addressed to a
+    migration tool (golang-migrate's ``x-migrations-table``, ``x-multi-statement``), never to the
+    driver, which refuses them ("invalid connection option")."""
+    raw = str.__str__(url) if url else ""
+    if "?" not in raw or "x-" not in raw.split("?", 1)[1]:
+        return url, {}
+    from urllib.parse import parse_qsl, quote, urlencode
+
+    head, query = raw.split("?", 1)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    options = {k: v for k, v in pairs if k.startswith("x-")}
+    kept = urlencode([(k, v) for k, v in pairs if not k.startswith("x-")], quote_via=quote)
+    return (f"{head}?{kept}" if kept else head), options
 
 
 class Database:
     """A database reached through SQLAlchemy; ``dialect`` is postgresql, mysql or sqlite."""
 
     def __init__(self, url: str, environment: str = "url", schema: str | None = None, read_only: bool = False):
+        url, self.tool_options = split_tool_options(url)
         self.url: SecretUrl = secret_url(url) or SecretUrl("")  # str() and repr() are masked
         self.environment = environment
         self.schema = schema
@@ -101,25 +118,33 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[Any]:
         """A SQLAlchemy connection; a failure to connect becomes ``ConnectionFailed``."""
-        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-        try:
-            conn = self.engine.connect()
-        except (OperationalError, InterfaceError, DBAPIError) as exc:
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {short_db_error(exc)}",
-                next_step="Check that the server is running and the credentials are right (`dbm env` shows "
-                "where this URL came from).",
-            ) from None
-        except Exception as exc:  # driver problems, DNS, bad port numbers ...
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {mask(exc)}",
-                next_step="Check the URL (`dbm env` shows where it came from).",
-            ) from None
+        conn = self._connected(lambda engine: engine.connect())
         try:
             yield conn
         finally:
             conn.close()
+
+    def raw_connection(self) -> Any:
+        """A pooled DBAPI connection (the ledger's sessions); a failure to connect becomes
+        ``ConnectionFailed`` as in ``connect()``, never the driver's exception (a SQLite file in a
+        folder that does not exist, a server that refuses the password)."""
+        return self._connected(lambda engine: engine.raw_connection())
+
+    def _connected(self, open_connection: Any) -> Any:
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+        try:
+            return open_connection(self.engine)
+        except (OperationalError, InterfaceError, DBAPIError) as exc:
+            said = short_db_error(exc)
+            raise ConnectionFailed(
+                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said)
+            ) from None
+        except Exception as exc:  # driver problems, DNS, bad port numbers ...
+            said = mask(exc)
+            raise ConnectionFailed(
+                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said, "Check the URL")
+            ) from None
 
     def dispose(self) -> None:
         if self._engine is not None:

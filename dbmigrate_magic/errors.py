@@ -58,6 +58,10 @@ class ConnectionFailed(DbmError):
     """The database could not be reached or refused the credentials."""
 
 
+class ForeignTrackingTable(DbmError):
+    """The target database holds another migration tool's tracking table: writing is refused."""
+
+
 class UnsupportedOperation(DbmError):
     """The detected tool has no way to do what was asked (e.g. rollback without down SQL)."""
 
@@ -105,3 +109,48 @@ class NeedsResolve(DbmError):
     """A migration is recorded as failed (started, not finished): resolve it before going on."""
 
     exit_code = 1
+
+
+#: what to do, by what the driver or client tool said (psycopg, PyMySQL, sqlite3, pg_dump, mariadb-dump)
+_ADVICE = (
+    (
+        ("password authentication failed", "using password: yes", "no password supplied", "fe_sendauth"),
+        "The server refused the user name or password. Check the password where `dbm env` says this URL "
+        "comes from (in a URL, percent-encode special characters, e.g. @ as %40), then run again.",
+    ),
+    (
+        ('database "', "unknown database", "to database '"),
+        "The database does not exist, or this user may not use it: fix the database name in the URL, or "
+        "create it / grant access (an administrator), then run again.",
+    ),
+    (
+        ("unable to open database file",),
+        "The SQLite file's folder does not exist or cannot be written: create the folder or fix the path "
+        "in the URL, then run again.",
+    ),
+    (
+        (
+            "translate host",
+            "resolve",
+            "name or service not known",
+            "connection refused",
+            "can't connect",
+            "unknown server host",
+            "timeout",
+        ),
+        "The server could not be reached: check the host and port in the URL (`dbm env` shows where it "
+        "comes from) and that the server is running, then run again.",
+    ),
+)
+
+
+def connection_advice(
+    message: str, otherwise: str = "Check that the server is running and the credentials are right"
+) -> str:
+    """The next step for a failed connection, told from the driver's or client tool's message
+    (``otherwise``: when the message says nothing known)."""
+    low = message.lower()
+    for words, advice in _ADVICE:
+        if any(w in low for w in words):
+            return advice
+    return f"{otherwise} (`dbm env` shows where this URL came from)."

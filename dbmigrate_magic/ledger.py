@@ -122,7 +122,7 @@ class Session:
         self.dialect = db.dialect
         self.kind = dialect_for(db.dialect)
         self.config = config
-        self._proxy = db.engine.raw_connection()
+        self._proxy = db.raw_connection()  # ConnectionFailed, never the driver's own exception
         self.conn = getattr(self._proxy, "driver_connection", None) or self._proxy.dbapi_connection
         self.in_tx = False
         self.kind.set_autocommit(self.conn)  # we issue BEGIN/COMMIT ourselves
@@ -234,7 +234,7 @@ class Session:
 
 def db_message(exc: BaseException) -> str:
     """The database's own message, masked, without driver boilerplate."""
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = getattr(exc, "args", ())
     if len(args) == 2 and isinstance(args[0], int):  # pymysql: (errno, message)
         text = f"({args[0]}) {args[1]}"
     else:

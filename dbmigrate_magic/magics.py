@@ -50,10 +50,12 @@ class Dbm(Magics):
 
             print(__version__)
             return None
+        verb = call.verb
+        assert verb is not None  # parse returns a verb unless --version was asked
         if cell is not None:
-            target = cell_parameter(call.verb)
+            target = cell_parameter(verb)
             if target is None:
-                raise UsageError(f"%%dbm {call.verb} takes no cell body; use the line form %dbm {call.verb}.")
+                raise UsageError(f"%%dbm {verb} takes no cell body; use the line form %dbm {verb}.")
             call.kwargs[target] = cell
         try:
             result = call.call()
@@ -65,6 +67,7 @@ class Dbm(Magics):
         if df_var:
             if not df_var.isidentifier():
                 raise UsageError(f"--df needs a Python variable name, not {df_var!r}.")
+            assert self.shell is not None  # IPython gives a registered magic its shell
             self.shell.user_ns[df_var] = result.to_frame()
         if call.render["sql"]:
             print("\n".join(result.sql_messages()))  # the CLI's stderr lines, as a short text above the SQL

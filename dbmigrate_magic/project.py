@@ -32,7 +32,15 @@ def detect_in(root: Path) -> tuple[list[Evidence], list[str]]:
         note = cls.decoy_note(root)
         if note:
             notes.append(note)
-    return matches, notes
+    return prefer_specific(matches), notes
+
+
+def prefer_specific(matches: list[Evidence]) -> list[Evidence]:
+    """A generic format (raw SQL takes any ``*.sql``) never claims a folder whose files another
+    tool's own naming claims as well: golang-migrate's ``1_init.up.sql`` beside one odd name is
+    golang-migrate's folder, and writing there in raw SQL would leave its tracking table behind."""
+    specific = {m.migrations_dir for m in matches if not adapter_class(m.tool).generic and m.migrations_dir}
+    return [m for m in matches if not (adapter_class(m.tool).generic and m.migrations_dir in specific)]
 
 
 #: folders never searched for workspace projects: dependencies, environments, build output, VCS

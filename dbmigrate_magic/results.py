@@ -38,6 +38,9 @@ def jsonable(value: Any) -> Any:
 class Result:
     """Mixin for result dataclasses: ``to_dict``, ``to_frame``, text ``__repr__`` and HTML."""
 
+    #: every result is a dataclass: ``@dataclass`` on the subclass sets this (declared for the type checker)
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     title: ClassVar[str] = "dbm"
     #: column holding a state, coloured in the HTML view
     state_column: ClassVar[str | None] = None

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .dialects import Dialect, dialect_for
-from .errors import ConnectionFailed, ProjectError
+from .errors import ConnectionFailed, ProjectError, connection_advice
 from .masking import mask
 
 PREFIX = "dbm_scratch_"
@@ -106,9 +106,13 @@ def _scratch(like_url: str) -> Iterator[str]:
             conn.execute(text(f"CREATE DATABASE {name}"))
     except Exception as exc:
         engine.dispose()
+        said = mask(_db_message(exc))
+        advice = connection_advice(said)  # a refused password or an unreachable server is not a privilege
         raise ConnectionFailed(
-            f"Could not create a scratch database on {mask(like_url)}: {mask(_db_message(exc))}",
-            next_step=_grant_hint(like_url, dialect),
+            f"Could not create a scratch database on {mask(like_url)}: {said}",
+            next_step=advice
+            if advice.startswith(("The server refused", "The server could not"))
+            else _grant_hint(like_url, dialect),
         ) from None
     try:
         yield with_database(like_url, name)
@@ -148,6 +152,8 @@ def list_scratch(url: str) -> list[str]:
     from sqlalchemy import text
 
     sql = dialect.databases_sql
+    if sql is None:  # every server dialect sets it; embedded ones returned above
+        raise NotImplementedError(f"{dialect.name} has no query listing its databases")
     engine = _server(url)
     try:
         with engine.connect() as conn:
@@ -282,7 +288,7 @@ def _db_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     if diag is not None and diag.message_primary:
         return "; ".join(filter(None, [diag.message_primary, diag.message_detail, diag.message_hint]))
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = getattr(exc, "args", ())
     if len(args) == 2 and isinstance(args[0], int):
         return f"{args[1]} (error {args[0]})"
     return str(exc).strip()

@@ -103,7 +103,7 @@ def _scratch_names(url: str) -> set[str]:
         import tempfile
         from pathlib import Path
 
-        return {p.name for p in Path(tempfile.gettempdir()).glob("dbm_scratch_*")}  # shadow.scratch's files
+        return {p.name for p in Path(tempfile.gettempdir()).glob("dbm_scratch_*")}  # scratch.scratch's files
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as conn:
         if url.startswith("postgresql"):

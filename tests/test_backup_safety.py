@@ -283,3 +283,26 @@ def test_ensure_backup_before_change(tmp_path):
     declined = ensure_backup_before_change(ctx, decline=True)
     assert isinstance(declined, Declined) and "declined" in declined.message
     assert len(list_records(project / ".dbm" / "backups")) == 1
+
+
+def test_backups_limit_lists_the_newest_from_every_front_end(tmp_path, run_dbm, ipython):
+    """``--limit N`` (added as one api parameter: the CLI and the magic got it from the signature)."""
+    from dbmigrate_magic import api
+    from dbmigrate_magic.errors import UsageProblem
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    sqlite3.connect(project / "app.db").executescript("CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    (project / ".env").write_text("DATABASE_URL=sqlite:///app.db\n")
+    for _ in range(3):
+        assert run_dbm("backup", "--project", project).returncode == 0
+    every = json.loads(run_dbm("backups", "--project", project, "--format", "json").stdout)["backups"]
+    listed = json.loads(run_dbm("backups", "--project", project, "--limit", "2", "--format", "json").stdout)
+    assert [b["name"] for b in listed["backups"]] == [b["name"] for b in every[:2]]
+    ipython.run_line_magic("dbm", f"backups --project {project} --limit 1 --df newest")
+    assert list(ipython.user_ns["newest"]["name"]) == [every[0]["name"]]
+    assert [r.name for r in api.backups(project, limit=2).records] == [b["name"] for b in every[:2]]
+    refused = run_dbm("backups", "--project", project, "--limit", "0")
+    assert refused.returncode == 2 and "limit must be 1 or more" in refused.stderr
+    with pytest.raises(UsageProblem):
+        api.backups(project, limit=0)

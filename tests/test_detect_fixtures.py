@@ -111,6 +111,15 @@ FIXTURES: dict[str, tuple[dict[str, str], str, int]] = {
         "migrations",
         2,
     ),
+    "sqlx": (
+        {
+            "Cargo.toml": '[package]\nname = "svc"\n\n[dependencies]\nsqlx = "0.8"\n',
+            "migrations/20240101000000_init.sql": "CREATE TABLE a (id BIGINT);\n",
+            "migrations/20240102000000_more.sql": "CREATE TABLE b (id BIGINT);\n",
+        },
+        "migrations",
+        2,
+    ),
     "flyway": (
         {
             "flyway.conf": "flyway.url=jdbc:sqlite:x.db\n",
@@ -136,6 +145,14 @@ def test_each_tool_detected_with_evidence(tmp_path, run_dbm, tool):
     assert data["migration_count"] == count
     assert data["evidence"] and all(isinstance(e, str) for e in data["evidence"])
     assert data["also_matched"] == []
+
+
+def test_raw_sql_yields_a_folder_another_tools_naming_claims(tmp_path):
+    """golang-migrate's files with one odd name among them: golang-migrate's folder, not raw SQL."""
+    write_files(tmp_path, {**FIXTURES["golang-migrate"][0], "migrations/fixup.sql": "UPDATE a SET id = 1;\n"})
+    result = api.detect(tmp_path)
+    assert result.tool == "golang-migrate"
+    assert [e.tool for e in result.also_matched] == []
 
 
 def test_decoy_migrations_folder_of_python_files(tmp_path):

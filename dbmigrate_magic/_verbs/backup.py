@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -142,7 +143,7 @@ class RestoreResult(Result):
         return data
 
 
-def _tables(tables: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+def _tables(tables: str | Sequence[str] | None) -> tuple[str, ...]:
     if not tables:
         return ()
     if isinstance(tables, str):
@@ -155,7 +156,7 @@ def backup(
     env: str | None = None,
     *,
     schema_only: bool = False,
-    tables: str | list[str] | None = None,
+    tables: str | Sequence[str] | None = None,
     folder: PathLike = None,
 ) -> BackupResult:
     ctx = resolve_context(project, env)
@@ -169,10 +170,12 @@ def backup(
     return BackupResult(record, str(target))
 
 
-def backups(project: PathLike = None, *, folder: PathLike = None) -> BackupsResult:
+def backups(project: PathLike = None, *, folder: PathLike = None, limit: int | None = None) -> BackupsResult:
+    if limit is not None and limit < 1:
+        raise UsageProblem(f"limit must be 1 or more, not {limit}.", next_step="Leave it out to list every backup.")
     ctx = resolve_context(project, None)
     target = backup_dir(ctx.project.root, folder)
-    return BackupsResult(str(target), tuple(list_records(target)))
+    return BackupsResult(str(target), tuple(list_records(target)[:limit]))
 
 
 def restore(

@@ -250,6 +250,7 @@ class DownResult(Result):
     changes: tuple[Any, ...]
     write: bool = False  # --write was asked for
     path: str | None = None  # the file the down part was stored in; None when nothing was written
+    notes: tuple[str, ...] = ()  # what the down part cannot restore as it was (dropped NOT NULL columns)
 
     def summary_lines(self) -> list[str]:
         sql = self.down_sql.rstrip()
@@ -265,7 +266,8 @@ class DownResult(Result):
                 f"Computed down migration for {self.migration} (nothing written; review it, then add --write "
                 "to store it where `dbm rollback` reads it):"
             )
-        return [head, "", sql or "-- (no schema change to undo)"]
+        notes = [f"Note: {n}" for n in self.notes]
+        return [head, "", sql or "-- (no schema change to undo)", *([""] + notes if notes else [])]
 
 
 def down_for(
@@ -295,9 +297,14 @@ def down_for(
             url = stack.enter_context(scratch(like))
             replay(root, url, upto=upto, before=before)
             models.append(_read(url, skip))
-    d = schema_diff(models[1], models[0])
+    from .down_restore import relax_dropped_columns
+
+    target, notes = relax_dropped_columns(models[0], models[1])
+    d = schema_diff(models[1], target)
     sql = d.sql(unsafe=True)
+    if notes and sql.strip():  # the stored file says it too, for whoever reads it before a rollback
+        sql = "".join(f"-- {n}\n" for n in notes) + sql
     path = None
     if write and sql.strip():
         path = adapter.relative(adapter.store_down(migration, sql, force))
-    return DownResult(migration, sql, d.changes, write, path)
+    return DownResult(migration, sql, d.changes, write, path, tuple(notes))

@@ -35,6 +35,8 @@ class LintResult(Result):
     pg_version: int | None
     in_transaction: bool
     dialect_source: str = "default"
+    #: files of the detected project linted as the tool runs them (in a transaction or not)
+    notes: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -55,7 +57,8 @@ class LintResult(Result):
             f"[{self.dialect}{version}, dialect from {self.dialect_source}"
             f"{', in a transaction' if self.in_transaction else ''}]"
         )
-        return [head] if self.findings else [f"No findings in {where} [{self.dialect}{version}]."]
+        lines = [head] if self.findings else [f"No findings in {where} [{self.dialect}{version}]."]
+        return lines + list(self.notes)
 
     def columns(self) -> list[str]:
         return COLUMNS
@@ -71,6 +74,7 @@ class LintResult(Result):
             "pg_version": self.pg_version,
             "errors": self.errors,
             "warnings": self.warnings,
+            "notes": list(self.notes),
         }
 
     def to_text(self) -> str:
@@ -104,6 +108,37 @@ def _dialect_from_project(project: str | Path | None, env: str | None) -> tuple[
     if ctx.environment is not None and ctx.environment.dialect:
         return ctx.environment.dialect, f"environment '{ctx.environment.name}'"
     return None, "default"
+
+
+def _tool_transaction(path: str | Path, project: str | Path | None, dialect: str) -> tuple[bool, str] | None:
+    """(runs in a transaction?, why) when ``path`` is a migration file of the project detected at
+    ``project`` (or the working folder), else from the file's own folder: the tool's rule for that
+    file, as ``migrate`` previews it. None for a file outside any project (``--in-transaction`` then)."""
+    from pathlib import Path
+
+    from ..errors import DbmError
+    from ..project import find_project
+
+    target = Path(path).resolve()
+    tried: set[Path] = set()
+    for start in (project, None, target.parent):
+        try:
+            proj = find_project(start)
+            if proj.root in tried or not proj.matches:
+                continue
+            tried.add(proj.root)
+            adapter = proj.adapter
+            found = next((f for f in adapter.migration_files() if f.path.resolve() == target), None)
+        except (DbmError, OSError):
+            continue
+        if found is None:
+            continue
+        tx = adapter.runs_in_transaction(found, dialect_for(dialect))
+        if tx is None:
+            return None
+        how = "inside a transaction" if tx else "without a transaction"
+        return tx, f"{path}: linted as {adapter.display_name} runs it, {how}."
+    return None
 
 
 def _read(path: str | Path) -> str:
@@ -147,16 +182,35 @@ def lint(
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
     version = parse_pg_version(pg_version) if dialect_for(dialect).lint_by_version else None
-    opts = dict(
-        dialect=dialect, pg_version=version, include=include, exclude=exclude, session_timeouts=session_timeouts
-    )
+
+    def check(text: str, in_tx: bool, file: str | None, outside: Iterable[int] = ()) -> list[Finding]:
+        """``lint_sql`` with the options every source shares."""
+        return lint_sql(
+            text,
+            dialect,
+            version,
+            in_tx,
+            include=include,
+            exclude=exclude,
+            session_timeouts=session_timeouts,
+            file=file,
+            outside_transaction=outside,
+        )
+
     findings: list[Finding] = []
     sources: list[str] = []
     if sql is not None:
-        findings += lint_sql(sql, in_transaction=in_transaction, file=None if not files else "<cell>", **opts)
+        findings += check(sql, in_transaction, None if not files else "<cell>")
         sources.append("<cell>")
+    notes: list[str] = []
     for f in files:
-        findings += lint_sql(_read(f), in_transaction=in_transaction, file=str(f), **opts)
+        tx = in_transaction
+        if not in_transaction:  # a file of the project: lint it as its tool runs it
+            known = _tool_transaction(f, project, dialect)
+            if known is not None:
+                tx = known[0]
+                notes.append(known[1])
+        findings += check(_read(f), tx, str(f))
         sources.append(str(f))
     if pending:
         from ..context import resolve_context
@@ -167,14 +221,10 @@ def lint(
         for step in steps:
             label = step.file or step.migration
             # as migrate's preview: SQLite foreign_keys pragmas the runner takes out of the transaction
-            findings += lint_sql(
-                step.sql,
-                in_transaction=in_transaction or step.transactional,
-                file=label,
-                outside_transaction=hoisted_offsets(step, dialect, ctx),
-                **opts,
+            findings += check(
+                step.sql, in_transaction or step.transactional, label, hoisted_offsets(step, dialect, ctx)
             )
             sources.append(label)
         if not steps:
             sources.append("(no pending migrations)")
-    return LintResult(tuple(findings), tuple(sources), dialect, version, in_transaction, source)
+    return LintResult(tuple(findings), tuple(sources), dialect, version, in_transaction, source, tuple(notes))

@@ -10,7 +10,7 @@ from ..adapters.base import Adapter, MigrationRow, PlannedStep
 from ..adapters.rawsql.files import split_sections
 from ..context import Context, resolve_context
 from ..dialects import dialect_for
-from ..errors import ChecksumMismatch, NeedsResolve, UsageProblem
+from ..errors import ChecksumMismatch, ForeignTrackingTable, NeedsResolve, UnsupportedOperation, UsageProblem
 from ..results import Result
 from .cell import default_name
 from .pipeline import finish, make_preview
@@ -109,6 +109,12 @@ def migrate(
     ctx = resolve_context(path, env)
     adapter = writing_adapter(ctx)
     adapter.app = app or adapter.app
+    if adapter.read_only and not dry_run:  # a preview is fine; running would stop after the backup
+        raise UnsupportedOperation(
+            f"dbmigrate_magic cannot apply migrations for {adapter.display_name} projects (read-only support).",
+            next_step=f"Run them with {adapter.display_name} itself; `dbm migrate --dry-run` previews them "
+            "and `dbm lint --pending` lints them.",
+        )
     environment = ctx.require_environment()
     db = ctx.database()
     look = ctx.database(read_only=True)  # planning and previewing create nothing (not even a SQLite file)
@@ -160,7 +166,12 @@ def migrate(
             steps = steps + [pending_new]
         return make_preview("migrate", adapter, environment, steps, ctx, look, tuple(notes))
 
-    preview = plan()
+    try:
+        preview = plan()
+    except ForeignTrackingTable:
+        if discard is not None:  # the cell's file goes too: a refusal changes nothing
+            discard()
+        raise
     if not preview.steps:
         return ChangeResult(
             "migrate", "up to date", preview, (), "Nothing to apply: the database is up to date.", created, tuple(notes)

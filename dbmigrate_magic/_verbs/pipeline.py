@@ -43,6 +43,13 @@ def make_preview(
     db: Database,
     notes: tuple[str, ...] = (),
 ) -> Preview:
+    """The reviewed preview of ``steps``. First the database is asked whose it is: a target holding
+    another tool's tracking table is refused here (``ForeignTrackingTable``), before anything runs.
+    Every run goes through here right before it (``finish`` runs a plan made in the same call; a
+    later confirmation replans first), so this one read guards both the preview and the run."""
+    from ..adapters.ownership import refuse_foreign_tables
+
+    refuse_foreign_tables(adapter, db)
     preview = Preview(
         verb=verb,
         tool=adapter.tool,
@@ -93,6 +100,8 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
     before_text = (
         f" {', '.join(before)} completed before it and stay{'s' if len(before) == 1 else ''} done." if before else ""
     )
+    if step.direction == "down":
+        return _down_failure(verb, step, outcome, before_text)
     if step.transactional:
         unchanged = f"{step.migration} was rolled back: the database is as it was before it.{before_text}"
         nxt = "Fix the SQL in the migration file (it is not applied) and run the command again."
@@ -107,6 +116,35 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
             f"`dbm resolve {step.migration} --rolled-back` (or `--applied`) and migrate again."
         )
     return MigrationFailed(f"{verb} of {step.migration} failed: {outcome.error}", unchanged=unchanged, next_step=nxt)
+
+
+def _down_failure(verb: str, step: PlannedStep, outcome: StepOutcome, before_text: str) -> MigrationFailed:
+    """A failed down part: the migration is still applied (the failing file is its down part, not the
+    migration), so the advice is about the down part and the tracking row."""
+    part = f"its down part ({step.file})" if step.file else "its down part"
+    if step.transactional:
+        unchanged = (
+            f"The rollback of {step.migration} failed and was undone: {step.migration} is still applied (its "
+            f"tracking row is unchanged) and the schema is as it was before the rollback.{before_text}"
+        )
+        nxt = (
+            f"Fix {part}, then run `dbm rollback` again; or undo the migration by hand and record it with "
+            f"`dbm resolve {step.migration} --rolled-back`."
+        )
+    else:
+        ran = outcome.statements_run or 0
+        unchanged = (
+            f"The rollback of {step.migration} stopped after {ran} statement(s) of {part}; this database "
+            f"auto-commits DDL, so those stay, and {step.migration} is not recorded as rolled back "
+            f"(`dbm status` shows its row).{before_text}"
+        )
+        nxt = (
+            f"Finish or repair by hand what the first {ran} statement(s) of {part} did, then run "
+            f"`dbm resolve {step.migration} --rolled-back` (or fix {part} and run `dbm rollback` again)."
+        )
+    return MigrationFailed(
+        f"{verb} of {step.migration} failed in {part}: {outcome.error}", unchanged=unchanged, next_step=nxt
+    )
 
 
 def execute(

@@ -301,7 +301,7 @@ def load_models(
 
             anchor = anchor_url(sides, project, dialect)
             url = stack.enter_context(scratch(anchor))
-            if side.kind == "file":
+            if side.path is not None:  # a file side: classify_side gives only those a path
                 try:
                     load_sql(url, side.path.read_text(encoding="utf-8"), source=f"schema file {side.path.name}")
                 except ProjectError as exc:

@@ -54,6 +54,11 @@ class StatusResult(Result):
             "notes": list(self.notes),
         }
 
+    def exit_code(self, *, report_attention: bool = False) -> int:
+        """2 when the database could not be read: a CI gate must not pass with the database down
+        (every migration is ``unknown`` then, and nothing can be said to be up to date)."""
+        return 2 if self.error else super().exit_code(report_attention=report_attention)
+
     def summary_lines(self) -> list[str]:
         counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n) or "no migrations"
         head = f"{self.tool}: {counts}; current: {self.current or '-'}; database is {self.position}"
@@ -61,7 +66,7 @@ class StatusResult(Result):
         if self.environment:
             lines.append(f"Environment: {self.environment} ({self.database})")
         if self.error:
-            lines.append(f"Error: {self.error}")
+            lines.append("Error: " + " ".join(self.error.split()))  # one line, whatever the driver wrote
         elif not self.table_exists:
             lines.append(f"The tracking table {self.tracking_table} does not exist yet: nothing has been applied.")
         lines.extend(f"Note: {n}" for n in self.notes)
@@ -103,6 +108,7 @@ def position_of(counts: Counter) -> str:
 def build(tool: str, env_name: str | None, db_url: str | None, history: History, error: str | None) -> StatusResult:
     counts = Counter(r.state for r in history.rows)
     ordered = {s: counts[s] for s in STATES if counts.get(s)}
+    position = "unknown" if error else position_of(counts)  # unread: never "up to date"
     return StatusResult(
         tool=tool,
         environment=env_name,
@@ -111,7 +117,7 @@ def build(tool: str, env_name: str | None, db_url: str | None, history: History,
         table_exists=history.table_exists,
         rows=history.rows,
         current=history.current,
-        position=position_of(counts),
+        position=position,
         counts=ordered,
         notes=history.notes,
         error=error,
@@ -128,7 +134,7 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
     try:
         history = adapter.history(db)
     except ConnectionFailed as exc:
-        error = exc.what
+        error = exc.what + (f" Next: {exc.next_step}" if exc.next_step else "")  # what to do, too
         history = adapter.history(None)
     finally:
         db.dispose()

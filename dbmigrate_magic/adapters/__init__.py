@@ -7,7 +7,7 @@ from importlib import import_module
 from .base import Adapter, Evidence, History, MigrationFile, MigrationRow
 
 #: (tool id, module, class) in detection order: the first match wins (all matches are reported);
-#: specific tools before raw SQL, then the tools we only read (dbmate, golang-migrate, Flyway)
+#: specific tools before raw SQL (sqlx, named by Cargo.toml, too), then the tools we only read
 ADAPTERS: tuple[tuple[str, str, str], ...] = (
     ("prisma", "prisma.adapter", "PrismaAdapter"),
     ("drizzle", "drizzle.adapter", "DrizzleAdapter"),
@@ -15,6 +15,7 @@ ADAPTERS: tuple[tuple[str, str, str], ...] = (
     ("typeorm", "typeorm.adapter", "TypeOrmAdapter"),
     ("alembic", "alembic.adapter", "AlembicAdapter"),
     ("django", "django.adapter", "DjangoAdapter"),
+    ("sqlx", "sqlx.adapter", "SqlxAdapter"),  # before golang-migrate: sqlx's .up.sql files match its naming too
     ("rawsql", "rawsql.adapter", "RawSqlAdapter"),
     ("dbmate", "dbmate.adapter", "DbmateAdapter"),
     ("golang-migrate", "golang_migrate.adapter", "GolangMigrateAdapter"),

@@ -65,9 +65,22 @@ def tokenize(source: str) -> list[tuple[str, str]]:
     return tokens
 
 
+#: JS escapes: ``\u00fc``, ``\u{1F600}``, ``\xfc`` (JSON.stringify and editors write non-ASCII
+#: passwords this way), then one character; a surrogate pair ``\ud83d\ude00`` is joined after
+_JS_ESCAPE = re.compile(r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|(.))", re.DOTALL)
+
+
 def _unquote(text: str) -> str:
     body = text[1:-1]
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+
+    def one(m: re.Match) -> str:
+        code = m.group(1) or m.group(2) or m.group(3)
+        return chr(int(code, 16)) if code else _ESCAPES.get(m.group(4), m.group(4))
+
+    decoded = _JS_ESCAPE.sub(one, body)
+    return (
+        decoded.encode("utf-16", "surrogatepass").decode("utf-16") if re.search("[\ud800-\udfff]", decoded) else decoded
+    )
 
 
 class _Parser:

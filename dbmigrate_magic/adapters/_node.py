@@ -64,7 +64,7 @@ def node_url(sqlalchemy_url: str, dialect: str) -> NodeUrl:
                 next_step="Use a SQLite file (sqlite:///path/to/file.db).",
             )
         return NodeUrl("sqlite", None, path.split("?", 1)[0])
-    scheme = kind and kind.choose(postgresql="postgres", mysql="mysql")  # what pg / mysql2 take
+    scheme = kind.choose(postgresql="postgres", mysql="mysql") if kind is not None else None  # what pg / mysql2 take
     if scheme is None:
         raise ConfigError(
             f"The Node migration tools here support PostgreSQL, MySQL/MariaDB and SQLite, not {dialect}.",

@@ -102,18 +102,15 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
     from psycopg.sql import SQL, Identifier
 
     from ..db import short_db_error
-    from ..errors import ConnectionFailed
+    from ..errors import ConnectionFailed, connection_advice
 
     conninfo = "postgresql://" + db.url.split("://", 1)[1]
     options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg leaves out a None parameter
     try:
         conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, options=options)
     except psycopg.Error as exc:
-        raise ConnectionFailed(
-            f"Could not connect to {db.place}: {short_db_error(exc)}",
-            next_step="Check that the server is running and the credentials are right (`dbm env` shows where "
-            "this URL came from).",
-        ) from None
+        said = short_db_error(exc)
+        raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
     try:
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
@@ -137,3 +134,54 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
         ) from None
     finally:
         conn.close()
+
+
+def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
+    """The schema unqualified names resolve in ('' where the dialect has none) and (schema, table)
+    of every table the user sees, from the dialect's ``user_tables_sql``: one connection, two small
+    queries, nothing created (a missing SQLite file has no tables)."""
+    kind = dialect_for(db)
+    path = db.sqlite_path()
+    if path is not None:
+        import sqlite3
+        from pathlib import Path
+
+        from ..errors import ConnectionFailed
+        from ..masking import mask
+
+        file = Path(path)
+        if not file.exists():
+            return "", set()
+        try:
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                return "", {(r[0], r[1]) for r in conn.execute(kind.user_tables_sql)}
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise ConnectionFailed(
+                f"Could not read the tables of the SQLite file {mask(path)}: {mask(exc)}",
+                next_step="Check the path and that it is a SQLite database.",
+            ) from None
+    current = f"SELECT {kind.current_schema_sql}" if kind.current_schema_sql else None
+    if db.url.startswith(kind.direct_url_prefixes):
+        import psycopg
+
+        from ..db import short_db_error
+        from ..errors import ConnectionFailed
+
+        options = f"-csearch_path={db.schema}" if db.schema else None
+        try:
+            with psycopg.connect("postgresql://" + db.url.split("://", 1)[1], autocommit=True, options=options) as pg:
+                schema = pg.execute(current).fetchone()[0] if current else ""  # type: ignore[index]
+                return schema or "", {(r[0], r[1]) for r in pg.execute(kind.user_tables_sql)}
+        except psycopg.Error as exc:
+            raise ConnectionFailed(
+                f"Could not list the tables of {db.place}: {short_db_error(exc)}",
+                next_step="Check that the server is running and the credentials are right.",
+            ) from None
+    from sqlalchemy import text
+
+    with db.connect() as conn:
+        schema = conn.execute(text(current)).scalar() if current else ""
+        return schema or "", {(r[0], r[1]) for r in conn.execute(text(kind.user_tables_sql))}

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UnsupportedOperation, UsageProblem
+from .foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ..config import FoundConnection
     from ..db import Database
+    from ..dialects.base import Dialect
 
 #: every state a migration row can be in
 STATES = ("applied", "pending", "failed", "modified", "missing", "rolled_back", "skipped", "unknown")
@@ -145,6 +147,12 @@ class Adapter:
     #: directions our shared ledger runs (each SQLite step there has its foreign_keys pragmas taken
     #: out of the transaction, see sqlite_fk); the preview lints those pragmas as running outside it
     ledger_directions: ClassVar[tuple[str, ...]] = ()
+    #: a format that takes any file of a kind (raw SQL: every ``*.sql``): it yields a folder to a tool
+    #: whose own naming claims it too (``project.prefer_specific``)
+    generic: ClassVar[bool] = False
+    #: the tool's tracking tables as it creates them by default: in another tool's project's
+    #: database they show the database belongs to this tool (``adapters.ownership``)
+    table_marks: ClassVar[tuple[TableMark, ...]] = ()
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None
@@ -196,6 +204,12 @@ class Adapter:
     def history(self, db: Database | None) -> History:
         """Status rows; with ``db`` None (unreachable) every file is reported ``unknown``."""
         raise self._unsupported("read migration history")
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """Whether the tool runs migration ``f`` inside a transaction on ``dialect``, as its apply
+        (and the preview's ``PlannedStep.transactional``) does: ``dbm lint FILE`` on a file of the
+        project lints it as it will run. None: the tool's rule is not known here."""
+        return None
 
     def tracking_tables(self) -> tuple[str, ...]:
         """The tables the tool keeps its bookkeeping in (``schema.table`` where it pins a schema):

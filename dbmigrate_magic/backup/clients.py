@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ToolFailed, ToolMissing
+from ..errors import ToolFailed, ToolMissing, connection_advice
 from ..masking import mask, register_secret
 
 #: the Debian package that installs each client binary
@@ -134,9 +134,13 @@ def run(argv: list[str], env: dict[str, str], what: str, *, stdin=None, unchange
         raise ToolFailed(f"{what}: could not start {argv[0]}: {exc.strerror}.", unchanged=unchanged) from None
     if out.returncode != 0:
         message = out.stderr.decode("utf-8", "replace").strip() or out.stdout.decode("utf-8", "replace").strip()
+        said = mask(message)[-2000:]
+        advice = connection_advice(said)
+        if advice.startswith("Check that the server"):  # nothing about the connection: privileges, disk ...
+            advice = "Check the connection and the user's privileges, then run again."
         raise ToolFailed(
-            f"{what} failed ({Path(argv[0]).name} exited {out.returncode}): {mask(message)[-2000:]}",
+            f"{what} failed ({Path(argv[0]).name} exited {out.returncode}): {said}",
             unchanged=unchanged,
-            next_step="Check the connection and the user's privileges, then run again.",
+            next_step=advice,
         )
     return out

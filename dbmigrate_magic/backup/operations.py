@@ -147,7 +147,7 @@ class Declined:
     def message(self) -> str:
         return f"No backup was taken before changing {self.environment}: declined with {self.reason} at {self.at}."
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | bool]:
         return {"declined": True, "environment": self.environment, "at": self.at, "reason": self.reason}
 
 

@@ -66,7 +66,8 @@ def _commented(text: str, comment: str | None) -> str:
 def _card(key, old, new) -> str:
     a, b = _items(old), _items(new)
     names = list(a) + [n for n in b if n not in a]
-    rows, same = [], []
+    rows: list[str] = []
+    same: list[str] = []
     for n in names:
         state = "removed" if n not in b else "added" if n not in a else "changed" if a[n] != b[n] else None
         bg = f" style='background:{COLOURS[state]}'" if state else ""

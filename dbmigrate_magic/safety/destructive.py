@@ -24,6 +24,9 @@ KINDS = (
     "update_without_where",
     "unparsed",
 )
+#: one destructive statement found: (kind, targets, statement text, 1-based line)
+Classified = tuple[str, tuple[str, ...], str, int]
+
 DESCRIPTIONS = {
     "drop_table": "drops a table and all its rows",
     "drop_column": "drops a column and its data",
@@ -90,7 +93,7 @@ def _classified(sql: str, dialect: str) -> tuple:
 
 
 # --- PostgreSQL: pglast -------------------------------------------------------------------
-def _classify_postgres(sql: str) -> list[tuple[str, tuple[str, ...], str, int]]:
+def _classify_postgres(sql: str) -> list[Classified]:
     import pglast
     from pglast.parser import ParseError
 
@@ -98,7 +101,7 @@ def _classify_postgres(sql: str) -> list[tuple[str, tuple[str, ...], str, int]]:
         raws = pglast.parse_sql(sql)
     except ParseError:
         return _postgres_one_by_one(sql)
-    out = []
+    out: list[Classified] = []
     for raw in raws:
         # pglast reports offsets in characters; a statement's text may start with comments
         start = raw.stmt_location or 0
@@ -110,12 +113,12 @@ def _classify_postgres(sql: str) -> list[tuple[str, tuple[str, ...], str, int]]:
     return out
 
 
-def _postgres_one_by_one(sql: str) -> list[tuple[str, tuple[str, ...], str, int]]:
+def _postgres_one_by_one(sql: str) -> list[Classified]:
     """The text does not parse as a whole: split with the scanner and parse each statement."""
     import pglast
     from pglast.parser import ParseError
 
-    out = []
+    out: list[Classified] = []
     try:
         pieces = list(pglast.split(sql, with_parser=False))
     except Exception:  # the scanner itself failed (unterminated quote ...)
@@ -167,7 +170,7 @@ def _postgres_node(node) -> list[tuple[str, tuple[str, ...]]]:
             return [("drop_schema", _names(node.objects))]
         return []
     if isinstance(node, ast.DropdbStmt):
-        return [("drop_database", (node.dbname,))]
+        return [("drop_database", (node.dbname or "?",))]
     if isinstance(node, ast.TruncateStmt):
         return [("truncate", tuple(_relname(r) for r in node.relations or ()))]
     if isinstance(node, ast.DeleteStmt) and node.whereClause is None:
@@ -204,7 +207,7 @@ def _split_sqlglot(sql: str, read: str) -> list[tuple[str, int]]:
     return [(p.strip(), ln) for p, ln in pieces if p.strip()]
 
 
-def _classify_sqlglot(sql: str, read: str) -> list[tuple[str, tuple[str, ...], str, int]]:
+def _classify_sqlglot(sql: str, read: str) -> list[Classified]:
     import sqlglot
     from sqlglot.errors import ParseError, TokenError
 
@@ -216,7 +219,7 @@ def _classify_sqlglot(sql: str, read: str) -> list[tuple[str, tuple[str, ...], s
             pieces = _split_sqlglot(sql, read)
         except TokenError:
             return [("unparsed", (), sql.strip(), 1)]
-        out = []
+        out: list[Classified] = []
         for piece, line in pieces:
             try:
                 trees = [t for t in sqlglot.parse(piece, read=read) if t is not None]

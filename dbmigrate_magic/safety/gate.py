@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..change import Preview
     from ..context import Context
     from ..db import Database
+    from .destructive import Destructive
 
 #: verbs whose confirmed run is preceded by a backup in production
 BACKED_UP_VERBS = ("migrate", "rollback")
@@ -28,7 +29,7 @@ def _scan(preview: Preview, db: Database | None, ctx: Context | None = None) -> 
     from .where import place
 
     dialect = db.dialect if db is not None else "postgresql"
-    findings = []
+    findings: list[Destructive] = []
     for step in preview.steps:
         label, shift = place(step, ctx)  # lines and name in the file the SQL comes from, as lint shows them
         findings.extend(dataclasses.replace(f, line=f.line + shift) for f in classify(step.sql or "", dialect, label))

@@ -27,7 +27,9 @@ def _read(step, ctx) -> str | None:
 def place(step, ctx) -> tuple[str, int]:
     """(label, lines before the step's SQL in its file) for findings in ``step`` (a PlannedStep)."""
     text = _read(step, ctx)
-    at = text.find(step.sql) if text is not None and step.sql else -1
-    shift = text.count("\n", 0, at) if at > 0 else 0
+    at, shift = -1, 0
+    if text is not None and step.sql:
+        at = text.find(step.sql)
+        shift = text.count("\n", 0, at) if at > 0 else 0
     own_file = step.direction == "down" and at >= 0 and Path(step.file).name != step.migration
     return (step.file if own_file else step.migration), shift

@@ -8,6 +8,7 @@ with the same schema give equal models and the renderers can reuse the text verb
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 Key = tuple[str, str]  # (schema, name); schema is "" where the dialect has none
 
@@ -76,6 +77,12 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
+def column_pairs(old: Table, new: Table) -> list[tuple[Column, Column]]:
+    """(old column, new column) for each column both tables have, in ``new``'s order."""
+    pairs = ((old.column(c.name), c) for c in new.columns)
+    return [(was, c) for was, c in pairs if was is not None]
+
+
 @dataclass(frozen=True)
 class Thing:
     """Any other named object: view, materialized view, sequence, enum, extension, function,
@@ -95,8 +102,17 @@ class Thing:
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.schema, self.name)
 
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
     def get(self, name: str, default: str | None = None) -> str | None:
         return dict(self.extra).get(name, default)
+
+    def fact(self, name: str) -> str:
+        """A fact introspection always records for this kind (an enum's labels, a domain's
+        constraints): KeyError when it is missing, which is a bug there, not a schema difference."""
+        return dict(self.extra)[name]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from enum import IntEnum, auto
 
 from .changes import Collector
-from .model import SchemaModel, Table
+from .model import Column, Constraint, Index, SchemaModel, Table, column_pairs
 from .ordering import dependants_closure, topo_order
 from .quoting import mysql_quote
 
@@ -136,7 +136,7 @@ def _names(definition: str) -> set:
 
 def _dropped_key_columns(old: Table, new: Table) -> set:
     """Columns named by a primary key or index of ``old`` that ``new`` does not have as it is."""
-    keys = [c for c in old.constraints if c.kind == "primary" and c not in new.constraints]
+    keys: list[Constraint | Index] = [c for c in old.constraints if c.kind == "primary" and c not in new.constraints]
     keys += [i for i in old.indexes if i not in new.indexes]
     return {n for k in keys for n in _names(k.definition)}
 
@@ -159,12 +159,19 @@ def _auto_key(c, old: Table, new: Table, pk_a, pk_b):
     )
 
 
-def _auto(c) -> bool:
+def _line(c: Column) -> str:
+    """A column's ``SHOW CREATE TABLE`` line, which MySQL introspection always records."""
+    if c.definition is None:
+        raise ValueError(f"MySQL column {c.name} has no definition line")
+    return c.definition
+
+
+def _auto(c: Column | None) -> bool:
     return c is not None and " AUTO_INCREMENT" in (c.definition or "")
 
 
-def _without_auto(c) -> str:
-    return c.definition.replace(" AUTO_INCREMENT", "", 1)
+def _without_auto(c: Column) -> str:
+    return _line(c).replace(" AUTO_INCREMENT", "", 1)
 
 
 def _generated(c) -> bool:
@@ -311,11 +318,11 @@ class MySqlDiffer:
                 versioned_a and not versioned_b,
                 table=new.name,
             )
-        regenerated = set()
+        regenerated: dict[str, Column] = {}  # name -> the old column, dropped and added again
         for c in new.columns:  # generated columns cannot switch kind in place: drop and add again
             was = old.column(c.name)
             if was is not None and was.definition != c.definition and (_generated(was) or _generated(c)):
-                regenerated.add(c.name)
+                regenerated[c.name] = was
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         charset_changed = _charset(old.options) != _charset(new.options)
         # columns that stay but change places: once one moves, every later one is placed after its
@@ -324,20 +331,20 @@ class MySqlDiffer:
             c.name for c in old.columns if new.column(c.name)
         ]
         # an AUTO_INCREMENT column whose key is dropped and replaced gives up AUTO_INCREMENT meanwhile
-        cycled = {
-            c.name
-            for c in new.columns
-            if _auto(c) and _auto(old.column(c.name)) and c.name in _dropped_key_columns(old, new)
+        cycled = {  # name -> (old column, new column)
+            c.name: (was, c)
+            for was, c in column_pairs(old, new)
+            if _auto(c) and _auto(was) and c.name in _dropped_key_columns(old, new)
         }
-        for n in cycled:
-            out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(old.column(n))};")
-            out.sql(Phase.RESTORE_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {new.column(n).definition};")
+        for was, c in cycled.values():
+            out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(was)};")
+            out.sql(Phase.RESTORE_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {c.definition};")
         for c in old.columns:  # a dropped AUTO_INCREMENT column lets its key go first
             if _auto(c) and new.column(c.name) is None:
                 out.sql(Phase.DROP_AUTO_INCREMENT, f"ALTER TABLE {name} MODIFY COLUMN {_without_auto(c)};")
         pk_a, pk_b = (next((k for k in t.constraints if k.kind == "primary"), None) for t in (old, new))
         leaving_pk = _key_columns(pk_a) - _key_columns(pk_b) if pk_a != pk_b else set()
-        handled: set = set()  # keys added together with their new AUTO_INCREMENT column
+        handled: dict[str, str] = {}  # name -> definition of keys added with their new AUTO_INCREMENT column
         prev = None
         for c in new.columns:
             was = old.column(c.name)
@@ -374,16 +381,16 @@ class MySqlDiffer:
                     "",
                     f"{new.name}.{c.name}",
                     "changed",
-                    f"{was.definition} -> {c.definition} (generated column recreated)",
+                    f"{regenerated[c.name].definition} -> {c.definition} (generated column recreated)",
                     table=new.name,
                 )
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where};")
             elif was is None:
-                out.change("column", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
+                out.change("column", "", f"{new.name}.{c.name}", "added", _line(c), table=new.name)
                 key = _auto_key(c, old, new, pk_a, pk_b) if _auto(c) else None
                 also = ""
                 if key is not None:  # one statement: the new rows are numbered and keyed at once
-                    handled.add(key.name)
+                    handled[key.name] = key.definition
                     also = (", DROP PRIMARY KEY" if key is pk_b and pk_a else "") + f", ADD {key.definition}"
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {c.definition}{where}{also};")
             elif was.definition != c.definition:
@@ -417,40 +424,45 @@ class MySqlDiffer:
         for c in old.columns:  # after the additions: MySQL refuses to drop a table's last column
             if new.column(c.name) is None:
                 self.altered.add(new.key)
-                out.change("column", "", f"{new.name}.{c.name}", "removed", c.definition, True, new.name)
+                out.change("column", "", f"{new.name}.{c.name}", "removed", _line(c), True, new.name)
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
-        a = {c.name: c for c in old.constraints}
-        b = {c.name: c for c in new.constraints}
+        a = {k.name: k for k in old.constraints}
+        b = {k.name: k for k in new.constraints}
         if "PRIMARY" in handled:
             out.change(
-                "constraint", "", f"{new.name}.PRIMARY", "changed" if pk_a else "added", pk_b.definition, table=new.name
+                "constraint",
+                "",
+                f"{new.name}.PRIMARY",
+                "changed" if pk_a else "added",
+                handled["PRIMARY"],
+                table=new.name,
             )
-            a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
+            a, b = {n: k for n, k in a.items() if n != "PRIMARY"}, {n: k for n, k in b.items() if n != "PRIMARY"}
         pk_a, pk_b = a.get("PRIMARY"), b.get("PRIMARY")
         if pk_a and pk_b and pk_a != pk_b and all(new.column(c) for c in _key_columns(pk_a)):
             # one statement: an AUTO_INCREMENT column must stay a key
             out.sql(Phase.KEYS, f"ALTER TABLE {name} DROP PRIMARY KEY, ADD {pk_b.definition};")
             out.change("constraint", "", f"{new.name}.PRIMARY", "changed", pk_b.definition, table=new.name)
-            a, b = {n: c for n, c in a.items() if n != "PRIMARY"}, {n: c for n, c in b.items() if n != "PRIMARY"}
-        for n, c in a.items():
-            if c.kind == "foreign" and b.get(n) != c:
+            a, b = {n: k for n, k in a.items() if n != "PRIMARY"}, {n: k for n, k in b.items() if n != "PRIMARY"}
+        for n, k in a.items():
+            if k.kind == "foreign" and b.get(n) != k:
                 self.fk_touched.add((new.name, n))
-            if b.get(n) != c:
+            if b.get(n) != k:
                 drop = {"primary": "DROP PRIMARY KEY", "foreign": f"DROP FOREIGN KEY {q(n)}"}.get(
-                    c.kind, f"DROP CONSTRAINT {q(n)}"
+                    k.kind, f"DROP CONSTRAINT {q(n)}"
                 )
-                out.sql(Phase.DROP_FKS if c.kind == "foreign" else Phase.DROP_KEYS, f"ALTER TABLE {name} {drop};")
+                out.sql(Phase.DROP_FKS if k.kind == "foreign" else Phase.DROP_KEYS, f"ALTER TABLE {name} {drop};")
                 if n not in b:
-                    out.change("constraint", "", f"{new.name}.{n}", "removed", c.definition, table=new.name)
-        for n, c in b.items():
-            if a.get(n) != c:
-                out.sql(Phase.FKS if c.kind == "foreign" else Phase.KEYS, f"ALTER TABLE {name} ADD {c.definition};")
+                    out.change("constraint", "", f"{new.name}.{n}", "removed", k.definition, table=new.name)
+        for n, k in b.items():
+            if a.get(n) != k:
+                out.sql(Phase.FKS if k.kind == "foreign" else Phase.KEYS, f"ALTER TABLE {name} ADD {k.definition};")
                 out.change(
                     "constraint",
                     "",
                     f"{new.name}.{n}",
                     "added" if n not in a else "changed",
-                    c.definition,
+                    k.definition,
                     table=new.name,
                 )
         ia = {i.name: i for i in old.indexes}
@@ -467,9 +479,8 @@ class MySqlDiffer:
                 out.change("index", "", n, "added" if n not in ia else "changed", i.definition, table=new.name)
 
     def views(self) -> None:
-        a, b = self.a.of_kind("view"), self.b.of_kind("view")
-        a = {k[1:]: v for k, v in a.items()}
-        b = {k[1:]: v for k, v in b.items()}
+        a = {k[1:]: v for k, v in self.a.of_kind("view").items()}  # (schema, name) -> view
+        b = {k[1:]: v for k, v in self.b.of_kind("view").items()}
         changed = {k for k in a.keys() & b.keys() if a[k].definition != b[k].definition}
         removed = a.keys() - b.keys()
         deps_a = {k: set(v.depends) for k, v in a.items()}

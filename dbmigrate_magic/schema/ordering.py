@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
+
+N = TypeVar("N", bound=Hashable)  # a relation's key
 
 
-def topo_order(nodes: Iterable[Hashable], depends: Mapping[Hashable, Iterable[Hashable]]) -> list:
+def topo_order(nodes: Iterable[N], depends: Mapping[N, Iterable[N]]) -> list[N]:
     """Nodes ordered so each comes after the nodes it depends on (deps outside ``nodes`` ignored).
 
     Stable: among independent nodes the input order is kept. Cycles (which a database cannot hold
     between views) fall back to input order rather than failing.
     """
-    nodes = list(nodes)
-    wanted = set(nodes)
-    done: set = set()
-    out: list = []
-    visiting: set = set()
+    ordered = list(nodes)
+    wanted = set(ordered)
+    done: set[N] = set()
+    out: list[N] = []
+    visiting: set[N] = set()
 
-    def visit(n) -> None:
+    def visit(n: N) -> None:
         if n in done or n in visiting:
             return
         visiting.add(n)
@@ -28,18 +31,18 @@ def topo_order(nodes: Iterable[Hashable], depends: Mapping[Hashable, Iterable[Ha
         done.add(n)
         out.append(n)
 
-    for n in nodes:
+    for n in ordered:
         visit(n)
     return out
 
 
-def dependants_closure(seeds: Iterable[Hashable], depends: Mapping[Hashable, Iterable[Hashable]]) -> set:
+def dependants_closure(seeds: Iterable[N], depends: Mapping[N, Iterable[N]]) -> set[N]:
     """Every node that reads (directly or through others) any of ``seeds``."""
-    readers: dict = {}
+    readers: dict[N, set[N]] = {}
     for node, deps in depends.items():
         for d in deps:
             readers.setdefault(d, set()).add(node)
-    out: set = set()
+    out: set[N] = set()
     stack = list(seeds)
     while stack:
         n = stack.pop()

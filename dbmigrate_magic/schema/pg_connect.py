@@ -23,11 +23,9 @@ def libpq_url(url: str) -> str:
 def direct(db) -> Iterator[object]:
     import psycopg
 
-    kwargs = {}
-    if db.schema:
-        kwargs["options"] = f"-csearch_path={db.schema}"
+    options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg drops a None parameter
     try:
-        conn = psycopg.connect(libpq_url(db.url), **kwargs)
+        conn = psycopg.connect(libpq_url(db.url), options=options)
     except Exception as exc:
         raise ConnectionFailed(
             f"Could not connect to {db.place}: {mask(str(exc).strip())}",

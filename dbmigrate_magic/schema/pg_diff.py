@@ -1,17 +1,17 @@
 """PostgreSQL differ: walks two models and emits changes plus statements, each in a named phase
-(``pg_phases.Phase`` lists their order). Generic objects, enums and views are here; tables are in
-``pg_diff_tables``, domains, types, partitions and grants in ``pg_diff_objects``.
+(``pg_phases.Phase`` lists their order). Generic objects, enums and views are here; tables and
+their partitioning are in ``pg_diff_tables``; domains, types, children's defaults and grants in
+``pg_diff_objects``; what the parts share (models, collector, bookkeeping) in ``pg_diff_state``.
 """
 
 from __future__ import annotations
 
-import re
-
 from .changes import Collector
-from .model import SchemaModel, Thing
+from .model import Thing
 from .ordering import dependants_closure, topo_order
-from .pg_diff_objects import ObjectsMixin, core
-from .pg_diff_tables import TablesMixin
+from .pg_diff_objects import core
+from .pg_diff_state import ThingKey
+from .pg_diff_tables import PgTablesDiffer
 from .pg_introspect import qn
 from .pg_phases import Phase
 from .quoting import literal, pg_quote
@@ -19,19 +19,8 @@ from .quoting import literal, pg_quote
 q = pg_quote
 
 
-class PgDiffer(TablesMixin, ObjectsMixin):
-    def __init__(self, a: SchemaModel, b: SchemaModel, extensions_only: bool = False):
-        self.a, self.b, self.out = a, b, Collector()
-        self.extensions_only = extensions_only
-        # tables whose columns change in a way views, triggers and policies notice; also functions
-        # (schema, "f(args)") dropped or recreated, which views calling them depend on
-        self.altered_relations: set = set()
-        self.functions_recreated = False
-        self.unique_dropped: set = set()  # tables whose primary key / unique index is dropped
-        self.fk_added: set = set()  # (table key, constraint name) foreign keys (re)added
-        self.predropped: set = set()  # (table key, name) constraints/indexes dropped with a function
-        self.swapped_functions: set = set()  # functions recreated around an enum swap
-        self.created_tables: set = set()  # created (or recreated) by this script
+class PgDiffer(PgTablesDiffer):
+    """Built on ``PgTablesDiffer`` and ``PgObjectsDiffer``; ``PgDiffState`` holds what they share."""
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> Collector:
@@ -123,24 +112,28 @@ class PgDiffer(TablesMixin, ObjectsMixin):
             or any(self.relation_changes(k, seen | {key}) for k in old.depends)
         )
 
-    def rebind_functions(self, a: dict, b: dict) -> tuple[dict, dict]:
+    def rebind_functions(
+        self, a: dict[ThingKey, Thing], b: dict[ThingKey, Thing]
+    ) -> tuple[dict[ThingKey, Thing], dict[ThingKey, Thing]]:
         """A function with a SQL-standard body (BEGIN ATOMIC / RETURN) is bound to the tables it
         reads (``depends``): a column it uses cannot change type or go while it exists, and a new
         body must see the target columns. Such functions are dropped before the tables change and
         created after them; returns the functions left for the ordinary walk."""
         bound = {k for k in a.keys() | b.keys() if (k in a and a[k].depends) or (k in b and b[k].depends)}
         for key in sorted(bound):
-            old, new = a.get(key), b.get(key)
-            if new is None:  # before the columns it reads are dropped or changed
+            if key not in b:  # before the columns it reads are dropped or changed
+                old = a[key]
                 self.out.change("function", old.schema, old.name, "removed", destructive=True)
                 self.out.sql(Phase.DROP_FUNCS, old.drop, destructive=True)
                 self.altered_relations.add((old.schema, old.name))
                 continue
-            if old is None:
+            if key not in a:
+                new = b[key]
                 self.out.change("function", new.schema, new.name, "added")
                 self.out.sql(Phase.REBIND, new.create)
                 self.decorate("function", None, new)
                 continue
+            old, new = a[key], b[key]
             if core(old) == core(new) and not any(self.relation_changes(k) for k in old.depends):
                 self.decorate("function", old, new)
                 continue
@@ -163,10 +156,10 @@ class PgDiffer(TablesMixin, ObjectsMixin):
         if kind == "extension":
             detail = []
             if old.get("schema") != new.get("schema"):
-                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} SET SCHEMA {q(new.get('schema'))};")
+                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} SET SCHEMA {q(new.fact('schema'))};")
                 detail.append(f"schema {old.get('schema')} -> {new.get('schema')}")
             if old.get("version") != new.get("version") and old.definition != new.definition:
-                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} UPDATE TO {literal(new.get('version'))};")
+                self.out.sql(Phase.SCHEMAS, f"ALTER EXTENSION {q(new.name)} UPDATE TO {literal(new.fact('version'))};")
                 detail.append(f"version {old.get('version')} -> {new.get('version')}")
             if detail:
                 self.out.change(kind, "", new.name, "changed", "; ".join(detail))
@@ -208,7 +201,7 @@ class PgDiffer(TablesMixin, ObjectsMixin):
             if old.definition == new.definition:
                 self.decorate("enum", old, new)
                 continue
-            before, after = old.get("labels").split("\x1f"), new.get("labels").split("\x1f")
+            before, after = old.fact("labels").split("\x1f"), new.fact("labels").split("\x1f")
             name = qn(new.schema, new.name)
             # only additions: ALTER TYPE ADD VALUE in place, unless the script itself uses a new value
             # (PostgreSQL refuses that before the ADD VALUE is committed: swap the type instead)
@@ -258,31 +251,6 @@ class PgDiffer(TablesMixin, ObjectsMixin):
             destructive=bool(removed),
         )
         self.out.sql(Phase.DROP_OTHER, f"DROP TYPE {qn(new.schema, tmp)};", destructive=bool(removed))
-
-    def enum_expressions(self, enum_name: str) -> None:
-        """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
-        (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
-        renamed type), nor can foreign keys over its columns: they are dropped first;
-        ``constraints``/``indexes`` add them again."""
-        pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
-        for table in self.a.tables.values():
-            if table.key not in self.b.tables:
-                continue
-            tq = qn(table.schema, table.name)
-            typed = {c.name for c in table.columns if c.type in (enum_name, enum_name + "[]")}
-            for c in table.constraints:
-                if (table.key, c.name) in self.predropped:
-                    continue
-                if c.kind in ("check", "exclusion") and pattern.search(c.definition):
-                    self.out.sql(Phase.DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
-                    self.predropped.add((table.key, c.name))
-                elif c.kind == "foreign" and typed & set(c.columns):  # both ends change type one by one
-                    self.out.sql(Phase.DROP_FKS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
-                    self.predropped.add((table.key, c.name))
-            for ix in table.indexes:
-                if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:
-                    self.out.sql(Phase.DROP_USERS, f"DROP INDEX {qn(table.schema, ix.name)};")
-                    self.predropped.add((table.key, ix.name))
 
     # ------------------------------------------------------------------ views
     def views(self) -> None:

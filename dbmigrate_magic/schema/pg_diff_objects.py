@@ -1,7 +1,7 @@
 """PostgreSQL differ, the objects and facts ``pg_extras`` reads: comments and privileges on
 functions/sequences/schemas/types/triggers/policies, domains, identity options, storage options,
-partitions, and foreign keys that must be dropped and added again around a changed unique key.
-A mixin of ``PgDiffer`` (it uses the differ's ``a``, ``b``, ``out`` and phases)."""
+defaults of partitions and children, and foreign keys that must be dropped and added again around
+a changed unique key. The first part of ``PgDiffer``: ``pg_diff_tables`` builds on it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from .model import Table, Thing
+from .pg_diff_state import PgDiffState
 from .pg_extras import comment_sql, comment_target, qn
 from .pg_phases import Phase
 from .quoting import pg_quote
@@ -63,11 +64,7 @@ def _depth(tables: dict, key, seen: frozenset = frozenset()) -> int:
     return 1 + max((_depth(tables, p, seen | {key}) for p in t.parents), default=0)
 
 
-class ObjectsMixin:
-    a: object
-    b: object
-    out: object
-
+class PgObjectsDiffer(PgDiffState):
     # ------------------------------------------------------------------ comments and privileges
     def decorate(self, kind: str, old: Thing | None, new: Thing) -> None:
         """Comment and privileges of an object; ``old`` None when it was just (re)created."""
@@ -149,6 +146,31 @@ class ObjectsMixin:
             else:
                 self.out.change("function", f.schema, f.name, "removed", destructive=True)
 
+    def enum_expressions(self, enum_name: str) -> None:
+        """Checks, exclusion constraints and indexes whose expressions hold a value of a swapped enum
+        (``'x'::e``) cannot be rebuilt by ALTER COLUMN TYPE (no operator between the new and the
+        renamed type), nor can foreign keys over its columns: they are dropped first;
+        ``constraints``/``indexes`` add them again."""
+        pattern = re.compile(r"::" + re.escape(enum_name) + r"(?![\w$])")
+        for table in self.a.tables.values():
+            if table.key not in self.b.tables:
+                continue
+            tq = qn(table.schema, table.name)
+            typed = {c.name for c in table.columns if c.type in (enum_name, enum_name + "[]")}
+            for c in table.constraints:
+                if (table.key, c.name) in self.predropped:
+                    continue
+                if c.kind in ("check", "exclusion") and pattern.search(c.definition):
+                    self.out.sql(Phase.DROP_USERS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+                elif c.kind == "foreign" and typed & set(c.columns):  # both ends change type one by one
+                    self.out.sql(Phase.DROP_FKS, f"ALTER TABLE {tq} DROP CONSTRAINT {q(c.name)};")
+                    self.predropped.add((table.key, c.name))
+            for ix in table.indexes:
+                if pattern.search(ix.definition) and (table.key, ix.name) not in self.predropped:
+                    self.out.sql(Phase.DROP_USERS, f"DROP INDEX {qn(table.schema, ix.name)};")
+                    self.predropped.add((table.key, ix.name))
+
     # ------------------------------------------------------------------ composite and range types
     def added_and_removed(self, kind: str, create_phase: Phase, drop_phase: Phase):
         """Create what only ``b`` has, drop what only ``a`` has; yield the pairs whose core differs
@@ -172,8 +194,8 @@ class ObjectsMixin:
 
     def types(self) -> None:
         for old, new in self.added_and_removed("type", Phase.TYPES, Phase.DROP_TYPES):
-            before = [x for x in old.get("attributes").split("\x1f") if x]
-            after = [x for x in new.get("attributes").split("\x1f") if x]
+            before = [x for x in old.fact("attributes").split("\x1f") if x]
+            after = [x for x in new.fact("attributes").split("\x1f") if x]
             if not before or not after:  # a range type: only created again (works while unused)
                 self.out.change(
                     "type",
@@ -234,8 +256,8 @@ class ObjectsMixin:
                 )
             if old.get("notnull") != new.get("notnull"):
                 self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} {'SET' if new.get('notnull') else 'DROP'} NOT NULL;")
-            before = set(filter(None, old.get("constraints").split("\x1f")))
-            after = set(filter(None, new.get("constraints").split("\x1f")))
+            before = set(filter(None, old.fact("constraints").split("\x1f")))
+            after = set(filter(None, new.fact("constraints").split("\x1f")))
             for c in sorted(before - after):
                 self.out.sql(Phase.DOMAINS, f"ALTER DOMAIN {name} DROP CONSTRAINT {c.split(' ', 1)[0]};")
             for c in sorted(after - before):
@@ -250,7 +272,8 @@ class ObjectsMixin:
         for table in self.a.tables.values():
             target = self.b.tables.get(table.key)
             for col in table.columns:
-                if col.type not in (name, name + "[]") or target is None or target.column(col.name) is None:
+                tcol = target.column(col.name) if target is not None else None
+                if col.type not in (name, name + "[]") or tcol is None:
                     continue
                 self.altered_relations.add(table.key)
                 tq, cq = qn(table.schema, table.name), q(col.name)
@@ -261,7 +284,6 @@ class ObjectsMixin:
                     f"ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {col.type} USING {using(cq, col.type)};",
                     destructive=destructive,
                 )
-                tcol = target.column(col.name)
                 if tcol.default is not None and tcol.type == col.type:
                     self.out.sql(Phase.ENUM_SWAP, f"ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {tcol.default};")
 
@@ -312,52 +334,6 @@ class ObjectsMixin:
             f"storage ({', '.join(old.storage)}) -> ({', '.join(new.storage)})",
             table=new.name,
         )
-
-    def partition_changed(self, old: Table, new: Table) -> bool:
-        """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
-        it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
-        table created that way)."""
-        retyped = {c.name for c in new.columns if old.column(c.name) is not None and old.column(c.name).type != c.type}
-        key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
-        if (old.partition_of, old.partition_by, old.inherits) == (
-            new.partition_of,
-            new.partition_by,
-            new.inherits,
-        ) and not key_retyped:
-            return False
-        name = qn(new.schema, new.name)
-        if key_retyped:
-            detail = f"partition key column type changed ({', '.join(sorted(retyped))})"
-        elif old.inherits != new.inherits:
-            detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
-        else:
-            detail = (
-                f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
-                f"{new.partition_of or new.partition_by or 'none'}"
-            )
-        self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
-        # a partition may already have gone with its parent, recreated here too
-        first = len(self.out.statements)
-        self.out.sql(
-            Phase.DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
-        )
-        self.create_table(new, change=False)
-        if old.partition_by:  # its partitions went with it: the target's ones are created again
-            for key, t in sorted(self.b.tables.items()):
-                old_t = self.a.tables.get(key)
-                if (
-                    old_t is not None
-                    and t.partition_of.startswith(f"PARTITION OF {name} ")
-                    and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by)
-                ):
-                    self.create_table(t, change=False)
-        # the creation only makes sense after the drop: both are left out without --unsafe
-        self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
-        child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
-        self.out.statements[:first] = [
-            replace(st, destructive=True) if child in st.sql else st for st in self.out.statements[:first]
-        ]
-        return True
 
     # ------------------------------------------------------------------ defaults of partitions and children
     def set_child_default(self, t: Table, column: str, default: str | None) -> None:

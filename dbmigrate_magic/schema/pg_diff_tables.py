@@ -1,13 +1,13 @@
 """PostgreSQL differ, tables: created, dropped and altered tables, their columns, constraints,
-indexes, row level security and comments. A mixin of ``PgDiffer`` (it uses the differ's ``a``,
-``b``, ``out`` and the bookkeeping sets ``PgDiffer.__init__`` makes)."""
+indexes, partitioning, row level security and comments. Builds on ``pg_diff_objects``; ``PgDiffer``
+builds on it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Column, Table
-from .pg_diff_objects import identity_sets, uses_column
+from .model import Column, Table, column_pairs
+from .pg_diff_objects import PgObjectsDiffer, identity_sets, uses_column
 from .pg_extras import comment_sql
 from .pg_introspect import qn
 from .pg_phases import Phase
@@ -17,7 +17,7 @@ from .quoting import literal, pg_quote
 q = pg_quote
 
 
-class TablesMixin:
+class PgTablesDiffer(PgObjectsDiffer):
     def tables(self) -> None:
         a, b = self.a.tables, self.b.tables
         for key in sorted(b.keys() - a.keys()):
@@ -87,22 +87,15 @@ class TablesMixin:
             return
         # stored generated columns over a column whose type changes block the ALTER TYPE: they are
         # dropped first and added again afterwards (their values are computed, nothing is lost)
-        retyped = {
-            c.name
-            for c in new.columns
-            if old.column(c.name) is not None
-            and (old.column(c.name).type, old.column(c.name).collation) != (c.type, c.collation)
-        }
+        both = column_pairs(old, new)
+        retyped = {c.name for was, c in both if (was.type, was.collation) != (c.type, c.collation)}
         regenerate = [
-            c
-            for c in new.columns
-            if c.generated
-            and old.column(c.name) is not None
-            and old.column(c.name).generated
-            and retyped
-            and uses_column(old.column(c.name).generated, retyped)
+            (was, c)
+            for was, c in both
+            if c.generated and was.generated and retyped and uses_column(was.generated, retyped)
         ]
-        for c in regenerate:
+        regenerated = {c.name for _, c in regenerate}
+        for _, c in regenerate:
             self.altered_relations.add(new.key)
             out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};")
         for c in old.columns:
@@ -110,19 +103,18 @@ class TablesMixin:
                 self.altered_relations.add(new.key)
                 out.change("column", new.schema, f"{new.name}.{c.name}", "removed", c.type, True, new.name)
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} DROP COLUMN {q(c.name)};", destructive=True)
-        recreated: set = set()
+        recreated: set[str] = set()
         for c in new.columns:
             was = old.column(c.name)
             if was is None:
                 out.change("column", new.schema, f"{new.name}.{c.name}", "added", column_sql(c), table=new.name)
                 out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
-            elif c in regenerate:
+            elif c.name in regenerated:
                 recreated.add(c.name)
             elif was != c and self.alter_column(new, was, c):
                 recreated.add(c.name)
-        for c in regenerate:
+        for was, c in regenerate:
             out.sql(Phase.ALTER, f"ALTER TABLE {name} ADD COLUMN {column_sql(c)};")
-            was = old.column(c.name)
             detail = f"type {was.type} -> {c.type}; " if was.type != c.type else ""
             out.change(
                 "column",
@@ -139,6 +131,52 @@ class TablesMixin:
             out.sql(Phase.ALTER, f"ALTER TABLE {name} SET {'UNLOGGED' if new.options == 'UNLOGGED' else 'LOGGED'};")
             out.change("table", new.schema, new.name, "changed", new.options or "LOGGED", table=new.name)
         self.table_extras(old, new)
+
+    def partition_changed(self, old: Table, new: Table) -> bool:
+        """A partition's bound, a table's partitioning or its INHERITS list changed: drop and create
+        it again (ALTER ... INHERIT would leave the inherited columns and checks local, unlike a
+        table created that way)."""
+        retyped = {c.name for was, c in column_pairs(old, new) if was.type != c.type}
+        key_retyped = bool(old.partition_by) and uses_column(old.partition_by, retyped)  # ALTER TYPE refuses
+        if (old.partition_of, old.partition_by, old.inherits) == (
+            new.partition_of,
+            new.partition_by,
+            new.inherits,
+        ) and not key_retyped:
+            return False
+        name = qn(new.schema, new.name)
+        if key_retyped:
+            detail = f"partition key column type changed ({', '.join(sorted(retyped))})"
+        elif old.inherits != new.inherits:
+            detail = f"inherits ({old.inherits or '-'}) -> ({new.inherits or '-'})"
+        else:
+            detail = (
+                f"partitioning: {old.partition_of or old.partition_by or 'none'} -> "
+                f"{new.partition_of or new.partition_by or 'none'}"
+            )
+        self.out.change("table", new.schema, new.name, "changed", detail + " (recreated)", True, new.name)
+        # a partition may already have gone with its parent, recreated here too
+        first = len(self.out.statements)
+        self.out.sql(
+            Phase.DROP_PARTITIONS, f"DROP TABLE {'IF EXISTS ' if old.partition_of else ''}{name};", destructive=True
+        )
+        self.create_table(new, change=False)
+        if old.partition_by:  # its partitions went with it: the target's ones are created again
+            for key, t in sorted(self.b.tables.items()):
+                old_t = self.a.tables.get(key)
+                if (
+                    old_t is not None
+                    and t.partition_of.startswith(f"PARTITION OF {name} ")
+                    and (old_t.partition_of, old_t.partition_by) == (t.partition_of, t.partition_by)
+                ):
+                    self.create_table(t, change=False)
+        # the creation only makes sense after the drop: both are left out without --unsafe
+        self.out.statements[first:] = [replace(st, destructive=True) for st in self.out.statements[first:]]
+        child = f" PARTITION OF {name} "  # new partitions of it, created earlier, need it recreated too
+        self.out.statements[:first] = [
+            replace(st, destructive=True) if child in st.sql else st for st in self.out.statements[:first]
+        ]
+        return True
 
     def alter_column(self, t: Table, old: Column, new: Column) -> bool:
         """Alter one column in place; True when it had to be dropped and added again."""
@@ -211,7 +249,7 @@ class TablesMixin:
         out.change("column", t.schema, f"{t.name}.{new.name}", "changed", "; ".join(details), destructive, t.name)
         return False
 
-    def constraints(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+    def constraints(self, old: Table, new: Table, recreated: set[str] | frozenset[str] = frozenset()) -> None:
         """Constraints by name; those on a recreated column went with it and are added again."""
         name = qn(new.schema, new.name)
         a = {c.name: c for c in old.constraints}
@@ -262,7 +300,7 @@ class TablesMixin:
                     table=new.name,
                 )
 
-    def indexes(self, old: Table, new: Table, recreated: set = frozenset()) -> None:
+    def indexes(self, old: Table, new: Table, recreated: set[str] | frozenset[str] = frozenset()) -> None:
         """Indexes by name; those on a recreated column went with it and are created again."""
         a = {i.name: i for i in old.indexes}
         b = {i.name: i for i in new.indexes}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from .model import Table, Thing
+from .model import Key, Table, Thing
 from .quoting import literal, pg_quote
 from .scope import Scope
 
@@ -307,7 +307,7 @@ def identity_options(typ: str, start, minv, maxv, inc, cycle, cache) -> str:
 
 
 def _identity(found, tables: dict) -> None:
-    by_table = defaultdict(dict)
+    by_table: defaultdict[Key, dict[str, str]] = defaultdict(dict)  # column -> its identity options
     for schema, table, col, typ, start, minv, maxv, inc, cycle, cache in found:
         by_table[(schema, table)][col] = identity_options(typ, start, minv, maxv, inc, cycle, cache)
     for key, opts in by_table.items():
@@ -500,7 +500,7 @@ def _trigger_states(found, things: dict) -> None:
 
 
 def _comments(found, tables: dict, things: dict) -> None:
-    by_table = defaultdict(dict)
+    by_table: defaultdict[Key, dict[tuple[str, str], str]] = defaultdict(dict)  # (kind, name) -> comment
     for kind, schema, name, table, text in found:
         if kind in ("index", "constraint") and (schema, table) in tables:
             by_table[(schema, table)][(kind, name)] = text

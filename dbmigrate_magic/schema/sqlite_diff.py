@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum, auto
 
 from .changes import Collector
-from .model import SchemaModel, Table
+from .model import SchemaModel, Table, column_pairs
 from .quoting import sqlite_quote
 from .sqlnorm import normalise
 
@@ -101,7 +101,7 @@ class SqliteDiffer:
 
     def rebuild(self, old: Table, new: Table) -> None:
         out = self.out
-        gone = [c.name for c in old.columns if new.column(c.name) is None]
+        gone = [c for c in old.columns if new.column(c.name) is None]
         destructive = bool(gone)
         details = []
         for c in new.columns:
@@ -119,15 +119,15 @@ class SqliteDiffer:
                     f"{was.type} -> {c.type}" if was.type != c.type else "definition",
                     table=new.name,
                 )
-        for name in gone:
-            details.append(f"-{name}")
-            out.change("column", "", f"{new.name}.{name}", "removed", old.column(name).type, True, new.name)
+        for c in gone:
+            details.append(f"-{c.name}")
+            out.change("column", "", f"{new.name}.{c.name}", "removed", c.type, True, new.name)
         if old.constraints != new.constraints:
             a, b = set(old.constraints), set(new.constraints)
-            for c in sorted(a - b, key=lambda c: c.name):
-                out.change("constraint", "", f"{new.name}.{c.name}", "removed", c.definition, table=new.name)
-            for c in sorted(b - a, key=lambda c: c.name):
-                out.change("constraint", "", f"{new.name}.{c.name}", "added", c.definition, table=new.name)
+            for k in sorted(a - b, key=lambda k: k.name):
+                out.change("constraint", "", f"{new.name}.{k.name}", "removed", k.definition, table=new.name)
+            for k in sorted(b - a, key=lambda k: k.name):
+                out.change("constraint", "", f"{new.name}.{k.name}", "added", k.definition, table=new.name)
         out.change(
             "table",
             "",
@@ -143,11 +143,7 @@ class SqliteDiffer:
             new.name,
         )
         tmp = q(f"_dbm_old_{new.name}")
-        common = [
-            q(c.name)
-            for c in new.columns
-            if old.column(c.name) is not None and not c.generated and not old.column(c.name).generated
-        ]
+        common = [q(c.name) for was, c in column_pairs(old, new) if not c.generated and not was.generated]
         out.sql(Phase.REBUILD, f"ALTER TABLE {q(old.name)} RENAME TO {tmp};", destructive)
         out.sql(Phase.REBUILD, new.create.rstrip(";") + ";", destructive)
         if common:

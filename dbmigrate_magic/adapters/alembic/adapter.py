@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .._files import read_text
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, PlannedStep, StepOutcome
+from ..foreign_tables import TableMark
 from . import config, flask_config
 from .history import build_history
 from .layout import Layout, find_layout
@@ -33,6 +34,7 @@ DEFAULT_TABLE = "alembic_version"
 class AlembicAdapter(Adapter):
     tool = "alembic"
     display_name = "Alembic"
+    table_marks = (TableMark("Alembic", "alembic_version", ("version_num",), command="alembic upgrade head"),)
     down_in_file = "a downgrade() function"
 
     def __init__(self, root: Path, evidence: Evidence | None = None):

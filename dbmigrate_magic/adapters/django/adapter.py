@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .._files import SKIP_DIRS, read_text
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, to_utc
+from ..foreign_tables import TableMark
 from . import config
 from .ops import DjangoOps
 
@@ -34,6 +35,9 @@ EXTRA_COLUMNS = ("app", "name", "replaces")
 class DjangoAdapter(Adapter):
     tool = "django"
     display_name = "Django"
+    table_marks = (
+        TableMark("Django", "django_migrations", ("app", "name", "applied"), command="python manage.py migrate"),
+    )
     down_in_file = "operations Django reverses itself (RunSQL reverse_sql, RunPython reverse_code)"
 
     def __init__(self, root: Path, evidence: Evidence | None = None):

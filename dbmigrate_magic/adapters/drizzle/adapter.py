@@ -19,12 +19,14 @@ from ...dialects import dialect_for, find_dialect, tool_words
 from ...errors import ProjectError, UnsupportedOperation
 from .._files import first_existing, js_string_option, read_text
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, rows_to_revert
+from ..foreign_tables import TableMark
 from . import config
 from . import files as files
 from .ledger import DrizzleLedger, LedgerRow
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
 
 CONFIG_NAMES = (
     "drizzle.config.ts",
@@ -49,6 +51,15 @@ def _iso(ms: int | None) -> str:
 class DrizzleAdapter(Adapter):
     tool = "drizzle"
     display_name = "Drizzle"
+    table_marks = (
+        TableMark(
+            "Drizzle",
+            "__drizzle_migrations",
+            ("hash", "created_at"),
+            schema="drizzle",
+            command="npx drizzle-kit migrate",
+        ),
+    )
     ledger_directions = ("down",)  # up: drizzle-orm runs the batch in one transaction
     extra_columns = ("generated_at",)
 
@@ -145,6 +156,10 @@ class DrizzleAdapter(Adapter):
     # --- reading ------------------------------------------------------------------------
     def entries(self) -> tuple[list[files.Entry], list[str]]:
         return files.entries(self.out)
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """drizzle-kit migrate runs the pending migrations in one transaction where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         found, _ = self.entries()

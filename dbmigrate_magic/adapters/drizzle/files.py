@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...dialects import dialect_for, find_dialect
 from ...errors import ProjectError
+from .._choose import required
 from ..base import sha256_hex
 
 BREAKPOINT = "--> statement-breakpoint"
@@ -57,7 +58,7 @@ _EMPTY_SQLITE = {
 def empty_snapshot(dialect: str | None) -> dict:
     """The first snapshot for ``dialect`` (another dialect gets PostgreSQL's)."""
     kind = find_dialect(dialect) or dialect_for("postgresql")
-    return kind.choose(postgresql=_EMPTY_POSTGRESQL, mysql=_EMPTY_MYSQL, sqlite=_EMPTY_SQLITE)
+    return required(kind, postgresql=_EMPTY_POSTGRESQL, mysql=_EMPTY_MYSQL, sqlite=_EMPTY_SQLITE)
 
 
 JOURNAL_VERSION = "7"

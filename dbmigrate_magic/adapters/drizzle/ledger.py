@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ...dialects import dialect_for
 from ...ledger import Bookkeeping
+from .._choose import required
 from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
 from . import files as files
@@ -104,7 +105,8 @@ class DrizzleLedger:
         if self.schema:
             s.execute(f"CREATE SCHEMA IF NOT EXISTS {self._q(self.schema)}")
         s.execute(
-            self.kind.choose(
+            required(
+                self.kind,
                 postgresql=f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n\tid SERIAL PRIMARY KEY,"
                 "\n\thash text NOT NULL,\n\tcreated_at bigint\n)",
                 mysql=f"create table if not exists {self.qualified} (\n\tid serial primary key,"

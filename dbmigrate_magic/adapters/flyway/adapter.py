@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .._files import first_existing, iter_files, read_text
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, to_utc
+from ..foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -44,6 +45,11 @@ def version_key(version: str) -> tuple[int, ...]:
 class FlywayAdapter(Adapter):
     tool = "flyway"
     display_name = "Flyway"
+    table_marks = (
+        TableMark(
+            "Flyway", "flyway_schema_history", ("installed_rank", "script", "checksum"), command="flyway migrate"
+        ),
+    )
     read_only = True
 
     @classmethod

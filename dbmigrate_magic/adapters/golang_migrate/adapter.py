@@ -12,69 +12,108 @@ from typing import TYPE_CHECKING
 from .._files import iter_files
 from .._tables import read_table
 from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow
+from ..foreign_tables import TableMark
 
 if TYPE_CHECKING:
     from ...db import Database
 
 FOLDERS = ("migrations", "db/migrations", "db/migration")
+#: a folder per database driver below a migrations folder (``migrations/sqlite3``, ``db/migrations/postgres``)
+DRIVER_FOLDERS = ("postgres", "postgresql", "pgx", "mysql", "sqlite3", "sqlite")
 TABLE = "schema_migrations"
-UP_FILE = re.compile(r"^(\d+)_(.*)\.up\.sql$")
+#: golang-migrate's own file pattern (source/parse.go): any extension, up or down
+FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in iter_files(folder, "*") if FILE.match(p.name)]
 
 
 class GolangMigrateAdapter(Adapter):
     tool = "golang-migrate"
     display_name = "golang-migrate"
+    table_marks = (
+        TableMark(
+            "golang-migrate", "schema_migrations", ("version", "dirty"), command="migrate -path DIR -database URL up"
+        ),
+    )
     read_only = True
 
     @classmethod
-    def files_in(cls, root: Path) -> tuple[Path | None, list[Path]]:
-        for folder in FOLDERS:
-            ups = iter_files(root / folder, "*.up.sql")
-            if ups:
-                return root / folder, ups
-        return None, []
+    def folders(cls, root: Path) -> list[Path]:
+        """Every folder holding files golang-migrate reads, the plain folders first."""
+        out = [root / f for f in FOLDERS if _files(root / f)]
+        out += [root / f / d for f in FOLDERS for d in DRIVER_FOLDERS if _files(root / f / d)]
+        return out
+
+    @classmethod
+    def files_in(cls, root: Path, driver: str | None = None) -> tuple[Path | None, list[Path]]:
+        """The folder golang-migrate would be pointed at (the one for ``driver``'s dialect when the
+        project keeps one per driver) and its up files."""
+        from ...dialects import find_dialect
+
+        found = cls.folders(root)
+        if driver is not None:
+            wanted = [f for f in found if f.name in DRIVER_FOLDERS and find_dialect(f.name) is find_dialect(driver)]
+            found = wanted + [f for f in found if f not in wanted]
+        if not found:
+            return None, []
+        ups = [p for p in _files(found[0]) if FILE.match(p.name).group(3) == "up"]  # type: ignore[union-attr]
+        return found[0], ups
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
-        folder, ups = cls.files_in(root)
-        if folder is None:
+        found = cls.folders(root)
+        if not found:
             return None
+        folder, ups = cls.files_in(root)
+        assert folder is not None
         rel = folder.relative_to(root).as_posix()
-        return Evidence(cls.tool, (f"{rel}/*.up.sql",), rel, len(ups))
+        others = [f.relative_to(root).as_posix() for f in found[1:]]
+        notes = (
+            (f"also golang-migrate files in {', '.join(others)} (the database's driver picks one)",) if others else ()
+        )
+        return Evidence(cls.tool, (f"{rel}/<version>_<title>.up|down.<ext>",), rel, len(ups), notes)
 
-    def migration_files(self) -> list[MigrationFile]:
+    def migration_files(self, driver: str | None = None) -> list[MigrationFile]:
         out = []
-        for path in self.files_in(self.root)[1]:
-            m = UP_FILE.match(path.name)
+        folder, ups = self.files_in(self.root, driver)
+        downs = {
+            m.group(1): p.name
+            for p in (_files(folder) if folder else [])
+            if (m := FILE.match(p.name)) and m.group(3) == "down"
+        }
+        for path in ups:
+            m = FILE.match(path.name)
             if m:
-                down = path.with_name(path.name[: -len(".up.sql")] + ".down.sql")
                 out.append(
                     MigrationFile(
                         str(int(m.group(1))),
                         path,
                         None,
-                        {"title": m.group(2), "down_file": down.name if down.is_file() else None},
+                        {"title": m.group(2), "down_file": downs.get(m.group(1))},
                     )
                 )
         return sorted(out, key=lambda f: int(f.id))  # golang-migrate orders by the number
 
     def history(self, db: Database | None) -> History:
-        files = self.migration_files()
+        files = self.migration_files(db.dialect if db is not None else None)
         cols = ("title", "down_file")
         rel = self.relative
         if db is None:
             unread = tuple(MigrationRow(f.id, rel(f.path), "unknown", extra=_pick(f)) for f in files)
             return History(unread, False, TABLE, None, (), cols)
-        read = read_table(db, TABLE)  # every column: dbmate's table of the same name has no dirty
+        table = db.tool_options.get("x-migrations-table") or TABLE  # the URL may rename it
+        read = read_table(db, table)  # every column: dbmate's table of the same name has no dirty
         if read is None:
             unread = tuple(MigrationRow(f.id, rel(f.path), "pending", extra=_pick(f)) for f in files)
-            return History(unread, False, TABLE, None, (), cols)
+            return History(unread, False, table, None, (), cols)
         records, columns = read, read.columns
         notes: list[str] = []
         if "dirty" not in columns:
-            notes.append(f"{TABLE} has no dirty column: it may be dbmate's table, not golang-migrate's")
+            notes.append(f"{table} has no dirty column: it may be dbmate's table, not golang-migrate's")
         if len(records) > 1:
-            notes.append(f"{TABLE} holds {len(records)} rows; golang-migrate keeps one: the highest is used")
+            notes.append(f"{table} holds {len(records)} rows; golang-migrate keeps one: the highest is used")
         current = max((int(r["version"]) for r in records), default=None)
         dirty = bool(
             next((r.get("dirty") for r in records if current is not None and int(r["version"]) == current), False)
@@ -110,7 +149,7 @@ class GolangMigrateAdapter(Adapter):
             )
             rows.sort(key=lambda r: int(r.migration))
         label = None if current is None else f"{current}{' (dirty)' if dirty else ''}"
-        return History(tuple(rows), True, TABLE, label, tuple(notes), cols)
+        return History(tuple(rows), True, table, label, tuple(notes), cols)
 
 
 def _pick(f: MigrationFile) -> dict:

@@ -31,6 +31,7 @@ from ..base import (
     merge_history,
     to_utc,
 )
+from ..foreign_tables import TableMark
 from . import config
 from . import files as kf
 
@@ -45,6 +46,10 @@ WRAPPER = Path(__file__).with_name("wrapper.js")
 class KnexAdapter(Adapter):
     tool = "knex"
     display_name = "Knex"
+    table_marks = (
+        TableMark("Knex", "knex_migrations", ("name", "batch"), command="npx knex migrate:latest"),
+        TableMark("Knex", "knex_migrations_lock", ("is_locked",), command="npx knex migrate:latest"),
+    )
     down_in_file = "an exports.down function"
 
     # --- detection ---------------------------------------------------------------------

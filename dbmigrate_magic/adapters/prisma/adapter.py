@@ -26,11 +26,13 @@ from ..base import (
     rows_to_revert,
     sha256_hex,
 )
+from ..foreign_tables import TableMark
 from . import config
 from .ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
 
 #: Prisma's datasource providers, as the dialect each runs on
 PROVIDERS = tool_words(postgresql=("postgresql", "postgres", "cockroachdb"), mysql=("mysql",), sqlite=("sqlite",))
@@ -49,6 +51,9 @@ def checksums(data: bytes) -> set[str]:
 class PrismaAdapter(Adapter):
     tool = "prisma"
     display_name = "Prisma"
+    table_marks = (
+        TableMark("Prisma", "_prisma_migrations", ("migration_name", "checksum"), command="npx prisma migrate deploy"),
+    )
     ledger_directions = ("up", "down")  # both through ledger.Ledger
     table = TABLE
     extra_columns = ("logs", "applied_steps_count")
@@ -102,6 +107,10 @@ class PrismaAdapter(Adapter):
             if m:
                 return PROVIDERS.get(m.group(1).lower(), m.group(1).lower())
         return None
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """Prisma runs each migration.sql in a transaction where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         folder = self.migrations_dir

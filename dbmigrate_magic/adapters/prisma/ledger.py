@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ...dialects import dialect_for
 from ...errors import NeedsResolve, UsageProblem
 from ...ledger import Bookkeeping
+from .._choose import required
 from .._tables import read_table
 from ..base import to_utc
 
@@ -72,7 +73,7 @@ _DDL_SQLITE = """CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 
 def ddl(dialect: str) -> str:
-    return dialect_for(dialect).choose(postgresql=_DDL_POSTGRESQL, mysql=_DDL_MYSQL, sqlite=_DDL_SQLITE)
+    return required(dialect_for(dialect), postgresql=_DDL_POSTGRESQL, mysql=_DDL_MYSQL, sqlite=_DDL_SQLITE)
 
 
 APPLIED = "finished_at IS NOT NULL AND rolled_back_at IS NULL"

@@ -28,11 +28,13 @@ from ..base import (
     sha256_hex,
     to_utc,
 )
+from ..foreign_tables import TableMark
 from .files import compose, sections, split_sections
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects.base import Dialect
     from ...ledger import LedgerStep
 
 MIGRATIONS_DIR = "migrations"
@@ -64,7 +66,11 @@ def file_checksum(data: bytes) -> str:
 class RawSqlAdapter(Adapter):
     tool = "rawsql"
     display_name = "Raw SQL"
+    table_marks = (
+        TableMark("dbm raw SQL", "_migrations", ("filename", "applied_at"), command="dbm migrate --project PATH"),
+    )
     ledger_directions = ("up", "down")  # both through ledger.Ledger
+    generic = True  # any *.sql: a folder another tool's naming claims is that tool's
     table = TABLE
 
     @classmethod
@@ -88,6 +94,10 @@ class RawSqlAdapter(Adapter):
         if folder.is_dir() and not cls.files_in(root) and any(folder.glob("*.py")):
             return "migrations/ ignored for raw SQL: it holds .py files, not .sql migrations"
         return None
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """our raw SQL runner applies each file in one transaction with its tracking row where the database has transactional DDL (as ``plan_apply`` marks each step)."""
+        return dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         """The migration files, each read once per change: a verb asks several times (history, plan,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ...errors import NeedsResolve
 from ...ledger import Bookkeeping
+from .._choose import required
 
 if TYPE_CHECKING:
     from ...ledger import LedgerStep, Session
@@ -109,7 +110,7 @@ class RawSqlBook(Bookkeeping):
         notes: list[str] = []
         cols = columns_of(s)
         if cols is None:
-            s.execute(s.kind.choose(postgresql=_CREATE_POSTGRESQL, mysql=_CREATE_MYSQL, sqlite=_CREATE_SQLITE))
+            s.execute(required(s.kind, postgresql=_CREATE_POSTGRESQL, mysql=_CREATE_MYSQL, sqlite=_CREATE_SQLITE))
             cols = columns_of(s) or set(MINIMAL) | set(EXTRA_COLUMNS)
             notes.append(f"Created the tracking table {TABLE}.")
         elif "state" not in cols and not s.kind.transactional_ddl:
@@ -131,7 +132,7 @@ class RawSqlBook(Bookkeeping):
     def upgrade(self, s: Session, cols: set[str]) -> str:
         """Add the nullable extended columns to a minimal table and record that we did."""
         missing = [c for c in EXTRA_COLUMNS if c not in cols]
-        types = s.kind.choose(postgresql=_ADD_POSTGRESQL, mysql=_ADD_MYSQL)
+        types = required(s.kind, postgresql=_ADD_POSTGRESQL, mysql=_ADD_MYSQL)
         for c in missing:
             s.execute(f"ALTER TABLE {TABLE} ADD COLUMN {c} {types[c]}")
         s.execute(

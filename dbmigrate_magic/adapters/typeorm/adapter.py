@@ -31,6 +31,7 @@ from ..base import (
     StepOutcome,
     merge_history,
 )
+from ..foreign_tables import TableMark
 from . import config, locate
 from . import files as tf
 
@@ -43,6 +44,9 @@ WRAPPER = Path(__file__).with_name("wrapper.js")
 class TypeOrmAdapter(Adapter):
     tool = "typeorm"
     display_name = "TypeORM"
+    table_marks = (
+        TableMark("TypeORM", "migrations", ("timestamp", "name"), command="npx typeorm migration:run -d DATASOURCE"),
+    )
     down_in_file = "a down() method"
 
     @classmethod

@@ -14,8 +14,21 @@ RENAME_COLUMN = rule("renaming-column", ERROR, GLOT, "renaming a column breaks c
 RENAME_TABLE = rule("renaming-table", ERROR, GLOT, "renaming a table breaks code using the old name", squawk=True)
 
 
-def name(node) -> str:
-    return node.sql() if node is not None else "?"
+def name(node, dialect: str | None = None) -> str:
+    """A table or column as SQL in ``dialect``, quoted exactly where the statement quoted it."""
+    return node.sql(dialect=dialect) if node is not None else "?"
+
+
+def with_suffix(node, suffix: str, dialect: str) -> str:
+    """A name derived from ``node``'s (``Account`` -> ``Account_new``), quoted as ``node`` was."""
+    from sqlglot import exp
+
+    if node is None:
+        return "?"
+    ident = node.this if isinstance(node, exp.Table) else node
+    if not isinstance(ident, exp.Identifier):
+        return name(node, dialect) + suffix
+    return exp.Identifier(this=ident.this + suffix, quoted=ident.quoted).sql(dialect=dialect)
 
 
 def drop_table(ctx: Context, table: str, extra: str = "") -> None:
@@ -60,6 +73,6 @@ def rename_table(ctx: Context, old: str, new: str) -> None:
     ctx.emit(
         RENAME_TABLE,
         f"Renaming table {old} to {new}: code still deployed uses the old name and fails immediately.",
-        f"CREATE VIEW {old} AS SELECT * FROM {new};  -- after the rename, keep the old name working until every "
-        "client has moved",
+        f"ALTER TABLE {old} RENAME TO {new};\nCREATE VIEW {old} AS SELECT * FROM {new};  -- keep the old name "
+        "working until every client has moved",
     )

@@ -40,6 +40,13 @@ class Context:
     outside_transaction: frozenset[int] = frozenset()
 
     @property
+    def current(self) -> Statement:
+        """The statement being checked: the engine sets it before any rule runs."""
+        if self.statement is None:
+            raise RuntimeError("a lint rule ran with no current statement")
+        return self.statement
+
+    @property
     def in_transaction(self) -> bool:
         hoisted = self.statement is not None and self.statement.start in self.outside_transaction
         return (self.assume_in_transaction and not hoisted) or self.tx_depth > 0

@@ -8,8 +8,12 @@ others. Statements sqlglot only knows as an opaque ``Command`` keep their tokens
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from .model import Statement
+
+if TYPE_CHECKING:
+    from sqlglot.tokens import Token
 
 
 def parse(sql: str, dialect: str) -> list[Statement]:
@@ -24,7 +28,8 @@ def parse(sql: str, dialect: str) -> list[Statement]:
     except TokenError as exc:
         body = sql.strip()
         return [Statement(body, sql.find(body[:1]) if body else 0, None, error=str(exc))]
-    groups, current = [], []
+    groups: list[list[Token]] = []
+    current: list[Token] = []
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
             if current:
@@ -59,8 +64,27 @@ def parse(sql: str, dialect: str) -> list[Statement]:
 
 def words(st: Statement) -> list[str]:
     """Upper-cased token texts of a statement (for statements sqlglot keeps as a Command)."""
-    # the tokenizer keeps the tail of some commands (RENAME TABLE a TO b) as one token: split it
-    return [w for t in st.extra.get("tokens", ()) for w in t.text.upper().split()]
+    return [w.upper() if not quoted else w for w, quoted in _words(st)]
+
+
+def source_words(st: Statement, dialect: str) -> list[str]:
+    """The same words as ``words`` in their original spelling, a quoted identifier quoted again in
+    ``dialect`` (`` `Account` ``): for suggested SQL that must name the same objects."""
+    from sqlglot import exp
+
+    return [exp.to_identifier(w, quoted=True).sql(dialect=dialect) if quoted else w for w, quoted in _words(st)]
+
+
+def _words(st: Statement) -> list[tuple[str, bool]]:
+    from sqlglot.tokens import TokenType
+
+    out: list[tuple[str, bool]] = []
+    for t in st.extra.get("tokens", ()):
+        if t.token_type == TokenType.IDENTIFIER:  # a quoted name stays one word, case kept
+            out.append((t.text, True))
+        else:  # the tokenizer keeps the tail of some commands (RENAME TABLE a TO b) as one token: split it
+            out.extend((w, False) for w in t.text.split())
+    return out
 
 
 def option(ws: list[str], name: str) -> str | None:

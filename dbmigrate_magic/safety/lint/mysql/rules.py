@@ -7,11 +7,14 @@ reported.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
-from ..common import drop_column, drop_table, name, rename_column, rename_table
+from ..common import drop_column, drop_table, rename_column, rename_table
+from ..common import name as _name
 from ..context import Context
-from ..glot import option, words
+from ..glot import option, source_words, words
 from ..model import ERROR, PARTIAL, WARNING, Statement, rule
 
 MY = "mysql"
@@ -41,6 +44,22 @@ ONLINE_INDEX = rule(
 )
 
 ONLINE = "ALGORITHM=INPLACE, LOCK=NONE"
+_OPTION = re.compile(r"(?:,\s*)?\b(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.IGNORECASE)
+
+
+def name(node) -> str:
+    """A name as MySQL SQL: backticks where the statement quoted it."""
+    return _name(node, "mysql")
+
+
+def online_sql(st: Statement) -> str:
+    """The statement itself, as written (same names, same quoting), asking for an online change:
+    ``ALTER TABLE ..., ALGORITHM=INPLACE, LOCK=NONE`` or ``CREATE/DROP INDEX ... ALGORITHM=INPLACE
+    LOCK=NONE`` (no commas there: MySQL and MariaDB reject them)."""
+    body = _OPTION.sub("", st.text.rstrip().rstrip(";")).rstrip().rstrip(",")
+    if (words(st) or [""])[0] == "ALTER":
+        return f"{body}, {ONLINE};"
+    return f"{body} ALGORITHM=INPLACE LOCK=NONE;"
 
 
 def _opts(node: exp.Expression, st: Statement) -> tuple[str | None, str | None]:
@@ -73,7 +92,7 @@ def check_options(node: exp.Expression, st: Statement, ctx: Context, table: str)
         ctx.emit(
             LOCK_LEVEL,
             f"LOCK={lock} blocks {blocked} on {table} for the whole ALTER.",
-            f"ALTER TABLE {table} ..., {ONLINE};  -- MySQL refuses if it cannot stay online, instead of locking",
+            f"{online_sql(st)}  -- MySQL refuses if it cannot stay online, instead of locking",
         )
     return algo, lock
 
@@ -96,10 +115,10 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
                 if isinstance(c.kind, exp.DefaultColumnConstraint) and _is_expr_default(c.kind):
                     ctx.emit(
                         EXPR_DEFAULT,
-                        f"Adding {act.name} with an expression default ({c.kind.sql(dialect='mysql')}) "
+                        f"Adding {name(act.this)} with an expression default ({c.kind.sql(dialect='mysql')}) "
                         f"cannot be done INSTANT or INPLACE: MySQL copies all of {table} and blocks writes "
                         "meanwhile.",
-                        f"ALTER TABLE {table} ADD COLUMN {act.name} {act.kind.sql(dialect='mysql') if act.kind else ''} "
+                        f"ALTER TABLE {table} ADD COLUMN {name(act.this)} {act.kind.sql(dialect='mysql') if act.kind else ''} "
                         f"NULL, ALGORITHM=INSTANT;  -- then backfill in batches and set the default in the "
                         "application",
                     )
@@ -107,7 +126,7 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
             cd = act.this
             ctx.emit(
                 TABLE_COPY,
-                f"MODIFY/CHANGE COLUMN {cd.name} on {table} rewrites every row (ALGORITHM=COPY, "
+                f"MODIFY/CHANGE COLUMN {name(cd.this) if isinstance(cd, exp.ColumnDef) else name(cd)} on {table} rewrites every row (ALGORITHM=COPY, "
                 "writes blocked) whenever it changes the type, nullability, character set or shrinks the "
                 "column; only renames, defaults and VARCHAR growth within the same length byte stay in place.",
                 f"State the algorithm so MySQL refuses a copy: ALTER TABLE {table} MODIFY ..., {ONLINE}; "
@@ -123,14 +142,13 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
                             FK_COPY,
                             f"ADD FOREIGN KEY on {table} with foreign_key_checks=1 can only run with "
                             "ALGORITHM=COPY: the table is copied and writes are blocked meanwhile.",
-                            f"SET foreign_key_checks = 0;\nALTER TABLE {table} ADD CONSTRAINT ... FOREIGN KEY "
-                            f"(...) REFERENCES ... (...), {ONLINE};\nSET foreign_key_checks = 1;  -- check "
+                            f"SET foreign_key_checks = 0;\n{online_sql(st)}\nSET foreign_key_checks = 1;  -- check "
                             "orphans yourself first",
                         )
                 elif isinstance(inner, exp.PrimaryKey):
                     _copy(ctx, table, "ADD PRIMARY KEY")
                 elif isinstance(inner, (exp.IndexColumnConstraint, exp.UniqueColumnConstraint)) and not online:
-                    _online_index(ctx, table, "ADD INDEX")
+                    _online_index(ctx, st, table, "ADD INDEX")
         elif isinstance(act, exp.DropPrimaryKey) and not new:
             _copy(ctx, table, "DROP PRIMARY KEY")
         elif isinstance(act, exp.Drop):
@@ -138,7 +156,7 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
             if kind == "COLUMN" and not new:
                 drop_column(ctx, table, ", ".join(name(t) for t in act.args.get("tables") or ()))
             elif kind in ("INDEX", "KEY") and not online and not new:
-                _online_index(ctx, table, "DROP INDEX")
+                _online_index(ctx, st, table, "DROP INDEX")
         elif isinstance(act, exp.RenameColumn) and not new:
             rename_column(ctx, table, name(act.this), name(act.args.get("to")))
         elif isinstance(act, exp.AlterRename):
@@ -159,13 +177,12 @@ def _copy(ctx: Context, table: str, what: str) -> None:
     )
 
 
-def _online_index(ctx: Context, table: str, what: str) -> None:
+def _online_index(ctx: Context, st: Statement, table: str, what: str, sql: str | None = None) -> None:
     ctx.emit(
         ONLINE_INDEX,
         f"{what} on {table} without {ONLINE}: MySQL picks the algorithm itself and may fall back "
         "to one that blocks writes (FULLTEXT/SPATIAL indexes, some MariaDB versions), with no error.",
-        f"ALTER TABLE {table} {what.replace('ADD INDEX', 'ADD INDEX name (col)').replace('DROP INDEX', 'DROP INDEX name')}, "
-        f"{ONLINE};  -- MySQL now fails fast instead of locking",
+        f"{sql or online_sql(st)}  -- MySQL now fails fast instead of locking",
     )
 
 
@@ -186,16 +203,17 @@ def command(st: Statement, ctx: Context) -> None:
     )
     if not handled:
         partial(ctx)
+    src = source_words(st, "mysql")
     if ws[0] == "CREATE" and "INDEX" in ws[:4]:
         on = ws.index("ON") if "ON" in ws else -1
-        table = ws[on + 1].lower() if on >= 0 and on + 1 < len(ws) else "?"
+        table = src[on + 1] if on >= 0 and on + 1 < len(ws) else "?"
         algo, lock = check_options(st.node, st, ctx, table)
-        if table not in ctx.new_tables and not (algo in ("INPLACE", "INSTANT") and lock == "NONE"):
-            _online_index(ctx, table, "CREATE INDEX")
+        if table.lower() not in ctx.new_tables and not (algo in ("INPLACE", "INSTANT") and lock == "NONE"):
+            _online_index(ctx, st, table, "CREATE INDEX")
     elif ws[0] == "RENAME" and len(ws) > 3:
-        rename_table(ctx, ws[2].lower(), ws[4].lower() if len(ws) > 4 else "?")
+        rename_table(ctx, src[2], src[4] if len(ws) > 4 else "?")
     elif ws[0] == "ALTER" and len(ws) > 2 and ws[1] == "TABLE":
-        table = ws[2].lower()
+        table = src[2]
         check_options(st.node, st, ctx, table)
         if "CONVERT" in ws or "PARTITION" in ws or "FORCE" in ws:
             _copy(ctx, table, " ".join(w for w in ws[3:6]))
@@ -220,7 +238,7 @@ def create(node: exp.Create, st: Statement, ctx: Context) -> None:
         idx = node.this
         table = name(idx.args.get("table")) if isinstance(idx, exp.Index) else "?"
         if table.lower() not in ctx.new_tables:
-            _online_index(ctx, table, "CREATE INDEX")
+            _online_index(ctx, st, table, "CREATE INDEX")
 
 
 def drop(node: exp.Drop, st: Statement, ctx: Context) -> None:
@@ -237,7 +255,10 @@ def drop(node: exp.Drop, st: Statement, ctx: Context) -> None:
         _opts_ok = _opts(node, st)
         if not (_opts_ok[0] in ("INPLACE", "INSTANT") and _opts_ok[1] == "NONE"):
             cluster = node.args.get("cluster")
-            _online_index(ctx, name(cluster.this) if cluster is not None else "?", "DROP INDEX")
+            table = name(cluster.this) if cluster is not None else "?"
+            index = ", ".join(name(t) for t in node.args.get("tables") or ())
+            # MariaDB's DROP INDEX takes no ALGORITHM/LOCK: the ALTER TABLE form works on both servers
+            _online_index(ctx, st, table, "DROP INDEX", f"ALTER TABLE {table} DROP INDEX {index}, {ONLINE};")
 
 
 _DML = (exp.Insert, exp.Update, exp.Delete)

@@ -6,6 +6,7 @@ from ..context import Context
 from ..model import ERROR, WARNING, rule
 from .nodes import alter_cmds, relname, strings, table_key
 from .registry import on
+from .restate import ident
 
 PG = "postgresql"
 DROP_COLUMN = rule("ban-drop-column", ERROR, PG, "dropping a column breaks code that still reads it", squawk=True)
@@ -59,18 +60,24 @@ for _id, _what in {v for v in _DROPS.values()}:
     )
 
 
-def _names(n: dict) -> list[str]:
+def _parts(n: dict) -> list[list[str]]:
+    """Each dropped object's name, as its parts (schema, name) spelt as the database knows them."""
     out = []
     for o in n.get("objects", ()):
         if "List" in o:
-            out.append(".".join(strings(o["List"].get("items"))))
+            out.append(strings(o["List"].get("items")))
         elif "String" in o:
-            out.append(o["String"]["sval"])
+            out.append([o["String"]["sval"]])
         elif "ObjectWithArgs" in o:
-            out.append(".".join(strings(o["ObjectWithArgs"].get("objname"))))
+            out.append(strings(o["ObjectWithArgs"].get("objname")))
         elif "TypeName" in o:
-            out.append(".".join(strings(o["TypeName"].get("names"))))
+            out.append(strings(o["TypeName"].get("names")))
     return out
+
+
+def _names(n: dict) -> list[str]:
+    """Dropped names quoted as SQL needs them (``"Account"``), for messages and suggestions."""
+    return [".".join(map(ident, p)) for p in _parts(n)]
 
 
 @on("DropStmt")
@@ -80,15 +87,16 @@ def drop(n: dict, ctx: Context) -> None:
     shown = ", ".join(names) or "?"
     cascade = " CASCADE also drops every object that depends on it." if n.get("behavior") == "DROP_CASCADE" else ""
     if kind == "OBJECT_TABLE":
-        if all(x.split(".")[-1].lower() in ctx.new_tables for x in names):
+        if all(p and p[-1].lower() in ctx.new_tables for p in _parts(n)):
             return
+        old = _parts(n)[0][-1] if names else "name"
         ctx.emit(
             DROP_TABLE,
             f"DROP TABLE {shown} deletes the table and its data: application code still "
             "deployed that reads or writes it fails immediately, and the data is gone without a backup." + cascade,
             f"Stop using {shown} in a release first, take a backup, then drop it in a later migration "
-            f"(or ALTER TABLE {names[0] if names else 'name'} RENAME TO {names[0].split('.')[-1] if names else 'name'}"
-            "_deprecated; and drop it once nothing failed).",
+            f"(or ALTER TABLE {names[0] if names else 'name'} RENAME TO {ident(old + '_deprecated')}; and drop it "
+            "once nothing failed).",
         )
     elif kind in _DROPS:
         rid, what = _DROPS[kind]
@@ -129,9 +137,9 @@ def rename(n: dict, ctx: Context) -> None:
     if rel is not None and table_key(rel) in ctx.new_tables:
         return
     table = relname(rel)
-    new = n.get("newname")
+    new = ident(n.get("newname"))
     if rt == "OBJECT_COLUMN":
-        old = n.get("subname")
+        old = ident(n.get("subname"))
         ctx.emit(
             RENAME_COLUMN,
             f"Renaming {table}.{old} to {new}: application code still deployed uses the old "
@@ -175,7 +183,7 @@ def alter_table(n: dict, ctx: Context) -> None:
     table = relname(rel)
     for cmd in alter_cmds(n):
         sub = cmd.get("subtype")
-        col = cmd.get("name")
+        col = ident(cmd.get("name")) if cmd.get("name") else None
         if sub == "AT_DropColumn":
             ctx.emit(
                 DROP_COLUMN,
@@ -193,7 +201,7 @@ def alter_table(n: dict, ctx: Context) -> None:
                 "Make sure every reader handles NULL before dropping the constraint.",
             )
         elif sub == "AT_DropConstraint":
-            key = (table_key(rel), (col or "").lower())
+            key = (table_key(rel), (cmd.get("name") or "").lower())
             if key in ctx.not_null_checks:  # the helper CHECK of the SET NOT NULL recipe
                 continue
             ctx.flags.setdefault("dropped_constraints", {})[key] = len(ctx.hits)

@@ -7,6 +7,7 @@ from ..context import Context
 from ..model import ERROR, WARNING, rule
 from .nodes import alter_cmds, constraints, func_names, relname, strings, table_key, type_name, type_sql
 from .registry import on
+from .restate import add_column_bare, alter_cmd, ident, restated
 
 PG = "postgresql"
 CONCURRENT_INDEX = rule(
@@ -153,7 +154,6 @@ def default_is_volatile(expr: dict) -> tuple[bool, str]:
 @on("IndexStmt")
 def create_index(n: dict, ctx: Context) -> None:
     table = relname(n.get("relation"))
-    name = n.get("idxname") or "new_index"
     if n.get("concurrent"):
         if ctx.in_transaction:
             ctx.emit(
@@ -166,13 +166,18 @@ def create_index(n: dict, ctx: Context) -> None:
             )
     elif _existing(ctx, n.get("relation")):
         unique = "UNIQUE " if n.get("unique") else ""
+
+        def concurrently(node):
+            node.concurrent = True
+            node.if_not_exists = bool(node.idxname)  # IF NOT EXISTS needs a name
+
         ctx.emit(
             CONCURRENT_INDEX,
             f"CREATE {unique}INDEX on {table} takes a SHARE lock for the whole build: every "
             "INSERT, UPDATE and DELETE on the table waits until the index is built, which on a large "
             "table means minutes of failed writes in the running application.",
-            f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} (...);  -- outside a "
-            "transaction; if it fails, DROP INDEX CONCURRENTLY the invalid index and retry",
+            f"{restated(ctx, concurrently)}  -- outside a transaction; if it fails, DROP INDEX CONCURRENTLY the "
+            "invalid index and retry",
         )
 
 
@@ -180,7 +185,7 @@ def create_index(n: dict, ctx: Context) -> None:
 def drop_index(n: dict, ctx: Context) -> None:
     if n.get("removeType") != "OBJECT_INDEX":
         return
-    names = [".".join(strings(o.get("List", {}).get("items"))) for o in n.get("objects", ())]
+    names = [".".join(map(ident, strings(o.get("List", {}).get("items")))) for o in n.get("objects", ())]
     if n.get("concurrent"):
         if ctx.in_transaction:
             ctx.emit(
@@ -193,7 +198,8 @@ def drop_index(n: dict, ctx: Context) -> None:
             CONCURRENT_DROP,
             f"DROP INDEX {', '.join(names)} takes an ACCESS EXCLUSIVE lock on the table: "
             "reads and writes queue behind it, and behind any long query it waits for.",
-            f"DROP INDEX CONCURRENTLY IF EXISTS {', '.join(names) or 'index_name'};  -- outside a transaction",
+            "\n".join(f"DROP INDEX CONCURRENTLY IF EXISTS {name};" for name in names)
+            + "  -- outside a transaction, one index per statement",
         )
 
 
@@ -207,12 +213,14 @@ def reindex(n: dict, ctx: Context) -> None:
             "Run REINDEX CONCURRENTLY in its own migration without a transaction.",
         )
     elif not concurrent and ctx.pg_version >= 12:
-        target = relname(n.get("relation")) if n.get("relation") else n.get("name", "")
+        target = relname(n.get("relation")) if n.get("relation") else ident(n.get("name"))
+        what = {"REINDEX_OBJECT_INDEX": "INDEX", "REINDEX_OBJECT_TABLE": "TABLE", "REINDEX_OBJECT_SCHEMA": "SCHEMA"}
         ctx.emit(
             CONCURRENT_REINDEX,
             "REINDEX without CONCURRENTLY locks out writes to the table (and reads "
             "that use the index) for the whole rebuild.",
-            f"REINDEX INDEX CONCURRENTLY {target};  -- PostgreSQL 12+, outside a transaction",
+            f"REINDEX {what.get(n.get('kind', ''), 'DATABASE')} CONCURRENTLY {target};  -- PostgreSQL 12+, outside "
+            "a transaction",
         )
 
 
@@ -222,13 +230,13 @@ def alter_table(n: dict, ctx: Context) -> None:
     table = relname(rel)
     key = table_key(rel)
     existing = _existing(ctx, rel)
-    for cmd in alter_cmds(n):
+    for i, cmd in enumerate(alter_cmds(n)):
         sub = cmd.get("subtype")
         d = cmd.get("def") or {}
         if sub == "AT_AddColumn" and existing:
-            _add_column(d.get("ColumnDef", {}), table, ctx)
+            _add_column(d.get("ColumnDef", {}), table, ctx, i)
         elif sub == "AT_AddConstraint":
-            _add_constraint(d.get("Constraint", {}), table, key, existing, ctx)
+            _add_constraint(d.get("Constraint", {}), table, key, existing, ctx, i)
         elif sub == "AT_ValidateConstraint":
             name = (cmd.get("name") or "").lower()
             if (key, name) in ctx.not_valid and ctx.in_transaction:
@@ -237,7 +245,7 @@ def alter_table(n: dict, ctx: Context) -> None:
                     f"VALIDATE CONSTRAINT {name} runs in the same transaction that added it NOT "
                     "VALID: the ACCESS EXCLUSIVE lock from ADD CONSTRAINT is still held while every row is "
                     "checked, so NOT VALID gained nothing.",
-                    f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {name}; into a separate migration "
+                    f"Move ALTER TABLE {table} VALIDATE CONSTRAINT {ident(cmd.get('name'))}; into a separate migration "
                     "(its own transaction), which takes only a SHARE UPDATE EXCLUSIVE lock.",
                 )
             col = ctx.not_null_checks.get((key, name))
@@ -245,6 +253,7 @@ def alter_table(n: dict, ctx: Context) -> None:
                 ctx.validated_not_null.add((key, col))
         elif sub == "AT_SetNotNull" and existing:
             col = (cmd.get("name") or "").lower()
+            c, check = ident(cmd.get("name")), ident(f"{cmd.get('name')}_not_null")
             if not (ctx.pg_version >= 12 and (key, col) in ctx.validated_not_null):
                 why = (
                     "PostgreSQL before 12 cannot use a CHECK constraint to skip the scan; backfill and "
@@ -257,22 +266,22 @@ def alter_table(n: dict, ctx: Context) -> None:
                     f"SET NOT NULL on {table}.{col} scans the whole table while holding an ACCESS "
                     "EXCLUSIVE lock: no reads or writes until every row is checked.",
                     (
-                        f"ALTER TABLE {table} ADD CONSTRAINT {col}_not_null CHECK ({col} IS NOT NULL) NOT VALID;\n"
-                        f"-- next migration:\nALTER TABLE {table} VALIDATE CONSTRAINT {col}_not_null;\n"
-                        f"ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;  -- PostgreSQL 12+ skips the scan\n"
-                        f"ALTER TABLE {table} DROP CONSTRAINT {col}_not_null;"
+                        f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;\n"
+                        f"-- next migration:\nALTER TABLE {table} VALIDATE CONSTRAINT {check};\n"
+                        f"ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;  -- PostgreSQL 12+ skips the scan\n"
+                        f"ALTER TABLE {table} DROP CONSTRAINT {check};"
                     )
                     + (f"\n{why}" if why else ""),
                 )
         elif sub == "AT_AlterColumnType" and existing:
-            col = cmd.get("name")
-            new_type = type_sql(d.get("ColumnDef", {}).get("typeName"))
+            col = ident(cmd.get("name"))
+            new_type = _type(ctx, i, d.get("ColumnDef", {}))
             ctx.emit(
                 COLUMN_TYPE,
                 f"ALTER COLUMN {col} TYPE {new_type} on {table} takes an ACCESS EXCLUSIVE lock "
                 "and, for most type changes, rewrites the table and rebuilds every index on it; code still "
                 "running against the old type may also fail.",
-                f"ALTER TABLE {table} ADD COLUMN {col}_new {new_type};  -- then backfill in batches, keep "
+                f"ALTER TABLE {table} ADD COLUMN {ident(cmd.get('name', '') + '_new')} {new_type};  -- then backfill in batches, keep "
                 f"both in sync (trigger), switch reads, and drop {col} in a later release",
             )
         elif sub == "AT_DetachPartition":
@@ -294,8 +303,15 @@ def alter_table(n: dict, ctx: Context) -> None:
                 )
 
 
-def _add_column(cd: dict, table: str, ctx: Context) -> None:
-    col = cd.get("colname", "?")
+def _type(ctx: Context, index: int, cd: dict) -> str:
+    """The column type of cmd ``index`` as written (quoted where it was), for suggestions."""
+    from .restate import type_of_column
+
+    return type_of_column(ctx, index) or type_sql(cd.get("typeName"))
+
+
+def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
+    col = ident(cd.get("colname", "?"))
     cons = constraints(cd)
     types = type_name(cd.get("typeName"))
     default = next((c.get("raw_expr") for c in cons if c.get("contype") == "CONSTR_DEFAULT"), None)
@@ -303,7 +319,7 @@ def _add_column(cd: dict, table: str, ctx: Context) -> None:
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in cons)
     not_null = any(c.get("contype") in ("CONSTR_NOTNULL", "CONSTR_PRIMARY") for c in cons)
     serial = types in ("serial", "serial4", "bigserial", "serial8", "smallserial", "serial2")
-    safe_add = f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))};"
+    safe_add = add_column_bare(ctx, index) or f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))};"
     if generated:
         ctx.emit(
             FIELD_DEFAULT,
@@ -342,39 +358,54 @@ def _add_column(cd: dict, table: str, ctx: Context) -> None:
             REQUIRED,
             f"Adding NOT NULL column {col} without a default fails on any table that has rows, and "
             "application code that inserts without the column breaks once it exists.",
-            f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))} DEFAULT <constant> NOT NULL;  -- PostgreSQL 11+, "
+            f"ALTER TABLE {table} ADD COLUMN {col} {_type(ctx, index, cd)} DEFAULT <constant> NOT NULL;  -- PostgreSQL 11+, "
             "no rewrite; or add it nullable, backfill, then enforce NOT NULL via a validated CHECK",
         )
     for c in cons:
         ct = c.get("contype")
         if ct == "CONSTR_PRIMARY":
+            base = _bare_table(ctx)
+            pkey, pkey_idx = ident(f"{base}_pkey"), ident(f"{base}_pkey_idx")
             ctx.emit(
                 PRIMARY_KEY,
                 f"Adding {col} as PRIMARY KEY builds a unique index on {table} under an ACCESS "
                 "EXCLUSIVE lock: reads and writes wait for the whole build.",
-                f"CREATE UNIQUE INDEX CONCURRENTLY {table.split('.')[-1]}_pkey_idx ON {table} ({col});\n"
-                f"ALTER TABLE {table} ADD CONSTRAINT {table.split('.')[-1]}_pkey PRIMARY KEY USING INDEX "
-                f"{table.split('.')[-1]}_pkey_idx;",
+                f"{safe_add}\nCREATE UNIQUE INDEX CONCURRENTLY {pkey_idx} ON {table} ({col});\n"
+                f"ALTER TABLE {table} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {pkey_idx};",
             )
         elif ct == "CONSTR_UNIQUE":
+            key = ident(f"{cd.get('colname')}_key")
             ctx.emit(
                 UNIQUE,
                 f"Adding {col} as UNIQUE builds an index on {table} under an ACCESS EXCLUSIVE lock.",
-                f"{safe_add}\nCREATE UNIQUE INDEX CONCURRENTLY {col}_key ON {table} ({col});\n"
-                f"ALTER TABLE {table} ADD CONSTRAINT {col}_key UNIQUE USING INDEX {col}_key;",
+                f"{safe_add}\nCREATE UNIQUE INDEX CONCURRENTLY {key} ON {table} ({col});\n"
+                f"ALTER TABLE {table} ADD CONSTRAINT {key} UNIQUE USING INDEX {key};",
             )
         elif ct == "CONSTR_FOREIGN":
             ref = relname(c.get("pktable"))
+            ref_cols = ", ".join(map(ident, strings(c.get("pk_attrs"))))
+            fkey = ident(f"{cd.get('colname')}_fkey")
             ctx.emit(
                 FOREIGN_KEY,
                 f"Adding {col} with REFERENCES {ref} takes a SHARE ROW EXCLUSIVE lock on both "
                 f"{table} and {ref}, blocking writes to both while the statement runs.",
-                f"{safe_add}\nALTER TABLE {table} ADD CONSTRAINT {col}_fkey FOREIGN KEY ({col}) REFERENCES {ref} "
-                f"NOT VALID;\n-- next migration:\nALTER TABLE {table} VALIDATE CONSTRAINT {col}_fkey;",
+                f"{safe_add}\nALTER TABLE {table} ADD CONSTRAINT {fkey} FOREIGN KEY ({col}) REFERENCES {ref}"
+                f"{f' ({ref_cols})' if ref_cols else ''} NOT VALID;\n-- next migration:\n"
+                f"ALTER TABLE {table} VALIDATE CONSTRAINT {fkey};",
             )
 
 
-def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context) -> None:
+def _not_valid(ctx: Context, index: int) -> str | None:
+    """The ADD CONSTRAINT of cmd ``index`` alone, with NOT VALID."""
+
+    def mark(cmd):
+        cmd.def_.skip_validation = True
+        cmd.def_.initially_valid = False
+
+    return alter_cmd(ctx, index, mark)
+
+
+def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context, index: int) -> None:
     ct = c.get("contype")
     name = (c.get("conname") or "").lower()
     dropped = ctx.flags.get("dropped_constraints", {}).pop((key, name), None)
@@ -391,46 +422,66 @@ def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context)
         return
     if not existing:
         return
-    cname = c.get("conname") or "new_constraint"
+    cname = ident(c.get("conname") or "new_constraint")
+    named = bool(c.get("conname"))
+    not_valid = _not_valid(ctx, index) if named else None
+    validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {cname};"
     if ct == "CONSTR_FOREIGN":
         ref = relname(c.get("pktable"))
         ctx.emit(
             FOREIGN_KEY,
             f"Adding foreign key {cname} validates every row of {table} while holding a SHARE ROW "
             f"EXCLUSIVE lock on both {table} and {ref}: writes to both tables wait.",
-            f"ALTER TABLE {table} ADD CONSTRAINT {cname} FOREIGN KEY (...) REFERENCES {ref} (...) NOT VALID;\n"
-            f"-- next migration:\nALTER TABLE {table} VALIDATE CONSTRAINT {cname};",
+            (
+                not_valid
+                or f"ALTER TABLE {table} ADD CONSTRAINT {cname} FOREIGN KEY (...) REFERENCES {ref} (...) NOT VALID;"
+            )
+            + f"\n-- next migration:\n{validate}",
         )
     if ct in ("CONSTR_CHECK", "CONSTR_FOREIGN"):
         ctx.emit(
             NOT_VALID,
             f"Adding constraint {cname} without NOT VALID checks every existing row of {table} "
             "while holding the lock that blocks writes (ACCESS EXCLUSIVE for CHECK).",
-            f"ALTER TABLE {table} ADD CONSTRAINT {cname} ... NOT VALID;\n-- next migration (own transaction):\n"
-            f"ALTER TABLE {table} VALIDATE CONSTRAINT {cname};",
+            (not_valid or f"ALTER TABLE {table} ADD CONSTRAINT {cname} ... NOT VALID;")
+            + f"\n-- next migration (own transaction):\n{validate}",
         )
     elif ct == "CONSTR_UNIQUE" and not c.get("indexname"):
         ctx.emit(
             UNIQUE,
             f"Adding UNIQUE constraint {cname} builds its index on {table} under an ACCESS EXCLUSIVE "
             "lock: reads and writes wait for the whole build.",
-            f"CREATE UNIQUE INDEX CONCURRENTLY {cname}_idx ON {table} (...);\n"
-            f"ALTER TABLE {table} ADD CONSTRAINT {cname} UNIQUE USING INDEX {cname}_idx;",
+            f"CREATE UNIQUE INDEX CONCURRENTLY {_idx(c)} ON {table} ({_keys(c)});\n"
+            f"ALTER TABLE {table} ADD CONSTRAINT {cname} UNIQUE USING INDEX {_idx(c)};",
         )
     elif ct == "CONSTR_PRIMARY" and not c.get("indexname"):
         ctx.emit(
             PRIMARY_KEY,
             f"Adding a primary key to {table} builds a unique index (and checks NOT NULL) under "
             "an ACCESS EXCLUSIVE lock.",
-            f"CREATE UNIQUE INDEX CONCURRENTLY {cname}_idx ON {table} (...);\n"
-            f"ALTER TABLE {table} ADD CONSTRAINT {cname} PRIMARY KEY USING INDEX {cname}_idx;",
+            f"CREATE UNIQUE INDEX CONCURRENTLY {_idx(c)} ON {table} ({_keys(c)});\n"
+            f"ALTER TABLE {table} ADD CONSTRAINT {cname} PRIMARY KEY USING INDEX {_idx(c)};",
         )
+
+
+def _idx(c: dict) -> str:
+    return ident(f"{c.get('conname') or 'new_constraint'}_idx")
+
+
+def _keys(c: dict) -> str:
+    return ", ".join(map(ident, strings(c.get("keys")))) or "..."
+
+
+def _bare_table(ctx: Context) -> str:
+    """The table's own name (no schema) of the current statement, for derived names."""
+    body: dict = next(iter((ctx.statement.node or {}).values()), {}) if ctx.statement else {}
+    return (body.get("relation") or {}).get("relname", "t")
 
 
 @on("AlterEnumStmt")
 def enum_value(n: dict, ctx: Context) -> None:
     if n.get("newVal") is not None and not n.get("newValNeighbor"):
-        t = ".".join(strings(n.get("typeName")))
+        t = ".".join(map(ident, strings(n.get("typeName"))))
         ctx.emit(
             ENUM_ORDER,
             f"ADD VALUE '{n['newVal']}' to {t} without BEFORE/AFTER appends it at the end, so the "

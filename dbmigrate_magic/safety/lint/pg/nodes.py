@@ -15,11 +15,15 @@ def body(node: dict) -> dict:
 
 
 def relname(rel: dict | None) -> str:
-    """Qualified name as written (schema.table), for messages and suggested SQL."""
+    """Qualified name (schema.table) quoted as PostgreSQL needs it (``"Account"``), for messages and
+    suggested SQL: the parse tree holds the name's true spelling, so quoting it again reproduces
+    the original statement's quoting."""
+    from ....dialects.quoting import pg_quote
+
     if not rel:
         return "?"
-    name = rel.get("relname", "?")
-    return f"{rel['schemaname']}.{name}" if rel.get("schemaname") else name
+    name = pg_quote(rel.get("relname", "?"))
+    return f"{pg_quote(rel['schemaname'])}.{name}" if rel.get("schemaname") else name
 
 
 def table_key(rel: dict | None) -> str:

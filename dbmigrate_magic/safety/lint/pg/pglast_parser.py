@@ -33,7 +33,7 @@ def _defer(package: str, names: tuple[str, ...]) -> None:
             sub.loader.exec_module(module)  # the real module code, into the registered object
             return getattr(module, attr)
 
-        module.__getattr__ = load  # type: ignore[attr-defined]
+        module.__dict__["__getattr__"] = load  # PEP 562: the first attribute access runs the module
         sys.modules[full] = module
 
 

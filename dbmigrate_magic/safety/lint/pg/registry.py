@@ -24,5 +24,5 @@ def at(ctx: Context, node: dict | None) -> int | None:
         return None
     loc = node.get("location")
     if isinstance(loc, int) and loc >= 0:
-        return ctx.statement.extra["loc"](loc)  # type: ignore[union-attr]
+        return ctx.current.extra["loc"](loc)
     return None

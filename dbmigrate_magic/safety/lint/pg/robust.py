@@ -7,6 +7,7 @@ from ..context import Context
 from ..model import ERROR, WARNING, rule
 from .nodes import alter_cmds, relname
 from .registry import at, on
+from .restate import alter_cmd, ident, restated
 
 PG = "postgresql"
 ROBUST = rule(
@@ -36,21 +37,25 @@ def _robust(ctx: Context, what: str, fix: str, offset: int | None = None) -> Non
 def create_table(n: dict, ctx: Context) -> None:
     if not n.get("if_not_exists"):
         t = relname(n.get("relation"))
-        _robust(ctx, f"CREATE TABLE {t}", f"CREATE TABLE IF NOT EXISTS {t} (...);")
+        _robust(
+            ctx, f"CREATE TABLE {t}", restated(ctx, _set("if_not_exists")) or f"CREATE TABLE IF NOT EXISTS {t} (...);"
+        )
 
 
 @on("IndexStmt")
 def create_index(n: dict, ctx: Context) -> None:
     if not n.get("if_not_exists"):
-        name = n.get("idxname") or "name"
-        _robust(ctx, f"CREATE INDEX {name}", f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON ...;")
+        if not n.get("idxname"):  # IF NOT EXISTS needs a name
+            _robust(ctx, "CREATE INDEX (unnamed)", "Name the index, then CREATE INDEX IF NOT EXISTS name ON ...;")
+            return
+        _robust(ctx, f"CREATE INDEX {ident(n['idxname'])}", restated(ctx, _set("if_not_exists")) or "")
 
 
 @on("DropStmt")
 def drop(n: dict, ctx: Context) -> None:
     if not n.get("missing_ok"):
         what = (n.get("removeType") or "OBJECT").removeprefix("OBJECT_").replace("_", " ")
-        _robust(ctx, f"DROP {what}", f"DROP {what} IF EXISTS ...;")
+        _robust(ctx, f"DROP {what}", restated(ctx, _set("missing_ok")) or f"DROP {what} IF EXISTS ...;")
 
 
 @on("AlterTableStmt")
@@ -58,26 +63,37 @@ def alter_table(n: dict, ctx: Context) -> None:
     if ctx.in_transaction:
         return
     t = relname(n.get("relation"))
-    for cmd in alter_cmds(n):
+    for i, cmd in enumerate(alter_cmds(n)):
         sub = cmd.get("subtype")
         if sub == "AT_AddColumn" and not cmd.get("missing_ok"):
-            col = (cmd.get("def") or {}).get("ColumnDef", {}).get("colname")
-            _robust(ctx, f"ADD COLUMN {col}", f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {col} ...;")
+            col = ident((cmd.get("def") or {}).get("ColumnDef", {}).get("colname"))
+            _robust(ctx, f"ADD COLUMN {col}", alter_cmd(ctx, i, _set("missing_ok")) or "")
         elif sub in ("AT_DropColumn", "AT_DropConstraint") and not cmd.get("missing_ok"):
             what = "COLUMN" if sub == "AT_DropColumn" else "CONSTRAINT"
-            _robust(ctx, f"DROP {what} {cmd.get('name')}", f"ALTER TABLE {t} DROP {what} IF EXISTS {cmd.get('name')};")
+            name = ident(cmd.get("name"))
+            _robust(ctx, f"DROP {what} {name}", f"ALTER TABLE {t} DROP {what} IF EXISTS {name};")
         elif sub == "AT_AddConstraint":
             con = (cmd.get("def") or {}).get("Constraint", {})
             name = (con.get("conname") or "").lower()
             if not name or (t.lower(), name) not in ctx.flags.setdefault("dropped_if_exists", set()):
+                shown = ident(con.get("conname")) if name else "name"
                 _robust(
                     ctx,
-                    f"ADD CONSTRAINT {name or '(unnamed)'}",
-                    f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {name or 'name'};\n"
-                    f"ALTER TABLE {t} ADD CONSTRAINT {name or 'name'} ...;",
+                    f"ADD CONSTRAINT {shown if name else '(unnamed)'}",
+                    f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {shown};\n"
+                    + ((alter_cmd(ctx, i) if name else None) or f"ALTER TABLE {t} ADD CONSTRAINT {shown} ...;"),
                 )
         if sub == "AT_DropConstraint" and cmd.get("missing_ok"):
             ctx.flags.setdefault("dropped_if_exists", set()).add((t.lower(), (cmd.get("name") or "").lower()))
+
+
+def _set(attr: str):
+    """A change for ``restated``: set one flag of the statement node (IF [NOT] EXISTS)."""
+
+    def change(node) -> None:
+        setattr(node, attr, True)
+
+    return change
 
 
 def _long(ctx: Context, name: str, offset: int | None) -> None:
@@ -111,7 +127,7 @@ def identifiers(n: dict, ctx: Context) -> None:
         return
     from pglast.parser import scan
 
-    st = ctx.statement
+    st = ctx.current
     for tok in scan(st.text):
         if tok.name == "IDENT":
             raw = st.text[tok.start : tok.end + 1].strip('"')

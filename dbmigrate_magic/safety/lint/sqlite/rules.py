@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ..common import drop_column, drop_database, drop_table, name, rename_column, rename_table
+from ..common import drop_column, drop_database, drop_table, rename_column, rename_table
+from ..common import name as _name
 from ..context import Context
 from ..glot import words
 from ..model import ERROR, PARTIAL, WARNING, Statement, rule
@@ -29,12 +30,29 @@ FK_CHECK = rule(
     "sqlite-foreign-keys-not-restored", WARNING, LITE, "foreign keys switched off and not checked/switched back on"
 )
 
-STEPS = (
-    "PRAGMA foreign_keys = OFF;  -- outside any transaction\nBEGIN;\nCREATE TABLE {t}_new (...);  -- the new "
-    "definition\nINSERT INTO {t}_new (cols) SELECT cols FROM {t};\nDROP TABLE {t};\nALTER TABLE {t}_new RENAME "
+_STEPS = (
+    "PRAGMA foreign_keys = OFF;  -- outside any transaction\nBEGIN;\nCREATE TABLE {t_new} (...);  -- the new "
+    "definition\nINSERT INTO {t_new} (cols) SELECT cols FROM {t};\nDROP TABLE {t};\nALTER TABLE {t_new} RENAME "
     "TO {t};\n-- recreate indexes, triggers and views on {t}\nPRAGMA foreign_key_check;\nCOMMIT;\n"
     "PRAGMA foreign_keys = ON;"
 )
+
+
+class _Steps:
+    """The rebuild recipe for one table, its temporary name quoted as the table's is."""
+
+    @staticmethod
+    def format(t: str) -> str:
+        t_new = f"{t[:-1]}_new{t[-1]}" if t[-1:] in ('"', "`", "]") else f"{t}_new"
+        return _STEPS.format(t=t, t_new=t_new)
+
+
+STEPS = _Steps()
+
+
+def name(node) -> str:
+    """A name as SQLite SQL: double quotes where the statement quoted it."""
+    return _name(node, "sqlite")
 
 
 def _rebuild(ctx: Context, table: str, what: str) -> None:
@@ -87,7 +105,7 @@ def alter(node: exp.Alter, st: Statement, ctx: Context) -> None:
 
 
 def _add_column(cd: exp.ColumnDef, table: str, ctx: Context) -> None:
-    col = cd.name
+    col = name(cd.this)
     problems = []
     has_default = not_null = False
     for c in cd.constraints:

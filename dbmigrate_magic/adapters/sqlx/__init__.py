@@ -1,0 +1,1 @@
+"""sqlx (Rust): read-only status from ``_sqlx_migrations``."""
