@@ -3,6 +3,8 @@ checked against ``alembic history`` / ``alembic current`` and Alembic's own revi
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
@@ -84,6 +86,9 @@ def test_status_follows_alembic_through_branches_merges_and_edits(db_url, tmp_pa
 
 def test_unreachable_database_reports_unknown(tmp_path, run_dbm):
     root = branchy_project(tmp_path / "proj", "postgresql://nobody@127.0.0.1:1/nowhere")
-    data = status_json(run_dbm, root)
+    out = run_dbm("status", root, "--format", "json")
+    assert out.returncode == 2, out.stderr  # a status that could not read the database is never a pass
+    data = json.loads(out.stdout)
     assert set(by_state(data)) == {"unknown"}
     assert data["summary"]["error"]
+    assert "up to date" not in out.stdout
