@@ -290,7 +290,9 @@ class Invocation:
     version: bool = False
 
     def call(self) -> Any:
-        return VERBS[self.verb](**self.kwargs)  # type: ignore[index]
+        if self.verb is None:  # `--version` alone parses to no verb: the front ends answer it themselves
+            raise ValueError("no verb to call")
+        return VERBS[self.verb](**self.kwargs)
 
 
 def _merge_positionals(

@@ -173,7 +173,8 @@ def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
         options = f"-csearch_path={db.schema}" if db.schema else None
         try:
             with psycopg.connect("postgresql://" + db.url.split("://", 1)[1], autocommit=True, options=options) as pg:
-                schema = pg.execute(current).fetchone()[0] if current else ""  # type: ignore[index]
+                row = pg.execute(current).fetchone() if current else None
+                schema = row[0] if row else ""
                 return schema or "", {(r[0], r[1]) for r in pg.execute(kind.user_tables_sql)}
         except psycopg.Error as exc:
             raise ConnectionFailed(

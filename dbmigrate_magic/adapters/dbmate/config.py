@@ -58,7 +58,8 @@ def settings(root: Path) -> Settings:
     table: str | None = None
     source: str | None = None
     for where, command in _commands(root):
-        segment = command[re.search(r"\bdbmate\b", command).end() :]  # type: ignore[union-attr]
+        call = re.search(r"\bdbmate\b", command)  # _commands keeps only the commands that run dbmate
+        segment = command[call.end() :] if call else command
         segment = re.split(r"&&|\|\||;|\|", segment)[0]  # this dbmate call only
         for m in DIR_FLAG.finditer(segment):
             if m.group(2) not in dirs:

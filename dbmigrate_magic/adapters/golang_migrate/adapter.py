@@ -58,7 +58,7 @@ class GolangMigrateAdapter(Adapter):
             found = wanted + [f for f in found if f not in wanted]
         if not found:
             return None, []
-        ups = [p for p in _files(found[0]) if FILE.match(p.name).group(3) == "up"]  # type: ignore[union-attr]
+        ups = [p for p in _files(found[0]) if (m := FILE.match(p.name)) and m.group(3) == "up"]
         return found[0], ups
 
     @classmethod
