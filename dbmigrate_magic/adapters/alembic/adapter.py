@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from .._files import read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, MigrationFile, PlannedStep, StepOutcome
+from ..base import Evidence, History, MigrationFile
 from ..foreign_tables import TableMark
+from ..operated import OperatedAdapter
 from . import config, flask_config
 from .history import build_history
 from .layout import Layout, find_layout
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 DEFAULT_TABLE = "alembic_version"
 
 
-class AlembicAdapter(Adapter):
+class AlembicAdapter(OperatedAdapter):
     tool = "alembic"
     display_name = "Alembic"
     table_marks = (TableMark("Alembic", "alembic_version", ("version_num",), command="alembic upgrade head"),)
@@ -169,40 +170,6 @@ class AlembicAdapter(Adapter):
         graph = self.graph()
         heads = self.read_heads(db) if db is not None else None
         return build_history(self, graph, heads, db is not None)
-
-    def parents(self, migration: str) -> list[str]:
-        return self.ops.parents(migration)
-
-    # --- changing: forwarded to Alembic's commands (ops.py) ------------------------------
-    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        return self.ops.new_migration(name, up_sql, down_sql)
-
-    def autogenerate(self, db: Database, name: str) -> list[Path]:
-        return self.ops.autogenerate(db, name)
-
-    def autogenerate_hint(self) -> str | None:
-        return self.ops.autogenerate_hint()
-
-    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
-        return self.ops.find_migration(name, up_sql, down_sql)
-
-    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
-        return self.ops.plan_apply(db, target)
-
-    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        return self.ops.apply(db, steps)
-
-    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
-        return self.ops.plan_rollback(db, steps, target)
-
-    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        return self.ops.rollback(db, steps)
-
-    def resolve(self, db: Database, migration: str, state: str) -> str:
-        return self.ops.resolve(db, migration, state)
-
-    def baseline(self, db: Database, target: str | None = None) -> str:
-        return self.ops.baseline(db, target)
 
 
 def _count_py(folder: Path) -> int:

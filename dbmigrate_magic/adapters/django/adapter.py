@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from .._files import SKIP_DIRS, read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, PlannedStep, StepOutcome, to_utc
+from ..base import Evidence, History, MigrationFile, MigrationRow, to_utc
 from ..foreign_tables import TableMark
+from ..operated import OperatedAdapter
 from . import config
 from .ops import DjangoOps
 
@@ -32,7 +33,7 @@ TABLE = "django_migrations"
 EXTRA_COLUMNS = ("app", "name", "replaces")
 
 
-class DjangoAdapter(Adapter):
+class DjangoAdapter(OperatedAdapter):
     tool = "django"
     display_name = "Django"
     table_marks = (
@@ -214,37 +215,3 @@ class DjangoAdapter(Adapter):
         current = done[-1] if done else None
         table_exists = records is not None
         return History(tuple(rows), table_exists, TABLE, current, tuple(notes), EXTRA_COLUMNS)
-
-    def parents(self, migration: str) -> list[str]:
-        return self.ops.parents(migration)
-
-    # --- changing: forwarded to Django's commands (ops.py) -------------------------------
-    def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
-        return self.ops.new_migration(name, up_sql, down_sql)
-
-    def autogenerate(self, db: Database, name: str) -> list[Path]:
-        return self.ops.autogenerate(db, name)
-
-    def autogenerate_hint(self) -> str | None:
-        return self.ops.autogenerate_hint()
-
-    def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
-        return self.ops.find_migration(name, up_sql, down_sql)
-
-    def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
-        return self.ops.plan_apply(db, target)
-
-    def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        return self.ops.apply(db, steps)
-
-    def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
-        return self.ops.plan_rollback(db, steps, target)
-
-    def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        return self.ops.rollback(db, steps)
-
-    def resolve(self, db: Database, migration: str, state: str) -> str:
-        return self.ops.resolve(db, migration, state)
-
-    def baseline(self, db: Database, target: str | None = None) -> str:
-        return self.ops.baseline(db, target)
