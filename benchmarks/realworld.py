@@ -337,7 +337,7 @@ def run_project(repo: Path, t: rt.Truth, row: Row, tmp: Path) -> None:
         entries += [p for p in d.get("projects") or [] if isinstance(p, dict)]
     ok = False
     for e in entries:
-        base = repo / str(e.get("root") or repo)
+        base = repo / str(e.get("path") or e.get("root") or repo)  # a listed sub-project names its path
         folder = e.get("migrations_dir")
         if e.get("tool") != t.tool or not folder:
             continue
