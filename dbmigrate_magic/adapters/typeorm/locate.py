@@ -140,8 +140,16 @@ def migrations_array(text: str) -> list[str] | None:
     end = _closing(text, m.end())
     if end < 0:
         return None
-    body = re.sub(r"//[^\n]*|/\*.*?\*/", "", text[m.end() + 1 : end], flags=re.S)
-    return _split_top(body)
+    return _split_top(_without_comments(text[m.end() + 1 : end]))
+
+
+#: a string literal (kept as written) or a comment (dropped): ``'dist/**/migrations/*.js'`` holds
+#: ``/**/``, which is part of the glob, not a comment
+_STRING_OR_COMMENT = re.compile(r"""('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`)|//[^\n]*|/\*.*?\*/""", re.S)
+
+
+def _without_comments(body: str) -> str:
+    return _STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", body)
 
 
 def _path_element(element: str, ds_dir: str) -> str | None:
@@ -366,3 +374,14 @@ def build_counterpart(root: Path, glob: str) -> str | None:
     if first not in BUILD_DIRS or not (root / "src").is_dir():
         return None
     return "src/" + re.sub(r"\.js\b", ".ts", rest)
+
+
+def source_twin(root: Path, glob: str) -> str | None:
+    """``src/migrations/*.js`` -> ``src/migrations/*.ts`` when that glob finds nothing and the .ts one
+    does: ``join(__dirname, 'src', 'migrations', '*.js')`` in a config run compiled (``dist/ormconfig.js``)
+    loads the build of the TypeScript files beside the glob."""
+    rel = relative_glob(root, glob)
+    if rel is None or not re.search(r"\.js\b", rel) or re.search(r"\.ts\b", rel) or glob_files(root, (rel,)):
+        return None
+    twin = re.sub(r"\.js\b", ".ts", rel)
+    return twin if glob_files(root, (twin,)) else None
