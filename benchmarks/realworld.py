@@ -213,8 +213,8 @@ def seed(t: rt.Truth, db: Scratch, applied: list[str]) -> bool:
             f"CREATE TABLE {t.table} (id INTEGER PRIMARY KEY, timestamp BIGINT NOT NULL, name VARCHAR(255) NOT NULL)"
         )
         for i, m in enumerate(applied, 1):
-            ts, name = m.split("-", 1)
-            db.execute(f"INSERT INTO {t.table} VALUES ({i}, {ts}, '{name}{ts}')")
+            # the truth names a migration as TypeORM records it (class name property); its timestamp ends it
+            db.execute(f"INSERT INTO {t.table} VALUES ({i}, {m[-13:]}, '{m}')")
         return True
     if t.tool == "drizzle":
         table = "drizzle.__drizzle_migrations" if db.dialect == "postgresql" else "__drizzle_migrations"

@@ -72,7 +72,20 @@ def find_data_source(root: Path) -> Path | None:
         p = root / name
         if p.is_file() and TYPEORM_IMPORT.search(read_text(p)):
             return p
-    return None
+    return nest_module(root)
+
+
+def nest_module(root: Path) -> Path | None:
+    """A NestJS module whose ``TypeOrmModule.forRoot(...)`` / ``forRootAsync`` options list
+    ``migrations`` (apps that run them at start, ``migrationsRun: true``); the first whose globs find files."""
+    src = root / "src"
+    candidates = sorted(src.rglob("*.module.ts"))[:200] if src.is_dir() else []
+    listing = [p for p in candidates if "node_modules" not in p.parts]
+    found = [p for p in listing if re.search(r"TypeOrmModule\.forRoot", t := read_text(p)) and migrations_array(t)]
+    for path in found:
+        if glob_files(root, sources(root, path, None).globs):
+            return path
+    return found[0] if found else None
 
 
 def ormconfig_file(root: Path) -> Path | None:
@@ -312,8 +325,8 @@ def relative_glob(root: Path, glob: str) -> str | None:
     """A glob relative to the root (None when it points outside it)."""
     glob = glob.removeprefix("./")
     if glob.startswith("/"):
-        try:
-            return Path(glob).relative_to(root.resolve()).as_posix()
+        try:  # ``__dirname + '/../migrations/*.ts'``: the ``..`` resolved first
+            return Path(posixpath.normpath(glob)).relative_to(root.resolve()).as_posix()
         except ValueError:
             return None
     return posixpath.normpath(glob) if "*" not in glob and "{" not in glob else glob
