@@ -213,8 +213,8 @@ def seed(t: rt.Truth, db: Scratch, applied: list[str]) -> bool:
             f"CREATE TABLE {t.table} (id INTEGER PRIMARY KEY, timestamp BIGINT NOT NULL, name VARCHAR(255) NOT NULL)"
         )
         for i, m in enumerate(applied, 1):
-            ts, name = m.split("-", 1)
-            db.execute(f"INSERT INTO {t.table} VALUES ({i}, {ts}, '{name}{ts}')")
+            # the truth names a migration as TypeORM records it (class name property); its timestamp ends it
+            db.execute(f"INSERT INTO {t.table} VALUES ({i}, {m[-13:]}, '{m}')")
         return True
     if t.tool == "drizzle":
         table = "drizzle.__drizzle_migrations" if db.dialect == "postgresql" else "__drizzle_migrations"
@@ -337,7 +337,7 @@ def run_project(repo: Path, t: rt.Truth, row: Row, tmp: Path) -> None:
         entries += [p for p in d.get("projects") or [] if isinstance(p, dict)]
     ok = False
     for e in entries:
-        base = repo / str(e.get("root") or repo)
+        base = repo / str(e.get("path") or e.get("root") or repo)  # a listed sub-project names its path
         folder = e.get("migrations_dir")
         if e.get("tool") != t.tool or not folder:
             continue

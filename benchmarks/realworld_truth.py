@@ -160,6 +160,20 @@ def _typeorm_globs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _typeorm_name(path: Path) -> str | None:
+    """The name TypeORM records in its table and `migration:show` prints (MigrationExecutor.getMigrations:
+    `migration.name ?? migration.constructor.name`): the class's `name` property, else the class name;
+    it must end in a 13-digit timestamp. None for a file that exports no migration class."""
+    text = _read(path)
+    cls = re.search(r"\bclass\s+(\w+)[^{]*\{", text)
+    if not cls:
+        return None
+    prop = re.search(r"^\s*(?:public\s+|readonly\s+)*name\s*(?::\s*string\s*)?=\s*['\"`]([^'\"`]+)['\"`]",
+                     text[cls.end():], re.M)  # fmt: skip
+    name = prop.group(1) if prop else cls.group(1)
+    return name if re.search(r"\d{13}$", name) else None
+
+
 def typeorm(repo: Path) -> list[Truth]:
     """ormconfig.* / DataSource / Nest TypeOrmModule: the `migrations` globs, resolved as TypeORM does
     (relative to the process cwd, or __dirname of the file). A `dist/` glob of compiled files points at
@@ -188,9 +202,9 @@ def typeorm(repo: Path) -> list[Truth]:
                 if not folder.is_dir() or folder in out:
                     continue
                 files = sorted(
-                    p.stem
+                    n
                     for p in folder.iterdir()
-                    if p.suffix in (".ts", ".js") and not p.name.endswith(".d.ts") and re.match(r"\d{13}", p.name)
+                    if p.suffix in (".ts", ".js") and not p.name.endswith(".d.ts") and (n := _typeorm_name(p))
                 )
                 t = re.search(r"type\s*:\s*['\"](\w+)['\"]", text)
                 dialect = {"postgres": "postgresql", "sqlite": "sqlite", "better-sqlite3": "sqlite", "mysql": "mysql",

@@ -16,6 +16,7 @@ ADAPTERS: tuple[tuple[str, str, str], ...] = (
     ("alembic", "alembic.adapter", "AlembicAdapter"),
     ("django", "django.adapter", "DjangoAdapter"),
     ("sqlx", "sqlx.adapter", "SqlxAdapter"),  # before golang-migrate: sqlx's .up.sql files match its naming too
+    ("goose", "goose.adapter", "GooseAdapter"),  # before raw SQL: its files carry `-- +goose Up`
     ("rawsql", "rawsql.adapter", "RawSqlAdapter"),
     ("dbmate", "dbmate.adapter", "DbmateAdapter"),
     ("golang-migrate", "golang_migrate.adapter", "GolangMigrateAdapter"),

@@ -35,7 +35,6 @@ class TableMark:
 #: tools dbm has no adapter for, whose tables say a database belongs to them
 FOREIGN: tuple[TableMark, ...] = (
     TableMark("Diesel", "__diesel_schema_migrations", ("version", "run_on"), command="diesel migration run"),
-    TableMark("goose", "goose_db_version", ("version_id", "is_applied"), command="goose up"),
     TableMark("Ecto (Phoenix)", "schema_migrations", ("version", "inserted_at"), command="mix ecto.migrate"),
     TableMark("Rails (Active Record)", "ar_internal_metadata", ("key", "value"), command="bin/rails db:migrate"),
     TableMark("Sequelize", "SequelizeMeta", ("name",), command="npx sequelize-cli db:migrate"),

@@ -29,6 +29,7 @@ from ..base import (
     to_utc,
 )
 from ..foreign_tables import TableMark
+from ..goose.files import is_goose_file
 from .files import compose, sections, split_sections
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
@@ -50,7 +51,7 @@ def is_rawsql_file(path: Path, head: str | None = None) -> bool:
     if re.match(r"^[VU]\d", name) and "__" in name or name.startswith("R__"):
         return False  # Flyway's naming
     head = read_text(path, 4096) if head is None else head[:4096]
-    return "-- migrate:up" not in head  # dbmate's marker
+    return "-- migrate:up" not in head and not is_goose_file(path, head)  # dbmate's, goose's markers
 
 
 def down_sibling(path: Path) -> Path:

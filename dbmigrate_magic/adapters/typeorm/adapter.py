@@ -70,7 +70,9 @@ class TypeOrmAdapter(Adapter):
         ]
         found = set(locate.glob_files(root, src.globs)) | set(src.class_files)
         if not found:
-            counterparts = tuple(c for g in src.globs if (c := locate.build_counterpart(root, g)))
+            counterparts = tuple(
+                c for g in src.globs if (c := locate.build_counterpart(root, g) or locate.source_twin(root, g))
+            )
             found = set(locate.glob_files(root, counterparts))
             if found:
                 notes.append(

@@ -72,7 +72,20 @@ def find_data_source(root: Path) -> Path | None:
         p = root / name
         if p.is_file() and TYPEORM_IMPORT.search(read_text(p)):
             return p
-    return None
+    return nest_module(root)
+
+
+def nest_module(root: Path) -> Path | None:
+    """A NestJS module whose ``TypeOrmModule.forRoot(...)`` / ``forRootAsync`` options list
+    ``migrations`` (apps that run them at start, ``migrationsRun: true``); the first whose globs find files."""
+    src = root / "src"
+    candidates = sorted(src.rglob("*.module.ts"))[:200] if src.is_dir() else []
+    listing = [p for p in candidates if "node_modules" not in p.parts]
+    found = [p for p in listing if re.search(r"TypeOrmModule\.forRoot", t := read_text(p)) and migrations_array(t)]
+    for path in found:
+        if glob_files(root, sources(root, path, None).globs):
+            return path
+    return found[0] if found else None
 
 
 def ormconfig_file(root: Path) -> Path | None:
@@ -140,8 +153,16 @@ def migrations_array(text: str) -> list[str] | None:
     end = _closing(text, m.end())
     if end < 0:
         return None
-    body = re.sub(r"//[^\n]*|/\*.*?\*/", "", text[m.end() + 1 : end], flags=re.S)
-    return _split_top(body)
+    return _split_top(_without_comments(text[m.end() + 1 : end]))
+
+
+#: a string literal (kept as written) or a comment (dropped): ``'dist/**/migrations/*.js'`` holds
+#: ``/**/``, which is part of the glob, not a comment
+_STRING_OR_COMMENT = re.compile(r"""('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`)|//[^\n]*|/\*.*?\*/""", re.S)
+
+
+def _without_comments(body: str) -> str:
+    return _STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", body)
 
 
 def _path_element(element: str, ds_dir: str) -> str | None:
@@ -304,8 +325,8 @@ def relative_glob(root: Path, glob: str) -> str | None:
     """A glob relative to the root (None when it points outside it)."""
     glob = glob.removeprefix("./")
     if glob.startswith("/"):
-        try:
-            return Path(glob).relative_to(root.resolve()).as_posix()
+        try:  # ``__dirname + '/../migrations/*.ts'``: the ``..`` resolved first
+            return Path(posixpath.normpath(glob)).relative_to(root.resolve()).as_posix()
         except ValueError:
             return None
     return posixpath.normpath(glob) if "*" not in glob and "{" not in glob else glob
@@ -366,3 +387,14 @@ def build_counterpart(root: Path, glob: str) -> str | None:
     if first not in BUILD_DIRS or not (root / "src").is_dir():
         return None
     return "src/" + re.sub(r"\.js\b", ".ts", rest)
+
+
+def source_twin(root: Path, glob: str) -> str | None:
+    """``src/migrations/*.js`` -> ``src/migrations/*.ts`` when that glob finds nothing and the .ts one
+    does: ``join(__dirname, 'src', 'migrations', '*.js')`` in a config run compiled (``dist/ormconfig.js``)
+    loads the build of the TypeScript files beside the glob."""
+    rel = relative_glob(root, glob)
+    if rel is None or not re.search(r"\.js\b", rel) or re.search(r"\.ts\b", rel) or glob_files(root, (rel,)):
+        return None
+    twin = re.sub(r"\.js\b", ".ts", rel)
+    return twin if glob_files(root, (twin,)) else None

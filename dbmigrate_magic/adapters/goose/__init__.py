@@ -1,0 +1,1 @@
+"""goose (read-only): the adapter and its file rules."""
