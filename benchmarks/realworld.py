@@ -332,18 +332,24 @@ def run_project(repo: Path, t: rt.Truth, row: Row, tmp: Path) -> None:
     # detect, from the repository root, as a new user would first run it
     rc, out = dbm(["detect", "--format", "json"], repo)
     d = _json(out)
-    entries = [d] if isinstance(d, dict) else []
+    # (the folder a project's paths are relative to, the project): the root's own, then those listed
+    # below it (a monorepo), whose "path" is relative to the root
+    entries: list[tuple[Path, dict]] = []
     if isinstance(d, dict):
-        entries += [p for p in d.get("projects") or [] if isinstance(p, dict)]
+        top = repo / str(d.get("root") or repo)
+        entries.append((top, d))
+        entries += [(top / str(p.get("path") or "."), p) for p in d.get("projects") or [] if isinstance(p, dict)]
     ok = False
-    for e in entries:
-        base = repo / str(e.get("root") or repo)
+    for base, e in entries:
         folder = e.get("migrations_dir")
         if e.get("tool") != t.tool or not folder:
             continue
         accepted = {t.folder.resolve(), (t.folder / "versions").resolve()}  # Alembic: script dir or its versions/
-        if t.tool == "django" and folder == "*/migrations":  # Django: every app's migrations/ below the root
-            folder = "."
+        if t.tool == "django":  # Django's truth is the manage.py folder; its apps' migrations/ lie below it
+            named = [f.strip() for f in str(folder).split(",") if f.strip()]
+            apps = all(f == "*/migrations" or (f.endswith("migrations") and (base / f).is_dir()) for f in named)
+            ok = ok or (base.resolve() == t.root.resolve() and bool(named) and apps)
+            continue
         ok = ok or (base / folder).resolve() in accepted
     row.scores["detect"] = "pass" if ok else "FAIL"
     if not ok:

@@ -46,9 +46,14 @@ class DjangoAdapter(Adapter):
 
     @classmethod
     def migration_dirs(cls, root: Path) -> list[Path]:
+        """Every app's migrations folder below ``root``, except those of another Django project
+        nested below it (a folder with its own manage.py): that one is listed as its own project."""
         dirs = []
         for init in root.rglob("migrations/__init__.py"):
-            if any(part in SKIP_DIRS for part in init.relative_to(root).parts):
+            parts = init.relative_to(root).parts
+            if any(part in SKIP_DIRS for part in parts):
+                continue
+            if any((root.joinpath(*parts[:i]) / "manage.py").is_file() for i in range(1, len(parts) - 1)):
                 continue
             dirs.append(init.parent)
         return sorted(dirs)
