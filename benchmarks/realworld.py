@@ -284,6 +284,18 @@ def tracking(t: rt.Truth, db: Scratch) -> list[tuple]:
         return []
 
 
+def knex_run(t: rt.Truth, db: Scratch, verb: str) -> subprocess.CompletedProcess[str]:
+    """Knex's own ``migrate.<verb>()`` (latest, rollback) on ``db`` with the project's folder."""
+    client = {"postgresql": "pg", "sqlite": "better-sqlite3", "mysql": "mysql2"}[db.dialect]
+    conn = json.dumps({"filename": str(db.path)} if db.dialect == "sqlite" else db.url)
+    js = (
+        f"const k=require('knex')({{client:'{client}',connection:{conn},useNullAsDefault:true,"
+        f"migrations:{{directory:{json.dumps(str(t.folder))},loadExtensions:['.js','.ts','.cjs']}}}});"
+        f"k.migrate.{verb}().then(()=>k.destroy()).catch(e=>{{console.error(String(e));k.destroy();process.exitCode=1}})"
+    )
+    return node(js, t.root)
+
+
 def tool_apply(t: rt.Truth, db: Scratch, tmp: Path) -> str:
     """Run the project's migrations with the real tool; '' on success, else why it cannot run here."""
     if t.tool == "prisma":  # the CLI cannot fetch its engine here: record what it records (TOOLS.md, verified)
@@ -297,16 +309,7 @@ def tool_apply(t: rt.Truth, db: Scratch, tmp: Path) -> str:
             db.execute((t.folder / m / "migration.sql").read_text())
         return ""
     if t.tool == "knex":
-        client = {"postgresql": "pg", "sqlite": "better-sqlite3", "mysql": "mysql2"}[db.dialect]
-        conn = json.dumps(
-            {"filename": str(db.path)} if db.dialect == "sqlite" else db.url.replace("mysql://", "mysql://")
-        )
-        js = (
-            f"const k=require('knex')({{client:'{client}',connection:{conn},useNullAsDefault:true,"
-            f"migrations:{{directory:{json.dumps(str(t.folder))},loadExtensions:['.js','.ts','.cjs']}}}});"
-            "k.migrate.latest().then(()=>k.destroy()).catch(e=>{console.error(String(e));process.exit(1)})"
-        )
-        p = node(js, t.root)
+        p = knex_run(t, db, "latest")
         return "" if p.returncode == 0 else f"knex: {p.stderr.strip()[:200]}"
     if t.tool == "drizzle":
         cfg = tmp / "drizzle.rw.config.json"
@@ -332,18 +335,24 @@ def run_project(repo: Path, t: rt.Truth, row: Row, tmp: Path) -> None:
     # detect, from the repository root, as a new user would first run it
     rc, out = dbm(["detect", "--format", "json"], repo)
     d = _json(out)
-    entries = [d] if isinstance(d, dict) else []
+    # (the folder a project's paths are relative to, the project): the root's own, then those listed
+    # below it (a monorepo), whose "path" is relative to the root
+    entries: list[tuple[Path, dict]] = []
     if isinstance(d, dict):
-        entries += [p for p in d.get("projects") or [] if isinstance(p, dict)]
+        top = repo / str(d.get("root") or repo)
+        entries.append((top, d))
+        entries += [(top / str(p.get("path") or "."), p) for p in d.get("projects") or [] if isinstance(p, dict)]
     ok = False
-    for e in entries:
-        base = repo / str(e.get("path") or e.get("root") or repo)  # a listed sub-project names its path
+    for base, e in entries:
         folder = e.get("migrations_dir")
         if e.get("tool") != t.tool or not folder:
             continue
         accepted = {t.folder.resolve(), (t.folder / "versions").resolve()}  # Alembic: script dir or its versions/
-        if t.tool == "django" and folder == "*/migrations":  # Django: every app's migrations/ below the root
-            folder = "."
+        if t.tool == "django":  # Django's truth is the manage.py folder; its apps' migrations/ lie below it
+            named = [f.strip() for f in str(folder).split(",") if f.strip()]
+            apps = all(f == "*/migrations" or (f.endswith("migrations") and (base / f).is_dir()) for f in named)
+            ok = ok or (base.resolve() == t.root.resolve() and bool(named) and apps)
+            continue
         ok = ok or (base / folder).resolve() in accepted
     row.scores["detect"] = "pass" if ok else "FAIL"
     if not ok:
@@ -419,20 +428,28 @@ def run_apply(t: rt.Truth, row: Row, tmp: Path, dialect: str) -> None:
             return
         rc, out = dbm(["rollback", "--yes", "--env", ours.url], t.root, timeout=300)
         after = tracking(t, ours)
+        tool_failed = ""
         no_down = t.tool in ("prisma", "drizzle") and not any(t.folder.rglob("down.sql"))
         if no_down:
             want = before  # the tool has no down migrations: a refusal that changes nothing
             ok = rc != 0 and after == want
-        elif t.tool == "knex":
-            last_batch = max((int(r[1]) for r in before), default=0)
-            want = [r for r in before if int(r[1]) != last_batch]
-            ok = rc == 0 and after == want
+        elif t.tool == "knex":  # Knex's own rollback on the truth database says what is right
+            knex = knex_run(t, truth_db, "rollback")
+            want = tracking(t, truth_db)
+            if knex.returncode != 0:  # the project's own down code fails under Knex too: refusing is right
+                ok = rc != 0 and after == want == before
+                tool_failed = f"knex migrate:rollback fails too ({knex.stderr.strip().splitlines()[-1][:100]})"
+            else:
+                last_batch = max((int(r[1]) for r in before), default=0)
+                ok = rc == 0 and after == want == [r for r in before if int(r[1]) != last_batch]
         elif t.tool == "typeorm":
             want = before[:-1]
             ok = rc == 0 and after == want
         else:
             want, ok = [], False
         row.scores["rollback"] = "pass" if ok else "FAIL"
+        if ok and tool_failed:
+            row.why["rollback"] = f"pass: the tool's own failure, reported as such: {tool_failed}"
         if not ok:
             row.why["rollback"] = (
                 f"rc={rc} rows {len(before)}->{len(after)} want {len(want)}: {out.strip().splitlines()[-1][:140] if out.strip() else ''}"

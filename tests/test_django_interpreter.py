@@ -131,3 +131,24 @@ def test_poetry_pipenv_and_virtual_env_environments_are_found(tmp_path, monkeypa
     assert project_env(write_files(tmp_path / "none", {"manage.py": ""})) is not None  # $VIRTUAL_ENV still set
     monkeypatch.delenv("VIRTUAL_ENV")
     assert project_env(write_files(tmp_path / "none2", {"manage.py": ""})) is None
+
+
+def test_a_dependency_missing_where_django_runs_falls_back_to_the_static_graph(tmp_path, run_dbm, sqlite_url):
+    """Django is importable, but the settings import a package that is not installed and install an
+    app that is not either (a debug toolbar, ``dj_database_url``), and change INSTALLED_APPS inside an
+    ``if``: read-only status still answers, from the static graph, and says what it left out."""
+    root = build(tmp_path / "proj", sqlite_url)
+    dj.manage(root, sqlite_url, "migrate", "shop")
+    settings = root / "mysite" / "settings.py"
+    text = settings.read_text().replace('    "blog",\n]', '    "blog",\n    "dbm_test_missing_toolbar",\n]')
+    text += '\nimport dbm_test_missing_dep\nif "DBM_TEST_NEVER_SET" in os.environ:\n'
+    text += '    INSTALLED_APPS.append("django.contrib.postgres")\n'
+    settings.write_text("import os\n" + text)
+
+    data = status_json(run_dbm, root)
+    rows = {r["migration"]: r["state"] for r in data["migrations"]}
+    assert rows["shop.0001_initial"] == "applied" and rows["blog.0001_initial"] == "pending"
+    note = next(n for n in data["summary"]["notes"] if "Django could not load the project" in n)
+    assert "dbm_test_missing_dep" in note and "read statically" in note
+    assert "left out: dbm_test_missing_toolbar" in note
+    assert "INSTALLED_APPS is changed inside a if block" in note

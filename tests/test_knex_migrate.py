@@ -170,3 +170,23 @@ def test_typescript_knexfile(tmp_path, monkeypatch):
     assert ledger(url) == [("20240101000000_first.ts", 1), (path.name, 1)]
     assert {"first", "second"} <= tables(url)
     assert not (project / "dev.sqlite3").exists()  # the knexfile's own database was not touched
+
+
+def test_a_down_that_fails_under_knex_is_reported_and_changes_nothing(tmp_path, run_dbm, knex_db):
+    """A project's own down code that Knex cannot run (``dropIndex`` given an index name, which Knex
+    takes as column names): `knex migrate:rollback` fails, and so must dbm's, with Knex's error and
+    the batch still recorded, never a rollback reported."""
+    (tmp_path / "data").mkdir()
+    project = knex_project(tmp_path / "app", knex_db, ["alpha"])
+    (project / "db" / "migrations" / "20240101130000_index_alpha.js").write_text(
+        "exports.up = (knex) => knex.schema.raw('CREATE INDEX alpha_by_id ON alpha (id)');\n"
+        "exports.down = (knex) => knex.schema.table('alpha', (t) => { t.dropIndex('alpha_by_id'); });\n"
+    )
+    knex(project, knex_db, "migrate:latest")
+    before = ledger(knex_db)
+    assert "alpha_by_id_index" in knex(project, knex_db, "migrate:rollback", check=False).stderr  # Knex itself
+
+    out = run_dbm("rollback", "--yes", "--env", knex_db, cwd=project)
+    text = out.stdout + out.stderr
+    assert out.returncode != 0 and "alpha_by_id_index" in text and "knex" in text.lower()
+    assert ledger(knex_db) == before and "alpha" in tables(knex_db)

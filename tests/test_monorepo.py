@@ -76,3 +76,25 @@ def test_a_projects_own_folders_are_not_listed_as_projects_below(tmp_path):
         root = write_files(tmp_path / tool, {".git/HEAD": "", **files})
         result = api.detect(root)
         assert result.tool == tool and result.projects == (), (tool, result.projects)
+
+
+def test_a_django_project_nested_in_another_is_listed_not_merged(tmp_path, run_dbm):
+    """A repository whose root is a Django project (manage.py) holding a second Django project in a
+    subfolder (its own manage.py): the root's migrations are its own apps', the other is listed below."""
+    from tests import django_project as dj
+
+    repo = tmp_path / "repo"
+    dj.startproject(repo, f"sqlite:///{repo / 'db.sqlite3'}", ["rango"])
+    dj.migration(repo, "rango", "0001_initial", [], "CREATE TABLE rango_page (id int)", "DROP TABLE rango_page")
+    dj.migration(repo, "rango", "0002_more", [("rango", "0001_initial")], "SELECT 1", "SELECT 1")
+    inner = repo / "polls_site"
+    dj.startproject(inner, f"sqlite:///{inner / 'db.sqlite3'}", ["polls"])
+    dj.migration(inner, "polls", "0001_initial", [], "CREATE TABLE polls_q (id int)", "DROP TABLE polls_q")
+    (repo / ".git").mkdir()
+
+    data = json.loads(run_dbm("detect", repo, "--format", "json").stdout)
+    assert data["tool"] == "django" and data["root"] == str(repo.resolve())
+    assert (data["migrations_dir"], data["migration_count"]) == ("rango/migrations", 2)
+    assert [(p["path"], p["tool"], p["migrations_dir"], p["migration_count"]) for p in data["projects"]] == [
+        ("polls_site", "django", "polls/migrations", 1)
+    ]

@@ -47,9 +47,14 @@ class DjangoAdapter(OperatedAdapter):
 
     @classmethod
     def migration_dirs(cls, root: Path) -> list[Path]:
+        """Every app's migrations folder below ``root``, except those of another Django project
+        nested below it (a folder with its own manage.py): that one is listed as its own project."""
         dirs = []
         for init in root.rglob("migrations/__init__.py"):
-            if any(part in SKIP_DIRS for part in init.relative_to(root).parts):
+            parts = init.relative_to(root).parts
+            if any(part in SKIP_DIRS for part in parts):
+                continue
+            if any((root.joinpath(*parts[:i]) / "manage.py").is_file() for i in range(1, len(parts) - 1)):
                 continue
             dirs.append(init.parent)
         return sorted(dirs)
@@ -95,39 +100,55 @@ class DjangoAdapter(OperatedAdapter):
             return decls, migrated, None
         except (NeedsDjango, SyntaxError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
+        from ...errors import ToolFailed
         from .interpreter import python_for
         from .run import load_declarations
 
         found = python_for(self.root)
-        if found is None:  # Django cannot run anywhere we know of: read what can be read, and say so
-            skipped: list[str] = []
+        if found is not None:
             try:
-                decls, migrated = read_project(self.root, skipped)
-            except (NeedsDjango, SyntaxError, OSError):
-                load_declarations(self.root)  # raises ToolMissing, which says what to do
-                raise
-            left_out = f"; apps not found here, so left out: {', '.join(skipped)}" if skipped else ""
-            return (
-                decls,
-                migrated,
-                "Django is not importable here and no project environment holding it was found: migrations "
-                f"read statically ({reason}){left_out}",
+                data = load_declarations(self.root)
+            except ToolFailed as failed:  # the project's own dependencies are missing there, typically
+                cause = failed.what.split(": ", 1)[-1].splitlines()[-1]
+                return self._last_resort(f"Django could not load the project with {found[0]} ({cause})", failed)
+            decls = [
+                Declaration(
+                    m["app"],
+                    m["name"],
+                    m["file"] or None,
+                    tuple(map(tuple, m["dependencies"])),
+                    tuple(map(tuple, m["replaces"])),
+                    tuple(map(tuple, m["run_before"])),
+                )
+                for m in data["migrations"]
+            ]
+            by = f" with {found[1]}" if found[1] else ""
+            return decls, set(data["migrated"]), f"migrations read by loading Django{by} ({reason})"
+        try:
+            return self._last_resort(
+                f"Django is not importable here and no project environment holding it was found ({reason})"
             )
+        except (NeedsDjango, SyntaxError, OSError):
+            load_declarations(self.root)  # raises ToolMissing, which says what to do
+            raise
 
-        data = load_declarations(self.root)
-        decls = [
-            Declaration(
-                m["app"],
-                m["name"],
-                m["file"] or None,
-                tuple(map(tuple, m["dependencies"])),
-                tuple(map(tuple, m["replaces"])),
-                tuple(map(tuple, m["run_before"])),
-            )
-            for m in data["migrations"]
-        ]
-        by = f" with {found[1]}" if found[1] else ""
-        return decls, set(data["migrated"]), f"migrations read by loading Django{by} ({reason})"
+    def _last_resort(self, why: str, failed: Exception | None = None) -> tuple[list[Declaration], set[str], str | None]:
+        """The graph read statically as far as it can be, saying what may differ from Django's view:
+        apps not found here are left out, settings changed inside a block are read as before it.
+        Raises ``failed`` (when given) if even that reading fails."""
+        from .graph import NeedsDjango, read_project
+
+        skipped: list[str] = []
+        approximate: list[str] = []
+        try:
+            decls, migrated = read_project(self.root, skipped, approximate)
+        except (NeedsDjango, SyntaxError, OSError):
+            if failed is not None:
+                raise failed from None
+            raise
+        left_out = f"; apps not found here, so left out: {', '.join(skipped)}" if skipped else ""
+        approx = f"; read as before a block that may change them: {'; '.join(approximate)}" if approximate else ""
+        return decls, migrated, f"{why}: migrations read statically{left_out}{approx}"
 
     def migration_files(self) -> list[MigrationFile]:
         from .graph import build_graph

@@ -51,7 +51,7 @@ class Declaration:
 # --- reading the project statically ----------------------------------------------------------
 
 
-def read_settings(root: Path) -> dict[str, Any]:
+def read_settings(root: Path, approximate: list[str] | None = None) -> dict[str, Any]:
     """The settings the graph needs, by the one settings reader; ``NeedsDjango`` when it cannot tell."""
     from ...config import project_variables
 
@@ -59,7 +59,7 @@ def read_settings(root: Path) -> dict[str, Any]:
     if name is None:
         raise NeedsDjango("settings module not found from manage.py")
     try:
-        values = read_settings_module(root, name, SETTINGS, project_variables(root))
+        values = read_settings_module(root, name, SETTINGS, project_variables(root), approximate)
     except (Unevaluable, SyntaxError, OSError) as exc:
         raise NeedsDjango(f"settings are not read statically: {exc}") from None
     if "INSTALLED_APPS" not in values:
@@ -104,12 +104,16 @@ def _app_configs(path: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def migration_modules(root: Path, skipped: list[str] | None = None) -> tuple[list[tuple[str, Path | None]], str]:
+def migration_modules(
+    root: Path, skipped: list[str] | None = None, approximate: list[str] | None = None
+) -> tuple[list[tuple[str, Path | None]], str]:
     """(app label, migrations folder or None) for every installed app, and AUTH_USER_MODEL.
 
     With ``skipped`` (a list to fill), an app that cannot be found statically is left out and named
-    there instead of raising ``NeedsDjango``: the reading of last resort, when Django cannot run."""
-    settings = read_settings(root)
+    there instead of raising ``NeedsDjango``: the reading of last resort, when Django cannot run.
+    With ``approximate``, settings changed only inside a block are read as before that block, and
+    why is added there (see ``settings.read_settings``)."""
+    settings = read_settings(root, approximate)
     overrides = settings.get("MIGRATION_MODULES") or {}
     apps = []
     for entry in settings["INSTALLED_APPS"]:
@@ -240,9 +244,11 @@ def _keys(node: ast.expr | None, user_model: str) -> tuple[Key, ...]:
     return tuple(keys)
 
 
-def read_project(root: Path, skipped: list[str] | None = None) -> tuple[list[Declaration], set[str]]:
+def read_project(
+    root: Path, skipped: list[str] | None = None, approximate: list[str] | None = None
+) -> tuple[list[Declaration], set[str]]:
     """Every installed app's migrations (statically) and the labels of apps that have migrations."""
-    apps, user_model = migration_modules(root, skipped)
+    apps, user_model = migration_modules(root, skipped, approximate)
     declarations, migrated = [], set()
     for label, folder in apps:
         if folder is None or not folder.is_dir():

@@ -48,9 +48,19 @@ def settings_module(root: Path) -> str | None:
     return None
 
 
-def read_settings(root: Path, module: str, names: Iterable[str], variables: Mapping[str, str]) -> dict[str, Any]:
+def read_settings(
+    root: Path,
+    module: str,
+    names: Iterable[str],
+    variables: Mapping[str, str],
+    approximate: list[str] | None = None,
+) -> dict[str, Any]:
     """The values ``module`` gives ``names`` (names it does not assign are left out); raises
-    ``Unevaluable`` when one of them cannot be read statically."""
+    ``Unevaluable`` when one of them cannot be read statically.
+
+    With ``approximate`` (a list to fill; the reading of last resort, when Django cannot load the
+    project), a name changed only inside a block (``if ...: INSTALLED_APPS.append(...)``) keeps the
+    value it had before that block, and why it may differ is added to the list instead of raising."""
     path = module_file(root, module)
     if path is None:
         raise Unevaluable(f"the settings module {module} was not found under {root}")
@@ -59,7 +69,11 @@ def read_settings(root: Path, module: str, names: Iterable[str], variables: Mapp
     values = {}
     for name in names:
         if name in ev.failures:
-            raise Unevaluable(ev.failures[name])
+            if approximate is None or name not in ev.before_block:
+                raise Unevaluable(ev.failures[name])
+            approximate.append(ev.failures[name])
+            values[name] = ev.before_block[name]
+            continue
         if name in ev.ns:
             values[name] = ev.ns[name]
     return values
@@ -100,6 +114,7 @@ def module_file(root: Path, dotted: str) -> Path | None:
 
 
 #: statements whose assignments depend on a condition, a loop or an exception
+_MISSING = object()
 BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith, ast.Match)
 
 
@@ -135,6 +150,8 @@ class _Evaluator:
         self.variables = variables
         self.ns: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
+        #: a name's value just before a block changed it (see ``read_settings(approximate=...)``)
+        self.before_block: dict[str, Any] = {}
 
     def run(self, path: Path, module: str, depth: int = 0) -> None:
         tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
@@ -162,6 +179,7 @@ class _Evaluator:
                 for name in names:
                     self.ns[name] = value
                     self.failures.pop(name, None)
+                    self.before_block.pop(name, None)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:  # a name imported from elsewhere: only the import can tell
                     name = (alias.asname or alias.name).split(".")[0]
@@ -170,12 +188,16 @@ class _Evaluator:
                 kind = type(node).__name__.lower()
                 where = f"inside a {kind} block" if isinstance(node, BLOCKS) else "at import time"
                 for name in sorted(_changed_names(node)):  # conditionally or partly: only the import can tell
+                    known = self.ns.get(name) if name in self.ns else self.before_block.get(name, _MISSING)
                     self._unknown([name], f"{name} is changed {where}")
+                    if isinstance(node, BLOCKS) and known is not _MISSING:
+                        self.before_block[name] = known
         self.ns["__file__"] = file_before
 
     def _unknown(self, names: list[str], why: str) -> None:
         for name in names:
             self.ns.pop(name, None)
+            self.before_block.pop(name, None)
             self.failures[name] = why
 
     @staticmethod
