@@ -168,6 +168,9 @@ def lint(
         bool, Arg(help="the runner sets lock_timeout/statement_timeout itself (silences require-*-timeout)")
     ] = False,
     rules: Annotated[bool, Arg(help="list the rules and exit")] = False,
+    include_down: Annotated[
+        bool, Arg(help="also lint a migration file's down part (by default only what `migrate` runs is linted)")
+    ] = False,
 ) -> LintResult | RulesResult:
     """Dangerous operations in migration SQL, with why and the safe alternative.
 
@@ -192,6 +195,7 @@ def lint(
         project=project,
         env=env,
         session_timeouts=session_timeouts,
+        include_down=include_down,
     )
 
 

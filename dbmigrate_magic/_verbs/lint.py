@@ -110,10 +110,14 @@ def _dialect_from_project(project: str | Path | None, env: str | None) -> tuple[
     return None, "default"
 
 
-def _tool_transaction(path: str | Path, project: str | Path | None, dialect: str) -> tuple[bool, str] | None:
-    """(runs in a transaction?, why) when ``path`` is a migration file of the project detected at
-    ``project`` (or the working folder), else from the file's own folder: the tool's rule for that
-    file, as ``migrate`` previews it. None for a file outside any project (``--in-transaction`` then)."""
+def _as_the_tool_runs(
+    path: str | Path, text: str, project: str | Path | None, dialect: str, include_down: bool
+) -> tuple[bool | None, list[str], str] | None:
+    """(runs in a transaction?, the texts to lint, why) when ``path`` is a migration file of the
+    project detected at ``project`` (or the working folder), else from the file's own folder: the
+    tool's rule for that file, as ``migrate`` previews it, and the part ``migrate`` runs (a down
+    part in the same file only with ``include_down``, linted on its own), each padded with blank
+    lines so findings keep the file's line numbers. None for a file outside any project."""
     from pathlib import Path
 
     from ..errors import DbmError
@@ -134,10 +138,17 @@ def _tool_transaction(path: str | Path, project: str | Path | None, dialect: str
         if found is None:
             continue
         tx = adapter.runs_in_transaction(found, dialect_for(dialect))
-        if tx is None:
+        parts = adapter.file_parts(text)
+        if tx is None and parts is None:
             return None
-        how = "inside a transaction" if tx else "without a transaction"
-        return tx, f"{path}: linted as {adapter.display_name} runs it, {how}."
+        how = ["inside a transaction" if tx else "without a transaction"] if tx is not None else []
+        texts = [text]
+        if parts is not None:
+            texts = ["\n" * (line - 1) + part for part, line in (parts if include_down else parts[:1])]
+            if len(parts) > 1 and not include_down:
+                how.append("its down part left out (--include-down lints it too)")
+        said = "".join(f", {h}" for h in how)
+        return tx, texts, f"{path}: linted as {adapter.display_name} runs it{said}."
     return None
 
 
@@ -170,6 +181,7 @@ def lint(
     project: str | Path | None = None,
     env: str | None = None,
     session_timeouts: bool = False,
+    include_down: bool = False,
 ) -> LintResult:
     files = [f for f in (files or ()) if f]
     if not files and sql is None and not pending:
@@ -204,13 +216,14 @@ def lint(
         sources.append("<cell>")
     notes: list[str] = []
     for f in files:
-        tx = in_transaction
-        if not in_transaction:  # a file of the project: lint it as its tool runs it
-            known = _tool_transaction(f, project, dialect)
-            if known is not None:
-                tx = known[0]
-                notes.append(known[1])
-        findings += check(_read(f), tx, str(f))
+        texts, tx = [_read(f)], in_transaction
+        known = _as_the_tool_runs(f, texts[0], project, dialect, include_down)  # a file of the project
+        if known is not None:
+            tool_tx, texts, note = known
+            tx = in_transaction or bool(tool_tx)
+            notes.append(note)
+        for text in texts:
+            findings += check(text, tx, str(f))
         sources.append(str(f))
     if pending:
         from ..context import resolve_context

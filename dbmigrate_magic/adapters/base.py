@@ -211,6 +211,13 @@ class Adapter:
         project lints it as it will run. None: the tool's rule is not known here."""
         return None
 
+    def file_parts(self, text: str) -> list[tuple[str, int]] | None:
+        """For a migration file that also holds its down part: the part ``migrate`` runs, then the
+        down part if there is one, each with the 1-based line it starts on, so ``dbm lint FILE``
+        lints what will run (as ``--pending`` does) and each part as the tool cuts it.
+        None: the whole file runs."""
+        return None
+
     def tracking_tables(self) -> tuple[str, ...]:
         """The tables the tool keeps its bookkeeping in (``schema.table`` where it pins a schema):
         schema comparisons (drift, diff, generated migrations) leave them out, since no migration

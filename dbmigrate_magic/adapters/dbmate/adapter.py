@@ -16,7 +16,7 @@ from .._tables import read_table
 from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, merge_history
 from ..foreign_tables import TableMark
 from .config import settings
-from .files import sections, statement_ended
+from .files import located_sections, sections, statement_ended
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -68,6 +68,9 @@ class DbmateAdapter(Adapter):
 
     def tracking_tables(self) -> tuple[str, ...]:
         return (settings(self.root).table,)
+
+    def file_parts(self, text: str) -> list[tuple[str, int]] | None:
+        return located_sections(text)
 
     def migration_files(self) -> list[MigrationFile]:
         out = []

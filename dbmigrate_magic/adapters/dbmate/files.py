@@ -37,6 +37,19 @@ def sections(text: str) -> Sections:
     return Sections(up, down[0] if down else None, up_tx, down[1] if down else True)
 
 
+def located_sections(text: str) -> list[tuple[str, int]] | None:
+    """The up section, then the down section if any, as dbmate cuts them, each with the 1-based
+    line of the file it starts on (None when the file has no up marker)."""
+    found = list(MARKER.finditer(text))
+    cut: dict[str, tuple[str, int]] = {}
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        cut.setdefault(m.group(1), (text[m.end() : end], text.count("\n", 0, m.end()) + 1))
+    if "up" not in cut:
+        return None
+    return [cut["up"], *([cut["down"]] if "down" in cut else [])]
+
+
 def statement_ended(sql: str) -> str:
     """``sql`` with a closing ``;`` after its last statement when it has none (what dbmate ran as a
     whole section), so SQL shown or linted next to other SQL keeps its statements apart."""

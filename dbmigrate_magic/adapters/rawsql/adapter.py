@@ -96,6 +96,10 @@ class RawSqlAdapter(Adapter):
             return "migrations/ ignored for raw SQL: it holds .py files, not .sql migrations"
         return None
 
+    def file_parts(self, text: str) -> list[tuple[str, int]] | None:
+        up, down = sections(text)
+        return [up, *([down] if down is not None else [])]
+
     def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
         """our raw SQL runner applies each file in one transaction with its tracking row where the database has transactional DDL (as ``plan_apply`` marks each step)."""
         return dialect.transactional_ddl
