@@ -46,6 +46,9 @@ def test_knex_failing_down_says_the_migration_is_still_applied(tmp_path, pg_url,
     text = out.stdout + out.stderr
     assert out.returncode != 0
     assert "it is not applied" not in text and "Fix the SQL in the migration file" not in text, text
-    # Knex reports through its own CLI: no false "not applied" claim, and the row is still there
+    # Knex reports through its own CLI: no false "not applied" claim; the message says the down part
+    # failed, that the migration is still applied, and what to do
+    assert "rollback failed in a down part" in text and "still applied" in text, text
+    assert "dbm resolve NAME --rolled-back" in text, text
     status = json.loads(run_dbm("status", root, "--format", "json").stdout)
     assert {r["migration"]: r["state"] for r in status["migrations"]}["20250101000000_users.js"] == "applied"

@@ -89,6 +89,31 @@ class ToolRun:
         return "\n".join(t for t in (self.stdout.strip(), self.stderr.strip()) if t)
 
 
+@dataclass(frozen=True)
+class DownFailure:
+    """What a failed rollback through a node tool left, in the words of the failure message: the
+    down part failed, and the migrations it was undoing are still applied (``unchanged``)."""
+
+    unchanged: str
+    next_step: str
+
+    @classmethod
+    def of(cls, tool: str, names: list[str], transactional_ddl: bool) -> DownFailure:
+        which = ", ".join(names)
+        if transactional_ddl:
+            left = f"{tool} undoes them in a transaction: {which} are still applied, their tracking rows unchanged."
+        else:
+            left = (
+                f"{which} are still recorded as applied; this database commits DDL as it runs, so part of a "
+                "down part may have taken effect: `dbm status` and the schema show what is left."
+            )
+        return cls(
+            unchanged=f"The rollback failed in a down part (the migration's down function, not its up). {left}",
+            next_step=f"Fix the down part {tool} names above and run `dbm rollback` again; if you reverted it "
+            "by hand instead, record that with `dbm resolve NAME --rolled-back`.",
+        )
+
+
 def run_tool(
     executable: Path,
     args: list[str],
@@ -98,6 +123,7 @@ def run_tool(
     what: str,
     check: bool = True,
     unchanged: str | None = None,
+    next_step: str | None = None,
 ) -> ToolRun:
     """Run ``executable args`` with ``env`` added; a non-zero exit becomes ``ToolFailed``."""
     full_env = dict(os.environ)
@@ -125,7 +151,7 @@ def run_tool(
         raise ToolFailed(
             f"{what} failed (exit code {proc.returncode}): {tool_message(run)}",
             unchanged=unchanged,
-            next_step="Fix the problem the tool reports, then run `dbm status` and retry.",
+            next_step=next_step or "Fix the problem the tool reports, then run `dbm status` and retry.",
         )
     return run
 

@@ -17,7 +17,16 @@ from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation
 from ...sqlsplit import split
 from .._files import first_existing, read_text
-from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
+from .._node import (
+    DownFailure,
+    after_failure,
+    connection_env,
+    find_node_bin,
+    node_url,
+    run_tool,
+    transaction_note,
+    wrapper_folder,
+)
 from .._runner_lock import runner_lock
 from .._tables import read_tables
 from ..base import (
@@ -268,7 +277,7 @@ class KnexAdapter(Adapter):
         return plan
 
     # --- running the project's knex ------------------------------------------------------------
-    def _knex(self, db: Database, args: list[str], what: str, unchanged: str | None = None):
+    def _knex(self, db: Database, args: list[str], what: str, failure: DownFailure | None = None):
         settings = self.settings
         if settings.knexfile is None:
             raise ProjectError("No knexfile was found.", next_step="Create knexfile.js (`npx knex init`).")
@@ -293,7 +302,13 @@ class KnexAdapter(Adapter):
             if module:
                 env["KNEX_PATH"] = str(module)
             return run_tool(
-                knex_bin, ["--knexfile", str(wrapper), *args], cwd=self.root, env=env, what=what, unchanged=unchanged
+                knex_bin,
+                ["--knexfile", str(wrapper), *args],
+                cwd=self.root,
+                env=env,
+                what=what,
+                unchanged=failure.unchanged if failure else None,
+                next_step=failure.next_step if failure else None,
             )
 
     def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
@@ -347,6 +362,9 @@ class KnexAdapter(Adapter):
         with runner_lock(db):
             return self._rollback(db, steps)
 
+    def _down_failure(self, db: Database, names: list[str]) -> DownFailure:
+        return DownFailure.of("knex", names, dialect_for(db).transactional_ddl)
+
     def _rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         import time
 
@@ -359,7 +377,8 @@ class KnexAdapter(Adapter):
                     "The last knex batch changed since the preview (another run).",
                     next_step="Run `dbm status`, then preview the rollback again.",
                 )
-            self._knex(db, ["migrate:rollback"], "npx knex migrate:rollback")
+            names = [s.migration for s in steps]
+            self._knex(db, ["migrate:rollback"], "npx knex migrate:rollback", self._down_failure(db, names))
         else:
             for step in steps:  # migrate:down undoes the newest applied migration, one at a time
                 records, _ = self.read_ledger(db)
@@ -369,7 +388,7 @@ class KnexAdapter(Adapter):
                         "history since the preview).",
                         next_step="Run `dbm status`, then preview again.",
                     )
-                self._knex(db, ["migrate:down"], "npx knex migrate:down")
+                self._knex(db, ["migrate:down"], "npx knex migrate:down", self._down_failure(db, [step.migration]))
         seconds = time.perf_counter() - started
         records, _ = self.read_ledger(db)
         still = {r.id for r in records or []}

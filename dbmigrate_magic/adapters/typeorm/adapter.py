@@ -17,7 +17,16 @@ from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation
 from ...sqlsplit import split
 from .._files import read_text
-from .._node import after_failure, connection_env, find_node_bin, node_url, run_tool, transaction_note, wrapper_folder
+from .._node import (
+    DownFailure,
+    after_failure,
+    connection_env,
+    find_node_bin,
+    node_url,
+    run_tool,
+    transaction_note,
+    wrapper_folder,
+)
 from .._runner_lock import runner_lock
 from .._tables import read_tables
 from ..base import (
@@ -353,7 +362,14 @@ class TypeOrmAdapter(Adapter):
         return plan
 
     # --- running the project's typeorm --------------------------------------------------------
-    def _typeorm(self, db: Database, args: list[str], what: str, migrations: list[Path] | None = None):
+    def _typeorm(
+        self,
+        db: Database,
+        args: list[str],
+        what: str,
+        migrations: list[Path] | None = None,
+        failure: DownFailure | None = None,
+    ):
         ds = self.data_source(self.root)
         if ds is None:
             raise ProjectError(
@@ -371,7 +387,15 @@ class TypeOrmAdapter(Adapter):
             env["DBM_DATASOURCE"] = str(ds.resolve())
             if migrations is not None:
                 env["DBM_TYPEORM_MIGRATIONS"] = json.dumps([str(p) for p in migrations])
-            return run_tool(executable, [*args, "-d", str(wrapper)], cwd=self.root, env=env, what=what)
+            return run_tool(
+                executable,
+                [*args, "-d", str(wrapper)],
+                cwd=self.root,
+                env=env,
+                what=what,
+                unchanged=failure.unchanged if failure else None,
+                next_step=failure.next_step if failure else None,
+            )
 
     def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migration:run`` (all pending in TypeORM's one transaction), serialised between dbm runners."""
@@ -441,7 +465,8 @@ class TypeOrmAdapter(Adapter):
                         next_step="Run `dbm status`, then preview the rollback again.",
                     )
                 started = time.perf_counter()
-                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert")
+                failure = DownFailure.of("TypeORM", [step.migration], dialect_for(db).transactional_ddl)
+                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert", failure=failure)
                 still = {r.id for r in self.read_ledger(db) or []}
                 outcomes.append(
                     StepOutcome(
