@@ -298,7 +298,9 @@ def knex_run(t: rt.Truth, db: Scratch, verb: str) -> subprocess.CompletedProcess
 
 def tool_apply(t: rt.Truth, db: Scratch, tmp: Path) -> str:
     """Run the project's migrations with the real tool; '' on success, else why it cannot run here."""
-    if t.tool == "prisma":  # the CLI cannot fetch its engine here: record what it records (TOOLS.md, verified)
+    if (
+        t.tool == "prisma"
+    ):  # the CLI cannot fetch its engine here: record what it records (its documented _prisma_migrations rows)
         rows = "".join(
             f"INSERT INTO _prisma_migrations VALUES ('{uuid.uuid4()}','{hashlib.sha256((t.folder / m / 'migration.sql').read_bytes()).hexdigest()}',now(),'{m}',NULL,NULL,now(),1);"
             for m in t.migrations
