@@ -446,3 +446,12 @@ def rows_to_revert(
             f"{target!r} is not an applied {tool} migration.", next_step=f"Use an applied {noun} from `dbm status`."
         )
     return applied[names.index(target) + 1 :]
+
+
+def in_version_order(history: History) -> History:
+    """Rows ordered by their version as a number (2 before 10, as goose and sqlx order them), the
+    newest applied one as current."""
+    rows = tuple(sorted(history.rows, key=lambda r: int(r.migration)))
+    applied = [r.migration for r in rows if r.state in ("applied", "modified")]
+    current = applied[-1] if applied and history.table_exists else history.current
+    return History(rows, history.table_exists, history.table, current, history.notes, history.extra_columns)

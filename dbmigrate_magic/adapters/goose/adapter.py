@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING
 from ...dialects import dialect_for
 from .._files import read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, merge_history, to_utc
+from ..base import (
+    Adapter,
+    Evidence,
+    History,
+    LedgerRecord,
+    MigrationFile,
+    PlannedStep,
+    in_version_order,
+    merge_history,
+    to_utc,
+)
 from ..foreign_tables import TableMark
 from . import files as gf
 
@@ -55,11 +65,11 @@ class GooseAdapter(Adapter):
         files = self.migration_files()
         table = gf.settings(self.root).table
         if db is None:
-            return _numeric(merge_history(self, files, None, table=table, extra_columns=("name",)))
+            return in_version_order(merge_history(self, files, None, table=table, extra_columns=("name",)))
         read = read_table(db, table, "id, version_id, is_applied, tstamp", "ORDER BY id")
         if read is None:
             h = merge_history(self, files, [], table=table, extra_columns=("name",))
-            return _numeric(History(h.rows, False, table, None, h.notes, h.extra_columns))
+            return in_version_order(History(h.rows, False, table, None, h.notes, h.extra_columns))
         newest: dict[str, dict] = {}
         for row in read:  # goose's rule: the newest row of a version says whether it is applied
             if int(row["version_id"]) != 0:
@@ -69,7 +79,7 @@ class GooseAdapter(Adapter):
             for version, row in newest.items()
             if bool(row.get("is_applied"))
         ]
-        return _numeric(merge_history(self, files, records, table=table, extra_columns=("name",)))
+        return in_version_order(merge_history(self, files, records, table=table, extra_columns=("name",)))
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         """The pending migrations' files as goose would run them (never run here)."""
@@ -87,11 +97,3 @@ class GooseAdapter(Adapter):
             if row.migration == target:
                 break
         return steps
-
-
-def _numeric(history: History) -> History:
-    """Rows by version as a number (goose's order), the newest applied as current."""
-    rows = tuple(sorted(history.rows, key=lambda r: int(r.migration)))
-    applied = [r.migration for r in rows if r.state in ("applied", "modified")]
-    current = applied[-1] if applied and history.table_exists else history.current
-    return History(rows, history.table_exists, history.table, current, history.notes, history.extra_columns)

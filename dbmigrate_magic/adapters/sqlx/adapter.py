@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 from ...dialects import dialect_for
 from .._files import read_text
 from .._tables import read_table
-from ..base import Adapter, Evidence, History, LedgerRecord, MigrationFile, PlannedStep, merge_history, to_utc
+from ..base import (
+    Adapter,
+    Evidence,
+    History,
+    LedgerRecord,
+    MigrationFile,
+    PlannedStep,
+    in_version_order,
+    merge_history,
+    to_utc,
+)
 from ..foreign_tables import TableMark
 from . import files as sf
 
@@ -69,11 +79,11 @@ class SqlxAdapter(Adapter):
         table = self.settings.table
         cols = ("description", "down_file")
         if db is None:
-            return _numeric(merge_history(self, files, None, table=table, extra_columns=cols))
+            return in_version_order(merge_history(self, files, None, table=table, extra_columns=cols))
         read = read_table(db, table, "*", "ORDER BY version")
         if read is None:
             h = merge_history(self, files, [], table=table, extra_columns=cols)
-            return _numeric(History(h.rows, False, table, None, h.notes, h.extra_columns))
+            return in_version_order(History(h.rows, False, table, None, h.notes, h.extra_columns))
         records = []
         for row in read:
             stored = row.get("checksum")
@@ -88,7 +98,7 @@ class SqlxAdapter(Adapter):
                     None if ok else "dirty: it started and did not finish; sqlx stops until the row is fixed",
                 )
             )
-        return _numeric(merge_history(self, files, records, table=table, extra_columns=cols))
+        return in_version_order(merge_history(self, files, records, table=table, extra_columns=cols))
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         """Each pending migration's SQL, as sqlx would run it (for the preview and ``lint --pending``)."""
@@ -107,11 +117,3 @@ class SqlxAdapter(Adapter):
             if row.migration == target:
                 break
         return steps
-
-
-def _numeric(history: History) -> History:
-    """Rows by version as a number (sqlx's order: 2 before 10), the newest applied as current."""
-    rows = tuple(sorted(history.rows, key=lambda r: int(r.migration)))
-    applied = [r.migration for r in rows if r.state in ("applied", "modified")]
-    current = applied[-1] if applied and history.table_exists else history.current
-    return History(rows, history.table_exists, history.table, current, history.notes, history.extra_columns)
