@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from dbmigrate_magic import api
 from dbmigrate_magic.adapters.typeorm.adapter import TypeOrmAdapter
 from tests.helpers import write_files
@@ -117,3 +119,34 @@ def test_typeorm_nest_module_and_class_name(tmp_path):
     assert result.tool == "typeorm" and result.migrations_dir == "src/migrations" and result.migration_count == 1
     adapter = TypeOrmAdapter(tmp_path)
     assert [f.id for f in adapter.migration_files()] == ["FirstMigration1741320929074"]
+
+
+def test_goose_status_reads_goose_db_version_as_goose_does(db_url, tmp_path):
+    """The newest row of a version says whether it is applied (goose's rule); writes refuse."""
+    from dbmigrate_magic.errors import DbmError
+    from tests.helpers import execute
+
+    root = write_files(
+        tmp_path / "svc",
+        {
+            ".env": f"DATABASE_URL={db_url}\n",
+            "migrations/00001_users.sql": GOOSE_UP,
+            "migrations/00002_orders.sql": GOOSE_UP.replace(" t ", " o "),
+            "migrations/00010_items.sql": GOOSE_UP.replace(" t ", " i "),
+        },
+    )
+    # as goose creates it: version 0 first, then a row per up (and, from older goose, per down)
+    execute(
+        db_url,
+        "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT NOT NULL, "
+        "is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP NULL)",
+        *(
+            f"INSERT INTO goose_db_version (id, version_id, is_applied) VALUES ({i}, {v}, {a})"
+            for i, v, a in ((1, 0, "TRUE"), (2, 1, "TRUE"), (3, 2, "TRUE"), (4, 2, "FALSE"))
+        ),
+    )
+    status = api.status(root)
+    assert [(r.migration, r.state) for r in status.rows] == [("1", "applied"), ("2", "pending"), ("10", "pending")]
+    with pytest.raises(DbmError):
+        api.migrate(root, yes=True)
+    assert api.status(root).rows == status.rows  # the refusal changed nothing
