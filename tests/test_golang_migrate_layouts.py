@@ -119,3 +119,20 @@ def test_sqlite3_url_as_golang_migrate_writes_it(tmp_path):
     assert [r.state for r in status.rows] == ["applied", "pending", "pending"]
     absolute = _project(tmp_path / "abs", f"sqlite3://{root / 'data' / 'app.db'}?x-migrations-table=gm_versions")
     assert [r.state for r in api.status(absolute).rows] == ["applied", "pending", "pending"]
+
+
+def test_raw_sql_stored_down_parts_are_not_golang_migrate(tmp_path):
+    """``generate --down-for --write`` keeps raw SQL's down part as ``<name>.down.sql`` beside
+    ``<name>.sql``: down files alone are no golang-migrate folder (it could not migrate up)."""
+    from dbmigrate_magic.project import find_project
+    from tests.helpers import write_files
+
+    root = write_files(
+        tmp_path / "app",
+        {
+            "migrations/0001_users.sql": "CREATE TABLE users (id int);\n",
+            "migrations/0001_users.down.sql": "DROP TABLE users;\n",
+            ".env": "DATABASE_URL=sqlite:///app.db\n",
+        },
+    )
+    assert find_project(root).tool == "rawsql"

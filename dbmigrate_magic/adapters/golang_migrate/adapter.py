@@ -29,6 +29,10 @@ def _files(folder: Path) -> list[Path]:
     return [p for p in iter_files(folder, "*") if FILE.match(p.name)]
 
 
+def _ups(folder: Path) -> list[Path]:
+    return [p for p in _files(folder) if (m := FILE.match(p.name)) and m.group(3) == "up"]
+
+
 class GolangMigrateAdapter(Adapter):
     tool = "golang-migrate"
     display_name = "golang-migrate"
@@ -41,9 +45,11 @@ class GolangMigrateAdapter(Adapter):
 
     @classmethod
     def folders(cls, root: Path) -> list[Path]:
-        """Every folder holding files golang-migrate reads, the plain folders first."""
-        out = [root / f for f in FOLDERS if _files(root / f)]
-        out += [root / f / d for f in FOLDERS for d in DRIVER_FOLDERS if _files(root / f / d)]
+        """Every folder holding up files golang-migrate reads, the plain folders first. Down files
+        alone are no golang-migrate folder (it could not migrate up): raw SQL keeps a stored down
+        part as ``<name>.down.sql`` beside ``<name>.sql``."""
+        out = [root / f for f in FOLDERS if _ups(root / f)]
+        out += [root / f / d for f in FOLDERS for d in DRIVER_FOLDERS if _ups(root / f / d)]
         return out
 
     @classmethod
@@ -58,8 +64,7 @@ class GolangMigrateAdapter(Adapter):
             found = wanted + [f for f in found if f not in wanted]
         if not found:
             return None, []
-        ups = [p for p in _files(found[0]) if (m := FILE.match(p.name)) and m.group(3) == "up"]
-        return found[0], ups
+        return found[0], _ups(found[0])
 
     @classmethod
     def detect(cls, root: Path) -> Evidence | None:
