@@ -16,7 +16,7 @@ from .prisma_format import write_project
 RUNNER = """
 import sys
 from pathlib import Path
-from dbmigrate_magic.adapters.{module} import {cls} as A
+from dbmigrate_magic.adapters.{module}.adapter import {cls} as A
 from dbmigrate_magic.db import Database
 adapter, db = A(Path(sys.argv[1])), Database(sys.argv[2])
 outcomes = adapter.apply(db, adapter.plan_apply(db))
