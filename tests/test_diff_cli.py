@@ -240,3 +240,26 @@ def test_extension_versions_updated_or_ignored(pg_two, run_dbm):
     assert "ALTER EXTENSION citext UPDATE TO '1.6';" in out.stdout
     load(a, out.stdout)
     assert json.loads(run_dbm("diff", a, b, "--format", "json").stdout)["empty"]
+
+
+@pytest.mark.parametrize(
+    "url, modules",
+    [
+        ("mysql+pymysql://root@127.0.0.1:3306/test", ("sqlalchemy", "pymysql")),
+        ("sqlite:////tmp/none.db", ("sqlalchemy", "sqlite3")),
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/test", ("psycopg",)),
+    ],
+)
+def test_sides_drivers_are_imported_before_the_reading_threads(url, modules):
+    """diff reads its two sides in two threads; a package first imported by both at once was seen
+    half initialised ("partially initialized module 'sqlalchemy.sql.roles'"), so the calling
+    thread imports what each side needs first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom dbmigrate_magic.schema.introspect import prepare\n"
+        f"prepare({url!r})\nprint(','.join(m for m in {modules!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ",".join(modules)

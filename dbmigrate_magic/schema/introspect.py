@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..dialects import dialect_for
-from ..dialects.postgresql import DIRECT_URLS
+from ..dialects.postgresql import POSTGRESQL
 from .scope import Scope
 
 if TYPE_CHECKING:
@@ -16,12 +16,19 @@ __all__ = ["Scope", "introspect", "prepare"]
 
 
 def prepare(url: str) -> None:
-    """Import the driver that reading ``url`` needs, in the calling thread.
+    """Import what reading ``url`` needs, in the calling thread, before ``load_models`` reads the
+    two sides in two threads: a package first imported by two threads at once can be seen half
+    initialised by one of them (SQLAlchemy's circular modules were: "partially initialized module
+    'sqlalchemy.sql.roles'"), and the import then does not compete with the servers' answers."""
+    if not url:
+        return
+    if url.startswith(POSTGRESQL.direct_url_prefixes):
+        import psycopg  # noqa: F401  (read without SQLAlchemy)
 
-    ``load_models`` calls this before its threads read the sides: the import then does not
-    compete for the interpreter with the work the caller does while the servers answer."""
-    if url.startswith(DIRECT_URLS):
-        import psycopg  # noqa: F401
+        return
+    from sqlalchemy.engine import make_url
+
+    make_url(url).get_dialect().import_dbapi()
 
 
 def introspect(db: Database, scope: Scope | None = None) -> SchemaModel:
