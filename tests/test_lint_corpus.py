@@ -33,6 +33,7 @@ def test_corpus_case(case):
         in_transaction=case.in_transaction,
         session_timeouts=case.session_timeouts,
         file=str(case.path),
+        include=case.include,
     )
     got = {f.rule for f in findings}
     assert got == case.expect, "\n".join(f"{f.line}:{f.column} {f.rule}: {f.statement[:80]}" for f in findings)

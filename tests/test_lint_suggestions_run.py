@@ -45,6 +45,13 @@ REINDEX TABLE "Account";
 ALTER TYPE "Status" ADD VALUE 'DELETED';
 CREATE TABLE "Session" ("id" bigint PRIMARY KEY, "expiresAt" timestamptz);
 TRUNCATE "Account" CASCADE;
+CREATE TABLE "Webhook" ("id" bigint PRIMARY KEY, "payload" json);
+ALTER TABLE "Account" ADD COLUMN "meta" json;
+CREATE TABLE "Ledger" ("id" serial PRIMARY KEY, "code" char(3), "postedAt" timestamp(3), "n" smallint, "tags" char(2)[]);
+ALTER TABLE "Account" ADD COLUMN "qty" integer NOT NULL DEFAULT 0;
+ALTER TABLE "Account" ALTER COLUMN "legacyCode" TYPE timestamp USING now();
+ALTER TABLE "Account" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "Account" ADD CONSTRAINT "Account_userId_score_key" UNIQUE ("userId", "score") DEFERRABLE INITIALLY DEFERRED;
 DROP TABLE "Account";
 """
 
@@ -170,6 +177,12 @@ def test_postgresql_suggestions_run_on_camel_case_schema(pg_url, tmp_path):
             "ban-truncate-cascade",
             "prefer-robust-stmts",
             "require-lock-timeout",
+            "prefer-bigint-over-int",
+            "prefer-bigint-over-smallint",
+            "prefer-identity",
+            "ban-char-field",
+            "prefer-timestamp-tz",
+            "prefer-jsonb",
         },
     )
 
@@ -198,6 +211,12 @@ def test_sqlite_suggestions_run_on_camel_case_schema(tmp_path):
         return f"sqlite:///{tmp_path / f'db{next(counter)}.sqlite'}"
 
     _check("sqlite", fresh, LITE_SETUP, LITE_BAD, {"sqlite-add-column-rejected", "renaming-table"})
+
+
+def test_unique_suggestion_keeps_deferrable():
+    sql = 'ALTER TABLE "Playlist" ADD CONSTRAINT "p_key" UNIQUE ("pos") DEFERRABLE INITIALLY DEFERRED;'
+    (f,) = [f for f in lint_sql(sql, "postgresql", 16) if f.rule == "disallowed-unique-constraint"]
+    assert f.help.rstrip().endswith("UNIQUE USING INDEX p_key_idx DEFERRABLE INITIALLY DEFERRED;")
 
 
 def test_mysql_online_index_suggestion_is_sql_for_create_index():

@@ -97,3 +97,44 @@ def test_drizzle_generated_file_is_linted_inside_its_transaction(tmp_path, pg_ur
     assert "prefer-robust-stmts" not in _rules(out), out.stdout
     text = run_dbm("lint", rel, cwd=project.root)
     assert "Drizzle runs it, inside a transaction" in text.stdout, text.stdout
+
+
+CREATE_TABLE = "CREATE TABLE accounts (id bigint PRIMARY KEY, name text);\n"
+
+
+def _write(root, files: dict[str, str]):
+    root.mkdir()
+    (root / ".git").mkdir()
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("files", "rel", "inside", "outside"),
+    [
+        # sqlx wraps each migration in a transaction unless the file starts with -- no-transaction
+        (
+            {"Cargo.toml": '[package]\nname = "a"\n\n[dependencies]\nsqlx = "0.8"\n', "migrations/1_init.sql": ""},
+            "migrations/1_init.sql",
+            "",
+            "-- no-transaction\n",
+        ),
+        # dbmate wraps the up part in a transaction unless its marker says transaction:false
+        (
+            {"db/migrations/20240101000000_init.sql": ""},
+            "db/migrations/20240101000000_init.sql",
+            "-- migrate:up\n",
+            "-- migrate:up transaction:false\n",
+        ),
+    ],
+    ids=["sqlx", "dbmate"],
+)
+def test_sqlx_and_dbmate_files_are_linted_as_their_tool_runs_them(tmp_path, run_dbm, files, rel, inside, outside):
+    root = _write(tmp_path / "app", {**files, rel: inside + CREATE_TABLE})
+    wrapped = run_dbm("lint", rel, "--dialect", "postgresql", "--format", "json", cwd=root)
+    assert "prefer-robust-stmts" not in _rules(wrapped), wrapped.stdout
+    (root / rel).write_text(outside + CREATE_TABLE)
+    out = run_dbm("lint", rel, "--dialect", "postgresql", "--format", "json", cwd=root)
+    assert "prefer-robust-stmts" in _rules(out), out.stdout

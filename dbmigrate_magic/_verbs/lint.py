@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..dialects import dialect_for
 from ..errors import ProjectError, UsageProblem
+from ..masking import mask
 from ..results import Result
-from ..safety.lint import ERROR, Finding, has_errors, lint_sql, normalise_dialect
-from ..safety.lint.engine import parse_pg_version
+from ..safety.lint import ERROR, WARNING, Finding, lint_sql, normalise_dialect
+from ..safety.lint.config import LintConfig, find_config
+from ..safety.lint.engine import DEFAULT_PG_VERSION, parse_pg_version
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 COLUMNS = ["file", "line", "column", "severity", "rule", "message", "help", "statement"]
+
+
+FAIL_LEVELS = {"error": (ERROR,), "warning": (ERROR, WARNING), "never": ()}
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,6 +42,9 @@ class LintResult(Result):
     dialect_source: str = "default"
     #: files of the detected project linted as the tool runs them (in a transaction or not)
     notes: tuple[str, ...] = ()
+    fail_on: str = "error"  # the lowest severity that makes the exit code 1 ("never": always 0)
+    pg_version_source: str = ""  # where pg_version came from (--pg-version, the server, config, default)
+    extra_formats: ClassVar[tuple[str, ...]] = ("github", "sarif")
 
     @property
     def errors(self) -> int:
@@ -47,11 +55,14 @@ class LintResult(Result):
         return len(self.findings) - self.errors
 
     def exit_code(self, *, report_attention: bool = False) -> int:
-        return 1 if has_errors(self.findings) else 0
+        failing = FAIL_LEVELS[self.fail_on]
+        return 1 if any(f.severity in failing for f in self.findings) else 0
 
     def summary_lines(self) -> list[str]:
         where = ", ".join(self.sources) if len(self.sources) <= 3 else f"{len(self.sources)} sources"
         version = f" {self.pg_version}" if dialect_for(self.dialect).lint_by_version else ""
+        if version and self.pg_version_source:
+            version += f" from {self.pg_version_source}"
         head = (
             f"{self.errors} error(s), {self.warnings} warning(s) in {where} "
             f"[{self.dialect}{version}, dialect from {self.dialect_source}"
@@ -72,6 +83,7 @@ class LintResult(Result):
             "sources": list(self.sources),
             "dialect": self.dialect,
             "pg_version": self.pg_version,
+            "pg_version_source": self.pg_version_source,
             "errors": self.errors,
             "warnings": self.warnings,
             "notes": list(self.notes),
@@ -80,21 +92,28 @@ class LintResult(Result):
     def to_text(self) -> str:
         if not self.findings:
             return self.summary_lines()[0]
-        out = []
-        for f in self.findings:
-            loc = f"{f.file}:" if f.file else ""
-            out.append(f"{loc}{f.line}:{f.column}: {f.severity}[{f.rule}]")
-            out.append("  " + f.statement.replace("\n", "\n  "))
-            out.append(f"  why:  {f.message}")
-            out.append("  safe: " + f.help.replace("\n", "\n        "))
-            out.append("")
-        out.extend(self.summary_lines())
-        return "\n".join(out)
+        from .lint_render import text
+
+        return mask("\n".join(text(self.findings) + self.summary_lines()))
+
+    def _repr_html_(self) -> str:
+        """The grouped findings (one row per rule and file, with count and locations)."""
+        import html
+
+        from .lint_render import html_table
+
+        summary = "".join(f"<div>{html.escape(line)}</div>" for line in self.summary_lines())
+        table = html_table(self.findings) if self.findings else ""
+        return mask(f"<div class='dbm-result'><strong>{self.title}</strong>{summary}{table}</div>")
 
     def cli_output(self, *, format: str = "text", sql: bool = False) -> str:
         """``--format json`` prints the list of findings (the shape linters and CI tools expect)."""
         if format == "json":
             return json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
+        if format in ("github", "sarif"):
+            from ..safety.lint.ci_formats import github_annotations, sarif
+
+            return github_annotations(self.findings) if format == "github" else sarif(self.findings)
         return self.to_text()
 
 
@@ -121,14 +140,22 @@ def _as_the_tool_runs(
     from pathlib import Path
 
     from ..errors import DbmError
-    from ..project import find_project
 
     target = Path(path).resolve()
     tried: set[Path] = set()
-    for start in (project, None, target.parent):
+    for start in (project, target.parent):
+        if start is None:
+            continue
         try:
-            proj = find_project(start)
-            if proj.root in tried or not proj.matches:
+            # the file's own project is one of its folder's ancestors: walk up from it, never scan the
+            # folders below the working directory (thousands of folders under /tmp or a home folder)
+            if start is project:
+                from ..project import find_project
+
+                proj = find_project(start)
+            else:
+                proj = _project_above(target.parent)
+            if proj is None or proj.root in tried or not proj.has_tool:
                 continue
             tried.add(proj.root)
             adapter = proj.adapter
@@ -149,6 +176,23 @@ def _as_the_tool_runs(
                 how.append("its down part left out (--include-down lints it too)")
         said = "".join(f", {h}" for h in how)
         return tx, texts, f"{path}: linted as {adapter.display_name} runs it{said}."
+    return None
+
+
+def _project_above(folder: Path):
+    """The nearest migration project in ``folder`` or its parents (up to the repository root), or None.
+    Folders that cannot hold one (no tool's config file or migrations folder) are passed over without
+    importing the adapters, which would cost more than linting a thousand statements."""
+    from ..project_markers import candidate_roots, may_hold_project
+
+    for root in candidate_roots(folder):
+        if not may_hold_project(root):
+            continue
+        from ..project import Project, detect_in
+
+        matches, notes = detect_in(root)
+        if matches:
+            return Project(root, tuple(matches), tuple(notes))
     return None
 
 
@@ -182,6 +226,7 @@ def lint(
     env: str | None = None,
     session_timeouts: bool = False,
     include_down: bool = False,
+    fail_on: str | None = None,
 ) -> LintResult:
     files = [f for f in (files or ()) if f]
     if not files and sql is None and not pending:
@@ -193,7 +238,12 @@ def lint(
         found, source = _dialect_from_project(project, env)
         dialect = found or "postgresql"
     dialect = normalise_dialect(dialect)
-    version = parse_pg_version(pg_version) if dialect_for(dialect).lint_by_version else None
+    cfg = find_config(project)
+    exclude = (*exclude, *cfg.disable)
+    fail_on = fail_on or cfg.fail_on or "error"
+    version, version_source = None, ""
+    if dialect_for(dialect).lint_by_version:
+        version, version_source = _pg_version(pg_version, cfg, project, env)
 
     def check(text: str, in_tx: bool, file: str | None, outside: Iterable[int] = ()) -> list[Finding]:
         """``lint_sql`` with the options every source shares."""
@@ -207,6 +257,7 @@ def lint(
             session_timeouts=session_timeouts,
             file=file,
             outside_transaction=outside,
+            enable=cfg.enable,
         )
 
     findings: list[Finding] = []
@@ -240,4 +291,49 @@ def lint(
             sources.append(label)
         if not steps:
             sources.append("(no pending migrations)")
-    return LintResult(tuple(findings), tuple(sources), dialect, version, in_transaction, source, tuple(notes))
+    if fail_on not in FAIL_LEVELS:
+        raise UsageProblem(f"--fail-on '{fail_on}' is not a level.", next_step="Use error, warning or never.")
+    if cfg.severity:
+        findings = [replace(f, severity=cfg.severity.get(f.rule, f.severity)) for f in findings]
+    if cfg.source:
+        notes.append(f"Project defaults from {cfg.source}.")
+    return LintResult(
+        tuple(findings),
+        tuple(sources),
+        dialect,
+        version,
+        in_transaction,
+        source,
+        tuple(notes),
+        fail_on,
+        version_source,
+    )
+
+
+def _pg_version(
+    given: str | int | None, cfg: LintConfig, project: str | Path | None, env: str | None
+) -> tuple[int, str]:
+    """(major version, where it came from): --pg-version, else the environment's server when one is
+    configured and answers, else the project config, else the default."""
+    if given not in (None, ""):
+        return parse_pg_version(given), "--pg-version"
+    from pathlib import Path
+
+    try:
+        # only where a project is (walking up, never scanning below) or an environment was named
+        if not env and _project_above(Path(project) if project else Path.cwd()) is None:
+            raise LookupError("no project")
+        from ..context import resolve_context
+        from ..safety.lint.review import server_pg_version
+
+        ctx = resolve_context(project, env)
+        envir = ctx.require_environment()
+        if envir.dialect and dialect_for(normalise_dialect(envir.dialect)).lint_by_version:
+            found = server_pg_version(ctx.database(read_only=True))
+            if found is not None:
+                return found, f"the server of environment '{envir.name}'"
+    except Exception:  # no project, no environment: the project config or the default applies
+        pass
+    if cfg.pg_version is not None:
+        return parse_pg_version(cfg.pg_version), str(cfg.source)
+    return DEFAULT_PG_VERSION, "the default (oldest supported release)"

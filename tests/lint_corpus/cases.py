@@ -16,6 +16,7 @@ class Case:
     pg_version: str | None
     in_transaction: bool
     session_timeouts: bool
+    include: tuple[str, ...] = ()  # options: include=RULE (an opt-in rule, checked alone)
 
     @property
     def id(self) -> str:
@@ -50,8 +51,9 @@ def load(path: Path) -> Case:
             lines.add((rule, int(line)))
     opts = [o.strip() for o in (_header(text, "options") or "").split(",") if o.strip()]
     version = next((o.split("=", 1)[1] for o in opts if o.startswith("pg-version=")), None)
+    include = tuple(o.split("=", 1)[1] for o in opts if o.startswith("include="))
     return Case(path, path.parent.name, frozenset(rules), frozenset(lines), version, "in-transaction" in opts,
-                "session-timeouts" in opts)
+                "session-timeouts" in opts, include)
 
 
 def all_cases() -> list[Case]:

@@ -49,7 +49,8 @@ class Context:
     @property
     def in_transaction(self) -> bool:
         hoisted = self.statement is not None and self.statement.start in self.outside_transaction
-        return (self.assume_in_transaction and not hoisted) or self.tx_depth > 0
+        assumed = self.assume_in_transaction and not hoisted and not self.flags.get("assumed_closed")
+        return assumed or self.tx_depth > 0
 
     def emit(self, rule: str, message: str, help: str, offset: int | None = None) -> None:
         if rule in self.enabled:

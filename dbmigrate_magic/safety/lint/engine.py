@@ -4,6 +4,7 @@ rule hits into ``Finding`` records with positions in the original text."""
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable
 
 from ...dialects import dialect_for, find_dialect
@@ -13,6 +14,7 @@ from .text import LineIndex, apply_suppressions
 
 DEFAULT_PG_VERSION = 14  # oldest PostgreSQL release still supported upstream (Nov 2026)
 MAX_STATEMENT_CHARS = 500
+DISABLE_ASSUME = re.compile(r"(?:--|/\*|#)\s*(?:squawk|dbm:)-?disable-assume-in-transaction")
 
 
 def normalise_dialect(name: str | None) -> str:
@@ -41,17 +43,18 @@ def parse_pg_version(value: str | int | float | None) -> int:
         ) from None
 
 
-def _select(include: Iterable[str], exclude: Iterable[str], dialect: str) -> frozenset[str]:
+def _select(include: Iterable[str], exclude: Iterable[str], dialect: str, enable: Iterable[str] = ()) -> frozenset[str]:
     inc = {canonical_rule(r) for r in include or ()}
     exc = {canonical_rule(r) for r in exclude or ()}
-    unknown = sorted((inc | exc) - set(RULES))
+    on = {canonical_rule(r) for r in enable or ()}
+    unknown = sorted((inc | exc | on) - set(RULES))
     if unknown:
         from ...errors import UsageProblem
 
         raise UsageProblem(
             f"Unknown lint rule(s): {', '.join(unknown)}.", next_step="Run `dbm lint --rules` to list the rule ids."
         )
-    chosen = inc or {r for r, info in RULES.items() if dialect in info.dialects}
+    chosen = inc or {r for r, info in RULES.items() if dialect in info.dialects and (not info.opt_in or r in on)}
     return frozenset(chosen - exc) | ({UNPARSEABLE} if UNPARSEABLE not in exc else frozenset())
 
 
@@ -66,6 +69,7 @@ def lint_sql(
     session_timeouts: bool = False,
     file: str | None = None,
     outside_transaction: Iterable[int] = (),
+    enable: Iterable[str] = (),
 ) -> list[Finding]:
     """Findings for ``sql``, sorted by position.
 
@@ -74,7 +78,8 @@ def lint_sql(
     runs before BEGIN / after COMMIT instead (SQLite foreign_keys pragmas, ``sqlite_fk``).
     ``session_timeouts``: the runner sets lock_timeout and statement_timeout itself, so the timeout
     rules stay quiet. ``include`` limits the run to those
-    rules; ``exclude`` removes rules. Rule ids accept squawk's aliases.
+    rules; ``exclude`` removes rules; ``enable`` adds opt-in rules to the defaults. Rule ids accept
+    squawk's aliases.
     """
     # Parse trees are thousands of small dicts with no reference cycles: the cyclic collector
     # would only re-scan them over and over (about half the run time on large files), so it is
@@ -92,6 +97,7 @@ def lint_sql(
             session_timeouts,
             file,
             frozenset(outside_transaction),
+            tuple(enable),
         )
     finally:
         if paused:
@@ -108,18 +114,21 @@ def _lint_sql(
     session_timeouts: bool,
     file: str | None,
     outside_transaction: frozenset[int] = frozenset(),
+    enable: tuple[str, ...] = (),
 ) -> list[Finding]:
     dialect = normalise_dialect(dialect)
     kind = dialect_for(dialect)
     if sql.startswith("\ufeff"):  # a byte-order mark: blank it, keeping every offset
         sql = " " + sql[1:]
+    if in_transaction and DISABLE_ASSUME.search(sql):  # squawk's per-file opt-out of --assume-in-transaction
+        in_transaction = False
     run_rules = kind.lint_rules()  # imported now: RULES holds the dialect's ids before selection
     ctx = Context(
         dialect=dialect,
         pg_version=parse_pg_version(pg_version),
         assume_in_transaction=in_transaction,
         session_timeouts=session_timeouts,
-        enabled=_select(include, exclude, dialect),
+        enabled=_select(include, exclude, dialect, enable),
         outside_transaction=outside_transaction,
     )
     statements = kind.lint_parse(sql)

@@ -8,7 +8,7 @@ others. Statements sqlglot only knows as an opaque ``Command`` keep their tokens
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .model import Statement
 
@@ -48,7 +48,7 @@ def parse(sql: str, dialect: str) -> list[Statement]:
             start, end = group[0].start, group[-1].end + 1
             text = sql[start:end]
             try:
-                node = sqlglot.parse_one(text, read=d)
+                node = _one(d.parser().parse(group, sql))  # the tokens already made: not tokenized again
                 st = Statement(text, start, node)
                 if isinstance(node, exp.Command):
                     st.extra["command"] = True
@@ -60,6 +60,16 @@ def parse(sql: str, dialect: str) -> list[Statement]:
     finally:
         log.setLevel(level)
     return out
+
+
+def _one(trees: list) -> Any:
+    """The tree of a statement's tokens, by ``sqlglot.parse_one``'s rule."""
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    if not trees or trees[0] is None:
+        raise ParseError("No expression was parsed")
+    return exp.Block(expressions=trees) if len(trees) > 1 else trees[0]
 
 
 def words(st: Statement) -> list[str]:

@@ -61,6 +61,7 @@ class RuleInfo:
     dialects: tuple[str, ...]
     summary: str
     squawk: bool = False  # same id (and meaning) as a squawk rule
+    opt_in: bool = False  # off unless included (--include, project config), like squawk's opt-in rules
 
 
 #: every rule, by id; filled by the rule modules through ``rule(...)``
@@ -73,7 +74,9 @@ ALIASES = {
 }
 
 
-def rule(id: str, severity: str, dialects: tuple[str, ...] | str, summary: str, squawk: bool = False) -> str:
+def rule(
+    id: str, severity: str, dialects: tuple[str, ...] | str, summary: str, squawk: bool = False, opt_in: bool = False
+) -> str:
     """Register a rule; returns its id so modules can write ``X = rule("x", ...)``."""
     if isinstance(dialects, str):
         dialects = (dialects,)
@@ -81,7 +84,7 @@ def rule(id: str, severity: str, dialects: tuple[str, ...] | str, summary: str, 
         old = RULES[id]
         dialects = old.dialects + tuple(d for d in dialects if d not in old.dialects)
         severity, summary, squawk = old.severity, old.summary, old.squawk or squawk
-    RULES[id] = RuleInfo(id, severity, tuple(dialects), summary, squawk)
+    RULES[id] = RuleInfo(id, severity, tuple(dialects), summary, squawk, opt_in)
     return id
 
 

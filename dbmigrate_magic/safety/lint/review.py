@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ...change import Finding as PreviewFinding
 from ...change import Preview
 from ...dialects import dialect_for
+from .. import review_cache
 from ..where import place
 from .engine import lint_sql, normalise_dialect
 
@@ -41,13 +42,18 @@ def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
         return preview
     version = server_pg_version(db) if dialect_for(dialect).lint_by_version and preview.steps else None
     found, blocking = [], []
+    cache = review_cache.current()
     for step in preview.steps:
         if not step.sql or not step.sql.strip():
             continue
-        label, shift = place(step, ctx)
+        # everything that decides the findings; the hoisted offsets follow from the SQL and the ledger
+        key = review_cache.digest("lint", dialect, version, step.transactional, step.file, _hoists(step, dialect, ctx))
+        key = review_cache.digest(key, step.sql)
+        if cache is not None and cache.is_clean(key):
+            continue
         # the runner sets lock_timeout/statement_timeout itself (ledger), so those rules stay quiet
         outside = hoisted_offsets(step, dialect, ctx)
-        for f in lint_sql(
+        findings = lint_sql(
             step.sql,
             dialect,
             pg_version=version,
@@ -55,7 +61,12 @@ def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
             session_timeouts=True,
             file=step.file,
             outside_transaction=outside,
-        ):
+        )
+        if not findings and cache is not None:
+            cache.mark_clean(key)
+            continue
+        label, shift = place(step, ctx)
+        for f in findings:
             line = f.line + shift
             found.append(PreviewFinding(f.rule, f.severity, f.message, migration=label, line=line, help=f.help))
             if f.severity == "error" and preview.production:
@@ -70,14 +81,19 @@ def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
     )
 
 
+def _hoists(step: PlannedStep, dialect: str, ctx: Context) -> bool:
+    """Whether our ledger runs this step, hoisting SQLite foreign_keys pragmas out of its transaction."""
+    if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional:
+        return False
+    # a project with no migrations yet has no detected tool (its first cell migration is raw SQL)
+    project = ctx.project
+    return bool(project.has_tool and step.direction in project.adapter.ledger_directions)
+
+
 def hoisted_offsets(step: PlannedStep, dialect: str, ctx: Context) -> frozenset[int]:
     """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
-    if not dialect_for(dialect).hoists_fk_pragmas or not step.transactional:
-        return frozenset()
-    # a project with no migrations yet has no detected tool (its first cell migration is raw SQL)
-    project = ctx.project
-    if not project.matches or step.direction not in project.adapter.ledger_directions:
+    if not _hoists(step, dialect, ctx):
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split

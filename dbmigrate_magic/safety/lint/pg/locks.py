@@ -3,9 +3,12 @@ ACCESS EXCLUSIVE lock, table rewrites from defaults and type changes, NOT NULL c
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..context import Context
 from ..model import ERROR, WARNING, rule
-from .nodes import alter_cmds, constraints, func_names, relname, strings, table_key, type_name, type_sql
+from . import splice
+from .nodes import alter_cmds, constraints, func_names, relname, strings, table_key, type_name, type_sql, walk
 from .registry import on
 from .restate import add_column_bare, alter_cmd, ident, restated
 
@@ -136,12 +139,27 @@ STABLE = {
 }
 
 
+_NO_ARGS = {"now", "pg_catalog.now", "transaction_timestamp", "statement_timestamp", "current_database"}
+
+
+def _deferral(con: dict) -> str:
+    """The constraint's DEFERRABLE / INITIALLY DEFERRED, kept in the USING INDEX form (without it the
+    new constraint would check every row at once, which a deferred-uniqueness reorder relies on not doing)."""
+    if not con.get("deferrable"):
+        return ""
+    return " DEFERRABLE INITIALLY DEFERRED" if con.get("initdeferred") else " DEFERRABLE"
+
+
 def _existing(ctx: Context, rel: dict | None) -> bool:
     return table_key(rel) not in ctx.new_tables
 
 
 def default_is_volatile(expr: dict) -> tuple[bool, str]:
     """(volatile?, why) for a column default expression."""
+    for node in walk(expr):  # now(123) is no built-in: a function of that name taking arguments is unknown
+        fc = node.get("FuncCall")
+        if fc and fc.get("args") and ".".join(strings(fc.get("funcname"))).lower() in _NO_ARGS:
+            return True, f"{'.'.join(strings(fc.get('funcname')))}(...) with arguments is not the built-in"
     for name in func_names(expr):
         short = name.split(".")[-1]
         if short in VOLATILE or name in VOLATILE:
@@ -155,6 +173,7 @@ def default_is_volatile(expr: dict) -> tuple[bool, str]:
 def create_index(n: dict, ctx: Context) -> None:
     table = relname(n.get("relation"))
     if n.get("concurrent"):
+        # (squawk lets a file of one statement pass; a tool that wraps the file in BEGIN still fails it)
         if ctx.in_transaction:
             ctx.emit(
                 CONCURRENT_IN_TX,
@@ -176,7 +195,7 @@ def create_index(n: dict, ctx: Context) -> None:
             f"CREATE {unique}INDEX on {table} takes a SHARE lock for the whole build: every "
             "INSERT, UPDATE and DELETE on the table waits until the index is built, which on a large "
             "table means minutes of failed writes in the running application.",
-            f"{restated(ctx, concurrently)}  -- outside a transaction; if it fails, DROP INDEX CONCURRENTLY the "
+            f"{splice.create_index(ctx, n, True, True) or restated(ctx, concurrently)}  -- outside a transaction; if it fails, DROP INDEX CONCURRENTLY the "
             "invalid index and retry",
         )
 
@@ -187,6 +206,7 @@ def drop_index(n: dict, ctx: Context) -> None:
         return
     names = [".".join(map(ident, strings(o.get("List", {}).get("items")))) for o in n.get("objects", ())]
     if n.get("concurrent"):
+        # (squawk lets a file of one statement pass; a tool that wraps the file in BEGIN still fails it)
         if ctx.in_transaction:
             ctx.emit(
                 CONCURRENT_IN_TX,
@@ -212,7 +232,8 @@ def reindex(n: dict, ctx: Context) -> None:
             "REINDEX CONCURRENTLY cannot run inside a transaction block.",
             "Run REINDEX CONCURRENTLY in its own migration without a transaction.",
         )
-    elif not concurrent and ctx.pg_version >= 12:
+    elif not concurrent and ctx.pg_version >= 12 and n.get("kind") != "REINDEX_OBJECT_SYSTEM":
+        # (system catalogs cannot be reindexed concurrently: there is no safer form to suggest)
         target = relname(n.get("relation")) if n.get("relation") else ident(n.get("name"))
         what = {"REINDEX_OBJECT_INDEX": "INDEX", "REINDEX_OBJECT_TABLE": "TABLE", "REINDEX_OBJECT_SCHEMA": "SCHEMA"}
         ctx.emit(
@@ -234,9 +255,9 @@ def alter_table(n: dict, ctx: Context) -> None:
         sub = cmd.get("subtype")
         d = cmd.get("def") or {}
         if sub == "AT_AddColumn" and existing:
-            _add_column(d.get("ColumnDef", {}), table, ctx, i)
+            _add_column(d.get("ColumnDef", {}), table, ctx, n, i)
         elif sub == "AT_AddConstraint":
-            _add_constraint(d.get("Constraint", {}), table, key, existing, ctx, i)
+            _add_constraint(d.get("Constraint", {}), table, key, existing, ctx, n, i)
         elif sub == "AT_ValidateConstraint":
             name = (cmd.get("name") or "").lower()
             if (key, name) in ctx.not_valid and ctx.in_transaction:
@@ -251,10 +272,13 @@ def alter_table(n: dict, ctx: Context) -> None:
             col = ctx.not_null_checks.get((key, name))
             if col:
                 ctx.validated_not_null.add((key, col))
+            elif ctx.pg_version >= 12:  # its NOT VALID CHECK came in an earlier migration (squawk's reading)
+                ctx.flags.setdefault("validated_elsewhere", set()).add(key)
         elif sub == "AT_SetNotNull" and existing:
             col = (cmd.get("name") or "").lower()
             c, check = ident(cmd.get("name")), ident(f"{cmd.get('name')}_not_null")
-            if not (ctx.pg_version >= 12 and (key, col) in ctx.validated_not_null):
+            validated = (key, col) in ctx.validated_not_null or key in ctx.flags.get("validated_elsewhere", ())
+            if not (ctx.pg_version >= 12 and validated):
                 why = (
                     "PostgreSQL before 12 cannot use a CHECK constraint to skip the scan; backfill and "
                     "accept the lock in a quiet window, or keep the validated CHECK instead of NOT NULL."
@@ -263,7 +287,7 @@ def alter_table(n: dict, ctx: Context) -> None:
                 )
                 ctx.emit(
                     NOT_NULL,
-                    f"SET NOT NULL on {table}.{col} scans the whole table while holding an ACCESS "
+                    f"SET NOT NULL on {table}.{c} scans the whole table while holding an ACCESS "
                     "EXCLUSIVE lock: no reads or writes until every row is checked.",
                     (
                         f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;\n"
@@ -307,10 +331,10 @@ def _type(ctx: Context, index: int, cd: dict) -> str:
     """The column type of cmd ``index`` as written (quoted where it was), for suggestions."""
     from .restate import type_of_column
 
-    return type_of_column(ctx, index) or type_sql(cd.get("typeName"))
+    return splice.type_text(ctx, cd.get("typeName")) or type_of_column(ctx, index) or type_sql(cd.get("typeName"))
 
 
-def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
+def _add_column(cd: dict, table: str, ctx: Context, n: dict, index: int) -> None:
     col = ident(cd.get("colname", "?"))
     cons = constraints(cd)
     types = type_name(cd.get("typeName"))
@@ -319,20 +343,25 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in cons)
     not_null = any(c.get("contype") in ("CONSTR_NOTNULL", "CONSTR_PRIMARY") for c in cons)
     serial = types in ("serial", "serial4", "bigserial", "serial8", "smallserial", "serial2")
-    safe_add = add_column_bare(ctx, index) or f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))};"
+
+    @cache
+    def safe_add() -> str:  # made only for a finding that shows it
+        bare = splice.add_column_bare(ctx, n, index) or add_column_bare(ctx, index)
+        return bare or f"ALTER TABLE {table} ADD COLUMN {col} {type_sql(cd.get('typeName'))};"
+
     if generated:
         ctx.emit(
             FIELD_DEFAULT,
             f"Adding the stored generated column {col} rewrites all of {table} under an ACCESS "
             "EXCLUSIVE lock: no reads or writes until every row has been rewritten.",
-            f"{safe_add}  -- then backfill in batches and maintain it with a trigger",
+            f"{safe_add()}  -- then backfill in batches and maintain it with a trigger",
         )
     elif serial or identity:
         ctx.emit(
             FIELD_DEFAULT,
             f"Adding {col} as {'an identity' if identity else 'a serial'} column fills every "
             f"existing row from a sequence, which rewrites all of {table} under an ACCESS EXCLUSIVE lock.",
-            f"{safe_add}  -- nullable, then set a sequence default and backfill in batches",
+            f"{safe_add()}  -- nullable, then set a sequence default and backfill in batches",
         )
     elif default is not None:
         volatile, why = default_is_volatile(default)
@@ -342,7 +371,7 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
                 f"On PostgreSQL {ctx.pg_version}, adding {col} with a DEFAULT rewrites all of "
                 f"{table} under an ACCESS EXCLUSIVE lock (PostgreSQL 11+ stores a constant default without a "
                 "rewrite).",
-                f"{safe_add}\nALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...;  -- applies to new rows; "
+                f"{safe_add()}\nALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...;  -- applies to new rows; "
                 "then backfill old rows in batches",
             )
         elif volatile:
@@ -350,7 +379,7 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
                 FIELD_DEFAULT,
                 f"Adding {col} with a default that must be computed per row ({why}) rewrites "
                 f"all of {table} under an ACCESS EXCLUSIVE lock, even on PostgreSQL 11+.",
-                f"{safe_add}\nALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...;  -- new rows only; "
+                f"{safe_add()}\nALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT ...;  -- new rows only; "
                 "then backfill existing rows in batches",
             )
     if not_null and default is None and not generated and not identity and not serial:
@@ -370,7 +399,7 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
                 PRIMARY_KEY,
                 f"Adding {col} as PRIMARY KEY builds a unique index on {table} under an ACCESS "
                 "EXCLUSIVE lock: reads and writes wait for the whole build.",
-                f"{safe_add}\nCREATE UNIQUE INDEX CONCURRENTLY {pkey_idx} ON {table} ({col});\n"
+                f"{safe_add()}\nCREATE UNIQUE INDEX CONCURRENTLY {pkey_idx} ON {table} ({col});\n"
                 f"ALTER TABLE {table} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {pkey_idx};",
             )
         elif ct == "CONSTR_UNIQUE":
@@ -378,7 +407,7 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
             ctx.emit(
                 UNIQUE,
                 f"Adding {col} as UNIQUE builds an index on {table} under an ACCESS EXCLUSIVE lock.",
-                f"{safe_add}\nCREATE UNIQUE INDEX CONCURRENTLY {key} ON {table} ({col});\n"
+                f"{safe_add()}\nCREATE UNIQUE INDEX CONCURRENTLY {key} ON {table} ({col});\n"
                 f"ALTER TABLE {table} ADD CONSTRAINT {key} UNIQUE USING INDEX {key};",
             )
         elif ct == "CONSTR_FOREIGN":
@@ -389,14 +418,17 @@ def _add_column(cd: dict, table: str, ctx: Context, index: int) -> None:
                 FOREIGN_KEY,
                 f"Adding {col} with REFERENCES {ref} takes a SHARE ROW EXCLUSIVE lock on both "
                 f"{table} and {ref}, blocking writes to both while the statement runs.",
-                f"{safe_add}\nALTER TABLE {table} ADD CONSTRAINT {fkey} FOREIGN KEY ({col}) REFERENCES {ref}"
+                f"{safe_add()}\nALTER TABLE {table} ADD CONSTRAINT {fkey} FOREIGN KEY ({col}) REFERENCES {ref}"
                 f"{f' ({ref_cols})' if ref_cols else ''} NOT VALID;\n-- next migration:\n"
                 f"ALTER TABLE {table} VALIDATE CONSTRAINT {fkey};",
             )
 
 
-def _not_valid(ctx: Context, index: int) -> str | None:
+def _not_valid(ctx: Context, n: dict, index: int) -> str | None:
     """The ADD CONSTRAINT of cmd ``index`` alone, with NOT VALID."""
+    as_text = splice.alter_cmd(ctx, n, index, splice.not_valid)
+    if as_text is not None:
+        return as_text
 
     def mark(cmd):
         cmd.def_.skip_validation = True
@@ -405,7 +437,7 @@ def _not_valid(ctx: Context, index: int) -> str | None:
     return alter_cmd(ctx, index, mark)
 
 
-def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context, index: int) -> None:
+def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context, n: dict, index: int) -> None:
     ct = c.get("contype")
     name = (c.get("conname") or "").lower()
     dropped = ctx.flags.get("dropped_constraints", {}).pop((key, name), None)
@@ -424,7 +456,11 @@ def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context,
         return
     cname = ident(c.get("conname") or "new_constraint")
     named = bool(c.get("conname"))
-    not_valid = _not_valid(ctx, index) if named else None
+
+    @cache
+    def not_valid() -> str | None:  # printed only for a finding that shows it
+        return _not_valid(ctx, n, index) if named else None
+
     validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {cname};"
     if ct == "CONSTR_FOREIGN":
         ref = relname(c.get("pktable"))
@@ -433,7 +469,7 @@ def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context,
             f"Adding foreign key {cname} validates every row of {table} while holding a SHARE ROW "
             f"EXCLUSIVE lock on both {table} and {ref}: writes to both tables wait.",
             (
-                not_valid
+                not_valid()
                 or f"ALTER TABLE {table} ADD CONSTRAINT {cname} FOREIGN KEY (...) REFERENCES {ref} (...) NOT VALID;"
             )
             + f"\n-- next migration:\n{validate}",
@@ -443,7 +479,7 @@ def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context,
             NOT_VALID,
             f"Adding constraint {cname} without NOT VALID checks every existing row of {table} "
             "while holding the lock that blocks writes (ACCESS EXCLUSIVE for CHECK).",
-            (not_valid or f"ALTER TABLE {table} ADD CONSTRAINT {cname} ... NOT VALID;")
+            (not_valid() or f"ALTER TABLE {table} ADD CONSTRAINT {cname} ... NOT VALID;")
             + f"\n-- next migration (own transaction):\n{validate}",
         )
     elif ct == "CONSTR_UNIQUE" and not c.get("indexname"):
@@ -452,7 +488,7 @@ def _add_constraint(c: dict, table: str, key: str, existing: bool, ctx: Context,
             f"Adding UNIQUE constraint {cname} builds its index on {table} under an ACCESS EXCLUSIVE "
             "lock: reads and writes wait for the whole build.",
             f"CREATE UNIQUE INDEX CONCURRENTLY {_idx(c)} ON {table} ({_keys(c)});\n"
-            f"ALTER TABLE {table} ADD CONSTRAINT {cname} UNIQUE USING INDEX {_idx(c)};",
+            f"ALTER TABLE {table} ADD CONSTRAINT {cname} UNIQUE USING INDEX {_idx(c)}{_deferral(c)};",
         )
     elif ct == "CONSTR_PRIMARY" and not c.get("indexname"):
         ctx.emit(

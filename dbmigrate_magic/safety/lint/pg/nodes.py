@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ....dialects.quoting import pg_quote
+
 
 def kind(node: dict) -> str:
     return next(iter(node))
@@ -18,8 +20,6 @@ def relname(rel: dict | None) -> str:
     """Qualified name (schema.table) quoted as PostgreSQL needs it (``"Account"``), for messages and
     suggested SQL: the parse tree holds the name's true spelling, so quoting it again reproduces
     the original statement's quoting."""
-    from ....dialects.quoting import pg_quote
-
     if not rel:
         return "?"
     name = pg_quote(rel.get("relname", "?"))

@@ -1,9 +1,10 @@
-"""Suggested SQL rebuilt from the statement itself: the linted statement is parsed again into
-pglast's node classes, changed (CONCURRENTLY, IF NOT EXISTS, NOT VALID, ...) and printed back, so a
-suggestion keeps every identifier exactly as the database knows it (``"Account"`` stays quoted,
-``account`` stays plain) and runs as written.
+"""Suggested SQL rebuilt from the statement's syntax tree, for shapes ``splice`` does not edit as
+text: the linted statement is parsed again into pglast's node classes (once per statement, shared by
+its suggestions), changed (CONCURRENTLY, IF NOT EXISTS, NOT VALID, ...), printed back and changed
+back, so a suggestion keeps every identifier exactly as the database knows it (``"Account"`` stays
+quoted, ``account`` stays plain) and runs as written.
 
-Only called when a rule fires, so the cost of pglast's node classes is paid only then.
+A fallback: building pglast's node classes and printing them costs about 1 ms per suggestion.
 """
 
 from __future__ import annotations
@@ -21,23 +22,64 @@ def ident(name: str | None) -> str:
 
 
 def _stmt(ctx: Context) -> Any | None:
-    """A fresh pglast node of the current statement (fresh: callers change it)."""
-    import pglast
-
+    """The pglast node of the current statement, parsed once and shared by every suggestion on it
+    (building pglast's node classes is most of a suggestion's cost). Callers must leave it as they
+    found it: ``restated`` and ``alter_cmd`` undo their ``change`` after printing."""
     st = ctx.statement
     if st is None:
         return None
+    if "pglast_node" not in st.extra:
+        import pglast
+
+        try:
+            stmts = pglast.parse_sql(st.text)
+        except Exception:  # the JSON parse succeeded, so this is not expected; fall back to the caller's text
+            stmts = ()
+        st.extra["pglast_node"] = stmts[0].stmt if stmts else None
+    return st.extra["pglast_node"]
+
+
+def _changed(node: Any, change: Callable[[Any], Any], show: Callable[[Any], str]) -> str:
+    """``show(change(node) or node)``, then ``node`` put back as it was. A change may set attributes
+    of the node it is given and of that node's direct child nodes (IF NOT EXISTS, NOT VALID, ...), or
+    return a new node."""
+    from pglast import ast
+
+    touched = [node, *(v for m in node if isinstance(v := getattr(node, m), ast.Node))]
+    before = [(n, [(m, getattr(n, m)) for m in n]) for n in touched]
     try:
-        stmts = pglast.parse_sql(st.text)
-    except Exception:  # the JSON parse succeeded, so this is not expected; fall back to the caller's text
-        return None
-    return stmts[0].stmt if stmts else None
+        return show(change(node) or node)
+    finally:
+        for n, values in before:
+            for m, v in values:
+                if getattr(n, m) is not v:
+                    object.__setattr__(n, m, v)  # the original value, already validated by pglast
 
 
 def deparse(node: Any) -> str:
+    """``RawStream()(node)`` for one node, with the ancestors filled in by :func:`_populate_ancestors`."""
     from pglast.stream import RawStream
 
-    return RawStream()(node)
+    _populate_ancestors(node)
+    stream = RawStream()
+    stream.print_node(node)
+    return stream.getvalue()
+
+
+def _populate_ancestors(node: Any) -> None:
+    """What ``pglast.visitors.populate_ancestors`` does (the printers read each node's ``ancestors``),
+    driving pglast's own breadth-first ``Visitor.iterate`` directly: pglast's version defines a
+    visitor class and lists its methods on every call, which was a third of each suggestion's cost."""
+    from pglast.visitors import Continue, Visitor
+
+    walk = Visitor().iterate((node,))
+    try:
+        ancestors, sub = walk.send(None)
+        while True:
+            object.__setattr__(sub, "ancestors", ancestors)  # a plain slot: pglast's checks skip it anyway
+            ancestors, sub = walk.send(Continue)
+    except StopIteration:
+        return
 
 
 def restated(ctx: Context, change: Callable[[Any], Any]) -> str | None:
@@ -45,8 +87,7 @@ def restated(ctx: Context, change: Callable[[Any], Any]) -> str | None:
     node = _stmt(ctx)
     if node is None:
         return None
-    node = change(node) or node
-    return deparse(node) + ";"
+    return _changed(node, change, deparse) + ";"
 
 
 def alter_cmd(ctx: Context, index: int, change: Callable[[Any], Any] | None = None) -> str | None:
@@ -56,10 +97,12 @@ def alter_cmd(ctx: Context, index: int, change: Callable[[Any], Any] | None = No
     node = _stmt(ctx)
     if not isinstance(node, ast.AlterTableStmt) or not node.cmds or index >= len(node.cmds):
         return None
+
+    def show(cmd: Any) -> str:
+        return deparse(ast.AlterTableStmt(relation=node.relation, cmds=(cmd,), objtype=node.objtype)) + ";"
+
     cmd = node.cmds[index]
-    if change is not None:
-        cmd = change(cmd) or cmd
-    return deparse(ast.AlterTableStmt(relation=node.relation, cmds=(cmd,), objtype=node.objtype)) + ";"
+    return show(cmd) if change is None else _changed(cmd, change, show)
 
 
 def add_column_bare(ctx: Context, index: int, if_not_exists: bool = False) -> str | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from ..context import Context
 from ..model import Statement
-from . import destructive, locks, robust, transactions, types  # noqa: F401  (registers the rules)
+from . import destructive, duplicates, locks, maintenance, robust, strong, transactions, types  # noqa: F401  (registers the rules)
 from .registry import FINISHERS, HANDLERS
 from .transactions import check_timeouts
 
 
 def run(statements: list[Statement], ctx: Context) -> None:
     handlers = HANDLERS
+    ctx.flags["statements"] = sum(1 for st in statements if st.node is not None)
     for st in statements:
         if st.node is None:
             continue

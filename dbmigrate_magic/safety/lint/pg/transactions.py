@@ -33,7 +33,6 @@ def transaction(n: dict, ctx: Context) -> None:
     k = n.get("kind")
     if k in _BEGIN:
         if ctx.in_transaction:
-            ctx.flags["nesting_reported"] = True
             ctx.emit(
                 NESTING,
                 "BEGIN inside a transaction that is already open: PostgreSQL ignores it with a "
@@ -46,8 +45,8 @@ def transaction(n: dict, ctx: Context) -> None:
             ctx.flags["open_begin"] = ctx.statement
             ctx.tx_depth = 1
     elif k in _END:
-        if ctx.assume_in_transaction and ctx.tx_depth == 0 and not ctx.flags.get("nesting_reported"):
-            ctx.flags["nesting_reported"] = True
+        if ctx.assume_in_transaction and ctx.tx_depth == 0:
+            ctx.flags["assumed_closed"] = True
             ctx.emit(
                 NESTING,
                 "COMMIT/ROLLBACK inside the migration tool's transaction ends that transaction: "
@@ -56,9 +55,17 @@ def transaction(n: dict, ctx: Context) -> None:
                 "Remove COMMIT/ROLLBACK and let the tool commit; if a statement must run outside a "
                 "transaction (CREATE INDEX CONCURRENTLY), put it in its own non-transactional migration.",
             )
+        elif ctx.tx_depth == 0 and k in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
+            ctx.emit(
+                NESTING,
+                "COMMIT/ROLLBACK with no transaction open (an earlier COMMIT already ended it): "
+                "PostgreSQL only warns, but the statements meant to be inside the transaction are not.",
+                "Remove the extra COMMIT, or add the BEGIN it was meant to close.",
+            )
         ctx.tx_depth = max(0, ctx.tx_depth - 1)
         if ctx.tx_depth == 0:
             ctx.flags.pop("open_begin", None)
+            ctx.flags.pop("schema_changed", None)  # the ALTER's lock ends with its transaction
             ctx.not_valid.clear()
 
 
@@ -89,7 +96,14 @@ _LOCKING = {
     "VacuumStmt",
     "AlterObjectSchemaStmt",
     "CreateTrigStmt",
+    "CommentStmt",  # SHARE UPDATE EXCLUSIVE on the table
+    "LockStmt",
+    "RefreshMatViewStmt",
+    "AlterSeqStmt",
+    "CreateTableAsStmt",  # reads the whole source while it runs
 }
+# Not CREATE TYPE / DOMAIN / a new view: squawk flags them, but they lock no existing object, and on
+# real projects (Prisma's CREATE TYPE ... AS ENUM at the top of most migrations) that was pure noise.
 
 
 def check_timeouts(kind: str, n: dict, ctx: Context) -> None:
