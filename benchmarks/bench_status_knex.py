@@ -20,11 +20,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from _child import load, run_child  # noqa: E402
+
+PEAK: dict[str, float] = {}  # the largest peak RSS (MB) of each command's runs
 NODE_MODULES = Path(os.environ.get("DBM_NODE_MODULES", "/work/node_cache/node_modules"))
 
 KNEXFILE = """\
@@ -81,12 +85,9 @@ def build(root: Path, count: int, db_url: str, node_db: str) -> list[str]:
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-    seconds = time.perf_counter() - started
-    if out.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
-    return seconds, out.stdout
+    run = run_child(cmd, cwd, env)
+    PEAK[cmd[0]] = max(PEAK.get(cmd[0], 0.0), run.peak_mb)
+    return run.seconds, run.out
 
 
 def main() -> None:
@@ -141,8 +142,13 @@ def main() -> None:
     m_ours, m_theirs = statistics.median(ours), statistics.median(theirs)
     where = "PostgreSQL" if args.pg else "SQLite"
     print(f"Knex project, {args.files} migration files, {args.files} applied rows, {where}, {args.runs} runs each")
-    print(f"  dbm status (whole process)     median {m_ours:.3f} s  (min {min(ours):.3f})")
-    print(f"  npx knex migrate:list          median {m_theirs:.3f} s  (min {min(theirs):.3f})")
+    print(
+        f"  dbm status (whole process)     median {m_ours:.3f} s  (min {min(ours):.3f})  peak RSS {PEAK[sys.executable]:.0f} MB"
+    )
+    print(
+        f"  npx knex migrate:list          median {m_theirs:.3f} s  (min {min(theirs):.3f})  peak RSS {PEAK['npx']:.0f} MB*"
+    )
+    print(f"  ({load()})")
     print(f"  ratio knex / dbm: {m_theirs / m_ours:.2f}x  (dbm status is {m_theirs / m_ours:.2f} times as fast)")
     print(f"  ratio of the fastest runs (least disturbed by other load): {min(theirs) / min(ours):.2f}x")
 
