@@ -4,7 +4,9 @@
     python3 dev.py quickstart   # install into .venv, execute notebooks/01_quickstart.ipynb (SQLite)
     python3 dev.py test         # install into .venv (+ pinned npm tools), ruff + mypy, the whole test suite
 
-Extra arguments after ``test`` go to pytest.
+Extra arguments after ``test`` go to pytest (to both passes: the parallel one, then the ``serial`` trials;
+an explicit ``-m`` or ``-n`` makes it one pass, as given).
+DBM_TEST_WORKERS sets the number of parallel workers (0: one plain serial run).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 import venv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent
@@ -23,9 +28,35 @@ NODE_DIR = REPO / "tests" / "node"  # pinned package.json + lock for Knex, Drizz
 NODE_CACHE = REPO / ".cache" / "node"  # ignored by git
 
 
-def sh(*cmd: str | Path, **kw) -> None:
-    print("+", " ".join(map(str, cmd)), flush=True)
-    subprocess.run(list(map(str, cmd)), check=True, **kw)
+def sh(*cmd: str | Path, heartbeat: float = 0, label: str = "", prefix: str = "", **kw) -> None:
+    """Run a command, echoing it; with ``heartbeat``, also print the elapsed time every that many
+    seconds, so a long install that prints little is never mistaken for a hang; with ``prefix``,
+    each output line carries it (two installs run side by side, their lines stay readable)."""
+    print(f"{prefix}+", " ".join(map(str, cmd)), flush=True)
+    done = threading.Event()
+    if heartbeat:
+        start = time.monotonic()
+        name = label or Path(str(cmd[0])).name
+
+        def beat() -> None:
+            while not done.wait(heartbeat):
+                print(f"{prefix}  ... {name} still running, {time.monotonic() - start:.0f} s", flush=True)
+
+        threading.Thread(target=beat, daemon=True).start()
+    try:
+        if not prefix:
+            subprocess.run(list(map(str, cmd)), check=True, **kw)
+            return
+        with subprocess.Popen(
+            list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", **kw
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                print(f"{prefix}{line}", end="", flush=True)
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, cmd)
+    finally:
+        done.set()
 
 
 def ensure_venv(extras: str) -> None:
@@ -35,12 +66,13 @@ def ensure_venv(extras: str) -> None:
         return
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PY, "-m", "pip", "install", "--quiet", "-e", f"{REPO}[{extras}]")
+    # not --quiet: pip prints a line per package it collects and installs (progress on a fresh machine)
+    sh(PY, "-m", "pip", "install", "--upgrade", "pip", heartbeat=30, label="pip install")
+    sh(PY, "-m", "pip", "install", "-e", f"{REPO}[{extras}]", heartbeat=30, label="pip install")
     stamp.touch()
 
 
-def ensure_node_tools() -> None:
+def ensure_node_tools(prefix: str = "") -> None:
     """Install the pinned npm packages outside git (``.cache/node``), once per lock file change."""
     lock = NODE_DIR / "package-lock.json"
     if not (NODE_DIR / "package.json").exists():
@@ -53,7 +85,18 @@ def ensure_node_tools() -> None:
     for name in ("package.json", "package-lock.json"):
         if (NODE_DIR / name).exists():
             (NODE_CACHE / name).write_bytes((NODE_DIR / name).read_bytes())
-    sh("npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--loglevel=error", cwd=NODE_CACHE)
+    # --loglevel=http: a line per package fetched; the heartbeat covers the quiet unpack/build phases
+    sh(
+        "npm",
+        "ci" if lock.exists() else "install",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=http",
+        cwd=NODE_CACHE,
+        heartbeat=15,
+        label="npm ci" if lock.exists() else "npm install",
+        prefix=prefix,
+    )
     stamp.touch()
 
 
@@ -99,12 +142,40 @@ def checks() -> list[str]:
     return failed
 
 
+def workers() -> str:
+    """pytest-xdist workers for the parallel pass: DBM_TEST_WORKERS, else one per CPU (at least two:
+    most tests wait on a subprocess or a database server, so two overlap even on one core)."""
+    return os.environ.get("DBM_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
+
+
+def pytest_passes(args: list[str]) -> list[list[str]]:
+    """The whole suite as two passes: everything not marked ``serial`` spread over the workers, a test
+    file per worker at a time (``--dist loadfile``: a runbook's cells share one kernel, a module's
+    fixtures stay in one process, and a concurrency trial stays whole on one worker); then the
+    ``serial`` kill -9 trials alone, so another worker's load cannot shift where their kills land.
+    DBM_TEST_WORKERS=0 runs one serial pass, and so does an explicit ``-m`` or ``-n`` among ``args``."""
+    n = workers()
+    own = any(a in ("-m", "-n", "--numprocesses") or a.startswith(("-m", "-n", "--numprocesses=")) for a in args)
+    if n == "0" or own:  # the caller chose the markers or the workers: one pass, as given
+        return [args]
+    # the slowest tests are listed at the end of the parallel pass: where the suite's time goes
+    return [["-n", n, "--dist", "loadfile", "-m", "not serial", "--durations=25", *args], ["-m", "serial", *args]]
+
+
 def test(args: list[str]) -> int:
-    ensure_venv("dev")
-    ensure_node_tools()
-    failed = checks()
+    # npm waits on the network, not the CPU: it runs beside pip and the checks, its lines marked [npm]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        node = pool.submit(ensure_node_tools, "[npm] ")
+        ensure_venv("dev")
+        failed = checks()
+        node.result()  # re-raises a failed npm install here
     env = dict(os.environ, DBM_NODE_MODULES=str(NODE_CACHE / "node_modules"))
-    code = subprocess.run([str(PY), "-m", "pytest", *args], cwd=REPO, env=env).returncode
+    codes = []
+    for pass_args in pytest_passes(args):
+        print("+ pytest", " ".join(pass_args), flush=True)
+        codes.append(subprocess.run([str(PY), "-m", "pytest", *pass_args], cwd=REPO, env=env).returncode)
+    # 5 = "no tests collected": fine for one pass (a file with no serial trial), a failure for all
+    code = 5 if all(c == 5 for c in codes) else max((c for c in codes if c != 5), default=0)
     if code == 5:
         print("pytest collected no tests: that is a failure here.", file=sys.stderr)
     if failed:

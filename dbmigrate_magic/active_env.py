@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -31,6 +30,8 @@ def state_dir(root: Path) -> Path:
 def set_active(root: Path, name: str, persist: bool = True) -> None:
     _active[root.resolve()] = name
     if persist:
+        import json
+
         path = state_dir(root) / "state.json"
         path.write_text(json.dumps({"active_env": name}), encoding="utf-8")
 
@@ -44,6 +45,8 @@ def get_active(root: Path) -> tuple[str | None, str | None]:
         return default_env, "%config Dbm.default_env"
     state = root / ".dbm" / "state.json"
     if state.is_file():
+        import json  # here: only a project that chose an environment has the file
+
         try:
             name = json.loads(state.read_text(encoding="utf-8")).get("active_env")
         except ValueError:

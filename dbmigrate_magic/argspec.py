@@ -1,6 +1,6 @@
 """``Arg``: how one ``api`` parameter appears on the command line and in ``%dbm``.
 
-``api.py`` attaches it with ``typing.Annotated``; ``arguments.py`` reads it to generate the
+``api`` attaches it with ``typing.Annotated``; ``arguments.py`` reads it to generate the
 parsers. It is plain data with no imports, so ``import dbmigrate_magic.api`` stays light.
 """
 
@@ -32,7 +32,11 @@ class Arg:
     consts: tuple[tuple[str, Any, str], ...] = ()
     #: receives the body of a ``%%dbm VERB`` cell; not on the command line
     cell: bool = False
+    #: the option may be given without a value, meaning this (``--fleet`` alone: ``fleet.toml``)
+    const: Any = None
     #: a Python caller's option the front ends do not offer
     python_only: bool = False
+    #: in ``%dbm``, the value names a variable of the notebook, whose value the verb receives
+    from_namespace: bool = False
     #: set by the front end, not the user: ``{"cli": value, "magic": value}``
     front_end: dict[str, Any] | None = None

@@ -1,4 +1,4 @@
-"""The ``dbm`` and ``%dbm`` parsers, generated from the verbs' signatures in ``api.py``.
+"""The ``dbm`` and ``%dbm`` parsers, generated from the verbs' signatures in ``api``.
 
 As Alembic builds its command line from ``command.py``: a positional parameter becomes a
 positional argument, a keyword-only one an ``--option`` (``bool``: a switch, a sequence: repeatable,
@@ -107,7 +107,7 @@ class _ApiNames(dict):
 def _evaluate(fn: Callable[..., Any], annotation: Any) -> Any:
     if not isinstance(annotation, str):
         return annotation
-    return eval(annotation, fn.__globals__, _ApiNames(sys.modules[fn.__module__]))  # noqa: S307 - our own source
+    return eval(annotation, fn.__globals__, _ApiNames(sys.modules["dbmigrate_magic.api"]))  # noqa: S307 - our own source
 
 
 def _kind(base: Any) -> str:
@@ -170,7 +170,10 @@ RENDER_OPTIONS = (
     RenderOption(
         "format",
         lambda results: True,
-        lambda results: dict(choices=("text", "json"), help="output format (CLI)"),
+        lambda results: dict(
+            choices=("text", "json", *dict.fromkeys(f for r in results for f in getattr(r, "extra_formats", ()))),
+            help="output format (CLI)",
+        ),
         "text",
     ),
     RenderOption(
@@ -226,10 +229,12 @@ def declare(parser: argparse.ArgumentParser, fn: Callable[..., Any]) -> None:
             target.add_argument(p.flag, dest=p.name, action="store_true", **common)
         else:
             action = "append" if p.kind == "list" else "store"
+            optional = dict(nargs="?", const=a.const) if a.const is not None else {}
             target.add_argument(
                 p.flag,
                 dest=p.name,
                 action=action,
+                **optional,
                 type=int if p.kind == "int" else None,
                 metavar=a.metavar,
                 choices=a.choices,
@@ -248,13 +253,18 @@ def usage_line(prog: str = "dbm") -> str:
 
 def build_parser(prog: str = "dbm", only: str | None = None) -> argparse.ArgumentParser:
     """Every verb listed with its summary; arguments declared for ``only`` (declaring all 16 verbs
-    costs more than parsing, and imports every result class), or for all with ``only="*"``."""
+    costs more than parsing, and imports every result class), or for all with ``only="*"``.
+
+    With one verb named, only its sub-parser is made: the others serve only the verb list of
+    ``dbm --help`` (which names no verb), and each costs argparse's message-catalogue look-ups."""
     parser = _Parser(
         prog=prog, description="Database migrations from notebooks and the shell.", usage=_escape(usage_line(prog))
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for name, fn in VERBS.items():
+        if only not in (None, "*", name):
+            continue
         sub = subs.add_parser(
             name,
             help=_escape(summary(fn)),

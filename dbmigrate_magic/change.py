@@ -52,7 +52,7 @@ class Preview(Result):
     def confirmation_flag(self) -> str:
         return f"--confirm {self.environment}" if self.production else "--yes"
 
-    def header_lines(self) -> list[str]:
+    def header_lines(self, notes: bool = True) -> list[str]:
         kind = "PRODUCTION" if self.production else "non-production"
         lines = [f"Target: {self.environment} ({self.database}) - {kind}: {self.classification}"]
         if self.steps:
@@ -74,7 +74,8 @@ class Preview(Result):
             where = f" [{f.migration}{':' + str(f.line) if f.line else ''}]" if f.migration else ""
             lines.append(f"Lint {f.severity} {f.rule}{where}: {f.message}")
         lines.extend(f"Blocked: {b}" for b in self.blocking)
-        lines.extend(f"Note: {n}" for n in self.notes)
+        if notes:
+            lines.extend(f"Note: {n}" for n in self.notes)
         return lines
 
     def sql_text(self) -> str:

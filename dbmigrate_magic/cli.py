@@ -3,7 +3,6 @@ verb exists to report, 2 usage or connection errors."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -30,16 +29,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     render = call.render
     try:
-        result = call.call()
-        if result.needs_confirmation and sys.stdin.isatty() and render["format"] == "text":
-            print(mask(result.to_text()))  # the preview, then ask: a terminal's confirmation
-            try:
-                answer = input(result.prompt_text())
-            except EOFError:
-                answer = ""
-            result = result.confirm(answer)
+        with _progress():
+            result = call.call()
+            # a fleet asks twice: once for the canaries, once for the rest
+            while result.needs_confirmation and sys.stdin.isatty() and render["format"] == "text":
+                print(mask(result.to_text()))  # the preview, then ask: a terminal's confirmation
+                try:
+                    answer = input(result.prompt_text())
+                except EOFError:
+                    answer = ""
+                result = result.confirm(answer)
     except DbmError as e:
         if render["format"] == "json":
+            import json  # here: a listing that succeeds (a knex status) has no other use for it
+
             print(json.dumps(e.to_dict(), indent=2))
         print(f"dbm {call.verb}: {e.message}", file=sys.stderr)
         return e.exit_code
@@ -55,6 +58,18 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
     return result.exit_code(report_attention=render["exit_code"])
+
+
+def _progress():
+    """Step i of N, elapsed and lock waits on stderr while a change runs: in a terminal, or with
+    DBM_PROGRESS=1 (a CI log); stdout stays the result alone."""
+    from contextlib import nullcontext
+
+    if os.environ.get("DBM_PROGRESS", "") in ("1", "true", "yes") or sys.stderr.isatty():
+        from .progress import listen, terminal_printer
+
+        return listen(terminal_printer(sys.stderr))
+    return nullcontext()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,7 @@ def discover_environments(project: Project) -> list[Environment]:
     preferred: tuple[str, ...] = ()
     base_dir = project.root
     found: list[FoundConnection] = []
-    if project.matches:
+    if project.has_tool:  # the first match alone: the other adapters are not run
         adapter = project.adapter
         preferred = adapter.preferred_variables()
         base_dir = adapter.url_base_dir()

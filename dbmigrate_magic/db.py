@@ -45,6 +45,8 @@ class Database:
         #: read-only: a SQLite file is opened with mode=ro and a missing one reads as an empty
         #: database, so looking (``status``) never creates anything
         self.read_only = read_only
+        #: narrows the runner lock to one schema or database (a fleet's targets share a server)
+        self.lock_scope: str | None = None
         self._engine = None
 
     def __repr__(self) -> str:

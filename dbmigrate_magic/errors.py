@@ -105,6 +105,13 @@ class MigrationFailed(DbmError):
     result: Result | None = None
 
 
+class SeedFailed(DbmError):
+    """A seed could not be loaded (bad value, unknown table or column, a key the table cannot use)."""
+
+    exit_code = 1
+    default_unchanged = "Nothing was written: the seed run's transaction was rolled back."
+
+
 class NeedsResolve(DbmError):
     """A migration is recorded as failed (started, not finished): resolve it before going on."""
 

@@ -20,9 +20,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from . import progress
 from .adapters.base import StepOutcome
 from .dialects import dialect_for
 from .errors import LockBusy
+from .lockwatch import LockWatch
 from .masking import mask
 from .sqlite_fk import FkHoist, fk_hoist
 from .sqlsplit import Statement
@@ -136,16 +138,23 @@ class Session:
     batching: bool = False
     _buffer: list[str] | None = None
 
+    #: when the statement now on the server was sent (None between statements): the lock watcher reads it
+    running_since: float | None = None
+
     def execute(self, sql: str, params: tuple | list | None = None) -> Any:
         if self._buffer is not None:
             self._buffer.append(self._render(sql, params) if params is not None else sql)
             return self.cur
         if params is not None:
             sql = self.kind.positional(sql)
-        if params is None:
-            self.cur.execute(sql)
-        else:
-            self.cur.execute(sql, tuple(params))
+        self.running_since = time.monotonic()
+        try:
+            if params is None:
+                self.cur.execute(sql)
+            else:
+                self.cur.execute(sql, tuple(params))
+        finally:
+            self.running_since = None
         return self.cur
 
     def _render(self, sql: str, params: tuple | list) -> str:
@@ -158,7 +167,11 @@ class Session:
         """Send what a batched transaction has collected so far, as one message."""
         if self._buffer:
             text, self._buffer = ";\n".join(self._buffer), []
-            self.cur.execute(text)
+            self.running_since = time.monotonic()
+            try:
+                self.cur.execute(text)
+            finally:
+                self.running_since = None
 
     def query(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
         self.flush()
@@ -280,6 +293,8 @@ class Ledger:
         self.config = config or LedgerConfig()
         self.sleep = sleep
         self.notes: list[str] = []
+        self.clock = progress.Clock(0)  # the run's step counter and elapsed time (``run`` sets it)
+        self.watch: LockWatch | None = None
 
     def run(self, steps: list[LedgerStep]) -> list[StepOutcome]:
         """Run ``steps`` in order under the runner lock; stop at the first failure."""
@@ -287,16 +302,19 @@ class Ledger:
         outcomes: list[StepOutcome] = []
         # a step may switch SQLite's foreign keys (see _run_one_tx); the pooled connection goes back as it came
         fk_setting = session.query("PRAGMA foreign_keys")[0][0] if session.kind.hoists_fk_pragmas else None
+        clock = self.clock = progress.Clock(len(steps))
         try:
-            with session.runner_lock():
+            with session.runner_lock(), LockWatch(session, clock) as self.watch:
                 before = table_names(session)
                 self.notes.extend(self.book.prepare(session))
-                for step in steps:
+                for number, step in enumerate(steps, 1):
+                    clock.start(number, step.id)
                     outcome = (
                         self._run_transactional(session, step)
                         if step.transactional
                         else self._run_autocommit(session, step)
                     )
+                    clock.event("done", state=outcome.state)
                     outcomes.append(outcome)
                     if outcome.state == "failed":
                         break
@@ -307,6 +325,19 @@ class Ledger:
                 session.execute(f"PRAGMA foreign_keys = {fk_setting}")
             session.close()
         return outcomes
+
+    def _blocked(self, s: Session, exc: BaseException) -> str | None:
+        """For a lock timeout: who held the lock, as the watcher last saw it (None: not a lock timeout)."""
+        if not s.is_lock_timeout(exc):
+            return None
+        return (self.watch.reported if self.watch is not None else "") or "another session"
+
+    def _retrying(self, attempt: int) -> None:
+        self.clock.event(
+            "retry",
+            detail=f"lock timeout ({self.config.lock_timeout:g}s); try {attempt + 2} of "
+            f"{self.config.lock_retries + 1} in {self._backoff(attempt):g}s",
+        )
 
     def _backoff(self, attempt: int) -> float:
         return min(self.config.backoff * (2**attempt), self.config.backoff_max)
@@ -389,6 +420,7 @@ class Ledger:
                     raise
                 if s.is_lock_timeout(exc) and attempt < self.config.lock_retries:
                     s.batching = False  # retries go statement by statement, so a final failure is precise
+                    self._retrying(attempt)
                     self.sleep(self._backoff(attempt))
                     attempt += 1
                     continue
@@ -399,6 +431,7 @@ class Ledger:
                     time.perf_counter() - t0,
                     self._error(step, index, exc, attempt),
                     0,
+                    self._blocked(s, exc),
                 )
 
     def _error(self, step: LedgerStep, index: int, exc: BaseException, attempts: int) -> str:
@@ -428,12 +461,15 @@ class Ledger:
                         self.book.failed(s, step, index, f"interrupted: {type(exc).__name__}")
                         raise
                     if s.is_lock_timeout(exc) and attempt < self.config.lock_retries:
+                        self._retrying(attempt)
                         self.sleep(self._backoff(attempt))
                         attempt += 1
                         continue
                     error = self._error(step, index, exc, attempt)
                     self.book.failed(s, step, index, error)
-                    return StepOutcome(step.id, step.direction, "failed", time.perf_counter() - t0, error, index)
+                    return StepOutcome(
+                        step.id, step.direction, "failed", time.perf_counter() - t0, error, index, self._blocked(s, exc)
+                    )
             self.book.progressed(s, step, index + 1)
         self.book.finished(s, step, time.perf_counter() - t0)
         self.book.committed(s, step)

@@ -4,13 +4,16 @@ the result. Errors become ``UsageError`` so the cell fails without a traceback."
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Unicode
 
+from . import progress
 from .active_env import set_default_env
-from .arguments import ArgumentError, HelpRequested, cell_parameter, full_help, parse, usage_line
+from .arguments import VERBS, ArgumentError, HelpRequested, cell_parameter, full_help, params, parse, usage_line
+from .cell_files import running_cell
 from .errors import DbmError
 from .masking import mask
 
@@ -57,10 +60,15 @@ class Dbm(Magics):
             if target is None:
                 raise UsageError(f"%%dbm {verb} takes no cell body; use the line form %dbm {verb}.")
             call.kwargs[target] = cell
+        self._from_namespace(call)
+        listener = _ProgressListener()
         try:
-            result = call.call()
+            with running_cell(_cell_key(self.shell) if cell is not None else None), progress.listen(listener):
+                result = call.call()
         except DbmError as e:
             raise UsageError(e.message + _password_in_cell(line)) from None
+        finally:
+            listener.close()
         if _password_in_cell(line):
             print(_password_in_cell(line).strip())
         df_var = call.render["df"]
@@ -73,6 +81,17 @@ class Dbm(Magics):
             print("\n".join(result.sql_messages()))  # the CLI's stderr lines, as a short text above the SQL
             result = result.as_sql_view()  # still the result object (.sql, .changes, .to_frame()), shown as SQL
         return result.display_in_notebook()
+
+    def _from_namespace(self, call) -> None:
+        """Options naming a notebook variable (``seed --from VAR``) receive the variable's value."""
+        assert self.shell is not None
+        for p in params(VERBS[call.verb]):
+            name = call.kwargs.get(p.name) if p.arg.from_namespace else None
+            if name is None:
+                continue
+            if not name.isidentifier() or name not in self.shell.user_ns:
+                raise UsageError(f"--{p.name.strip('_')} {name}: there is no notebook variable named {name!r}.")
+            call.kwargs[p.name] = self.shell.user_ns[name]
 
     # `%dbm?` shows every verb's every option, generated when asked (IPython calls ``getdoc``)
     dbm.getdoc = lambda: full_help("%dbm")  # type: ignore[union-attr]  # IPython types its magic decorators loosely
@@ -99,3 +118,38 @@ CELL_PASSWORD_WARNING = (
 def _password_in_cell(line: str) -> str:
     """The warning if the magic's arguments hold a password (the mask would change them), else ''."""
     return CELL_PASSWORD_WARNING if mask(line) != line else ""
+
+
+def _cell_key(shell) -> str | None:
+    """The front end's id of the running cell (JupyterLab, Notebook 7 and nbclient send ``cellId``)."""
+    parent = getattr(shell, "parent_header", None) or {}
+    meta = parent.get("metadata") or {}
+    key = meta.get("cellId")
+    return str(key) if key else None
+
+
+class _ProgressListener:
+    """Progress of a run the magic's flags confirmed (``--yes``): in a kernel one output rewritten in
+    place and cleared at the end (the result follows as the cell's output), in a terminal stderr lines."""
+
+    def __init__(self) -> None:
+        self.output: Any = None
+
+    def __call__(self, event: progress.Event) -> None:
+        from .display.confirm import ProgressOutput, widgets_available
+
+        if not widgets_available():
+            import sys
+
+            print(event.line(), file=sys.stderr, flush=True)
+            return
+        if self.output is None:
+            from IPython.display import display
+
+            handle = display({"text/plain": ""}, raw=True, display_id=True)
+            self.output = ProgressOutput(handle, "running…")
+        self.output(event)
+
+    def close(self) -> None:
+        if self.output is not None:
+            self.output.handle.update({"text/plain": ""}, raw=True)

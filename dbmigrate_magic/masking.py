@@ -8,7 +8,7 @@ hidden where it appears in an unexpected form (a driver's error message, a DSN).
 from __future__ import annotations
 
 import re
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 
 MASK = "***"
 
@@ -51,7 +51,7 @@ _KEY_LITERALS = ("pass", "pwd", "secret", "token", "api_key", "apikey", "access_
 _ENV_LITERALS = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "PWD")
 
 _registered: set[str] = set()
-_lock = threading.Lock()
+_lock = allocate_lock()
 
 
 #: where a password is split when a parser takes only part of it (an unencoded ``@`` or ``/`` in

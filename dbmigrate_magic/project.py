@@ -7,32 +7,56 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .adapters import RECOMMENDATION_ORDER, Adapter, Evidence, adapter_class, all_adapter_classes
+from .adapters import RECOMMENDATION_ORDER, TOOL_IDS, Adapter, Evidence, adapter_class, all_adapter_classes
 from .errors import ProjectError
+from .project_markers import candidate_roots
 
 
-def candidate_roots(start: Path) -> list[Path]:
-    """``start`` and its parents up to the repository root (the first folder holding ``.git``)."""
-    start = start.resolve()
-    chain = [start, *start.parents]
-    for i, folder in enumerate(chain):
-        if (folder / ".git").exists():
-            return chain[: i + 1]
-    return [start]
-
-
-def detect_in(root: Path) -> tuple[list[Evidence], list[str]]:
-    """Every tool whose signals match in ``root``, in detection order, and notes on decoys."""
+def detect_in(root: Path, known: Evidence | None = None) -> tuple[list[Evidence], list[str]]:
+    """Every tool whose signals match in ``root``, in detection order, and notes on decoys.
+    ``known``: a match already found there (its tool is not asked again)."""
     matches: list[Evidence] = []
     notes: list[str] = []
     for cls in all_adapter_classes():
-        evidence = cls.detect(root)
+        evidence = known if known is not None and known.tool == cls.tool else cls.detect(root)
         if evidence is not None:
             matches.append(evidence)
         note = cls.decoy_note(root)
         if note:
             notes.append(note)
     return prefer_specific(matches), notes
+
+
+def first_match(root: Path) -> Evidence | None:
+    """``detect_in(root)``'s first match, found without running (or importing) the adapters after it."""
+    return _first_detection(root)[0]
+
+
+def _first_detection(root: Path) -> tuple[Evidence | None, tuple[list[Evidence], list[str]] | None]:
+    """(first match, the full detection when finding the first match needed it, else None).
+
+    The verbs that use only the chosen tool (``status`` above all) need no more than the first match,
+    and every adapter imported and every migrations folder listed is time a status listing pays. A
+    specific tool's match is final (``prefer_specific`` only drops generic formats); a generic one may
+    still yield its folder to a later tool, so that case runs the full detection, which is handed back
+    so the project never runs it twice (each run reads every migration file)."""
+    from .project_markers import may_hold_project, may_match, root_names
+
+    names = root_names(root)
+    if not may_hold_project(root, names):
+        return None, None
+    for tool in TOOL_IDS:
+        if not may_match(tool, names):  # none of its config files or folders: not even imported
+            continue
+        cls = adapter_class(tool)
+        evidence = cls.detect(root)
+        if evidence is None:
+            continue
+        if not cls.generic:
+            return evidence, None
+        matches, notes = detect_in(root, known=evidence)
+        return (matches[0] if matches else None), (matches, notes)
+    return None, None
 
 
 def prefer_specific(matches: list[Evidence]) -> list[Evidence]:
@@ -103,23 +127,53 @@ def recommend(root: Path) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Project:
+    """A project root and the tools detected there. Built by ``find_project`` from the first match
+    alone (``found`` None): every match and the detection notes are worked out on first use, so a
+    verb that needs only the chosen tool never runs the other adapters."""
+
     root: Path
-    matches: tuple[Evidence, ...]
-    notes: tuple[str, ...] = ()
+    #: every tool that matched, in detection order; None: only ``first`` is known yet
+    found: tuple[Evidence, ...] | None
+    found_notes: tuple[str, ...] = ()
     #: projects found in folders below the root when the root itself has none (a monorepo)
     below: tuple[tuple[Path, Evidence], ...] = ()
+    #: the first match, when ``found`` is not worked out yet
+    first: Evidence | None = None
+
+    @cached_property
+    def _detected(self) -> tuple[tuple[Evidence, ...], tuple[str, ...]]:
+        if self.found is not None:
+            return self.found, self.found_notes
+        matches, notes = detect_in(self.root)
+        return tuple(matches), (*notes, *self.found_notes)
 
     @property
-    def tool(self) -> str | None:
-        return self.matches[0].tool if self.matches else None
+    def matches(self) -> tuple[Evidence, ...]:
+        return self._detected[0]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self._detected[1]
 
     @property
     def evidence(self) -> Evidence | None:
-        return self.matches[0] if self.matches else None
+        if self.found is None:
+            return self.first
+        return self.found[0] if self.found else None
+
+    @property
+    def has_tool(self) -> bool:
+        """Whether a tool was detected, known from the first match alone (``matches`` runs them all)."""
+        return self.evidence is not None
+
+    @property
+    def tool(self) -> str | None:
+        return self.evidence.tool if self.evidence else None
 
     @cached_property
     def adapter(self) -> Adapter:
-        if not self.matches and self.below:
+        evidence = self.evidence
+        if evidence is None and self.below:
             listed = "; ".join(f"{p.relative_to(self.root).as_posix()} ({e.tool})" for p, e in self.below)
             raise ProjectError(
                 f"{self.root} holds {len(self.below)} migration projects: {listed}.",
@@ -127,14 +181,12 @@ class Project:
                 next_step="Choose one with --project PATH (for example "
                 f"--project {self.below[0][0].relative_to(self.root).as_posix()}).",
             )
-        if not self.matches:
+        if evidence is None:
             raise ProjectError(
                 f"No migration tool was found in {self.root}.",
                 next_step="Run `dbm detect` for a recommendation, or pass --project PATH.",
             )
-        from .adapters import adapter_class
-
-        return adapter_class(self.matches[0].tool)(self.root, self.matches[0])
+        return adapter_class(evidence.tool)(self.root, evidence)
 
 
 def find_project(path: str | Path | None = None) -> Project:
@@ -146,9 +198,11 @@ def find_project(path: str | Path | None = None) -> Project:
         start = start.parent
     roots = candidate_roots(start)
     for root in roots:
-        matches, notes = detect_in(root)
-        if matches:
-            return Project(root, tuple(matches), tuple(notes))
+        first, detected = _first_detection(root)
+        if first is not None and detected is not None:
+            return Project(root, tuple(detected[0]), tuple(detected[1]))
+        if first is not None:
+            return Project(root, None, first=first)
     # nothing found: a monorepo's workspace packages below, else report (and recommend) from the
     # repository root, where package.json & co. live
     below = projects_below(start.resolve())

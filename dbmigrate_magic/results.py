@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from .masking import mask, mask_obj
@@ -99,6 +100,11 @@ class Result:
 
     def columns(self) -> list[str] | None:
         return None
+
+    def text_table(self) -> Sequence[dict[str, Any]] | None:
+        """The rows for the text view, which shows the head and tail of a long table: ``table()``,
+        unless a result hands a sequence that makes only the rows asked for."""
+        return self.table()
 
     def to_frame(self):
         """The result's table as a pandas DataFrame (pandas is imported only here)."""

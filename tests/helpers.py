@@ -123,3 +123,11 @@ def libpq_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def visible_text(markup: str) -> str:
+    """What a reader sees of HTML: tags (e.g. SQL highlighting's spans) dropped, entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))

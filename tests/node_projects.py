@@ -111,9 +111,9 @@ def knex(root: Path, db_url: str, *args: str, check: bool = True) -> subprocess.
     return out
 
 
-def knex_list(root: Path, db_url: str) -> tuple[list[str], list[str]]:
-    """(completed, pending) file names as ``knex migrate:list`` prints them."""
-    text = knex(root, db_url, "migrate:list").stdout
+def knex_list(root: Path, db_url: str, *args: str) -> tuple[list[str], list[str]]:
+    """(completed, pending) file names as ``knex migrate:list [args]`` prints them."""
+    text = knex(root, db_url, "migrate:list", *args).stdout
     completed: list[str] = []
     pending: list[str] = []
     current = None

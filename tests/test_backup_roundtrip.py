@@ -4,6 +4,7 @@ binary and unicode data; ``restore --verify`` agrees, and catches a difference."
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -99,6 +100,12 @@ def test_scratch_database_is_dropped_when_the_restore_fails(db_url, tmp_path):
 
 
 def _scratch_names(url: str) -> set[str]:
+    """This process's scratch databases (named ``dbm_scratch_<pid>_...``): another test worker's
+    scratch databases on the same server come and go while this test runs."""
+    return {name for name in _all_scratch_names(url) if name.startswith(f"dbm_scratch_{os.getpid()}_")}
+
+
+def _all_scratch_names(url: str) -> set[str]:
     if url.startswith("sqlite"):
         import tempfile
         from pathlib import Path

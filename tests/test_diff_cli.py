@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from conftest import REPO, new_database
 from dbmigrate_magic import scratch
+from dbmigrate_magic.display.schema_diff import COLOURS
 from dbmigrate_magic.schema import diff
 from tests.helpers import libpq_url, with_password
 from tests.schema_support import load, model
@@ -195,7 +196,7 @@ def test_magic_diff_dataframe_and_side_by_side_html(tmp_path, ipython):
     assert ("table", "posts", "added") in set(zip(frame.object_type, frame.name, frame.change))
     page = result._repr_html_()
     assert page.index(result.summary_line()) < page.index("<table")
-    assert "users" in page and "column legacy" in page and "#ffebe9" in page  # removed column shown in red
+    assert "users" in page and "column legacy" in page and COLOURS["removed"] in page  # removed column shown in red
 
 
 def test_sqlite_roundtrip_through_cli_and_sqlite3(tmp_path, run_dbm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -181,3 +182,34 @@ def test_drizzle_1_0_layout_write_and_apply_records_name(tmp_path, sqlite_url):
     engine.dispose()
     assert names == ["20250101090000_init", path.parent.name]
     assert [r.state for r in adapter.history(db).rows] == ["applied", "applied"]
+
+
+def test_each_listing_reads_the_cache_of_the_one_before_and_still_sees_edits(project, run_dbm):
+    """``dbm status`` takes unchanged files' hashes from ``.dbm/cache`` (by size and mtime), written by the
+    listing before it in another process: on the table drizzle-orm wrote, an edit after apply that keeps the
+    size (only the mtime's nanoseconds move) is modified, undoing it (old text, old mtime) is applied again,
+    and a file generated since is pending."""
+    first, second = (e["tag"] for e in project.journal()["entries"])
+
+    def states() -> dict[str, tuple[str, bool | None]]:
+        proc = run_dbm("status", project.root, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        return {r["migration"]: (r["state"], r["checksum_ok"]) for r in json.loads(proc.stdout)["migrations"]}
+
+    assert states() == {first: ("applied", True), second: ("applied", True)}
+    assert (project.root / ".dbm" / "cache" / "drizzle-facts.json").is_file()
+    assert states() == {first: ("applied", True), second: ("applied", True)}  # from the cache this time
+
+    sql = project.out / f"{first}.sql"
+    text, before = sql.read_text(), sql.stat()
+    sql.write_text(text.replace("users", "usert"))  # same size
+    os.utime(sql, ns=(before.st_atime_ns, before.st_mtime_ns + 1))
+    assert states() == {first: ("modified", False), second: ("applied", True)}
+
+    sql.write_text(text)
+    os.utime(sql, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert states() == {first: ("applied", True), second: ("applied", True)}
+
+    project.schema({"users": ["name"], "posts": ["title"], "tags": ["label"]})
+    third = project.generate("add_tags").stem
+    assert states() == {first: ("applied", True), second: ("applied", True), third: ("pending", None)}

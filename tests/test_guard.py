@@ -59,6 +59,30 @@ def test_each_destructive_kind_is_found_and_safe_variants_are_not(dialect):
         assert classify(sql, dialect) == [], sql
 
 
+#: spellings a first-word check could miss: a CTE before the statement, a comment before it, lower case,
+#: and MySQL's backquoted name right after the keyword with no space
+CAMOUFLAGED = {
+    "sqlite": [
+        ("WITH old AS (SELECT 1) DELETE FROM a", "delete_without_where"),
+        ("/* tidy */ delete from a", "delete_without_where"),
+        ("-- note\n  Drop Table a", "drop_table"),
+    ],
+    "mysql": [
+        ("UPDATE`a`SET x = 1", "update_without_where"),
+        ("DELETE FROM`a`", "delete_without_where"),
+        ("WITH old AS (SELECT 1) DELETE FROM a", "delete_without_where"),
+        ("/* tidy */ truncate `a`", "truncate"),
+    ],
+}
+
+
+@pytest.mark.parametrize("dialect", CAMOUFLAGED)
+def test_destructive_statements_are_found_however_they_are_spelt(dialect):
+    for sql, kind in CAMOUFLAGED[dialect]:
+        found = classify(f"CREATE TABLE z (id INT);\n{sql};\nCREATE TABLE y (id INT);", dialect)
+        assert [f.kind for f in found] == [kind], sql
+
+
 def test_unparseable_risky_statements_fail_closed():
     assert [f.kind for f in classify("DROP TABLE x; DELETE FRM z;", "postgresql")] == ["drop_table", "unparsed"]
     assert classify("SELEC 1;", "postgresql") == []

@@ -11,11 +11,12 @@ import shutil
 
 import pytest
 
+from dbmigrate_magic import api
 from dbmigrate_magic.adapters.knex.adapter import KnexAdapter
 from dbmigrate_magic.db import Database
 from dbmigrate_magic.errors import ProjectError, ToolFailed, ToolMissing, UnsupportedOperation
 from dbmigrate_magic.masking import register_secret
-from tests.helpers import query, tables
+from tests.helpers import execute, query, tables
 from tests.node_projects import knex, knex_list, knex_project
 
 pytestmark = pytest.mark.node
@@ -190,3 +191,35 @@ def test_a_down_that_fails_under_knex_is_reported_and_changes_nothing(tmp_path, 
     text = out.stdout + out.stderr
     assert out.returncode != 0 and "alpha_by_id_index" in text and "knex" in text.lower()
     assert ledger(knex_db) == before and "alpha" in tables(knex_db)
+
+
+BODIES = {  # one statement each, with a ';' inside that only the database's own parser keeps in place
+    "sqlite": (
+        "CREATE TABLE people (id int PRIMARY KEY, note text);\n"
+        "CREATE TRIGGER people_note AFTER INSERT ON people BEGIN UPDATE people SET note = 'x' WHERE id = NEW.id; END;",
+        "DROP TRIGGER people_note;\nDROP TABLE people;",
+    ),
+    "postgresql": (
+        "CREATE TABLE people (id int PRIMARY KEY, note text);\n"
+        "CREATE FUNCTION people_note() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN NEW.note := 'x'; "
+        "RETURN NEW; END $f$;\n"
+        "CREATE TRIGGER people_note BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION people_note();",
+        "DROP TABLE people;\nDROP FUNCTION people_note();",
+    ),
+}
+
+
+def test_new_splits_sql_for_the_environments_database_when_the_knexfile_names_several_clients(tmp_path, knex_db):
+    """The knexfile picks its client from DATABASE_URL at run time, so its text names pg, mysql2 and
+    better-sqlite3: the statements are split as the environment's database reads them (a SQLite
+    trigger's BEGIN ... END, a PostgreSQL dollar-quoted body), and knex runs them as written."""
+    (tmp_path / "data").mkdir()
+    project = knex_project(tmp_path / "app", knex_db, [])
+    up, down = BODIES["sqlite" if knex_db.startswith("sqlite") else "postgresql"]
+    api.new("people", str(project), up_sql=up, down_sql=down)
+    out = api.migrate(str(project), env=knex_db, yes=True)
+    assert out.status == "applied", out.to_text()
+    execute(knex_db, "INSERT INTO people (id) VALUES (1)")
+    assert query(knex_db, "SELECT note FROM people") == [("x",)]
+    assert api.rollback(str(project), env=knex_db, yes=True).status == "rolled back"
+    assert "people" not in tables(knex_db)

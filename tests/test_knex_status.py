@@ -77,3 +77,32 @@ def test_lock_held_is_reported(tmp_path, run_dbm):
     assert "knex_history_lock is locked" in text
     out = knex(project, db, "migrate:latest", check=False)
     assert out.returncode != 0 and "lock" in (out.stdout + out.stderr).lower()  # knex itself refuses too
+
+
+#: the shape of many real knexfiles: one config per environment (SQLite for development, PostgreSQL
+#: in production) sharing a migrations folder spelt with path.join(__dirname, ...)
+PER_ENVIRONMENT_KNEXFILE = """\
+const path = require("path");
+const shared = { migrations: { directory: path.join(__dirname, "src", "db", "migrations"), tableName: "knex_migrations" } };
+module.exports = {
+  development: { client: process.env.DB_CLIENT || "better-sqlite3", connection: { filename: "./dev.db" }, useNullAsDefault: true, ...shared },
+  production: { client: "pg", connection: process.env.DATABASE_URL, ...shared },
+};
+"""
+
+
+@pytest.mark.postgres
+def test_a_folder_spelt_with_path_join_is_the_one_knex_reads(tmp_path, pg_url, run_dbm):
+    root = knex_project(tmp_path / "app", pg_url, [])
+    (root / "knexfile.js").write_text(PER_ENVIRONMENT_KNEXFILE)
+    folder = root / "src" / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101120000_create_teams.js").write_text(KNEX_MIGRATION % {"table": "teams"})
+    rows = status_json(run_dbm, root)["migrations"]
+    assert [(r["migration"], r["file"], r["state"]) for r in rows] == [
+        ("20240101120000_create_teams.js", "src/db/migrations/20240101120000_create_teams.js", "pending")
+    ]
+    out = run_dbm("migrate", "--yes", "--project", str(root))
+    assert out.returncode == 0, out.stdout + out.stderr
+    # knex's own production section (pg, DATABASE_URL) sees it applied from the same folder
+    assert knex_list(root, pg_url, "--env", "production") == (["20240101120000_create_teams.js"], [])

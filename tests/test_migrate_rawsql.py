@@ -8,7 +8,7 @@ import pytest
 
 from dbmigrate_magic import api
 from dbmigrate_magic.errors import ChecksumMismatch, MigrationFailed, NeedsResolve, UnsupportedOperation
-from tests.helpers import columns, dialect, execute, make_project, query, recorded, tables
+from tests.helpers import columns, dialect, execute, make_project, query, recorded, tables, visible_text
 
 USERS = (
     "-- UP\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n\n-- DOWN\nDROP TABLE users;\n"
@@ -35,7 +35,9 @@ def test_apply_rollback_resolve_baseline(db_url, tmp_path):
     assert [o.state for o in done.outcomes] == ["applied", "applied"]
     frame = done.to_frame()
     assert list(frame["state"]) == ["applied", "applied"] and list(frame["statements_run"]) == [1, 2]
-    assert done.to_dict()["outcomes"][1]["statements_run"] == 2 and "CREATE TABLE orders" in done._repr_html_()
+    assert done.to_dict()["outcomes"][1]["statements_run"] == 2 and "CREATE TABLE orders" in visible_text(
+        done._repr_html_()
+    )
     assert {"users", "orders"} <= tables(db_url)
     assert set(recorded(db_url)) == {"20250101000000_users.sql", "20250102000000_orders.sql"}
     status = api.status(project)

@@ -12,6 +12,7 @@ from conftest import REPO, dbm_env
 
 NODE_TEST = "tests/test_knex_status.py::test_lock_held_is_reported"
 JAVA_TEST = "tests/test_extras_history.py::test_flyway_checksum_matches_the_jdk"
+BROWSER_TEST = "tests/test_browser_notebook.py::test_production_apply_is_kept_in_the_saved_notebook"
 
 
 def run_pytest(test_id: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -51,3 +52,10 @@ def test_missing_java(tmp_path, require, expected):
     out = run_pytest(JAVA_TEST, {"DBM_REQUIRE_SERVERS": require, "PATH": str(no_tools)})
     assert outcome(out) == expected
     assert "no java" in out.stdout or require == "0"
+
+
+@pytest.mark.parametrize("require, expected", [("1", "failed"), ("0", "skipped")])
+def test_missing_browser(tmp_path, require, expected):
+    out = run_pytest(BROWSER_TEST, {"DBM_REQUIRE_SERVERS": require, "DBM_CHROMIUM": str(tmp_path / "no-chromium")})
+    assert outcome(out) == expected
+    assert "no browser at" in out.stdout or require == "0"

@@ -62,6 +62,7 @@ def wait_for_rows(url: str, base: int, count: int, proc: subprocess.Popen) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_kill_during_apply_never_loses_track(tmp_path, db_url):
     kind = dialect(db_url)
     rng = random.Random(7)

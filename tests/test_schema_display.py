@@ -11,6 +11,7 @@ import pytest
 
 from conftest import new_database
 from dbmigrate_magic import api
+from dbmigrate_magic.display.schema_diff import COLOURS
 from tests.schema_support import load
 
 A_SQL = """
@@ -25,7 +26,7 @@ create index users_email on users (lower(email));
 comment on column users.name is 'display name';
 create table same (a int);
 """
-ADDED, REMOVED, CHANGED = "#dafbe1", "#ffebe9", "#fff8c5"
+ADDED, REMOVED, CHANGED = (COLOURS[state] for state in ("added", "removed", "changed"))
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def pg_two(pg_url):
 
 def row_colour(page: str, item: str) -> str | None:
     """The background of the side-by-side row for ``item`` ("column legacy"), None when plain."""
-    m = re.search(r"<tr(?: style='background:(#[0-9a-f]+)')?><td><code>" + re.escape(item) + "</code>", page)
+    m = re.search(r"<tr(?: style='background:([^']+)')?><td[^>]*><code>" + re.escape(item) + "</code>", page)
     assert m, f"{item} not shown"
     return m.group(1)
 

@@ -130,7 +130,9 @@ def test_diff_sides_given_both_ways():
 def test_lint_rules_repeat_and_comma_separate():
     call = parse(["lint", "--include", "a,b", "--include", "c", "--exclude", "d"])
     assert call.kwargs == {"include": ["a,b", "c"], "exclude": ["d"]}
-    assert api._rule_ids(call.kwargs["include"]) == ["a", "b", "c"] == api._rule_ids("a, b,c")
+    from dbmigrate_magic.api.reading import _rule_ids
+
+    assert _rule_ids(call.kwargs["include"]) == ["a", "b", "c"] == _rule_ids("a, b,c")
 
 
 @pytest.mark.parametrize(

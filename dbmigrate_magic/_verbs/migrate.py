@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from .. import cell_files
 from ..adapters.base import Adapter, MigrationRow, PlannedStep
 from ..adapters.rawsql.files import split_sections
 from ..context import Context, resolve_context
-from ..dialects import dialect_for
+from ..dialects import dialect_for, find_dialect
 from ..errors import ChecksumMismatch, ForeignTrackingTable, NeedsResolve, UnsupportedOperation, UsageProblem
 from ..results import Result
 from .cell import default_name
@@ -20,12 +21,18 @@ PathLike = str | Path | None
 
 
 def writing_adapter(ctx: Context) -> Adapter:
-    """The detected tool's adapter; a project with no tool yet gets our own raw SQL format."""
-    if ctx.project.matches:
-        return ctx.project.adapter
-    from ..adapters import DEFAULT_TOOL, adapter_class
+    """The detected tool's adapter; a project with no tool yet gets our own raw SQL format. It
+    writes SQL for the environment's database when the URL names a known one (``sql_dialect``)."""
+    if ctx.project.has_tool:
+        adapter = ctx.project.adapter
+    else:
+        from ..adapters import DEFAULT_TOOL, adapter_class
 
-    return adapter_class(DEFAULT_TOOL)(ctx.project.root)
+        adapter = adapter_class(DEFAULT_TOOL)(ctx.project.root)
+    env = ctx.environment
+    kind = find_dialect(env.url) if env is not None and env.url and not env.problem else None
+    adapter.sql_dialect = kind.name if kind is not None else None
+    return adapter
 
 
 @dataclass(frozen=True, repr=False)
@@ -62,6 +69,21 @@ def _check_name(name: str) -> str:
             next_step="Use letters, digits and underscores, e.g. add_orders_total.",
         )
     return cleaned
+
+
+def _replace_cells_pending_file(adapter: Adapter, look, keep: Path | None) -> list[str]:
+    """Remove the file this notebook cell wrote on an earlier run if it is still pending (its SQL
+    changed since: the fixed cell replaces it); an applied, failed or modified one stays."""
+    prev = cell_files.previous()
+    if prev is None or not prev.exists() or prev == keep:
+        return []
+    rel = adapter.relative(prev)
+    row = next((r for r in adapter.history(look).rows if r.file and (r.file == rel or r.file.startswith(rel))), None)
+    if row is None or row.state != "pending":
+        return []
+    adapter.discard_migration(prev)
+    cell_files.forget(prev)
+    return [f"Replaced {rel}: this cell wrote it on an earlier run and it was never applied."]
 
 
 def check_history(rows: tuple[MigrationRow, ...], allow_modified: bool) -> tuple[str, ...]:
@@ -129,8 +151,14 @@ def migrate(
                 "The cell holds no SQL for the up part.",
                 next_step="Put the SQL in the cell body, optionally under `-- UP` and `-- DOWN`.",
             )
+        if not ctx.project.has_tool:  # the first migration of a new project: said once (then raw SQL is detected)
+            notes.append(
+                "No migration tool was detected here: this cell's migration is written as raw SQL in "
+                "migrations/ (dbm's own format; `dbm detect` shows what was looked for)."
+            )
         mig_name = _check_name(name) if name else default_name(up)
         existing = adapter.find_migration(mig_name, up, down)
+        notes.extend(_replace_cells_pending_file(adapter, look, existing.path if existing else None))
         if existing is not None:
             row = next((r for r in adapter.history(look).rows if r.migration == existing.id), None)
             state = row.state if row else "pending"
@@ -155,7 +183,12 @@ def migrate(
         else:
             written = adapter.new_migration(mig_name, up, down)
             created = adapter.relative(written)
-            discard = lambda: adapter.discard_migration(written)  # noqa: E731
+            cell_files.remember(written)
+
+            def discard() -> str:
+                cell_files.forget(written)
+                return adapter.discard_migration(written)
+
     guard_notes = check_history(adapter.history(look).rows, allow_modified)
     notes.extend(guard_notes)
     notes.extend(adapter.preview_notes(look))

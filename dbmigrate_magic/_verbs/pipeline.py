@@ -28,10 +28,15 @@ def review(preview: Preview, ctx: Context, db: Database) -> Preview:
     """Every preview is linted, then guarded: lint findings (an error blocks Apply in production),
     then the guard's notes (destructive statements, sessions connected to what is dropped, the
     production backup) and its refusal of dev-only verbs in production."""
+    from ..safety import review_cache
     from ..safety.gate import guard_review
     from ..safety.lint.review import lint_review
 
-    return guard_review(lint_review(preview, ctx, db), ctx, db)
+    # unchanged steps an earlier review found clean are not parsed again (.dbm/cache/, digests only)
+    cache = review_cache.bind(ctx.project.root if ctx.project.has_tool else None)
+    reviewed = guard_review(lint_review(preview, ctx, db), ctx, db)
+    cache.save()
+    return reviewed
 
 
 def make_preview(
@@ -100,6 +105,8 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
     before_text = (
         f" {', '.join(before)} completed before it and stay{'s' if len(before) == 1 else ''} done." if before else ""
     )
+    if outcome.blocked is not None:
+        return _lock_failure(verb, step, outcome, before_text)
     if step.direction == "down":
         return _down_failure(verb, step, outcome, before_text)
     if step.transactional:
@@ -116,6 +123,27 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
             f"`dbm resolve {step.migration} --rolled-back` (or `--applied`) and migrate again."
         )
     return MigrationFailed(f"{verb} of {step.migration} failed: {outcome.error}", unchanged=unchanged, next_step=nxt)
+
+
+def _lock_failure(verb: str, step: PlannedStep, outcome: StepOutcome, before_text: str) -> MigrationFailed:
+    """A lock timeout is not a fault in the SQL: the advice is about the session holding the lock."""
+    if step.transactional:
+        unchanged = f"{step.migration} was rolled back: the database is as it was before it.{before_text}"
+    else:
+        unchanged = (
+            f"{step.migration} is recorded as failed after {outcome.statements_run or 0} statement(s) "
+            f"ran (this database auto-commits DDL, so those stay).{before_text}"
+        )
+    nxt = (
+        f"The SQL is not at fault: it waited for a lock held by {outcome.blocked}. Let that session finish "
+        "(commit or roll back its transaction), or end it if it is stuck, then run the command again; "
+        "DBM_LOCK_TIMEOUT and DBM_LOCK_RETRIES set how long a statement waits."
+    )
+    if not step.transactional:
+        nxt += f" First run `dbm resolve {step.migration} --rolled-back` (after repairing what ran)."
+    return MigrationFailed(
+        f"{verb} of {step.migration} timed out waiting for a lock: {outcome.error}", unchanged=unchanged, next_step=nxt
+    )
 
 
 def _down_failure(verb: str, step: PlannedStep, outcome: StepOutcome, before_text: str) -> MigrationFailed:
@@ -154,14 +182,25 @@ def execute(
     done_status: str,
     created: str | None = None,
     notes: tuple[str, ...] = (),
+    discard: Callable[[], str] | None = None,
 ) -> ChangeResult:
-    """Run a confirmed plan; a failed step raises ``MigrationFailed`` carrying the partial result."""
+    """Run a confirmed plan; a failed step raises ``MigrationFailed`` carrying the partial result
+    (with ``discard``: removing the pending file this cell wrote, e.g. a notebook's Cancel)."""
     outcomes = run()
+    ran = when_and_who()
     failed = [o for o in outcomes if o.state == "failed"]
     if failed:
         bad = failed[0]
         step = next(s for s in preview.steps if s.migration == bad.migration and s.direction == bad.direction)
         error = failure_error(verb, step, bad, outcomes)
+        if discard is not None and _cell_file_untouched(preview, outcomes, created):
+            error.unchanged += f" The file {created} that this cell wrote is still there and pending (not applied)."
+            error.next_step = (
+                "Fix the SQL in the cell and run the cell again: the new run replaces that file. "
+                f"Or press Cancel (in a notebook) or delete {created} to drop the migration."
+            )
+        else:
+            discard = None  # a file whose migration ran in part (or is another's) is never removed
         error.result = ChangeResult(
             verb,
             "failed",
@@ -170,14 +209,41 @@ def execute(
             error.what,
             created,
             notes,
+            None,
+            discard,
+            *ran,
         )
         raise error
-    ran = [o for o in outcomes if o.state != "skipped"]
+    done = [o for o in outcomes if o.state != "skipped"]
     skipped = [o for o in outcomes if o.state == "skipped"]
-    msg = f"{len(ran)} step(s) done"
+    msg = f"{len(done)} step(s) done"
     if skipped:
         msg += f"; {len(skipped)} skipped (already done by another run)"
-    return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, notes)
+    return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, notes, None, None, *ran)
+
+
+def _cell_file_untouched(preview: Preview, outcomes: list[StepOutcome], created: str | None) -> bool:
+    """The migration this cell wrote did not take effect: not reached, or failed and rolled back."""
+    if created is None:
+        return False
+    mine = [s for s in preview.steps if s.file and (s.file == created or s.file.startswith(created))]
+    if len(mine) != 1:
+        return False
+    step = mine[0]
+    outcome = next((o for o in outcomes if o.migration == step.migration and o.direction == step.direction), None)
+    return outcome is None or (outcome.state == "failed" and step.transactional)
+
+
+def when_and_who() -> tuple[str, str]:
+    """The run's end (UTC, seconds) and the operating-system user: the record a saved notebook keeps."""
+    import datetime as dt
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (some containers)
+        user = "unknown user"
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), user
 
 
 def finish(
@@ -204,7 +270,7 @@ def finish(
         from ..safety.gate import before_run  # production guard with the real flags, then the backup
 
         gate_notes = before_run(preview, ctx, db, yes=yes, confirm=confirm, no_backup=no_backup)
-        return execute(verb, preview, run, done_status, created, notes + tuple(gate_notes))
+        return execute(verb, preview, run, done_status, created, notes + tuple(gate_notes), discard)
 
     def runner(phrase: str | None) -> ChangeResult:
         fresh = replan()
@@ -232,6 +298,7 @@ def finish(
             db=db,
             created=created,
             notes=notes,
+            discard=discard,
             no_backup=no_backup,
         )
 

@@ -8,7 +8,6 @@ the CLI's prompt). Confirmation rules live here so every front end applies the s
 
 from __future__ import annotations
 
-import html as _html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -17,13 +16,14 @@ from ..adapters.base import StepOutcome
 from ..change import Preview
 from ..masking import mask, mask_obj
 from ..results import Result, jsonable
+from .confirmation import Confirmable
 
 #: statuses that mean "nothing ran because a person still has to say yes"
 UNCONFIRMED = ("awaiting confirmation", "refused")
 
 
 @dataclass(frozen=True, repr=False)
-class ChangeResult(Result):
+class ChangeResult(Confirmable, Result):
     """The result of migrate/rollback/resolve/baseline: the preview, then what happened.
 
     ``status``: applied, rolled back, resolved, baselined, up to date, dry run,
@@ -43,36 +43,74 @@ class ChangeResult(Result):
     #: runs the previewed plan once confirmed: ``run(phrase) -> ChangeResult``
     runner: Callable[[str | None], ChangeResult] | None = field(default=None, repr=False, compare=False)
     discard: Callable[[], str] | None = field(default=None, repr=False, compare=False)
-
-    # --- confirmation ------------------------------------------------------------------------
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.status == "awaiting confirmation" and self.runner is not None
-
-    def prompt_text(self) -> str:
-        if self.preview and self.preview.production:
-            return f"Type the environment name ({self.preview.environment}) to apply, anything else cancels: "
-        return "Apply? [y/N] "
-
-    def confirm(self, phrase: str | None) -> ChangeResult:
-        """Run the previewed plan if ``phrase`` confirms it (y/yes, or the production env's name)."""
-        if not self.needs_confirmation:
-            return self
-        answer = (phrase or "").strip()
-        assert self.preview is not None and self.runner is not None
-        if self.preview.production:
-            ok = answer == self.preview.environment
-        else:
-            ok = answer.lower() in ("y", "yes") or answer == self.preview.environment
-        if not ok:
-            return self.cancelled()
-        return self.runner(self.preview.environment if self.preview.production else None)
+    ran_at: str | None = None  # when the run ended (UTC), for the record a saved notebook keeps
+    ran_by: str | None = None  # the operating-system user who ran it
 
     def cancelled(self) -> ChangeResult:
+        """Nothing more runs; a migration file this cell wrote (pending, never applied) is removed."""
         note = self.discard() if self.discard else ""
+        if self.status == "failed":
+            what = self.message.split("\n")[0]
+            message = (
+                f"Cancelled after the failure ({what}). {note} The database is as the failure left it "
+                "(the steps below say which ran)."
+            )
+            return ChangeResult(
+                self.verb, "failed", self.preview, self.outcomes, message, None, self.notes, None, None, *self.ran
+            )
         return ChangeResult(
             self.verb, "cancelled", self.preview, (), "Cancelled: nothing was run. " + note, None, self.notes
         )
+
+    @property
+    def ran(self) -> tuple[str | None, str | None]:
+        return self.ran_at, self.ran_by
+
+    @property
+    def status_colour(self) -> str:
+        """The state colour of the status badge (``display.html.STATE_COLOURS``)."""
+        if self.status in ("failed", "refused"):
+            return "failed"
+        if self.status in ("awaiting confirmation", "dry run"):
+            return "pending"
+        return "rolled_back" if self.status == "cancelled" else "applied"
+
+    def confirm_hint(self) -> str:
+        """How to confirm an unconfirmed preview; a saved notebook keeps this line, not the buttons."""
+        if self.preview is None:
+            return ""
+        env = self.preview.environment
+        if self.preview.production:
+            return (
+                f"To apply: type {env} in the box and press Apply (a live kernel), or run this cell again "
+                f"with --confirm {env}."
+            )
+        return "To apply: press Apply (a live kernel), or run this cell again with --yes."
+
+    def record_lines(self) -> list[str]:
+        """When, by whom and where it ran: what a saved notebook keeps as evidence."""
+        if not self.ran_at or self.preview is None:
+            return []
+        p = self.preview
+        return [
+            f"Ran {self.ran_at} by {self.ran_by or 'unknown user'} on {p.environment} ({p.database}) with {p.tool}."
+        ]
+
+    def guard_notes(self) -> list[str]:
+        """The guard's notes; once the run happened, without those that only announced it (the backup
+        note that follows says what was taken)."""
+        notes = list(self.preview.guard_notes) if self.preview is not None else []
+        if self.ran_at:
+            notes = [n for n in notes if not n.startswith(_ANNOUNCED)]
+        return notes
+
+    def all_notes(self) -> list[str]:
+        """Each note once (the verb's and the preview's overlap), in the past tense once the run happened."""
+        notes = list(self.notes) + (list(self.preview.notes) if self.preview is not None else [])
+        unique = list(dict.fromkeys(notes))
+        if self.ran_at:
+            unique = [past_tense(n) for n in unique]
+        return unique
 
     # --- views --------------------------------------------------------------------------------
     def exit_code(self, *, report_attention: bool = False) -> int:
@@ -80,11 +118,19 @@ class ChangeResult(Result):
 
     def summary_lines(self) -> list[str]:
         lines = [f"{self.verb}: {self.status}" + (f" - {self.message}" if self.message else "")]
+        lines.extend(self.record_lines())
         if self.created:
             lines.append(f"Migration file: {self.created}")
-        lines.extend(f"Note: {n}" for n in self.notes)
+        lines.extend(f"Note: {n}" for n in self.all_notes())
         if self.preview is not None:
-            lines.extend(self.preview.header_lines())
+            shown = self.guard_notes()
+            lines.extend(
+                ln
+                for ln in self.preview.header_lines(notes=False)
+                if not ln.startswith("Guard: ") or ln[len("Guard: ") :] in shown
+            )
+        if self.needs_confirmation:
+            lines.append(self.confirm_hint())
         return lines
 
     def columns(self) -> list[str]:
@@ -103,7 +149,7 @@ class ChangeResult(Result):
                     "direction": s.direction,
                     "file": s.file,
                     "transactional": s.transactional,
-                    "state": o.state if o else ("planned" if self.status not in ("failed", "applied") else "not run"),
+                    "state": o.state if o else ("planned" if self.status in UNCONFIRMED + ("dry run",) else "not run"),
                     "seconds": round(o.seconds, 4) if o else None,
                     "statements_run": o.statements_run if o else None,
                     "error": o.error if o else None,
@@ -124,16 +170,9 @@ class ChangeResult(Result):
         return mask(text)
 
     def _repr_html_(self) -> str:
-        from ..display.html import render_html
+        from ..display.change_html import render_change_html
 
-        body = render_html(self)
-        if self.preview is not None and self.preview.steps:
-            opened = " open" if self.status in ("dry run", "awaiting confirmation", "refused") else ""
-            body += (
-                f"<details{opened}><summary>SQL ({len(self.preview.steps)} step(s))</summary>"
-                f"<pre>{_html.escape(self.preview.sql_text())}</pre></details>"
-            )
-        return mask(body)
+        return mask(render_change_html(self))
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -143,6 +182,8 @@ class ChangeResult(Result):
             "created": self.created,
             "notes": list(self.notes),
             "outcomes": [jsonable(o) for o in self.outcomes],
+            "ran_at": self.ran_at,
+            "ran_by": self.ran_by,
         }
         if self.preview is not None:
             p = self.preview
@@ -167,3 +208,16 @@ class ChangeResult(Result):
 
             return show_confirmation(self)
         return self
+
+
+#: guard notes that only announce what the run will do (a later note says what it did)
+_ANNOUNCED = ("A backup of this production database is taken before anything runs",)
+
+#: notes written before a run, and how they read once it happened
+_PAST = (("does not exist yet: it will be created", "did not exist: it was created"),)
+
+
+def past_tense(note: str) -> str:
+    for future, past in _PAST:
+        note = note.replace(future, past)
+    return note

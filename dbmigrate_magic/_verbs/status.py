@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from ..adapters.base import STATES, History, MigrationRow
-from ..context import resolve_context
+from ..context import Context, resolve_context
 from ..errors import ConnectionFailed
 from ..results import Result
 
@@ -33,6 +34,7 @@ class StatusResult(Result):
     notes: tuple[str, ...] = ()
     error: str | None = None
     extra_columns: tuple[str, ...] = ()
+    production: bool = False
 
     attention: ClassVar[str | None] = "anything is pending, failed, modified or missing"  # what --exit-code reports
 
@@ -78,6 +80,9 @@ class StatusResult(Result):
     def table(self) -> list[dict[str, Any]]:
         return [r.as_row() for r in self.rows]
 
+    def text_table(self) -> Sequence[dict[str, Any]]:
+        return _Rows(self.rows)  # the text shows 200 of 2,000 rows: only those are made
+
     def to_dict(self) -> dict[str, Any]:
         from ..masking import mask_obj
         from ..results import jsonable
@@ -89,6 +94,27 @@ class StatusResult(Result):
                 "migrations": [jsonable(r) for r in self.table()],
             }
         )  # type: ignore[return-value]
+
+
+class _Rows(Sequence[dict[str, Any]]):
+    """``StatusResult.table()`` made row by row as it is read."""
+
+    def __init__(self, rows: tuple[MigrationRow, ...]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [r.as_row() for r in self.rows[index]]
+        return self.rows[index].as_row()
 
 
 def position_of(counts: Counter) -> str:
@@ -126,7 +152,11 @@ def build(tool: str, env_name: str | None, db_url: str | None, history: History,
 
 
 def status(path: str | Path | None = None, env: str | None = None) -> StatusResult:
-    ctx = resolve_context(path, env)
+    return status_of(resolve_context(path, env))
+
+
+def status_of(ctx: Context) -> StatusResult:
+    """The status of the context's environment (a fleet calls this once per target)."""
     adapter = ctx.project.adapter
     environment = ctx.require_environment()
     db = ctx.database(read_only=True)  # status never creates anything, not even a SQLite file
@@ -147,4 +177,7 @@ def status(path: str | Path | None = None, env: str | None = None) -> StatusResu
             history.notes + ("The SQLite database file does not exist yet (it was not created).",),
             history.extra_columns,
         )
-    return build(adapter.tool, environment.name, environment.masked_url, history, error)
+    import dataclasses
+
+    result = build(adapter.tool, environment.name, environment.masked_url, history, error)
+    return dataclasses.replace(result, production=environment.production)

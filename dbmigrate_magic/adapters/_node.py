@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -126,6 +124,8 @@ def run_tool(
     next_step: str | None = None,
 ) -> ToolRun:
     """Run ``executable args`` with ``env`` added; a non-zero exit becomes ``ToolFailed``."""
+    import subprocess  # here, not at the top: a status listing never starts a process
+
     full_env = dict(os.environ)
     full_env.update(env)
     full_env.setdefault("FORCE_COLOR", "0")
@@ -192,6 +192,8 @@ def after_failure(error: Exception, steps_done: list[str], steps_left: list[str]
 @contextmanager
 def wrapper_folder() -> Iterator[Path]:
     """A private temporary folder for the wrapper config, removed afterwards."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="dbm-node-") as tmp:
         os.chmod(tmp, 0o700)
         yield Path(tmp)

@@ -77,7 +77,6 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, Rows | None]
             f"Could not open the SQLite file {mask(path)}: {mask(exc)}", next_step="Check the path and its permissions."
         ) from None
     try:
-        conn.row_factory = sqlite3.Row
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
             found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
@@ -86,7 +85,8 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, Rows | None]
                 continue
             quoted = '"' + table.replace('"', '""') + '"'
             cursor = conn.execute(f"SELECT {columns} FROM {quoted} {tail}")
-            out[key] = Rows((dict(r) for r in cursor), (d[0] for d in cursor.description))
+            names = [d[0] for d in cursor.description]
+            out[key] = Rows([dict(zip(names, r)) for r in cursor.fetchall()], names)  # not sqlite3.Row: 3x the time
         return out
     except sqlite3.DatabaseError as exc:
         raise ConnectionFailed(

@@ -7,10 +7,12 @@ tool; everything above this layer (api, display) only speaks this protocol.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..errors import UnsupportedOperation, UsageProblem
 from .foreign_tables import TableMark
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 #: every state a migration row can be in
 STATES = ("applied", "pending", "failed", "modified", "missing", "rolled_back", "skipped", "unknown")
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class StepOutcome:
     seconds: float = 0.0
     error: str | None = None  # masked database message, with the failing statement
     statements_run: int | None = None
+    #: a lock timeout: who held the lock (as last seen while waiting); None for any other failure
+    blocked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class History:
 
 
 def sha256_hex(data: bytes) -> str:
+    import hashlib  # here: loading OpenSSL is a cost every status listing would pay
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -141,6 +148,9 @@ class Adapter:
     tool: ClassVar[str]  # lowercase id used in JSON: prisma, drizzle, ...
     display_name: ClassVar[str]
     read_only: ClassVar[bool] = False
+    #: its operations may run in several threads at once (a fleet's --parallel): False when they
+    #: change process-wide state (the working folder, os.environ), and a fleet uses processes
+    thread_safe: ClassVar[bool] = True
     #: where the tool keeps a migration's down part when it is code in the migration file itself
     #: (Knex ``exports.down``, Alembic ``downgrade()``): a computed down part is not stored for those
     down_in_file: ClassVar[str | None] = None
@@ -156,6 +166,10 @@ class Adapter:
     #: where new migrations go when a tool keeps several migration folders (Django apps: ``--app``);
     #: None lets the adapter choose (the only one), tools with one folder ignore it
     app: str | None = None
+    #: the dialect of the database new migrations will run on, when the verb writing them knows it
+    #: (the environment's URL; ``dbm plan`` the live database): tools whose files hold SQL split into
+    #: statements (Knex) split it as that dialect rather than guessing from their config. None: guess
+    sql_dialect: str | None = None
 
     def __init__(self, root: Path, evidence: Evidence | None = None):
         self.root = root
@@ -192,10 +206,31 @@ class Adapter:
         return self.root
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        """``path`` relative to the root (as text), else as given. The folder's part is worked out
+        once per folder: ``Path.relative_to`` for each of 2,000 files is a good part of a status."""
+        if path == self.root:
+            return "."
+        prefix = self._folder_prefix(path.parent)
+        return str(path) if prefix is None or not path.name else prefix + path.name
+
+    def relative_in(self, folder: Path, name: str) -> str:
+        """``folder / name`` (``name`` "/"-separated) as ``relative`` gives it, without a ``Path``
+        made for each of 2,000 files."""
+        prefix = self._folder_prefix(folder)
+        return str(folder / name) if prefix is None else prefix + name
+
+    def _folder_prefix(self, folder: Path) -> str | None:
+        """``folder`` relative to the root with a trailing "/" ("" for the root itself), or None
+        when it is outside; worked out once per folder."""
+        folders: dict[str, str | None] = self.__dict__.setdefault("_relative_folders", {})
+        key = str(folder)  # kept by the Path once made: cheaper to hash than the Path itself
+        if key not in folders:
+            try:
+                rel = folder.relative_to(self.root).as_posix()
+                folders[key] = "" if rel == "." else rel + "/"
+            except ValueError:
+                folders[key] = None
+        return folders[key]
 
     # --- reading ----------------------------------------------------------------------
     def migration_files(self) -> list[MigrationFile]:
@@ -242,6 +277,19 @@ class Adapter:
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         """Write a migration in the tool's own format and location; return its path."""
         raise self._unsupported("write a new migration")
+
+    #: why this tool cannot run one migration outside a transaction (None: it can, or nothing is known)
+    no_transaction_limit: str | None = None
+
+    def mark_outside_transaction(self, path: Path) -> str:
+        """Make the migration written at ``path`` (by ``new_migration``) run outside a transaction, as
+        CREATE INDEX CONCURRENTLY needs (Alembic ``autocommit_block``, Django ``atomic = False``, Knex
+        ``config.transaction = false``); returns how, for the plan. Raises when the tool cannot."""
+        raise UnsupportedOperation(
+            f"{self.display_name} migrations written by dbmigrate_magic cannot run outside a transaction.",
+            unchanged="The plan's other migrations are unchanged.",
+            next_step="Run that step's SQL by hand (psql) at its place in the plan, then record it with the tool.",
+        )
 
     def autogenerate(self, db: Database, name: str) -> list[Path]:
         """Let the tool compare its own models with ``db`` and write a migration (Alembic
@@ -364,6 +412,16 @@ class LedgerRecord:
     note: str | None = None
 
 
+class Listed(NamedTuple):
+    """A migration file as a listing joins it to the tracking table: its id, its path as status
+    shows it, and what the tool keeps of it. A tuple: a listing makes 2,000 of them."""
+
+    id: str
+    shown: str | None
+    checksum: str | None = None
+    extra: Mapping[str, Any] = _NO_EXTRA
+
+
 def merge_history(
     adapter: Adapter,
     files: list[MigrationFile],
@@ -379,10 +437,23 @@ def merge_history(
     ``records`` None means the database could not be read: every file is ``unknown``. Rows
     keep the files' order; records with no file (``missing``) are placed where they sort.
     """
+    listed = [Listed(f.id, adapter.relative(f.path), f.checksum, f.extra) for f in files]
+    return merge_listed(listed, records, table=table, extra_columns=extra_columns, current=current, notes=notes)
+
+
+def merge_listed(
+    files: Sequence[Listed],
+    records: list[LedgerRecord] | None,
+    *,
+    table: str,
+    extra_columns: tuple[str, ...] = (),
+    current: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> History:
+    """``merge_history`` for files an adapter lists by name, with no ``MigrationFile`` (nor
+    ``Path``) made for each of them: Knex's 2,000 names in one folder."""
     if records is None:
-        unread = tuple(
-            MigrationRow(f.id, adapter.relative(f.path), "unknown", extra=_pick(f.extra, extra_columns)) for f in files
-        )
+        unread = tuple(MigrationRow(f.id, f.shown, "unknown", extra=_pick(f.extra, extra_columns)) for f in files)
         return History(unread, False, table, None, notes, extra_columns)
     by_id: dict[str, LedgerRecord] = {}
     for r in records:
@@ -391,19 +462,18 @@ def merge_history(
     rows: list[tuple[str, MigrationRow]] = []
     for f in files:
         rec = by_id.get(f.id)
-        extra = _pick({**f.extra, **(rec.extra if rec else {})}, extra_columns)
         if rec is None:
-            rows.append((f.id, MigrationRow(f.id, adapter.relative(f.path), "pending", extra=extra)))
+            rows.append((f.id, MigrationRow(f.id, f.shown, "pending", extra=_pick(f.extra, extra_columns))))
             continue
+        # the record's value where it has the column, else the file's
+        extra = {c: rec.extra[c] if c in rec.extra else f.extra.get(c) for c in extra_columns}
         checksum_ok = None
         if rec.checksum is not None and f.checksum is not None:
             checksum_ok = rec.checksum == f.checksum
         state = rec.state
         if state == "applied" and checksum_ok is False:
             state = "modified"
-        rows.append(
-            (f.id, MigrationRow(f.id, adapter.relative(f.path), state, rec.applied_at, checksum_ok, rec.note, extra))
-        )
+        rows.append((f.id, MigrationRow(f.id, f.shown, state, rec.applied_at, checksum_ok, rec.note, extra)))
     for rec in records:
         if rec.id not in file_ids:
             state = "missing" if rec.state == "applied" else rec.state
@@ -421,14 +491,14 @@ def merge_history(
                     ),
                 )
             )
-    rows.sort(key=lambda pair: pair[0])
+    rows.sort(key=itemgetter(0))
     if current is None:
         applied = [r for _, r in rows if r.state in ("applied", "modified")]
         current = applied[-1].migration if applied else None
     return History(tuple(r for _, r in rows), True, table, current, notes, extra_columns)
 
 
-def _pick(values: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+def _pick(values: Mapping[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
     return {c: values.get(c) for c in columns}
 
 

@@ -8,7 +8,7 @@ Modules those methods import never import ``dialects`` back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from ..schema.scope import Scope
 
 T = TypeVar("T")
+#: rows per round trip when a seed streams into its staging table
+SEED_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Dialect:
     has_schemas: ClassVar[bool] = False
     #: introspection reads schemas, privileges and extensions, so the diff's filters on them apply
     diff_scope_filters: ClassVar[bool] = False
+    #: the runner lock is one per server (MySQL ``GET_LOCK``): fleets scope it to each database
+    server_wide_lock: ClassVar[bool] = False
     #: a file the process opens, not a server: scratch databases are files, no sessions, no session lock
     embedded: ClassVar[bool] = False
     #: ``#`` starts a comment (lint suppressions are read from it too)
@@ -92,10 +96,26 @@ class Dialect:
     type_change_rule: ClassVar[str | None] = None
     #: file extension of its backups
     backup_suffix: ClassVar[str]
+    #: which kind of ``dbm plan`` this database gets: "expand-contract" (rewrites into steps, PostgreSQL),
+    #: "algorithm-clause" (INSTANT / INPLACE LOCK=NONE per statement, MySQL/MariaDB); None: no plans
+    online_plans: ClassVar[str | None] = None
+    #: appended to a SELECT that must lock the rows it reads until the transaction ends
+    row_lock_suffix: ClassVar[str] = " FOR UPDATE"
+    #: a query giving the replication lag in seconds (NULL or no row: no replica), read before each
+    #: backfill batch; None: this database has no replicas to wait for
+    replication_lag_sql: ClassVar[str | None] = None
+    #: backfill batches go to the server as one message each (``online.backfill_pg``: a data-modifying
+    #: WITH moves the rows and the checkpoint together), so row locks last only while the server runs it
+    one_message_backfill: ClassVar[bool] = False
     #: a statement's extra result sets must be read before the next statement runs (PyMySQL)
     drains_result_sets: ClassVar[bool] = False
     #: a query listing the sessions connected to a database (None: nothing to ask)
     sessions_sql: ClassVar[str | None] = None
+    #: this connection's server-side id, to ask who blocks it (None: the server has no lock views)
+    backend_id_sql: ClassVar[str | None] = None
+    #: the sessions blocking backend ``%s`` (every ``%s`` is that id): id, user, application, seconds in
+    #: their transaction, state, last query (``lockwatch`` shows them while a migration waits)
+    blockers_sql: ClassVar[str] = ""
     #: the SQL expression for the schema (MySQL: database) unqualified names resolve in
     current_schema_sql: ClassVar[str | None] = None
     #: a query listing the databases on the server (scratch clean-up)
@@ -169,6 +189,11 @@ class Dialect:
         """Whether ``exc`` says a statement gave up waiting for a lock."""
         return False
 
+    def url_for_schema(self, url: str, schema: str) -> str | None:
+        """The URL that puts every connection, a tool's own included, in ``schema`` (a fleet's
+        target); None when the database has no schemas (SQLite: one file per tenant)."""
+        return None
+
     def engine_options(self, db: Database) -> dict[str, Any]:
         """Extra ``create_engine`` arguments for ``db`` (search path, read-only file access)."""
         return {}
@@ -190,6 +215,53 @@ class Dialect:
             return None, None
         return None, target
 
+    # --- seeding (seeding/load.py): the dialect's own upsert and bulk load --------------------------------
+    #: DEFERRABLE foreign keys can wait until commit, so a cycle of them loads in one pass
+    defers_constraints: ClassVar[bool] = False
+
+    def defer_constraints_sql(self, names: list[str]) -> str:
+        """The statement deferring ``names`` to commit (only where ``defers_constraints``)."""
+        raise NotImplementedError
+
+    def seed_session_sql(self) -> list[str]:
+        """Run on the seed's connection before its transaction (SQLite: enforce foreign keys)."""
+        return []
+
+    def temp_table_sql(self, temp: str, select_sql: str) -> str:
+        """An empty temporary table shaped like ``select_sql``'s columns (the seed's staging table)."""
+        return f"CREATE TEMPORARY TABLE {temp} AS {select_sql}"
+
+    def drop_temp_sql(self, temp: str) -> str:
+        return f"DROP TABLE {temp}"
+
+    def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
+        """``INSERT INTO target (columns) SELECT ...`` that updates ``update`` when ``key`` exists,
+        in the dialect's own form (SQLAlchemy's dialect ``insert``)."""
+        raise NotImplementedError
+
+    def comparable(self, expr: Any) -> Any:
+        """A column expression two values can be compared with (PostgreSQL ``json`` has no ``=``)."""
+        return expr
+
+    def bulk_load(self, conn: Any, temp: Any, rows: Iterable[tuple], on_batch: Callable[[int], None]) -> str:
+        """Stream ``rows`` into the staging table ``temp`` (a SQLAlchemy ``Table``) in batches, values
+        bound; returns the statement shown in the preview."""
+        from sqlalchemy import insert
+
+        stmt = insert(temp)
+        names = [c.name for c in temp.columns]
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(dict(zip(names, row)))
+            if len(batch) >= SEED_BATCH:
+                conn.execute(stmt, batch)
+                on_batch(len(batch))
+                batch = []
+        if batch:
+            conn.execute(stmt, batch)
+            on_batch(len(batch))
+        return str(stmt.compile(dialect=conn.dialect))
+
     # --- big implementations, imported when asked for -------------------------------------------------
     def introspect(self, db: Database, scope: Scope) -> SchemaModel:
         """Read the live database into a ``SchemaModel``."""
@@ -201,6 +273,13 @@ class Dialect:
 
     def backup_engine(self) -> BackupEngine:
         raise NotImplementedError
+
+    def replication_lag(self, conn: Any) -> float | None:
+        """Seconds the replicas are behind (a SQLAlchemy connection); None when there are none to wait for."""
+        if self.replication_lag_sql is None:
+            return None
+        row = conn.exec_driver_sql(self.replication_lag_sql).first()
+        return float(row[0]) if row is not None and row[0] is not None else None
 
     def lint_parse(self, sql: str) -> list:
         """Statements of ``sql`` as the lint rules read them."""

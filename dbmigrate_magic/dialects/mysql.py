@@ -91,16 +91,25 @@ class MySQL(Dialect):
     aliases = ("mysql", "mariadb")
     driver_scheme = "mysql+pymysql"
     transactional_ddl = False
+    server_wide_lock = True
     hash_comments = True
     drains_result_sets = True
     fk_checks_switch = ("SET FOREIGN_KEY_CHECKS = 0;", "SET FOREIGN_KEY_CHECKS = 1;")
     sqlglot_name = "mysql"
     type_change_rule = "mysql-column-change-copies-table"
     backup_suffix = ".sql"
+    online_plans = "algorithm-clause"
+    replication_lag_sql = "SHOW REPLICA STATUS"
     sessions_sql = SESSIONS
     databases_sql = "select schema_name from information_schema.schemata"
     current_schema_sql = "DATABASE()"
     user_tables_sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+
+    def url_for_schema(self, url: str, schema: str) -> str | None:
+        """A MySQL/MariaDB "schema" is a database: the URL names it."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).set(database=schema).render_as_string(False)
 
     def engine_options(self, db: Database) -> dict[str, Any]:
         _use_utf8_auth()
@@ -138,13 +147,29 @@ class MySQL(Dialect):
     def runner_lock(self, session: Session) -> Iterator[None]:
         """``GET_LOCK`` (name configurable), waiting up to ``runner_wait`` on the server."""
         c = session.config
-        got = session.query("SELECT GET_LOCK(%s, %s)", (c.mysql_lock_name, int(max(0, c.runner_wait))))[0][0]
+        scope = getattr(session.db, "lock_scope", None)
+        name = f"{c.mysql_lock_name}:{scope}"[:64] if scope else c.mysql_lock_name  # a fleet: one per database
+        got = session.query("SELECT GET_LOCK(%s, %s)", (name, int(max(0, c.runner_wait))))[0][0]
         if got != 1:
             raise session.busy()
         try:
             yield
         finally:
-            session.execute("SELECT RELEASE_LOCK(%s)", (c.mysql_lock_name,))
+            session.execute("SELECT RELEASE_LOCK(%s)", (name,))
+
+    backend_id_sql = "SELECT CONNECTION_ID()"
+    #: row-lock waits from innodb_lock_waits; while our statement waits for a table's metadata lock
+    #: (ALTER behind an open transaction), every other open transaction may be the holder
+    blockers_sql = (
+        "SELECT b.trx_mysql_thread_id, p.USER, p.HOST, TIMESTAMPDIFF(SECOND, b.trx_started, NOW()), "
+        "COALESCE(p.STATE, p.COMMAND), LEFT(COALESCE(b.trx_query, p.INFO, ''), 200) "
+        "FROM information_schema.INNODB_TRX b JOIN information_schema.PROCESSLIST p ON p.ID = b.trx_mysql_thread_id "
+        "WHERE b.trx_mysql_thread_id <> %s AND (b.trx_id IN (SELECT w.blocking_trx_id "
+        "FROM information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX r "
+        "ON r.trx_id = w.requesting_trx_id WHERE r.trx_mysql_thread_id = %s) OR EXISTS (SELECT 1 "
+        "FROM information_schema.PROCESSLIST me WHERE me.ID = %s AND me.STATE LIKE 'Waiting for table metadata lock')) "
+        "ORDER BY b.trx_started"
+    )
 
     def is_lock_timeout(self, exc: BaseException) -> bool:
         return bool(getattr(exc, "args", None)) and exc.args[0] in (LOCK_WAIT_TIMEOUT,)
@@ -177,10 +202,32 @@ class MySQL(Dialect):
 
         return BackupEngine(dump, restore)
 
+    def replication_lag(self, conn: Any) -> float | None:
+        """``Seconds_Behind_Master`` (``_Source`` on MySQL 8) of ``SHOW REPLICA STATUS``: this server's own
+        lag when it replicates; no row (a primary, or no replication) means nothing to wait for."""
+        try:
+            row = conn.exec_driver_sql("SHOW REPLICA STATUS").mappings().first()
+        except Exception:  # servers older than the REPLICA spelling: treated as not replicating
+            return None
+        if not row:
+            return None
+        lag = row.get("Seconds_Behind_Master", row.get("Seconds_Behind_Source"))
+        return float(lag) if lag is not None else None
+
     def lint_rules(self):
         from ..safety.lint.mysql.run import run
 
         return run
+
+    # --- seeding -------------------------------------------------------------------------------------
+    def drop_temp_sql(self, temp: str) -> str:
+        return f"DROP TEMPORARY TABLE {temp}"
+
+    def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
+        from sqlalchemy.dialects.mysql import insert
+
+        stmt = insert(target).from_select(columns, select)
+        return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in (update or key[:1])})
 
 
 MYSQL = MySQL()

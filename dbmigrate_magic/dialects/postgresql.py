@@ -60,11 +60,16 @@ class PostgreSQL(Dialect):
     has_schemas = True
     diff_scope_filters = True
     batches_transactions = True
+    one_message_backfill = True
     parser = "pglast"
     sqlglot_name = "postgres"
     lint_by_version = True
     type_change_rule = "changing-column-type"
     backup_suffix = ".dump"
+    online_plans = "expand-contract"
+    replication_lag_sql = (
+        "SELECT max(extract(epoch FROM greatest(write_lag, flush_lag, replay_lag))) FROM pg_stat_replication"
+    )
     sessions_sql = SESSIONS
     databases_sql = "select datname from pg_database"
     current_schema_sql = "current_schema()"
@@ -94,9 +99,12 @@ class PostgreSQL(Dialect):
     def runner_lock(self, session: Session) -> Iterator[None]:
         """A session advisory lock (key configurable, e.g. Prisma's 72707369), polled until ``runner_wait``."""
         c = session.config
+        scope = getattr(session.db, "lock_scope", None)
+        # a fleet's schema targets share a database: one lock per schema (the two-key form)
+        args, keys = ("%s, hashtext(%s)", (c.pg_lock_key % 2**31, scope)) if scope else ("%s", (c.pg_lock_key,))
         deadline = time.monotonic() + c.runner_wait
         delay = 0.02
-        while not session.query("SELECT pg_try_advisory_lock(%s)", (c.pg_lock_key,))[0][0]:
+        while not session.query(f"SELECT pg_try_advisory_lock({args})", keys)[0][0]:
             if time.monotonic() > deadline:
                 raise session.busy()
             time.sleep(delay)
@@ -104,10 +112,24 @@ class PostgreSQL(Dialect):
         try:
             yield
         finally:
-            session.execute("SELECT pg_advisory_unlock(%s)", (c.pg_lock_key,))
+            session.execute(f"SELECT pg_advisory_unlock({args})", keys)
+
+    backend_id_sql = "SELECT pg_backend_pid()"
+    blockers_sql = (
+        "SELECT a.pid, a.usename, a.application_name, "
+        "COALESCE(EXTRACT(EPOCH FROM now() - COALESCE(a.xact_start, a.query_start))::int, 0), a.state, "
+        "left(a.query, 200) FROM pg_stat_activity a WHERE a.pid = ANY(pg_blocking_pids(%s)) ORDER BY a.pid"
+    )
 
     def is_lock_timeout(self, exc: BaseException) -> bool:
         return getattr(exc, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+    def url_for_schema(self, url: str, schema: str) -> str | None:
+        """libpq's ``options=-csearch_path=...`` in the URL: Alembic's engine and the Node tools'
+        drivers read it too, so the migrations and the tracking table land in the schema."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
 
     def engine_options(self, db: Database) -> dict[str, Any]:
         return {"connect_args": {"options": f"-csearch_path={db.schema}"}} if db.schema else {}
@@ -148,6 +170,54 @@ class PostgreSQL(Dialect):
         from ..safety.lint.pg.run import run
 
         return run
+
+    # --- seeding -------------------------------------------------------------------------------------
+    defers_constraints = True
+
+    def defer_constraints_sql(self, names: list[str]) -> str:
+        return f"SET CONSTRAINTS {', '.join(pg_quote(n) for n in names)} DEFERRED"
+
+    def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
+        from sqlalchemy.dialects.postgresql import insert
+
+        stmt = insert(target).from_select(columns, select)
+        if not update:
+            return stmt.on_conflict_do_nothing(index_elements=key)
+        return stmt.on_conflict_do_update(index_elements=key, set_={c: stmt.excluded[c] for c in update})
+
+    def comparable(self, expr: Any) -> Any:
+        from sqlalchemy import JSON, cast
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        return cast(expr, JSONB) if isinstance(expr.type, JSON) and not isinstance(expr.type, JSONB) else expr
+
+    def bulk_load(self, conn: Any, temp: Any, rows: Any, on_batch: Any) -> str:
+        """``COPY ... FROM STDIN`` through psycopg 3 (``cursor.copy``): values travel as data, never SQL."""
+        import json
+
+        from sqlalchemy import JSON
+
+        from .base import SEED_BATCH
+
+        names = ", ".join(pg_quote(c.name) for c in temp.columns)
+        sql = f"COPY {pg_quote(temp.name)} ({names}) FROM STDIN"
+        json_at = [i for i, c in enumerate(temp.columns) if isinstance(c.type, JSON)]
+        raw = conn.connection.driver_connection
+        done = 0
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = None if row[i] is None else json.dumps(row[i])  # JSON text, as psql's copy sends it
+                copy.write_row(row)
+                done += 1
+                if done == SEED_BATCH:
+                    on_batch(done)
+                    done = 0
+        if done:
+            on_batch(done)
+        return sql
 
 
 POSTGRESQL = PostgreSQL()

@@ -49,6 +49,7 @@ class SQLite(Dialect):
     begin_sql = "BEGIN IMMEDIATE"
     sqlglot_name = "sqlite"
     backup_suffix = ".sqlite3"
+    row_lock_suffix = ""  # one writer at a time: the batch's transaction is the lock
     user_tables_sql = "SELECT '', name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
 
     def quote(self, name: str) -> str:
@@ -111,6 +112,18 @@ class SQLite(Dialect):
         from ..safety.lint.sqlite.run import run
 
         return run
+
+    # --- seeding -------------------------------------------------------------------------------------
+    def seed_session_sql(self) -> list[str]:
+        return ["PRAGMA foreign_keys = ON"]  # off by default, and a no-op once a transaction is open
+
+    def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
+        from sqlalchemy.dialects.sqlite import insert
+
+        stmt = insert(target).from_select(columns, select)
+        if not update:
+            return stmt.on_conflict_do_nothing(index_elements=key)
+        return stmt.on_conflict_do_update(index_elements=key, set_={c: stmt.excluded[c] for c in update})
 
 
 SQLITE = SQLite()

@@ -7,18 +7,21 @@ from typing import Any
 
 from .text import _cell
 
+#: JupyterLab's theme variables (light and dark both read well), with fallbacks for exported HTML
 STATE_COLOURS = {
-    "applied": "#1a7f37",
-    "pending": "#9a6700",
-    "failed": "#cf222e",
-    "modified": "#bc4c00",
-    "missing": "#8250df",
-    "rolled_back": "#57606a",
-    "skipped": "#bc4c00",
-    "unknown": "#57606a",
-    "error": "#cf222e",
-    "warning": "#9a6700",
-    "info": "#0969da",
+    "applied": "var(--jp-success-color1,#1a7f37)",
+    "pending": "var(--jp-warn-color1,#9a6700)",
+    "failed": "var(--jp-error-color1,#cf222e)",
+    "modified": "var(--jp-warn-color0,#bc4c00)",
+    "missing": "var(--jp-info-color0,#8250df)",
+    "rolled_back": "var(--jp-ui-font-color2,#57606a)",
+    "skipped": "var(--jp-warn-color0,#bc4c00)",
+    "unknown": "var(--jp-ui-font-color2,#57606a)",
+    "error": "var(--jp-error-color1,#cf222e)",
+    "warning": "var(--jp-warn-color1,#9a6700)",
+    "info": "var(--jp-info-color1,#0969da)",
+    "planned": "var(--jp-ui-font-color2,#57606a)",
+    "not run": "var(--jp-ui-font-color2,#57606a)",
 }
 HEAD_ROWS = 25
 TAIL_ROWS = 25
@@ -28,7 +31,9 @@ def _row_html(row: dict[str, Any], cols: list[str], state_col: str | None) -> st
     tds = []
     for c in cols:
         text = html.escape(_cell(row.get(c)))
-        if c == state_col and row.get(c) in STATE_COLOURS:
+        if c == "production" and row.get(c) is True:  # a production environment stands out wherever it is listed
+            text = f'<span style="color:{STATE_COLOURS["failed"]};font-weight:700">production</span>'
+        elif c == state_col and row.get(c) in STATE_COLOURS:
             colour = STATE_COLOURS[row[c]]
             text = f'<span style="color:{colour};font-weight:600">{text}</span>'
         tds.append(f"<td style='text-align:left'>{text}</td>")
@@ -39,7 +44,7 @@ def table_html(rows: list[dict[str, Any]], cols: list[str], state_col: str | Non
     head = "<tr>" + "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in cols) + "</tr>"
     if len(rows) <= HEAD_ROWS + TAIL_ROWS:
         body = "".join(_row_html(r, cols, state_col) for r in rows)
-        return f"<table>{head}{body}</table>"
+        return f"<table style='text-align:left'>{head}{body}</table>"
     first = "".join(_row_html(r, cols, state_col) for r in rows[:HEAD_ROWS])
     last = "".join(_row_html(r, cols, state_col) for r in rows[-TAIL_ROWS:])
     middle = rows[HEAD_ROWS:-TAIL_ROWS]

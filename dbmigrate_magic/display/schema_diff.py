@@ -8,7 +8,10 @@ import html
 
 from .html import table_html
 
-COLOURS = {"added": "#dafbe1", "removed": "#ffebe9", "changed": "#fff8c5"}
+#: translucent tints over the theme's own background (fixed pastels glare in the dark theme)
+COLOURS = {"added": "rgba(46,160,67,0.18)", "removed": "rgba(248,81,73,0.18)", "changed": "rgba(210,153,34,0.2)"}
+MONO = "font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace)"
+LEFT = "text-align:left"
 
 
 def _esc(x) -> str:
@@ -72,26 +75,26 @@ def _card(key, old, new) -> str:
         state = "removed" if n not in b else "added" if n not in a else "changed" if a[n] != b[n] else None
         bg = f" style='background:{COLOURS[state]}'" if state else ""
         (rows if state else same).append(
-            f"<tr{bg}><td><code>{_esc(n)}</code></td><td><code>{_esc(a.get(n, ''))}"
-            f"</code></td><td><code>{_esc(b.get(n, ''))}</code></td></tr>"
+            f"<tr{bg}><td style='{LEFT}'><code>{_esc(n)}</code></td><td style='{LEFT}'><code>{_esc(a.get(n, ''))}"
+            f"</code></td><td style='{LEFT}'><code>{_esc(b.get(n, ''))}</code></td></tr>"
         )
     status = "added" if old is None else "removed" if new is None else "changed"
     name = ".".join(p for p in key if p)
-    head = "<tr><th></th><th>source</th><th>target</th></tr>"
+    head = f"<tr><th></th><th style='{LEFT}'>source</th><th style='{LEFT}'>target</th></tr>"
     unchanged = (
         f"<details><summary>{len(same)} unchanged</summary><table>{head}{''.join(same)}</table></details>"
         if same
         else ""
     )  # a wide table with one changed column shows that column, not all of them
     return (
-        f"<div style='margin:6px 0'><strong>{_esc(name)}</strong> <em>({status})</em>"
+        f"<div style='margin:6px 0;{LEFT}'><strong>{_esc(name)}</strong> <em>({status})</em>"
         f"<table>{head}{''.join(rows)}</table>{unchanged}</div>"
     )
 
 
 def render_diff_html(result) -> str:
     parts = [
-        f"<div class='dbm-result'><strong>{_esc(result.title)}</strong>",
+        f"<div class='dbm-result' style='{LEFT}'><strong>{_esc(result.title)}</strong>",
         f"<div><b>{_esc(result.summary_line())}</b></div>",
         f"<div>From: {_esc(result.source)}<br>To: {_esc(result.target)}</div>",
     ]
@@ -108,10 +111,12 @@ def render_diff_html(result) -> str:
     if result.changes:
         parts.append(table_html(result.table(), result.columns()))
     if result.sql:
-        parts.append(f"<details open><summary>SQL</summary><pre>{_esc(result.sql)}</pre></details>")
+        from .change_html import sql_block
+
+        parts.append(sql_block("SQL", result.sql))
     if result.left_out:
         parts.append(
-            "<details><summary>Left out (destructive; use --unsafe)</summary><pre>"
+            f"<details><summary>Left out (destructive; use --unsafe)</summary><pre style='{MONO}'>"
             + _esc("\n\n".join(result.left_out))
             + "</pre></details>"
         )

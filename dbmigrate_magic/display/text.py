@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 MAX_TEXT_ROWS = 200
@@ -15,7 +16,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None, max_rows: int = MAX_TEXT_ROWS) -> str:
+def format_table(
+    rows: Sequence[dict[str, Any]], columns: list[str] | None = None, max_rows: int = MAX_TEXT_ROWS
+) -> str:
     """A fixed-width table; very long tables show the head and tail with a count between."""
     if not rows:
         return "(no rows)"
@@ -24,7 +27,7 @@ def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None, m
     hidden = 0
     if len(rows) > max_rows:
         half = max_rows // 2
-        shown = rows[:half] + rows[-half:]
+        shown = [*rows[:half], *rows[-half:]]
         hidden = len(rows) - len(shown)
     cells = [[_cell(r.get(c)).replace("\n", " ") for c in cols] for r in shown]
     widths = [min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(cols)]
@@ -39,7 +42,7 @@ def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None, m
 
 def render_text(result) -> str:
     parts = [line for line in result.summary_lines()]
-    rows = result.table()
+    rows = result.text_table()
     if rows is not None:
         parts.append(format_table(rows, result.columns()))
     return "\n".join(parts) if parts else type(result).__name__

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from ..dialects import dialect_for, find_dialect
+from . import review_cache
 
 KINDS = (
     "drop_table",
@@ -39,6 +40,9 @@ DESCRIPTIONS = {
 }
 #: first keywords of an unreadable statement that may destroy data
 _RISKY_KEYWORDS = {"DROP", "TRUNCATE", "DELETE", "UPDATE", "ALTER", "REPLACE"}
+#: first words of the only statements ``_sqlglot_node`` can find destructive (WITH: a CTE before a
+#: DELETE or UPDATE); a preview of a thousand CREATE TABLEs parses none of them twice
+_MAY_DESTROY = frozenset(_RISKY_KEYWORDS | {"WITH"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,13 @@ def classify(sql: str, dialect: str, step: str | None = None) -> list[Destructiv
     """Every destructive statement in ``sql`` (one migration's text) for ``dialect``."""
     if not sql or not sql.strip():
         return []
+    cache = review_cache.current()  # texts an earlier review of this project found clean
+    key = review_cache.digest("guard", dialect, sql) if cache is not None else ""
+    if cache is not None and cache.is_clean(key):
+        return []
     found = _classified(sql, dialect)
+    if not found and cache is not None:
+        cache.mark_clean(key)
     return [Destructive(k, t, s, line, step) for k, t, s, line in found]
 
 
@@ -185,26 +195,26 @@ def _postgres_node(node) -> list[tuple[str, tuple[str, ...]]]:
 
 
 # --- MySQL/MariaDB and SQLite: sqlglot --------------------------------------------------
-def _split_sqlglot(sql: str, read: str) -> list[tuple[str, int]]:
-    """Statements and their 1-based lines, split on the tokenizer's semicolons."""
+def _split_sqlglot(sql: str, read: str) -> list[tuple[str, int, str]]:
+    """Statements, their 1-based lines and first words, split on the tokenizer's semicolons."""
     from sqlglot.dialects.dialect import Dialect
     from sqlglot.tokens import TokenType
 
     tokens = Dialect.get_or_raise(read).tokenize(sql)
-    pieces: list[tuple[str, int]] = []
+    pieces: list[tuple[str, int, str]] = []
     start: int | None = None
-    line = 1
+    line, first = 1, ""
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
             if start is not None:
-                pieces.append((sql[start : token.start], line))
+                pieces.append((sql[start : token.start], line, first))
             start = None
             continue
         if start is None:
-            start, line = token.start, token.line
+            start, line, first = token.start, token.line, token.text.upper()
     if start is not None:
-        pieces.append((sql[start:], line))
-    return [(p.strip(), ln) for p, ln in pieces if p.strip()]
+        pieces.append((sql[start:], line, first))
+    return [(p.strip(), ln, w) for p, ln, w in pieces if p.strip()]
 
 
 def _classify_sqlglot(sql: str, read: str) -> list[Classified]:
@@ -220,7 +230,9 @@ def _classify_sqlglot(sql: str, read: str) -> list[Classified]:
         except TokenError:
             return [("unparsed", (), sql.strip(), 1)]
         out: list[Classified] = []
-        for piece, line in pieces:
+        for piece, line, first in pieces:
+            if first not in _MAY_DESTROY:  # only these statements' trees are ever destructive: not parsed
+                continue
             try:
                 trees = [t for t in sqlglot.parse(piece, read=read) if t is not None]
             except (ParseError, TokenError):

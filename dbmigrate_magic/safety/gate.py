@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .destructive import Destructive
 
 #: verbs whose confirmed run is preceded by a backup in production
-BACKED_UP_VERBS = ("migrate", "rollback")
+BACKED_UP_VERBS = ("migrate", "rollback", "seed", "backfill", "plan")
 
 
 def _scan(preview: Preview, db: Database | None, ctx: Context | None = None) -> tuple[guard.GuardReport, str | None]:
@@ -31,8 +31,10 @@ def _scan(preview: Preview, db: Database | None, ctx: Context | None = None) -> 
     dialect = db.dialect if db is not None else "postgresql"
     findings: list[Destructive] = []
     for step in preview.steps:
-        label, shift = place(step, ctx)  # lines and name in the file the SQL comes from, as lint shows them
-        findings.extend(dataclasses.replace(f, line=f.line + shift) for f in classify(step.sql or "", dialect, label))
+        found = classify(step.sql or "", dialect)
+        if found:
+            label, shift = place(step, ctx)  # lines and name in the file the SQL comes from, as lint shows them
+            findings.extend(dataclasses.replace(f, line=f.line + shift, step=label) for f in found)
     connections: tuple = ()
     problem = None
     if db is not None and any(f.kind in ("drop_table", "drop_database", "drop_schema") for f in findings):

@@ -30,6 +30,8 @@ DEV_ONLY = {
     "recreate_database": "drop and recreate the database",
     "reset": "reset the database (drop everything and re-apply)",
     "push": "push the schema without a migration",
+    "seed --prune": "delete the rows of the seeded tables that the seed no longer has",
+    "seed --reset": "empty the seeded tables before loading them",
 }
 _STAGING = re.compile(r"(^|[^a-z])(staging|stage|stg|preprod|pre-prod|uat|qa|test)([^a-z]|$)")
 

@@ -35,12 +35,21 @@ DEFAULT_TABLE = "alembic_version"
 class AlembicAdapter(OperatedAdapter):
     tool = "alembic"
     display_name = "Alembic"
+    thread_safe = False  # runs in process with a changed working folder and os.environ
     table_marks = (TableMark("Alembic", "alembic_version", ("version_num",), command="alembic upgrade head"),)
     down_in_file = "a downgrade() function"
 
     def __init__(self, root: Path, evidence: Evidence | None = None):
         super().__init__(root, evidence)
         self.ops = AlembicOps(self)
+        self._graph_read: tuple[tuple, RevisionGraph] | None = None  # (files' fingerprint, graph)
+
+    def mark_outside_transaction(self, path: Path) -> str:
+        """Alembic's ``autocommit_block()`` around the revision's upgrade and downgrade bodies."""
+        from .run import autocommit_functions
+
+        autocommit_functions(path)
+        return "`with op.get_context().autocommit_block():` around upgrade() and downgrade()"
 
     # --- configuration, read statically --------------------------------------------------
     @classmethod
@@ -138,9 +147,18 @@ class AlembicAdapter(OperatedAdapter):
 
     # --- reading -----------------------------------------------------------------------
     def graph(self) -> RevisionGraph:
+        """The revision graph, read once while the files are unchanged (one `dbm migrate` asks for it
+        for the history, the plan and the run's check: three reads of every file at 1,000 revisions)."""
+        from .commands import files_fingerprint
         from .graph import RevisionGraph, revision_files
 
-        return RevisionGraph.load(revision_files(self.layout.version_locations, self.layout.recursive))
+        locations, recursive = self.layout.version_locations, self.layout.recursive
+        files = files_fingerprint([str(p) for p in locations], recursive)
+        if self._graph_read is not None and self._graph_read[0] == files:
+            return self._graph_read[1]
+        graph = RevisionGraph.load(revision_files(locations, recursive), self.root)
+        self._graph_read = (files, graph)
+        return graph
 
     def migration_files(self) -> list[MigrationFile]:
         graph = self.graph()

@@ -13,9 +13,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._pystatic import NOT_LITERAL, fast_literals, module_literals
+
+if TYPE_CHECKING:
+    from .._facts_cache import FactsCache
 
 NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 #: Alembic's own rule for which files in a versions folder are revisions (no __init__, no .# locks)
@@ -121,6 +124,23 @@ def _import_revision(path: str) -> Revision | None:
     )
 
 
+def _cached_revision(cache: FactsCache, path: str) -> Revision | None:
+    """``read_revision`` through the cache: only revisions read as literals are kept (an imported
+    module's values may depend on more than its file)."""
+    from .._facts_cache import MISS
+
+    facts, stamp = cache.get(path)
+    if facts is not MISS:
+        rev, down, labels, depends, message = facts
+        return Revision(rev, tuple(down), tuple(labels), tuple(depends), path, message)
+    found = read_revision(path)
+    if found is not None and not found.imported:
+        cache.put(
+            path, stamp, [found.revision, found.down_revisions, found.branch_labels, found.depends_on, found.message]
+        )
+    return found
+
+
 @dataclass
 class RevisionGraph:
     """The DAG of revisions: ``down_revision`` edges, plus ``depends_on`` edges for ordering."""
@@ -130,17 +150,24 @@ class RevisionGraph:
     duplicates: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, files: Iterable[str | Path]) -> RevisionGraph:
+    def load(cls, files: Iterable[str | Path], root: Path | None = None) -> RevisionGraph:
+        """The graph of ``files``; with the project ``root``, facts read before are taken from
+        its cache (``_facts_cache``) for files unchanged since."""
+        from .. import _pystatic
+        from .._facts_cache import FactsCache, code_key
+
+        cache = FactsCache(root, "alembic", code_key(modules=(__file__, _pystatic.__file__)))
         revisions: dict[str, Revision] = {}
         unreadable, duplicates = [], []
         for path in files:
-            rev = read_revision(path)
+            rev = _cached_revision(cache, str(path))
             if rev is None:
                 unreadable.append(str(path))
             elif rev.revision in revisions:
                 duplicates.append(rev.revision)
             else:
                 revisions[rev.revision] = rev
+        cache.save()
         return cls(revisions, unreadable, duplicates)
 
     # --- structure --------------------------------------------------------------------

@@ -12,12 +12,13 @@ Three layouts are found in real projects:
 
 Options are read with ``alembic.config.Config`` (the tool's own rules: ``%(here)s``, the
 ``path_separator`` split of ``version_locations``, ini before toml) and paths resolved against the
-project root, the working folder the ``alembic`` CLI runs in.
+project root, the working folder the ``alembic`` CLI runs in. A plain ``alembic.ini`` (no toml, no
+``version_locations``) is read with the same ``ConfigParser`` set-up instead, without importing
+Alembic (``Layout._plain_ini``).
 """
 
 from __future__ import annotations
 
-import tomllib
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,8 +28,12 @@ from typing import TYPE_CHECKING, Any
 from ...errors import ProjectError
 
 if TYPE_CHECKING:
+    import configparser
+
     from alembic.config import Config
 
+#: the ini section Alembic reads (``alembic -n NAME`` chooses another; the CLI we mirror does not)
+SECTION = "alembic"
 #: Flask-Migrate's default folder (``Migrate(app, db, directory="migrations")``)
 FLASK_DIR = "migrations"
 
@@ -75,6 +80,8 @@ def flask_standin(root: Path) -> Path:
 def _has_tool_alembic(pyproject: Path) -> bool:
     if not pyproject.is_file():
         return False
+    import tomllib
+
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -150,7 +157,34 @@ class Layout:
         except ProjectError:
             return None
 
+    @cached_property
+    def _plain_ini(self) -> configparser.ConfigParser | None:
+        """The ini file parsed as Alembic's ``Config`` parses it (``here`` set, the same
+        interpolation), when that alone answers every option: no ``[tool.alembic]``, no Flask
+        stand-in, no ``version_locations`` to split. Importing Alembic costs a status listing about
+        half a second of its time; None leaves every question to Alembic's ``Config``."""
+        if self.ini is None or self.toml is not None or self.flask:
+            return None
+        import configparser
+
+        parser = configparser.ConfigParser({"here": self.ini.absolute().parent.as_posix()})
+        try:
+            parser.read(self.ini, encoding="locale")
+        except (configparser.Error, UnicodeDecodeError):
+            return None
+        if parser.has_option(SECTION, "version_locations"):
+            return None
+        return parser
+
     def option(self, name: str) -> Any:
+        plain = self._plain_ini
+        if plain is not None:
+            from configparser import Error
+
+            try:
+                return plain.get(SECTION, name) if plain.has_option(SECTION, name) else None
+            except Error:  # a bad interpolation: Alembic would refuse it too
+                return None
         cfg = self._static
         if cfg is None:
             return None
@@ -179,6 +213,8 @@ class Layout:
     @cached_property
     def version_locations(self) -> list[Path]:
         """``version_locations`` as Alembic splits it, else ``<script_location>/versions``."""
+        if self._plain_ini is not None:  # it has no version_locations
+            return [self.script_location / "versions"]
         cfg = self._static
         found: list[str] | None = None
         if cfg is not None:

@@ -223,13 +223,14 @@ class AlembicOps:
         return sql
 
     def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        """``alembic upgrade TARGET`` in process; outcomes read back from the version table."""
-        from alembic import command
+        """``alembic upgrade TARGET`` in process (over the revisions the preview loaded); outcomes read
+        back from the version table."""
+        from . import commands
 
         if not steps:
             return []
         dest = steps[-1].extra.get("target") or steps[-1].migration
-        return self._run_and_check(db, steps, "up", f"upgrade to {dest}", command.upgrade, dest)
+        return self._run_and_check(db, steps, "up", f"upgrade to {dest}", commands.upgrade, dest)
 
     # --- rolling back --------------------------------------------------------------------
     def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
@@ -287,12 +288,12 @@ class AlembicOps:
         ]
 
     def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
-        from alembic import command
+        from . import commands
 
         if not steps:
             return []
         dest = steps[-1].extra.get("target") or "base"
-        return self._run_and_check(db, steps, "down", f"downgrade to {dest}", command.downgrade, dest)
+        return self._run_and_check(db, steps, "down", f"downgrade to {dest}", commands.downgrade, dest)
 
     def _run_and_check(
         self,

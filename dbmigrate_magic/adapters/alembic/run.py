@@ -110,7 +110,7 @@ def _short(exc: BaseException) -> str:
 
 def offline_sql(root: Path, url: str, command: str, rng: str, environ: dict[str, str] | None = None) -> str:
     """The SQL Alembic's offline mode (``--sql``) writes for ``upgrade``/``downgrade`` over ``rng``."""
-    from alembic import command as commands
+    from . import commands  # the revision files stay loaded for the run that follows
 
     buffer = io.StringIO()
     cfg = make_config(root, url, buffer)
@@ -199,3 +199,23 @@ def executed_sql(path: Path, function: str) -> list[str]:
                 ):
                     found.append(sub.args[0].value)
     return found
+
+
+def autocommit_functions(path: Path) -> None:
+    """Wrap the bodies of ``upgrade()`` and ``downgrade()`` in ``with op.get_context().autocommit_block():``,
+    Alembic's own way to run statements outside the migration's transaction (CREATE INDEX CONCURRENTLY)."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    for node in sorted(functions, key=lambda n: -n.lineno):  # bottom up: line numbers above stay right
+        if node.name not in ("upgrade", "downgrade"):
+            continue
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if not body or all(isinstance(s, ast.Pass) for s in body):
+            continue
+        first, last = body[0].lineno - 1, (node.end_lineno or body[-1].lineno)
+        indent = " " * body[0].col_offset
+        wrapped = [f"{indent}with op.get_context().autocommit_block():\n"]
+        wrapped += [("    " + line) if line.strip() else line for line in lines[first:last]]
+        lines[first:last] = wrapped
+    path.write_text("".join(lines), encoding="utf-8")

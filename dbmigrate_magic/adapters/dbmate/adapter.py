@@ -20,6 +20,7 @@ from .files import located_sections, sections, statement_ended
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects import Dialect
 
 FOLDERS = ("db/migrations", "migrations")
 #: dbmate's own file pattern: a numeric version, an underscore, anything, .sql
@@ -71,6 +72,11 @@ class DbmateAdapter(Adapter):
 
     def file_parts(self, text: str) -> list[tuple[str, int]] | None:
         return located_sections(text)
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """As ``plan_apply``: dbmate runs the up part in a transaction where the database has
+        transactional DDL, unless its marker says ``transaction:false``."""
+        return sections(read_text(f.path)).up_transaction and dialect.transactional_ddl
 
     def migration_files(self) -> list[MigrationFile]:
         out = []

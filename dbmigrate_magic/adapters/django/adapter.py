@@ -36,6 +36,7 @@ EXTRA_COLUMNS = ("app", "name", "replaces")
 class DjangoAdapter(OperatedAdapter):
     tool = "django"
     display_name = "Django"
+    thread_safe = False  # runs in process with a changed working folder and os.environ
     table_marks = (
         TableMark("Django", "django_migrations", ("app", "name", "applied"), command="python manage.py migrate"),
     )
@@ -44,6 +45,13 @@ class DjangoAdapter(OperatedAdapter):
     def __init__(self, root: Path, evidence: Evidence | None = None):
         super().__init__(root, evidence)
         self.ops = DjangoOps(self)
+
+    def mark_outside_transaction(self, path: Path) -> str:
+        """``atomic = False`` on the Migration class: Django runs it outside a transaction."""
+        text = path.read_text(encoding="utf-8")
+        head = "class Migration(migrations.Migration):\n"
+        path.write_text(text.replace(head, head + "    atomic = False\n", 1), encoding="utf-8")
+        return "`atomic = False` on the Migration class"
 
     @classmethod
     def migration_dirs(cls, root: Path) -> list[Path]:
@@ -73,7 +81,7 @@ class DjangoAdapter(OperatedAdapter):
         if not manage.is_file() or not DJANGO_IMPORT.search(read_text(manage)):
             return None
         dirs = cls.migration_dirs(root)
-        count = sum(1 for d in dirs for p in d.iterdir() if MIGRATION_NAME.match(p.name))
+        count = sum(1 for d in dirs for name in os.listdir(d) if MIGRATION_NAME.match(name))  # names: no Path each
         folder = dirs[0].relative_to(root).as_posix() if len(dirs) == 1 else ("*/migrations" if dirs else None)
         return Evidence(cls.tool, ("manage.py",), folder, count)
 

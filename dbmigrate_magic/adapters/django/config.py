@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 from ...config import (
@@ -34,6 +33,8 @@ def read_static(root: Path, module: str, variables: dict[str, str]) -> dict:
 
 def read_by_import(root: Path, module: str, variables: dict[str, str]) -> dict:
     """Import the settings module in a subprocess (project code runs: only as a last resort)."""
+    import subprocess
+
     script = (
         "import importlib, json, sys\n"
         f"m = importlib.import_module({module!r})\n"

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import _pystatic
+from .._facts_cache import MISS, FactsCache, code_key
 from .._pystatic import NOT_LITERAL, literal_assignments
 from .settings import Unevaluable, module_dir, settings_module
 from .settings import read_settings as read_settings_module
@@ -249,6 +251,7 @@ def read_project(
 ) -> tuple[list[Declaration], set[str]]:
     """Every installed app's migrations (statically) and the labels of apps that have migrations."""
     apps, user_model = migration_modules(root, skipped, approximate)
+    cache = FactsCache(root, "django", code_key(user_model, modules=(__file__, _pystatic.__file__)))
     declarations, migrated = [], set()
     for label, folder in apps:
         if folder is None or not folder.is_dir():
@@ -256,9 +259,19 @@ def read_project(
         migrated.add(label)
         prefix = str(folder) + os.sep
         for name in migration_names(folder):
-            decl = read_declaration(label, f"{prefix}{name}.py", user_model)
+            path = f"{prefix}{name}.py"
+            facts, stamp = cache.get(path)
+            if facts is MISS:
+                decl = read_declaration(label, path, user_model)
+                cache.put(path, stamp, None if decl is None else [decl.dependencies, decl.replaces, decl.run_before])
+            elif facts is None:
+                decl = None
+            else:
+                deps, replaces, run_before = (tuple(tuple(k) for k in keys) for keys in facts)
+                decl = Declaration(label, name, path, deps, replaces, run_before)
             if decl is not None:
                 declarations.append(decl)
+    cache.save()
     return declarations, migrated
 
 

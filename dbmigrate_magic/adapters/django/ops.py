@@ -220,7 +220,7 @@ class DjangoOps:
             key = self._key(graph, target)
             keep = set() if key[1] == "zero" else _ancestors(graph, key)
             undo = {k for k in order if k[0] == key[0] and k not in keep}
-            undo |= {d for k in undo for d in _descendants(graph, k) if d in applied}
+            undo |= {d for d in _descendants(graph, *undo) if d in applied}  # one walk: per key was quadratic
             plan = [(k, [key[0], key[1]]) for k in reversed(order) if k in undo]
         else:  # the most recently recorded migration(s), as django_migrations' ids order them
             squash_of = {r: k for k in graph.nodes for r in graph.nodes[k].replaces}
@@ -338,10 +338,10 @@ class DjangoOps:
         return f"manage.py {' '.join(args)}: recorded as applied without running"
 
 
-def _reachable(edges: dict[Key, set[Key]], nodes: Collection[Key], key: Key) -> set[Key]:
-    """``key`` and every migration reachable from it along ``edges`` (parents or children)."""
+def _reachable(edges: dict[Key, set[Key]], nodes: Collection[Key], *keys: Key) -> set[Key]:
+    """``keys`` and every migration reachable from them along ``edges`` (parents or children)."""
     seen: set[Key] = set()
-    stack = [key]
+    stack = list(keys)
     while stack:
         k = stack.pop()
         if k in seen or k not in nodes:
@@ -355,8 +355,8 @@ def _ancestors(graph: Graph, key: Key) -> set[Key]:
     return _reachable(graph.parents, graph.nodes, key)
 
 
-def _descendants(graph: Graph, key: Key) -> set[Key]:
-    return _reachable(graph.children, graph.nodes, key)
+def _descendants(graph: Graph, *keys: Key) -> set[Key]:
+    return _reachable(graph.children, graph.nodes, *keys)
 
 
 def _sql_of(sql: dict[str, dict[str, str]], migration: str) -> str:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...dialects import find_dialect
 from ...errors import ToolFailed, ToolMissing
 from ...masking import mask
 from .interpreter import python_for
 
+if TYPE_CHECKING:
+    import subprocess
+
 ENV_VAR = "DBM_DJANGO_DATABASE"
 
-# Runs as ``python -c BOOTSTRAP manage.py MODE args...``; MODE is "manage" or "declarations".
+# Runs as ``python -c BOOTSTRAP manage.py MODE args...``; MODE is "manage", "declarations" or "sql"
+# (for "sql", render_child.py's text comes before it: see child_code).
 BOOTSTRAP = r"""
 import json, os, runpy, sys
 manage, mode, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -59,19 +62,9 @@ def declarations():
     print("DBM-JSON" + json.dumps({"migrations": out, "migrated": sorted(loader.migrated_apps)}))
 
 def sqlmigrate():
-    import io
     import django
     django.setup()
-    from django.core.management import call_command
-    out = {}
-    for app, name, backwards in json.loads(sys.stdin.read()):
-        buf = io.StringIO()
-        try:
-            call_command("sqlmigrate", app, name, backwards=backwards, stdout=buf)
-            out[app + "." + name] = {"sql": buf.getvalue()}
-        except Exception as exc:
-            out[app + "." + name] = {"error": type(exc).__name__ + ": " + str(exc)}
-    print("DBM-JSON" + json.dumps(out))
+    print("DBM-JSON" + json.dumps(render(json.loads(sys.stdin.read()))))  # render: render_child.py, sent first
 
 def patched(args=None):
     use_selected_database()
@@ -87,6 +80,14 @@ management.execute_from_command_line = patched
 sys.argv = [manage] + argv
 runpy.run_path(manage, run_name="__main__")
 """
+
+
+def child_code(mode: str) -> str:
+    """The ``-c`` program: the bootstrap, after the SQL renderer's source when it renders SQL (the
+    project's interpreter may not have dbm installed, so the renderer travels as text)."""
+    if mode != "sql":
+        return BOOTSTRAP
+    return (Path(__file__).with_name("render_child.py")).read_text(encoding="utf-8") + "\n" + BOOTSTRAP
 
 
 def django_database(url: str) -> dict[str, Any]:
@@ -141,9 +142,11 @@ def run_manage(
     if url:
         env[ENV_VAR] = json.dumps(django_database(url))
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    import subprocess  # here: the adapter is imported for every status listing, which runs no process
+
     try:
         out = subprocess.run(
-            [python, "-c", BOOTSTRAP, str(manage), mode, *args],
+            [python, "-c", child_code(mode), str(manage), mode, *args],
             cwd=root,
             env=env,
             capture_output=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import shutil
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,11 +22,11 @@ from ..base import Adapter, Evidence, History, MigrationFile, MigrationRow, Plan
 from ..foreign_tables import TableMark
 from . import config
 from . import files as files
-from .ledger import DrizzleLedger, LedgerRow
 
 if TYPE_CHECKING:
     from ...db import Database
     from ...dialects.base import Dialect
+    from .ledger import DrizzleLedger, LedgerRow
 
 CONFIG_NAMES = (
     "drizzle.config.ts",
@@ -51,6 +51,9 @@ def _iso(ms: int | None) -> str:
 class DrizzleAdapter(Adapter):
     tool = "drizzle"
     display_name = "Drizzle"
+    no_transaction_limit = (
+        "drizzle-kit migrate runs every pending migration in one transaction, with no setting to run one outside it"
+    )
     table_marks = (
         TableMark(
             "Drizzle",
@@ -145,6 +148,8 @@ class DrizzleAdapter(Adapter):
         )
 
     def ledger(self, db: Database) -> DrizzleLedger:
+        from .ledger import DrizzleLedger  # here: detecting a project (every status) has no use for it
+
         return DrizzleLedger(db, *self._migrations_table())
 
     def tracking_tables(self) -> tuple[str, ...]:
@@ -161,43 +166,62 @@ class DrizzleAdapter(Adapter):
         """drizzle-kit migrate runs the pending migrations in one transaction where the database has transactional DDL (as ``plan_apply`` marks each step)."""
         return dialect.transactional_ddl
 
-    def migration_files(self) -> list[MigrationFile]:
-        found, _ = self.entries()
-        out = []
+    def migration_files(self, found: list[files.Entry] | None = None, cached: bool = False) -> list[MigrationFile]:
+        """Each journal entry with its file's hash (``checksums``)."""
+        if found is None:
+            found, _ = self.entries()
+        return [
+            MigrationFile(e.tag, e.path, checksum, {"when": e.when, "idx": e.idx, "generated_at": _when(e.when)})
+            for e, checksum in zip(found, self.checksums(found, cached))
+        ]
+
+    def checksums(self, found: list[files.Entry], cached: bool = False) -> list[str | None]:
+        """drizzle-orm's hash of each entry's file (None: no file). ``cached`` (status, which only
+        reads): hashes of files unchanged since an earlier listing (same size and mtime) come from
+        ``.dbm/cache`` (``_facts_cache``) instead of reading and hashing every file; what is
+        applied is always hashed anew."""
+        from .._facts_cache import MISS, FactsCache, code_key
+
+        cache = FactsCache(self.root if cached else None, "drizzle", code_key(modules=(files.__file__,)))
+        sep = os.sep
+        out: list[str | None] = []
         for e in found:
-            checksum = files.file_hash(e.path.read_bytes()) if e.path.is_file() else None
-            out.append(
-                MigrationFile(e.tag, e.path, checksum, {"when": e.when, "idx": e.idx, "generated_at": _when(e.when)})
-            )
+            path = f"{e.out}{sep}{e.file}" if sep == "/" else str(e.path)
+            checksum, stamp = cache.get(path)
+            if checksum is MISS:
+                checksum = files.file_hash(e.path.read_bytes()) if e.path.is_file() else None
+                cache.put(path, stamp, checksum)
+            out.append(checksum)
+        cache.save()
         return out
 
     def history(self, db: Database | None) -> History:
         entries, notes = self.entries()
-        mfiles = self.migration_files()
+        sums = self.checksums(entries, cached=True)
         table_name = "__drizzle_migrations"
         if db is None:
             unread = tuple(
-                MigrationRow(f.id, self.relative(f.path), "unknown", extra={"generated_at": _when(f.extra["when"])})
-                for f in mfiles
+                MigrationRow(e.tag, self.relative_in(e.out, e.file), "unknown", extra={"generated_at": _when(e.when)})
+                for e in entries
             )
             return History(unread, False, table_name, None, tuple(notes), self.extra_columns)
         ledger = self.ledger(db)
         records = ledger.read()
         if records is None:
             rows: list[MigrationRow] = []
-            for f in mfiles:
-                note = None if f.checksum else "listed in the journal but the file is missing"
+            for e, checksum in zip(entries, sums):
+                note = None if checksum else "listed in the journal but the file is missing"
                 rows.append(
                     MigrationRow(
-                        f.id,
-                        self.relative(f.path),
+                        e.tag,
+                        self.relative_in(e.out, e.file),
                         "pending",
                         note=note,
-                        extra={"generated_at": _when(f.extra["when"])},
+                        extra={"generated_at": _when(e.when)},
                     )
                 )
             return History(tuple(rows), False, ledger.display, None, tuple(notes), self.extra_columns)
-        rows = self._merge(mfiles, records)
+        rows = self._merge(entries, sums, records)
         applied = [r for r in rows if r.state in ("applied", "modified")]
         if any(r.state == "skipped" for r in rows):
             notes.append(
@@ -213,18 +237,16 @@ class DrizzleAdapter(Adapter):
             self.extra_columns,
         )
 
-    def _merge(self, mfiles: list[MigrationFile], records: list[LedgerRow]) -> list[MigrationRow]:
+    def _merge(
+        self, entries: list[files.Entry], sums: list[str | None], records: list[LedgerRow]
+    ) -> list[MigrationRow]:
         """Rows to files: by hash first, then by name (1.0), then by ``when`` == created_at."""
-        index: dict[tuple[str, object], list[int]] = {}
+        by_hash: dict[object, list[int]] = {}
         for i, r in enumerate(records):
-            index.setdefault(("hash", r.hash), []).append(i)
-            if r.name is not None:
-                index.setdefault(("name", r.name), []).append(i)
-            if r.created_at is not None:
-                index.setdefault(("when", r.created_at), []).append(i)
+            by_hash.setdefault(r.hash, []).append(i)
         used: set[int] = set()
 
-        def take(key: tuple[str, object]) -> LedgerRow | None:
+        def take(index: dict[object, list[int]], key: object) -> LedgerRow | None:
             for i in index.get(key, ()):
                 if i not in used:
                     used.add(i)
@@ -232,66 +254,54 @@ class DrizzleAdapter(Adapter):
             return None
 
         matched: dict[str, tuple[LedgerRow, bool]] = {}
-        for f in mfiles:
-            by_hash = take(("hash", f.checksum)) if f.checksum is not None else None
-            if by_hash is not None:
-                matched[f.id] = (by_hash, True)
-        for f in mfiles:
-            if f.id not in matched:
-                by_name_or_time = take(("name", f.id)) or take(("when", f.extra["when"]))
-                if by_name_or_time is not None:
-                    matched[f.id] = (by_name_or_time, False)
+        for e, checksum in zip(entries, sums):
+            found = take(by_hash, checksum) if checksum is not None else None
+            if found is not None:
+                matched[e.tag] = (found, True)
+        unmatched = [e for e in entries if e.tag not in matched]
+        if unmatched:  # by name, then time, for these only (none in the usual listing: no index to build)
+            by_name: dict[object, list[int]] = {}
+            by_when: dict[object, list[int]] = {}
+            for i, r in enumerate(records):
+                if r.name is not None:
+                    by_name.setdefault(r.name, []).append(i)
+                if r.created_at is not None:
+                    by_when.setdefault(r.created_at, []).append(i)
+            for e in unmatched:
+                if e.tag not in matched:
+                    found = take(by_name, e.tag) or take(by_when, e.when)
+                    if found is not None:
+                        matched[e.tag] = (found, False)
         # drizzle-orm 0.x runs only entries newer than the newest created_at; tables with a name
         # column (1.0) match by name, so the skip rule is applied to 0.x tables only
-        by_name = any(r.name for r in records)
-        newest = None if by_name else max((r.created_at for r in records if r.created_at is not None), default=None)
-        rows: list[tuple[int, MigrationRow]] = []
-        for f in mfiles:
-            when = f.extra["when"]
+        named = any(r.name for r in records)
+        newest = None if named else max((r.created_at for r in records if r.created_at is not None), default=None)
+        rows: list[MigrationRow] = []
+        for e, checksum in zip(entries, sums):
+            when = e.when
             extra = {"generated_at": _when(when)}
-            rel = self.relative(f.path)
-            if f.id in matched:
-                r, same = matched[f.id]
-                if f.checksum is None:
-                    rows.append(
-                        (
-                            when,
-                            MigrationRow(
-                                f.id,
-                                None,
-                                "missing",
-                                r.applied_at,
-                                None,
-                                "recorded in the database, file not found",
-                                extra,
-                            ),
-                        )
+            rel = self.relative_in(e.out, e.file)  # the folder's part is worked out once per folder
+            if e.tag in matched:
+                r, same = matched[e.tag]
+                if checksum is None:
+                    row = MigrationRow(
+                        e.tag, None, "missing", r.applied_at, None, "recorded in the database, file not found", extra
                     )
                 elif same:
-                    rows.append((when, MigrationRow(f.id, rel, "applied", r.applied_at, True, None, extra)))
+                    row = MigrationRow(e.tag, rel, "applied", r.applied_at, True, None, extra)
                 else:
-                    rows.append(
-                        (
-                            when,
-                            MigrationRow(
-                                f.id,
-                                rel,
-                                "modified",
-                                r.applied_at,
-                                False,
-                                "the file changed after it was applied (hash differs)",
-                                extra,
-                            ),
-                        )
+                    row = MigrationRow(
+                        e.tag,
+                        rel,
+                        "modified",
+                        r.applied_at,
+                        False,
+                        "the file changed after it was applied (hash differs)",
+                        extra,
                     )
-            elif f.checksum is None:
-                rows.append(
-                    (
-                        when,
-                        MigrationRow(
-                            f.id, rel, "pending", None, None, "listed in the journal but the file is missing", extra
-                        ),
-                    )
+            elif checksum is None:
+                row = MigrationRow(
+                    e.tag, rel, "pending", None, None, "listed in the journal but the file is missing", extra
                 )
             elif newest is not None and when <= newest:
                 note = (
@@ -299,16 +309,18 @@ class DrizzleAdapter(Adapter):
                     "drizzle-kit migrate only runs newer ones, so it will never run this (merged from an "
                     "older branch?). Apply it with `dbm migrate`, or regenerate it."
                 )
-                rows.append((when, MigrationRow(f.id, rel, "skipped", None, None, note, extra)))
+                row = MigrationRow(e.tag, rel, "skipped", None, None, note, extra)
             else:
-                rows.append((when, MigrationRow(f.id, rel, "pending", None, None, None, extra)))
-        order = {f.id: i for i, f in enumerate(mfiles)}
-        whens = sorted(f.extra["when"] for f in mfiles)
-        keyed = [((order[row.migration], 0), row) for _, row in rows]
+                row = MigrationRow(e.tag, rel, "pending", None, None, None, extra)
+            rows.append(row)
+        if len(used) == len(records):
+            return rows  # every record has its file: the rows are in journal order as they stand
+        # records with no file go where their generation time sorts, before the entry at that place
+        whens = sorted(e.when for e in entries)
+        keyed = [((order, 0), row) for order, row in enumerate(rows)]
         for r in (r for i, r in enumerate(records) if i not in used):
             name = r.name or f"hash {r.hash[:12]}"
-            created = r.created_at or 0
-            pos = bisect.bisect_right(whens, created)
+            pos = bisect.bisect_right(whens, r.created_at or 0)
             keyed.append(
                 (
                     (pos, -1),
@@ -365,7 +377,7 @@ class DrizzleAdapter(Adapter):
         )
         files.write_json(files.journal_path(out), journal)
         if down_sql and down_sql.strip():
-            entry = files.Entry(tag, when, path, idx, "journal")
+            entry = files.Entry(tag, when, out, path.name, idx, "journal")
             entry.down_path.write_text(
                 files.render_sql([s.sql for s in split_statements(down_sql, dialect)]), encoding="utf-8"
             )
@@ -405,6 +417,8 @@ class DrizzleAdapter(Adapter):
         if entry is None:
             raise ProjectError(f"{self.relative(path)} is not a migration of this project.")
         if entry.layout == "folder":
+            import shutil
+
             shutil.rmtree(path.parent)
             return f"Removed {self.relative(path.parent)}."
         journal = files.read_journal(self.out)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ...dialects import dialect_for, find_dialect
 from ...errors import ProjectError
@@ -64,15 +64,20 @@ def empty_snapshot(dialect: str | None) -> dict:
 JOURNAL_VERSION = "7"
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One migration drizzle-orm would run, in journal order."""
+class Entry(NamedTuple):
+    """One migration drizzle-orm would run, in journal order. A tuple, with the file kept as text
+    below the out folder and made a ``Path`` only when asked: a status of 2,000 entries needs none."""
 
     tag: str
     when: int  # milliseconds: recorded as ``created_at``
-    path: Path  # the .sql file (may not exist)
+    out: Path
+    file: str  # the .sql file below ``out``, "/"-separated (may not exist)
     idx: int
     layout: str  # "journal" or "folder"
+
+    @property
+    def path(self) -> Path:
+        return self.out / self.file
 
     @property
     def down_path(self) -> Path:
@@ -119,16 +124,15 @@ def entries(out: Path) -> tuple[list[Entry], list[str]]:
         result = []
         for i, e in enumerate(journal["entries"]):
             try:
-                result.append(
-                    Entry(str(e["tag"]), int(e["when"]), out / f"{e['tag']}.sql", int(e.get("idx", i)), "journal")
-                )
+                tag = str(e["tag"])
+                result.append(Entry(tag, int(e["when"]), out, tag + ".sql", int(e.get("idx", i)), "journal"))
             except (KeyError, TypeError, ValueError):
                 raise ProjectError(
                     f"Entry {i} of {journal_path(out)} lacks a tag or a numeric 'when'.",
                     next_step="Restore meta/_journal.json from version control.",
                 ) from None
-        listed = {e.path.name for e in result}
-        stray = sorted(p.name for p in out.glob("*.sql") if p.name not in listed and not p.name.endswith(".down.sql"))
+        listed = {e.file for e in result}
+        stray = sorted(n for n in _names(out) if n.endswith(".sql") and n not in listed and not n.endswith(".down.sql"))
         if stray:
             notes.append(
                 f"{len(stray)} .sql file(s) not in meta/_journal.json, which drizzle-kit never runs: "
@@ -139,8 +143,17 @@ def entries(out: Path) -> tuple[list[Entry], list[str]]:
         (p.parent, m.group(1)) for p in out.glob("*/migration.sql") if (m := FOLDER_RE.match(p.parent.name))
     )
     return [
-        Entry(f.name, folder_millis(stamp), f / "migration.sql", i, "folder") for i, (f, stamp) in enumerate(stamped)
+        Entry(f.name, folder_millis(stamp), out, f.name + "/migration.sql", i, "folder")
+        for i, (f, stamp) in enumerate(stamped)
     ], notes
+
+
+def _names(folder: Path) -> list[str]:
+    """The names in ``folder`` (none when it is missing): ``os.listdir``, not 2,000 ``Path`` objects."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def statements_of(text: str) -> list[str]:
@@ -191,5 +204,7 @@ def next_snapshot(out: Path, previous_tag: str | None, dialect: str) -> dict:
                 f"The previous migration {previous_tag} has no snapshot {path.name}.",
                 next_step="Restore the meta/ folder, or run `drizzle-kit generate` once.",
             )
+    import uuid  # here: it loads platform, a cost every status listing would pay
+
     body = {k: v for k, v in (prev or empty_snapshot(dialect)).items() if k not in ("id", "prevId")}
     return {"id": str(uuid.uuid4()), "prevId": (prev or {}).get("id", ZERO_ID), **body}

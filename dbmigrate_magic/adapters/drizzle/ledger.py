@@ -14,11 +14,9 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ...dialects import dialect_for
-from ...ledger import Bookkeeping
 from .._choose import required
 from .._tables import read_table
 from ..base import PlannedStep, StepOutcome, to_utc
@@ -29,13 +27,18 @@ if TYPE_CHECKING:
     from ...ledger import LedgerStep, Session
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
+    """One row of the table (a tuple: 2,000 of them are made for every status)."""
+
     hash: str
     created_at: int | None
     id: int | None = None
     name: str | None = None  # Drizzle 1.0
     applied_at: dt.datetime | None = None  # Drizzle 1.0
+
+
+#: the columns a row is read from, lowercase (drizzle-orm 1.0 added ``name`` and ``applied_at``)
+_COLUMNS = ("hash", "created_at", "id", "name", "applied_at")
 
 
 class DrizzleLedger:
@@ -62,19 +65,22 @@ class DrizzleLedger:
         found = read_table(self.db, self.table, schema=self.schema)
         if found is None:
             return None
-        rows = [self._row({k.lower(): v for k, v in r.items()}) for r in found]
+        spelt = {c.lower(): c for c in found.columns}  # the table's own spelling of each column
+        keys = tuple(spelt.get(c, c) for c in _COLUMNS)
+        rows = [self._row(r, keys) for r in found]
         rows.sort(key=lambda r: (r.created_at is None, r.created_at or 0, r.id or 0))
         return rows
 
     @staticmethod
-    def _row(rec: dict) -> LedgerRow:
-        created = rec.get("created_at")
+    def _row(rec: dict, keys: tuple[str, ...] = ()) -> LedgerRow:
+        """``rec``'s values under ``keys`` (the ``_COLUMNS`` as the table spells them)."""
+        hash_, created, id_, name, applied = map(rec.get, keys or _COLUMNS)
         return LedgerRow(
-            str(rec.get("hash")),
-            int(float(created)) if created is not None else None,
-            rec.get("id"),
-            rec.get("name"),
-            to_utc(rec.get("applied_at")),
+            str(hash_),
+            created if type(created) is int else int(float(created)) if created is not None else None,
+            id_,
+            name,
+            to_utc(applied) if applied is not None else None,
         )
 
     def _read(self, s: Session) -> list[LedgerRow]:
@@ -232,8 +238,9 @@ class DrizzleLedger:
     def rollback(self, steps: list[PlannedStep]) -> list[StepOutcome]:
         """Each down step in its own transaction with the removal of its row (shared ledger)."""
         from ...ledger import Ledger
+        from .downbook import DownBook  # here: the shared ledger is no part of reading the table
 
-        return Ledger(self.db, _DownBook(self)).run([self.ledger_step(st) for st in steps])
+        return Ledger(self.db, DownBook(self)).run([self.ledger_step(st) for st in steps])
 
     def record(self, items: list[tuple[str, int, str]]) -> int:
         """Insert rows for (hash, when, tag) not yet recorded; returns how many were added."""
@@ -260,31 +267,3 @@ class DrizzleLedger:
             removed = self.delete(s, hash_, when)
             s.commit()
             return removed
-
-
-class _DownBook(Bookkeeping):
-    """Bookkeeping for a Drizzle rollback: the row goes when the down SQL has run."""
-
-    def __init__(self, ledger: DrizzleLedger):
-        self.ledger = ledger
-
-    def prepare(self, s: Session) -> list[str]:
-        return []
-
-    def is_done(self, s: Session, step: LedgerStep) -> bool:
-        q = self.ledger.qualified
-        return not s.query(
-            f"SELECT COUNT(*) FROM {q} WHERE hash = %s OR created_at = %s", (step.meta["hash"], int(step.meta["when"]))
-        )[0][0]
-
-    def started(self, s: Session, step: LedgerStep) -> None:
-        pass
-
-    def progressed(self, s: Session, step: LedgerStep, statements_run: int) -> None:
-        pass
-
-    def failed(self, s: Session, step: LedgerStep, statements_run: int, error: str) -> None:
-        pass
-
-    def finished(self, s: Session, step: LedgerStep, seconds: float) -> None:
-        self.ledger.delete(s, step.meta["hash"], int(step.meta["when"]))

@@ -15,29 +15,18 @@ from typing import TYPE_CHECKING
 
 from ...dialects import dialect_for
 from ...errors import ProjectError, UnsupportedOperation
-from ...sqlsplit import split
 from .._files import first_existing, read_text
-from .._node import (
-    DownFailure,
-    after_failure,
-    connection_env,
-    find_node_bin,
-    node_url,
-    run_tool,
-    transaction_note,
-    wrapper_folder,
-)
-from .._runner_lock import runner_lock
 from .._tables import read_tables
 from ..base import (
     Adapter,
     Evidence,
     History,
     LedgerRecord,
+    Listed,
     MigrationFile,
     PlannedStep,
     StepOutcome,
-    merge_history,
+    merge_listed,
     to_utc,
 )
 from ..foreign_tables import TableMark
@@ -46,6 +35,7 @@ from . import files as kf
 
 if TYPE_CHECKING:
     from ...db import Database
+    from .._node import DownFailure, ToolRun
 
 KNEXFILES = kf.KNEXFILES
 MIGRATION_EXTS = (".js", ".ts", ".cjs", ".mjs")
@@ -89,10 +79,13 @@ class KnexAdapter(Adapter):
     def relative(self, path: Path) -> str:
         # fast path for the common case (2,000 files in one folder): Path.relative_to is slow
         if path.parent == self.settings.directory:
-            if not hasattr(self, "_dir_prefix"):
-                self._dir_prefix = super().relative(self.settings.directory) + "/"
             return self._dir_prefix + path.name
         return super().relative(path)
+
+    @cached_property
+    def _dir_prefix(self) -> str:
+        """What ``relative`` puts before the name of a file in the migrations folder."""
+        return super().relative(self.settings.directory) + "/"
 
     def tracking_tables(self) -> tuple[str, ...]:
         s = self.settings
@@ -128,40 +121,50 @@ class KnexAdapter(Adapter):
         return records, notes
 
     def history(self, db: Database | None) -> History:
-        files = self.migration_files()
+        """Each file by name, shown as ``relative`` shows it, with no ``Path`` made for each of 2,000."""
+        names = kf.list_names(self.settings)
+        files = [Listed(n, self._dir_prefix + n) for n in names]
         table = self.settings.table
         if db is None:
-            return merge_history(self, files, None, table=table, extra_columns=("batch",))
+            return merge_listed(files, None, table=table, extra_columns=("batch",))
         records, notes = self.read_ledger(db)
         if records is None:
-            h = merge_history(self, files, [], table=table, extra_columns=("batch",))
+            h = merge_listed(files, [], table=table, extra_columns=("batch",))
             return History(h.rows, False, table, None, h.notes, h.extra_columns)
-        missing = {r.id for r in records} - {f.id for f in files}
+        missing = {r.id for r in records} - set(names)
         if missing:
             notes += (
                 f"knex refuses to migrate while applied files are missing ({len(missing)}: "
                 f"{', '.join(sorted(missing)[:3])}{'...' if len(missing) > 3 else ''}): restore them first.",
             )
-        return merge_history(self, files, records, table=table, extra_columns=("batch",), notes=notes)
+        return merge_listed(files, records, table=table, extra_columns=("batch",), notes=notes)
 
     # --- writing ---------------------------------------------------------------------------
     def _statements(self, sql: str | None) -> list[str] | None:
+        from ...sqlsplit import split
+
         if sql is None:
             return None
-        return [s.sql for s in split(sql, self._client_dialect() or "postgresql")]
+        return [s.sql for s in split(sql, self.sql_dialect or self._client_dialect() or "postgresql")]
 
     def _client_dialect(self) -> str | None:
+        """The dialect of the one client the knexfile names; None when it names none, or several (a
+        knexfile choosing its client from DATABASE_URL at run time): the text cannot tell which runs,
+        and splitting PostgreSQL's dollar-quoted bodies as SQLite would cut them at each ``;``."""
         text = read_text(self.settings.knexfile) if self.settings.knexfile else ""
-        for word, dialect in (
-            ("better-sqlite3", "sqlite"),
-            ("sqlite3", "sqlite"),
-            ("mysql", "mysql"),
-            ("pg", "postgresql"),
-            ("postgres", "postgresql"),
-        ):
-            if f"'{word}'" in text or f'"{word}"' in text:
-                return dialect
-        return None
+        named = {
+            dialect
+            for word, dialect in (
+                ("better-sqlite3", "sqlite"),
+                ("sqlite3", "sqlite"),
+                ("mysql", "mysql"),
+                ("mysql2", "mysql"),
+                ("pg", "postgresql"),
+                ("postgres", "postgresql"),
+            )
+            if f"'{word}'" in text or f'"{word}"' in text
+        }
+        return named.pop() if len(named) == 1 else None
 
     def new_migration(self, name: str, up_sql: str = "", down_sql: str | None = None) -> Path:
         settings = self.settings
@@ -172,6 +175,11 @@ class KnexAdapter(Adapter):
         down = self._statements(down_sql) if down_sql is not None else ([] if not up_sql.strip() else None)
         path.write_text(kf.render(self._statements(up_sql) or [], down), encoding="utf-8")
         return path
+
+    def mark_outside_transaction(self, path: Path) -> str:
+        """``exports.config = { transaction: false }``: knex runs the migration outside a transaction."""
+        path.write_text(read_text(path) + "\nexports.config = { transaction: false };\n", encoding="utf-8")
+        return "`exports.config = { transaction: false }`"
 
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         wanted = (self._statements(up_sql) or [], self._statements(down_sql))
@@ -200,6 +208,8 @@ class KnexAdapter(Adapter):
         )
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
+        from .._node import transaction_note
+
         files = self.migration_files()
         records, _ = self.read_ledger(db)
         applied = {r.id for r in records or []}
@@ -224,6 +234,8 @@ class KnexAdapter(Adapter):
         return [_with(self._step(f, f.id, "up", transactional), transaction=note) for f in pending]
 
     def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
+        from .._node import transaction_note
+
         records, _ = self.read_ledger(db)
         records = records or []
         if not records:
@@ -277,7 +289,15 @@ class KnexAdapter(Adapter):
         return plan
 
     # --- running the project's knex ------------------------------------------------------------
-    def _knex(self, db: Database, args: list[str], what: str, failure: DownFailure | None = None):
+    def run_seeds(self, db: Database) -> ToolRun:
+        """``knex seed:run`` against ``db``; a failing seed is returned (exit code, masked output), not raised."""
+        return self._knex(db, ["seed:run"], "npx knex seed:run", check=False)
+
+    def _knex(
+        self, db: Database, args: list[str], what: str, failure: DownFailure | None = None, check: bool = True
+    ) -> ToolRun:
+        from .._node import connection_env, find_node_bin, node_url, run_tool, wrapper_folder  # running knex only
+
         settings = self.settings
         if settings.knexfile is None:
             raise ProjectError("No knexfile was found.", next_step="Create knexfile.js (`npx knex init`).")
@@ -307,12 +327,16 @@ class KnexAdapter(Adapter):
                 cwd=self.root,
                 env=env,
                 what=what,
+                check=check,
                 unchanged=failure.unchanged if failure else None,
                 next_step=failure.next_step if failure else None,
             )
 
     def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migrate:latest`` (or ``migrate:to`` the last step): one knex batch, under knex's own lock."""
+        from .._node import after_failure
+        from .._runner_lock import runner_lock
+
         if not steps:
             return []
         import time
@@ -357,12 +381,16 @@ class KnexAdapter(Adapter):
         return outcomes
 
     def rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
+        from .._runner_lock import runner_lock
+
         if not steps:
             return []
         with runner_lock(db):
             return self._rollback(db, steps)
 
     def _down_failure(self, db: Database, names: list[str]) -> DownFailure:
+        from .._node import DownFailure
+
         return DownFailure.of("knex", names, dialect_for(db).transactional_ddl)
 
     def _rollback(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:

@@ -1,14 +1,13 @@
 """Knex facts that need no database: the knexfile's migration settings and the files we write.
 
 Reading the knexfile is textual (it is JavaScript; running node for ``status`` would cost a
-second). Only literal settings inside the ``migrations: { ... }`` block are read; anything
-computed falls back to Knex's own defaults, which is what Knex does when they are absent.
+second). Only literal settings inside the ``migrations: { ... }`` block are read (folders also as
+``path.join(__dirname, 'a', 'b')``); anything else computed falls back to Knex's own defaults.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -37,10 +36,10 @@ class KnexSettings:
         return f"{self.table}_lock"
 
 
-def _migrations_block(source: str) -> str:
-    """The text of every ``migrations: { ... }`` object in the knexfile (nested braces allowed)."""
+def _migrations_block(source: str, key: str = "migrations") -> str:
+    """The text of every ``migrations: { ... }`` (or ``key: { ... }``) object in the knexfile (nested braces allowed)."""
     blocks = []
-    for m in re.finditer(r"\bmigrations\s*:\s*\{", source):
+    for m in re.finditer(rf"\b{key}\s*:\s*\{{", source):
         depth, i = 1, m.end()
         while i < len(source) and depth:
             depth += {"{": 1, "}": -1}.get(source[i], 0)
@@ -54,10 +53,31 @@ def _literal(block: str, key: str) -> str | None:
     return m.group(2) if m else None
 
 
+_STRING = r"""(?:'[^']+'|"[^"]+"|`[^`$]+`)"""
+
+
+def _path_literal(block: str, key: str) -> str | None:
+    """``key: path.join(__dirname, 'src', 'db', 'migrations')`` (or ``path.resolve``, with or without
+    ``__dirname``: the knex CLI runs in the knexfile's folder) as a "/"-joined relative path: the way
+    real knexfiles spell their folders, which a literal-only reading took for Knex's default."""
+    m = re.search(
+        rf"""\b{key}\s*:\s*path\.(?:join|resolve)\(\s*(?:__dirname\s*,\s*)?((?:{_STRING}\s*,\s*)*{_STRING})\s*,?\s*\)""",
+        block,
+    )
+    if not m:
+        return None
+    return "/".join(part.strip("'\"`") for part in re.findall(_STRING, m.group(1)))
+
+
+def _folder(block: str, key: str) -> str | None:
+    """A folder setting written as a string or as ``path.join``/``path.resolve`` of strings."""
+    return _literal(block, key) or _path_literal(block, key)
+
+
 def read_settings(root: Path) -> KnexSettings:
     knexfile = first_existing(root, KNEXFILES)
     block = _migrations_block(read_text(knexfile)) if knexfile else ""
-    directory = _literal(block, "directory") or "migrations"
+    directory = _folder(block, "directory") or "migrations"
     exts = LOAD_EXTENSIONS
     m = re.search(r"\bloadExtensions\s*:\s*\[([^\]]*)\]", block)
     if m:
@@ -72,18 +92,38 @@ def read_settings(root: Path) -> KnexSettings:
     )
 
 
+def seeds_directory(root: Path) -> tuple[Path, bool]:
+    """Where ``knex seed:run`` looks (the knexfile's literal ``seeds.directory``, else Knex's default
+    ``./seeds``), and whether the knexfile named it."""
+    knexfile = first_existing(root, KNEXFILES)
+    named = _folder(_migrations_block(read_text(knexfile), "seeds"), "directory") if knexfile else None
+    return (root / (named or "seeds")).resolve(), named is not None
+
+
+def list_seed_files(folder: Path) -> list[Path]:
+    """The seed files ``knex seed:run`` runs: loadable extensions, by name (declarations excluded)."""
+    return list_files(KnexSettings(None, folder, DEFAULT_TABLE, None, LOAD_EXTENSIONS))
+
+
 def list_files(settings: KnexSettings) -> list[Path]:
     """Migration files as Knex loads them: the directory's files with a loadable extension, by name."""
     folder = settings.directory
-    if not folder.is_dir():
+    return [folder / n for n in list_names(settings)]
+
+
+def list_names(settings: KnexSettings) -> list[str]:
+    """The names of ``list_files`` (status needs no ``Path`` for each of 2,000 files)."""
+    try:
+        entries = os.scandir(settings.directory)  # scandir: no extra stat per file
+    except OSError:  # no folder (or not one): no migrations, as Knex says
         return []
-    with os.scandir(folder) as entries:  # scandir: no extra stat per file
-        names = sorted(
+    exts = settings.extensions
+    with entries:
+        return sorted(
             e.name
             for e in entries
-            if e.is_file() and os.path.splitext(e.name)[1] in settings.extensions and not e.name.endswith(".d.ts")
+            if e.is_file() and os.path.splitext(e.name)[1] in exts and not e.name.endswith(".d.ts")
         )
-    return [folder / n for n in names]
 
 
 def slug(name: str) -> str:
@@ -115,6 +155,8 @@ def render(up: list[str], down: list[str] | None) -> str:
         if down is not None
         else '  throw new Error("This migration has no down SQL: write a reverse migration or restore a backup.");'
     )
+    import json  # here, as in parse_ours: a status listing has no use for it
+
     return (
         f"{MARKER}. Each statement runs through knex.raw, in order.\n"
         f"const up = {json.dumps(up, indent=2)};\n"
@@ -136,6 +178,8 @@ def parse_ours(text: str) -> tuple[list[str], list[str] | None] | None:
     down = re.search(r"^const down = (.*?);\n\n", text, re.S | re.M)
     if not up or not down:
         return None
+    import json
+
     try:
         return json.loads(up.group(1)), json.loads(down.group(1))
     except ValueError:

@@ -28,11 +28,12 @@ from ..base import (
 )
 from ..foreign_tables import TableMark
 from . import config
-from .ledger import TABLE, PrismaBook, PrismaRow, failed_block, ledger_config, read_rows, with_book
+from .config import TABLE
 
 if TYPE_CHECKING:
     from ...db import Database
     from ...dialects.base import Dialect
+    from .ledger import PrismaRow
 
 #: Prisma's datasource providers, as the dialect each runs on
 PROVIDERS = tool_words(postgresql=("postgresql", "postgres", "cockroachdb"), mysql=("mysql",), sqlite=("sqlite",))
@@ -48,9 +49,18 @@ def checksums(data: bytes) -> set[str]:
     return {sha256_hex(data), sha256_hex(lf), sha256_hex(lf.replace(b"\n", b"\r\n"))}
 
 
+def _ledger():
+    """prisma/ledger.py, imported when the tracking table is read or written: it brings our shared
+    ledger (locks, progress, statement splitting) that detecting a project has no use for."""
+    from . import ledger
+
+    return ledger
+
+
 class PrismaAdapter(Adapter):
     tool = "prisma"
     display_name = "Prisma"
+    no_transaction_limit = "Prisma Migrate has no per-migration setting to run a migration.sql outside a transaction"
     table_marks = (
         TableMark("Prisma", "_prisma_migrations", ("migration_name", "checksum"), command="npx prisma migrate deploy"),
     )
@@ -140,7 +150,7 @@ class PrismaAdapter(Adapter):
         if db is None:
             unread = tuple(MigrationRow(f.id, self.relative(f.path), "unknown", extra=dict(empty)) for f in files)
             return History(unread, False, TABLE, None, tuple(notes), self.extra_columns)
-        records = read_rows(db)
+        records = _ledger().read_rows(db)
         if records is None:
             unread = tuple(MigrationRow(f.id, self.relative(f.path), "pending", extra=dict(empty)) for f in files)
             return History(unread, False, TABLE, None, tuple(notes), self.extra_columns)
@@ -247,7 +257,7 @@ class PrismaAdapter(Adapter):
         rows = self.history(db).rows
         failed = [r.migration for r in rows if r.state == "failed"]
         if failed:
-            raise failed_block(failed)
+            raise _ledger().failed_block(failed)
         if target is not None and not any(r.migration == target for r in rows):
             raise UnsupportedOperation(
                 f"No Prisma migration named {target!r}.", next_step="Use a name from `dbm status`."
@@ -298,7 +308,7 @@ class PrismaAdapter(Adapter):
                     {"checksum": sha256_hex(sql_file.read_bytes())},
                 )
             )
-        return Ledger(db, PrismaBook(db.dialect), ledger_config()).run(ledger_steps)
+        return Ledger(db, _ledger().PrismaBook(db.dialect), _ledger().ledger_config()).run(ledger_steps)
 
     def apply(self, db: Database, steps: list[PlannedStep]) -> list[StepOutcome]:
         """``migrate deploy``. A failure on PostgreSQL/SQLite is rolled back with its row, so the
@@ -336,7 +346,7 @@ class PrismaAdapter(Adapter):
         """Prisma's ``migrate resolve``: ``--applied`` records it as applied (retiring failed
         attempts); ``--rolled-back`` marks a failed migration rolled back. Nothing runs."""
         if state == "rolled_back":
-            with_book(db, lambda s, book: book.mark_rolled_back(s, migration))
+            _ledger().with_book(db, lambda s, book: book.mark_rolled_back(s, migration))
             return f"Marked {migration} as rolled back; `dbm migrate` will apply it again."
         if state == "applied":
             f = next((f for f in self.migration_files() if f.id == migration), None)
@@ -346,7 +356,7 @@ class PrismaAdapter(Adapter):
                     next_step="Use a name from `dbm status`.",
                 )
             checksum = _checksum(f)
-            with_book(db, lambda s, book: book.mark_applied(s, migration, checksum))
+            _ledger().with_book(db, lambda s, book: book.mark_applied(s, migration, checksum))
             return f"Recorded {migration} as applied without running it."
         raise UnsupportedOperation(f"Unknown state {state!r}: use applied or rolled_back.")
 
@@ -358,7 +368,7 @@ class PrismaAdapter(Adapter):
             if target not in names:
                 raise UnsupportedOperation(f"No Prisma migration named {target!r}.")
             files = files[: names.index(target) + 1]
-        added = with_book(
+        added = _ledger().with_book(
             db, lambda s, book: sum(book.mark_applied(s, f.id, _checksum(f), strict=False) for f in files)
         )
         return f"Recorded {added} migration(s) as applied without running them."

@@ -14,6 +14,8 @@ from .._files import read_text
 DATASOURCE = re.compile(r"datasource\s+\w+\s*\{(?P<body>[^}]*)\}", re.S)
 ENV_URL = re.compile(r"""\burl\s*[=:]\s*env\(\s*["']([^"']+)["']\s*\)""")
 LITERAL_URL = re.compile(r"""\burl\s*=\s*"([^"]+)\"""")
+#: Prisma's tracking table
+TABLE = "_prisma_migrations"
 CONFIG_FILES = ("prisma.config.ts", "prisma.config.js", "prisma.config.mjs", "prisma.config.mts")
 
 

@@ -21,12 +21,12 @@ from ...ledger import Bookkeeping
 from .._choose import required
 from .._tables import read_table
 from ..base import to_utc
+from .config import TABLE
 
 if TYPE_CHECKING:
     from ...db import Database
     from ...ledger import LedgerStep, Session
 
-TABLE = "_prisma_migrations"
 PG_LOCK = 72707369
 MYSQL_LOCK = "prisma_migrate"
 COLUMNS = (

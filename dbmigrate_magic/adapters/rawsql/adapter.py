@@ -30,7 +30,7 @@ from ..base import (
 )
 from ..foreign_tables import TableMark
 from ..goose.files import is_goose_file
-from .files import compose, sections, split_sections
+from .files import NO_TRANSACTION, compose, outside_transaction, sections, split_sections
 from .ledger import INTERNAL_PREFIX, RawSqlBook
 
 if TYPE_CHECKING:
@@ -101,8 +101,22 @@ class RawSqlAdapter(Adapter):
         return [up, *([down] if down is not None else [])]
 
     def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
-        """our raw SQL runner applies each file in one transaction with its tracking row where the database has transactional DDL (as ``plan_apply`` marks each step)."""
-        return dialect.transactional_ddl
+        """our raw SQL runner applies each file in one transaction with its tracking row where the database
+        has transactional DDL (as ``plan_apply`` marks each step), unless the file starts with
+        ``-- dbm:no-transaction``."""
+        return dialect.transactional_ddl and not self._outside_transaction(f)
+
+    def _outside_transaction(self, f: MigrationFile) -> bool:
+        cached = getattr(self, "_texts", {}).get(f.id)
+        try:
+            return outside_transaction(cached if cached is not None else f.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def mark_outside_transaction(self, path: Path) -> str:
+        """``-- dbm:no-transaction`` as the file's first line: our runner runs it without a transaction."""
+        path.write_text(NO_TRANSACTION + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+        return f"`{NO_TRANSACTION}` on its first line"
 
     def migration_files(self) -> list[MigrationFile]:
         """The migration files, each read once per change: a verb asks several times (history, plan,
@@ -289,7 +303,7 @@ class RawSqlAdapter(Adapter):
                         self.relative(f.path),
                         "up",
                         up.strip(),
-                        dialect_for(db).transactional_ddl,
+                        dialect_for(db).transactional_ddl and not self._outside_transaction(f),
                         {"checksum": f.checksum},
                     )
                 )
@@ -318,7 +332,7 @@ class RawSqlAdapter(Adapter):
                     self.relative(down[2]),
                     "down",
                     down[0].strip(),
-                    dialect_for(db).transactional_ddl,
+                    dialect_for(db).transactional_ddl and not self._outside_transaction(f),
                     {"checksum": f.checksum},
                 )
             )

@@ -10,6 +10,16 @@ from __future__ import annotations
 import re
 
 _MARKER = re.compile(r"^\s*--\s*(UP|DOWN)\s*:?\s*$", re.IGNORECASE)
+#: the first line of a migration our runner applies outside a transaction (CREATE INDEX CONCURRENTLY),
+#: both directions; each statement then commits on its own and a failure is recorded as such
+NO_TRANSACTION = "-- dbm:no-transaction"
+_NO_TX = re.compile(r"\A(?:\s*--[^\n]*\n)*?\s*--\s*dbm:no-transaction\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def outside_transaction(text: str) -> bool:
+    """Whether the file asks to run outside a transaction: ``-- dbm:no-transaction`` among its leading
+    comment lines."""
+    return bool(_NO_TX.match(text))
 
 
 def sections(text: str) -> tuple[tuple[str, int], tuple[str, int] | None]:

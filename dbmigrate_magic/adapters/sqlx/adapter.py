@@ -27,6 +27,7 @@ from . import files as sf
 
 if TYPE_CHECKING:
     from ...db import Database
+    from ...dialects import Dialect
 
 COLUMNS = ("description", "execution_time")
 
@@ -99,6 +100,11 @@ class SqlxAdapter(Adapter):
                 )
             )
         return in_version_order(merge_history(self, files, records, table=table, extra_columns=cols))
+
+    def runs_in_transaction(self, f: MigrationFile, dialect: Dialect) -> bool | None:
+        """As ``plan_apply``: sqlx runs each migration in a transaction where the database has
+        transactional DDL, unless the file starts with ``-- no-transaction``."""
+        return dialect.transactional_ddl and not read_text(f.path, 10_000_000).startswith("-- no-transaction")
 
     def plan_apply(self, db: Database, target: str | None = None) -> list[PlannedStep]:
         """Each pending migration's SQL, as sqlx would run it (for the preview and ``lint --pending``)."""

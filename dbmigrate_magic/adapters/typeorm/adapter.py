@@ -275,6 +275,12 @@ class TypeOrmAdapter(Adapter):
         path.write_text(tf.render(cls, self._statements(up_sql) or [], down, typescript), encoding="utf-8")
         return path
 
+    def mark_outside_transaction(self, path: Path) -> str:
+        """``transaction = false`` on the class; TypeORM honours it only when migrations run with
+        ``--transaction each`` (its default, ``all``, refuses the override), which dbm passes then."""
+        path.write_text(tf.without_transaction(read_text(path)), encoding="utf-8")
+        return "`transaction = false` on the class (run with `typeorm migration:run --transaction each`)"
+
     def find_migration(self, name: str, up_sql: str, down_sql: str | None) -> MigrationFile | None:
         wanted = (self._statements(up_sql) or [], self._statements(down_sql))
         stem = f"-{tf.pascal(name)}"
@@ -321,7 +327,15 @@ class TypeOrmAdapter(Adapter):
             pending = pending[: names.index(match) + 1]
         transactional = dialect_for(db).transactional_ddl  # TypeORM runs all pending in one transaction by default
         note = transaction_note("TypeORM", db.dialect, "all in one transaction")
-        return [self._step(f, f.id, "up", transactional, note) for f in pending]
+        if any(tf.outside_transaction(read_text(f.path)) for f in pending):
+            note = (
+                "TypeORM runs each migration in its own transaction (--transaction each), those with "
+                "`transaction = false` outside one"
+            )
+        return [
+            self._step(f, f.id, "up", transactional and not tf.outside_transaction(read_text(f.path)), note)
+            for f in pending
+        ]
 
     def plan_rollback(self, db: Database, steps: int | None = None, target: str | None = None) -> list[PlannedStep]:
         records = self.read_ledger(db) or []
@@ -350,7 +364,7 @@ class TypeOrmAdapter(Adapter):
                 f,
                 rec.id,
                 "down",
-                dialect_for(db).transactional_ddl,
+                dialect_for(db).transactional_ddl and not tf.outside_transaction(read_text(f.path)),
                 transaction_note("TypeORM", db.dialect, "each revert in its own transaction"),
             )
             if step.extra["written_by_dbm"] and step.sql.endswith("has no down SQL."):
@@ -414,7 +428,9 @@ class TypeOrmAdapter(Adapter):
             started = time.perf_counter()
             error = None
             try:
-                self._typeorm(db, ["migration:run"], "npx typeorm migration:run", subset)
+                # a class with `transaction = false` is refused by TypeORM's default mode (all in one transaction)
+                mode = ["--transaction", "each"] if any(not s.transactional for s in todo) else []
+                self._typeorm(db, ["migration:run", *mode], "npx typeorm migration:run", subset)
             except Exception as exc:
                 error = exc
             seconds = time.perf_counter() - started
@@ -466,7 +482,9 @@ class TypeOrmAdapter(Adapter):
                     )
                 started = time.perf_counter()
                 failure = DownFailure.of("TypeORM", [step.migration], dialect_for(db).transactional_ddl)
-                self._typeorm(db, ["migration:revert"], "npx typeorm migration:revert", failure=failure)
+                # migration:revert ignores the class's `transaction = false`: only --transaction none skips it
+                mode = [] if step.transactional else ["--transaction", "none"]
+                self._typeorm(db, ["migration:revert", *mode], "npx typeorm migration:revert", failure=failure)
                 still = {r.id for r in self.read_ledger(db) or []}
                 outcomes.append(
                     StepOutcome(

@@ -23,6 +23,9 @@ CLASS_RE = re.compile(
 #: compiled or hand-written JS may declare the class first and export it later
 ANY_CLASS_RE = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*\d{13})\b")
 NAME_PROP_RE = re.compile(r"""^\s*(?:public\s+|readonly\s+)*name\s*(?::\s*string\s*)?=\s*(['"`])([^'"`]+)\1""", re.M)
+#: ``transaction = false`` on the class: TypeORM runs it outside a transaction (``--transaction each``)
+NO_TX_RE = re.compile(r"^\s*(?:public\s+|readonly\s+)*transaction\s*(?::\s*boolean\s*)?=\s*false\b", re.M)
+NAME_LINE_RE = re.compile(r'^(\s*)name = "[^"]*";\n', re.M)
 QUERY_RE = re.compile(r'queryRunner\.query\(\s*("(?:[^"\\]|\\.)*")\s*\)')
 
 
@@ -131,3 +134,16 @@ def parse_ours(text: str) -> tuple[list[str], list[str] | None] | None:
     if not down and "has no down SQL" in down_part:
         return up, None
     return up, down
+
+
+def outside_transaction(text: str) -> bool:
+    return NO_TX_RE.search(text) is not None
+
+
+def without_transaction(text: str) -> str:
+    """Our class with ``transaction = false`` after its ``name``: the statements run outside a transaction."""
+    m = NAME_LINE_RE.search(text)
+    if m is None:
+        raise ValueError("not a migration class written by dbmigrate_magic")
+    line = f"{m[1]}transaction = false;  // runs outside a transaction (CREATE INDEX CONCURRENTLY)\n"
+    return text[: m.end()] + line + text[m.end() :]
