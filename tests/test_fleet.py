@@ -499,3 +499,19 @@ def test_pg_schema_names_with_capitals_and_spaces_are_their_own_search_path(tmp_
         rows = query(pg_url, f'SELECT filename FROM "{schema}"._migrations ORDER BY filename')
         assert [r[0] for r in rows] == sorted(OK)
     assert api.status(root, fleet="fleet.toml").totals == {"up to date": 2}
+
+
+def test_parallel_below_one_is_refused_by_every_fleet_verb(tmp_path, sqlite_url):
+    """--parallel 0 was silently read as the default, and a negative value accepted by the reading verbs."""
+    from dbmigrate_magic.errors import UsageProblem
+
+    root = project(tmp_path, sqlite_url, [{"name": "a", "url": sqlite_url}], OK)
+    for call in (
+        lambda: api.migrate(root, fleet="fleet.toml", parallel=0, yes=True),
+        lambda: api.rollback(root, fleet="fleet.toml", parallel=0, yes=True),
+        lambda: api.status(root, fleet="fleet.toml", parallel=-1),
+        lambda: api.drift(root, fleet="fleet.toml", parallel=0),
+    ):
+        with pytest.raises(UsageProblem, match="--parallel must be 1 or more"):
+            call()
+    assert not query(sqlite_url, "SELECT name FROM sqlite_master WHERE name = '_migrations'")
