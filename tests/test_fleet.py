@@ -515,3 +515,32 @@ def test_parallel_below_one_is_refused_by_every_fleet_verb(tmp_path, sqlite_url)
         with pytest.raises(UsageProblem, match="--parallel must be 1 or more"):
             call()
     assert not query(sqlite_url, "SELECT name FROM sqlite_master WHERE name = '_migrations'")
+
+
+@pytest.mark.postgres
+def test_a_target_done_by_a_concurrent_run_is_reported_up_to_date_not_applied(tmp_path, pg_url):
+    """Run B planned while run A was inside the migration, then waited for A's lock and skipped it:
+    B applied nothing, so it must not report the target 'applied'."""
+    import threading
+
+    (schema,) = pg_schemas(pg_url, 1)
+    sleeping = (
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND query LIKE '%pg_sleep(4)%' AND state = 'active'"
+    )
+    slow = {
+        "20240101000000_slow.sql": "-- UP\nCREATE TABLE slow (id BIGINT);\nSELECT pg_sleep(4);\n-- DOWN\nDROP TABLE slow;\n"
+    }
+    root = project(tmp_path, pg_url, [{"name": "t", "schema": schema}], slow)
+    first: list = []
+    a = threading.Thread(target=lambda: first.append(api.migrate(root, fleet="fleet.toml", yes=True)))
+    a.start()
+    deadline = time.monotonic() + 30
+    while not query(pg_url, sleeping):
+        assert time.monotonic() < deadline, "run A never reached its migration"
+        time.sleep(0.1)
+    second = api.migrate(root, fleet="fleet.toml", yes=True)  # plans while A runs, then waits for A's lock
+    a.join()
+    assert first[0].status == "applied" and [t.state for t in first[0].targets] == ["applied"]
+    assert [t.state for t in second.targets] == ["up to date"], second.targets
+    assert "skipped" in second.targets[0].message and applied_in_schema(pg_url, schema) == sorted(slow)

@@ -163,6 +163,8 @@ def run_target(fleet: Fleet, target: Target, preview: Preview, opts: Options, ca
             notes = before_run(mine, ctx, db, yes=True, confirm=target.name, no_backup=opts.no_backup)
         run = adapter.apply if opts.verb == "migrate" else adapter.rollback
         done = execute(opts.verb, mine, lambda: run(db, list(plan.steps)), DONE_STATUS[opts.verb])
+        if done.outcomes and all(o.state == "skipped" for o in done.outcomes):  # another run did them all
+            return outcome("up to date", " ".join([done.message, *notes]))
         return outcome(DONE_STATUS[opts.verb], " ".join([done.message, *notes]), plan.steps)
     except MigrationFailed as exc:
         return outcome("failed", f"{exc.what} {exc.unchanged}", plan.steps)
