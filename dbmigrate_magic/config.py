@@ -520,8 +520,10 @@ def build_environments(found: list[FoundConnection]) -> list[Environment]:
     return envs
 
 
-def environment_from_url(url: str, name: str = "url", base_dir: Path | None = None) -> Environment:
-    """An ad-hoc environment for a URL given on the command line."""
-    normalised, schema = normalise_url(url, base_dir, "the URL given with --env")
+def environment_from_url(
+    url: str, name: str = "url", base_dir: Path | None = None, where: str = "the URL given with --env"
+) -> Environment:
+    """An ad-hoc environment for a URL given on the command line (``where`` names it in errors)."""
+    normalised, schema = normalise_url(url, base_dir, where)
     production, why = classify(name)
     return Environment(name, normalised, "given on the command line", production, why, (), schema)

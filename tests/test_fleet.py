@@ -299,6 +299,8 @@ def test_sqlite_drift_diff_and_lint_with_fleet(tmp_path, run_dbm):
     }
     diff = api.diff(fleet="fleet.toml", project=root)
     assert diff.reference == "shop0" and [r.target for r in diff.rows if r.state == "differs"] == ["shop2"]
+    against = api.diff("shop2", fleet="fleet.toml", project=root)  # --from a target's name
+    assert against.reference == "shop2" and [r.target for r in against.rows if r.state == "in sync"] == ["shop2"]
     (root / "migrations" / THIRD).write_text("-- UP\nALTER TABLE accounts ADD COLUMN y INTEGER NOT NULL;\n")
     out = run_dbm("lint", "--pending", "--fleet", "--project", root)
     assert out.returncode == 1 and "sqlite-add-column-rejected" in out.stdout and THIRD in out.stdout
@@ -450,3 +452,95 @@ def test_alembic_fleet_of_schemas_runs_in_worker_processes(tmp_path, pg_url):
         assert names == {"alembic_version", "t1", "t2"}
     matrix = api.status(root, fleet="fleet.toml")
     assert matrix.totals == {"up to date": 3} and matrix.migrations == ("r1", "r2")
+
+
+def test_keep_going_when_every_target_with_work_is_blocked_is_not_up_to_date(tmp_path):
+    """Every target blocked (here: an applied file edited since): --keep-going has nothing it may run,
+    and the result says the targets are blocked and fails, rather than "every target is up to date"."""
+    files = [tmp_path / f"t{i}.db" for i in range(2)]
+    root = project(
+        tmp_path / "p", f"sqlite:///{files[0]}", [{"name": f.stem, "url": f"sqlite:///{f}"} for f in files], OK
+    )
+    assert api.migrate(root, fleet="fleet.toml", yes=True).status == "applied"
+    write_files(root / "migrations", {"20240101000000_accounts.sql": OK["20240101000000_accounts.sql"] + "-- edited\n"})
+    write_files(root / "migrations", {THIRD: NOTES})
+    result = api.migrate(root, fleet="fleet.toml", yes=True, keep_going=True)
+    assert result.status == "failed" and result.exit_code() == 1
+    assert {t.state for t in result.targets} == {"blocked"} and "2 blocked (t0, t1)" in result.message
+    assert "up to date" not in result.message
+
+
+def test_query_table_and_url_problems_are_named(tmp_path, sqlite_url):
+    root = project(tmp_path, sqlite_url, [{"name": "a", "url": sqlite_url}], OK)
+    fleet = root / "fleet.toml"
+    fleet.write_text('[query]\nenv = "development"\nsql = "SELECT 1"\nschema = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[query\] has unknown keys: schema"):
+        api.status(root, fleet="fleet.toml")
+    fleet.write_text('[query]\nenv = "development"\nurl_env = "CONTROL_URL"\nsql = "SELECT 1"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[query\] gives env and url_env"):
+        api.status(root, fleet="fleet.toml")
+    bad = "postgresql://postgres:S3cretPlant@127.0.0.1:notaport/db"
+    fleet.write_text(f'[[targets]]\nname = "acme"\nurl = "{bad}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fleet.toml, target acme: its url") as caught:
+        api.status(root, fleet="fleet.toml")
+    assert "--env" not in str(caught.value) and "S3cretPlant" not in str(caught.value)
+
+
+@pytest.mark.postgres
+def test_pg_schema_names_with_capitals_and_spaces_are_their_own_search_path(tmp_path, pg_url):
+    """PostgreSQL folds an unquoted TenantA to tenanta, and libpq splits options at spaces."""
+    execute(pg_url, 'CREATE SCHEMA "TenantA"', 'CREATE SCHEMA "tenant b"', "CREATE SCHEMA tenanta")
+    root = project(tmp_path, pg_url, [{"name": "A", "schema": "TenantA"}, {"name": "b", "schema": "tenant b"}], OK)
+    result = api.migrate(root, fleet="fleet.toml", yes=True)
+    assert result.status == "applied", result.message
+    where = "SELECT table_schema FROM information_schema.tables WHERE table_name = '_migrations'"
+    assert sorted(r[0] for r in query(pg_url, where)) == ["TenantA", "tenant b"]  # not tenanta, not public
+    for schema in ("TenantA", "tenant b"):
+        rows = query(pg_url, f'SELECT filename FROM "{schema}"._migrations ORDER BY filename')
+        assert [r[0] for r in rows] == sorted(OK)
+    assert api.status(root, fleet="fleet.toml").totals == {"up to date": 2}
+
+
+def test_parallel_below_one_is_refused_by_every_fleet_verb(tmp_path, sqlite_url):
+    """--parallel 0 was silently read as the default, and a negative value accepted by the reading verbs."""
+    from dbmigrate_magic.errors import UsageProblem
+
+    root = project(tmp_path, sqlite_url, [{"name": "a", "url": sqlite_url}], OK)
+    for call in (
+        lambda: api.migrate(root, fleet="fleet.toml", parallel=0, yes=True),
+        lambda: api.rollback(root, fleet="fleet.toml", parallel=0, yes=True),
+        lambda: api.status(root, fleet="fleet.toml", parallel=-1),
+        lambda: api.drift(root, fleet="fleet.toml", parallel=0),
+    ):
+        with pytest.raises(UsageProblem, match="--parallel must be 1 or more"):
+            call()
+    assert not query(sqlite_url, "SELECT name FROM sqlite_master WHERE name = '_migrations'")
+
+
+@pytest.mark.postgres
+def test_a_target_done_by_a_concurrent_run_is_reported_up_to_date_not_applied(tmp_path, pg_url):
+    """Run B planned while run A was inside the migration, then waited for A's lock and skipped it:
+    B applied nothing, so it must not report the target 'applied'."""
+    import threading
+
+    (schema,) = pg_schemas(pg_url, 1)
+    sleeping = (
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND query LIKE '%pg_sleep(4)%' AND state = 'active'"
+    )
+    slow = {
+        "20240101000000_slow.sql": "-- UP\nCREATE TABLE slow (id BIGINT);\nSELECT pg_sleep(4);\n-- DOWN\nDROP TABLE slow;\n"
+    }
+    root = project(tmp_path, pg_url, [{"name": "t", "schema": schema}], slow)
+    first: list = []
+    a = threading.Thread(target=lambda: first.append(api.migrate(root, fleet="fleet.toml", yes=True)))
+    a.start()
+    deadline = time.monotonic() + 30
+    while not query(pg_url, sleeping):
+        assert time.monotonic() < deadline, "run A never reached its migration"
+        time.sleep(0.1)
+    second = api.migrate(root, fleet="fleet.toml", yes=True)  # plans while A runs, then waits for A's lock
+    a.join()
+    assert first[0].status == "applied" and [t.state for t in first[0].targets] == ["applied"]
+    assert [t.state for t in second.targets] == ["up to date"], second.targets
+    assert "skipped" in second.targets[0].message and applied_in_schema(pg_url, schema) == sorted(slow)

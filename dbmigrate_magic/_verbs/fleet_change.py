@@ -163,6 +163,8 @@ def run_target(fleet: Fleet, target: Target, preview: Preview, opts: Options, ca
             notes = before_run(mine, ctx, db, yes=True, confirm=target.name, no_backup=opts.no_backup)
         run = adapter.apply if opts.verb == "migrate" else adapter.rollback
         done = execute(opts.verb, mine, lambda: run(db, list(plan.steps)), DONE_STATUS[opts.verb])
+        if done.outcomes and all(o.state == "skipped" for o in done.outcomes):  # another run did them all
+            return outcome("up to date", " ".join([done.message, *notes]))
         return outcome(DONE_STATUS[opts.verb], " ".join([done.message, *notes]), plan.steps)
     except MigrationFailed as exc:
         return outcome("failed", f"{exc.what} {exc.unchanged}", plan.steps)
@@ -264,9 +266,15 @@ def _failed(fleet, opts, preview, plans, ran, bad, kind: str) -> FleetChangeResu
     merged = _merge(plans, ran)
     left = sum(o.state == "not started" or o.state == "pending" for o in merged)
     first = bad[0] if bad else None
-    head = f"{kind}target {first.target} failed: {first.message}" if first else "some targets were blocked"
+    blocked = [p.target.name for p in plans if p.problem]
+    if first:
+        head = f"{kind}target {first.target} failed: {first.message.rstrip()}\n{len(bad)} target(s) failed"
+    else:
+        head = "no target failed"
+    if blocked:
+        head += f", {len(blocked)} blocked ({', '.join(blocked[:5])}{', ...' if len(blocked) > 5 else ''})"
     msg = (
-        f"{head} {len(bad)} target(s) failed, {left} not started (unchanged). Fix the failure, then run the same "
+        f"{head}, {left} not started (unchanged). Fix what failed or is blocked, then run the same "
         "command again: targets already done are skipped."
     )
     return _result(fleet, opts, "failed", preview, msg, merged)
@@ -295,6 +303,8 @@ def fleet_change(
             "to run the others.",
             _merge(plans, {}),
         )
+    if preview is None and problems:  # --keep-going, and only blocked targets had anything to do
+        return _failed(fleet, opts, None, plans, {}, [], "")
     if preview is None:
         return _result(fleet, opts, "up to date", None, "Nothing to do: every target is up to date.", _merge(plans, {}))
     decision, message = decide(preview, dry_run=dry_run, yes=yes, confirm=confirm)

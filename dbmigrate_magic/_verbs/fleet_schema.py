@@ -110,8 +110,10 @@ def fleet_diff(
 
     fleet = load_fleet(fleet_file, project)
     _database_targets(fleet, "diff")
-    reference = source or fleet.targets[0].environment.url or ""
-    label = mask(source) if source else fleet.targets[0].name
+    # --from names a target of the fleet, else an environment or a URL (as for `dbm diff`)
+    named = next((t for t in fleet.targets if t.name == source), None) if source else fleet.targets[0]
+    reference = named.environment.url or "" if named else source or ""
+    label = named.name if named else mask(source)
 
     def one(target: Target) -> SchemaRow:
         r = diff(reference, target.environment.url or "", project=fleet.project.root)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..dialects import dialect_for
+from ..dialects.quoting import search_path_option
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -105,7 +106,7 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
     from ..errors import ConnectionFailed, connection_advice
 
     conninfo = "postgresql://" + db.url.split("://", 1)[1]
-    options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg leaves out a None parameter
+    options = search_path_option(db.schema) if db.schema else None  # psycopg leaves out a None parameter
     try:
         conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, options=options)
     except psycopg.Error as exc:
@@ -170,7 +171,7 @@ def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
         from ..db import short_db_error
         from ..errors import ConnectionFailed
 
-        options = f"-csearch_path={db.schema}" if db.schema else None
+        options = search_path_option(db.schema) if db.schema else None
         try:
             with psycopg.connect("postgresql://" + db.url.split("://", 1)[1], autocommit=True, options=options) as pg:
                 row = pg.execute(current).fetchone() if current else None

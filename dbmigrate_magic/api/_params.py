@@ -66,3 +66,6 @@ def _fleet_only(fleet: object, **given: object) -> None:
     if named and fleet is None:
         flags = ", ".join("--" + n.replace("_", "-") for n in named)
         raise UsageProblem(f"{flags} go with --fleet.", next_step="Add --fleet [FILE], or drop them.")
+    parallel, canary = given.get("parallel"), given.get("canary")
+    if isinstance(parallel, int) and parallel < 1 or isinstance(canary, int) and canary < 0:
+        raise UsageProblem("--parallel must be 1 or more and --canary 0 or more.", next_step="e.g. --parallel 4.")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .base import BackupEngine, Dialect
-from .quoting import pg_quote
+from .quoting import pg_quote, search_path_option
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -129,10 +129,10 @@ class PostgreSQL(Dialect):
         drivers read it too, so the migrations and the tracking table land in the schema."""
         from sqlalchemy.engine import make_url
 
-        return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+        return make_url(url).update_query_dict({"options": search_path_option(schema)}).render_as_string(False)
 
     def engine_options(self, db: Database) -> dict[str, Any]:
-        return {"connect_args": {"options": f"-csearch_path={db.schema}"}} if db.schema else {}
+        return {"connect_args": {"options": search_path_option(db.schema)}} if db.schema else {}
 
     def drop_database_sql(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"

@@ -33,6 +33,14 @@ def pg_quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def search_path_option(schema: str) -> str:
+    """libpq's ``options`` value that makes ``schema`` the search path: the name quoted as an
+    identifier (PostgreSQL folds ``TenantA`` to ``tenanta`` otherwise), and backslash and space
+    escaped, since the server splits ``options`` into arguments at spaces."""
+    value = pg_quote(schema).replace("\\", "\\\\").replace(" ", "\\ ")
+    return f"-csearch_path={value}"
+
+
 def mysql_quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 

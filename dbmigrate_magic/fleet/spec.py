@@ -131,6 +131,17 @@ def parse_fleet(path: Path) -> FleetSpec:
         where = f"{path.name}, [query]"
         if not isinstance(q, dict):
             raise ConfigError(f"{where} must be a table.", next_step="Write [query] with env and sql.")
+        extra = sorted(set(q) - {"env", "url_env", "sql"})
+        if extra:
+            raise ConfigError(
+                f"{where} has unknown keys: {', '.join(extra)}.",
+                next_step="[query] takes sql and one of env, url_env.",
+            )
+        if q.get("env") is not None and q.get("url_env") is not None:
+            raise ConfigError(
+                f"{where} gives env and url_env: the control database has one connection.",
+                next_step="Keep one of env, url_env.",
+            )
         query = QuerySpec(_text(q, "env", where), _text(q, "url_env", where), _text(q, "sql", where, True) or "")
     if not targets and query is None:
         raise ConfigError(

@@ -97,7 +97,7 @@ def _base(spec: FleetSpec, entry: TargetSpec, project: Project, envs: list[Envir
     if entry.env:
         return _named_env(envs, entry.env, where), f"env {entry.env}"
     if entry.url:
-        return environment_from_url(entry.url, entry.name, project.root), mask(entry.url)
+        return environment_from_url(entry.url, entry.name, project.root, f"{where}: its url"), mask(entry.url)
     if entry.url_env:
         value = _dotenv_value(project.root, entry.url_env)
         if not value:
@@ -105,7 +105,10 @@ def _base(spec: FleetSpec, entry: TargetSpec, project: Project, envs: list[Envir
                 f"{where}: the variable {entry.url_env} is not set (neither in the process nor in .env).",
                 next_step=f"Set {entry.url_env} to the target's database URL.",
             )
-        return environment_from_url(value, entry.name, project.root), f"${entry.url_env}"
+        return (
+            environment_from_url(value, entry.name, project.root, f"{where}: the URL in {entry.url_env}"),
+            f"${entry.url_env}",
+        )
     if spec.env:
         return _named_env(envs, spec.env, where), f"env {spec.env}"
     chosen, _reason = select_environment(envs, None, project.root)
@@ -167,7 +170,7 @@ def query_targets(spec: FleetSpec, q: QuerySpec, project: Project, envs: list[En
             continue
         name, value = (str(row[0]), str(row[0])) if len(row) == 1 else (str(row[0]), str(row[1]))
         if "://" in value or value.startswith("file:"):
-            env = environment_from_url(value, name, project.root)
+            env = environment_from_url(value, name, project.root, f"{where}: the URL of row {name}")
             targets.append(make_target(spec, name, env, f"{source} query", None))
         else:
             targets.append(make_target(spec, name, base, f"{source} query", value))

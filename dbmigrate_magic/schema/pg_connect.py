@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+from ..dialects.quoting import search_path_option
 from ..errors import ConnectionFailed
 from ..masking import mask
 
@@ -23,7 +24,7 @@ def libpq_url(url: str) -> str:
 def direct(db) -> Iterator[object]:
     import psycopg
 
-    options = f"-csearch_path={db.schema}" if db.schema else None  # psycopg drops a None parameter
+    options = search_path_option(db.schema) if db.schema else None  # psycopg drops a None parameter
     try:
         conn = psycopg.connect(libpq_url(db.url), options=options)
     except Exception as exc:
