@@ -47,6 +47,9 @@ class Database:
         self.read_only = read_only
         #: narrows the runner lock to one schema or database (a fleet's targets share a server)
         self.lock_scope: str | None = None
+        #: a fleet's schema target, one tenant among others in a shared database: its backups
+        #: hold that schema only, so restoring one never overwrites its neighbours
+        self.tenant_schema: str | None = None
         self._engine = None
 
     def __repr__(self) -> str:

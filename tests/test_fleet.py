@@ -544,3 +544,41 @@ def test_a_target_done_by_a_concurrent_run_is_reported_up_to_date_not_applied(tm
     assert first[0].status == "applied" and [t.state for t in first[0].targets] == ["applied"]
     assert [t.state for t in second.targets] == ["up to date"], second.targets
     assert "skipped" in second.targets[0].message and applied_in_schema(pg_url, schema) == sorted(slow)
+
+
+@pytest.mark.postgres
+def test_a_schema_targets_backup_holds_its_schema_and_restores_without_touching_its_neighbours(
+    tmp_path, pg_url, monkeypatch
+):
+    from sqlalchemy.engine import make_url
+
+    schemas = pg_schemas(pg_url, 3)
+    for s in schemas:  # each tenant has data to lose
+        execute(pg_url, f"CREATE TABLE {s}.keep (x INT)", f"INSERT INTO {s}.keep VALUES (1)")
+    root = project(tmp_path / "p", pg_url, [{"name": s, "schema": s} for s in schemas], OK)
+    text = (root / "fleet.toml").read_text()
+    (root / "fleet.toml").write_text(text.replace('name = "tenants"', 'name = "tenants"\nproduction = true'))
+    monkeypatch.setenv("DBM_BACKUP_DIR", str(tmp_path / "backups"))
+    done = api.migrate(root, fleet="fleet.toml", confirm="tenants", parallel=2)
+    assert done.status == "applied", done.message
+    records = {r.environment: r for r in api.backups(root).records}
+    assert set(records) == set(schemas)
+    for s, record in records.items():  # one tenant's backup lists its own schema's objects only
+        listing = subprocess.run(["pg_restore", "-l", str(record.file)], capture_output=True, text=True, check=True)
+        others = [o for o in schemas if o != s]
+        assert f" {s} " in listing.stdout and not any(f" {o} " in listing.stdout for o in others), listing.stdout
+        assert record.schema == s
+    first, second = schemas[0], schemas[1]
+    execute(pg_url, f"INSERT INTO {second}.keep VALUES (2)", f"INSERT INTO {first}.keep VALUES (99)")
+    into = make_url(pg_url).update_query_dict({"options": f"-csearch_path={first}"}).render_as_string(False)
+    api.restore(records[first].name, root, into=into, yes=True)
+    assert query(pg_url, f"SELECT x FROM {first}.keep") == [(1,)]  # the tenant is back as it was backed up
+    left = query(pg_url, f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{first}'")
+    assert left == [("keep",)]  # what the migration made after the backup is gone too
+    assert query(pg_url, f"SELECT x FROM {second}.keep ORDER BY x") == [(1,), (2,)]  # its neighbour kept its row
+    assert {
+        t for (t,) in query(pg_url, f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{second}'")
+    } == {"keep", "accounts", "events", "_migrations"}
+    verified = api.restore(records[second].name, root, env=into.replace(first, second), verify=True)
+    keep = next(r for r in verified.comparison if r["table"] == "keep")  # its own schema, its row added since
+    assert keep["schema_match"] and not keep["rows_match"] and not verified.ok

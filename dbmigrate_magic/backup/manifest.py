@@ -43,6 +43,8 @@ class BackupRecord:
     tables: tuple[str, ...] = ()
     reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: a fleet's schema target: the backup holds this schema only
+    schema: str | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -60,6 +62,7 @@ class BackupRecord:
             "tool": self.tool_version if self.tool in self.tool_version else f"{self.tool} {self.tool_version}",
             "schema_only": self.schema_only,
             "tables": ",".join(self.tables),
+            "schema": self.schema,
             "sha256": self.sha256[:12],
             "reason": self.reason,
             "file": str(self.file),
@@ -141,6 +144,7 @@ def read_manifest(path: Path) -> BackupRecord:
         tables=tuple(data.get("tables") or ()),
         reason=data.get("reason"),
         extra=data.get("extra") or {},
+        schema=data.get("schema"),
     )
 
 

@@ -45,7 +45,10 @@ def dump_command(
         yield argv, child_environment({})
 
 
-def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
+def dump(
+    url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = (), schema: str | None = None
+) -> tuple[str, str]:
+    """``schema`` is unused: a MySQL/MariaDB fleet's schema target is its own database, which the URL names."""
     with dump_command(url, path, schema_only, tables) as (argv, env):
         run(argv, env, "mysqldump", unchanged="The database was only read; no backup file was kept.")
     return Path(argv[0]).name, version_of(argv[0])
@@ -58,7 +61,7 @@ def restore_command(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
         yield [binary, f"--defaults-extra-file={defaults}", "--batch", _database(url)], child_environment({})
 
 
-def restore(url: str, path: Path) -> None:
+def restore(url: str, path: Path, schema: str | None = None) -> None:
     with restore_command(url) as (argv, env), path.open("rb") as fh:
         run(
             argv,

@@ -40,7 +40,7 @@ def take_backup(
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC)
     try:
-        tool, version = engine.dump(db.url, path, schema_only, tables)
+        tool, version = engine.dump(db.url, path, schema_only, tables, db.tenant_schema)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -63,6 +63,7 @@ def take_backup(
         schema_only=schema_only,
         tables=tuple(tables),
         reason=reason,
+        schema=db.tenant_schema,
     )
     write_manifest(record)
     return record
@@ -95,7 +96,7 @@ def restore_backup(record: BackupRecord, target_url: str) -> None:
             next_step="Restore it into a database of the same kind.",
         )
     check_file(record)
-    engine_for(record.dialect).restore(target_url, record.file)
+    engine_for(record.dialect).restore(target_url, record.file, record.schema)
 
 
 def verify_backup(record: BackupRecord, source_url: str) -> tuple[str, list[dict[str, Any]]]:
@@ -109,7 +110,7 @@ def verify_backup(record: BackupRecord, source_url: str) -> tuple[str, list[dict
     from ..scratch import scratch
 
     with scratch(source_url) as scratch_url:
-        engine_for(record.dialect).restore(scratch_url, record.file)
+        engine_for(record.dialect).restore(scratch_url, record.file, record.schema)
         restored = _fingerprint(scratch_url, not record.schema_only, "the restored scratch copy")
         name = Path(make_url(scratch_url).database or "").stem
     source = _fingerprint(source_url, not record.schema_only, "the source")

@@ -30,7 +30,10 @@ def _connect_source(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
 
 
-def dump(url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = ()) -> tuple[str, str]:
+def dump(
+    url: str, path: Path, schema_only: bool = False, tables: tuple[str, ...] = (), schema: str | None = None
+) -> tuple[str, str]:
+    """``schema`` is unused: SQLite has no schemas (a fleet gives each tenant its own file)."""
     try:
         return _dump(url, path, schema_only, tables)
     except sqlite3.Error as exc:
@@ -107,7 +110,7 @@ def _copy_subset(source: Path, target: Path, schema_only: bool, tables: tuple[st
         dst.close()
 
 
-def restore(url: str, path: Path) -> None:
+def restore(url: str, path: Path, schema: str | None = None) -> None:
     """Replace the target database's whole content with the backup's (backup API, one step)."""
     target = database_path(url)
     target.parent.mkdir(parents=True, exist_ok=True)

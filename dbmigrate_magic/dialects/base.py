@@ -54,8 +54,8 @@ def code_offset(text: str) -> int:
 class BackupEngine(NamedTuple):
     """A dialect's dump and restore (``backup/postgres.py`` and its siblings)."""
 
-    dump: Callable[[str, Path, bool, tuple[str, ...]], tuple[str, str]]
-    restore: Callable[[str, Path], None]
+    dump: Callable[[str, Path, bool, tuple[str, ...], str | None], tuple[str, str]]
+    restore: Callable[[str, Path, str | None], None]  # the schema a fleet tenant's backup holds
 
 
 class Dialect:

@@ -41,13 +41,14 @@ class Target:
 
 @dataclass
 class TargetContext(Context):
-    """A ``Context`` whose databases carry the target's lock scope."""
+    """A ``Context`` whose databases carry the target's lock scope and tenant schema."""
 
     lock_scope: str | None = None
+    tenant_schema: str | None = None
 
     def database(self, read_only: bool = False) -> Database:
         db = super().database(read_only)
-        db.lock_scope = self.lock_scope
+        db.lock_scope, db.tenant_schema = self.lock_scope, self.tenant_schema
         return db
 
 
@@ -68,8 +69,14 @@ class Fleet:
 
     def context(self, target: Target) -> TargetContext:
         """A fresh context (and project copy) for one target: safe to use in its own thread."""
+        tenant_schema = target.environment.schema if target.schema else None  # None: the target is a database
         return TargetContext(
-            dataclasses.replace(self.project), self.environments, target.environment, "fleet", target.lock_scope
+            dataclasses.replace(self.project),
+            self.environments,
+            target.environment,
+            "fleet",
+            target.lock_scope,
+            tenant_schema,
         )
 
 
