@@ -181,3 +181,11 @@ def test_production_stands_out_and_long_previews_say_how_to_confirm_at_the_top(t
     hint = "To apply: press Apply (a live kernel), or run this cell again with --yes."
     assert markup.count(hint) == 2 and markup.index(hint) < markup.index("<table")
     assert "<details><summary>SQL of 12 step(s)" in markup  # long SQL starts collapsed
+
+
+def test_a_non_production_environment_badge_has_a_valid_style(tmp_path):
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    markup = api.migrate(root)._repr_html_() + api.status(root, envs=["development"])._repr_html_()
+    assert "color:color:" not in markup and "solid color:" not in markup  # a colour value, not a declaration
+    muted = "color:var(--jp-ui-font-color2,#616161);border:1px solid var(--jp-ui-font-color2,#616161)"
+    assert muted + ";border-radius:3px" in markup and ">development</span>" in markup
