@@ -183,6 +183,23 @@ def test_production_stands_out_and_long_previews_say_how_to_confirm_at_the_top(t
     assert "<details><summary>SQL of 12 step(s)" in markup  # long SQL starts collapsed
 
 
+def test_a_failure_in_another_pending_file_is_not_blamed_on_the_cells_sql(ipython, in_cell, tmp_path, monkeypatch):
+    # a broken pending file the cell did not write (a restarted kernel's, another cell's, a colleague's)
+    root = make_project(
+        tmp_path / "app", "sqlite:///dev.db", {"20250101000000_bad.sql": "INSERT INTO nope VALUES (1);\n"}
+    )
+    monkeypatch.chdir(root)
+    in_cell("cell-b")
+    with pytest.raises(UsageError) as failed:
+        ipython.run_cell_magic("dbm", "migrate --name orders --yes", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    said = str(failed.value)
+    mine = cell_files(root)
+    assert len(mine) == 1 and "orders" not in tables(f"sqlite:///{root / 'dev.db'}")
+    assert "Fix the SQL in the cell" not in said and "the new run replaces that file" not in said
+    assert "The failure is in migrations/20250101000000_bad.sql, not in this cell's SQL" in said
+    assert f"migrations/{mine[0]} that this cell wrote was not reached" in said
+
+
 def test_a_non_production_environment_badge_has_a_valid_style(tmp_path):
     root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
     markup = api.migrate(root)._repr_html_() + api.status(root, envs=["development"])._repr_html_()
