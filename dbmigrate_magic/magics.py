@@ -66,6 +66,7 @@ class Dbm(Magics):
             with running_cell(_cell_key(self.shell) if cell is not None else None), progress.listen(listener):
                 result = call.call()
         except DbmError as e:
+            listener.show_failed_run(e)
             raise UsageError(e.message + _password_in_cell(line)) from None
         finally:
             listener.close()
@@ -149,6 +150,24 @@ class _ProgressListener:
             handle = display({"text/plain": ""}, raw=True, display_id=True)
             self.output = ProgressOutput(handle, "running…")
         self.output(event)
+
+    def show_failed_run(self, error: DbmError) -> None:
+        """In a kernel, a run that failed part-way stays on the record as an ordinary output: its result
+        (where, when, by whom, the backup taken, each step's state) replaces the progress, and the
+        error that follows says what stays and what to do."""
+        from .display.confirm import widgets_available
+        from .errors import MigrationFailed
+
+        result = error.result if isinstance(error, MigrationFailed) else None
+        if result is None or not widgets_available():
+            return
+        if self.output is None:
+            from IPython.display import display
+
+            display(result)
+            return
+        self.output.handle.update(result)
+        self.output = None  # kept: close() clears only a progress output
 
     def close(self) -> None:
         if self.output is not None:

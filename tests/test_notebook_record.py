@@ -5,6 +5,7 @@ the lock, and the advice on a lock timeout is about the lock, not the SQL."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
@@ -206,3 +207,42 @@ def test_a_non_production_environment_badge_has_a_valid_style(tmp_path):
     assert "color:color:" not in markup and "solid color:" not in markup  # a colour value, not a declaration
     muted = "color:var(--jp-ui-font-color2,#616161);border:1px solid var(--jp-ui-font-color2,#616161)"
     assert muted + ";border-radius:3px" in markup and ">development</span>" in markup
+
+
+def test_a_flagged_run_that_fails_leaves_its_record_in_the_saved_notebook(tmp_path, monkeypatch):
+    """``--confirm production`` (no button): the failed run's where, when, by whom, backup and steps
+    stay in the saved notebook as an ordinary output, above the error that says what to do."""
+    import os
+    import sqlite3
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    with sqlite3.connect(root / "prod.db") as conn:
+        conn.execute("CREATE TABLE existing (id INTEGER PRIMARY KEY)")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext dbmigrate_magic"),
+        nbformat.v4.new_code_cell(
+            "%%dbm migrate --name t --env production --confirm production\n"
+            "CREATE TABLE t (id INTEGER);\nINSERT INTO nope VALUES (1);"
+        ),
+    ]
+    repo = str(Path(__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(root)}}
+    ).execute()
+    nbformat.write(nb, root / "saved.ipynb")
+    outputs = nbformat.read(root / "saved.ipynb", as_version=4).cells[1].outputs
+    assert [o.output_type for o in outputs] == ["display_data", "stream"]  # the record, then the error
+    text, markup = outputs[0].data["text/plain"], outputs[0].data["text/html"]
+    for shown in (text, markup):
+        assert "migrate: failed" in shown or ">failed<" in shown
+        assert "on production (sqlite:///" in shown and " by " in shown
+        assert "Backup taken before migrate" in shown and "dbm restore production-" in shown
+        assert "20250101000000_users.sql" in shown and "no such table: nope" in shown
+    assert outputs[1].name == "stderr" and "that this cell wrote is still there and pending" in outputs[1].text
+    assert "users" in tables(f"sqlite:///{root / 'prod.db'}") and "t" not in tables(f"sqlite:///{root / 'prod.db'}")
