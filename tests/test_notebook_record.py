@@ -246,3 +246,14 @@ def test_a_flagged_run_that_fails_leaves_its_record_in_the_saved_notebook(tmp_pa
         assert "20250101000000_users.sql" in shown and "no such table: nope" in shown
     assert outputs[1].name == "stderr" and "that this cell wrote is still there and pending" in outputs[1].text
     assert "users" in tables(f"sqlite:///{root / 'prod.db'}") and "t" not in tables(f"sqlite:///{root / 'prod.db'}")
+
+
+def test_a_value_cut_to_fit_a_text_table_says_it_was_cut(tmp_path):
+    # the env table's URL column is capped: cut silently, ".../h_chknb_prod" read as ".../h_chknb_pro"
+    name = "db_" + "x" * 40 + "_prod"
+    root = make_project(tmp_path / "app", "sqlite:///dev.db")
+    (root / ".env.production").write_text(f"DATABASE_URL=postgresql://app:S3cretPlant@db.internal:5432/{name}\n")
+    text = api.env(project=root).to_text()
+    row = next(ln for ln in text.splitlines() if ln.split()[:1] == ["production"])
+    url = next(part for part in row.split("  ") if "db.internal" in part)
+    assert url.endswith("…") and name not in text and "S3cretPlant" not in text
