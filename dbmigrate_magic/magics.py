@@ -72,6 +72,13 @@ class Dbm(Magics):
             listener.close()
         if _password_in_cell(line):
             print(_password_in_cell(line).strip())
+        if _refused_run(call.kwargs, result):
+            # asked to run (--yes / --confirm) and nothing ran: the cell fails, as the CLI exits 1, so an
+            # unattended runbook (nbconvert --execute, nbval) stops here instead of going on as if it ran
+            from IPython.display import display
+
+            display(result)
+            raise UsageError(f"{verb}: {mask(result.message)}{_password_in_cell(line)}")
         df_var = call.render["df"]
         if df_var:
             if not df_var.isidentifier():
@@ -119,6 +126,11 @@ CELL_PASSWORD_WARNING = (
 def _password_in_cell(line: str) -> str:
     """The warning if the magic's arguments hold a password (the mask would change them), else ''."""
     return CELL_PASSWORD_WARNING if mask(line) != line else ""
+
+
+def _refused_run(kwargs: dict[str, Any], result: Any) -> bool:
+    """A run the flags asked for (``--yes``, ``--confirm NAME``) that was refused: nothing ran."""
+    return bool(kwargs.get("yes") or kwargs.get("confirm")) and getattr(result, "status", None) == "refused"
 
 
 def _cell_key(shell) -> str | None:

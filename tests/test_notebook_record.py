@@ -257,3 +257,19 @@ def test_a_value_cut_to_fit_a_text_table_says_it_was_cut(tmp_path):
     row = next(ln for ln in text.splitlines() if ln.split()[:1] == ["production"])
     url = next(part for part in row.split("  ") if "db.internal" in part)
     assert url.endswith("…") and name not in text and "S3cretPlant" not in text
+
+
+def test_a_flagged_run_that_is_refused_fails_the_cell(ipython, tmp_path, monkeypatch):
+    """``--yes`` / ``--confirm`` asked for a run; a refusal (nothing ran) fails the cell as the CLI exits 1,
+    so an unattended runbook stops there; a preview without flags still just shows."""
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    monkeypatch.chdir(root)
+    with pytest.raises(UsageError) as refused:
+        ipython.run_line_magic("dbm", "migrate --env production --yes")
+    assert "--yes is not enough there: nothing was run" in str(refused.value)
+    with pytest.raises(UsageError) as wrong_name:
+        ipython.run_line_magic("dbm", "migrate --env production --confirm staging")
+    assert "does not match the target environment" in str(wrong_name.value)
+    assert "users" not in tables(f"sqlite:///{root / 'prod.db'}")
+    ipython.run_line_magic("dbm", "migrate --env production")  # a preview: awaiting confirmation, no error
