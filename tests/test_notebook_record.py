@@ -273,3 +273,13 @@ def test_a_flagged_run_that_is_refused_fails_the_cell(ipython, tmp_path, monkeyp
     assert "does not match the target environment" in str(wrong_name.value)
     assert "users" not in tables(f"sqlite:///{root / 'prod.db'}")
     ipython.run_line_magic("dbm", "migrate --env production")  # a preview: awaiting confirmation, no error
+
+
+def test_a_development_run_says_nothing_about_a_backup(tmp_path):
+    # backups are taken before production changes only: a new development SQLite file is no reason to mention one
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    done = api.migrate(root, yes=True)
+    assert done.status == "applied" and not any("backup" in n.lower() for n in done.all_notes())
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    prod = api.migrate(root, env="production", confirm="production")
+    assert any(n.startswith("No backup taken: the SQLite database file does not exist yet") for n in prod.all_notes())
