@@ -66,11 +66,19 @@ class Dbm(Magics):
             with running_cell(_cell_key(self.shell) if cell is not None else None), progress.listen(listener):
                 result = call.call()
         except DbmError as e:
+            listener.show_failed_run(e)
             raise UsageError(e.message + _password_in_cell(line)) from None
         finally:
             listener.close()
         if _password_in_cell(line):
             print(_password_in_cell(line).strip())
+        if _refused_run(call.kwargs, result):
+            # asked to run (--yes / --confirm) and nothing ran: the cell fails, as the CLI exits 1, so an
+            # unattended runbook (nbconvert --execute, nbval) stops here instead of going on as if it ran
+            from IPython.display import display
+
+            display(result)
+            raise UsageError(f"{verb}: {mask(result.message)}{_password_in_cell(line)}")
         df_var = call.render["df"]
         if df_var:
             if not df_var.isidentifier():
@@ -120,6 +128,11 @@ def _password_in_cell(line: str) -> str:
     return CELL_PASSWORD_WARNING if mask(line) != line else ""
 
 
+def _refused_run(kwargs: dict[str, Any], result: Any) -> bool:
+    """A run the flags asked for (``--yes``, ``--confirm NAME``) that was refused: nothing ran."""
+    return bool(kwargs.get("yes") or kwargs.get("confirm")) and getattr(result, "status", None) == "refused"
+
+
 def _cell_key(shell) -> str | None:
     """The front end's id of the running cell (JupyterLab, Notebook 7 and nbclient send ``cellId``)."""
     parent = getattr(shell, "parent_header", None) or {}
@@ -149,6 +162,24 @@ class _ProgressListener:
             handle = display({"text/plain": ""}, raw=True, display_id=True)
             self.output = ProgressOutput(handle, "running…")
         self.output(event)
+
+    def show_failed_run(self, error: DbmError) -> None:
+        """In a kernel, a run that failed part-way stays on the record as an ordinary output: its result
+        (where, when, by whom, the backup taken, each step's state) replaces the progress, and the
+        error that follows says what stays and what to do."""
+        from .display.confirm import widgets_available
+        from .errors import MigrationFailed
+
+        result = error.result if isinstance(error, MigrationFailed) else None
+        if result is None or not widgets_available():
+            return
+        if self.output is None:
+            from IPython.display import display
+
+            display(result)
+            return
+        self.output.handle.update(result)
+        self.output = None  # kept: close() clears only a progress output
 
     def close(self) -> None:
         if self.output is not None:

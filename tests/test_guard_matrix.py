@@ -86,7 +86,13 @@ def _attempt(front_end: str, project: Path, env: str, flags: list[str], run_dbm,
         out = run_dbm("migrate", project, "--env", env, *flags)
         assert "Traceback" not in out.stderr, out.stderr
         return "applied" if out.returncode == 0 and "applied" in out.stdout else f"exit {out.returncode}"
-    result = ipython.run_line_magic("dbm", f"migrate {project} --env {env} {' '.join(flags)}")
+    from IPython.core.error import UsageError
+
+    try:
+        result = ipython.run_line_magic("dbm", f"migrate {project} --env {env} {' '.join(flags)}")
+    except UsageError as exc:  # asked to run (--yes/--confirm) and refused: the cell fails, as the CLI exits 1
+        assert "nothing was run" in str(exc), exc
+        return "refused"
     # an unconfirmed preview is displayed (with Apply buttons in a kernel) and returns None
     return result.status if result is not None else "awaiting confirmation"
 

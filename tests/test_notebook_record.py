@@ -5,6 +5,7 @@ the lock, and the advice on a lock timeout is about the lock, not the SQL."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
@@ -181,3 +182,104 @@ def test_production_stands_out_and_long_previews_say_how_to_confirm_at_the_top(t
     hint = "To apply: press Apply (a live kernel), or run this cell again with --yes."
     assert markup.count(hint) == 2 and markup.index(hint) < markup.index("<table")
     assert "<details><summary>SQL of 12 step(s)" in markup  # long SQL starts collapsed
+
+
+def test_a_failure_in_another_pending_file_is_not_blamed_on_the_cells_sql(ipython, in_cell, tmp_path, monkeypatch):
+    # a broken pending file the cell did not write (a restarted kernel's, another cell's, a colleague's)
+    root = make_project(
+        tmp_path / "app", "sqlite:///dev.db", {"20250101000000_bad.sql": "INSERT INTO nope VALUES (1);\n"}
+    )
+    monkeypatch.chdir(root)
+    in_cell("cell-b")
+    with pytest.raises(UsageError) as failed:
+        ipython.run_cell_magic("dbm", "migrate --name orders --yes", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    said = str(failed.value)
+    mine = cell_files(root)
+    assert len(mine) == 1 and "orders" not in tables(f"sqlite:///{root / 'dev.db'}")
+    assert "Fix the SQL in the cell" not in said and "the new run replaces that file" not in said
+    assert "The failure is in migrations/20250101000000_bad.sql, not in this cell's SQL" in said
+    assert f"migrations/{mine[0]} that this cell wrote was not reached" in said
+
+
+def test_a_non_production_environment_badge_has_a_valid_style(tmp_path):
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    markup = api.migrate(root)._repr_html_() + api.status(root, envs=["development"])._repr_html_()
+    assert "color:color:" not in markup and "solid color:" not in markup  # a colour value, not a declaration
+    muted = "color:var(--jp-ui-font-color2,#616161);border:1px solid var(--jp-ui-font-color2,#616161)"
+    assert muted + ";border-radius:3px" in markup and ">development</span>" in markup
+
+
+def test_a_flagged_run_that_fails_leaves_its_record_in_the_saved_notebook(tmp_path, monkeypatch):
+    """``--confirm production`` (no button): the failed run's where, when, by whom, backup and steps
+    stay in the saved notebook as an ordinary output, above the error that says what to do."""
+    import os
+    import sqlite3
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    with sqlite3.connect(root / "prod.db") as conn:
+        conn.execute("CREATE TABLE existing (id INTEGER PRIMARY KEY)")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext dbmigrate_magic"),
+        nbformat.v4.new_code_cell(
+            "%%dbm migrate --name t --env production --confirm production\n"
+            "CREATE TABLE t (id INTEGER);\nINSERT INTO nope VALUES (1);"
+        ),
+    ]
+    repo = str(Path(__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(root)}}
+    ).execute()
+    nbformat.write(nb, root / "saved.ipynb")
+    outputs = nbformat.read(root / "saved.ipynb", as_version=4).cells[1].outputs
+    assert [o.output_type for o in outputs] == ["display_data", "stream"]  # the record, then the error
+    text, markup = outputs[0].data["text/plain"], outputs[0].data["text/html"]
+    for shown in (text, markup):
+        assert "migrate: failed" in shown or ">failed<" in shown
+        assert "on production (sqlite:///" in shown and " by " in shown
+        assert "Backup taken before migrate" in shown and "dbm restore production-" in shown
+        assert "20250101000000_users.sql" in shown and "no such table: nope" in shown
+    assert outputs[1].name == "stderr" and "that this cell wrote is still there and pending" in outputs[1].text
+    assert "users" in tables(f"sqlite:///{root / 'prod.db'}") and "t" not in tables(f"sqlite:///{root / 'prod.db'}")
+
+
+def test_a_value_cut_to_fit_a_text_table_says_it_was_cut(tmp_path):
+    # the env table's URL column is capped: cut silently, ".../h_chknb_prod" read as ".../h_chknb_pro"
+    name = "db_" + "x" * 40 + "_prod"
+    root = make_project(tmp_path / "app", "sqlite:///dev.db")
+    (root / ".env.production").write_text(f"DATABASE_URL=postgresql://app:S3cretPlant@db.internal:5432/{name}\n")
+    text = api.env(project=root).to_text()
+    row = next(ln for ln in text.splitlines() if ln.split()[:1] == ["production"])
+    url = next(part for part in row.split("  ") if "db.internal" in part)
+    assert url.endswith("…") and name not in text and "S3cretPlant" not in text
+
+
+def test_a_flagged_run_that_is_refused_fails_the_cell(ipython, tmp_path, monkeypatch):
+    """``--yes`` / ``--confirm`` asked for a run; a refusal (nothing ran) fails the cell as the CLI exits 1,
+    so an unattended runbook stops there; a preview without flags still just shows."""
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    monkeypatch.chdir(root)
+    with pytest.raises(UsageError) as refused:
+        ipython.run_line_magic("dbm", "migrate --env production --yes")
+    assert "--yes is not enough there: nothing was run" in str(refused.value)
+    with pytest.raises(UsageError) as wrong_name:
+        ipython.run_line_magic("dbm", "migrate --env production --confirm staging")
+    assert "does not match the target environment" in str(wrong_name.value)
+    assert "users" not in tables(f"sqlite:///{root / 'prod.db'}")
+    ipython.run_line_magic("dbm", "migrate --env production")  # a preview: awaiting confirmation, no error
+
+
+def test_a_development_run_says_nothing_about_a_backup(tmp_path):
+    # backups are taken before production changes only: a new development SQLite file is no reason to mention one
+    root = make_project(tmp_path / "app", "sqlite:///dev.db", {"20250101000000_users.sql": USERS})
+    done = api.migrate(root, yes=True)
+    assert done.status == "applied" and not any("backup" in n.lower() for n in done.all_notes())
+    (root / ".env.production").write_text("DATABASE_URL=sqlite:///prod.db\n")
+    prod = api.migrate(root, env="production", confirm="production")
+    assert any(n.startswith("No backup taken: the SQLite database file does not exist yet") for n in prod.all_notes())

@@ -193,11 +193,19 @@ def execute(
         bad = failed[0]
         step = next(s for s in preview.steps if s.migration == bad.migration and s.direction == bad.direction)
         error = failure_error(verb, step, bad, outcomes)
-        if discard is not None and _cell_file_untouched(preview, outcomes, created):
+        if discard is not None and _cell_file_untouched(preview, outcomes, created) and _is_cell_file(step, created):
             error.unchanged += f" The file {created} that this cell wrote is still there and pending (not applied)."
             error.next_step = (
                 "Fix the SQL in the cell and run the cell again: the new run replaces that file. "
                 f"Or press Cancel (in a notebook) or delete {created} to drop the migration."
+            )
+        elif discard is not None and _cell_file_untouched(preview, outcomes, created):
+            # another pending migration failed before this cell's was reached: fixing the cell cannot help
+            error.unchanged += f" The file {created} that this cell wrote was not reached: it is still there and pending (not applied)."
+            error.next_step = (
+                f"The failure is in {step.file or step.migration}, not in this cell's SQL: {error.next_step} "
+                f"This cell's migration runs after it; to drop it instead, press Cancel (in a notebook) or delete "
+                f"{created}."
             )
         else:
             discard = None  # a file whose migration ran in part (or is another's) is never removed
@@ -220,6 +228,11 @@ def execute(
     if skipped:
         msg += f"; {len(skipped)} skipped (already done by another run)"
     return ChangeResult(verb, done_status, preview, tuple(outcomes), msg + ".", created, notes, None, None, *ran)
+
+
+def _is_cell_file(step: PlannedStep, created: str | None) -> bool:
+    """The step runs the file this cell wrote (a tool's file may sit in a folder named after it)."""
+    return bool(created and step.file and (step.file == created or step.file.startswith(created)))
 
 
 def _cell_file_untouched(preview: Preview, outcomes: list[StepOutcome], created: str | None) -> bool:

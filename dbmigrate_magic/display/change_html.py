@@ -16,7 +16,9 @@ from typing import Any
 from .html import STATE_COLOURS, table_html
 
 MONO = "font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);font-size:0.92em"
-MUTED = "color:var(--jp-ui-font-color2,#616161)"
+#: a muted colour (a value, for badges and state cells) and the style that applies it to text
+MUTED_COLOUR = "var(--jp-ui-font-color2,#616161)"
+MUTED = f"color:{MUTED_COLOUR}"
 BORDER = "var(--jp-border-color2,#d0d7de)"
 RED = "var(--jp-error-color1,#cf222e)"
 #: SQL longer than this many lines starts collapsed
@@ -86,7 +88,7 @@ def findings_table(findings) -> str:
         where = ", ".join(
             dict.fromkeys(f"{f.migration}{':' + str(f.line) if f.line else ''}" for f in items if f.migration)
         )
-        colour = STATE_COLOURS.get(first.severity, MUTED)
+        colour = STATE_COLOURS.get(first.severity, MUTED_COLOUR)
         why = esc(first.message.split("\n")[0])
         fix = f"<details><summary>fix</summary>{esc(first.help)}</details>" if first.help else ""
         rows.append(
@@ -119,11 +121,11 @@ def shown_columns(rows: list[dict[str, Any]]) -> list[str]:
 def render_change_html(result) -> str:
     p = result.preview
     rows = result.table() or []
-    colour = STATE_COLOURS.get(result.status_colour, MUTED)
+    colour = STATE_COLOURS.get(result.status_colour, MUTED_COLOUR)
     head = [f"<b>{esc(result.verb)}</b>"]
     if p is not None:
         env = f"{p.environment} (production)" if p.production and "prod" not in p.environment else p.environment
-        head.append(badge(env, RED, solid=True) if p.production else badge(env, MUTED))
+        head.append(badge(env, RED, solid=True) if p.production else badge(env, MUTED_COLOUR))
     head.append(badge(result.status, colour))
     head.append(f"<span style='{MUTED}'>{esc(counts(rows))}</span>")
     parts = [" ".join(head)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from .change_html import MUTED, RED, badge
+from .change_html import MUTED, MUTED_COLOUR, RED, badge
 from .html import STATE_COLOURS
 
 LANE = 26
@@ -44,7 +44,7 @@ def matrix_html(result) -> str:
         cells = []
         for env in result.envs:
             state = row[env]
-            colour = STATE_COLOURS.get(state, MUTED)
+            colour = STATE_COLOURS.get(state, MUTED_COLOUR)
             cells.append(f"<td style='text-align:center;color:{colour};font-weight:600'>{esc(state)}</td>")
         rows.append(f"<tr><td style='text-align:left'><code>{esc(row['migration'])}</code></td>{''.join(cells)}</tr>")
     return (
@@ -93,7 +93,7 @@ def render_matrix_html(result) -> str:
     heads = [f"<b>status</b> <span style='{MUTED}'>{esc(result.summary_lines()[0])}</span>"]
     for s in result.statuses:
         counts = ", ".join(f"{n} {st}" for st, n in s.counts.items() if n) or "no migrations"
-        tag = badge(f"{s.environment}", RED, solid=True) if s.production else badge(f"{s.environment}", MUTED)
+        tag = badge(f"{s.environment}", RED, solid=True) if s.production else badge(f"{s.environment}", MUTED_COLOUR)
         line = f"{tag} <span style='{MUTED}'>{esc(counts)}; database is {esc(s.position)} ({esc(s.database)})</span>"
         if s.error:
             line += f"<div style='color:{RED}'>{esc(' '.join(s.error.split()))}</div>"

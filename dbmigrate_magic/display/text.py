@@ -6,6 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 MAX_TEXT_ROWS = 200
+#: a column wider than this is cut, and the cut is shown (a database name cut silently reads as another)
+MAX_TEXT_WIDTH = 60
+
+
+def _fit(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def _cell(value: Any) -> str:
@@ -30,8 +36,8 @@ def format_table(
         shown = [*rows[:half], *rows[-half:]]
         hidden = len(rows) - len(shown)
     cells = [[_cell(r.get(c)).replace("\n", " ") for c in cols] for r in shown]
-    widths = [min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(cols)]
-    line = lambda vals: "  ".join(v[:w].ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    widths = [min(MAX_TEXT_WIDTH, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(cols)]
+    line = lambda vals: "  ".join(_fit(v, w).ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
     out = [line(cols), line(["-" * w for w in widths])]
     for i, row in enumerate(cells):
         if hidden and i == len(cells) // 2:

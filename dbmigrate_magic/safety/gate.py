@@ -83,7 +83,7 @@ def before_run(
     notes = []
     if report.findings:
         notes.append(f"{len(report.findings)} destructive statement(s) confirmed with {report.confirmed_by}.")
-    if preview.verb in BACKED_UP_VERBS and not db.exists():
+    if preview.verb in BACKED_UP_VERBS and environment.production and not db.exists():
         # a SQLite file that is not there yet (previews create nothing): nothing exists to back up
         notes.append("No backup taken: the SQLite database file does not exist yet, so there is nothing to lose.")
     elif preview.verb in BACKED_UP_VERBS:
