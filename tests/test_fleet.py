@@ -582,3 +582,21 @@ def test_a_schema_targets_backup_holds_its_schema_and_restores_without_touching_
     verified = api.restore(records[second].name, root, env=into.replace(first, second), verify=True)
     keep = next(r for r in verified.comparison if r["table"] == "keep")  # its own schema, its row added since
     assert keep["schema_match"] and not keep["rows_match"] and not verified.ok
+
+
+@pytest.mark.postgres
+def test_a_schema_that_is_not_there_is_named_and_nothing_is_made_for_it(tmp_path, pg_url):
+    schemas = pg_schemas(pg_url, 2)
+    typo = schemas[1] + "x"
+    root = project(tmp_path / "p", pg_url, [{"name": s, "schema": s} for s in [schemas[0], typo]], OK)
+    status = api.status(root, fleet="fleet.toml")
+    assert (
+        status.target(typo).summary == "unreachable"
+        and f"the schema {typo} does not exist" in status.target(typo).error
+    )
+    refused = api.migrate(root, fleet="fleet.toml", yes=True)
+    assert refused.status == "refused" and f"the schema {typo} does not exist" in refused.message
+    assert applied_in_schema(pg_url, schemas[0]) == []  # nothing ran anywhere
+    done = api.migrate(root, fleet="fleet.toml", yes=True, keep_going=True)
+    assert {t.target: t.state for t in done.targets} == {schemas[0]: "applied", typo: "blocked"}
+    assert query(pg_url, f"SELECT count(*) FROM pg_namespace WHERE nspname = '{typo}'") == [(0,)]

@@ -22,7 +22,7 @@ from ..change import Preview
 from ..config import Environment
 from ..errors import DbmError, MigrationFailed, UsageProblem
 from ..fleet.runner import Progress, TargetOutcome, process_pool, run_targets, terminal_progress
-from ..fleet.targets import Fleet, Target, load_fleet
+from ..fleet.targets import Fleet, Target, load_fleet, require_tenant_schema
 from ..masking import mask
 from .fleet_result import FleetChangeResult, TargetPlan
 from .migrate import check_history, writing_adapter
@@ -56,6 +56,7 @@ def plan_target(fleet: Fleet, target: Target, opts: Options) -> TargetPlan:
     try:
         adapter = writing_adapter(ctx)
         look = ctx.database(read_only=True)
+        require_tenant_schema(look)
         if opts.verb == "migrate":
             from ..adapters.ownership import refuse_foreign_tables
 

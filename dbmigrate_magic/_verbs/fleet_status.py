@@ -123,9 +123,17 @@ def summary_of(position: str, counts: dict[str, int], error: str | None) -> str:
 def read_target(fleet: Fleet, target: Target) -> TargetStatus:
     """One target's status; a target that cannot be read is ``unreachable`` with the reason (masked)."""
     from ..errors import DbmError
+    from ..fleet.targets import require_tenant_schema
 
     try:
-        st = status_of(fleet.context(target))
+        ctx = fleet.context(target)
+        st = status_of(ctx)
+        if target.schema and not st.counts.get("applied"):  # nothing applied: is the schema there at all?
+            db = ctx.database(read_only=True)
+            try:
+                require_tenant_schema(db)
+            finally:
+                db.dispose()
     except DbmError as exc:
         return TargetStatus(
             target.name, target.schema, target.environment.masked_url, "unreachable", {}, {}, None, exc.message

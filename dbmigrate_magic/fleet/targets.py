@@ -208,3 +208,21 @@ def load_fleet(given: str | Path | None, project_path: str | Path | None = None)
             next_step="Check the query, or list targets with [[targets]].",
         )
     return Fleet(spec, project, envs, tuple(targets))
+
+
+def require_tenant_schema(db: Database) -> None:
+    """A schema target whose schema is not in the database (a typo in the fleet file, or a tenant
+    not created yet) is named as such, instead of reading as "behind" and failing later with "no
+    schema has been selected". Nothing is created: making a tenant's schema is the application's job."""
+    if not db.tenant_schema:
+        return
+    from sqlalchemy import text
+
+    with db.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": db.tenant_schema}).first()
+    if found is None:
+        raise ConfigError(
+            f"the schema {db.tenant_schema} does not exist in {db.masked_url}",
+            unchanged="Nothing was run on this target.",
+            next_step="Create it (CREATE SCHEMA ...) or fix the target's schema in the fleet file.",
+        )
