@@ -168,7 +168,8 @@ def run_target(fleet: Fleet, target: Target, preview: Preview, opts: Options, ca
             return outcome("up to date", " ".join([done.message, *notes]))
         return outcome(DONE_STATUS[opts.verb], " ".join([done.message, *notes]), plan.steps)
     except MigrationFailed as exc:
-        return outcome("failed", f"{exc.what} {exc.unchanged}", plan.steps)
+        told = f"{exc.what} {exc.unchanged}" + (f" Next: {exc.next_step}" if exc.next_step else "")
+        return outcome("failed", on_target(told, target), plan.steps)
     except DbmError as exc:
         return outcome("failed", exc.message, plan.steps)
     except Exception as exc:
@@ -183,6 +184,18 @@ def _result(fleet: Fleet, opts: Options, status: str, preview: Preview | None, m
     )
 
 
+def on_target(message: str, target: Target) -> str:
+    """A single-database command in a target's advice must reach that target, not the default
+    environment: say how to point it there."""
+    if "`dbm " not in message:
+        return message
+    where = " with ?options=-csearch_path%3D" + target.schema if target.environment.schema and target.schema else ""
+    return (
+        f"{message} Run that command against this target: add --env with target {target.name}'s URL "
+        f"from the fleet file{where}."
+    )
+
+
 def _merge(plans: list[TargetPlan], ran: dict[str, TargetOutcome]) -> list[TargetOutcome]:
     """Every target in the fleet's order: what ran, else what its plan said."""
     out = []
@@ -191,7 +204,7 @@ def _merge(plans: list[TargetPlan], ran: dict[str, TargetOutcome]) -> list[Targe
         if t.name in ran:
             out.append(dataclasses.replace(ran[t.name], schema=t.schema))
         elif p.problem:
-            out.append(TargetOutcome(t.name, "blocked", message=p.problem, schema=t.schema))
+            out.append(TargetOutcome(t.name, "blocked", message=on_target(p.problem, t), schema=t.schema))
         elif p.steps:
             out.append(TargetOutcome(t.name, "pending", len(p.steps), schema=t.schema))
         else:
