@@ -57,6 +57,8 @@ def kind_of(sa_type: Any) -> str:
         ((t.Enum, t.Uuid), "any"),
         (t.String, "text"),
     ]
+    if type(sa_type).__name__ == "TINYINT" and getattr(sa_type, "display_width", None) == 1:
+        return "bool"  # MySQL/MariaDB spell BOOLEAN as TINYINT(1): a CSV's `true` must load there as elsewhere
     for cls, kind in checks:
         if isinstance(sa_type, cls):
             return kind
@@ -184,11 +186,10 @@ def column_values(series: pd.Series, column: Any, table: str, source: str, from_
     """The series as bindable Python values for ``column`` (a reflected SQLAlchemy ``Column``)."""
     kind = kind_of(column.type)
     dtype = series.dtype.kind
-    if kind == "int" and dtype in "iu":  # numpy integers: already whole numbers, no NaN possible
-        return series.tolist()
-    if kind in ("float", "decimal") and dtype in "iuf":
+    if kind in ("int", "float", "decimal") and dtype in ("iu" if kind == "int" else "iuf"):
+        # numbers already; only the missing ones (NaN, and pandas NA of the nullable Int64/Float64 dtypes) change
         values = series.tolist()
-        return [None if v != v else v for v in values] if dtype == "f" else values
+        return [None if is_missing(v) else v for v in values] if series.hasnans else values
     if kind == "datetime" and dtype == "M":
         return _datetime_column(series, bool(getattr(column.type, "timezone", False)))
     values = series.tolist()
