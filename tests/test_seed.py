@@ -518,3 +518,14 @@ def test_nullable_integer_and_float_dtypes_give_null(db_url):
         (3, -1, 2.0, 4.0),
     ]
     assert _counts(api.seed(env=db_url, table="measures", from_=frame, yes=True)) == {"measures": (0, 0, 3)}
+
+
+def test_a_bad_value_is_named_by_its_own_file_and_row(sqlite_url, tmp_path):
+    """A table merged from several files (and with a repeated key) still names the file and row that hold the value."""
+    _chain(sqlite_url)
+    root = _project(tmp_path, sqlite_url)
+    write_files(root, {"seeds/dev/cities.csv": "id,country,name\n4,FR,Nice\n4,FR,Nice again\n5x,DE,Bonn\n"})
+    with pytest.raises(SeedFailed) as err:
+        api.seed(root, yes=True)
+    assert "cannot take '5x'" in err.value.what and "row 3 of seeds/dev/cities.csv." in err.value.what
+    assert scalar(sqlite_url, "SELECT count(*) FROM cities") == 0

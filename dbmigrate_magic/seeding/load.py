@@ -121,7 +121,12 @@ def prepare(conn: Any, seeds: list[TableSeed], schema: str | None) -> tuple[list
         frame = seed.frame[~later.to_numpy()] if duplicates else seed.frame
         columns = [target.columns[n] for n in names]
         from_text = any(s.endswith(".csv") for s in seed.sources)
-        rows = rows_for(frame, columns, seed.table, seed.source, from_text)
+        kept = (~later).to_numpy().nonzero()[0]  # a message names the row as the file has it, duplicates too
+
+        def where(i: int, seed: TableSeed = seed, kept: Any = kept) -> str:
+            return seed.where(int(kept[i]))
+
+        rows = rows_for(frame, columns, seed.table, where, from_text)
         prepared.append(_Table(seed, target, columns, key, rows, duplicates))
     seeded = {t.seed.table: {c.name for c in t.columns} for t in prepared}
     return prepared, load_order([t.target for t in prepared], seeded, _dialect(conn).defers_constraints)
