@@ -529,3 +529,27 @@ def test_a_bad_value_is_named_by_its_own_file_and_row(sqlite_url, tmp_path):
         api.seed(root, yes=True)
     assert "cannot take '5x'" in err.value.what and "row 3 of seeds/dev/cities.csv." in err.value.what
     assert scalar(sqlite_url, "SELECT count(*) FROM cities") == 0
+
+
+def test_prune_and_reset_a_self_referencing_table(db_url, tmp_path):
+    """MySQL checks a foreign key row by row inside one DELETE: a parent deleted before its child was refused."""
+    execute(
+        db_url,
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), "
+        "name VARCHAR(20))",
+    )
+    tree = "categories:\n  - {id: 1, parent_id: null, name: root}\n  - {id: 2, parent_id: 1, name: mid}\n"
+    tree += "  - {id: 3, parent_id: 2, name: leaf}\n"
+    root = write_files(tmp_path / "tree", {".env": f"DATABASE_URL={db_url}\n", "seeds/common/categories.yaml": tree})
+    api.seed(root, yes=True)
+    (root / "seeds/common/categories.yaml").write_text("categories:\n  - {id: 1, parent_id: null, name: root}\n")
+    pruned = api.seed(root, yes=True, prune=True)
+    assert {c.table: c.deleted for c in pruned.counts} == {"categories": 2}
+    assert query(db_url, "SELECT id, parent_id FROM categories") == [(1, None)]
+    (root / "seeds/common/categories.yaml").write_text(tree)
+    api.seed(root, yes=True)
+    reset = api.seed(root, yes=True, reset=True)
+    assert _counts(reset) == {"categories": (3, 0, 0)} and {c.table: c.deleted for c in reset.counts} == {
+        "categories": 3
+    }
+    assert sorted(query(db_url, "SELECT id, parent_id FROM categories")) == [(1, None), (2, 1), (3, 2)]
