@@ -438,3 +438,118 @@ def test_tool_seeds_and_our_folder_previewed_together_and_confirmed_once(tmp_pat
     failed = api.seed(project, env=sqlite_url, yes=True)
     assert failed.status == "failed" and failed.native[0].exit_code != 0 and "boom" in failed.native[0].output
     assert scalar(sqlite_url, "SELECT count(*) FROM plans") == 2
+
+
+def test_self_referencing_table_with_children_listed_first(db_url, tmp_path):
+    execute(
+        db_url,
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), "
+        "name VARCHAR(20))",
+    )
+    root = write_files(
+        tmp_path / "tree",
+        {
+            ".env": f"DATABASE_URL={db_url}\n",
+            # leaf, then its parent, then the root: MySQL checks each row, SQLite each INSERT
+            "seeds/common/categories.yaml": "categories:\n  - {id: 3, parent_id: 2, name: leaf}\n"
+            "  - {id: 2, parent_id: 1, name: mid}\n  - {id: 1, parent_id: null, name: root}\n",
+        },
+    )
+    first = api.seed(root, yes=True)
+    assert _counts(first) == {"categories": (3, 0, 0)}
+    assert sorted(query(db_url, "SELECT id, parent_id, name FROM categories")) == [
+        (1, None, "root"),
+        (2, 1, "mid"),
+        (3, 2, "leaf"),
+    ]
+    assert _counts(api.seed(root, yes=True)) == {"categories": (0, 0, 3)}
+    # a new subtree, children first again, into the table that now has rows (the staged path)
+    (root / "seeds/common/categories.yaml").write_text(
+        "categories:\n  - {id: 5, parent_id: 4, name: leaf2}\n  - {id: 4, parent_id: 1, name: mid2}\n"
+    )
+    assert _counts(api.seed(root, yes=True)) == {"categories": (2, 0, 0)}
+    assert scalar(db_url, "SELECT parent_id FROM categories WHERE id = 5") == 4
+
+
+def test_a_change_of_case_or_trailing_spaces_is_written(db_url):
+    """MySQL/MariaDB's default collations call 'North' and 'NORTH ' equal: the seed compares bytes."""
+    _chain(db_url)
+    api.seed(
+        env=db_url, table="regions", from_=pd.DataFrame({"code": ["N", "S"], "name": ["North", "South"]}), yes=True
+    )
+    changed = pd.DataFrame({"code": ["N", "S"], "name": ["NORTH", "South "]})
+    assert _counts(api.seed(env=db_url, table="regions", from_=changed, yes=True)) == {"regions": (0, 2, 0)}
+    assert sorted(query(db_url, "SELECT code, name FROM regions")) == [("N", "NORTH"), ("S", "South ")]
+    assert _counts(api.seed(env=db_url, table="regions", from_=changed, yes=True)) == {"regions": (0, 0, 2)}
+
+
+def test_csv_booleans_load_on_every_dialect(db_url, tmp_path):
+    """MySQL/MariaDB keep a BOOLEAN as TINYINT(1): `true` in a CSV loads there as on PostgreSQL and SQLite."""
+    execute(db_url, "CREATE TABLE flags (name VARCHAR(20) PRIMARY KEY, enabled BOOLEAN)")
+    root = write_files(
+        tmp_path / "flags",
+        {".env": f"DATABASE_URL={db_url}\n", "seeds/common/flags.csv": "name,enabled\na,true\nb,FALSE\nc,1\nd,\n"},
+    )
+    assert _counts(api.seed(root, yes=True)) == {"flags": (4, 0, 0)}
+    stored = {n: (None if v is None else bool(v)) for n, v in query(db_url, "SELECT name, enabled FROM flags")}
+    assert stored == {"a": True, "b": False, "c": True, "d": None}
+    assert _counts(api.seed(root, yes=True)) == {"flags": (0, 0, 4)}
+    (root / "seeds/common/flags.csv").write_text("name,enabled\na,maybe\n")
+    with pytest.raises(SeedFailed, match="cannot take 'maybe'"):
+        api.seed(root, yes=True)
+
+
+def test_nullable_integer_and_float_dtypes_give_null(db_url):
+    """pandas' nullable Int64/Float64 columns hold pd.NA (not NaN) for a missing value: NULL, like NaN."""
+    execute(db_url, "CREATE TABLE measures (id INTEGER PRIMARY KEY, n INTEGER, x FLOAT, amount NUMERIC(10, 2))")
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([1, 2, 3], dtype="Int64"),
+            "n": pd.array([7, None, -1], dtype="Int64"),
+            "x": pd.array([0.5, None, 2.0], dtype="Float64"),
+            "amount": pd.array([None, 3, 4], dtype="Int64"),
+        }
+    )
+    assert _counts(api.seed(env=db_url, table="measures", from_=frame, yes=True)) == {"measures": (3, 0, 0)}
+    rows = sorted(query(db_url, "SELECT id, n, x, amount FROM measures"))
+    assert [(i, n, x, None if a is None else float(a)) for i, n, x, a in rows] == [
+        (1, 7, 0.5, None),
+        (2, None, None, 3.0),
+        (3, -1, 2.0, 4.0),
+    ]
+    assert _counts(api.seed(env=db_url, table="measures", from_=frame, yes=True)) == {"measures": (0, 0, 3)}
+
+
+def test_a_bad_value_is_named_by_its_own_file_and_row(sqlite_url, tmp_path):
+    """A table merged from several files (and with a repeated key) still names the file and row that hold the value."""
+    _chain(sqlite_url)
+    root = _project(tmp_path, sqlite_url)
+    write_files(root, {"seeds/dev/cities.csv": "id,country,name\n4,FR,Nice\n4,FR,Nice again\n5x,DE,Bonn\n"})
+    with pytest.raises(SeedFailed) as err:
+        api.seed(root, yes=True)
+    assert "cannot take '5x'" in err.value.what and "row 3 of seeds/dev/cities.csv." in err.value.what
+    assert scalar(sqlite_url, "SELECT count(*) FROM cities") == 0
+
+
+def test_prune_and_reset_a_self_referencing_table(db_url, tmp_path):
+    """MySQL checks a foreign key row by row inside one DELETE: a parent deleted before its child was refused."""
+    execute(
+        db_url,
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), "
+        "name VARCHAR(20))",
+    )
+    tree = "categories:\n  - {id: 1, parent_id: null, name: root}\n  - {id: 2, parent_id: 1, name: mid}\n"
+    tree += "  - {id: 3, parent_id: 2, name: leaf}\n"
+    root = write_files(tmp_path / "tree", {".env": f"DATABASE_URL={db_url}\n", "seeds/common/categories.yaml": tree})
+    api.seed(root, yes=True)
+    (root / "seeds/common/categories.yaml").write_text("categories:\n  - {id: 1, parent_id: null, name: root}\n")
+    pruned = api.seed(root, yes=True, prune=True)
+    assert {c.table: c.deleted for c in pruned.counts} == {"categories": 2}
+    assert query(db_url, "SELECT id, parent_id FROM categories") == [(1, None)]
+    (root / "seeds/common/categories.yaml").write_text(tree)
+    api.seed(root, yes=True)
+    reset = api.seed(root, yes=True, reset=True)
+    assert _counts(reset) == {"categories": (3, 0, 0)} and {c.table: c.deleted for c in reset.counts} == {
+        "categories": 3
+    }
+    assert sorted(query(db_url, "SELECT id, parent_id FROM categories")) == [(1, None), (2, 1), (3, 2)]

@@ -223,6 +223,14 @@ class MySQL(Dialect):
     def drop_temp_sql(self, temp: str) -> str:
         return f"DROP TEMPORARY TABLE {temp}"
 
+    def comparable(self, expr: Any) -> Any:
+        """Text compared byte for byte: the usual collations are case-insensitive and pad spaces, so
+        ``'north' <=> 'North '`` holds and a seed changing only case or trailing spaces would be "unchanged"."""
+        from sqlalchemy import String, cast
+        from sqlalchemy.dialects.mysql import BINARY
+
+        return cast(expr, BINARY()) if isinstance(expr.type, String) else expr
+
     def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
         from sqlalchemy.dialects.mysql import insert
 

@@ -121,7 +121,12 @@ def prepare(conn: Any, seeds: list[TableSeed], schema: str | None) -> tuple[list
         frame = seed.frame[~later.to_numpy()] if duplicates else seed.frame
         columns = [target.columns[n] for n in names]
         from_text = any(s.endswith(".csv") for s in seed.sources)
-        rows = rows_for(frame, columns, seed.table, seed.source, from_text)
+        kept = (~later).to_numpy().nonzero()[0]  # a message names the row as the file has it, duplicates too
+
+        def where(i: int, seed: TableSeed = seed, kept: Any = kept) -> str:
+            return seed.where(int(kept[i]))
+
+        rows = rows_for(frame, columns, seed.table, where, from_text)
         prepared.append(_Table(seed, target, columns, key, rows, duplicates))
     seeded = {t.seed.table: {c.name for c in t.columns} for t in prepared}
     return prepared, load_order([t.target for t in prepared], seeded, _dialect(conn).defers_constraints)
@@ -227,12 +232,28 @@ class _Loader:
 
         return self.conn.execute(select(literal(1)).select_from(t.target).limit(1)).first() is None
 
+    def _gone(self, t: _Table) -> Any:
+        from sqlalchemy import exists, not_, select
+
+        return not_(exists(select(1).select_from(t.staging).where(_matched(t.staging, t.target, t.key))))
+
+    def release(self, t: _Table, held: list[str], everything: bool) -> None:
+        """Set a cycle's nullable columns NULL in the rows about to be deleted (all of them for --reset):
+        MySQL checks a foreign key row by row even within one DELETE, so a parent row deleted before
+        its child (or a row of the other table of a cycle) would be refused."""
+        from sqlalchemy import update
+
+        if not held or (not everything and t.staging is None):
+            return
+        stmt = update(t.target).values({c: None for c in held})
+        self.run(stmt if everything else stmt.where(self._gone(t)))
+
     def prune(self, t: _Table) -> int:
-        from sqlalchemy import delete, exists, func, not_, select
+        from sqlalchemy import delete, func, select
 
         if t.staging is None:  # loaded into an empty table: nothing else is there
             return 0
-        gone = not_(exists(select(1).select_from(t.staging).where(_matched(t.staging, t.target, t.key))))
+        gone = self._gone(t)
         count = self.conn.execute(select(func.count()).select_from(t.target).where(gone)).scalar()
         self.run(delete(t.target).where(gone))
         return int(count or 0)
@@ -254,6 +275,8 @@ def apply(
         report.notes.append(f"Deferred to commit (a foreign-key cycle): {', '.join(ordering.deferred_constraints)}.")
     deleted: dict[str, int] = {}
     if reset:
+        for t in ordered:
+            loader.release(t, ordering.second_pass.get(t.seed.table, []), everything=True)
         for t in reversed(ordered):
             deleted[t.seed.table] = int(conn.execute(select(func.count()).select_from(t.target)).scalar() or 0)
             loader.run(delete(t.target))
@@ -272,6 +295,8 @@ def apply(
         said = "; ".join(f"{k}: {', '.join(v)}" for k, v in ordering.second_pass.items())
         report.notes.append(f"Foreign-key cycle loaded in two passes (first NULL, then set): {said}.")
     if prune:
+        for t in ordered:
+            loader.release(t, ordering.second_pass.get(t.seed.table, []), everything=False)
         for t in reversed(ordered):
             deleted[t.seed.table] = deleted.get(t.seed.table, 0) + loader.prune(t)
     for t in ordered:

@@ -95,6 +95,22 @@ def _cycle_text(fkcs: list[Any]) -> str:
 
 def load_order(tables: list[Any], seeded_columns: dict[str, set[str]], defers: bool) -> Ordering:
     """Parents before children among ``tables``; a cycle handled or refused (see the module)."""
+    ordering = _table_order(tables, seeded_columns, defers)
+    if defers:  # PostgreSQL checks a foreign key at the end of each statement: one COPY / INSERT takes any row order
+        return ordering
+    # A table referencing itself (parent_id -> id) may list children before their parents, which MySQL
+    # (row by row) and SQLite (an INSERT per row) refuse: a nullable self-reference goes in a second pass.
+    for table in ordering.tables:
+        for f in table.foreign_key_constraints:
+            if f.referred_table is table and all(c.nullable for c in f.columns):
+                held = ordering.second_pass.setdefault(table.name, [])
+                held.extend(c for c in f.column_keys if c in seeded_columns.get(table.name, set()) and c not in held)
+                if not held:
+                    del ordering.second_pass[table.name]
+    return ordering
+
+
+def _table_order(tables: list[Any], seeded_columns: dict[str, set[str]], defers: bool) -> Ordering:
     from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
     names = {t.name for t in tables}

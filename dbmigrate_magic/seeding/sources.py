@@ -33,10 +33,21 @@ class TableSeed:
     frame: pd.DataFrame = field(repr=False)
     key: tuple[str, ...] | None
     sources: tuple[str, ...]
+    #: rows per source, in order (merged files); empty: all the frame's rows come from one source
+    sizes: tuple[int, ...] = ()
 
     @property
     def source(self) -> str:
         return ", ".join(self.sources)
+
+    def where(self, position: int) -> str:
+        """``row N of FILE`` for the frame's 0-based ``position`` (the file it came from, when merged)."""
+        start = 0
+        for source, size in zip(self.sources, self.sizes, strict=False):
+            if position < start + size:
+                return f"row {position - start + 1} of {source}"
+            start += size
+        return f"row {position + 1} of {self.source}"
 
     def fingerprint(self) -> str:
         """A short hash of the rows: the preview's signature changes when the data does."""
@@ -215,5 +226,8 @@ def merge(pieces: list[TableSeed]) -> tuple[TableSeed, ...]:
             )
         frame = parts[0].frame if len(parts) == 1 else pd.concat([p.frame for p in parts], ignore_index=True)
         sources = tuple(s for p in parts for s in p.sources)
-        out.append(TableSeed(table, frame, next(iter(keys), None), sources))
+        sizes = tuple(n for p in parts for n in (p.sizes or (len(p.frame),)))
+        out.append(
+            TableSeed(table, frame, next(iter(keys), None), sources, sizes if len(parts) > 1 else parts[0].sizes)
+        )
     return tuple(out)

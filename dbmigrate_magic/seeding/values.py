@@ -57,6 +57,8 @@ def kind_of(sa_type: Any) -> str:
         ((t.Enum, t.Uuid), "any"),
         (t.String, "text"),
     ]
+    if type(sa_type).__name__ == "TINYINT" and getattr(sa_type, "display_width", None) == 1:
+        return "bool"  # MySQL/MariaDB spell BOOLEAN as TINYINT(1): a CSV's `true` must load there as elsewhere
     for cls, kind in checks:
         if isinstance(sa_type, cls):
             return kind
@@ -180,15 +182,17 @@ def converter(kind: str, sa_type: Any, from_text: bool) -> Callable[[Any], Any]:
     return simple.get(kind, lambda v: v)
 
 
-def column_values(series: pd.Series, column: Any, table: str, source: str, from_text: bool) -> list[Any]:
-    """The series as bindable Python values for ``column`` (a reflected SQLAlchemy ``Column``)."""
+def column_values(
+    series: pd.Series, column: Any, table: str, where: Callable[[int], str], from_text: bool
+) -> list[Any]:
+    """The series as bindable Python values for ``column`` (a reflected SQLAlchemy ``Column``);
+    ``where(i)`` names the i-th value's row and file in a message."""
     kind = kind_of(column.type)
     dtype = series.dtype.kind
-    if kind == "int" and dtype in "iu":  # numpy integers: already whole numbers, no NaN possible
-        return series.tolist()
-    if kind in ("float", "decimal") and dtype in "iuf":
+    if kind in ("int", "float", "decimal") and dtype in ("iu" if kind == "int" else "iuf"):
+        # numbers already; only the missing ones (NaN, and pandas NA of the nullable Int64/Float64 dtypes) change
         values = series.tolist()
-        return [None if v != v else v for v in values] if dtype == "f" else values
+        return [None if is_missing(v) else v for v in values] if series.hasnans else values
     if kind == "datetime" and dtype == "M":
         return _datetime_column(series, bool(getattr(column.type, "timezone", False)))
     values = series.tolist()
@@ -198,7 +202,7 @@ def column_values(series: pd.Series, column: Any, table: str, source: str, from_
         return values
     convert = converter(kind, column.type, from_text)
     out: list[Any] = []
-    for row, value in enumerate(values, start=1):
+    for row, value in enumerate(values):
         if is_missing(value):
             out.append(None)
             continue
@@ -209,7 +213,7 @@ def column_values(series: pd.Series, column: Any, table: str, source: str, from_
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
             raise SeedFailed(
                 f"Column {table}.{column.name} ({column.type}) cannot take {shown} ({type(value).__name__}), "
-                f"row {row} of {source}.",
+                f"{where(row)}.",
                 unchanged="Nothing was written: the seed is checked before anything runs.",
                 next_step="Fix that value (or the column's type) and run the seed again.",
             ) from None
@@ -229,7 +233,9 @@ def _datetime_column(series: pd.Series, timezone: bool) -> list[Any]:
     return [None if gone else v for v, gone in zip(values, missing, strict=True)] if missing.any() else values
 
 
-def rows_for(frame: pd.DataFrame, columns: list[Any], table: str, source: str, from_text: bool) -> list[tuple]:
+def rows_for(
+    frame: pd.DataFrame, columns: list[Any], table: str, where: Callable[[int], str], from_text: bool
+) -> list[tuple]:
     """The frame's rows as tuples in ``columns`` order, every value converted and checked."""
-    lists = [column_values(frame[c.name], c, table, source, from_text) for c in columns]
+    lists = [column_values(frame[c.name], c, table, where, from_text) for c in columns]
     return list(zip(*lists, strict=True))
