@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..db import short_db_error
 from ..dialects import dialect_for
-from ..errors import UsageProblem
+from ..errors import MigrationFailed, UsageProblem
 from . import checkpoint
 
 #: how long a batch sized by time may hold its row locks (ms), and its first and largest sizes
@@ -103,8 +104,42 @@ class Report:
 
 
 def _split(table: str) -> tuple[str | None, str]:
-    schema, _, name = table.rpartition(".")
-    return (schema or None), name
+    """(schema, name) of ``table``: ``schema.table`` as typed, or quoted as SQL writes it (``"Orders"``,
+    ``shop."Order Lines"``, MySQL backticks), which is how a plan prints a name that needs quoting."""
+    parts: list[str] = []
+    part, quote, i = "", "", 0
+    while i < len(table):
+        ch = table[i]
+        if quote:
+            if ch == quote and table[i + 1 : i + 2] == quote:  # a doubled quote inside a quoted name
+                part, i = part + ch, i + 2
+                continue
+            if ch == quote:
+                quote = ""
+            else:
+                part += ch
+        elif ch in '"`':
+            quote = ch
+        elif ch == ".":
+            parts.append(part)
+            part = ""
+        else:
+            part += ch
+        i += 1
+    parts.append(part)
+    return (".".join(parts[:-1]) or None), parts[-1]
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a driver raises for a statement the server rejected (PostgreSQL batches run on psycopg's
+    own cursor, not through SQLAlchemy)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        import psycopg
+    except ImportError:
+        return (DBAPIError,)
+    return (DBAPIError, psycopg.Error)
 
 
 def primary_key(db: Any, table: str) -> list[str]:
@@ -162,6 +197,32 @@ class Backfill:
         schema, name = _split(table)
         self.target = (f"{self.kind.quote(schema)}." if schema else "") + self.kind.quote(name)
         self.stop_requested = False
+
+    def check(self) -> None:
+        """The server parses and plans the UPDATE (EXPLAIN: no row is read or changed), so a mistyped
+        --set or --where is refused before the first batch rather than failing in it. (Not at
+        construction: a plan's backfill is built before the step that adds its column has run.)"""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        where = f" WHERE ({self.where})" if self.where else ""
+        statement = f"UPDATE {self.target} SET {self.set_sql}{where}"
+        if len(self.kind.statement_spans(statement)) != 1:  # nothing may run besides the one UPDATE
+            raise UsageProblem(
+                f"--set and --where must make one UPDATE statement, and `{statement}` is several.",
+                unchanged="Nothing was updated.",
+                next_step="Remove the `;` and what follows it: run other statements as a migration.",
+            )
+        try:
+            with self.db.connect() as conn, conn.begin() as tx:
+                conn.execute(text(f"EXPLAIN {statement}"))
+                tx.rollback()
+        except DBAPIError as exc:
+            raise UsageProblem(
+                f"The database rejects this backfill's update ({statement}): {short_db_error(exc)}",
+                unchanged="Nothing was updated.",
+                next_step="Fix the --set assignment (column = expression) or the --where condition, then run again.",
+            ) from None
 
     # --- SQL ----------------------------------------------------------------------------------
     def _keys_sql(self) -> str:
@@ -226,6 +287,7 @@ class Backfill:
 
     def run(self) -> Report:
         """Batch after batch until the key range is done; Ctrl-C stops after rolling back the open batch."""
+        self.check()
         with self.db.connect() as conn:
             state = checkpoint.ensure(conn, self.job, self.table, self.set_sql, self.where)
             if state.finished:
@@ -263,6 +325,14 @@ class Backfill:
                         time.sleep(self.sleep)
             except KeyboardInterrupt:  # the open batch was rolled back by conn.begin()'s exit
                 self.stop_requested = True
+            except _database_errors() as exc:  # a batch the server rejected (a value the expression cannot take)
+                raise MigrationFailed(
+                    f"The backfill of {self.table} stopped: the database rejected a batch: {short_db_error(exc)}",
+                    unchanged=f"That batch was rolled back. The {before + rows} row(s) of the batches committed "
+                    "before it stay updated, and the checkpoint keeps its place.",
+                    next_step="Fix what the database reports, then run the same command again: it resumes at the "
+                    "failing batch (a different --set or --where is a new job that starts from the first row).",
+                ) from None
             finally:
                 if pg is not None:
                     pg.close()
