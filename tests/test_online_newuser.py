@@ -127,3 +127,20 @@ def test_a_set_the_database_rejects_is_a_clear_error(kind, request, tmp_path, ru
         with pytest.raises(DbmError, match="division by zero"):  # run again: it resumes at the failing batch
             api.backfill("t", set_sql=FAILS_AT_601, batch_size=200, yes=True, project=str(root), env=url)
         assert query(url, "SELECT max(hits) FROM t") == [(1,)]  # no row done twice
+
+
+def test_apply_refuses_while_other_migrations_are_pending(pg_url, tmp_path, run_dbm):
+    """Each step is applied with the runner up to it, which ran the project's other pending migrations
+    too, unpreviewed (and reported their failure as the plan's). Refused now, nothing run or written."""
+    execute(pg_url, "CREATE TABLE t (id serial PRIMARY KEY, m int)")
+    root = make_project(tmp_path / "p", pg_url, {"20260101000000_other.sql": "-- UP\nCREATE TABLE other (id int);\n"})
+    change = tmp_path / "c.sql"
+    change.write_text("CREATE INDEX t_m_idx ON t (m);\n")
+    out = run_dbm("plan", change, "--apply", "--yes", "--project", root, "--env", pg_url)
+    assert out.returncode == 2 and "20260101000000_other.sql" in out.stderr, out.stdout + out.stderr
+    assert query(pg_url, "SELECT to_regclass('other') IS NULL, to_regclass('t_m_idx') IS NULL") == [(True, True)]
+    assert sorted(p.name for p in (root / "migrations").iterdir()) == ["20260101000000_other.sql"]
+    assert api.migrate(str(root), env=pg_url, yes=True).status == "applied"  # applied first, previewed
+    out = run_dbm("plan", change, "--apply", "--yes", "--project", root, "--env", pg_url)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert query(pg_url, "SELECT to_regclass('t_m_idx') IS NOT NULL") == [(True,)]
