@@ -144,3 +144,14 @@ def test_apply_refuses_while_other_migrations_are_pending(pg_url, tmp_path, run_
     out = run_dbm("plan", change, "--apply", "--yes", "--project", root, "--env", pg_url)
     assert out.returncode == 0, out.stdout + out.stderr
     assert query(pg_url, "SELECT to_regclass('t_m_idx') IS NOT NULL") == [(True,)]
+
+
+def test_dry_run_counts_the_batches_a_where_run_takes(pg_url, tmp_path):
+    """Batches walk key ranges, not matching rows: with --where the dry run counted half the batches."""
+    execute(pg_url, "CREATE TABLE t (id integer PRIMARY KEY, v integer, hits integer NOT NULL DEFAULT 0)")
+    execute(pg_url, "INSERT INTO t (id, v) SELECT g, g FROM generate_series(1, 2000) g")
+    root = make_project(tmp_path / "p", pg_url)
+    args = {"set_sql": "hits = 1", "where": "v % 2 = 0", "batch_size": 300, "project": str(root), "env": pg_url}
+    dry = api.backfill("t", dry_run=True, **args)
+    assert "1000 row(s) of t left to update, in about 7 batch(es) of 300" in " ".join(dry.notes)
+    assert "in 7 batch(es)" in api.backfill("t", yes=True, **args).message

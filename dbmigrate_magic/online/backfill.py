@@ -78,6 +78,8 @@ class Report:
     rows_total: int
     batch_size: int  # 0: sized by time
     batch_ms: float = TARGET_MS
+    #: keys left to walk (dry run): batches cover key ranges, so with --where they outnumber the rows
+    keys_total: int | None = None
 
     def text(self) -> str:
         rate = f"{self.rows_done / self.seconds:.0f} rows/s" if self.seconds > 0 else "-"
@@ -88,7 +90,8 @@ class Report:
                     f"Dry run: {self.rows_total} row(s) of {self.table} left to update{resumed}, in batches sized "
                     f"to hold their row locks about {self.batch_ms:g} ms each."
                 )
-            n = math.ceil(self.rows_total / self.batch_size) if self.rows_total else 0
+            keys = self.rows_total if self.keys_total is None else self.keys_total
+            n = math.ceil(keys / self.batch_size) if self.rows_total else 0
             return (
                 f"Dry run: {self.rows_total} row(s) of {self.table} left to update{resumed}, in about {n} batch(es) "
                 f"of {self.batch_size}."
@@ -247,11 +250,12 @@ class Backfill:
             f"UPDATE {self.target} SET {self.set_sql} WHERE ({keys}) > ({start}) AND ({keys}) <= ({end}){where}"
         )
 
-    def count(self, conn: Any, last: list[Any] | None) -> int:
+    def count(self, conn: Any, last: list[Any] | None, keys: bool = False) -> int:
+        """Rows left to update after ``last``; ``keys``: every key left, as the batches walk them."""
         from sqlalchemy import text
 
         after, params = self._after(last)
-        where = f" AND ({self.where})" if self.where else ""
+        where = f" AND ({self.where})" if self.where and not keys else ""
         return int(conn.execute(text(f"SELECT count(*) FROM {self.target} WHERE {after}{where}"), params).scalar())
 
     # --- running ------------------------------------------------------------------------------
@@ -266,8 +270,9 @@ class Backfill:
                 state = checkpoint.read(conn, self.job) if found and self._has_job(conn) else None
             last = state.last_key if state else None
             total = 0 if state and state.finished else self.count(conn, last)
+            keys = self.count(conn, last, keys=True) if total and self.where else None
         before = state.rows_done if state else 0
-        return Report(self.table, "dry run", 0, before, 0, 0.0, total, self.batch_size, self.batch_ms)
+        return Report(self.table, "dry run", 0, before, 0, 0.0, total, self.batch_size, self.batch_ms, keys)
 
     def _has_job(self, conn: Any) -> bool:
         from sqlalchemy import text
