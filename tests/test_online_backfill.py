@@ -180,6 +180,7 @@ def test_ctrl_c_stops_cleanly_and_the_run_resumes(pg_url, tmp_path):
         holder.close()
     assert "Stopped after" in stdout and "Run the same command again to resume" in stdout, stdout + stderr
     assert "Traceback" not in stderr
+    assert proc.returncode == 1  # not done: a script going on to the next step (`&& dbm migrate`) stops here
     done = query(pg_url, "SELECT rows_done FROM dbm_backfill")[0][0]
     assert query(pg_url, "SELECT count(*) FROM t WHERE hits = 1") == [(done,)]  # the open batch was rolled back
     out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)

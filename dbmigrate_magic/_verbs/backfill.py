@@ -54,6 +54,7 @@ def backfill(
     environment = ctx.require_environment()
     db = ctx.database()
     job = Backfill(db, table, set_sql, where, batch_size, sleep_ms, max_lag, batch_ms=batch_ms)
+    job.check()  # a --set or --where the database rejects is refused before the preview
     ahead = job.dry_run()
     notes = (ahead.text().replace("Dry run: ", ""),)
     step = PlannedStep(f"backfill {table}", None, "up", job.update_sql() + ";", True, {"batches": True})

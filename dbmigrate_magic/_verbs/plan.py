@@ -175,6 +175,9 @@ def plan(
     if apply:
         from .plan_apply import apply_plan
 
+        if not pending and look is not None:
+            _refuse_other_pending(adapter, look)
+
         return apply_plan(
             ctx,
             adapter,
@@ -195,6 +198,20 @@ def plan(
             if original is not None:
                 notes.append(_replace(adapter, ctx.project.root, original.path))
     return PlanResult(adapter.tool, tuple(changes), tuple(written), tuple(notes))
+
+
+def _refuse_other_pending(adapter: Any, look: Any) -> None:
+    """Each written step is applied with the tool's runner up to it, which runs every migration pending
+    before it too: those would run unpreviewed, and a failure among them be reported as the plan's."""
+    others = [s.file or s.migration for s in adapter.plan_apply(look)]
+    if others:
+        listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise UsageProblem(
+            f"plan --apply runs only the plan's steps, and {len(others)} other migration(s) are pending: {listed}. "
+            "Applying the steps would run them too, without their preview.",
+            unchanged="Nothing was written or applied.",
+            next_step="Apply those first (`dbm migrate`, previewed), or plan them too with `dbm plan --pending --apply`.",
+        )
 
 
 def _replace(adapter, root: Path, path: Path) -> str:

@@ -69,8 +69,14 @@ def apply_plan(
                     except MigrationFailed as exc:
                         outcomes.append(StepOutcome(step.name, "up", "failed", time.perf_counter() - t0, exc.what, 0))
                 elif step.backfill is not None:
+                    from ..errors import DbmError
+
                     bf = step.backfill
-                    report = Backfill(db, bf.table, bf.set_sql, bf.where).run()
+                    try:
+                        report = Backfill(db, bf.table, bf.set_sql, bf.where).run()
+                    except DbmError as exc:  # refused or a batch rejected: recorded like a failed step
+                        outcomes.append(StepOutcome(step.name, "up", "failed", time.perf_counter() - t0, exc.what, 0))
+                        return outcomes
                     state = "applied" if report.status in ("done", "already done") else "failed"
                     error = None if state == "applied" else report.text()
                     outcomes.append(

@@ -114,7 +114,9 @@ class ChangeResult(Confirmable, Result):
 
     # --- views --------------------------------------------------------------------------------
     def exit_code(self, *, report_attention: bool = False) -> int:
-        return 1 if self.status in (*UNCONFIRMED, "failed", "cancelled") else 0
+        return (
+            1 if self.status in (*UNCONFIRMED, "failed", "cancelled", "stopped") else 0
+        )  # stopped: a backfill cut short
 
     def summary_lines(self) -> list[str]:
         lines = [f"{self.verb}: {self.status}" + (f" - {self.message}" if self.message else "")]

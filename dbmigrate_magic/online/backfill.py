@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..db import short_db_error
 from ..dialects import dialect_for
-from ..errors import UsageProblem
+from ..errors import MigrationFailed, UsageProblem
 from . import checkpoint
 
 #: how long a batch sized by time may hold its row locks (ms), and its first and largest sizes
@@ -77,6 +78,8 @@ class Report:
     rows_total: int
     batch_size: int  # 0: sized by time
     batch_ms: float = TARGET_MS
+    #: keys left to walk (dry run): batches cover key ranges, so with --where they outnumber the rows
+    keys_total: int | None = None
 
     def text(self) -> str:
         rate = f"{self.rows_done / self.seconds:.0f} rows/s" if self.seconds > 0 else "-"
@@ -87,7 +90,8 @@ class Report:
                     f"Dry run: {self.rows_total} row(s) of {self.table} left to update{resumed}, in batches sized "
                     f"to hold their row locks about {self.batch_ms:g} ms each."
                 )
-            n = math.ceil(self.rows_total / self.batch_size) if self.rows_total else 0
+            keys = self.rows_total if self.keys_total is None else self.keys_total
+            n = math.ceil(keys / self.batch_size) if self.rows_total else 0
             return (
                 f"Dry run: {self.rows_total} row(s) of {self.table} left to update{resumed}, in about {n} batch(es) "
                 f"of {self.batch_size}."
@@ -103,8 +107,42 @@ class Report:
 
 
 def _split(table: str) -> tuple[str | None, str]:
-    schema, _, name = table.rpartition(".")
-    return (schema or None), name
+    """(schema, name) of ``table``: ``schema.table`` as typed, or quoted as SQL writes it (``"Orders"``,
+    ``shop."Order Lines"``, MySQL backticks), which is how a plan prints a name that needs quoting."""
+    parts: list[str] = []
+    part, quote, i = "", "", 0
+    while i < len(table):
+        ch = table[i]
+        if quote:
+            if ch == quote and table[i + 1 : i + 2] == quote:  # a doubled quote inside a quoted name
+                part, i = part + ch, i + 2
+                continue
+            if ch == quote:
+                quote = ""
+            else:
+                part += ch
+        elif ch in '"`':
+            quote = ch
+        elif ch == ".":
+            parts.append(part)
+            part = ""
+        else:
+            part += ch
+        i += 1
+    parts.append(part)
+    return (".".join(parts[:-1]) or None), parts[-1]
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a driver raises for a statement the server rejected (PostgreSQL batches run on psycopg's
+    own cursor, not through SQLAlchemy)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        import psycopg
+    except ImportError:
+        return (DBAPIError,)
+    return (DBAPIError, psycopg.Error)
 
 
 def primary_key(db: Any, table: str) -> list[str]:
@@ -163,6 +201,32 @@ class Backfill:
         self.target = (f"{self.kind.quote(schema)}." if schema else "") + self.kind.quote(name)
         self.stop_requested = False
 
+    def check(self) -> None:
+        """The server parses and plans the UPDATE (EXPLAIN: no row is read or changed), so a mistyped
+        --set or --where is refused before the first batch rather than failing in it. (Not at
+        construction: a plan's backfill is built before the step that adds its column has run.)"""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        where = f" WHERE ({self.where})" if self.where else ""
+        statement = f"UPDATE {self.target} SET {self.set_sql}{where}"
+        if len(self.kind.statement_spans(statement)) != 1:  # nothing may run besides the one UPDATE
+            raise UsageProblem(
+                f"--set and --where must make one UPDATE statement, and `{statement}` is several.",
+                unchanged="Nothing was updated.",
+                next_step="Remove the `;` and what follows it: run other statements as a migration.",
+            )
+        try:
+            with self.db.connect() as conn, conn.begin() as tx:
+                conn.execute(text(f"EXPLAIN {statement}"))
+                tx.rollback()
+        except DBAPIError as exc:
+            raise UsageProblem(
+                f"The database rejects this backfill's update ({statement}): {short_db_error(exc)}",
+                unchanged="Nothing was updated.",
+                next_step="Fix the --set assignment (column = expression) or the --where condition, then run again.",
+            ) from None
+
     # --- SQL ----------------------------------------------------------------------------------
     def _keys_sql(self) -> str:
         return ", ".join(self.kind.quote(k) for k in self.keys)
@@ -186,11 +250,12 @@ class Backfill:
             f"UPDATE {self.target} SET {self.set_sql} WHERE ({keys}) > ({start}) AND ({keys}) <= ({end}){where}"
         )
 
-    def count(self, conn: Any, last: list[Any] | None) -> int:
+    def count(self, conn: Any, last: list[Any] | None, keys: bool = False) -> int:
+        """Rows left to update after ``last``; ``keys``: every key left, as the batches walk them."""
         from sqlalchemy import text
 
         after, params = self._after(last)
-        where = f" AND ({self.where})" if self.where else ""
+        where = f" AND ({self.where})" if self.where and not keys else ""
         return int(conn.execute(text(f"SELECT count(*) FROM {self.target} WHERE {after}{where}"), params).scalar())
 
     # --- running ------------------------------------------------------------------------------
@@ -205,8 +270,9 @@ class Backfill:
                 state = checkpoint.read(conn, self.job) if found and self._has_job(conn) else None
             last = state.last_key if state else None
             total = 0 if state and state.finished else self.count(conn, last)
+            keys = self.count(conn, last, keys=True) if total and self.where else None
         before = state.rows_done if state else 0
-        return Report(self.table, "dry run", 0, before, 0, 0.0, total, self.batch_size, self.batch_ms)
+        return Report(self.table, "dry run", 0, before, 0, 0.0, total, self.batch_size, self.batch_ms, keys)
 
     def _has_job(self, conn: Any) -> bool:
         from sqlalchemy import text
@@ -226,6 +292,7 @@ class Backfill:
 
     def run(self) -> Report:
         """Batch after batch until the key range is done; Ctrl-C stops after rolling back the open batch."""
+        self.check()
         with self.db.connect() as conn:
             state = checkpoint.ensure(conn, self.job, self.table, self.set_sql, self.where)
             if state.finished:
@@ -263,6 +330,14 @@ class Backfill:
                         time.sleep(self.sleep)
             except KeyboardInterrupt:  # the open batch was rolled back by conn.begin()'s exit
                 self.stop_requested = True
+            except _database_errors() as exc:  # a batch the server rejected (a value the expression cannot take)
+                raise MigrationFailed(
+                    f"The backfill of {self.table} stopped: the database rejected a batch: {short_db_error(exc)}",
+                    unchanged=f"That batch was rolled back. The {before + rows} row(s) of the batches committed "
+                    "before it stay updated, and the checkpoint keeps its place.",
+                    next_step="Fix what the database reports, then run the same command again: it resumes at the "
+                    "failing batch (a different --set or --where is a new job that starts from the first row).",
+                ) from None
             finally:
                 if pg is not None:
                     pg.close()

@@ -12,7 +12,19 @@ from ..errors import UsageProblem
 from .model import Backfill, Rewrite, Step
 from .pg_live import LiveSchema, User
 from .pg_references import KeyCopies, refuse_unsupported
-from .pg_sql import BACKFILL, CATALOG, CONCURRENT, TRIGGER, VALIDATE, lock, pg_name, q, sync_function
+from .pg_sql import (
+    BACKFILL,
+    BACKFILLED,
+    CATALOG,
+    CONCURRENT,
+    TRIGGER,
+    VALIDATE,
+    backfilled_check,
+    lock,
+    pg_name,
+    q,
+    sync_function,
+)
 
 _NOTHING_TO_UNDO = "SELECT 1;  -- nothing to undo"
 
@@ -37,6 +49,20 @@ def _expand_sql(table: str, add_column: str, check: str | None, create: str) -> 
     function, trigger = create.split("\nCREATE TRIGGER ", 1)
     actions = ", ".join([add_column, *([check] if check else [])])
     return f"{function}\nALTER TABLE {table} {actions};\nCREATE TRIGGER {trigger}"
+
+
+def _backfilled(name: str, table: str, behind: str, fill: Step) -> Step:
+    """For a nullable copy (no NOT NULL CHECK to validate): a step that fails until the backfill is
+    done, so running the migrations without it cannot switch to (or drop behind) an empty column."""
+    assert fill.backfill is not None
+    return Step(
+        name,
+        "validate",
+        backfilled_check(table, behind, fill.backfill),
+        _NOTHING_TO_UNDO,
+        *lock(BACKFILLED, table),
+        then="every row is backfilled (this step fails, changing nothing, while one is not)",
+    )
 
 
 def _not_null_check(table_name: str, column: str) -> str:
@@ -135,6 +161,9 @@ def change_type(
         backfill=Backfill(table, f"{new} = {value}"),
     )
     steps = [expand, fill]
+    if not old.not_null:
+        behind = f"{new} IS DISTINCT FROM {value}"
+        steps.append(_backfilled(f"check_{table_name}_{column}_type_backfilled", table, behind, fill))
     if old.not_null:
         steps.append(
             Step(
@@ -265,6 +294,9 @@ def rename_column(statement: str, table: str, table_name: str, column: str, new_
         ),
     ]
     up, down = [], []
+    if not old.not_null:
+        behind = f"{b} IS DISTINCT FROM {a}"
+        steps.append(_backfilled(f"check_{table_name}_{new_name}_backfilled", table, behind, steps[1]))
     if old.not_null:
         steps.append(
             Step(

@@ -139,11 +139,13 @@ def _unique(statement: str, con: Any, table: str, table_name: str) -> Rewrite:
     cols = [s.sval for s in con.keys]
     name = con.conname or (pg_name(table_name, [], "pkey") if primary else pg_name(table_name, cols, "key"))
     kind = "PRIMARY KEY" if primary else "UNIQUE"
+    schema = _rel(table).schemaname  # the index lives in its table's schema, not on the search_path
+    qualified = f"{q(schema)}.{q(name)}" if schema else q(name)
     index = Step(
         f"index_{name}",
         "index",
         f"CREATE UNIQUE INDEX CONCURRENTLY {q(name)} ON {table} ({', '.join(q(c) for c in cols)});",
-        f"DROP INDEX CONCURRENTLY IF EXISTS {q(name)};",
+        f"DROP INDEX CONCURRENTLY IF EXISTS {qualified};",
         *lock(CONCURRENT, table),
         transactional=False,
         then="check that the index is valid (a failed build leaves an INVALID index: drop it and run the step again)",

@@ -148,6 +148,10 @@ class LiveSchema:
         type_sql, not_null, default = rows[0]
         return Column(table, column, type_sql, bool(not_null), default)
 
+    def has_primary_key(self, table: str) -> bool:
+        sql = "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(:rel) AND contype = 'p' AND :col = ''"
+        return bool(self._rows(sql, table, ""))
+
     def users(self, table: str, column: str) -> list[User]:
         return [User(*r) for r in self._rows(_USERS, table, column)]
 

@@ -12,6 +12,7 @@ from ..dialects.quoting import pg_quote
 CATALOG = ("ACCESS EXCLUSIVE on {t}", "milliseconds: a catalog change, no scan (queued behind running transactions)")
 TRIGGER = ("SHARE ROW EXCLUSIVE on {t}", "milliseconds: creates a function and a trigger")
 VALIDATE = ("SHARE UPDATE EXCLUSIVE on {t}", "one scan of the table; reads and writes continue")
+BACKFILLED = ("ACCESS SHARE on {t}", "one scan of the table; reads and writes continue")
 CONCURRENT = ("SHARE UPDATE EXCLUSIVE on {t}", "two scans of the table; reads and writes continue")
 BACKFILL = ("row locks of one batch", "about 15 ms per batch (batches sized by time, committed one by one)")
 
@@ -99,3 +100,14 @@ def sync_function(name: str, table: str, body: str) -> tuple[str, str]:
     )
     drop = f"DROP TRIGGER IF EXISTS {q(name)} ON {table};\nDROP FUNCTION IF EXISTS {q(name)}();"
     return create, drop
+
+
+def backfilled_check(table: str, behind: str, fill: Any) -> str:
+    """A statement that fails while a row of ``table`` matches ``behind`` (one the backfill has not
+    reached), naming the backfill to run. A nullable copy has no NOT NULL CHECK to validate, so this
+    is what stops the switch and contract from running on columns still empty."""
+    message = f"dbm: rows of {table} are not backfilled yet; run first: {fill.command()}".replace("'", "''")
+    return (
+        f"DO $dbm$ BEGIN\n  IF EXISTS (SELECT 1 FROM {table} WHERE {behind}) THEN\n"
+        f"    RAISE EXCEPTION '%', '{message}';\n  END IF;\nEND $dbm$;"
+    )

@@ -158,6 +158,7 @@ def plan_sql(sql: str, live: LiveSchema, pg_version: str | int | None = None, la
             flush()
             rewrites.append(part)
     flush()
+    _refuse_backfill_without_key(rewrites, live)
     names: set[str] = set()
     for rw in rewrites:  # two steps of one plan never share a name
         fixed = []
@@ -173,6 +174,21 @@ def plan_sql(sql: str, live: LiveSchema, pg_version: str | int | None = None, la
     steps = [s for rw in rewrites for s in rw.steps if s.up]
     after = [r for s in steps for r in rule_ids(s.up, "postgresql", s.transactional, pg_version)]
     return OnlinePlan(tuple(rewrites), tuple(sorted(set(before))), tuple(sorted(set(after))))
+
+
+def _refuse_backfill_without_key(rewrites: list[Rewrite], live: LiveSchema) -> None:
+    """A backfill walks its table by primary key: refuse the plan now, before any step is written or
+    applied, rather than at its backfill step with the expand step already in the database."""
+    for rw in rewrites:
+        for step in rw.steps:
+            if step.backfill is not None and live.db is not None and not live.has_primary_key(step.backfill.table):
+                raise UsageProblem(
+                    f"Cannot plan `{rw.statement}` online: its backfill updates {step.backfill.table} in batches "
+                    "walked by primary key, and the table has none.",
+                    unchanged="Nothing was written.",
+                    next_step="Give the table a primary key first (a unique NOT NULL column, or a new identity "
+                    "column), then plan again; or make the change in a maintenance window.",
+                )
 
 
 def _renamed(step: Step, name: str) -> Step:
