@@ -106,31 +106,19 @@ class Report:
         return f"Updated {self.rows_done} row(s) of {self.table} in {self.batches} batch(es), {rate}{resumed}."
 
 
-def _split(table: str) -> tuple[str | None, str]:
+def _split(table: str, kind: Any) -> tuple[str | None, str]:
     """(schema, name) of ``table``: ``schema.table`` as typed, or quoted as SQL writes it (``"Orders"``,
     ``shop."Order Lines"``, MySQL backticks), which is how a plan prints a name that needs quoting."""
-    parts: list[str] = []
-    part, quote, i = "", "", 0
-    while i < len(table):
-        ch = table[i]
-        if quote:
-            if ch == quote and table[i + 1 : i + 2] == quote:  # a doubled quote inside a quoted name
-                part, i = part + ch, i + 2
-                continue
-            if ch == quote:
-                quote = ""
-            else:
-                part += ch
-        elif ch in '"`':
-            quote = ch
-        elif ch == ".":
-            parts.append(part)
-            part = ""
-        else:
-            part += ch
-        i += 1
-    parts.append(part)
-    return (".".join(parts[:-1]) or None), parts[-1]
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        parsed = exp.to_table(table, dialect=kind.sqlglot_name)
+    except ParseError:
+        raise UsageProblem(
+            f"{table!r} is not a table name.", next_step="Give the table as NAME or SCHEMA.NAME."
+        ) from None
+    return (parsed.db or None), parsed.name
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:
@@ -149,7 +137,7 @@ def primary_key(db: Any, table: str) -> list[str]:
     """The table's primary-key columns (SQLAlchemy's inspector); refused when it has none."""
     from sqlalchemy import inspect
 
-    schema, name = _split(table)
+    schema, name = _split(table, dialect_for(db))
     insp = inspect(db.engine)
     if not insp.has_table(name, schema=schema):
         raise UsageProblem(
@@ -197,7 +185,7 @@ class Backfill:
         self.kind = dialect_for(db)
         self.keys = primary_key(db, table)
         self.job = checkpoint.job_id(table, self.set_sql, self.where)
-        schema, name = _split(table)
+        schema, name = _split(table, self.kind)
         self.target = (f"{self.kind.quote(schema)}." if schema else "") + self.kind.quote(name)
         self.stop_requested = False
 
