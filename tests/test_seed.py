@@ -553,3 +553,25 @@ def test_prune_and_reset_a_self_referencing_table(db_url, tmp_path):
         "categories": 3
     }
     assert sorted(query(db_url, "SELECT id, parent_id FROM categories")) == [(1, None), (2, 1), (3, 2)]
+
+
+def test_the_applications_next_insert_after_seeded_ids_gets_a_new_id(db_url):
+    """Seeded ids 1 and 2 into an auto-numbered key: the application's INSERT without an id takes 3,
+    and a later reseed never moves the numbering back (PostgreSQL's sequence is moved on commit only)."""
+    auto = {
+        "postgresql": "id SERIAL PRIMARY KEY",
+        "mysql": "id INTEGER AUTO_INCREMENT PRIMARY KEY",
+        "sqlite": "id INTEGER PRIMARY KEY",
+    }[dialect(db_url)]
+    execute(db_url, f"CREATE TABLE plans ({auto}, code VARCHAR(20) NOT NULL UNIQUE)")
+    plans = pd.DataFrame({"id": [1, 2], "code": ["free", "pro"]})
+    assert api.seed(table="plans", from_=plans, env=db_url, dry_run=True).status == "dry run"
+    if dialect(db_url) == "postgresql":  # a rehearsal leaves the sequence where it was
+        assert scalar(db_url, "SELECT pg_sequence_last_value('plans_id_seq')") is None
+    done = api.seed(table="plans", from_=plans, env=db_url, yes=True)
+    assert done.status == "seeded", done.message
+    execute(db_url, "INSERT INTO plans (code) VALUES ('team')")
+    assert scalar(db_url, "SELECT id FROM plans WHERE code = 'team'") == 3
+    api.seed(table="plans", from_=plans, env=db_url, yes=True)  # the seed again: nothing moves back
+    execute(db_url, "INSERT INTO plans (code) VALUES ('enterprise')")
+    assert scalar(db_url, "SELECT id FROM plans WHERE code = 'enterprise'") == 4

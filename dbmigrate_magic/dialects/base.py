@@ -227,6 +227,12 @@ class Dialect:
         """Run on the seed's connection before its transaction (SQLite: enforce foreign keys)."""
         return []
 
+    def catch_up_sequences(self, conn: Any, tables: list[tuple[Any, list[Any]]]) -> list[str]:
+        """After a seed wrote its own values into ``(table, columns)``: move the columns' sequences
+        past them where the database does not do it itself; notes for the report. (MySQL's
+        AUTO_INCREMENT and SQLite's rowid follow the largest value on their own.)"""
+        return []
+
     def temp_table_sql(self, temp: str, select_sql: str) -> str:
         """An empty temporary table shaped like ``select_sql``'s columns (the seed's staging table)."""
         return f"CREATE TEMPORARY TABLE {temp} AS {select_sql}"

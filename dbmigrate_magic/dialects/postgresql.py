@@ -177,6 +177,31 @@ class PostgreSQL(Dialect):
     def defer_constraints_sql(self, names: list[str]) -> str:
         return f"SET CONSTRAINTS {', '.join(pg_quote(n) for n in names)} DEFERRED"
 
+    def catch_up_sequences(self, conn: Any, tables: list[tuple[Any, list[Any]]]) -> list[str]:
+        """A serial or identity column seeded with ids leaves its sequence behind them, and the
+        application's next INSERT would take an id already used. The sequence moves forward to the
+        largest value, never back. ``setval`` is not undone by a rollback: only a committing run calls this."""
+        from sqlalchemy import text
+
+        notes = []
+        for table, columns in tables:
+            name = (f"{pg_quote(table.schema)}." if table.schema else "") + pg_quote(table.name)
+            for column in columns:
+                found = text("SELECT pg_get_serial_sequence(:t, :c)")
+                sequence = conn.execute(found, {"t": name, "c": column.name}).scalar()
+                if sequence is None:
+                    continue
+                moved = conn.execute(
+                    text(
+                        f"SELECT setval(CAST(:s AS regclass), m) FROM (SELECT max({pg_quote(column.name)}) AS m "
+                        f"FROM {name}) x WHERE m > COALESCE(pg_sequence_last_value(CAST(:s AS regclass)), 0)"
+                    ),
+                    {"s": sequence},
+                ).scalar()
+                if moved is not None:
+                    notes.append(f"Sequence {sequence} moved past the seeded {column.name} values (next {moved + 1}).")
+        return notes
+
     def upsert(self, target: Any, columns: list[str], select: Any, key: list[str], update: list[str]) -> Any:
         from sqlalchemy.dialects.postgresql import insert
 

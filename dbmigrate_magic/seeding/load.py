@@ -388,6 +388,9 @@ def seed_database(
                     if commit
                     else ScriptRun(script.source, script.kind, "runs on confirmation")
                 )
+            if commit and tables:
+                doing = "moving sequences past the seeded ids"
+                report.notes.extend(dialect.catch_up_sequences(conn, [(t.target, t.columns) for t in tables]))
             doing = "committing"
             (transaction.commit if commit else transaction.rollback)()
         except DbmError:
