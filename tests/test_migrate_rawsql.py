@@ -110,6 +110,19 @@ def test_failing_sql_reports_statement_line_and_message(db_url, tmp_path):
     assert query(db_url, "SELECT COUNT(*) FROM t1")[0][0] == 2
 
 
+@pytest.mark.postgres
+def test_a_constraint_existing_rows_break_says_to_correct_the_rows(pg_url, tmp_path):
+    execute(pg_url, "CREATE TABLE people (id INT PRIMARY KEY, email TEXT)", "INSERT INTO people VALUES (1, NULL)")
+    tight = "-- UP\nALTER TABLE people ALTER COLUMN email SET NOT NULL;\n-- DOWN\nALTER TABLE people ALTER COLUMN email DROP NOT NULL;\n"
+    project = make_project(tmp_path / "app", pg_url, {"20250101000000_email_required.sql": tight})
+    with pytest.raises(MigrationFailed) as err:
+        api.migrate(project, yes=True)
+    assert "contains null values" in err.value.message
+    assert "Correct those rows" in err.value.next_step and "Fix the SQL" not in err.value.next_step
+    execute(pg_url, "UPDATE people SET email = 'a@example.com' WHERE email IS NULL")  # as it says
+    assert api.migrate(project, yes=True).status == "applied"
+
+
 def test_modified_applied_migration_stops_the_run(db_url, tmp_path):
     project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS})
     api.migrate(project, yes=True)

@@ -10,6 +10,7 @@ only read (``status``) do not load the linter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,11 @@ def decide(preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None) -
     )
 
 
+#: PostgreSQL's messages for a constraint that existing rows break (SET NOT NULL, ADD CHECK or
+#: VALIDATE, a unique index), where editing the migration is not the fix
+_ROWS_AT_FAULT = re.compile(r"is violated by some row|contains null values|could not create unique index")
+
+
 def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list[StepOutcome]) -> MigrationFailed:
     """The error for a failed step: which migration, the statement/line/database message, what stays."""
     before = [o.migration for o in done if o.state in ("applied", "rolled_back")]
@@ -112,6 +118,11 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
     if step.transactional:
         unchanged = f"{step.migration} was rolled back: the database is as it was before it.{before_text}"
         nxt = "Fix the SQL in the migration file (it is not applied) and run the command again."
+        if _ROWS_AT_FAULT.search(outcome.error or ""):
+            nxt = (
+                "The SQL may well be right: rows already in the table break the constraint it adds (see the "
+                "database's message). Correct those rows (or the constraint), then run the command again."
+            )
     else:
         ran = outcome.statements_run or 0
         unchanged = (
