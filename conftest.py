@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections import Counter
 from pathlib import Path
 from typing import NoReturn
 
@@ -185,15 +184,6 @@ def _clean_process_env(monkeypatch):
 
     active_env._active.clear()
     active_env.default_env = None
-
-
-def pytest_collection_modifyitems(config, items):
-    """Files with a ``slow`` test first, then files by their number of tests. ``dev.py test`` hands
-    a worker one file at a time in this order (``--no-loadscope-reorder``): a long file handed out
-    last would leave the other worker idle while it runs."""
-    per_file = Counter(item.path for item in items)
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: (item.path not in slow, -per_file[item.path]))  # stable within a file
 
 
 @pytest.hookimpl(wrapper=True)

@@ -158,10 +158,8 @@ def pytest_passes(args: list[str]) -> list[list[str]]:
     own = any(a in ("-m", "-n", "--numprocesses") or a.startswith(("-m", "-n", "--numprocesses=")) for a in args)
     if n == "0" or own:  # the caller chose the markers or the workers: one pass, as given
         return [args]
-    # files in conftest's order (long files first, so neither worker is left alone with one at the
-    # end); the slowest tests are listed at the end of the parallel pass: where the suite's time goes
-    parallel = ["-n", n, "--dist", "loadfile", "--no-loadscope-reorder", "-m", "not serial", "--durations=25"]
-    return [[*parallel, *args], ["-m", "serial", *args]]
+    # the slowest tests are listed at the end of the parallel pass: where the suite's time goes
+    return [["-n", n, "--dist", "loadfile", "-m", "not serial", "--durations=25", *args], ["-m", "serial", *args]]
 
 
 def test(args: list[str]) -> int:

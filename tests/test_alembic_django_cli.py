@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests import alembic_project as ap
 from tests import django_project as dj
 from tests.helpers import tables
@@ -17,7 +15,6 @@ CELL = (
 )
 
 
-@pytest.mark.slow
 def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_url):
     root = ap.init(tmp_path / "proj", sqlite_url)
     out = run_dbm("new", "create_users", "--project", root)
@@ -49,7 +46,6 @@ def test_alembic_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_ur
     assert data["summary"]["position"] == "up to date"
 
 
-@pytest.mark.slow
 def test_django_new_migrate_cell_rollback(tmp_path, run_dbm, ipython, sqlite_url):
     from tests.test_django_status import build
 

@@ -30,8 +30,6 @@ from tests.node_projects import TSCONFIG, knex_project, typeorm_project
 from tests.prisma_format import write_migration, write_project
 from tests.schema_support import load, model
 
-pytestmark = pytest.mark.slow  # each replay runs a tool's own CLI several times
-
 TABLES = ["authors", "books", "reviews"]
 BY_HAND = [
     "ALTER TABLE authors ADD COLUMN nickname varchar(40)",

@@ -7,7 +7,7 @@ import pytest
 from tests.helpers import status_json
 from tests.node_projects import TYPEORM_MIGRATION, typeorm, typeorm_project, typeorm_show
 
-pytestmark = [pytest.mark.node, pytest.mark.slow]  # TypeORM's CLI starts through ts-node
+pytestmark = pytest.mark.node
 
 
 @pytest.fixture(
