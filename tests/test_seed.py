@@ -440,12 +440,17 @@ def test_tool_seeds_and_our_folder_previewed_together_and_confirmed_once(tmp_pat
     assert scalar(sqlite_url, "SELECT count(*) FROM plans") == 2
 
 
-def test_self_referencing_table_with_children_listed_first(db_url, tmp_path):
+def _categories(url: str) -> None:
+    """A table whose rows point at other rows of it (parent_id -> id)."""
     execute(
-        db_url,
+        url,
         "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), "
         "name VARCHAR(20))",
     )
+
+
+def test_self_referencing_table_with_children_listed_first(db_url, tmp_path):
+    _categories(db_url)
     root = write_files(
         tmp_path / "tree",
         {
@@ -533,11 +538,7 @@ def test_a_bad_value_is_named_by_its_own_file_and_row(sqlite_url, tmp_path):
 
 def test_prune_and_reset_a_self_referencing_table(db_url, tmp_path):
     """MySQL checks a foreign key row by row inside one DELETE: a parent deleted before its child was refused."""
-    execute(
-        db_url,
-        "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), "
-        "name VARCHAR(20))",
-    )
+    _categories(db_url)
     tree = "categories:\n  - {id: 1, parent_id: null, name: root}\n  - {id: 2, parent_id: 1, name: mid}\n"
     tree += "  - {id: 3, parent_id: 2, name: leaf}\n"
     root = write_files(tmp_path / "tree", {".env": f"DATABASE_URL={db_url}\n", "seeds/common/categories.yaml": tree})
