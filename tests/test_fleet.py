@@ -20,7 +20,7 @@ import pytest
 
 from conftest import new_database
 from dbmigrate_magic import api
-from dbmigrate_magic.errors import ConfigError
+from dbmigrate_magic.errors import ConfigError, UnsupportedOperation
 from tests.helpers import execute, query, recorded, tables, write_files
 
 OK = {
@@ -576,6 +576,12 @@ def test_a_schema_targets_backup_holds_its_schema_and_restores_without_touching_
     first, second = schemas[0], schemas[1]
     execute(pg_url, f"INSERT INTO {second}.keep VALUES (2)", f"INSERT INTO {first}.keep VALUES (99)")
     into = make_url(pg_url).update_query_dict({"options": f"-csearch_path={first}"}).render_as_string(False)
+    execute(pg_url, f"CREATE VIEW public.first_keep AS SELECT * FROM {first}.keep")  # depends on the tenant
+    with pytest.raises(UnsupportedOperation) as refused:  # DROP SCHEMA ... CASCADE would take the view along
+        api.restore(records[first].name, root, into=into, yes=True)
+    assert "public.first_keep" in refused.value.what and refused.value.unchanged == "Nothing was changed."
+    assert query(pg_url, "SELECT x FROM public.first_keep ORDER BY x") == [(1,), (99,)]
+    execute(pg_url, "DROP VIEW public.first_keep")
     api.restore(records[first].name, root, into=into, yes=True)
     assert query(pg_url, f"SELECT x FROM {first}.keep") == [(1,)]  # the tenant is back as it was backed up
     left = query(pg_url, f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{first}'")

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..dialects.quoting import pg_quote
+from ..errors import UnsupportedOperation
 from .clients import child_environment, find_binary, pg_environment, run, version_of
 
 TOOL = "pg_dump"
@@ -66,8 +67,54 @@ def restore(url: str, path: Path, schema: str | None = None) -> None:
 _ROLLED_BACK = "{tool} ran in one transaction, which was rolled back: the target is as it was."
 
 
+#: objects outside a schema that depend on objects in it (a view over its tables, a foreign key
+#: into them): DROP SCHEMA ... CASCADE would drop them too. Rules (a view's body), column defaults,
+#: triggers and policies have no schema of their own: the table they belong to gives it. Any other
+#: object without a schema counts as outside (refusing is the safe side).
+_OUTSIDE_DEPENDENTS = """
+SELECT DISTINCT dep.identity
+FROM pg_depend d
+CROSS JOIN LATERAL pg_identify_object(d.refclassid, d.refobjid, 0) AS ref
+CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) AS dep
+LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
+LEFT JOIN pg_policy po ON d.classid = 'pg_policy'::regclass AND po.oid = d.objid
+LEFT JOIN pg_class owner ON owner.oid = COALESCE(r.ev_class, ad.adrelid, tg.tgrelid, po.polrelid)
+LEFT JOIN pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
+WHERE ref.schema = {schema} AND d.deptype IN ('n', 'a')
+  AND COALESCE(dep.schema, owner_ns.nspname) IS DISTINCT FROM {schema}
+ORDER BY 1
+"""
+
+
+def _refuse_outside_dependents(env: dict[str, str], schema: str) -> None:
+    literal = "'" + schema.replace("'", "''") + "'"
+    argv = [
+        find_binary("psql"),
+        "--no-password",
+        "--no-psqlrc",
+        "--tuples-only",
+        "--no-align",
+        f"--dbname={env['PGDATABASE']}",
+        f"--command={_OUTSIDE_DEPENDENTS.format(schema=literal)}",
+    ]
+    out = run(argv, child_environment(env), "psql", unchanged="Nothing was changed: the catalog was only read.")
+    found = [line for line in out.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    if found:
+        listed = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise UnsupportedOperation(
+            f"Restoring the backup of schema {schema} drops and rebuilds that schema, which would also drop "
+            f"objects outside it that depend on it: {listed}.",
+            unchanged="Nothing was changed.",
+            next_step="Drop or change those objects first (and recreate them after), or restore into a scratch "
+            "database (`dbm restore BACKUP --verify` shows it) and copy what you need.",
+        )
+
+
 def _restore_schema(url: str, path: Path, schema: str) -> None:
     env = pg_environment(url)
+    _refuse_outside_dependents(env, schema)
     with tempfile.TemporaryDirectory(prefix="dbm-restore-") as folder:
         script = Path(folder) / "restore.sql"
         to_sql = [find_binary("pg_restore"), "--no-owner", "--no-privileges", f"--file={script}", str(path)]
