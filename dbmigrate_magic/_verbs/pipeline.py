@@ -10,12 +10,12 @@ only read (``status``) do not load the linter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..adapters.base import Adapter, PlannedStep, StepOutcome
 from ..change import Preview
+from ..dialects import find_dialect
 from ..errors import MigrationFailed
 from .preview import ChangeResult
 
@@ -100,13 +100,11 @@ def decide(preview: Preview, *, dry_run: bool, yes: bool, confirm: str | None) -
     )
 
 
-#: PostgreSQL's messages for a constraint that existing rows break (SET NOT NULL, ADD CHECK or
-#: VALIDATE, a unique index), where editing the migration is not the fix
-_ROWS_AT_FAULT = re.compile(r"is violated by some row|contains null values|could not create unique index")
-
-
-def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list[StepOutcome]) -> MigrationFailed:
-    """The error for a failed step: which migration, the statement/line/database message, what stays."""
+def failure_error(
+    verb: str, step: PlannedStep, outcome: StepOutcome, done: list[StepOutcome], rows_at_fault: bool = False
+) -> MigrationFailed:
+    """The error for a failed step: which migration, the statement/line/database message, what stays
+    (``rows_at_fault``: the database said rows already in the table break what the step adds)."""
     before = [o.migration for o in done if o.state in ("applied", "rolled_back")]
     before_text = (
         f" {', '.join(before)} completed before it and stay{'s' if len(before) == 1 else ''} done." if before else ""
@@ -118,7 +116,7 @@ def failure_error(verb: str, step: PlannedStep, outcome: StepOutcome, done: list
     if step.transactional:
         unchanged = f"{step.migration} was rolled back: the database is as it was before it.{before_text}"
         nxt = "Fix the SQL in the migration file (it is not applied) and run the command again."
-        if _ROWS_AT_FAULT.search(outcome.error or ""):
+        if rows_at_fault:
             nxt = (
                 "The SQL may well be right: rows already in the table break the constraint it adds (see the "
                 "database's message). Correct those rows (or the constraint), then run the command again."
@@ -203,7 +201,9 @@ def execute(
     if failed:
         bad = failed[0]
         step = next(s for s in preview.steps if s.migration == bad.migration and s.direction == bad.direction)
-        error = failure_error(verb, step, bad, outcomes)
+        kind = find_dialect(preview.database)
+        rows_at_fault = kind is not None and kind.rows_break_constraint(bad.error or "")
+        error = failure_error(verb, step, bad, outcomes, rows_at_fault)
         if discard is not None and _cell_file_untouched(preview, outcomes, created) and _is_cell_file(step, created):
             error.unchanged += f" The file {created} that this cell wrote is still there and pending (not applied)."
             error.next_step = (

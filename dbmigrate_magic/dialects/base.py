@@ -189,6 +189,11 @@ class Dialect:
         """Whether ``exc`` says a statement gave up waiting for a lock."""
         return False
 
+    def rows_break_constraint(self, message: str) -> bool:
+        """Whether the server's ``message`` says rows already in the table break the constraint a
+        statement adds (editing the migration is then not the fix: the rows are)."""
+        return False
+
     def url_for_schema(self, url: str, schema: str) -> str | None:
         """The URL that puts every connection, a tool's own included, in ``schema`` (a fleet's
         target); None when the database has no schemas (SQLite: one file per tenant)."""

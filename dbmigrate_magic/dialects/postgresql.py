@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,9 @@ def statement_spans(sql: str) -> list[tuple[int, int]]:
             start = tok.end + 1
     spans.append((start, len(sql)))
     return spans
+
+
+_ROWS_AT_FAULT = re.compile(r"is violated by some row|contains null values|could not create unique index")
 
 
 class PostgreSQL(Dialect):
@@ -123,6 +127,10 @@ class PostgreSQL(Dialect):
 
     def is_lock_timeout(self, exc: BaseException) -> bool:
         return getattr(exc, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+    def rows_break_constraint(self, message: str) -> bool:
+        """SET NOT NULL over NULLs, ADD CHECK or VALIDATE that a row breaks, a unique index over duplicates."""
+        return _ROWS_AT_FAULT.search(message) is not None
 
     def url_for_schema(self, url: str, schema: str) -> str | None:
         """libpq's ``options=-csearch_path=...`` in the URL: Alembic's engine and the Node tools'
