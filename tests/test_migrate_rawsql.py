@@ -290,3 +290,46 @@ def test_first_cell_migration_in_an_empty_project_applies(tmp_path):
     done = api.migrate(project, sql="-- UP\nCREATE TABLE t (id INTEGER);\n-- DOWN\nDROP TABLE t;", name="t", yes=True)
     assert done.status == "applied"
     assert "t" in tables(f"sqlite:///{project / 'dev.db'}")
+
+
+@pytest.mark.postgres
+def test_postgres_runner_opens_its_connection_without_sqlalchemy(pg_url, tmp_path):
+    """Each `dbm migrate` process on PostgreSQL opens its connections with psycopg alone: loading
+    SQLAlchemy only for that cost every runner more than applying a small migration. The run still
+    applies, records and lints; a refused login still fails masked, with advice."""
+    import subprocess
+    import sys
+
+    from conftest import dbm_env
+
+    project = make_project(tmp_path / "app", pg_url, {"20250101000000_users.sql": USERS})
+    code = (
+        "import sys\nfrom dbmigrate_magic.cli import main\ncode = main(sys.argv[1:])\n"
+        "print('sqlalchemy loaded' if 'sqlalchemy' in sys.modules else 'sqlalchemy not loaded')\nsys.exit(code)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "migrate", str(project), "--yes"],
+        capture_output=True,
+        text=True,
+        env=dbm_env(),
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "applied" in run.stdout and "prefer-bigint-over-int" in run.stdout  # linted against the server
+    assert run.stdout.strip().endswith("sqlalchemy not loaded")
+    assert recorded(pg_url) == {"20250101000000_users.sql": "applied"}
+
+    planted = "S3cretPlant"
+    bad = pg_url.replace("postgres@", f"dbm_no_such_role:{planted}@", 1)
+    wrong = make_project(tmp_path / "wrong", bad, {"20250102000000_orders.sql": ORDERS})
+    failed = subprocess.run(
+        [sys.executable, "-m", "dbmigrate_magic", "migrate", str(wrong), "--yes"],
+        capture_output=True,
+        text=True,
+        env=dbm_env(),
+        timeout=120,
+    )
+    assert failed.returncode == 2  # the CLI's exit code for a connection that failed
+    assert planted not in failed.stdout + failed.stderr
+    assert "Could not connect to" in failed.stderr and 'role "dbm_no_such_role" does not exist' in failed.stderr
+    assert "Nothing was changed." in failed.stderr

@@ -1,13 +1,14 @@
-"""A direct psycopg connection for introspection, with the same masked errors as ``Database.connect``."""
+"""A direct psycopg connection (introspection, the runner), with the same masked errors as ``Database.connect``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..dialects.quoting import search_path_option
-from ..errors import ConnectionFailed
+from ..errors import ConnectionFailed, connection_advice
 from ..masking import mask
 
 SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
@@ -20,19 +21,34 @@ def libpq_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
 
 
-@contextmanager
-def direct(db) -> Iterator[object]:
+def connect(db) -> Any:
+    """A psycopg connection to ``db`` (its schema first on the search path), failing as
+    ``Database.connect`` does: ``ConnectionFailed`` with the server's masked message and advice."""
     import psycopg
 
     options = search_path_option(db.schema) if db.schema else None  # psycopg drops a None parameter
     try:
-        conn = psycopg.connect(libpq_url(db.url), options=options)
+        return psycopg.connect(libpq_url(db.url), options=options)
     except Exception as exc:
-        raise ConnectionFailed(
-            f"Could not connect to {db.place}: {mask(str(exc).strip())}",
-            next_step="Check that the server is running and the credentials are right (`dbm env` shows "
-            "where this URL came from).",
-        ) from None
+        said = mask(str(exc).strip())
+        raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
+
+
+class DirectConnection:
+    """What ``Database.raw_connection`` hands out for a psycopg URL: the connection under the two
+    names SQLAlchemy's pooled connection uses for it, and ``close``. Importing SQLAlchemy only to
+    open one DBAPI connection costs a runner more than applying a small migration."""
+
+    def __init__(self, conn: Any):
+        self.driver_connection = self.dbapi_connection = conn
+
+    def close(self) -> None:
+        self.driver_connection.close()
+
+
+@contextmanager
+def direct(db) -> Iterator[Any]:
+    conn = connect(db)
     try:
         yield conn
     finally:

@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 def server_pg_version(db: Database) -> int | None:
     """The PostgreSQL server's major version, or None when it cannot be read."""
     try:
-        from sqlalchemy import text
-
-        with db.connect() as conn:
-            return int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
+        conn = db.raw_connection()
     except Exception:  # unreachable or not PostgreSQL: the linter's default applies
         return None
+    try:
+        cursor = conn.dbapi_connection.cursor()
+        cursor.execute("SHOW server_version_num")
+        return int(cursor.fetchone()[0]) // 10000
+    except Exception:
+        return None
+    finally:
+        conn.close()
 
 
 def lint_review(preview: Preview, ctx: Context, db: Database) -> Preview:
