@@ -132,14 +132,11 @@ class Database:
     def raw_connection(self) -> Any:
         """A pooled DBAPI connection (the ledger's sessions); a failure to connect becomes
         ``ConnectionFailed`` as in ``connect()``, never the driver's exception (a SQLite file in a
-        folder that does not exist, a server that refuses the password). A psycopg URL is opened by
-        the driver itself, without loading SQLAlchemy."""
+        folder that does not exist, a server that refuses the password). Where the dialect can open
+        it with the driver alone (psycopg, sqlite3), SQLAlchemy is not loaded at all."""
         kind = find_dialect(self.dialect)
-        if kind is not None and kind.direct_url_prefixes and self.url.startswith(kind.direct_url_prefixes):
-            from .schema.pg_connect import DirectConnection, connect
-
-            return DirectConnection(connect(self))
-        return self._connected(lambda engine: engine.raw_connection())
+        direct = kind.direct_connection(self) if kind is not None else None
+        return direct if direct is not None else self._connected(lambda engine: engine.raw_connection())
 
     def _connected(self, open_connection: Any) -> Any:
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError

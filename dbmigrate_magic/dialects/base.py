@@ -58,6 +58,18 @@ class BackupEngine(NamedTuple):
     restore: Callable[[str, Path, str | None], None]  # the schema a fleet tenant's backup holds
 
 
+class DirectConnection:
+    """A driver's own connection under the two names SQLAlchemy's pooled connection uses for it
+    (``driver_connection``, ``dbapi_connection``), with ``close``: what ``Database.raw_connection``
+    hands out when the dialect opens the connection itself."""
+
+    def __init__(self, conn: Any):
+        self.driver_connection = self.dbapi_connection = conn
+
+    def close(self) -> None:
+        self.driver_connection.close()
+
+
 class Dialect:
     """One database family. Subclasses set the class attributes and override the methods."""
 
@@ -202,6 +214,12 @@ class Dialect:
     def engine_options(self, db: Database) -> dict[str, Any]:
         """Extra ``create_engine`` arguments for ``db`` (search path, read-only file access)."""
         return {}
+
+    def direct_connection(self, db: Database) -> DirectConnection | None:
+        """``db``'s DBAPI connection opened by the driver alone, or None when only SQLAlchemy knows
+        how to open it (driver options in the URL, other drivers). Importing SQLAlchemy only to
+        open one connection costs a runner more than applying a small migration."""
+        return None
 
     # --- scratch databases ------------------------------------------------------------------------------
     def drop_database_sql(self, name: str) -> str:

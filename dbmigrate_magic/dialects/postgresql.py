@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .base import BackupEngine, Dialect
+from .base import BackupEngine, Dialect, DirectConnection
 from .quoting import pg_quote, search_path_option
 
 if TYPE_CHECKING:
@@ -141,6 +141,13 @@ class PostgreSQL(Dialect):
 
     def engine_options(self, db: Database) -> dict[str, Any]:
         return {"connect_args": {"options": search_path_option(db.schema)}} if db.schema else {}
+
+    def direct_connection(self, db: Database) -> DirectConnection | None:
+        if not db.url.startswith(DIRECT_URLS):
+            return None
+        from ..schema.pg_connect import connect
+
+        return DirectConnection(connect(db))
 
     def drop_database_sql(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import BackupEngine, Dialect
+from .base import BackupEngine, Dialect, DirectConnection
 from .quoting import sqlite_quote
 
 if TYPE_CHECKING:
@@ -27,6 +27,13 @@ def statement_spans(sql: str) -> list[tuple[int, int]]:
         pos = sql.find(";", pos + 1)
     spans.append((start, len(sql)))
     return spans
+
+
+def _regexp(pattern: str, text: str | None) -> bool | None:
+    """``text REGEXP pattern``: SQLite leaves the function to the application."""
+    import re
+
+    return None if text is None else re.search(pattern, text) is not None
 
 
 def read_only_connection(path: str | None):
@@ -88,6 +95,27 @@ class SQLite(Dialect):
 
     def engine_options(self, db: Database) -> dict[str, Any]:
         return {"creator": lambda: read_only_connection(db.sqlite_path())} if db.read_only else {}
+
+    def direct_connection(self, db: Database) -> DirectConnection | None:
+        """A file URL without options, opened by ``sqlite3`` as SQLAlchemy opens it, ``REGEXP``
+        included (the ``sqlite3`` shell has it too); URL options and ``:memory:`` go through SQLAlchemy."""
+        path = db.sqlite_path()
+        if path is None or "?" in db.url or db.read_only:
+            return None
+        import sqlite3
+
+        from ..errors import ConnectionFailed, connection_advice
+        from ..masking import mask
+
+        try:
+            conn = sqlite3.connect(path)
+        except sqlite3.Error as exc:
+            said = mask(str(exc))
+            raise ConnectionFailed(
+                f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
+            ) from None
+        conn.create_function("regexp", 2, _regexp, deterministic=True)
+        return DirectConnection(conn)
 
     def scratch_grant(self, user: str, prefix: str) -> str:  # pragma: no cover - scratch files need no grant
         return ""

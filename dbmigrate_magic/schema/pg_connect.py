@@ -34,18 +34,6 @@ def connect(db) -> Any:
         raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
 
 
-class DirectConnection:
-    """What ``Database.raw_connection`` hands out for a psycopg URL: the connection under the two
-    names SQLAlchemy's pooled connection uses for it, and ``close``. Importing SQLAlchemy only to
-    open one DBAPI connection costs a runner more than applying a small migration."""
-
-    def __init__(self, conn: Any):
-        self.driver_connection = self.dbapi_connection = conn
-
-    def close(self) -> None:
-        self.driver_connection.close()
-
-
 @contextmanager
 def direct(db) -> Iterator[Any]:
     conn = connect(db)
