@@ -292,6 +292,30 @@ def test_first_cell_migration_in_an_empty_project_applies(tmp_path):
     assert "t" in tables(f"sqlite:///{project / 'dev.db'}")
 
 
+_REPORTS_SQLALCHEMY = (
+    "import sys\nfrom dbmigrate_magic.cli import main\ncode = main(sys.argv[1:])\n"
+    "print('sqlalchemy loaded' if 'sqlalchemy' in sys.modules else 'sqlalchemy not loaded')\nsys.exit(code)"
+)
+
+
+def _migrate_reporting_sqlalchemy(project) -> str:
+    """``dbm migrate PROJECT --yes`` in a new process; its output ends with whether SQLAlchemy was loaded."""
+    import subprocess
+    import sys
+
+    from conftest import dbm_env
+
+    run = subprocess.run(
+        [sys.executable, "-c", _REPORTS_SQLALCHEMY, "migrate", str(project), "--yes"],
+        capture_output=True,
+        text=True,
+        env=dbm_env(),
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
 @pytest.mark.postgres
 def test_postgres_runner_opens_its_connection_without_sqlalchemy(pg_url, tmp_path):
     """Each `dbm migrate` process on PostgreSQL opens its connections with psycopg alone: loading
@@ -303,20 +327,9 @@ def test_postgres_runner_opens_its_connection_without_sqlalchemy(pg_url, tmp_pat
     from conftest import dbm_env
 
     project = make_project(tmp_path / "app", pg_url, {"20250101000000_users.sql": USERS})
-    code = (
-        "import sys\nfrom dbmigrate_magic.cli import main\ncode = main(sys.argv[1:])\n"
-        "print('sqlalchemy loaded' if 'sqlalchemy' in sys.modules else 'sqlalchemy not loaded')\nsys.exit(code)"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code, "migrate", str(project), "--yes"],
-        capture_output=True,
-        text=True,
-        env=dbm_env(),
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "applied" in run.stdout and "prefer-bigint-over-int" in run.stdout  # linted against the server
-    assert run.stdout.strip().endswith("sqlalchemy not loaded")
+    out = _migrate_reporting_sqlalchemy(project)
+    assert "applied" in out and "prefer-bigint-over-int" in out  # linted against the server
+    assert out.strip().endswith("sqlalchemy not loaded")
     assert recorded(pg_url) == {"20250101000000_users.sql": "applied"}
 
     planted = "S3cretPlant"
@@ -333,3 +346,18 @@ def test_postgres_runner_opens_its_connection_without_sqlalchemy(pg_url, tmp_pat
     assert planted not in failed.stdout + failed.stderr
     assert "Could not connect to" in failed.stderr and 'role "dbm_no_such_role" does not exist' in failed.stderr
     assert "Nothing was changed." in failed.stderr
+
+
+def test_sqlite_runner_opens_the_file_without_sqlalchemy_and_keeps_regexp(sqlite_url, tmp_path):
+    """On SQLite the runner opens the file with sqlite3 alone, and REGEXP works in a migration as it
+    does in the sqlite3 shell and did through SQLAlchemy."""
+    regexp = (
+        "-- UP\nCREATE TABLE emails (address VARCHAR(200));\n"
+        "INSERT INTO emails VALUES ('a@example.com'), ('not an address');\n"
+        "DELETE FROM emails WHERE address NOT REGEXP '^[^@ ]+@[^@ ]+$';\n"
+    )
+    project = make_project(tmp_path / "app", sqlite_url, {"20250101000000_emails.sql": regexp})
+    out = _migrate_reporting_sqlalchemy(project)
+    assert out.strip().endswith("sqlalchemy not loaded")
+    assert recorded(sqlite_url) == {"20250101000000_emails.sql": "applied"}
+    assert query(sqlite_url, "SELECT address FROM emails") == [("a@example.com",)]
