@@ -46,8 +46,11 @@ _SQL_PASSWORD = (
 # The patterns are (pattern, flags), compiled on first use through re's own cache: most
 # masked texts contain none of the literals below, so e.g. `dbm lint` never pays to compile them.
 
-#: substrings every match of _KEY_VALUE / _ENV_ASSIGN contains (a fast pre-check)
-_KEY_LITERALS = ("pass", "pwd", "secret", "token", "api_key", "apikey", "access_key", "private_key")
+#: what every match of _KEY_VALUE contains, searched in the lower-cased text (a fast pre-check: the
+#: full pattern tries its look-behind and prefixes at every position, ten times slower on a long
+#: preview that merely mentions "pass")
+_KEY_CUE = (rf"(?:{_SECRET_KEYS})\s*[=:]", 0)
+#: substrings every match of _ENV_ASSIGN contains (a fast pre-check)
 _ENV_LITERALS = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "PWD")
 
 _registered: set[str] = set()
@@ -88,7 +91,7 @@ def mask(text: object) -> str:
     if "://" in s:
         s = re.compile(*_URL_USERINFO).sub(lambda m: m.group("head") + MASK, s)
     low = s.lower()
-    if any(k in low for k in _KEY_LITERALS):
+    if re.compile(*_KEY_CUE).search(low):
         s = re.compile(*_KEY_VALUE).sub(_masked_key_value, s)
     if "'" in s and ("password" in low or "identified" in low):
         s = re.compile(*_SQL_PASSWORD).sub(lambda m: m.group("head") + "'" + MASK + "'", s)

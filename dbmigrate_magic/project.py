@@ -8,17 +8,25 @@ from functools import cached_property
 from pathlib import Path
 
 from .adapters import RECOMMENDATION_ORDER, TOOL_IDS, Adapter, Evidence, adapter_class, all_adapter_classes
+from .adapters._files import read_once
 from .errors import ProjectError
 from .project_markers import candidate_roots
 
 
-def detect_in(root: Path, known: Evidence | None = None) -> tuple[list[Evidence], list[str]]:
+@read_once()
+def detect_in(
+    root: Path, known: Evidence | None = None, absent: frozenset[str] = frozenset()
+) -> tuple[list[Evidence], list[str]]:
     """Every tool whose signals match in ``root``, in detection order, and notes on decoys.
-    ``known``: a match already found there (its tool is not asked again)."""
+    ``known``: a match already found there (its tool is not asked again); ``absent``: tools already
+    found not to match there (not asked again either: asking reads their migration files)."""
     matches: list[Evidence] = []
     notes: list[str] = []
     for cls in all_adapter_classes():
-        evidence = known if known is not None and known.tool == cls.tool else cls.detect(root)
+        if cls.tool in absent:
+            evidence = None
+        else:
+            evidence = known if known is not None and known.tool == cls.tool else cls.detect(root)
         if evidence is not None:
             matches.append(evidence)
         note = cls.decoy_note(root)
@@ -32,6 +40,7 @@ def first_match(root: Path) -> Evidence | None:
     return _first_detection(root)[0]
 
 
+@read_once()
 def _first_detection(root: Path) -> tuple[Evidence | None, tuple[list[Evidence], list[str]] | None]:
     """(first match, the full detection when finding the first match needed it, else None).
 
@@ -45,16 +54,19 @@ def _first_detection(root: Path) -> tuple[Evidence | None, tuple[list[Evidence],
     names = root_names(root)
     if not may_hold_project(root, names):
         return None, None
+    absent: set[str] = set()
     for tool in TOOL_IDS:
         if not may_match(tool, names):  # none of its config files or folders: not even imported
+            absent.add(tool)
             continue
         cls = adapter_class(tool)
         evidence = cls.detect(root)
         if evidence is None:
+            absent.add(tool)
             continue
         if not cls.generic:
             return evidence, None
-        matches, notes = detect_in(root, known=evidence)
+        matches, notes = detect_in(root, known=evidence, absent=frozenset(absent))
         return (matches[0] if matches else None), (matches, notes)
     return None, None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 from ..dialects import dialect_for, find_dialect
@@ -43,6 +44,8 @@ _RISKY_KEYWORDS = {"DROP", "TRUNCATE", "DELETE", "UPDATE", "ALTER", "REPLACE"}
 #: first words of the only statements ``_sqlglot_node`` can find destructive (WITH: a CTE before a
 #: DELETE or UPDATE); a preview of a thousand CREATE TABLEs parses none of them twice
 _MAY_DESTROY = frozenset(_RISKY_KEYWORDS | {"WITH"})
+#: a text in which none of those is a word holds no statement that begins with one: not even tokenized
+_MAY_DESTROY_WORD = re.compile(r"\b(?:" + "|".join(sorted(_MAY_DESTROY)) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,8 @@ def _classify_sqlglot(sql: str, read: str) -> list[Classified]:
     import sqlglot
     from sqlglot.errors import ParseError, TokenError
 
+    if not _MAY_DESTROY_WORD.search(sql):
+        return []
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.ERROR)  # sqlglot warns when it falls back to a raw Command

@@ -92,7 +92,7 @@ class RawSqlAdapter(Adapter):
     @classmethod
     def decoy_note(cls, root: Path) -> str | None:
         folder = root / MIGRATIONS_DIR
-        if folder.is_dir() and not cls.files_in(root) and any(folder.glob("*.py")):
+        if folder.is_dir() and any(folder.glob("*.py")) and not cls.files_in(root):  # files_in reads every file
             return "migrations/ ignored for raw SQL: it holds .py files, not .sql migrations"
         return None
 

@@ -43,12 +43,13 @@ def parse(sql: str, dialect: str) -> list[Statement]:
     level = log.level
     log.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is reported by the rules instead
     out = []
+    parser = d.parser()  # each parse() starts afresh (it resets the parser): one per text is enough
     try:
         for group in groups:
             start, end = group[0].start, group[-1].end + 1
             text = sql[start:end]
             try:
-                node = _one(d.parser().parse(group, sql))  # the tokens already made: not tokenized again
+                node = _one(parser.parse(group, sql))  # the tokens already made: not tokenized again
                 st = Statement(text, start, node)
                 if isinstance(node, exp.Command):
                     st.extra["command"] = True

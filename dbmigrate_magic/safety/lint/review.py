@@ -98,7 +98,7 @@ def _hoists(step: PlannedStep, dialect: str, ctx: Context) -> bool:
 def hoisted_offsets(step: PlannedStep, dialect: str, ctx: Context) -> frozenset[int]:
     """Offsets in ``step.sql`` of the SQLite foreign_keys pragmas our ledger runs outside the
     step's transaction (the same choice the ledger makes, from ``sqlite_fk``)."""
-    if not _hoists(step, dialect, ctx):
+    if not _hoists(step, dialect, ctx) or "foreign_keys" not in step.sql.lower():  # no pragma: nothing to split
         return frozenset()
     from ...sqlite_fk import fk_hoist
     from ...sqlsplit import split
