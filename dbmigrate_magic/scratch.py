@@ -42,6 +42,7 @@ def _server(url: str):
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
+    dialect_for(url).prepare_sqlalchemy()  # no Database made one before it when the runner went direct
     return create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
 
 

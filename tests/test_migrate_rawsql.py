@@ -316,36 +316,44 @@ def _migrate_reporting_sqlalchemy(project) -> str:
     return run.stdout
 
 
+def test_runner_opens_its_connection_without_sqlalchemy(db_url, tmp_path):
+    """Each `dbm migrate` process opens its connections with the driver alone (psycopg, PyMySQL,
+    sqlite3): loading SQLAlchemy only for that cost every runner more than applying a small
+    migration. The run still applies, records and lints."""
+    project = make_project(tmp_path / "app", db_url, {"20250101000000_users.sql": USERS})
+    out = _migrate_reporting_sqlalchemy(project)
+    assert "applied" in out and out.strip().endswith("sqlalchemy not loaded")
+    assert recorded(db_url) == {"20250101000000_users.sql": "applied"}
+    assert "users" in tables(db_url)
+    if dialect(db_url) == "postgresql":
+        assert "prefer-bigint-over-int" in out  # linted for the server's version, read on the same path
+
+
 @pytest.mark.postgres
-def test_postgres_runner_opens_its_connection_without_sqlalchemy(pg_url, tmp_path):
-    """Each `dbm migrate` process on PostgreSQL opens its connections with psycopg alone: loading
-    SQLAlchemy only for that cost every runner more than applying a small migration. The run still
-    applies, records and lints; a refused login still fails masked, with advice."""
+@pytest.mark.mysql
+def test_a_refused_login_fails_masked_on_the_direct_path(pg_url, mysql_url, tmp_path):
     import subprocess
     import sys
 
     from conftest import dbm_env
 
-    project = make_project(tmp_path / "app", pg_url, {"20250101000000_users.sql": USERS})
-    out = _migrate_reporting_sqlalchemy(project)
-    assert "applied" in out and "prefer-bigint-over-int" in out  # linted against the server
-    assert out.strip().endswith("sqlalchemy not loaded")
-    assert recorded(pg_url) == {"20250101000000_users.sql": "applied"}
-
     planted = "S3cretPlant"
-    bad = pg_url.replace("postgres@", f"dbm_no_such_role:{planted}@", 1)
-    wrong = make_project(tmp_path / "wrong", bad, {"20250102000000_orders.sql": ORDERS})
-    failed = subprocess.run(
-        [sys.executable, "-m", "dbmigrate_magic", "migrate", str(wrong), "--yes"],
-        capture_output=True,
-        text=True,
-        env=dbm_env(),
-        timeout=120,
-    )
-    assert failed.returncode == 2  # the CLI's exit code for a connection that failed
-    assert planted not in failed.stdout + failed.stderr
-    assert "Could not connect to" in failed.stderr and 'role "dbm_no_such_role" does not exist' in failed.stderr
-    assert "Nothing was changed." in failed.stderr
+    for url, refused in (
+        (pg_url.replace("postgres@", f"dbm_no_such_role:{planted}@", 1), 'role "dbm_no_such_role" does not exist'),
+        (mysql_url.replace("root@", f"dbm_no_such_user:{planted}@", 1), "Access denied for user 'dbm_no_such_user'"),
+    ):
+        wrong = make_project(tmp_path / url.split(":", 1)[0], url, {"20250102000000_orders.sql": ORDERS})
+        failed = subprocess.run(
+            [sys.executable, "-m", "dbmigrate_magic", "migrate", str(wrong), "--yes"],
+            capture_output=True,
+            text=True,
+            env=dbm_env(),
+            timeout=120,
+        )
+        assert failed.returncode == 2, failed.stderr  # the CLI's exit code for a connection that failed
+        assert planted not in failed.stdout + failed.stderr
+        assert "Could not connect to" in failed.stderr and refused in failed.stderr
+        assert "Nothing was changed." in failed.stderr
 
 
 def test_sqlite_runner_opens_the_file_without_sqlalchemy_and_keeps_regexp(sqlite_url, tmp_path):

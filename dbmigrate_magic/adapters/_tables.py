@@ -3,7 +3,8 @@ because ``status`` is the verb run most.
 
 On SQLite the table is read with the standard library's ``sqlite3`` (read-only, so looking never
 creates a file) and on PostgreSQL with psycopg directly: both spare the SQLAlchemy import and its
-reflection queries, about a third of a second per ``dbm status``. MySQL goes through SQLAlchemy.
+reflection queries, about a third of a second per ``dbm status``. MySQL/MariaDB is read with
+PyMySQL on a plain URL and through SQLAlchemy when the URL carries driver options.
 Every path answers the same: rows as dicts, the column names (also for an empty table: a tool
 whose table comes in several forms tells them apart by these), or None when the table is absent.
 """
@@ -42,8 +43,11 @@ def read_tables(db: Database, queries: dict[str, Query], schema: str | None = No
     path = db.sqlite_path() if not schema else None
     if path is not None:
         return _read_sqlite(path, queries)
-    if db.url.startswith(dialect_for(db).direct_url_prefixes):  # the driver directly
+    kind = dialect_for(db)
+    if db.url.startswith(kind.direct_url_prefixes):  # the driver directly
         return _read_postgres(db, queries, schema or db.schema)
+    if kind.name == "mysql" and (direct := kind.direct_connection(db)) is not None:
+        return _read_mysql(db, direct, queries, schema)
     from sqlalchemy import inspect, text
 
     out: dict[str, Rows | None] = {}
@@ -137,6 +141,41 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
         conn.close()
 
 
+def _read_mysql(db: Database, direct: Any, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
+    """PyMySQL on the connection the dialect opened itself (a plain URL): the same existence check
+    SQLAlchemy's ``has_table`` makes, then the rows as the driver returns them."""
+    import pymysql
+
+    from ..db import short_db_error
+    from ..errors import ConnectionFailed
+
+    kind = dialect_for(db)
+    try:
+        cursor = direct.dbapi_connection.cursor()
+        out: dict[str, Rows | None] = {}
+        for key, (table, columns, tail) in queries.items():
+            cursor.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(%s, DATABASE()) "
+                "AND table_name = %s",
+                (schema, table),
+            )
+            if not cursor.fetchone():
+                out[key] = None
+                continue
+            name = f"{kind.quote(schema)}.{kind.quote(table)}" if schema else kind.quote(table)
+            cursor.execute(f"SELECT {columns} FROM {name} {tail}")
+            names = [d[0] for d in cursor.description or ()]
+            out[key] = Rows([dict(zip(names, r)) for r in cursor.fetchall()], names)
+        return out
+    except pymysql.Error as exc:
+        raise ConnectionFailed(
+            f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
+            next_step="Check the user's privileges on the table.",
+        ) from None
+    finally:
+        direct.close()
+
+
 def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
     """The schema unqualified names resolve in ('' where the dialect has none) and (schema, table)
     of every table the user sees, from the dialect's ``user_tables_sql``: one connection, two small
@@ -182,6 +221,25 @@ def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
                 f"Could not list the tables of {db.place}: {short_db_error(exc)}",
                 next_step="Check that the server is running and the credentials are right.",
             ) from None
+    if kind.name == "mysql" and (direct := kind.direct_connection(db)) is not None:
+        import pymysql
+
+        from ..db import short_db_error
+        from ..errors import ConnectionFailed
+
+        try:
+            cursor = direct.dbapi_connection.cursor()
+            cursor.execute(current)
+            row = cursor.fetchone()
+            cursor.execute(kind.user_tables_sql)
+            return (row[0] if row else "") or "", {(r[0], r[1]) for r in cursor.fetchall()}
+        except pymysql.Error as exc:
+            raise ConnectionFailed(
+                f"Could not list the tables of {db.place}: {short_db_error(exc)}",
+                next_step="Check that the server is running and the credentials are right.",
+            ) from None
+        finally:
+            direct.close()
     from sqlalchemy import text
 
     with db.connect() as conn:

@@ -49,6 +49,9 @@ def fingerprint(url: str, data: bool = True) -> dict[str, TableFingerprint]:
     from sqlalchemy import MetaData, Table, create_engine, func, select
     from sqlalchemy.pool import NullPool
 
+    from ..dialects import dialect_for
+
+    dialect_for(url).prepare_sqlalchemy()
     engine = create_engine(url, poolclass=NullPool)
     try:
         from sqlalchemy import inspect

@@ -215,6 +215,11 @@ class Dialect:
         """Extra ``create_engine`` arguments for ``db`` (search path, read-only file access)."""
         return {}
 
+    def prepare_sqlalchemy(self) -> None:
+        """Process-wide SQLAlchemy set-up every engine for this dialect needs, made before the first
+        one connects (MySQL: passwords sent as UTF-8); nothing by default."""
+        return None
+
     def direct_connection(self, db: Database) -> DirectConnection | None:
         """``db``'s DBAPI connection opened by the driver alone, or None when only SQLAlchemy knows
         how to open it (driver options in the URL, other drivers). Importing SQLAlchemy only to

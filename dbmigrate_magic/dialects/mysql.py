@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .base import BackupEngine, Dialect
+from .base import BackupEngine, Dialect, DirectConnection
 from .quoting import mysql_quote
 
 if TYPE_CHECKING:
@@ -111,9 +111,48 @@ class MySQL(Dialect):
 
         return make_url(url).set(database=schema).render_as_string(False)
 
+    def prepare_sqlalchemy(self) -> None:
+        _use_utf8_auth()
+
     def engine_options(self, db: Database) -> dict[str, Any]:
         _use_utf8_auth()
         return {}
+
+    def direct_connection(self, db: Database) -> DirectConnection | None:
+        """A ``mysql+pymysql://user:password@host:port/database`` URL without options, opened by
+        PyMySQL with what SQLAlchemy would pass it: the URL's parts decoded, ``FOUND_ROWS`` (rowcount
+        counts matched rows), utf8mb4 and a UTF-8 password (``_use_utf8_auth``). Anything more in the
+        URL (a query string: SSL, a socket, timeouts) goes through SQLAlchemy."""
+        url = str.__str__(db.url)
+        if "?" in url or not url.startswith(("mysql+pymysql://", "mariadb+pymysql://")):
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        import pymysql
+        from pymysql.constants import CLIENT
+
+        from ..errors import ConnectionFailed, connection_advice
+        from ..masking import mask
+
+        parts = urlsplit(url)
+        password = unquote(parts.password) if parts.password is not None else ""
+        try:
+            port = parts.port or 3306
+            conn = pymysql.connect(
+                host=parts.hostname or "localhost",
+                port=port,
+                user=unquote(parts.username) if parts.username is not None else None,
+                password=password if password.isascii() else password.encode("utf-8"),
+                database=unquote(parts.path.lstrip("/")) or None,
+                charset="utf8mb4",
+                client_flag=CLIENT.FOUND_ROWS,
+            )
+        except (pymysql.Error, ValueError, OSError) as exc:
+            said = mask(str(exc))
+            raise ConnectionFailed(
+                f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
+            ) from None
+        return DirectConnection(conn)
 
     def quote(self, name: str) -> str:
         return mysql_quote(name)

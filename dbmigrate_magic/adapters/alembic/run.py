@@ -35,8 +35,12 @@ def in_project(root: Path) -> Iterator[None]:
 def make_config(root: Path, url: str | None, buffer: io.StringIO | None = None):
     """Alembic's ``Config`` for the project's layout (alembic.ini, pyproject.toml [tool.alembic],
     Flask-Migrate's migrations/ run with a stand-in for its Flask-bound env.py: ``layout.py``)."""
+    from ...dialects import find_dialect
     from .layout import Layout, find_layout
 
+    kind = find_dialect(url)
+    if kind is not None:  # env.py makes its own engine: give it what ours would have (MySQL: UTF-8 passwords)
+        kind.prepare_sqlalchemy()
     layout = find_layout(root) or Layout(root, None, None)
     return layout.config(url, buffer, run=True)
 
