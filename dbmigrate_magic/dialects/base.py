@@ -67,7 +67,10 @@ class DirectConnection:
         self.driver_connection = self.dbapi_connection = conn
 
     def close(self) -> None:
-        self.driver_connection.close()
+        try:
+            self.driver_connection.close()
+        except Exception:  # already closed by a failure (PyMySQL then says so): ignored, as by SQLAlchemy's pool
+            pass
 
 
 class Dialect:
