@@ -188,12 +188,18 @@ class Notebook:
         return self.cell(index).locator(".jp-OutputArea")
 
     def save(self, timeout: float = 30) -> dict:
-        """Save with Ctrl+S and return the notebook as stored (once the file on disk has changed)."""
+        """Save with Ctrl+S and return the notebook as stored (once the file on disk has changed).
+        The keys go to the notebook only while it has the focus: after a click on an output's button
+        it may not, so the first cell is selected first, and the keys are pressed again every 5 s."""
         before = self.lab.api(f"/api/contents/{self.name}?content=0")["last_modified"]
-        self.page.keyboard.press("Escape")
-        self.page.keyboard.press("Control+s")
         deadline = time.monotonic() + timeout
+        pressed = 0.0
         while time.monotonic() < deadline:
+            if time.monotonic() - pressed > 5:
+                self.cell(0).locator(".jp-InputArea-prompt").click()
+                self.page.keyboard.press("Escape")
+                self.page.keyboard.press("Control+s")
+                pressed = time.monotonic()
             try:
                 stored = self.lab.api(f"/api/contents/{self.name}")
             except urllib.error.HTTPError as exc:

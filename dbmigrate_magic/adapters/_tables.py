@@ -46,8 +46,8 @@ def read_tables(db: Database, queries: dict[str, Query], schema: str | None = No
     kind = dialect_for(db)
     if db.url.startswith(kind.direct_url_prefixes):  # the driver directly
         return _read_postgres(db, queries, schema or db.schema)
-    if kind.name == "mysql" and (direct := kind.direct_connection(db)) is not None:
-        return _read_mysql(db, direct, queries, schema)
+    if kind.current_schema_sql and (direct := kind.direct_connection(db)) is not None:  # MySQL/MariaDB, plain URL
+        return _read_direct(db, direct, queries, schema)
     from sqlalchemy import inspect, text
 
     out: dict[str, Rows | None] = {}
@@ -141,11 +141,9 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
         conn.close()
 
 
-def _read_mysql(db: Database, direct: Any, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
-    """PyMySQL on the connection the dialect opened itself (a plain URL): the same existence check
-    SQLAlchemy's ``has_table`` makes, then the rows as the driver returns them."""
-    import pymysql
-
+def _read_direct(db: Database, direct: Any, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
+    """The driver on the connection the dialect opened itself (PyMySQL on a plain URL): the same
+    existence check SQLAlchemy's ``has_table`` makes, then the rows as the driver returns them."""
     from ..db import short_db_error
     from ..errors import ConnectionFailed
 
@@ -155,8 +153,8 @@ def _read_mysql(db: Database, direct: Any, queries: dict[str, Query], schema: st
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
             cursor.execute(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(%s, DATABASE()) "
-                "AND table_name = %s",
+                "SELECT 1 FROM information_schema.tables "
+                f"WHERE table_schema = COALESCE(%s, {kind.current_schema_sql}) AND table_name = %s",
                 (schema, table),
             )
             if not cursor.fetchone():
@@ -167,7 +165,7 @@ def _read_mysql(db: Database, direct: Any, queries: dict[str, Query], schema: st
             names = [d[0] for d in cursor.description or ()]
             out[key] = Rows([dict(zip(names, r)) for r in cursor.fetchall()], names)
         return out
-    except pymysql.Error as exc:
+    except direct.error as exc:
         raise ConnectionFailed(
             f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
             next_step="Check the user's privileges on the table.",
@@ -221,19 +219,19 @@ def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
                 f"Could not list the tables of {db.place}: {short_db_error(exc)}",
                 next_step="Check that the server is running and the credentials are right.",
             ) from None
-    if kind.name == "mysql" and (direct := kind.direct_connection(db)) is not None:
-        import pymysql
-
+    if (direct := kind.direct_connection(db)) is not None:  # MySQL/MariaDB on a plain URL
         from ..db import short_db_error
         from ..errors import ConnectionFailed
 
         try:
             cursor = direct.dbapi_connection.cursor()
-            cursor.execute(current)
-            row = cursor.fetchone()
+            row = None
+            if current:
+                cursor.execute(current)
+                row = cursor.fetchone()
             cursor.execute(kind.user_tables_sql)
             return (row[0] if row else "") or "", {(r[0], r[1]) for r in cursor.fetchall()}
-        except pymysql.Error as exc:
+        except direct.error as exc:
             raise ConnectionFailed(
                 f"Could not list the tables of {db.place}: {short_db_error(exc)}",
                 next_step="Check that the server is running and the credentials are right.",

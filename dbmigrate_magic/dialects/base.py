@@ -61,10 +61,11 @@ class BackupEngine(NamedTuple):
 class DirectConnection:
     """A driver's own connection under the two names SQLAlchemy's pooled connection uses for it
     (``driver_connection``, ``dbapi_connection``), with ``close``: what ``Database.raw_connection``
-    hands out when the dialect opens the connection itself."""
+    hands out when the dialect opens the connection itself. ``error``: the driver's base exception."""
 
-    def __init__(self, conn: Any):
+    def __init__(self, conn: Any, error: type[Exception]):
         self.driver_connection = self.dbapi_connection = conn
+        self.error = error
 
     def close(self) -> None:
         try:

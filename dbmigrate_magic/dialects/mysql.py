@@ -152,7 +152,7 @@ class MySQL(Dialect):
             raise ConnectionFailed(
                 f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
             ) from None
-        return DirectConnection(conn)
+        return DirectConnection(conn, pymysql.Error)
 
     def quote(self, name: str) -> str:
         return mysql_quote(name)

@@ -145,9 +145,11 @@ class PostgreSQL(Dialect):
     def direct_connection(self, db: Database) -> DirectConnection | None:
         if not db.url.startswith(DIRECT_URLS):
             return None
+        import psycopg
+
         from ..schema.pg_connect import connect
 
-        return DirectConnection(connect(db))
+        return DirectConnection(connect(db), psycopg.Error)
 
     def drop_database_sql(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"

@@ -115,7 +115,7 @@ class SQLite(Dialect):
                 f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
             ) from None
         conn.create_function("regexp", 2, _regexp, deterministic=True)
-        return DirectConnection(conn)
+        return DirectConnection(conn, sqlite3.Error)
 
     def scratch_grant(self, user: str, prefix: str) -> str:  # pragma: no cover - scratch files need no grant
         return ""
