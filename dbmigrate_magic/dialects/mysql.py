@@ -119,7 +119,7 @@ class MySQL(Dialect):
         return {}
 
     def direct_connection(self, db: Database) -> DirectConnection | None:
-        """A ``mysql+pymysql://user:password@host:port/database`` URL without options, opened by
+        """A ``mysql+pymysql://`` URL of user, password, host, port and database only, opened by
         PyMySQL with what SQLAlchemy would pass it: the URL's parts decoded, ``FOUND_ROWS`` (rowcount
         counts matched rows), utf8mb4 and a UTF-8 password (``_use_utf8_auth``). Anything more in the
         URL (a query string: SSL, a socket, timeouts) goes through SQLAlchemy."""
