@@ -77,6 +77,7 @@ class Database:
             kwargs: dict[str, Any] = {"poolclass": NullPool}
             kind = find_dialect(self.dialect)
             if kind is not None:
+                kind.prepare_sqlalchemy()  # process-wide (MySQL: UTF-8 passwords)
                 kwargs.update(kind.engine_options(self))  # search path, read-only file access
             try:
                 self._engine = create_engine(self.url, **kwargs)

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..dialects import dialect_for
-from ..dialects.quoting import search_path_option
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -107,15 +106,11 @@ def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) 
     from psycopg.sql import SQL, Identifier
 
     from ..db import short_db_error
-    from ..errors import ConnectionFailed, connection_advice
+    from ..errors import ConnectionFailed
+    from ..schema.pg_connect import connect
 
-    conninfo = "postgresql://" + db.url.split("://", 1)[1]
-    options = search_path_option(db.schema) if db.schema else None  # psycopg leaves out a None parameter
-    try:
-        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, options=options)
-    except psycopg.Error as exc:
-        said = short_db_error(exc)
-        raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
+    conn = connect(db)  # ConnectionFailed with the server's masked words and advice
+    conn.autocommit, conn.row_factory = True, dict_row
     try:
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
@@ -202,24 +197,7 @@ def table_names(db: Database) -> tuple[str, set[tuple[str, str]]]:
                 next_step="Check the path and that it is a SQLite database.",
             ) from None
     current = f"SELECT {kind.current_schema_sql}" if kind.current_schema_sql else None
-    if db.url.startswith(kind.direct_url_prefixes):
-        import psycopg
-
-        from ..db import short_db_error
-        from ..errors import ConnectionFailed
-
-        options = search_path_option(db.schema) if db.schema else None
-        try:
-            with psycopg.connect("postgresql://" + db.url.split("://", 1)[1], autocommit=True, options=options) as pg:
-                row = pg.execute(current).fetchone() if current else None
-                schema = row[0] if row else ""
-                return schema or "", {(r[0], r[1]) for r in pg.execute(kind.user_tables_sql)}
-        except psycopg.Error as exc:
-            raise ConnectionFailed(
-                f"Could not list the tables of {db.place}: {short_db_error(exc)}",
-                next_step="Check that the server is running and the credentials are right.",
-            ) from None
-    if (direct := kind.direct_connection(db)) is not None:  # MySQL/MariaDB on a plain URL
+    if (direct := kind.direct_connection(db)) is not None:  # psycopg, or PyMySQL on a plain URL
         from ..db import short_db_error
         from ..errors import ConnectionFailed
 

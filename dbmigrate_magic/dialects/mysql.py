@@ -114,10 +114,6 @@ class MySQL(Dialect):
     def prepare_sqlalchemy(self) -> None:
         _use_utf8_auth()
 
-    def engine_options(self, db: Database) -> dict[str, Any]:
-        _use_utf8_auth()
-        return {}
-
     def direct_connection(self, db: Database) -> DirectConnection | None:
         """A ``mysql+pymysql://`` URL of user, password, host, port and database only, opened by
         PyMySQL with what SQLAlchemy would pass it: the URL's parts decoded, ``FOUND_ROWS`` (rowcount
