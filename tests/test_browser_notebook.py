@@ -136,7 +136,9 @@ def test_production_apply_is_kept_in_the_saved_notebook(lab, page):
 
     page.reload()  # reopened: the record is there without a kernel having run anything
     reopened = Notebook.open(page, lab, name)
-    shown = reopened.output(1).inner_text()
+    record_shown = reopened.output(1)
+    record_shown.get_by_text(re.compile(r"^Ran \d{4}-")).first.wait_for()  # outputs render after the cells
+    shown = record_shown.inner_text()
     assert "applied" in shown and "Ran " in shown and "Error displaying widget" not in shown
 
 
