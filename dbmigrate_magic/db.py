@@ -145,15 +145,16 @@ class Database:
         try:
             return open_connection(self.engine)
         except (OperationalError, InterfaceError, DBAPIError) as exc:
-            said = short_db_error(exc)
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said)
-            ) from None
+            raise self.cannot_connect(exc) from None
         except Exception as exc:  # driver problems, DNS, bad port numbers ...
-            said = mask(exc)
-            raise ConnectionFailed(
-                f"Could not connect to {self.place}: {said}", next_step=connection_advice(said, "Check the URL")
-            ) from None
+            raise self.cannot_connect(exc, otherwise="Check the URL") from None
+
+    def cannot_connect(self, exc: BaseException, otherwise: str | None = None) -> ConnectionFailed:
+        """The error for a connection that failed to open, whichever driver opened it: the server's
+        own words, masked, and the advice they call for (``otherwise``: when they say nothing known)."""
+        said = short_db_error(exc)
+        advice = connection_advice(said) if otherwise is None else connection_advice(said, otherwise)
+        return ConnectionFailed(f"Could not connect to {self.place}: {said}", next_step=advice)
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -2,9 +2,9 @@
 because ``status`` is the verb run most.
 
 On SQLite the table is read with the standard library's ``sqlite3`` (read-only, so looking never
-creates a file) and on PostgreSQL with psycopg directly: both spare the SQLAlchemy import and its
-reflection queries, about a third of a second per ``dbm status``. MySQL/MariaDB is read with
-PyMySQL on a plain URL and through SQLAlchemy when the URL carries driver options.
+creates a file), and on a server with the connection the dialect opens itself (psycopg; PyMySQL
+on a plain URL): both spare the SQLAlchemy import and its reflection queries, about a third of a
+second per ``dbm status``. A URL with driver options goes through SQLAlchemy.
 Every path answers the same: rows as dicts, the column names (also for an empty table: a tool
 whose table comes in several forms tells them apart by these), or None when the table is absent.
 """
@@ -43,9 +43,7 @@ def read_tables(db: Database, queries: dict[str, Query], schema: str | None = No
     if path is not None:
         return _read_sqlite(path, queries)
     kind = dialect_for(db)
-    if db.url.startswith(kind.direct_url_prefixes):  # the driver directly
-        return _read_postgres(db, queries, schema or db.schema)
-    if kind.current_schema_sql and (direct := kind.direct_connection(db)) is not None:  # MySQL/MariaDB, plain URL
+    if kind.table_exists_sql and (direct := kind.direct_connection(db)) is not None:  # psycopg, PyMySQL
         return _read_direct(db, direct, queries, schema)
     from sqlalchemy import inspect, text
 
@@ -100,45 +98,10 @@ def _read_sqlite(path: str, queries: dict[str, Query]) -> dict[str, Rows | None]
         conn.close()
 
 
-def _read_postgres(db: Database, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
-    import psycopg
-    from psycopg.rows import dict_row
-    from psycopg.sql import SQL, Identifier
-
-    from ..db import short_db_error
-    from ..errors import ConnectionFailed
-    from ..schema.pg_connect import connect
-
-    conn = connect(db)  # ConnectionFailed with the server's masked words and advice
-    conn.autocommit, conn.row_factory = True, dict_row
-    try:
-        out: dict[str, Rows | None] = {}
-        for key, (table, columns, tail) in queries.items():
-            found = conn.execute(
-                "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = coalesce(%s, current_schema()) "
-                "AND tablename = %s",
-                (schema, table),
-            ).fetchone()
-            if not found:
-                out[key] = None
-                continue
-            name = SQL("{}.{}").format(Identifier(schema), Identifier(table)) if schema else Identifier(table)
-            sql = SQL("SELECT " + columns + " FROM {} " + tail).format(name)
-            cursor = conn.execute(sql)
-            out[key] = Rows(cursor.fetchall(), (d.name for d in cursor.description or ()))
-        return out
-    except psycopg.Error as exc:
-        raise ConnectionFailed(
-            f"Could not read the tracking table on {db.masked_url}: {short_db_error(exc)}",
-            next_step="Check the user's privileges on the table.",
-        ) from None
-    finally:
-        conn.close()
-
-
 def _read_direct(db: Database, direct: Any, queries: dict[str, Query], schema: str | None) -> dict[str, Rows | None]:
-    """The driver on the connection the dialect opened itself (PyMySQL on a plain URL): the same
-    existence check SQLAlchemy's ``has_table`` makes, then the rows as the driver returns them."""
+    """The driver on the connection the dialect opened itself (psycopg; PyMySQL on a plain URL):
+    the dialect's existence check, then the rows as the driver returns them. Unqualified names
+    resolve as the connection's own (PostgreSQL: the environment's schema is its search path)."""
     from ..db import short_db_error
     from ..errors import ConnectionFailed
 
@@ -147,11 +110,7 @@ def _read_direct(db: Database, direct: Any, queries: dict[str, Query], schema: s
         cursor = direct.dbapi_connection.cursor()
         out: dict[str, Rows | None] = {}
         for key, (table, columns, tail) in queries.items():
-            cursor.execute(
-                "SELECT 1 FROM information_schema.tables "
-                f"WHERE table_schema = COALESCE(%s, {kind.current_schema_sql}) AND table_name = %s",
-                (schema, table),
-            )
+            cursor.execute(kind.table_exists_sql, (schema, table))
             if not cursor.fetchone():
                 out[key] = None
                 continue

@@ -139,6 +139,9 @@ class Dialect:
     #: (schema, table) of every table the connection's user sees, not the system catalogs
     #: (schema '' where the dialect has none)
     user_tables_sql: ClassVar[str]
+    #: one row when table ``%s`` (second parameter) exists in schema ``%s`` (first; NULL: the current
+    #: one), asked on ``direct_connection``; None: tracking tables are read through SQLAlchemy
+    table_exists_sql: ClassVar[str | None] = None
     #: URL prefixes the driver reads without SQLAlchemy (the fast paths of status and introspection)
     direct_url_prefixes: ClassVar[tuple[str, ...]] = ()
 

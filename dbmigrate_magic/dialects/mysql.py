@@ -104,6 +104,9 @@ class MySQL(Dialect):
     databases_sql = "select schema_name from information_schema.schemata"
     current_schema_sql = "DATABASE()"
     user_tables_sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+    table_exists_sql = (
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(%s, DATABASE()) AND table_name = %s"
+    )
 
     def url_for_schema(self, url: str, schema: str) -> str | None:
         """A MySQL/MariaDB "schema" is a database: the URL names it."""
@@ -127,9 +130,6 @@ class MySQL(Dialect):
         import pymysql
         from pymysql.constants import CLIENT
 
-        from ..errors import ConnectionFailed, connection_advice
-        from ..masking import mask
-
         parts = urlsplit(url)
         password = unquote(parts.password) if parts.password is not None else ""
         try:
@@ -144,10 +144,7 @@ class MySQL(Dialect):
                 client_flag=CLIENT.FOUND_ROWS,
             )
         except (pymysql.Error, ValueError, OSError) as exc:
-            said = mask(str(exc))
-            raise ConnectionFailed(
-                f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
-            ) from None
+            raise db.cannot_connect(exc) from None
         return DirectConnection(conn, pymysql.Error)
 
     def quote(self, name: str) -> str:

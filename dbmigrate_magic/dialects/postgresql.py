@@ -81,6 +81,9 @@ class PostgreSQL(Dialect):
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
     )
+    table_exists_sql = (
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = coalesce(%s, current_schema()) AND tablename = %s"
+    )
     direct_url_prefixes = DIRECT_URLS
 
     def quote(self, name: str) -> str:
@@ -160,11 +163,12 @@ class PostgreSQL(Dialect):
     def introspect(self, db: Database, scope: Scope) -> SchemaModel:
         from ..schema.pg_introspect import introspect_pg
 
-        if db.url.startswith(DIRECT_URLS):
-            from ..schema.pg_connect import direct
-
-            with direct(db) as raw:  # psycopg without SQLAlchemy: the import alone costs more than the queries
-                return introspect_pg(raw, scope)
+        direct = self.direct_connection(db)  # psycopg without SQLAlchemy: its import costs more than the queries
+        if direct is not None:
+            try:
+                return introspect_pg(direct.dbapi_connection, scope)
+            finally:
+                direct.close()
         with db.connect() as conn:
             return introspect_pg(conn.connection.dbapi_connection, scope)
 

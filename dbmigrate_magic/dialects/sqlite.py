@@ -104,16 +104,10 @@ class SQLite(Dialect):
             return None
         import sqlite3
 
-        from ..errors import ConnectionFailed, connection_advice
-        from ..masking import mask
-
         try:
             conn = sqlite3.connect(path)
         except sqlite3.Error as exc:
-            said = mask(str(exc))
-            raise ConnectionFailed(
-                f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)
-            ) from None
+            raise db.cannot_connect(exc) from None
         conn.create_function("regexp", 2, _regexp, deterministic=True)
         return DirectConnection(conn, sqlite3.Error)
 

@@ -1,15 +1,14 @@
-"""A direct psycopg connection (introspection, the runner), with the same masked errors as ``Database.connect``."""
+"""A direct psycopg connection (``PostgreSQL.direct_connection``), with the same masked errors as ``Database.connect``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..dialects.quoting import search_path_option
-from ..errors import ConnectionFailed, connection_advice
-from ..masking import mask
+
+if TYPE_CHECKING:
+    from ..db import Database
 
 SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 
@@ -21,7 +20,7 @@ def libpq_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
 
 
-def connect(db) -> Any:
+def connect(db: Database) -> Any:
     """A psycopg connection to ``db`` (its schema first on the search path), failing as
     ``Database.connect`` does: ``ConnectionFailed`` with the server's masked message and advice."""
     import psycopg
@@ -30,17 +29,7 @@ def connect(db) -> Any:
     try:
         return psycopg.connect(libpq_url(db.url), options=options)
     except Exception as exc:
-        said = mask(str(exc).strip())
-        raise ConnectionFailed(f"Could not connect to {db.place}: {said}", next_step=connection_advice(said)) from None
-
-
-@contextmanager
-def direct(db) -> Iterator[Any]:
-    conn = connect(db)
-    try:
-        yield conn
-    finally:
-        conn.close()
+        raise db.cannot_connect(exc) from None
 
 
 def pipelined(conn) -> bool:
